@@ -1,0 +1,173 @@
+//! What a rule reports.
+
+use crate::object::ObjectRef;
+use crate::text::Text;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "info" => Severity::Info,
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Severity::Info => Text::fixed("info", "提示"),
+            Severity::Low => Text::fixed("low", "低"),
+            Severity::Medium => Text::fixed("medium", "中"),
+            Severity::High => Text::fixed("high", "高"),
+            Severity::Critical => Text::fixed("critical", "严重"),
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The verdict on a checklist item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Fail,
+    Warn,
+    Manual,
+    NotEvaluated,
+    Error,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Fail,
+        Status::Warn,
+        Status::Pass,
+        Status::Manual,
+        Status::NotEvaluated,
+        Status::Error,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Warn => "warn",
+            Status::Manual => "manual",
+            Status::NotEvaluated => "not_evaluated",
+            Status::Error => "error",
+        }
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Status::Pass => Text::fixed("PASS", "通过"),
+            Status::Fail => Text::fixed("FAIL", "不通过"),
+            Status::Warn => Text::fixed("WARN", "警告"),
+            Status::Manual => Text::fixed("MANUAL", "人工"),
+            Status::NotEvaluated => Text::fixed("N/E", "未评估"),
+            Status::Error => Text::fixed("ERROR", "错误"),
+        }
+    }
+}
+
+/// Whether a finding fails its item or only warns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Fail,
+    Warn,
+}
+
+/// A position in a file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub file: Arc<str>,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Finding {
+    /// Rule code, e.g. `KC301`.
+    pub code: &'static str,
+    /// Rule name, e.g. `privileged-container`.
+    pub rule: &'static str,
+    /// Checklist item, e.g. `3.2`.
+    pub item: &'static str,
+    pub severity: Severity,
+    pub level: Level,
+    pub object: Option<ObjectRef>,
+    /// The field that is wrong, e.g. `spec.containers[0].securityContext.privileged`.
+    pub path: Option<String>,
+    /// File position, for objects read from files.
+    pub location: Option<Location>,
+    /// Where API or host evidence came from, when there is no file.
+    pub source: Option<String>,
+    pub message: Text,
+    pub fix: Text,
+    pub waived: bool,
+}
+
+impl Finding {
+    /// The order of a report: by item, code, place, then message.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            item_order(self.item),
+            self.code,
+            &self.location,
+            &self.object,
+            &self.path,
+            &self.message,
+        )
+    }
+}
+
+/// "3.10" sorts after "3.9".
+pub fn item_order(id: &str) -> (u32, u32) {
+    let (a, b) = id.split_once('.').unwrap_or((id, "0"));
+    (a.parse().unwrap_or(0), b.parse().unwrap_or(0))
+}

@@ -1,0 +1,20 @@
+//! kcheck's core types, with no I/O: the checklist itself, Kubernetes objects with the source
+//! position of every field, the inventory of a run, findings and reports.
+
+pub mod checklist;
+pub mod finding;
+pub mod inventory;
+pub mod object;
+pub mod report;
+pub mod text;
+pub mod value;
+pub mod workload;
+
+pub use checklist::{item, Evidence, Item, Section, ITEMS, SECTIONS};
+pub use finding::{item_order, Finding, Level, Location, Severity, Status};
+pub use inventory::Inventory;
+pub use object::{is_cluster_scoped, Object, ObjectRef, Source};
+pub use report::{Diagnostic, DiagnosticSeverity, Inputs, ItemResult, Report, RuleInfo, Skipped};
+pub use text::{Lang, Text};
+pub use value::{Entry, FieldPath, Node, Pos, Segment, Value};
+pub use workload::{Container, ContainerKind, PodSpec, WORKLOAD_KINDS};

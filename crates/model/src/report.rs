@@ -1,0 +1,141 @@
+//! The result of a run: the 35 items with their statuses, the findings behind them, and what
+//! could not be read.
+
+use crate::checklist::{Evidence, Item};
+use crate::finding::{Finding, Severity, Status};
+use crate::text::Text;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A problem with the input: a file that could not be read, a document that is not an object.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Diagnostic {
+    pub file: Arc<str>,
+    /// 0 when the problem concerns the whole file.
+    pub line: u32,
+    pub column: u32,
+    pub severity: DiagnosticSeverity,
+    pub message: Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiagnosticSeverity {
+    /// The input, or part of it, was not scanned.
+    Error,
+    /// Scanned, but something looks wrong (a duplicate key).
+    Warning,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message.en)
+        } else {
+            write!(f, "{}: {}", self.file, self.message.en)
+        }
+    }
+}
+
+/// What the run read.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Inputs {
+    pub files_read: usize,
+    pub bytes_read: u64,
+    pub documents: usize,
+    pub objects: usize,
+    /// Files passed over on purpose (not YAML/JSON, Helm chart sources), with why.
+    pub skipped: Vec<Skipped>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Inputs {
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == DiagnosticSeverity::Error)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+
+    pub fn merge(&mut self, other: Inputs) {
+        self.files_read += other.files_read;
+        self.bytes_read += other.bytes_read;
+        self.documents += other.documents;
+        self.objects += other.objects;
+        self.skipped.extend(other.skipped);
+        self.diagnostics.extend(other.diagnostics);
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: Text,
+}
+
+/// One checklist item's verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemResult {
+    pub item: &'static Item,
+    pub status: Status,
+    /// Why the item has this status when it is not plain (not evaluated, manual, partial).
+    pub reason: Option<Text>,
+    /// Indices into `Report::findings`.
+    pub findings: Vec<usize>,
+    /// How many objects or facts the item's rules examined.
+    pub examined: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub tool_name: &'static str,
+    pub tool_version: &'static str,
+    /// The kinds of evidence this run had.
+    pub evidence: Vec<Evidence>,
+    pub items: Vec<ItemResult>,
+    /// The rules this run ran, sorted by code (SARIF lists them; `Finding::code` refers to them).
+    pub rules: Vec<RuleInfo>,
+    /// Sorted by item, code and place.
+    pub findings: Vec<Finding>,
+    pub inputs: Inputs,
+}
+
+impl Report {
+    pub fn count_status(&self, status: Status) -> usize {
+        self.items.iter().filter(|i| i.status == status).count()
+    }
+
+    /// Unwaived findings at or above `severity` that fail their item.
+    pub fn failing_at(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| !f.waived && f.level == crate::finding::Level::Fail && f.severity >= severity)
+            .count()
+    }
+
+    pub fn count_severity(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| !f.waived && f.severity == severity)
+            .count()
+    }
+}
+
+/// What a report needs to know about a rule.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleInfo {
+    /// `KC301`
+    pub code: &'static str,
+    /// `privileged-container`
+    pub name: &'static str,
+    /// Checklist item, `3.2`.
+    pub item: &'static str,
+    pub severity: Severity,
+    /// One line, both languages.
+    pub title: Text,
+    /// The rule's documentation in Markdown (What it checks, Why, Fix, References).
+    pub doc: &'static str,
+}
