@@ -44,6 +44,8 @@ pub struct Inputs {
     pub bytes_read: u64,
     pub documents: usize,
     pub objects: usize,
+    /// Files in scanned directories that are not YAML or JSON, passed over.
+    pub files_skipped: usize,
     /// Files passed over on purpose (not YAML/JSON, Helm chart sources), with why.
     pub skipped: Vec<Skipped>,
     pub diagnostics: Vec<Diagnostic>,
@@ -65,6 +67,7 @@ impl Inputs {
         self.bytes_read += other.bytes_read;
         self.documents += other.documents;
         self.objects += other.objects;
+        self.files_skipped += other.files_skipped;
         self.skipped.extend(other.skipped);
         self.diagnostics.extend(other.diagnostics);
     }

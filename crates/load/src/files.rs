@@ -1,0 +1,290 @@
+//! Reading files, directories and standard input.
+
+use crate::limits::Limits;
+use crate::objects::document_objects;
+use crate::yaml::{parse_documents, DocOutcome, Problem};
+use kcheck_model::{Diagnostic, DiagnosticSeverity, Inputs, Object, Skipped, Text};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What loading produced: the objects in input order, and an account of the input.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub objects: Vec<Object>,
+    pub inputs: Inputs,
+}
+
+impl Loaded {
+    fn merge(&mut self, other: Loaded) {
+        self.objects.extend(other.objects);
+        self.inputs.merge(other.inputs);
+    }
+
+    fn error(file: &str, line: u32, column: u32, message: Text) -> Loaded {
+        let mut l = Loaded::default();
+        l.inputs.diagnostics.push(diag(file.into(), line, column, DiagnosticSeverity::Error, message));
+        l
+    }
+}
+
+fn diag(file: Arc<str>, line: u32, column: u32, severity: DiagnosticSeverity, message: Text) -> Diagnostic {
+    Diagnostic {
+        file,
+        line,
+        column,
+        severity,
+        message,
+    }
+}
+
+const STDIN: &str = "-";
+const STDIN_NAME: &str = "<stdin>";
+
+enum Work {
+    File(PathBuf),
+    Stdin,
+}
+
+/// Loads every path: files, directories (recursively: `.yaml`, `.yml`, `.json`; other files are
+/// counted as skipped) and `-` for standard input. Files are parsed in parallel; the result is
+/// in the order of the arguments, then of sorted directory entries.
+pub fn load_paths<P: AsRef<Path>>(paths: &[P], limits: &Limits) -> Loaded {
+    let mut result = Loaded::default();
+    let mut work = Vec::new();
+    for p in paths {
+        let p = p.as_ref();
+        if p.as_os_str() == STDIN {
+            work.push(Work::Stdin);
+            continue;
+        }
+        match std::fs::metadata(p) {
+            Err(e) => result.merge(Loaded::error(&p.display().to_string(), 0, 0, io_text(&e))),
+            Ok(m) if m.is_dir() => {
+                let before = (work.len(), result.inputs.skipped.len());
+                walk(p, &mut work, &mut result.inputs, &mut Vec::new());
+                if (work.len(), result.inputs.skipped.len()) == before {
+                    result.merge(Loaded::error(
+                        &p.display().to_string(),
+                        0,
+                        0,
+                        Text::fixed(
+                            "no YAML or JSON files in this directory",
+                            "该目录中没有 YAML 或 JSON 文件",
+                        ),
+                    ));
+                }
+            }
+            Ok(_) => work.push(Work::File(p.to_path_buf())),
+        }
+    }
+    let loaded: Vec<Loaded> = work
+        .into_par_iter()
+        .map(|w| match w {
+            Work::File(path) => load_file(&path, limits),
+            Work::Stdin => load_stdin(limits),
+        })
+        .collect();
+    for l in loaded {
+        result.merge(l);
+    }
+    result
+}
+
+fn is_manifest(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+fn walk(dir: &Path, work: &mut Vec<Work>, inputs: &mut Inputs, seen: &mut Vec<PathBuf>) {
+    // A directory reached twice through links is read once.
+    if let Ok(real) = std::fs::canonicalize(dir) {
+        if seen.contains(&real) {
+            return;
+        }
+        seen.push(real);
+    }
+    if dir.join("Chart.yaml").is_file() {
+        inputs.skipped.push(Skipped {
+            path: dir.display().to_string(),
+            reason: Text::fixed(
+                "Helm chart source: render it first (helm template ... | kcheck scan -)",
+                "Helm chart 源码:请先渲染(helm template ... | kcheck scan -)",
+            ),
+        });
+        return;
+    }
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            inputs
+                .diagnostics
+                .push(diag(dir.display().to_string().into(), 0, 0, DiagnosticSeverity::Error, io_text(&e)));
+            return;
+        }
+    };
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => walk(&path, work, inputs, seen),
+            Ok(_) if is_manifest(&path) => {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if matches!(name, "kustomization.yaml" | "kustomization.yml") {
+                    inputs.skipped.push(Skipped {
+                        path: path.display().to_string(),
+                        reason: Text::fixed(
+                            "Kustomize configuration: scan the output of kubectl kustomize",
+                            "Kustomize 配置:请扫描 kubectl kustomize 的输出",
+                        ),
+                    });
+                } else {
+                    work.push(Work::File(path));
+                }
+            }
+            Ok(_) => inputs.files_skipped += 1,
+            Err(e) => inputs.diagnostics.push(diag(
+                path.display().to_string().into(),
+                0,
+                0,
+                DiagnosticSeverity::Error,
+                io_text(&e),
+            )),
+        }
+    }
+}
+
+fn io_text(e: &std::io::Error) -> Text {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Text::fixed("no such file or directory", "文件或目录不存在"),
+        std::io::ErrorKind::PermissionDenied => Text::fixed("permission denied", "没有读取权限"),
+        _ => Text::new(format!("cannot be read: {e}"), format!("无法读取:{e}")),
+    }
+}
+
+fn load_file(path: &Path, limits: &Limits) -> Loaded {
+    let name = path.display().to_string();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Loaded::error(&name, 0, 0, io_text(&e)),
+    };
+    match read_limited(file, limits.max_file_bytes) {
+        Ok(Some(bytes)) => load_bytes(&name, &bytes, limits),
+        Ok(None) => Loaded::error(&name, 0, 0, too_large(limits)),
+        Err(e) => Loaded::error(&name, 0, 0, io_text(&e)),
+    }
+}
+
+fn load_stdin(limits: &Limits) -> Loaded {
+    match read_limited(std::io::stdin().lock(), limits.max_file_bytes) {
+        Ok(Some(bytes)) => load_bytes(STDIN_NAME, &bytes, limits),
+        Ok(None) => Loaded::error(STDIN_NAME, 0, 0, too_large(limits)),
+        Err(e) => Loaded::error(STDIN_NAME, 0, 0, io_text(&e)),
+    }
+}
+
+fn too_large(limits: &Limits) -> Text {
+    let max = limits.max_file_bytes;
+    Text::new(
+        format!("larger than {max} bytes (limit: --max-file-size); not scanned"),
+        format!("超过 {max} 字节(限制:--max-file-size),未扫描"),
+    )
+}
+
+/// Reads at most `max` bytes; `None` when there is more.
+fn read_limited(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
+/// Loads one file's bytes (also what standard input and the fuzzer use).
+pub fn load_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Loaded {
+    let file: Arc<str> = name.into();
+    let mut out = Loaded::default();
+    out.inputs.files_read = 1;
+    out.inputs.bytes_read = bytes.len() as u64;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
+        let (line, column) = line_col(bytes, nul);
+        out.inputs.diagnostics.push(diag(
+            file,
+            line,
+            column,
+            DiagnosticSeverity::Error,
+            Text::fixed(
+                "binary data (a NUL byte), not a YAML or JSON manifest",
+                "二进制数据(含 NUL 字节),不是 YAML 或 JSON 清单",
+            ),
+        ));
+        return out;
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let (line, column) = line_col(bytes, e.valid_up_to());
+            out.inputs.diagnostics.push(diag(
+                file,
+                line,
+                column,
+                DiagnosticSeverity::Error,
+                Text::fixed("not valid UTF-8 text", "不是有效的 UTF-8 文本"),
+            ));
+            return out;
+        }
+    };
+    let parsed = parse_documents(text, limits);
+    let push = |out: &mut Loaded, p: Problem, sev| {
+        out.inputs
+            .diagnostics
+            .push(diag(file.clone(), p.pos.line, p.pos.column, sev, p.message));
+    };
+    for p in parsed.errors {
+        push(&mut out, p, DiagnosticSeverity::Error);
+    }
+    for p in parsed.warnings {
+        push(&mut out, p, DiagnosticSeverity::Warning);
+    }
+    let mut problems = Vec::new();
+    for (i, doc) in parsed.documents.into_iter().enumerate() {
+        let index = u32::try_from(i).unwrap_or(u32::MAX);
+        match doc {
+            DocOutcome::Empty => {}
+            DocOutcome::Rejected(p) => {
+                out.inputs.documents += 1;
+                problems.push(p);
+            }
+            DocOutcome::Node(node) => {
+                out.inputs.documents += 1;
+                document_objects(node, &file, index, &mut out.objects, &mut problems);
+            }
+        }
+    }
+    for p in problems {
+        push(&mut out, p, DiagnosticSeverity::Error);
+    }
+    out.inputs.diagnostics.sort();
+    out.inputs.objects = out.objects.len();
+    out
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
+}
