@@ -1,0 +1,5 @@
+//! Section 7, images: items 7.1 to 7.4.
+
+pub mod image_not_pinned;
+
+pub static RULES: &[&crate::Rule] = &[&image_not_pinned::RULE];

@@ -1,0 +1,79 @@
+use crate::{declare_rule, Check, Context, Sink};
+use kcheck_model::{text, ContainerKind, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
+
+declare_rule! {
+    /// ## What it checks
+    /// Every init and regular container of every workload for `resources.limits.memory`. A
+    /// LimitRange in the same namespace with a default memory limit for containers counts as a
+    /// limit, since the LimitRanger admission plugin fills it in. Ephemeral containers cannot
+    /// have resources and are not checked.
+    ///
+    /// ## Why
+    /// Checklist item 3.3: without a memory limit, a leaking or compromised container can take
+    /// all of a node's memory, and the kernel's OOM killer then picks victims among its
+    /// neighbours (a denial of service).
+    ///
+    /// ## Fix
+    /// Set a memory limit equal to the request:
+    /// ```yaml
+    /// resources:
+    ///   requests:
+    ///     memory: 256Mi
+    ///   limits:
+    ///     memory: 256Mi
+    /// ```
+    /// or give the namespace a LimitRange with `default.memory` for type `Container`.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+    /// - https://kubernetes.io/docs/concepts/policy/limit-range/
+    pub static RULE = {
+        code: "KC304",
+        name: "memory-limit-missing",
+        item: "3.3",
+        severity: Severity::Medium,
+        evidence: Evidence::Objects,
+        title: Text::fixed("Container has no memory limit", "容器未设置内存限制"),
+        fix: Text::fixed(
+            "Set resources.limits.memory (equal to resources.requests.memory), or add a LimitRange with a default memory limit to the namespace.",
+            "设置 resources.limits.memory(与 resources.requests.memory 相等),或为名字空间添加带默认内存限制的 LimitRange。",
+        ),
+        check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+    }
+}
+
+/// Whether a LimitRange in the object's namespace gives containers a default memory limit.
+fn namespace_default(object: &Object, ctx: &Context) -> bool {
+    ctx.inventory
+        .of_kind("LimitRange")
+        .filter(|lr| lr.namespace == object.namespace)
+        .flat_map(|lr| lr.root.path(&["spec", "limits"]).map_or(&[][..], |l| l.as_seq()))
+        .any(|limit| {
+            limit.str_at("type").unwrap_or("Container") == "Container"
+                && limit.path(&["default", "memory"]).is_some()
+        })
+}
+
+fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
+    let Some(pod) = object.pod_spec() else { return };
+    sink.examined();
+    let mut defaulted = None;
+    for c in pod.containers().filter(|c| c.kind != ContainerKind::Ephemeral) {
+        let limit = c
+            .get("resources")
+            .and_then(|r| r.get("limits"))
+            .and_then(|l| l.get("memory"));
+        if limit.is_some_and(|l| !l.is_null()) {
+            continue;
+        }
+        if *defaulted.get_or_insert_with(|| namespace_default(object, ctx)) {
+            continue;
+        }
+        let (en, zh) = (c.label_en(), c.label_zh());
+        sink.fail(
+            object,
+            c.path("resources.limits.memory"),
+            text!("{en} has no memory limit", "{zh} 未设置内存限制"),
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! Section 3, pod security: items 3.1 to 3.6.
+
+pub mod host_namespaces;
+pub mod host_path_volume;
+pub mod memory_limit_above_request;
+pub mod memory_limit_missing;
+pub mod privileged_container;
+
+pub static RULES: &[&crate::Rule] = &[
+    &privileged_container::RULE,
+    &host_namespaces::RULE,
+    &host_path_volume::RULE,
+    &memory_limit_missing::RULE,
+    &memory_limit_above_request::RULE,
+];

@@ -1,0 +1,145 @@
+//! The anatomy of a rule: metadata, documentation and a pure check function.
+
+use kcheck_model::{
+    Evidence, FieldPath, Finding, Inventory, Level, Location, Object, RuleInfo, Severity, Source,
+    Text,
+};
+
+/// A rule. Each lives in its own file under the checklist section it serves, declared with
+/// [`declare_rule!`] so that its doc comment is its user documentation.
+pub struct Rule {
+    /// `KC` + section digit + two digits. Codes are forever.
+    pub code: &'static str,
+    /// kebab-case name.
+    pub name: &'static str,
+    /// The checklist item it serves, e.g. `3.2`.
+    pub item: &'static str,
+    pub severity: Severity,
+    /// The evidence the check reads.
+    pub evidence: Evidence,
+    pub title: Text,
+    /// The default fix, shown with every finding unless the finding gives its own.
+    pub fix: Text,
+    /// The doc comment, in Markdown.
+    pub doc: &'static str,
+    pub check: Check,
+}
+
+/// How a rule is run.
+pub enum Check {
+    /// Once for each object whose kind is in `kinds`.
+    Object {
+        kinds: &'static [&'static str],
+        run: fn(&Object, &Context, &mut Sink),
+    },
+    /// Once over the whole inventory.
+    Inventory(fn(&Context, &mut Sink)),
+}
+
+/// What a check may read: the inventory and the run's configuration.
+pub struct Context<'a> {
+    pub inventory: &'a Inventory,
+}
+
+impl Rule {
+    /// The doc comment with the one leading space of each `///` line removed.
+    pub fn doc_markdown(&self) -> String {
+        let mut out = String::with_capacity(self.doc.len());
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_string() + "\n"
+    }
+
+    pub fn info(&self) -> RuleInfo {
+        RuleInfo {
+            code: self.code,
+            name: self.name,
+            item: self.item,
+            severity: self.severity,
+            title: self.title.clone(),
+            doc: self.doc,
+        }
+    }
+}
+
+/// Declares a rule; the doc comment above it becomes `Rule::doc`.
+#[macro_export]
+macro_rules! declare_rule {
+    ($(#[doc = $doc:literal])* $vis:vis static $name:ident = { $($field:ident : $value:expr),* $(,)? }) => {
+        $(#[doc = $doc])*
+        $vis static $name: $crate::Rule = $crate::Rule {
+            doc: concat!($($doc, "\n"),*),
+            $($field: $value),*
+        };
+    };
+}
+
+/// Where a rule's findings go. It stamps each with the rule's code, item and severity, and
+/// resolves the field path to a file position.
+pub struct Sink<'a> {
+    rule: &'static Rule,
+    findings: &'a mut Vec<Finding>,
+    pub(crate) examined: usize,
+}
+
+impl<'a> Sink<'a> {
+    pub(crate) fn new(rule: &'static Rule, findings: &'a mut Vec<Finding>) -> Sink<'a> {
+        Sink {
+            rule,
+            findings,
+            examined: 0,
+        }
+    }
+
+    /// Counts one object (or fact) the rule looked at, so that an item with nothing to look at
+    /// is "not evaluated" rather than passed.
+    pub fn examined(&mut self) {
+        self.examined += 1;
+    }
+
+    /// Reports that `object` fails the rule at `path`. Returns the finding for adjustments
+    /// (severity, fix).
+    pub fn fail(&mut self, object: &Object, path: FieldPath, message: Text) -> &mut Finding {
+        self.push(object, path, message, Level::Fail)
+    }
+
+    /// Reports a weaker problem: the item warns instead of failing.
+    pub fn warn(&mut self, object: &Object, path: FieldPath, message: Text) -> &mut Finding {
+        self.push(object, path, message, Level::Warn)
+    }
+
+    fn push(&mut self, object: &Object, path: FieldPath, message: Text, level: Level) -> &mut Finding {
+        let (location, source) = match &object.source {
+            Source::File { path: file, .. } => {
+                let pos = object.position(&path);
+                (
+                    Some(Location {
+                        file: file.clone(),
+                        line: pos.line,
+                        column: pos.column,
+                    }),
+                    None,
+                )
+            }
+            Source::Api { path } => (None, Some(path.clone())),
+        };
+        self.findings.push(Finding {
+            code: self.rule.code,
+            rule: self.rule.name,
+            item: self.rule.item,
+            severity: self.rule.severity,
+            level,
+            object: Some(object.reference()),
+            path: (!path.is_root()).then(|| path.to_string()),
+            location,
+            source,
+            message,
+            fix: self.rule.fix.clone(),
+            waived: false,
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+}

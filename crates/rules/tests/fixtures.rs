@@ -1,0 +1,112 @@
+//! Every rule against its fixtures: each `pass` file gives no finding of the rule, each `fail`
+//! file at least one, and the exact findings of the `fail` files are a snapshot.
+
+use kcheck_load::{load_bytes, Limits};
+use kcheck_model::{Evidence, Inventory, Lang};
+use kcheck_rules::{registry, Engine};
+use std::path::{Path, PathBuf};
+
+const ALL_EVIDENCE: &[Evidence] = &[
+    Evidence::Objects,
+    Evidence::Cluster,
+    Evidence::Node,
+    Evidence::Record,
+    Evidence::Images,
+];
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Runs one rule over one fixture file; returns the findings as lines.
+fn run(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
+    let name = file
+        .strip_prefix(fixture_dir())
+        .unwrap()
+        .display()
+        .to_string();
+    let bytes = std::fs::read(file).unwrap();
+    let loaded = load_bytes(&name, &bytes, &Limits::default());
+    assert!(
+        !loaded.inputs.has_errors(),
+        "{name}: fixture does not load: {:?}",
+        loaded.inputs.diagnostics
+    );
+    let inventory = Inventory::new(loaded.objects);
+    let report = Engine::new(vec![rule]).run(&inventory, ALL_EVIDENCE, loaded.inputs);
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {:?} {} {} {} {} | {} | {}",
+                f.code,
+                f.level,
+                f.severity,
+                f.location.as_ref().map_or("-".into(), ToString::to_string),
+                f.object.as_ref().map_or("-".into(), ToString::to_string),
+                f.path.as_deref().unwrap_or("-"),
+                f.message.get(Lang::En),
+                f.message.get(Lang::Zh),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_rule_passes_and_fails_its_fixtures() {
+    let mut checked = 0;
+    for rule in registry::all() {
+        let dir = fixture_dir().join(rule.code);
+        let pass = files(&dir.join("pass"));
+        let fail = files(&dir.join("fail"));
+        assert!(!pass.is_empty(), "{}: no pass fixtures in {}", rule.code, dir.display());
+        assert!(!fail.is_empty(), "{}: no fail fixtures in {}", rule.code, dir.display());
+        for file in &pass {
+            let found = run(rule, file);
+            assert!(found.is_empty(), "{}: pass fixture has findings:\n{}", file.display(), found.join("\n"));
+        }
+        let mut snapshot = Vec::new();
+        for file in &fail {
+            let found = run(rule, file);
+            assert!(!found.is_empty(), "{}: fail fixture has no finding", file.display());
+            snapshot.extend(found);
+        }
+        insta::assert_snapshot!(rule.code, snapshot.join("\n"));
+        checked += 1;
+    }
+    assert_eq!(checked, registry::all().len());
+    assert!(checked >= 9, "only {checked} rules");
+}
+
+#[test]
+fn every_fixture_directory_belongs_to_a_rule() {
+    for dir in files(&fixture_dir()) {
+        let code = dir.file_name().unwrap().to_str().unwrap().to_string();
+        assert!(registry::by_code(&code).is_some(), "fixtures for unknown rule {code}");
+    }
+}
+
+#[test]
+fn rule_metadata_is_complete() {
+    let mut codes = std::collections::HashSet::new();
+    for rule in registry::all() {
+        assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
+        let section = rule.item.split('.').next().unwrap();
+        assert_eq!(&rule.code[2..3], section, "{} serves item {}", rule.code, rule.item);
+        assert!(kcheck_model::item(rule.item).is_some(), "{}: unknown item", rule.code);
+        let doc = rule.doc_markdown();
+        for heading in ["## What it checks", "## Why", "## Fix", "## References"] {
+            assert!(doc.contains(heading), "{}: doc lacks {heading}", rule.code);
+        }
+        assert!(!rule.title.zh.is_empty() && !rule.fix.zh.is_empty());
+    }
+}
