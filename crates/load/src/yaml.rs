@@ -366,11 +366,15 @@ pub fn parse_documents(text: &str, limits: &Limits) -> Parsed {
     parsed
 }
 
+/// The first line at or after the line holding byte `from` that starts a document, never the
+/// very start of `text` (that is where the failed parser began).
 fn next_document_start(text: &str, from: usize) -> Option<usize> {
-    let mut at = text[from..].find('\n').map(|i| from + i + 1)?;
+    let mut at = text[..from.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
     loop {
         let line = &text[at..];
-        if line.starts_with("---") && matches!(line.as_bytes().get(3), None | Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        let is_start = line.starts_with("---")
+            && matches!(line.as_bytes().get(3), None | Some(b' ' | b'\n' | b'\r' | b'\t'));
+        if is_start && at > 0 {
             return Some(at);
         }
         at += line.find('\n')? + 1;

@@ -47,3 +47,42 @@ pub fn not_yet_checked(item: &str) -> Option<Text> {
         _ => return None,
     })
 }
+
+/// The page `docs/rules/<CODE>.md` for a rule: generated from its doc comment.
+pub fn doc_page(rule: &Rule) -> String {
+    format!(
+        "<!-- generated from crates/rules/src by `KCHECK_UPDATE_DOCS=1 cargo test -p kcheck-rules --test docs`; do not edit -->\n\
+         # {code} {name}\n\n\
+         {title_en} / {title_zh}\n\n\
+         | checklist item | severity | evidence |\n|---|---|---|\n| {item} | {severity} | {evidence:?} |\n\n\
+         {doc}",
+        code = rule.code,
+        name = rule.name,
+        title_en = rule.title.en,
+        title_zh = rule.title.zh,
+        item = rule.item,
+        severity = rule.severity,
+        evidence = rule.evidence,
+        doc = rule.doc_markdown(),
+    )
+}
+
+/// `docs/rules/README.md`: the index of rules by checklist item.
+pub fn doc_index() -> String {
+    let mut out = String::from(
+        "<!-- generated; do not edit -->\n# kcheck rules\n\n| code | name | item | severity | title |\n|---|---|---|---|---|\n",
+    );
+    let mut rules = all().to_vec();
+    rules.sort_by_key(|r| (kcheck_model::item_order(r.item), r.code));
+    for r in rules {
+        out.push_str(&format!(
+            "| [{code}]({code}.md) | {name} | {item} | {sev} | {title} |\n",
+            code = r.code,
+            name = r.name,
+            item = r.item,
+            sev = r.severity,
+            title = r.title.en
+        ));
+    }
+    out
+}

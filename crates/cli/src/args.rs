@@ -1,0 +1,159 @@
+//! Command-line arguments, all in one place.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kcheck",
+    version,
+    about = "Audit Kubernetes against the Kubernetes Security Checklist, item by item",
+    long_about = "Audit Kubernetes against the Kubernetes Security Checklist, item by item.\n\n\
+        Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; \
+        2 some input could not be read or parsed (the report still covers the rest); 3 usage error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan manifests: files, directories (recursively) and `-` for standard input.
+    Scan(ScanArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Show a rule's documentation.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files, directories or `-` (standard input): YAML, JSON, multi-document, List, kubectl get output.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 1 when a failing finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Language of every human-facing string.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+    /// Colour in the table format: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+/// Bounds against hostile input.
+#[derive(Args, Debug)]
+pub struct LimitArgs {
+    /// Largest file read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = kcheck_load::Limits::default().max_file_bytes)]
+    pub max_file_size: u64,
+    /// Largest YAML document, in characters.
+    #[arg(long, value_name = "CHARS", default_value_t = kcheck_load::Limits::default().max_document_bytes)]
+    pub max_document_size: usize,
+    /// Deepest nesting of mappings and sequences.
+    #[arg(long, value_name = "LEVELS", default_value_t = kcheck_load::Limits::default().max_depth)]
+    pub max_depth: usize,
+    /// Most nodes a document may gain by expanding YAML aliases.
+    #[arg(long, value_name = "NODES", default_value_t = kcheck_load::Limits::default().max_alias_nodes)]
+    pub max_alias_nodes: usize,
+    /// Most nodes in one document.
+    #[arg(long, value_name = "NODES", default_value_t = kcheck_load::Limits::default().max_nodes)]
+    pub max_nodes: usize,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> kcheck_load::Limits {
+        kcheck_load::Limits {
+            max_file_bytes: self.max_file_size,
+            max_document_bytes: self.max_document_size,
+            max_depth: self.max_depth,
+            max_alias_nodes: self.max_alias_nodes,
+            max_nodes: self.max_nodes,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// table, json or markdown.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// A rule code (KC301) or name (privileged-container).
+    pub code: String,
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Sarif,
+    Junit,
+    Markdown,
+    Html,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    En,
+    Zh,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// Parses the command line; on a usage error prints it and returns exit code 3 (help and
+/// version return 0).
+pub fn parse() -> Result<Cli, u8> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            let code = if e.use_stderr() { crate::exit::USAGE } else { crate::exit::OK };
+            let _ = e.print();
+            Err(code)
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The binary end to end: exit codes, formats, languages, bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn kcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kcheck"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run kcheck")
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("kcheck-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const PRIVILEGED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\nspec:\n  containers:\n  - name: c\n    image: nginx@sha256:0f3c5a7e9b1d2c4e6f8a0b2c4d6e8f0a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9d1e\n    resources: {limits: {memory: 64Mi}}\n    securityContext: {privileged: true}\n";
+
+#[test]
+fn demo_cluster_report_has_all_35_items_and_fails() {
+    let o = kcheck(&["scan", "examples/demo-cluster", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let j = json(&o);
+    assert_eq!(j["schema"], 1);
+    let items = j["items"].as_array().unwrap();
+    assert_eq!(items.len(), 35);
+    assert_eq!(items[0]["id"], "1.1");
+    assert_eq!(items[34]["id"], "8.3");
+    let status = |id: &str| {
+        items.iter().find(|i| i["id"] == id).unwrap()["status"].as_str().unwrap().to_string()
+    };
+    assert_eq!(status("3.3"), "fail");
+    assert_eq!(status("7.3"), "fail");
+    assert_eq!(status("1.2"), "not_evaluated");
+    let reason = items.iter().find(|i| i["id"] == "1.2").unwrap()["reason"].as_str().unwrap();
+    assert_eq!(reason, "needs a node scan: kcheck node");
+    assert!(j["inputs"]["diagnostics"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = TempDir::new("failon");
+    let f = dir.write("pod.yaml", PRIVILEGED.as_bytes());
+    let f = f.to_str().unwrap();
+    assert_eq!(kcheck(&["scan", f, "--format", "json"]).status.code(), Some(1));
+    assert_eq!(kcheck(&["scan", f, "--fail-on", "critical", "--format", "json"]).status.code(), Some(1));
+    let clean = dir.write("clean.yaml", PRIVILEGED.replace("privileged: true", "privileged: false").as_bytes());
+    let o = kcheck(&["scan", clean.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn usage_errors_exit_3_and_help_exits_0() {
+    assert_eq!(kcheck(&["scan"]).status.code(), Some(3));
+    assert_eq!(kcheck(&["scan", "x.yaml", "--format", "pdf"]).status.code(), Some(3));
+    assert_eq!(kcheck(&["frobnicate"]).status.code(), Some(3));
+    assert_eq!(kcheck(&["explain", "KC999"]).status.code(), Some(3));
+    assert_eq!(kcheck(&["--help"]).status.code(), Some(0));
+    assert_eq!(kcheck(&["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn bad_input_is_reported_with_positions_and_the_rest_is_scanned() {
+    let dir = TempDir::new("bad");
+    dir.write("good.yaml", PRIVILEGED.as_bytes());
+    dir.write(
+        "broken.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok1}\n---\nkey: [unclosed\n---\napiVersion: v1\nkind: Service\nmetadata: {name: lb, namespace: a}\nspec: {type: LoadBalancer}\n",
+    );
+    dir.write("list.yaml", b"- not\n- an object\n");
+    dir.write("noname.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: {namespace: a}\n");
+    dir.write("binary.json", b"\x7fELF\x00\x00\x01");
+    dir.write("latin1.yml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n");
+    dir.write("README.txt", b"not scanned");
+    std::fs::create_dir_all(dir.0.join("empty")).unwrap();
+    let d = dir.0.to_str().unwrap().to_string();
+    let empty = format!("{d}/empty");
+    let missing = format!("{d}/missing.yaml");
+    let o = kcheck(&["scan", &d, &empty, &missing, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let j = json(&o);
+    let diags: Vec<String> = j["inputs"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let file = d["file"].as_str().unwrap();
+            let file = file.strip_prefix(&format!("{d}/", d = dir.0.display())).unwrap_or(file);
+            format!("{}:{}:{} {}", file, d["line"], d["column"], d["message"].as_str().unwrap())
+        })
+        .collect();
+    let expected = [
+        "binary.json:1:5 binary data (a NUL byte), not a YAML or JSON manifest",
+        "broken.yaml:6:1 YAML syntax error: ",
+        "latin1.yml:3:21 not valid UTF-8 text",
+        "list.yaml:1:1 document is not a Kubernetes object (it is a sequence)",
+        "noname.yaml:3:11 Pod has no metadata.name",
+        "empty:0:0 no YAML or JSON files in this directory",
+        "missing.yaml:0:0 no such file or directory",
+    ];
+    for e in expected {
+        assert!(diags.iter().any(|d| d.starts_with(e)), "missing {e:?} in {diags:#?}");
+    }
+    assert_eq!(diags.len(), expected.len(), "{diags:#?}");
+    // The good parts were still judged: the privileged pod and the LoadBalancer after the error.
+    let codes: Vec<&str> = j["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["KC201", "KC301"]);
+    assert_eq!(j["inputs"]["files_read"], 6);
+    assert_eq!(j["inputs"]["objects"], 3);
+    // The table names the errors too.
+    let table = stdout(&kcheck(&["scan", &d, "--color", "never"]));
+    assert!(table.contains("noname.yaml:3:11"), "{table}");
+}
+
+#[test]
+fn stdin_and_output_file() {
+    let dir = TempDir::new("stdin");
+    let out = dir.0.join("report.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kcheck"))
+        .args(["scan", "-", "--format", "json", "--output", out.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(PRIVILEGED.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let f = &j["findings"][0];
+    assert_eq!(f["code"], "KC301");
+    assert_eq!(f["location"]["file"], "<stdin>");
+    assert_eq!(f["location"]["line"], 9);
+    assert_eq!(f["location"]["column"], 23);
+    assert_eq!(f["path"], "spec.containers[0].securityContext.privileged");
+}
+
+#[test]
+fn chinese_output() {
+    let o = kcheck(&["scan", "examples/demo-cluster", "--lang", "zh", "--color", "never"]);
+    let t = stdout(&o);
+    assert!(t.contains("认证和鉴权"), "{t}");
+    assert!(t.contains("容器以特权模式运行") || t.contains("以特权模式运行"), "{t}");
+    assert!(!t.contains("Authentication and authorization"));
+    let j = json(&kcheck(&["scan", "examples/demo-cluster", "--lang", "zh", "--format", "json"]));
+    let reason = j["items"][1]["reason"].as_str().unwrap();
+    assert_eq!(reason, "需要节点扫描:kcheck node");
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let plain = stdout(&kcheck(&["scan", "examples/demo-cluster"]));
+    assert!(!plain.contains('\u{1b}'), "piped output must have no ANSI escapes");
+    let coloured = stdout(&kcheck(&["scan", "examples/demo-cluster", "--color", "always"]));
+    assert!(coloured.contains("\u{1b}["));
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = kcheck(&["rules", "--format", "json"]);
+    let j = json(&o);
+    let codes: Vec<&str> = j.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"KC301") && codes.contains(&"KC701"), "{codes:?}");
+    let e = stdout(&kcheck(&["explain", "kc301"]));
+    assert!(e.starts_with("KC301 privileged-container"), "{e}");
+    assert!(e.contains("## Fix"));
+    let by_name = stdout(&kcheck(&["explain", "image-not-pinned"]));
+    assert!(by_name.starts_with("KC701"));
+}
+
+#[test]
+fn every_format_renders_the_demo() {
+    for format in ["table", "json", "sarif", "junit", "markdown", "html"] {
+        let o = kcheck(&["scan", "examples/demo-cluster", "--format", format]);
+        assert_eq!(o.status.code(), Some(1), "{format}");
+        assert!(o.stdout.len() > 1000, "{format}: {}", stdout(&o));
+    }
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let a = kcheck(&["scan", "examples/demo-cluster", "--format", "sarif"]);
+    let b = kcheck(&["scan", "examples/demo-cluster", "--format", "sarif"]);
+    assert_eq!(a.stdout, b.stdout);
+}
