@@ -151,7 +151,11 @@ pub fn parse() -> Result<Cli, u8> {
     match Cli::try_parse() {
         Ok(cli) => Ok(cli),
         Err(e) => {
-            let code = if e.use_stderr() { crate::exit::USAGE } else { crate::exit::OK };
+            let code = if e.use_stderr() {
+                crate::exit::USAGE
+            } else {
+                crate::exit::OK
+            };
             let _ = e.print();
             Err(code)
         }

@@ -30,10 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Explain(args) => {
             let Some(rule) = registry::by_code(&args.code) else {
-                eprintln!(
-                    "kcheck: no rule {}; `kcheck rules` lists them",
-                    args.code
-                );
+                eprintln!("kcheck: no rule {}; `kcheck rules` lists them", args.code);
                 return Ok(exit::USAGE);
             };
             let lang = lang(args.lang);
@@ -108,7 +105,10 @@ fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
 
 fn write_stdout(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         // A closed pipe (`kcheck ... | head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
@@ -136,7 +136,8 @@ pub fn rules_listing(format: RulesFormat, lang: Lang) -> String {
             serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
         }
         RulesFormat::Markdown => {
-            let mut out = String::from("| code | name | item | severity | title |\n|---|---|---|---|---|\n");
+            let mut out =
+                String::from("| code | name | item | severity | title |\n|---|---|---|---|---|\n");
             for r in rules {
                 out.push_str(&format!(
                     "| {} | {} | {} | {} | {} |\n",

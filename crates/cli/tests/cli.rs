@@ -53,7 +53,12 @@ const PRIVILEGED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespa
 #[test]
 fn demo_cluster_report_has_all_35_items_and_fails() {
     let o = kcheck(&["scan", "examples/demo-cluster", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let j = json(&o);
     assert_eq!(j["schema"], 1);
     let items = j["items"].as_array().unwrap();
@@ -61,12 +66,17 @@ fn demo_cluster_report_has_all_35_items_and_fails() {
     assert_eq!(items[0]["id"], "1.1");
     assert_eq!(items[34]["id"], "8.3");
     let status = |id: &str| {
-        items.iter().find(|i| i["id"] == id).unwrap()["status"].as_str().unwrap().to_string()
+        items.iter().find(|i| i["id"] == id).unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
     assert_eq!(status("3.3"), "fail");
     assert_eq!(status("7.3"), "fail");
     assert_eq!(status("1.2"), "not_evaluated");
-    let reason = items.iter().find(|i| i["id"] == "1.2").unwrap()["reason"].as_str().unwrap();
+    let reason = items.iter().find(|i| i["id"] == "1.2").unwrap()["reason"]
+        .as_str()
+        .unwrap();
     assert_eq!(reason, "needs a node scan: kcheck node");
     assert!(j["inputs"]["diagnostics"].as_array().unwrap().is_empty());
 }
@@ -76,9 +86,22 @@ fn exit_codes_follow_fail_on() {
     let dir = TempDir::new("failon");
     let f = dir.write("pod.yaml", PRIVILEGED.as_bytes());
     let f = f.to_str().unwrap();
-    assert_eq!(kcheck(&["scan", f, "--format", "json"]).status.code(), Some(1));
-    assert_eq!(kcheck(&["scan", f, "--fail-on", "critical", "--format", "json"]).status.code(), Some(1));
-    let clean = dir.write("clean.yaml", PRIVILEGED.replace("privileged: true", "privileged: false").as_bytes());
+    assert_eq!(
+        kcheck(&["scan", f, "--format", "json"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        kcheck(&["scan", f, "--fail-on", "critical", "--format", "json"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let clean = dir.write(
+        "clean.yaml",
+        PRIVILEGED
+            .replace("privileged: true", "privileged: false")
+            .as_bytes(),
+    );
     let o = kcheck(&["scan", clean.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
@@ -86,7 +109,10 @@ fn exit_codes_follow_fail_on() {
 #[test]
 fn usage_errors_exit_3_and_help_exits_0() {
     assert_eq!(kcheck(&["scan"]).status.code(), Some(3));
-    assert_eq!(kcheck(&["scan", "x.yaml", "--format", "pdf"]).status.code(), Some(3));
+    assert_eq!(
+        kcheck(&["scan", "x.yaml", "--format", "pdf"]).status.code(),
+        Some(3)
+    );
     assert_eq!(kcheck(&["frobnicate"]).status.code(), Some(3));
     assert_eq!(kcheck(&["explain", "KC999"]).status.code(), Some(3));
     assert_eq!(kcheck(&["--help"]).status.code(), Some(0));
@@ -102,9 +128,15 @@ fn bad_input_is_reported_with_positions_and_the_rest_is_scanned() {
         b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok1}\n---\nkey: [unclosed\n---\napiVersion: v1\nkind: Service\nmetadata: {name: lb, namespace: a}\nspec: {type: LoadBalancer}\n",
     );
     dir.write("list.yaml", b"- not\n- an object\n");
-    dir.write("noname.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: {namespace: a}\n");
+    dir.write(
+        "noname.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata: {namespace: a}\n",
+    );
     dir.write("binary.json", b"\x7fELF\x00\x00\x01");
-    dir.write("latin1.yml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n");
+    dir.write(
+        "latin1.yml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n",
+    );
     dir.write("README.txt", b"not scanned");
     std::fs::create_dir_all(dir.0.join("empty")).unwrap();
     let d = dir.0.to_str().unwrap().to_string();
@@ -119,8 +151,16 @@ fn bad_input_is_reported_with_positions_and_the_rest_is_scanned() {
         .iter()
         .map(|d| {
             let file = d["file"].as_str().unwrap();
-            let file = file.strip_prefix(&format!("{d}/", d = dir.0.display())).unwrap_or(file);
-            format!("{}:{}:{} {}", file, d["line"], d["column"], d["message"].as_str().unwrap())
+            let file = file
+                .strip_prefix(&format!("{d}/", d = dir.0.display()))
+                .unwrap_or(file);
+            format!(
+                "{}:{}:{} {}",
+                file,
+                d["line"],
+                d["column"],
+                d["message"].as_str().unwrap()
+            )
         })
         .collect();
     let expected = [
@@ -133,11 +173,19 @@ fn bad_input_is_reported_with_positions_and_the_rest_is_scanned() {
         "missing.yaml:0:0 no such file or directory",
     ];
     for e in expected {
-        assert!(diags.iter().any(|d| d.starts_with(e)), "missing {e:?} in {diags:#?}");
+        assert!(
+            diags.iter().any(|d| d.starts_with(e)),
+            "missing {e:?} in {diags:#?}"
+        );
     }
     assert_eq!(diags.len(), expected.len(), "{diags:#?}");
     // The good parts were still judged: the privileged pod and the LoadBalancer after the error.
-    let codes: Vec<&str> = j["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, ["KC201", "KC301"]);
     assert_eq!(j["inputs"]["files_read"], 6);
     assert_eq!(j["inputs"]["objects"], 3);
@@ -151,13 +199,25 @@ fn stdin_and_output_file() {
     let dir = TempDir::new("stdin");
     let out = dir.0.join("report.json");
     let mut child = Command::new(env!("CARGO_BIN_EXE_kcheck"))
-        .args(["scan", "-", "--format", "json", "--output", out.to_str().unwrap()])
+        .args([
+            "scan",
+            "-",
+            "--format",
+            "json",
+            "--output",
+            out.to_str().unwrap(),
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(PRIVILEGED.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(PRIVILEGED.as_bytes())
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
@@ -172,12 +232,29 @@ fn stdin_and_output_file() {
 
 #[test]
 fn chinese_output() {
-    let o = kcheck(&["scan", "examples/demo-cluster", "--lang", "zh", "--color", "never"]);
+    let o = kcheck(&[
+        "scan",
+        "examples/demo-cluster",
+        "--lang",
+        "zh",
+        "--color",
+        "never",
+    ]);
     let t = stdout(&o);
     assert!(t.contains("认证和鉴权"), "{t}");
-    assert!(t.contains("容器以特权模式运行") || t.contains("以特权模式运行"), "{t}");
+    assert!(
+        t.contains("容器以特权模式运行") || t.contains("以特权模式运行"),
+        "{t}"
+    );
     assert!(!t.contains("Authentication and authorization"));
-    let j = json(&kcheck(&["scan", "examples/demo-cluster", "--lang", "zh", "--format", "json"]));
+    let j = json(&kcheck(&[
+        "scan",
+        "examples/demo-cluster",
+        "--lang",
+        "zh",
+        "--format",
+        "json",
+    ]));
     let reason = j["items"][1]["reason"].as_str().unwrap();
     assert_eq!(reason, "需要节点扫描:kcheck node");
 }
@@ -185,8 +262,16 @@ fn chinese_output() {
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
     let plain = stdout(&kcheck(&["scan", "examples/demo-cluster"]));
-    assert!(!plain.contains('\u{1b}'), "piped output must have no ANSI escapes");
-    let coloured = stdout(&kcheck(&["scan", "examples/demo-cluster", "--color", "always"]));
+    assert!(
+        !plain.contains('\u{1b}'),
+        "piped output must have no ANSI escapes"
+    );
+    let coloured = stdout(&kcheck(&[
+        "scan",
+        "examples/demo-cluster",
+        "--color",
+        "always",
+    ]));
     assert!(coloured.contains("\u{1b}["));
 }
 
@@ -194,8 +279,16 @@ fn colour_only_when_asked_or_on_a_terminal() {
 fn rules_and_explain() {
     let o = kcheck(&["rules", "--format", "json"]);
     let j = json(&o);
-    let codes: Vec<&str> = j.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
-    assert!(codes.contains(&"KC301") && codes.contains(&"KC701"), "{codes:?}");
+    let codes: Vec<&str> = j
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"KC301") && codes.contains(&"KC701"),
+        "{codes:?}"
+    );
     let e = stdout(&kcheck(&["explain", "kc301"]));
     assert!(e.starts_with("KC301 privileged-container"), "{e}");
     assert!(e.contains("## Fix"));
@@ -217,4 +310,41 @@ fn same_input_same_bytes() {
     let a = kcheck(&["scan", "examples/demo-cluster", "--format", "sarif"]);
     let b = kcheck(&["scan", "examples/demo-cluster", "--format", "sarif"]);
     assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn demo_sarif_validates_against_the_sarif_schema() {
+    let schema_path = root().join("../shared/schemas/sarif-2.1.0.json");
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&schema_path).unwrap_or_else(|e| panic!("{}: {e}", schema_path.display())),
+    )
+    .unwrap();
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    for lang in ["en", "zh"] {
+        let o = kcheck(&[
+            "scan",
+            "examples/demo-cluster",
+            "--format",
+            "sarif",
+            "--lang",
+            lang,
+        ]);
+        let doc = json(&o);
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{lang}: {errors:#?}");
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        assert!(results.len() > 20);
+        let first = &results[0]["locations"][0]["physicalLocation"];
+        assert!(first["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("examples/demo-cluster/"));
+        assert!(first["region"]["startLine"].as_u64().unwrap() > 0);
+    }
 }

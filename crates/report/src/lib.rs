@@ -1,1 +1,104 @@
+//! Renderers of a kcheck [`Report`]: a terminal table, the versioned JSON report, SARIF 2.1.0,
+//! JUnit XML, Markdown and a self-contained HTML page, each in English or Chinese.
+//!
+//! Renderers never decide anything: statuses, reasons and the order of findings come from the
+//! report. Output is deterministic: the same report gives the same bytes.
 
+mod html;
+mod json;
+mod junit;
+mod labels;
+mod layout;
+mod markdown;
+mod sarif;
+mod table;
+
+use kcheck_model::{Lang, Report};
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Aligned text for a terminal, coloured on request.
+    Table,
+    /// The versioned JSON report (`"schema": 1`).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML: a test suite per section, a test case per item.
+    Junit,
+    Markdown,
+    /// One self-contained page, no scripts, no external assets.
+    Html,
+}
+
+impl Format {
+    /// The names `parse` accepts, in the order to show them.
+    pub const NAMES: &'static [&'static str] =
+        &["table", "json", "sarif", "junit", "markdown", "html"];
+
+    /// A format by name, ignoring case (`md` is short for `markdown`).
+    pub fn parse(s: &str) -> Option<Format> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "table" => Format::Table,
+            "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "junit" => Format::Junit,
+            "markdown" | "md" => Format::Markdown,
+            "html" => Format::Html,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to render.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// The language of every human-facing string (machine fields stay as they are).
+    pub lang: Lang,
+    /// ANSI colours in the table format; the other formats ignore it.
+    pub color: bool,
+}
+
+/// Renders a report. Every format ends with a newline.
+pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
+    match format {
+        Format::Table => table::render(report, opts),
+        Format::Json => json::render(report, opts),
+        Format::Sarif => sarif::render(report, opts),
+        Format::Junit => junit::render(report, opts),
+        Format::Markdown => markdown::render(report, opts),
+        Format::Html => html::render(report, opts),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn every_name_parses_back() {
+        for name in Format::NAMES {
+            let f = Format::parse(name).unwrap();
+            assert_eq!(f.name(), *name);
+        }
+        assert_eq!(Format::parse("MD"), Some(Format::Markdown));
+        assert_eq!(Format::parse("xml"), None);
+    }
+}

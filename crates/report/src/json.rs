@@ -1,0 +1,264 @@
+//! The JSON report, schema 1 (DESIGN §5). Scripts and CI pipelines depend on these names and on
+//! their order: change them only with a new schema number. Structs rather than `json!` so the key
+//! order is the declaration order whatever serde_json features the final binary enables.
+
+use crate::labels;
+use crate::RenderOptions;
+use kcheck_model::{
+    Diagnostic, DiagnosticSeverity, Evidence, Finding, ItemResult, Lang, Level, Report, Severity,
+    Status,
+};
+use serde::Serialize;
+
+pub(crate) const SCHEMA: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: u32,
+    tool: Tool<'a>,
+    evidence: &'a [Evidence],
+    summary: Summary,
+    items: Vec<JsonItem<'a>>,
+    findings: Vec<JsonFinding<'a>>,
+    inputs: JsonInputs<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'a str,
+    version: &'a str,
+}
+
+/// Counts per item status, per severity (unwaived findings), and of the input.
+#[derive(Serialize)]
+struct Summary {
+    status: StatusCounts,
+    severity: SeverityCounts,
+    findings: usize,
+    waived: usize,
+    files_read: usize,
+    objects: usize,
+    errors: usize,
+}
+
+#[derive(Serialize)]
+struct StatusCounts {
+    pass: usize,
+    fail: usize,
+    warn: usize,
+    manual: usize,
+    not_evaluated: usize,
+    error: usize,
+}
+
+#[derive(Serialize)]
+struct SeverityCounts {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    info: usize,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    id: &'a str,
+    section: u8,
+    title: Title<'a>,
+    status: Status,
+    reason: Option<String>,
+    findings: Vec<&'a str>,
+    finding_count: usize,
+    examined: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'a str,
+    rule: &'a str,
+    item: &'a str,
+    severity: Severity,
+    level: Level,
+    object: Option<Object<'a>>,
+    path: Option<&'a str>,
+    location: Option<Location<'a>>,
+    source: Option<&'a str>,
+    message: &'a str,
+    fix: &'a str,
+    waived: bool,
+}
+
+#[derive(Serialize)]
+struct Title<'a> {
+    en: &'a str,
+    zh: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Object<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+}
+
+#[derive(Serialize)]
+struct JsonInputs<'a> {
+    files_read: usize,
+    bytes_read: u64,
+    documents: usize,
+    objects: usize,
+    files_skipped: usize,
+    skipped: Vec<JsonSkipped<'a>>,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSkipped<'a> {
+    path: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    severity: DiagnosticSeverity,
+    message: &'a str,
+}
+
+pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
+    let lang = opts.lang;
+    let doc = JsonReport {
+        schema: SCHEMA,
+        tool: Tool {
+            name: report.tool_name,
+            version: report.tool_version,
+        },
+        evidence: &report.evidence,
+        summary: summary(report),
+        items: labels::items_in_order(report)
+            .into_iter()
+            .map(|r| item(report, r, lang))
+            .collect(),
+        findings: report.findings.iter().map(|f| finding(f, lang)).collect(),
+        inputs: inputs(report, lang),
+    };
+    // Serializing plain structs of strings and numbers cannot fail; an empty object keeps the
+    // output JSON if it ever did.
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
+    out.push('\n');
+    out
+}
+
+fn summary(report: &Report) -> Summary {
+    let st = |s| report.count_status(s);
+    let sev = |s| report.count_severity(s);
+    Summary {
+        status: StatusCounts {
+            pass: st(Status::Pass),
+            fail: st(Status::Fail),
+            warn: st(Status::Warn),
+            manual: st(Status::Manual),
+            not_evaluated: st(Status::NotEvaluated),
+            error: st(Status::Error),
+        },
+        severity: SeverityCounts {
+            critical: sev(Severity::Critical),
+            high: sev(Severity::High),
+            medium: sev(Severity::Medium),
+            low: sev(Severity::Low),
+            info: sev(Severity::Info),
+        },
+        findings: report.findings.len(),
+        waived: report.findings.iter().filter(|f| f.waived).count(),
+        files_read: report.inputs.files_read,
+        objects: report.inputs.objects,
+        errors: report.inputs.errors().count(),
+    }
+}
+
+fn item<'a>(report: &'a Report, r: &'a ItemResult, lang: Lang) -> JsonItem<'a> {
+    let findings = labels::findings_of(report, r);
+    let mut codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    JsonItem {
+        id: r.item.id,
+        section: r.item.section,
+        title: Title {
+            en: &r.item.title.en,
+            zh: &r.item.title.zh,
+        },
+        status: r.status,
+        reason: r.reason.as_ref().map(|t| t.get(lang).to_owned()),
+        findings: codes,
+        finding_count: findings.len(),
+        examined: r.examined,
+    }
+}
+
+fn finding(f: &Finding, lang: Lang) -> JsonFinding<'_> {
+    JsonFinding {
+        code: f.code,
+        rule: f.rule,
+        item: f.item,
+        severity: f.severity,
+        level: f.level,
+        object: f.object.as_ref().map(|o| Object {
+            api_version: &o.api_version,
+            kind: &o.kind,
+            namespace: o.namespace.as_deref(),
+            name: &o.name,
+        }),
+        path: f.path.as_deref(),
+        location: f.location.as_ref().map(|l| Location {
+            file: &l.file,
+            line: l.line,
+            column: l.column,
+        }),
+        source: f.source.as_deref(),
+        message: f.message.get(lang),
+        fix: f.fix.get(lang),
+        waived: f.waived,
+    }
+}
+
+fn inputs(report: &Report, lang: Lang) -> JsonInputs<'_> {
+    let i = &report.inputs;
+    JsonInputs {
+        files_read: i.files_read,
+        bytes_read: i.bytes_read,
+        documents: i.documents,
+        objects: i.objects,
+        files_skipped: i.files_skipped,
+        skipped: i
+            .skipped
+            .iter()
+            .map(|s| JsonSkipped {
+                path: &s.path,
+                reason: s.reason.get(lang),
+            })
+            .collect(),
+        diagnostics: i.diagnostics.iter().map(|d| diagnostic(d, lang)).collect(),
+    }
+}
+
+fn diagnostic(d: &Diagnostic, lang: Lang) -> JsonDiagnostic<'_> {
+    JsonDiagnostic {
+        file: &d.file,
+        line: d.line,
+        column: d.column,
+        severity: d.severity,
+        message: d.message.get(lang),
+    }
+}

@@ -1,0 +1,260 @@
+//! Every human-facing string the renderers print, in English and Chinese, side by side; and the
+//! small counting and naming helpers every format shares. Titles, messages and fixes come from the
+//! model; only the words around them live here.
+
+use kcheck_model::{
+    Evidence, Finding, ItemResult, Lang, Report, Section, Severity, Status, Text, SECTIONS,
+};
+
+pub(crate) static REPORT: Text = Text::fixed(
+    "Kubernetes Security Checklist report",
+    "Kubernetes 安全检查清单报告",
+);
+pub(crate) static SUMMARY: Text = Text::fixed("Summary", "汇总");
+pub(crate) static ITEMS: Text = Text::fixed("Items", "检查项");
+pub(crate) static FINDINGS: Text = Text::fixed("Findings", "问题");
+pub(crate) static ITEM: Text = Text::fixed("Item", "检查项");
+pub(crate) static STATUS: Text = Text::fixed("Status", "状态");
+pub(crate) static TITLE: Text = Text::fixed("Title", "标题");
+pub(crate) static DETAILS: Text = Text::fixed("Findings / reason", "问题 / 原因");
+pub(crate) static SEVERITY: Text = Text::fixed("Severity", "严重程度");
+pub(crate) static COUNT: Text = Text::fixed("Count", "数量");
+pub(crate) static LOCATION: Text = Text::fixed("Location", "位置");
+pub(crate) static FIELD: Text = Text::fixed("Field", "字段");
+pub(crate) static MESSAGE: Text = Text::fixed("Message", "说明");
+pub(crate) static FIX: Text = Text::fixed("fix", "修复");
+pub(crate) static FIX_HEADING: Text = Text::fixed("Fix", "修复");
+pub(crate) static WAIVED: Text = Text::fixed("waived", "已豁免");
+pub(crate) static FILES_READ: Text = Text::fixed("files read", "已读取文件");
+pub(crate) static FILES_SKIPPED: Text = Text::fixed("files skipped", "已跳过文件");
+pub(crate) static OBJECTS: Text = Text::fixed("objects", "对象");
+pub(crate) static INPUT_ERRORS: Text = Text::fixed("input errors", "输入错误");
+pub(crate) static EVIDENCE: Text = Text::fixed("evidence", "证据");
+pub(crate) static NONE: Text = Text::fixed("none", "无");
+pub(crate) static INPUT_PROBLEMS: Text = Text::fixed("Input problems", "输入问题");
+pub(crate) static SKIPPED_FILES: Text = Text::fixed("Skipped files", "已跳过的文件");
+pub(crate) static DIAG_ERROR: Text = Text::fixed("error", "错误");
+pub(crate) static DIAG_WARNING: Text = Text::fixed("warning", "警告");
+pub(crate) static NO_FINDINGS: Text = Text::fixed("No findings.", "没有发现问题。");
+pub(crate) static NOT_EVALUATED: Text = Text::fixed("not evaluated", "未评估");
+pub(crate) static MANUAL_CHECK: Text = Text::fixed("needs a manual check", "需要人工检查");
+pub(crate) static ITEM_ERROR: Text =
+    Text::fixed("the item could not be evaluated", "该检查项评估出错");
+
+/// Chinese text in kcheck uses ASCII punctuation without a following space, as the model's own
+/// texts do.
+pub(crate) fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Zh => ":",
+    }
+}
+
+pub(crate) fn comma(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ", ",
+        Lang::Zh => ",",
+    }
+}
+
+/// `n` in a sentence: "3 findings", "3 个问题".
+pub(crate) fn findings_count(n: usize, lang: Lang) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 finding".to_owned(),
+        (Lang::En, n) => format!("{n} findings"),
+        (Lang::Zh, n) => format!("{n} 个问题"),
+    }
+}
+
+pub(crate) fn waived_count(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{n} waived"),
+        Lang::Zh => format!("{n} 个已豁免"),
+    }
+}
+
+pub(crate) fn examined_count(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{n} checked"),
+        Lang::Zh => format!("已检查 {n} 项"),
+    }
+}
+
+pub(crate) fn evidence_label(e: Evidence) -> Text {
+    match e {
+        Evidence::Objects => Text::fixed("objects", "对象"),
+        Evidence::Cluster => Text::fixed("cluster", "集群"),
+        Evidence::Node => Text::fixed("node", "节点"),
+        Evidence::Record => Text::fixed("records", "记录"),
+        Evidence::Images => Text::fixed("images", "镜像"),
+    }
+}
+
+/// "objects, node", or "none".
+pub(crate) fn evidence_list(report: &Report, lang: Lang) -> String {
+    if report.evidence.is_empty() {
+        return NONE.get(lang).to_owned();
+    }
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    let names: Vec<String> = report
+        .evidence
+        .iter()
+        .map(|e| evidence_label(*e).get(lang).to_owned())
+        .collect();
+    names.join(sep)
+}
+
+/// Section heading: "1 Authentication and authorization".
+pub(crate) fn section_heading(section: &Section, lang: Lang) -> String {
+    format!("{} {}", section.number, section.title.get(lang))
+}
+
+/// The items of a report grouped by checklist section, in checklist order. Items of a section
+/// number the model does not know are left out (the model cannot make one).
+pub(crate) fn by_section(report: &Report) -> Vec<(&'static Section, Vec<&ItemResult>)> {
+    let mut items: Vec<&ItemResult> = report.items.iter().collect();
+    items.sort_by_key(|r| kcheck_model::item_order(r.item.id));
+    SECTIONS
+        .iter()
+        .map(|s| {
+            let of_section = items
+                .iter()
+                .copied()
+                .filter(|r| r.item.section == s.number)
+                .collect();
+            (s, of_section)
+        })
+        .collect()
+}
+
+/// All items, in checklist order.
+pub(crate) fn items_in_order(report: &Report) -> Vec<&ItemResult> {
+    by_section(report)
+        .into_iter()
+        .flat_map(|(_, v)| v)
+        .collect()
+}
+
+/// The findings of one item (indices out of range are ignored).
+pub(crate) fn findings_of<'r>(report: &'r Report, item: &ItemResult) -> Vec<&'r Finding> {
+    item.findings
+        .iter()
+        .filter_map(|&i| report.findings.get(i))
+        .collect()
+}
+
+/// Why an item has its status, in the reader's language; for the statuses that need one, a
+/// generic reason when the report gives none.
+pub(crate) fn reason(item: &ItemResult, lang: Lang) -> Option<String> {
+    if let Some(r) = &item.reason {
+        return Some(r.get(lang).to_owned());
+    }
+    let generic = match item.status {
+        Status::NotEvaluated => &NOT_EVALUATED,
+        Status::Manual => &MANUAL_CHECK,
+        Status::Error => &ITEM_ERROR,
+        Status::Pass | Status::Fail | Status::Warn => return None,
+    };
+    Some(generic.get(lang).to_owned())
+}
+
+/// The short tail of an item line: "2 findings, 1 waived", the reason, or how much was checked.
+pub(crate) fn item_tail(report: &Report, item: &ItemResult, lang: Lang) -> String {
+    let findings = findings_of(report, item);
+    if !findings.is_empty() {
+        let waived = findings.iter().filter(|f| f.waived).count();
+        let mut s = findings_count(findings.len(), lang);
+        if waived > 0 {
+            s.push_str(comma(lang));
+            s.push_str(&waived_count(waived, lang));
+        }
+        return s;
+    }
+    if let Some(r) = reason(item, lang) {
+        return r;
+    }
+    if item.examined > 0 {
+        return examined_count(item.examined, lang);
+    }
+    String::new()
+}
+
+/// Where a finding is: `file:line:column` (`file` alone when the line is unknown), the API or
+/// host source, or nothing.
+pub(crate) fn place(f: &Finding) -> Option<String> {
+    match (&f.location, &f.source) {
+        (Some(l), _) if l.line == 0 => Some(l.file.to_string()),
+        (Some(l), _) => Some(l.to_string()),
+        (None, Some(s)) => Some(s.clone()),
+        (None, None) => None,
+    }
+}
+
+/// `file:line:column` of a diagnostic, `file` when it concerns the whole file.
+pub(crate) fn diagnostic_place(d: &kcheck_model::Diagnostic) -> String {
+    if d.line > 0 {
+        format!("{}:{}:{}", d.file, d.line, d.column)
+    } else {
+        d.file.to_string()
+    }
+}
+
+pub(crate) fn diagnostic_severity(d: &kcheck_model::Diagnostic) -> &'static Text {
+    match d.severity {
+        kcheck_model::DiagnosticSeverity::Error => &DIAG_ERROR,
+        kcheck_model::DiagnosticSeverity::Warning => &DIAG_WARNING,
+    }
+}
+
+/// "12 files read, 40 objects, 1 input error" (and ", 3 files skipped" when some were) for
+/// headers.
+pub(crate) fn inputs_line(report: &Report, lang: Lang) -> String {
+    let i = &report.inputs;
+    let errors = i.errors().count();
+    match lang {
+        Lang::En => {
+            let n = |n: usize, one: &str, many: &str| {
+                format!("{n} {}", if n == 1 { one } else { many })
+            };
+            let mut parts = vec![
+                n(i.files_read, "file read", "files read"),
+                n(i.objects, "object", "objects"),
+                n(errors, "input error", "input errors"),
+            ];
+            if i.files_skipped > 0 {
+                parts.push(n(i.files_skipped, "file skipped", "files skipped"));
+            }
+            parts.join(", ")
+        }
+        Lang::Zh => {
+            let mut s = format!(
+                "{}:{},{}:{},{}:{}",
+                FILES_READ.zh, i.files_read, OBJECTS.zh, i.objects, INPUT_ERRORS.zh, errors
+            );
+            if i.files_skipped > 0 {
+                s.push_str(&format!(",{}:{}", FILES_SKIPPED.zh, i.files_skipped));
+            }
+            s
+        }
+    }
+}
+
+/// The inputs line and the evidence the run had: "3 files read, ...; evidence: objects".
+pub(crate) fn run_line(report: &Report, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::En => "; ",
+        Lang::Zh => ";",
+    };
+    format!(
+        "{}{sep}{}{}{}",
+        inputs_line(report, lang),
+        EVIDENCE.get(lang),
+        colon(lang),
+        evidence_list(report, lang)
+    )
+}
+
+/// The highest severity among findings, for JUnit failure types and colours.
+pub(crate) fn highest(findings: &[&Finding]) -> Option<Severity> {
+    findings.iter().map(|f| f.severity).max()
+}

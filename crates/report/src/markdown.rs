@@ -1,0 +1,237 @@
+//! Markdown for pull-request comments and job summaries: a summary table, a table per section,
+//! then the findings grouped by item. Text from the input is escaped so that it renders as text:
+//! no tables broken by `|`, no raw HTML, no accidental emphasis or links.
+
+use crate::labels::{
+    self, COUNT, DETAILS, FINDINGS, INPUT_PROBLEMS, ITEM, LOCATION, MESSAGE, SEVERITY,
+    SKIPPED_FILES, STATUS, SUMMARY, TITLE, WAIVED,
+};
+use crate::RenderOptions;
+use kcheck_model::{Finding, Lang, Report, Severity, Status};
+use std::fmt::Write;
+
+pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
+    let lang = opts.lang;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# {} {} {}\n",
+        esc(report.tool_name),
+        esc(report.tool_version),
+        labels::REPORT.get(lang)
+    );
+    let _ = writeln!(out, "{}\n", esc(&labels::run_line(report, lang)));
+    summary(&mut out, report, lang);
+    for (section, results) in labels::by_section(report) {
+        let _ = writeln!(out, "## {}\n", esc(&labels::section_heading(section, lang)));
+        row(
+            &mut out,
+            &[
+                ITEM.get(lang),
+                STATUS.get(lang),
+                TITLE.get(lang),
+                DETAILS.get(lang),
+            ],
+        );
+        out.push_str("|---|---|---|---|\n");
+        for r in results {
+            let status = format!("**{}**", r.status.label().get(lang));
+            let tail = labels::item_tail(report, r, lang);
+            row(
+                &mut out,
+                &[
+                    r.item.id,
+                    &status,
+                    &esc(r.item.title.get(lang)),
+                    &esc(&tail),
+                ],
+            );
+        }
+        out.push('\n');
+    }
+    findings(&mut out, report, lang);
+    inputs(&mut out, report, lang);
+    // One trailing newline, whatever the last block left.
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out.push('\n');
+    out
+}
+
+fn row(out: &mut String, cells: &[&str]) {
+    out.push('|');
+    for c in cells {
+        let _ = write!(out, " {c} |");
+    }
+    out.push('\n');
+}
+
+fn summary(out: &mut String, report: &Report, lang: Lang) {
+    let _ = writeln!(out, "## {}\n", SUMMARY.get(lang));
+    row(out, &[STATUS.get(lang), COUNT.get(lang)]);
+    out.push_str("|---|---:|\n");
+    for s in Status::ALL {
+        row(
+            out,
+            &[s.label().get(lang), &report.count_status(s).to_string()],
+        );
+    }
+    out.push('\n');
+    row(out, &[SEVERITY.get(lang), COUNT.get(lang)]);
+    out.push_str("|---|---:|\n");
+    for s in Severity::ALL {
+        row(
+            out,
+            &[s.label().get(lang), &report.count_severity(s).to_string()],
+        );
+    }
+    let waived = report.findings.iter().filter(|f| f.waived).count();
+    if waived > 0 {
+        row(out, &[WAIVED.get(lang), &waived.to_string()]);
+    }
+    out.push('\n');
+}
+
+fn findings(out: &mut String, report: &Report, lang: Lang) {
+    let _ = writeln!(out, "## {}\n", FINDINGS.get(lang));
+    if report.findings.is_empty() {
+        let _ = writeln!(out, "{}\n", labels::NO_FINDINGS.get(lang));
+        return;
+    }
+    for r in labels::items_in_order(report) {
+        let list = labels::findings_of(report, r);
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {} {}\n", r.item.id, esc(r.item.title.get(lang)));
+        for f in list {
+            finding(out, f, lang);
+        }
+        out.push('\n');
+    }
+}
+
+fn finding(out: &mut String, f: &Finding, lang: Lang) {
+    let _ = write!(
+        out,
+        "- **{}** {}",
+        f.severity.label().get(lang),
+        code(f.code)
+    );
+    if let Some(o) = &f.object {
+        let _ = write!(out, " {}", esc(&o.to_string()));
+    }
+    if f.waived {
+        let _ = write!(out, " _({})_", WAIVED.get(lang));
+    }
+    out.push('\n');
+    let sep = labels::colon(lang);
+    if let Some(place) = labels::place(f) {
+        let _ = writeln!(out, "  - {}{sep}{}", LOCATION.get(lang), code(&place));
+    }
+    if let Some(path) = &f.path {
+        let _ = writeln!(out, "  - {}{sep}{}", labels::FIELD.get(lang), code(path));
+    }
+    let _ = writeln!(
+        out,
+        "  - {}{sep}{}",
+        MESSAGE.get(lang),
+        esc(f.message.get(lang))
+    );
+    let fix = f.fix.get(lang);
+    if !fix.trim().is_empty() {
+        let _ = writeln!(
+            out,
+            "  - {}{sep}{}",
+            labels::FIX_HEADING.get(lang),
+            esc(fix)
+        );
+    }
+}
+
+fn inputs(out: &mut String, report: &Report, lang: Lang) {
+    let inputs = &report.inputs;
+    if !inputs.diagnostics.is_empty() {
+        let _ = writeln!(out, "## {}\n", INPUT_PROBLEMS.get(lang));
+        row(
+            out,
+            &[SEVERITY.get(lang), LOCATION.get(lang), MESSAGE.get(lang)],
+        );
+        out.push_str("|---|---|---|\n");
+        for d in &inputs.diagnostics {
+            row(
+                out,
+                &[
+                    labels::diagnostic_severity(d).get(lang),
+                    &code(&labels::diagnostic_place(d)),
+                    &esc(d.message.get(lang)),
+                ],
+            );
+        }
+        out.push('\n');
+    }
+    if !inputs.skipped.is_empty() {
+        let _ = writeln!(out, "## {}\n", SKIPPED_FILES.get(lang));
+        for s in &inputs.skipped {
+            let _ = writeln!(out, "- {}: {}", code(&s.path), esc(s.reason.get(lang)));
+        }
+        out.push('\n');
+    }
+}
+
+/// Text that renders as itself: Markdown punctuation and HTML escaped, newlines as `<br>`
+/// (single-line contexts: table cells and list items).
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' => out.push_str("<br>"),
+            '\r' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Inline code that holds any text: a fence longer than any backtick run inside, `|` escaped
+/// (tables split on it even inside code), newlines as spaces.
+pub(crate) fn code(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let body = s.replace('|', "\\|");
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_cells_and_code() {
+        assert_eq!(esc("a|b\nc <x>"), "a\\|b<br>c &lt;x&gt;");
+        assert_eq!(code("a`b|c"), "``a`b\\|c``");
+        assert_eq!(code("`x"), "`` `x ``");
+    }
+}

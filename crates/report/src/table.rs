@@ -1,0 +1,345 @@
+//! The terminal report: the 35 items by section, the findings behind them, what could not be
+//! read, and a summary. At most 100 columns where the text allows it; CJK text is measured by its
+//! display width; colours only on request; control characters from the input are neutralised.
+
+use crate::labels::{self, FINDINGS, FIX, INPUT_PROBLEMS, SKIPPED_FILES, SUMMARY, WAIVED};
+use crate::layout::{clean, pack, pad, width, wrap};
+use crate::RenderOptions;
+use kcheck_model::{DiagnosticSeverity, Finding, ItemResult, Lang, Report, Severity, Status};
+
+const WIDTH: usize = 100;
+/// Tails up to this wide stay on the item's line; longer ones (reasons) go below the title.
+const TAIL: usize = 20;
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, s: &str, sgr: &str) -> String {
+        if self.color && !s.is_empty() {
+            format!("\x1b[{sgr}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+
+    /// `s` padded to `w` columns, with only the text painted.
+    fn paint_padded(&self, s: &str, w: usize, sgr: &str) -> String {
+        let mut out = self.paint(s, sgr);
+        out.extend(std::iter::repeat_n(' ', w.saturating_sub(width(s))));
+        out
+    }
+}
+
+fn status_sgr(s: Status) -> &'static str {
+    match s {
+        Status::Fail => "31",
+        Status::Warn => "33",
+        Status::Pass => "32",
+        Status::NotEvaluated => "2",
+        Status::Manual => "36",
+        Status::Error => "1;35",
+    }
+}
+
+fn severity_sgr(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "34",
+        Severity::Info => "2",
+    }
+}
+
+const BOLD: &str = "1";
+const DIM: &str = "2";
+
+pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
+    let p = Painter { color: opts.color };
+    let lang = opts.lang;
+    let mut out = String::new();
+    header(&mut out, report, lang, &p);
+    items(&mut out, report, lang, &p);
+    findings(&mut out, report, lang, &p);
+    inputs(&mut out, report, lang, &p);
+    summary(&mut out, report, lang, &p);
+    out
+}
+
+fn push_line(out: &mut String, line: &str) {
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+fn header(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
+    let tool = format!("{} {}", clean(report.tool_name), clean(report.tool_version));
+    push_line(
+        out,
+        &format!("{}  {}", p.paint(&tool, BOLD), labels::REPORT.get(lang)),
+    );
+    let read = clean(&labels::run_line(report, lang)).into_owned();
+    for line in wrap(&read, WIDTH) {
+        push_line(out, &line);
+    }
+}
+
+fn status_width(lang: Lang) -> usize {
+    Status::ALL
+        .iter()
+        .map(|s| width(s.label().get(lang)))
+        .max()
+        .unwrap_or(0)
+}
+
+fn severity_width(lang: Lang) -> usize {
+    Severity::ALL
+        .iter()
+        .map(|s| width(s.label().get(lang)))
+        .max()
+        .unwrap_or(0)
+}
+
+fn items(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
+    let id_w = report
+        .items
+        .iter()
+        .map(|r| width(r.item.id))
+        .max()
+        .unwrap_or(3);
+    let status_w = status_width(lang);
+    let indent = 2 + id_w + 2 + status_w + 2;
+    let title_w = WIDTH - indent - 2 - TAIL;
+    for (section, results) in labels::by_section(report) {
+        out.push('\n');
+        push_line(out, &p.paint(&labels::section_heading(section, lang), BOLD));
+        for r in results {
+            item_line(out, report, r, lang, p, (id_w, status_w, indent, title_w));
+        }
+    }
+}
+
+fn item_line(
+    out: &mut String,
+    report: &Report,
+    r: &ItemResult,
+    lang: Lang,
+    p: &Painter,
+    (id_w, status_w, indent, title_w): (usize, usize, usize, usize),
+) {
+    let status = p.paint_padded(r.status.label().get(lang), status_w, status_sgr(r.status));
+    let tail = clean(&labels::item_tail(report, r, lang)).into_owned();
+    let tail_inline = width(&tail) <= TAIL;
+    // A tail that goes below leaves the whole line to the title.
+    let wrap_w = if tail_inline { title_w } else { WIDTH - indent };
+    let title = wrap(&clean(r.item.title.get(lang)), wrap_w);
+    for (i, t) in title.iter().enumerate() {
+        let mut line = if i == 0 {
+            format!("  {}  {status}  ", pad(r.item.id, id_w))
+        } else {
+            " ".repeat(indent)
+        };
+        if i == 0 && tail_inline {
+            line.push_str(&pad(t, title_w));
+            line.push_str("  ");
+            line.push_str(&tail_painted(&tail, r, p));
+        } else {
+            line.push_str(t);
+        }
+        push_line(out, &line);
+    }
+    if !tail_inline {
+        for t in wrap(&tail, WIDTH - indent - 2) {
+            push_line(
+                out,
+                &format!("{}  {}", " ".repeat(indent), p.paint(&t, DIM)),
+            );
+        }
+    }
+}
+
+fn tail_painted(tail: &str, r: &ItemResult, p: &Painter) -> String {
+    match r.status {
+        Status::Fail | Status::Warn if !r.findings.is_empty() => {
+            p.paint(tail, status_sgr(r.status))
+        }
+        _ => p.paint(tail, DIM),
+    }
+}
+
+fn findings(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
+    if report.findings.is_empty() {
+        return;
+    }
+    out.push('\n');
+    push_line(out, &p.paint(FINDINGS.get(lang), BOLD));
+    let sev_w = severity_width(lang);
+    for r in labels::items_in_order(report) {
+        let list = labels::findings_of(report, r);
+        if list.is_empty() {
+            continue;
+        }
+        out.push('\n');
+        let heading = format!("{}  {}", r.item.id, clean(r.item.title.get(lang)));
+        for line in wrap(&heading, WIDTH) {
+            push_line(out, &p.paint(&line, BOLD));
+        }
+        // A rule's fix is printed once, after the last of its consecutive findings.
+        for (i, f) in list.iter().enumerate() {
+            let last_of_run = list
+                .get(i + 1)
+                .is_none_or(|next| next.code != f.code || next.fix != f.fix);
+            finding(out, f, lang, p, sev_w, last_of_run);
+        }
+    }
+}
+
+fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize, show_fix: bool) {
+    let indent = 2 + sev_w + 2;
+    let body_w = WIDTH - indent;
+    let mut parts = vec![p.paint(f.code, BOLD)];
+    parts.extend(labels::place(f).map(|s| clean(&s).into_owned()));
+    parts.extend(
+        f.object
+            .as_ref()
+            .map(|o| clean(&o.to_string()).into_owned()),
+    );
+    if f.location.is_none() {
+        // Without a line to point at, the field path says where to look.
+        parts.extend(f.path.as_deref().map(|s| clean(s).into_owned()));
+    }
+    if f.waived {
+        parts.push(format!("[{}]", WAIVED.get(lang)));
+    }
+    // Packing measures the painted code; its escape codes only make lines break a little early.
+    let sev = p.paint_padded(
+        f.severity.label().get(lang),
+        sev_w,
+        severity_sgr(f.severity),
+    );
+    for (i, line) in pack(&parts, body_w).iter().enumerate() {
+        let lead = if i == 0 {
+            format!("  {sev}  ")
+        } else {
+            " ".repeat(indent)
+        };
+        push_line(out, &format!("{lead}{line}"));
+    }
+    for line in wrap(&clean(f.message.get(lang)), body_w) {
+        push_line(out, &format!("{}{line}", " ".repeat(indent)));
+    }
+    let fix = clean(f.fix.get(lang));
+    if show_fix && !fix.trim().is_empty() {
+        let sep = labels::colon(lang);
+        let label = format!("{}{sep}", FIX.get(lang));
+        let fix_w = body_w.saturating_sub(width(&label));
+        for (i, line) in wrap(&fix, fix_w).iter().enumerate() {
+            let lead = if i == 0 {
+                p.paint(&label, DIM)
+            } else {
+                " ".repeat(width(&label))
+            };
+            push_line(out, &format!("{}{lead}{line}", " ".repeat(indent)));
+        }
+    }
+}
+
+fn inputs(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
+    let inputs = &report.inputs;
+    if !inputs.diagnostics.is_empty() {
+        out.push('\n');
+        push_line(out, &p.paint(INPUT_PROBLEMS.get(lang), BOLD));
+        let sev_w = [&labels::DIAG_ERROR, &labels::DIAG_WARNING]
+            .iter()
+            .map(|t| width(t.get(lang)))
+            .max()
+            .unwrap_or(0);
+        let indent = 2 + sev_w + 2;
+        for d in &inputs.diagnostics {
+            let sgr = match d.severity {
+                DiagnosticSeverity::Error => "31",
+                DiagnosticSeverity::Warning => "33",
+            };
+            let sev = p.paint_padded(labels::diagnostic_severity(d).get(lang), sev_w, sgr);
+            let place = clean(&labels::diagnostic_place(d)).into_owned();
+            let message = clean(d.message.get(lang)).into_owned();
+            hanging(out, &format!("  {sev}  "), indent, &place, &message);
+        }
+    }
+    if !inputs.skipped.is_empty() {
+        out.push('\n');
+        push_line(out, &p.paint(SKIPPED_FILES.get(lang), BOLD));
+        for s in &inputs.skipped {
+            let parts = [
+                clean(&s.path).into_owned(),
+                p.paint(&clean(s.reason.get(lang)), DIM),
+            ];
+            for (i, line) in pack(&parts, WIDTH - 4).iter().enumerate() {
+                let lead = if i == 0 { "  " } else { "    " };
+                push_line(out, &format!("{lead}{line}"));
+            }
+        }
+    }
+}
+
+fn summary(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
+    out.push('\n');
+    let label = SUMMARY.get(lang);
+    let indent = width(label) + 2;
+    let statuses: Vec<String> = Status::ALL
+        .iter()
+        .map(|s| {
+            let n = report.count_status(*s);
+            let text = format!("{n} {}", s.label().get(lang));
+            if n > 0 {
+                p.paint(&text, status_sgr(*s))
+            } else {
+                text
+            }
+        })
+        .collect();
+    let mut severities: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| {
+            let n = report.count_severity(*s);
+            let text = format!("{n} {}", s.label().get(lang));
+            if n > 0 {
+                p.paint(&text, severity_sgr(*s))
+            } else {
+                text
+            }
+        })
+        .collect();
+    let waived = report.findings.iter().filter(|f| f.waived).count();
+    if waived > 0 {
+        severities.push(labels::waived_count(waived, lang));
+    }
+    let sep = labels::comma(lang);
+    let colon = labels::colon(lang);
+    let items_line = format!("{}{colon}{}", labels::ITEMS.get(lang), statuses.join(sep));
+    let findings_line = format!("{}{colon}{}", FINDINGS.get(lang), severities.join(sep));
+    push_line(out, &format!("{}  {items_line}", p.paint(label, BOLD)));
+    push_line(out, &format!("{}{findings_line}", " ".repeat(indent)));
+}
+
+/// `lead` then `label` and `text` on one line, the text wrapped below the label; when the label
+/// is too wide for that, the text goes under it.
+fn hanging(out: &mut String, lead: &str, indent: usize, label: &str, text: &str) {
+    let label_w = width(label) + 2;
+    let room = WIDTH - indent;
+    if label_w + 20 <= room {
+        for (i, line) in wrap(text, room - label_w).iter().enumerate() {
+            if i == 0 {
+                push_line(out, &format!("{lead}{label}  {line}"));
+            } else {
+                push_line(out, &format!("{}{line}", " ".repeat(indent + label_w)));
+            }
+        }
+    } else {
+        push_line(out, &format!("{lead}{label}"));
+        for line in wrap(text, room) {
+            push_line(out, &format!("{}{line}", " ".repeat(indent)));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+use crate::out;
+use kcheck_model::{Lang, ITEMS};
+use kcheck_report::Format;
+use serde_json::{json, Value};
+
+fn parse(lang: Lang) -> Value {
+    serde_json::from_str(&out(Format::Json, lang)).unwrap()
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    k.sort_unstable();
+    k
+}
+
+#[test]
+fn top_level_and_summary() {
+    let text = out(Format::Json, Lang::En);
+    assert!(
+        text.starts_with("{\n  \"schema\": 1,\n  \"tool\": {"),
+        "{text}"
+    );
+    let v = parse(Lang::En);
+    assert_eq!(
+        keys(&v),
+        ["evidence", "findings", "inputs", "items", "schema", "summary", "tool"]
+    );
+    assert_eq!(v["tool"], json!({"name": "kcheck", "version": "0.1.0"}));
+    assert_eq!(v["evidence"], json!(["objects"]));
+    assert_eq!(
+        v["summary"],
+        json!({
+            "status": {"pass": 15, "fail": 3, "warn": 1, "manual": 1, "not_evaluated": 14, "error": 1},
+            "severity": {"critical": 1, "high": 1, "medium": 1, "low": 0, "info": 1},
+            "findings": 5, "waived": 1, "files_read": 3, "objects": 4, "errors": 1
+        })
+    );
+}
+
+#[test]
+fn items_are_the_35_in_checklist_order() {
+    let v = parse(Lang::En);
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 35);
+    for (item, expected) in items.iter().zip(ITEMS.iter()) {
+        assert_eq!(item["id"], expected.id);
+        assert_eq!(item["section"], expected.section);
+        assert_eq!(item["title"]["en"], expected.title.en.as_ref());
+        assert_eq!(item["title"]["zh"], expected.title.zh.as_ref());
+        assert_eq!(
+            keys(item),
+            [
+                "examined",
+                "finding_count",
+                "findings",
+                "id",
+                "reason",
+                "section",
+                "status",
+                "title"
+            ]
+        );
+    }
+    assert_eq!(items[0]["status"], "fail");
+    assert_eq!(items[0]["findings"], json!(["KC101"]));
+    assert_eq!(items[0]["finding_count"], 2);
+    assert_eq!(items[0]["reason"], Value::Null);
+    assert_eq!(items[0]["examined"], 4);
+    assert_eq!(items[1]["status"], "not_evaluated");
+    assert_eq!(items[1]["reason"], "needs a node scan: kcheck node");
+    assert_eq!(items[4]["status"], "manual");
+    assert_eq!(items[6]["status"], "not_evaluated");
+    assert_eq!(items[7]["id"], "2.2");
+    assert_eq!(items[7]["status"], "warn");
+    let by_id = |id: &str| items.iter().find(|i| i["id"] == id).unwrap();
+    assert_eq!(by_id("3.2")["status"], "pass");
+    assert_eq!(by_id("3.2")["findings"], json!([]));
+    assert_eq!(by_id("6.1")["status"], "error");
+    assert_eq!(by_id("6.1")["reason"], "a rule panicked");
+}
+
+#[test]
+fn findings_carry_every_field() {
+    let v = parse(Lang::En);
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 5);
+    assert_eq!(
+        f[0],
+        json!({
+            "code": "KC101", "rule": "system-masters-binding", "item": "1.1",
+            "severity": "high", "level": "fail",
+            "object": {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                       "namespace": null, "name": "admins"},
+            "path": "subjects[0].name",
+            "location": {"file": "rbac.yaml", "line": 12, "column": 5},
+            "source": null,
+            "message": "ClusterRoleBinding admins binds group system:masters",
+            "fix": "fix KC101 by doing the right thing",
+            "waived": false
+        })
+    );
+    assert_eq!(f[1]["waived"], true);
+    assert_eq!(f[2]["object"]["namespace"], "prod");
+    assert_eq!(f[3]["location"], Value::Null);
+    assert_eq!(f[3]["level"], "warn");
+    assert_eq!(
+        f[3]["source"],
+        "/apis/apps/v1/namespaces/prod/deployments/web"
+    );
+    assert_eq!(f[4]["severity"], "info");
+}
+
+#[test]
+fn inputs_block() {
+    let v = parse(Lang::En);
+    assert_eq!(
+        v["inputs"],
+        json!({
+            "files_read": 3, "bytes_read": 1234, "documents": 5, "objects": 4, "files_skipped": 2,
+            "skipped": [{"path": "chart/templates/x.yaml", "reason": "Helm template source"}],
+            "diagnostics": [
+                {"file": "bad.yaml", "line": 3, "column": 7, "severity": "error",
+                 "message": "mapping values are not allowed here"},
+                {"file": "dup.yaml", "line": 0, "column": 0, "severity": "warning",
+                 "message": "duplicate key image"}
+            ]
+        })
+    );
+}
+
+#[test]
+fn chinese_strings_in_a_chinese_run() {
+    let v = parse(Lang::Zh);
+    assert_eq!(v["items"][1]["reason"], "需要节点扫描:kcheck node");
+    assert_eq!(
+        v["findings"][0]["message"],
+        "ClusterRoleBinding admins 绑定了 system:masters 组"
+    );
+    assert_eq!(v["findings"][0]["fix"], "修复 KC101:按正确方式配置");
+    assert_eq!(v["inputs"]["skipped"][0]["reason"], "Helm 模板源文件");
+    // Machine fields do not change with the language.
+    assert_eq!(v["items"][1]["status"], "not_evaluated");
+    assert_eq!(v["findings"][0]["severity"], "high");
+}

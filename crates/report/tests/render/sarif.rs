@@ -1,0 +1,199 @@
+use crate::out;
+use kcheck_model::Lang;
+use kcheck_report::Format;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+fn schema() -> Value {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas/sarif-2.1.0.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "the SARIF 2.1.0 schema is needed at {} to validate the SARIF output: {e}",
+            path.display()
+        )
+    });
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Every artifact URI, for the `uri-reference` check that draft-04 validators do not make.
+fn uris(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(u)) = m.get("artifactLocation").and_then(|a| a.get("uri")) {
+                out.push(u.clone());
+            }
+            m.values().for_each(|v| uris(v, out));
+        }
+        Value::Array(a) => a.iter().for_each(|v| uris(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn validates_against_the_sarif_schema() {
+    // The OASIS schema is draft-04; `uri` formats are checked, `uri-reference` is not a draft-04
+    // format, so artifact URIs are checked below by hand.
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema())
+        .expect("the SARIF schema compiles");
+    let quiet = kcheck_report::render(
+        &crate::fixture::quiet_report(),
+        Format::Sarif,
+        &Default::default(),
+    );
+    let quiet: Value = serde_json::from_str(&quiet).unwrap();
+    assert!(validator.is_valid(&quiet));
+    assert_eq!(quiet["runs"][0]["results"], json!([]));
+    for lang in [Lang::En, Lang::Zh] {
+        let doc: Value = serde_json::from_str(&out(Format::Sarif, lang)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{lang:?}: {errors:#?}");
+        let mut all = Vec::new();
+        uris(&doc, &mut all);
+        assert!(!all.is_empty());
+        for u in all {
+            assert!(
+                u.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@%".contains(&b)),
+                "{u} is not a URI reference"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_validator_rejects_a_broken_log() {
+    // Guards the test above against a schema that accepts anything.
+    let validator = jsonschema::draft4::new(&schema()).unwrap();
+    let mut doc: Value = serde_json::from_str(&out(Format::Sarif, Lang::En)).unwrap();
+    doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        json!(0);
+    assert!(!validator.is_valid(&doc));
+}
+
+#[test]
+fn results_rules_and_locations() {
+    let doc: Value = serde_json::from_str(&out(Format::Sarif, Lang::En)).unwrap();
+    let run = &doc["runs"][0];
+    assert_eq!(doc["version"], "2.1.0");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "kcheck");
+    assert_eq!(driver["version"], "0.1.0");
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 4);
+    assert_eq!(rules[1]["id"], "KC161");
+    assert_eq!(rules[1]["name"], "wildcard-rbac");
+    assert_eq!(rules[1]["shortDescription"]["text"], "Wildcard RBAC rule");
+    assert_eq!(
+        rules[1]["fullDescription"]["text"],
+        "Bindings of the **system:masters** group."
+    );
+    assert!(rules[1]["help"]["markdown"]
+        .as_str()
+        .unwrap()
+        .starts_with("## What it checks"));
+    assert_eq!(rules[1]["defaultConfiguration"]["level"], "error");
+    assert_eq!(rules[1]["properties"]["security-severity"], "9.5");
+    assert_eq!(rules[1]["properties"]["item"], "1.6");
+    assert_eq!(rules[2]["properties"]["security-severity"], "5.5");
+    assert_eq!(rules[3]["defaultConfiguration"]["level"], "note");
+
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    let r0 = &results[0];
+    assert_eq!(r0["ruleId"], "KC101");
+    assert_eq!(r0["ruleIndex"], 0);
+    assert_eq!(r0["level"], "error");
+    assert_eq!(
+        r0["message"]["text"],
+        "ClusterRoleBinding admins binds group system:masters\nfix: fix KC101 by doing the right thing"
+    );
+    let loc = &r0["locations"][0];
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        "rbac.yaml"
+    );
+    assert_eq!(
+        loc["physicalLocation"]["region"],
+        json!({"startLine": 12, "startColumn": 5})
+    );
+    assert_eq!(
+        loc["logicalLocations"][0],
+        json!({"name": "ClusterRoleBinding/admins", "fullyQualifiedName": "ClusterRoleBinding/admins:subjects[0].name", "kind": "resource"})
+    );
+    assert_eq!(r0["suppressions"], json!([]));
+    // Waived: suppressed, still reported.
+    assert_eq!(
+        results[1]["suppressions"],
+        json!([{"kind": "external", "status": "accepted"}])
+    );
+    // A path with a space is percent-encoded and stays relative.
+    let r2 = &results[2];
+    assert_eq!(r2["ruleIndex"], 1);
+    assert_eq!(
+        r2["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "deploy/my%20app/role.yaml"
+    );
+    assert_eq!(
+        r2["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        12
+    );
+    assert_eq!(
+        r2["locations"][0]["logicalLocations"][0]["name"],
+        "Role/prod/everything"
+    );
+    // A warning from the API: no physical location, the object and the source.
+    let r3 = &results[3];
+    assert_eq!(r3["level"], "warning");
+    assert!(r3["locations"][0].get("physicalLocation").is_none());
+    assert_eq!(
+        r3["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "Deployment/prod/web"
+    );
+    assert_eq!(
+        r3["properties"]["source"],
+        "/apis/apps/v1/namespaces/prod/deployments/web"
+    );
+    // Info is a note; a whole-file location has no region.
+    let r4 = &results[4];
+    assert_eq!(r4["level"], "note");
+    assert_eq!(
+        r4["locations"][0]["physicalLocation"],
+        json!({"artifactLocation": {"uri": "web.yaml"}})
+    );
+
+    let inv = &run["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], true);
+    let notes = inv["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes[0]["level"], "error");
+    assert_eq!(
+        notes[0]["message"]["text"],
+        "mapping values are not allowed here"
+    );
+    assert_eq!(
+        notes[0]["locations"][0]["physicalLocation"],
+        json!({"artifactLocation": {"uri": "bad.yaml"}, "region": {"startLine": 3, "startColumn": 7}})
+    );
+    assert_eq!(notes[1]["level"], "warning");
+}
+
+#[test]
+fn chinese_messages() {
+    let doc: Value = serde_json::from_str(&out(Format::Sarif, Lang::Zh)).unwrap();
+    let run = &doc["runs"][0];
+    assert_eq!(run["language"], "zh-CN");
+    assert_eq!(
+        run["tool"]["driver"]["rules"][0]["shortDescription"]["text"],
+        "绑定到 system:masters"
+    );
+    assert_eq!(
+        run["results"][0]["message"]["text"],
+        "ClusterRoleBinding admins 绑定了 system:masters 组\n修复:修复 KC101:按正确方式配置"
+    );
+}
