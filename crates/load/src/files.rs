@@ -24,12 +24,24 @@ impl Loaded {
 
     fn error(file: &str, line: u32, column: u32, message: Text) -> Loaded {
         let mut l = Loaded::default();
-        l.inputs.diagnostics.push(diag(file.into(), line, column, DiagnosticSeverity::Error, message));
+        l.inputs.diagnostics.push(diag(
+            file.into(),
+            line,
+            column,
+            DiagnosticSeverity::Error,
+            message,
+        ));
         l
     }
 }
 
-fn diag(file: Arc<str>, line: u32, column: u32, severity: DiagnosticSeverity, message: Text) -> Diagnostic {
+fn diag(
+    file: Arc<str>,
+    line: u32,
+    column: u32,
+    severity: DiagnosticSeverity,
+    message: Text,
+) -> Diagnostic {
     Diagnostic {
         file,
         line,
@@ -94,7 +106,10 @@ pub fn load_paths<P: AsRef<Path>>(paths: &[P], limits: &Limits) -> Loaded {
 
 fn is_manifest(path: &Path) -> bool {
     matches!(
-        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("yaml" | "yml" | "json")
     )
 }
@@ -120,9 +135,13 @@ fn walk(dir: &Path, work: &mut Vec<Work>, inputs: &mut Inputs, seen: &mut Vec<Pa
     let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
         Err(e) => {
-            inputs
-                .diagnostics
-                .push(diag(dir.display().to_string().into(), 0, 0, DiagnosticSeverity::Error, io_text(&e)));
+            inputs.diagnostics.push(diag(
+                dir.display().to_string().into(),
+                0,
+                0,
+                DiagnosticSeverity::Error,
+                io_text(&e),
+            ));
             return;
         }
     };
@@ -165,7 +184,9 @@ fn walk(dir: &Path, work: &mut Vec<Work>, inputs: &mut Inputs, seen: &mut Vec<Pa
 
 fn io_text(e: &std::io::Error) -> Text {
     match e.kind() {
-        std::io::ErrorKind::NotFound => Text::fixed("no such file or directory", "文件或目录不存在"),
+        std::io::ErrorKind::NotFound => {
+            Text::fixed("no such file or directory", "文件或目录不存在")
+        }
         std::io::ErrorKind::PermissionDenied => Text::fixed("permission denied", "没有读取权限"),
         _ => Text::new(format!("cannot be read: {e}"), format!("无法读取:{e}")),
     }
@@ -281,8 +302,14 @@ pub fn load_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Loaded {
 fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(column).unwrap_or(u32::MAX),

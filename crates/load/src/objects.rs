@@ -17,7 +17,10 @@ pub fn document_objects(
         problems.push(Problem {
             pos: root.pos,
             message: Text::new(
-                format!("document is not a Kubernetes object (it is {})", describe(&root.value).0),
+                format!(
+                    "document is not a Kubernetes object (it is {})",
+                    describe(&root.value).0
+                ),
                 format!("文档不是 Kubernetes 对象(而是{})", describe(&root.value).1),
             ),
         });
@@ -97,13 +100,23 @@ fn take_object(root: Node, source: Source, objects: &mut Vec<Object>, problems: 
         problems.push(Problem {
             pos,
             message: Text::new(
-                format!("list item is not a Kubernetes object (it is {})", describe(&root.value).0),
-                format!("列表项不是 Kubernetes 对象(而是{})", describe(&root.value).1),
+                format!(
+                    "list item is not a Kubernetes object (it is {})",
+                    describe(&root.value).0
+                ),
+                format!(
+                    "列表项不是 Kubernetes 对象(而是{})",
+                    describe(&root.value).1
+                ),
             ),
         });
         return;
     }
-    let field = |key: &str| root.str_at(key).filter(|s| !s.is_empty()).map(str::to_string);
+    let field = |key: &str| {
+        root.str_at(key)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let (Some(kind), Some(api_version)) = (field("kind"), field("apiVersion")) else {
         let missing = match (field("kind"), field("apiVersion")) {
             (None, None) => "kind and apiVersion",

@@ -185,7 +185,19 @@ mod tests {
 
     #[test]
     fn strings_stay_strings() {
-        for s in ["1.2.3", "2001-12-14", "0x", "-", "+", ".", "1e", "10Gi", "100m", "v1", "1:2"] {
+        for s in [
+            "1.2.3",
+            "2001-12-14",
+            "0x",
+            "-",
+            "+",
+            ".",
+            "1e",
+            "10Gi",
+            "100m",
+            "v1",
+            "1:2",
+        ] {
             assert_eq!(r(s), Value::String(s.into()), "{s}");
         }
     }

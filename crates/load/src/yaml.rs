@@ -139,12 +139,22 @@ impl<'l> Builder<'l> {
         }
     }
 
-    fn scalar(&mut self, value: String, style: ScalarStyle, tag: Option<&str>, anchor: usize, pos: Pos) {
+    fn scalar(
+        &mut self,
+        value: String,
+        style: ScalarStyle,
+        tag: Option<&str>,
+        anchor: usize,
+        pos: Pos,
+    ) {
         if self.failed.is_some() || !self.count(1, pos) {
             return;
         }
         let is_merge = style == ScalarStyle::Plain && value == "<<";
-        if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
+        if let Some(Frame::Map {
+            key: key @ None, ..
+        }) = self.stack.last_mut()
+        {
             // This scalar is a mapping key.
             *key = Some(if is_merge && tag.is_none() {
                 PendingKey::Merge(pos)
@@ -164,7 +174,10 @@ impl<'l> Builder<'l> {
             return;
         }
         let Some(n) = self.anchors.get(&id).map(|(_, n)| *n) else {
-            self.fail(pos, Text::fixed("alias to an unknown anchor", "别名引用了不存在的锚点"));
+            self.fail(
+                pos,
+                Text::fixed("alias to an unknown anchor", "别名引用了不存在的锚点"),
+            );
             return;
         };
         self.alias_nodes += n;
@@ -186,7 +199,10 @@ impl<'l> Builder<'l> {
             return;
         };
         node.pos = pos;
-        if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
+        if let Some(Frame::Map {
+            key: key @ None, ..
+        }) = self.stack.last_mut()
+        {
             let raw = format!("{:?}", node.value);
             *key = Some(PendingKey::Key(key_string(node.value, raw), pos));
             return;
@@ -239,7 +255,10 @@ impl<'l> Builder<'l> {
                 None => {
                     // A sequence or mapping used as a key: Kubernetes cannot decode it.
                     let pos = node.pos;
-                    self.fail(pos, Text::fixed("a mapping key that is not a scalar", "映射的键不是标量"));
+                    self.fail(
+                        pos,
+                        Text::fixed("a mapping key that is not a scalar", "映射的键不是标量"),
+                    );
                 }
                 Some(PendingKey::Key(k, key_pos)) => {
                     if let Some(Frame::Map { entries, .. }) = self.stack.last_mut() {
@@ -369,11 +388,16 @@ pub fn parse_documents(text: &str, limits: &Limits) -> Parsed {
 /// The first line at or after the line holding byte `from` that starts a document, never the
 /// very start of `text` (that is where the failed parser began).
 fn next_document_start(text: &str, from: usize) -> Option<usize> {
-    let mut at = text[..from.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let mut at = text[..from.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     loop {
         let line = &text[at..];
         let is_start = line.starts_with("---")
-            && matches!(line.as_bytes().get(3), None | Some(b' ' | b'\n' | b'\r' | b'\t'));
+            && matches!(
+                line.as_bytes().get(3),
+                None | Some(b' ' | b'\n' | b'\r' | b'\t')
+            );
         if is_start && at > 0 {
             return Some(at);
         }
@@ -440,7 +464,10 @@ fn parse_from(
                 }
                 match ev {
                     Event::Scalar(value, style, anchor, tag) => {
-                        let tag = tag.as_ref().filter(|t| t.is_yaml_core_schema()).map(|t| t.suffix.clone());
+                        let tag = tag
+                            .as_ref()
+                            .filter(|t| t.is_yaml_core_schema())
+                            .map(|t| t.suffix.clone());
                         b.scalar(value.into_owned(), style, tag.as_deref(), anchor, pos);
                     }
                     Event::SequenceStart(anchor, _) => b.open(
@@ -454,7 +481,13 @@ fn parse_from(
                     ),
                     Event::MappingStart(anchor, _) => {
                         if let Some(Frame::Map { key: None, .. }) = b.stack.last() {
-                            b.fail(pos, Text::fixed("a mapping key that is not a scalar", "映射的键不是标量"));
+                            b.fail(
+                                pos,
+                                Text::fixed(
+                                    "a mapping key that is not a scalar",
+                                    "映射的键不是标量",
+                                ),
+                            );
                             continue;
                         }
                         b.open(

@@ -36,12 +36,22 @@ spec:
 #[test]
 fn every_field_has_a_position() {
     let l = load(DEPLOY);
-    assert!(l.inputs.diagnostics.is_empty(), "{:?}", l.inputs.diagnostics);
+    assert!(
+        l.inputs.diagnostics.is_empty(),
+        "{:?}",
+        l.inputs.diagnostics
+    );
     let o = &l.objects[0];
-    assert_eq!((o.kind.as_str(), o.namespace.as_deref(), o.name.as_str()), ("Deployment", Some("shop"), "web"));
+    assert_eq!(
+        (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str()),
+        ("Deployment", Some("shop"), "web")
+    );
     let p = FieldPath::parse("spec.template.spec.containers[1].securityContext.privileged");
     assert_eq!(o.position(&p), Pos::new(14, 11));
-    assert_eq!(o.position(&FieldPath::parse("spec.template.spec.containers[1]")), Pos::new(12, 9));
+    assert_eq!(
+        o.position(&FieldPath::parse("spec.template.spec.containers[1]")),
+        Pos::new(12, 9)
+    );
     // A missing field points at its nearest parent.
     let missing = FieldPath::parse("spec.template.spec.containers[0].resources.limits");
     assert_eq!(o.position(&missing), Pos::new(10, 9));
@@ -58,7 +68,10 @@ fn multi_document_streams_and_empty_documents() {
         Source::File { document, item, .. } => assert_eq!((*document, *item), (3, None)),
         other => panic!("{other:?}"),
     }
-    assert_eq!(l.objects[1].position(&FieldPath::parse("metadata.name")), Pos::new(22, 12));
+    assert_eq!(
+        l.objects[1].position(&FieldPath::parse("metadata.name")),
+        Pos::new(22, 12)
+    );
 }
 
 #[test]
@@ -68,9 +81,16 @@ fn lists_are_flattened_and_typed_list_items_get_their_kind() {
       {"metadata":{"name":"b","namespace":"x"},"spec":{}}]}"#;
     let l = load_bytes("pods.json", json.as_bytes(), &Limits::default());
     assert_eq!(errors(&l), Vec::<String>::new());
-    let got: Vec<_> = l.objects.iter().map(|o| (o.api_version.as_str(), o.kind.as_str(), o.name.as_str())).collect();
+    let got: Vec<_> = l
+        .objects
+        .iter()
+        .map(|o| (o.api_version.as_str(), o.kind.as_str(), o.name.as_str()))
+        .collect();
     assert_eq!(got, [("v1", "Pod", "a"), ("v1", "Pod", "b")]);
-    assert_eq!(l.objects[1].position(&FieldPath::parse("metadata.name")), Pos::new(3, 20));
+    assert_eq!(
+        l.objects[1].position(&FieldPath::parse("metadata.name")),
+        Pos::new(3, 20)
+    );
 
     let yaml = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n- apiVersion: v1\n  metadata: {name: d}\n";
     let l = load(yaml);
@@ -85,17 +105,34 @@ fn yaml_1_1_as_kubernetes_reads_it() {
     assert_eq!(spec.get("hostNetwork").unwrap().value, Value::Bool(true));
     assert_eq!(spec.get("mode").unwrap().value, Value::Int(420));
     assert_eq!(spec.get("true").unwrap().value, Value::Bool(false));
-    assert_eq!(spec.get("quoted").unwrap().value, Value::String("0644".into()));
-    assert_eq!(spec.get("tagged").unwrap().value, Value::String("10".into()));
+    assert_eq!(
+        spec.get("quoted").unwrap().value,
+        Value::String("0644".into())
+    );
+    assert_eq!(
+        spec.get("tagged").unwrap().value,
+        Value::String("10".into())
+    );
 }
 
 #[test]
 fn duplicate_keys_keep_the_last_value_with_a_warning() {
     let l = load("apiVersion: v1\nkind: Pod\nmetadata:\n  name: first\n  name: second\n");
     assert_eq!(l.objects[0].name, "second");
-    let warnings: Vec<_> = l.inputs.diagnostics.iter().map(ToString::to_string).collect();
-    assert_eq!(warnings, ["t.yaml:5:3: duplicate key \"name\": the last value is used"]);
-    assert_eq!(l.inputs.diagnostics[0].severity, DiagnosticSeverity::Warning);
+    let warnings: Vec<_> = l
+        .inputs
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        warnings,
+        ["t.yaml:5:3: duplicate key \"name\": the last value is used"]
+    );
+    assert_eq!(
+        l.inputs.diagnostics[0].severity,
+        DiagnosticSeverity::Warning
+    );
 }
 
 #[test]
@@ -103,7 +140,10 @@ fn anchors_aliases_and_merge_keys() {
     let l = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nbase: &b {p: 1, q: 2}\ndata:\n  <<: *b\n  q: 3\n  z: *b\n  y: n\n");
     assert_eq!(errors(&l), Vec::<String>::new());
     let data = l.objects[0].root.get("data").unwrap().to_json();
-    assert_eq!(data, serde_json::json!({"p": 1, "q": 3, "z": {"p": 1, "q": 2}, "true": false}));
+    assert_eq!(
+        data,
+        serde_json::json!({"p": 1, "q": 3, "z": {"p": 1, "q": 2}, "true": false})
+    );
 }
 
 #[test]
@@ -139,8 +179,15 @@ fn documents_that_are_not_objects() {
 
 #[test]
 fn binary_and_non_utf8_input() {
-    let l = load_bytes("b.yaml", b"apiVersion: v1\n\x00\x01\x02", &Limits::default());
-    assert_eq!(errors(&l), ["b.yaml:2:1: binary data (a NUL byte), not a YAML or JSON manifest"]);
+    let l = load_bytes(
+        "b.yaml",
+        b"apiVersion: v1\n\x00\x01\x02",
+        &Limits::default(),
+    );
+    assert_eq!(
+        errors(&l),
+        ["b.yaml:2:1: binary data (a NUL byte), not a YAML or JSON manifest"]
+    );
     let l = load_bytes("u.yaml", b"kind: Pod\nname: caf\xe9\n", &Limits::default());
     assert_eq!(errors(&l), ["u.yaml:2:10: not valid UTF-8 text"]);
     assert!(l.objects.is_empty());
@@ -157,7 +204,10 @@ fn alias_bombs_are_refused() {
     let l = load(&bomb);
     let errs = errors(&l);
     assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(errs[0].contains("aliases expand to more than 100000 nodes"), "{errs:?}");
+    assert!(
+        errs[0].contains("aliases expand to more than 100000 nodes"),
+        "{errs:?}"
+    );
     assert_eq!(l.objects.len(), 1);
     assert_eq!(l.objects[0].name, "after");
 }
@@ -169,27 +219,44 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
     let l = load(&text);
     assert_eq!(l.objects.len(), 0);
     assert_eq!(errors(&l).len(), 1, "{:?}", errors(&l));
-    let block: String = (0..5_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    let block: String = (0..5_000)
+        .map(|i| format!("{}k:\n", " ".repeat(i)))
+        .collect();
     let l = load(&block);
     let errs = errors(&l);
-    assert!(errs[0].contains("nesting deeper than 128 levels"), "{errs:?}");
+    assert!(
+        errs[0].contains("nesting deeper than 128 levels"),
+        "{errs:?}"
+    );
 }
 
 #[test]
 fn size_limits() {
-    let limits = Limits { max_document_bytes: 1000, ..Limits::default() };
+    let limits = Limits {
+        max_document_bytes: 1000,
+        ..Limits::default()
+    };
     let big = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata:\n  x: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: small}}\n", "a".repeat(5000));
     let l = load_bytes("big.yaml", big.as_bytes(), &limits);
     let errs = errors(&l);
     assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(errs[0].contains("document larger than 1000 characters"), "{errs:?}");
+    assert!(
+        errs[0].contains("document larger than 1000 characters"),
+        "{errs:?}"
+    );
     assert_eq!(l.objects[0].name, "small");
 
     let dir = std::env::temp_dir().join(format!("kcheck-size-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("big.yaml");
     std::fs::write(&f, &big).unwrap();
-    let l = load_paths(&[&f], &Limits { max_file_bytes: 100, ..Limits::default() });
+    let l = load_paths(
+        &[&f],
+        &Limits {
+            max_file_bytes: 100,
+            ..Limits::default()
+        },
+    );
     assert!(errors(&l)[0].ends_with("larger than 100 bytes (limit: --max-file-size); not scanned"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -202,22 +269,41 @@ fn paths_directories_and_what_is_skipped() {
     std::fs::create_dir_all(dir.join("chart/templates")).unwrap();
     std::fs::create_dir_all(dir.join("empty")).unwrap();
     std::fs::write(dir.join("apps/a.yaml"), DEPLOY).unwrap();
-    std::fs::write(dir.join("apps/b.json"), r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}"#).unwrap();
+    std::fs::write(
+        dir.join("apps/b.json"),
+        r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}"#,
+    )
+    .unwrap();
     std::fs::write(dir.join("apps/notes.txt"), "hello").unwrap();
     std::fs::write(dir.join("apps/.git/x.yaml"), "not: scanned").unwrap();
     std::fs::write(dir.join("chart/Chart.yaml"), "name: c").unwrap();
     std::fs::write(dir.join("chart/templates/d.yaml"), "{{ .Values }}").unwrap();
     let missing = dir.join("missing.yaml");
-    let l = load_paths(&[dir.join("apps"), dir.join("chart"), dir.join("empty"), missing], &Limits::default());
+    let l = load_paths(
+        &[
+            dir.join("apps"),
+            dir.join("chart"),
+            dir.join("empty"),
+            missing,
+        ],
+        &Limits::default(),
+    );
     let kinds: Vec<_> = l.objects.iter().map(|o| o.kind.as_str()).collect();
     assert_eq!(kinds, ["Deployment", "Namespace"]);
     assert_eq!(l.inputs.files_read, 2);
     assert_eq!(l.inputs.files_skipped, 1);
     assert_eq!(l.inputs.skipped.len(), 1);
-    assert!(l.inputs.skipped[0].reason.en.starts_with("Helm chart source"));
+    assert!(l.inputs.skipped[0]
+        .reason
+        .en
+        .starts_with("Helm chart source"));
     let errs = errors(&l);
     assert_eq!(errs.len(), 2, "{errs:?}");
-    assert!(errs.iter().any(|e| e.ends_with("empty: no YAML or JSON files in this directory")));
-    assert!(errs.iter().any(|e| e.contains("missing.yaml: no such file or directory")));
+    assert!(errs
+        .iter()
+        .any(|e| e.ends_with("empty: no YAML or JSON files in this directory")));
+    assert!(errs
+        .iter()
+        .any(|e| e.contains("missing.yaml: no such file or directory")));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -36,10 +36,9 @@ impl Evidence {
                 "needs a live cluster: kcheck cluster",
                 "需要连接运行中的集群:kcheck cluster",
             ),
-            Evidence::Node => Text::fixed(
-                "needs a node scan: kcheck node",
-                "需要节点扫描:kcheck node",
-            ),
+            Evidence::Node => {
+                Text::fixed("needs a node scan: kcheck node", "需要节点扫描:kcheck node")
+            }
             Evidence::Record => Text::fixed(
                 "needs an access-review record: kcheck access-review --record",
                 "需要访问审查记录:kcheck access-review --record",
@@ -84,14 +83,38 @@ pub fn item(id: &str) -> Option<&'static Item> {
 }
 
 pub static SECTIONS: [Section; 8] = [
-    Section { number: 1, title: Text::fixed("Authentication and authorization", "认证和鉴权") },
-    Section { number: 2, title: Text::fixed("Network security", "网络安全") },
-    Section { number: 3, title: Text::fixed("Pod security", "Pod 安全") },
-    Section { number: 4, title: Text::fixed("Logging and auditing", "日志和审计") },
-    Section { number: 5, title: Text::fixed("Pod placement", "Pod 布局") },
-    Section { number: 6, title: Text::fixed("Secrets", "Secret") },
-    Section { number: 7, title: Text::fixed("Images", "镜像") },
-    Section { number: 8, title: Text::fixed("Admission controllers", "准入控制器") },
+    Section {
+        number: 1,
+        title: Text::fixed("Authentication and authorization", "认证和鉴权"),
+    },
+    Section {
+        number: 2,
+        title: Text::fixed("Network security", "网络安全"),
+    },
+    Section {
+        number: 3,
+        title: Text::fixed("Pod security", "Pod 安全"),
+    },
+    Section {
+        number: 4,
+        title: Text::fixed("Logging and auditing", "日志和审计"),
+    },
+    Section {
+        number: 5,
+        title: Text::fixed("Pod placement", "Pod 布局"),
+    },
+    Section {
+        number: 6,
+        title: Text::fixed("Secrets", "Secret"),
+    },
+    Section {
+        number: 7,
+        title: Text::fixed("Images", "镜像"),
+    },
+    Section {
+        number: 8,
+        title: Text::fixed("Admission controllers", "准入控制器"),
+    },
 ];
 
 use Evidence::{Cluster as C, Images as I, Node as N, Objects as M, Record as R};

@@ -30,7 +30,11 @@ pub enum DiagnosticSeverity {
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.line > 0 {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message.en)
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message.en
+            )
         } else {
             write!(f, "{}: {}", self.file, self.message.en)
         }
@@ -115,7 +119,9 @@ impl Report {
     pub fn failing_at(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| !f.waived && f.level == crate::finding::Level::Fail && f.severity >= severity)
+            .filter(|f| {
+                !f.waived && f.level == crate::finding::Level::Fail && f.severity >= severity
+            })
             .count()
     }
 

@@ -247,7 +247,11 @@ impl FieldPath {
             match seg {
                 Segment::Key(k) => match node.entry(k) {
                     Some(e) => {
-                        pos = if e.key_pos.is_known() { e.key_pos } else { e.value.pos };
+                        pos = if e.key_pos.is_known() {
+                            e.key_pos
+                        } else {
+                            e.value.pos
+                        };
                         node = &e.value;
                     }
                     None => break,
@@ -310,7 +314,13 @@ mod tests {
         let leaf = Node::new(Pos::new(3, 10), Value::Bool(true));
         let inner = Node::new(Pos::new(3, 3), Value::Map(vec![key("privileged", 3, leaf)]));
         let root = Node::new(Pos::new(1, 1), Value::Map(vec![key("spec", 2, inner)]));
-        assert_eq!(FieldPath::parse("spec.privileged").locate(&root), Pos::new(3, 1));
-        assert_eq!(FieldPath::parse("spec.missing.deeper").locate(&root), Pos::new(2, 1));
+        assert_eq!(
+            FieldPath::parse("spec.privileged").locate(&root),
+            Pos::new(3, 1)
+        );
+        assert_eq!(
+            FieldPath::parse("spec.missing.deeper").locate(&root),
+            Pos::new(2, 1)
+        );
     }
 }

@@ -25,7 +25,11 @@ pub const WORKLOAD_KINDS: &[&str] = &[
 fn spec_path(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "Pod" => POD,
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job"
+        "Deployment"
+        | "ReplicaSet"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
         | "ReplicationController" => TEMPLATE,
         "CronJob" => CRONJOB,
         "PodTemplate" => POD_TEMPLATE,
@@ -77,7 +81,11 @@ pub struct Container<'a> {
 }
 
 fn base_path(base: &[&str]) -> FieldPath {
-    FieldPath(base.iter().map(|k| Segment::Key((*k).to_string())).collect())
+    FieldPath(
+        base.iter()
+            .map(|k| Segment::Key((*k).to_string()))
+            .collect(),
+    )
 }
 
 impl<'a> PodSpec<'a> {
@@ -161,7 +169,10 @@ impl Object {
         let spec = self.root.path(base)?;
         let metadata = match base.len() {
             1 => self.root.get("metadata"),
-            n => self.root.path(&base[..n - 1]).and_then(|t| t.get("metadata")),
+            n => self
+                .root
+                .path(&base[..n - 1])
+                .and_then(|t| t.get("metadata")),
         };
         Some(PodSpec {
             spec,
