@@ -1,0 +1,41 @@
+//! `hostPathVolumes` (baseline, v1.0+): a hostPath volume mounts the node's filesystem into the
+//! pod. Restricted replaces it with `restrictedVolumes`, which forbids hostPath among others.
+
+use super::{CheckInfo, Revision};
+use crate::eval::Violation;
+use crate::msg;
+use crate::policy::Level;
+use crate::read::Ctx;
+
+pub(crate) const CHECK: CheckInfo = CheckInfo {
+    id: "hostPathVolumes",
+    level: Level::Baseline,
+    title: "Pods must not mount hostPath volumes",
+    revisions: &[Revision {
+        since: 0,
+        overrides: &[],
+        change: "no volume may set hostPath",
+    }],
+    run,
+};
+
+fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
+    let mut names = Vec::new();
+    let mut fields = Vec::new();
+    for (i, volume) in ctx.pod_list("volumes").iter().enumerate() {
+        let base = || ctx.pod.path("volumes").index(i);
+        if ctx.object(volume, "hostPath", &base).is_some() {
+            names.push(ctx.str(volume, "name", &base).unwrap_or(""));
+            fields.push(base().key("hostPath"));
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let detail = format!(
+        "{} {}",
+        msg::plural(names.len(), "volume", "volumes"),
+        msg::join_quote(&names)
+    );
+    Some(Violation::new(CHECK.id, "hostPath volumes", detail, fields))
+}
