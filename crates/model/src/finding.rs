@@ -108,12 +108,14 @@ impl Status {
     }
 }
 
-/// Whether a finding fails its item or only warns.
+/// What a finding does to its item: fail it, warn, or only inform (shown, never changes the
+/// item's status: for example what would break if a namespace moved up to `restricted`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Fail,
     Warn,
+    Info,
 }
 
 /// A position in a file.

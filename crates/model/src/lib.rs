@@ -5,6 +5,7 @@ pub mod checklist;
 pub mod finding;
 pub mod inventory;
 pub mod object;
+pub mod pss_report;
 pub mod quantity;
 pub mod report;
 pub mod text;
@@ -20,3 +21,4 @@ pub use report::{Diagnostic, DiagnosticSeverity, Inputs, ItemResult, Report, Rul
 pub use text::{Lang, Text};
 pub use value::{Entry, FieldPath, Node, Pos, Segment, Value};
 pub use workload::{Container, ContainerKind, PodSpec, WORKLOAD_KINDS};
+pub use pss_report::{PssColumn, PssField, PssReport, PssVerdict, PssViolation, PssWorkload};

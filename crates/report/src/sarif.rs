@@ -83,7 +83,7 @@ fn default_level(s: Severity) -> &'static str {
 
 fn result_level(f: &Finding) -> &'static str {
     match (f.severity, f.level) {
-        (Severity::Info, _) => "note",
+        (Severity::Info, _) | (_, Level::Info) => "note",
         (Severity::Critical | Severity::High, Level::Fail) => "error",
         _ => "warning",
     }
@@ -236,7 +236,7 @@ fn result(report: &Report, f: &Finding, lang: Lang) -> Value {
         "properties": {
             "item": f.item,
             "severity": f.severity.as_str(),
-            "level": match f.level { Level::Fail => "fail", Level::Warn => "warn" },
+            "level": match f.level { Level::Fail => "fail", Level::Warn => "warn", Level::Info => "info" },
         },
     });
     if let Some(i) = report.rules.iter().position(|r| r.code == f.code) {

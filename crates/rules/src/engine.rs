@@ -166,7 +166,10 @@ fn item_status(
         return (
             Status::NotEvaluated,
             Some(Text::new(
-                format!("no problem in what was checked; not yet checked: {}", gap.en),
+                format!(
+                    "no problem in what was checked; not yet checked: {}",
+                    gap.en
+                ),
                 format!("已检查部分未发现问题;尚未检查:{}", gap.zh),
             )),
         );

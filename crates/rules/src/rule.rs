@@ -110,7 +110,18 @@ impl<'a> Sink<'a> {
         self.push(object, path, message, Level::Warn)
     }
 
-    fn push(&mut self, object: &Object, path: FieldPath, message: Text, level: Level) -> &mut Finding {
+    /// Reports a fact worth knowing that does not change the item's status.
+    pub fn inform(&mut self, object: &Object, path: FieldPath, message: Text) -> &mut Finding {
+        self.push(object, path, message, Level::Info)
+    }
+
+    fn push(
+        &mut self,
+        object: &Object,
+        path: FieldPath,
+        message: Text,
+        level: Level,
+    ) -> &mut Finding {
         let (location, source) = match &object.source {
             Source::File { path: file, .. } => {
                 let pos = object.position(&path);

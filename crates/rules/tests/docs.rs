@@ -26,7 +26,10 @@ fn generated_rule_docs_are_current() {
         }
     }
     let on_disk: Vec<String> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect()
+        })
         .unwrap_or_default();
     for name in on_disk {
         if !expected.iter().any(|(n, _)| *n == name) {

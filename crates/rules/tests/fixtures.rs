@@ -68,16 +68,35 @@ fn every_rule_passes_and_fails_its_fixtures() {
         let dir = fixture_dir().join(rule.code);
         let pass = files(&dir.join("pass"));
         let fail = files(&dir.join("fail"));
-        assert!(!pass.is_empty(), "{}: no pass fixtures in {}", rule.code, dir.display());
-        assert!(!fail.is_empty(), "{}: no fail fixtures in {}", rule.code, dir.display());
+        assert!(
+            !pass.is_empty(),
+            "{}: no pass fixtures in {}",
+            rule.code,
+            dir.display()
+        );
+        assert!(
+            !fail.is_empty(),
+            "{}: no fail fixtures in {}",
+            rule.code,
+            dir.display()
+        );
         for file in &pass {
             let found = run(rule, file);
-            assert!(found.is_empty(), "{}: pass fixture has findings:\n{}", file.display(), found.join("\n"));
+            assert!(
+                found.is_empty(),
+                "{}: pass fixture has findings:\n{}",
+                file.display(),
+                found.join("\n")
+            );
         }
         let mut snapshot = Vec::new();
         for file in &fail {
             let found = run(rule, file);
-            assert!(!found.is_empty(), "{}: fail fixture has no finding", file.display());
+            assert!(
+                !found.is_empty(),
+                "{}: fail fixture has no finding",
+                file.display()
+            );
             snapshot.extend(found);
         }
         insta::assert_snapshot!(rule.code, snapshot.join("\n"));
@@ -91,7 +110,10 @@ fn every_rule_passes_and_fails_its_fixtures() {
 fn every_fixture_directory_belongs_to_a_rule() {
     for dir in files(&fixture_dir()) {
         let code = dir.file_name().unwrap().to_str().unwrap().to_string();
-        assert!(registry::by_code(&code).is_some(), "fixtures for unknown rule {code}");
+        assert!(
+            registry::by_code(&code).is_some(),
+            "fixtures for unknown rule {code}"
+        );
     }
 }
 
@@ -101,8 +123,18 @@ fn rule_metadata_is_complete() {
     for rule in registry::all() {
         assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
         let section = rule.item.split('.').next().unwrap();
-        assert_eq!(&rule.code[2..3], section, "{} serves item {}", rule.code, rule.item);
-        assert!(kcheck_model::item(rule.item).is_some(), "{}: unknown item", rule.code);
+        assert_eq!(
+            &rule.code[2..3],
+            section,
+            "{} serves item {}",
+            rule.code,
+            rule.item
+        );
+        assert!(
+            kcheck_model::item(rule.item).is_some(),
+            "{}: unknown item",
+            rule.code
+        );
         let doc = rule.doc_markdown();
         for heading in ["## What it checks", "## Why", "## Fix", "## References"] {
             assert!(doc.contains(heading), "{}: doc lacks {heading}", rule.code);

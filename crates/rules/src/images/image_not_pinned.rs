@@ -59,9 +59,14 @@ pub fn classify(image: &str) -> Reference<'_> {
             Some(("sha512", hex)) => hex.len() == 128,
             _ => false,
         } && digest.split_once(':').is_some_and(|(_, h)| {
-            h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         });
-        return if ok { Reference::Digest } else { Reference::BadDigest(digest) };
+        return if ok {
+            Reference::Digest
+        } else {
+            Reference::BadDigest(digest)
+        };
     }
     // A tag is a ':' after the last '/'; an earlier ':' is a registry port.
     let last = image.rsplit('/').next().unwrap_or(image);
@@ -76,7 +81,9 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
     let Some(pod) = object.pod_spec() else { return };
     sink.examined();
     for c in pod.containers() {
-        let Some(image) = c.get("image").and_then(|i| i.as_str()) else { continue };
+        let Some(image) = c.get("image").and_then(|i| i.as_str()) else {
+            continue;
+        };
         let (en, zh) = (c.label_en(), c.label_zh());
         let path = c.path("image");
         match classify(image) {

@@ -41,24 +41,52 @@ declare_rule! {
 
 /// Annotations that make a cloud load balancer internal, with the values that do so.
 const INTERNAL: &[(&str, &[&str])] = &[
-    ("service.beta.kubernetes.io/aws-load-balancer-internal", &["true", "0.0.0.0/0"]),
-    ("service.beta.kubernetes.io/aws-load-balancer-scheme", &["internal"]),
-    ("service.beta.kubernetes.io/azure-load-balancer-internal", &["true"]),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-internal",
+        &["true", "0.0.0.0/0"],
+    ),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-scheme",
+        &["internal"],
+    ),
+    (
+        "service.beta.kubernetes.io/azure-load-balancer-internal",
+        &["true"],
+    ),
     ("networking.gke.io/load-balancer-type", &["Internal"]),
-    ("cloud.google.com/load-balancer-type", &["Internal", "internal"]),
-    ("service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type", &["intranet"]),
-    ("service.beta.kubernetes.io/oci-load-balancer-internal", &["true"]),
-    ("service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type", &["private"]),
-    ("service.beta.kubernetes.io/openstack-internal-load-balancer", &["true"]),
+    (
+        "cloud.google.com/load-balancer-type",
+        &["Internal", "internal"],
+    ),
+    (
+        "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type",
+        &["intranet"],
+    ),
+    (
+        "service.beta.kubernetes.io/oci-load-balancer-internal",
+        &["true"],
+    ),
+    (
+        "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type",
+        &["private"],
+    ),
+    (
+        "service.beta.kubernetes.io/openstack-internal-load-balancer",
+        &["true"],
+    ),
 ];
 
 fn check(object: &Object, _: &Context, sink: &mut Sink) {
     sink.examined();
-    let Some(spec) = object.root.get("spec") else { return };
+    let Some(spec) = object.root.get("spec") else {
+        return;
+    };
     if spec.str_at("type") != Some("LoadBalancer") {
         return;
     }
-    let ranges = spec.get("loadBalancerSourceRanges").map_or(0, |r| r.as_seq().len());
+    let ranges = spec
+        .get("loadBalancerSourceRanges")
+        .map_or(0, |r| r.as_seq().len());
     let internal = INTERNAL
         .iter()
         .any(|(k, values)| object.annotation(k).is_some_and(|v| values.contains(&v)));

@@ -53,7 +53,10 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
             sink.fail(
                 object,
                 pod.path(field),
-                text!("{field} is true: the pod shares {what_en}", "{field} 为 true:Pod 共享{what_zh}"),
+                text!(
+                    "{field} is true: the pod shares {what_en}",
+                    "{field} 为 true:Pod 共享{what_zh}"
+                ),
             );
         }
     }

@@ -77,7 +77,9 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
     sink.examined();
     let volumes = pod.get("volumes").map_or(&[][..], |v| v.as_seq());
     for (i, volume) in volumes.iter().enumerate() {
-        let Some(host_path) = volume.get("hostPath") else { continue };
+        let Some(host_path) = volume.get("hostPath") else {
+            continue;
+        };
         let path = host_path.str_at("path").unwrap_or("");
         let name = volume.str_at("name").unwrap_or("");
         let critical = is_critical(path);
@@ -90,7 +92,10 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                     "卷 \"{name}\" 挂载主机路径 {path},可借此控制节点",
                 )
             } else {
-                text!("volume \"{name}\" mounts host path {path}", "卷 \"{name}\" 挂载主机路径 {path}")
+                text!(
+                    "volume \"{name}\" mounts host path {path}",
+                    "卷 \"{name}\" 挂载主机路径 {path}"
+                )
             },
         );
         if critical {
@@ -103,7 +108,15 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
 mod tests {
     #[test]
     fn critical_paths() {
-        for p in ["/", "/etc", "/etc/", "/var/run/docker.sock", "/var/lib/kubelet/pods", "/var", "/var/run"] {
+        for p in [
+            "/",
+            "/etc",
+            "/etc/",
+            "/var/run/docker.sock",
+            "/var/lib/kubelet/pods",
+            "/var",
+            "/var/run",
+        ] {
             assert!(super::is_critical(p), "{p}");
         }
         for p in ["/var/log", "/data", "/opt/app", "/etcetera", "/tmp"] {

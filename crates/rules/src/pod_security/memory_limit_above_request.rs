@@ -1,5 +1,7 @@
 use crate::{declare_rule, Check, Context, Sink};
-use kcheck_model::{node_quantity, text, ContainerKind, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
+use kcheck_model::{
+    node_quantity, text, ContainerKind, Evidence, Object, Severity, Text, WORKLOAD_KINDS,
+};
 
 declare_rule! {
     /// ## What it checks
@@ -43,14 +45,24 @@ declare_rule! {
 fn check(object: &Object, _: &Context, sink: &mut Sink) {
     let Some(pod) = object.pod_spec() else { return };
     sink.examined();
-    for c in pod.containers().filter(|c| c.kind != ContainerKind::Ephemeral) {
-        let Some(resources) = c.get("resources") else { continue };
+    for c in pod
+        .containers()
+        .filter(|c| c.kind != ContainerKind::Ephemeral)
+    {
+        let Some(resources) = c.get("resources") else {
+            continue;
+        };
         let limit = resources.path(&["limits", "memory"]);
         let request = resources.path(&["requests", "memory"]);
-        let (Some(limit), Some(request)) = (limit, request) else { continue };
-        let (Some(l), Some(r)) = (node_quantity(limit), node_quantity(request)) else { continue };
+        let (Some(limit), Some(request)) = (limit, request) else {
+            continue;
+        };
+        let (Some(l), Some(r)) = (node_quantity(limit), node_quantity(request)) else {
+            continue;
+        };
         if l > r {
-            let show = |n: &kcheck_model::Node| n.to_json().to_string().trim_matches('"').to_string();
+            let show =
+                |n: &kcheck_model::Node| n.to_json().to_string().trim_matches('"').to_string();
             let (ls, rs) = (show(limit), show(request));
             let (en, zh) = (c.label_en(), c.label_zh());
             sink.fail(

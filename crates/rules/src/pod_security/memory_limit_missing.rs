@@ -47,7 +47,11 @@ fn namespace_default(object: &Object, ctx: &Context) -> bool {
     ctx.inventory
         .of_kind("LimitRange")
         .filter(|lr| lr.namespace == object.namespace)
-        .flat_map(|lr| lr.root.path(&["spec", "limits"]).map_or(&[][..], |l| l.as_seq()))
+        .flat_map(|lr| {
+            lr.root
+                .path(&["spec", "limits"])
+                .map_or(&[][..], |l| l.as_seq())
+        })
         .any(|limit| {
             limit.str_at("type").unwrap_or("Container") == "Container"
                 && limit.path(&["default", "memory"]).is_some()
@@ -58,7 +62,10 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     let Some(pod) = object.pod_spec() else { return };
     sink.examined();
     let mut defaulted = None;
-    for c in pod.containers().filter(|c| c.kind != ContainerKind::Ephemeral) {
+    for c in pod
+        .containers()
+        .filter(|c| c.kind != ContainerKind::Ephemeral)
+    {
         let limit = c
             .get("resources")
             .and_then(|r| r.get("limits"))
