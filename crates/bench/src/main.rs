@@ -123,7 +123,11 @@ fn ensure_corpus(dir: &Path, objects: usize, seed: u64) -> Result<(), String> {
     if dir.is_dir() && !is_empty_dir(dir) {
         return Ok(());
     }
-    let script = workspace_root().join("../shared/tools/gen_corpus.py");
+    let root = workspace_root();
+    let script = root
+        .parent()
+        .unwrap_or(&root)
+        .join("shared/tools/gen_corpus.py");
     if !script.is_file() {
         return Err(format!(
             "no corpus at {} and no generator at {} (expected <workspace>/../shared/tools/gen_corpus.py); \

@@ -25,6 +25,37 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show a rule's documentation.
     Explain(ExplainArgs),
+    /// Judge every workload against a Pod Security Standard exactly as Pod Security Admission
+    /// would, at any version.
+    Pss(PssArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PssArgs {
+    /// Files, directories or `-` (standard input).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// baseline or restricted; give it twice to see both side by side.
+    #[arg(long, value_name = "LEVEL", required = true, value_parser = ["baseline", "restricted", "privileged"])]
+    pub level: Vec<String>,
+    /// Policy version: v1.N or latest.
+    #[arg(long, value_name = "VERSION", default_value = "latest")]
+    pub version: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// What the rules are told about the cluster.
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    /// Configuration file (YAML): kubeVersion, podSecurity.defaultLevel, podSecurity.exemptNamespaces.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The cluster's Kubernetes version (v1.N): what `latest` means, and which pinned versions are old.
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -37,6 +68,8 @@ pub struct ScanArgs {
     /// Exit 1 when a failing finding has at least this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
     pub fail_on: FailOn,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

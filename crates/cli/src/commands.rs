@@ -1,6 +1,8 @@
 //! What each subcommand does: load, judge, render.
 
-use crate::args::{Cli, ColorArg, Command, FailOn, FormatArg, LangArg, OutputArgs, RulesFormat};
+use crate::args::{
+    Cli, ColorArg, Command, ConfigArgs, FailOn, FormatArg, LangArg, OutputArgs, RulesFormat,
+};
 use crate::exit;
 use anyhow::Context as _;
 use kcheck_model::{Evidence, Inventory, Lang, Severity};
@@ -13,16 +15,33 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => {
             let loaded = kcheck_load::load_paths(&args.paths, &args.limits.limits());
             let inventory = Inventory::new(loaded.objects);
-            let report = Engine::default().run(&inventory, &[Evidence::Objects], loaded.inputs);
+            let config = match load_config(&args.config) {
+                Ok(c) => c,
+                Err(message) => {
+                    eprintln!("kcheck: {message}");
+                    return Ok(exit::USAGE);
+                }
+            };
+            let report = Engine::default().with_config(config).run(
+                &inventory,
+                &[Evidence::Objects],
+                loaded.inputs,
+            );
             emit(&report, &args.output)?;
-            Ok(if report.inputs.has_errors() {
+            let code = if report.inputs.has_errors() {
                 exit::INPUT
             } else if report.failing_at(severity(args.fail_on)) > 0 {
                 exit::FINDINGS
             } else {
                 exit::OK
-            })
+            };
+            // The process ends here: the OS frees the trees faster than dropping millions of
+            // nodes one by one (measured: a tenth of a large scan's time).
+            std::mem::forget(report);
+            std::mem::forget(inventory);
+            Ok(code)
         }
+        Command::Pss(args) => crate::pss::run(args),
         Command::Rules(args) => {
             let out = crate::commands::rules_listing(args.format, lang(args.lang));
             write_stdout(&out)?;
@@ -70,7 +89,7 @@ fn severity(f: FailOn) -> Severity {
     }
 }
 
-fn format(f: FormatArg) -> Format {
+pub(crate) fn format(f: FormatArg) -> Format {
     match f {
         FormatArg::Table => Format::Table,
         FormatArg::Json => Format::Json,
@@ -81,7 +100,51 @@ fn format(f: FormatArg) -> Format {
     }
 }
 
-fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
+/// The run's configuration: `--config FILE`, then `--kube-version` over it.
+fn load_config(args: &ConfigArgs) -> Result<kcheck_rules::Config, String> {
+    let mut config = match &args.config {
+        None => kcheck_rules::Config::default(),
+        Some(path) => {
+            let name = path.display();
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+            let parsed = kcheck_load::parse_documents(&text, &kcheck_load::Limits::default());
+            if let Some(e) = parsed.errors.first() {
+                return Err(format!("{name}:{}: {}", e.pos, e.message.en));
+            }
+            let root = match parsed.documents.into_iter().next() {
+                Some(kcheck_load::DocOutcome::Node(node)) => node,
+                Some(kcheck_load::DocOutcome::Rejected(p)) => {
+                    return Err(format!("{name}:{}: {}", p.pos, p.message.en))
+                }
+                _ => return Ok(kcheck_rules::Config::default()),
+            };
+            kcheck_rules::Config::from_node(&root).map_err(|errors| {
+                errors
+                    .iter()
+                    .map(|e| format!("{name}:{}: {}", e.pos, e.message))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?
+        }
+    };
+    if let Some(v) = &args.kube_version {
+        match kcheck_pss::Version::parse(v) {
+            Ok(kcheck_pss::Version::Minor(n)) => config.kube_version = Some(n),
+            _ => return Err(format!("--kube-version {v}: expected v1.N, e.g. v1.33")),
+        }
+    }
+    Ok(config)
+}
+
+pub(crate) fn emit_text(text: &str, out: &OutputArgs) -> anyhow::Result<()> {
+    match &out.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write the report to {}", path.display())),
+        None => write_stdout(text),
+    }
+}
+
+pub(crate) fn render_options(out: &OutputArgs) -> RenderOptions {
     let color = match out.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -91,16 +154,15 @@ fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let opts = RenderOptions {
+    RenderOptions {
         lang: lang(out.lang),
         color,
-    };
-    let text = kcheck_report::render(report, format(out.format), &opts);
-    match &out.output {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write the report to {}", path.display())),
-        None => write_stdout(&text),
     }
+}
+
+fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
+    let text = kcheck_report::render(report, format(out.format), &render_options(out));
+    emit_text(&text, out)
 }
 
 fn write_stdout(text: &str) -> anyhow::Result<()> {

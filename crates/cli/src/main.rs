@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod pss;
 
 use std::process::ExitCode;
 

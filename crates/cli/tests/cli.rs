@@ -348,3 +348,127 @@ fn demo_sarif_validates_against_the_sarif_schema() {
         assert!(first["region"]["startLine"].as_u64().unwrap() > 0);
     }
 }
+
+const RESTRICTED_OK: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: good, namespace: a}\nspec:\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: c\n    image: app:1.0\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities: {drop: [ALL]}\n";
+
+#[test]
+fn pss_command_gives_both_columns_and_exit_codes() {
+    let dir = TempDir::new("pss");
+    let good = dir.write("good.yaml", RESTRICTED_OK.as_bytes());
+    let bad = dir.write("bad.yaml", PRIVILEGED.as_bytes());
+    let (good, bad) = (good.to_str().unwrap(), bad.to_str().unwrap());
+    let o = kcheck(&[
+        "pss",
+        "--level",
+        "baseline",
+        "--level",
+        "restricted",
+        "--version",
+        "v1.30",
+        good,
+        bad,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let j = json(&o);
+    let columns: Vec<String> = j["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}:{}",
+                c["level"].as_str().unwrap(),
+                c["version"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(columns, ["baseline:v1.30", "restricted:v1.30"]);
+    let w = j["workloads"].as_array().unwrap();
+    assert_eq!(w.len(), 2);
+    assert_eq!(w[0]["object"]["name"], "good");
+    assert_eq!(w[0]["verdicts"][0]["allowed"], true);
+    assert_eq!(w[0]["verdicts"][1]["allowed"], true);
+    let privileged = &w[1]["verdicts"][0]["violations"][0];
+    assert_eq!(privileged["check"], "privileged");
+    assert_eq!(
+        privileged["fields"][0]["path"],
+        "spec.containers[0].securityContext.privileged"
+    );
+    assert_eq!(privileged["fields"][0]["location"]["line"], 9);
+    assert_eq!(
+        kcheck(&["pss", "--level", "restricted", good])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        kcheck(&["pss", "--level", "strict", good]).status.code(),
+        Some(3)
+    );
+    assert_eq!(
+        kcheck(&["pss", "--level", "baseline", "--version", "1.30", good])
+            .status
+            .code(),
+        Some(3)
+    );
+    for format in ["table", "sarif", "junit", "markdown", "html"] {
+        let o = kcheck(&["pss", "--level", "restricted", bad, "--format", format]);
+        assert_eq!(o.status.code(), Some(1), "{format}");
+        assert!(stdout(&o).contains("privileged"), "{format}");
+    }
+}
+
+#[test]
+fn config_file_and_kube_version() {
+    let dir = TempDir::new("config");
+    let ns = dir.write(
+        "ns.yaml",
+        b"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: old\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.24\n",
+    );
+    let ns = ns.to_str().unwrap();
+    let codes = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["scan", ns, "--format", "json"];
+        args.extend_from_slice(extra);
+        let j = json(&kcheck(&args));
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["code"].as_str().unwrap(),
+                    f["level"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(codes(&[]), Vec::<String>::new());
+    assert_eq!(codes(&["--kube-version", "v1.33"]), ["KC306 warn"]);
+    let cfg = dir.write(
+        "kcheck.yaml",
+        b"kubeVersion: v1.30\npodSecurity:\n  exemptNamespaces: [kube-system, old]\n",
+    );
+    assert_eq!(codes(&["--config", cfg.to_str().unwrap()]), ["KC306 warn"]);
+    let bad = dir.write("bad.yaml", b"kubeVersion: v1.30\npodSecurty: {}\n");
+    let o = kcheck(&["scan", ns, "--config", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("bad.yaml:2:1: unknown key podSecurty"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        kcheck(&["scan", ns, "--kube-version", "1.30"])
+            .status
+            .code(),
+        Some(3)
+    );
+}

@@ -164,6 +164,8 @@ impl Finding {
             &self.object,
             &self.path,
             &self.message,
+            self.level,
+            self.severity,
         )
     }
 }

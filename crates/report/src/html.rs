@@ -6,10 +6,10 @@ use crate::labels::{
     SKIPPED_FILES, STATUS, SUMMARY, TITLE, WAIVED,
 };
 use crate::RenderOptions;
-use kcheck_model::{Finding, Lang, Report, Severity, Status};
+use kcheck_model::{Finding, Inputs, Lang, Report, Severity, Status};
 use std::fmt::Write;
 
-const STYLE: &str = "\
+pub(crate) const STYLE: &str = "\
 body{font-family:system-ui,-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei',sans-serif;\
 margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1f2328;line-height:1.45}\
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #d0d7de}\
@@ -77,7 +77,7 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
         out.push_str("</table>\n");
     }
     findings(&mut out, report, lang);
-    inputs(&mut out, report, lang);
+    inputs(&mut out, &report.inputs, lang);
     out.push_str("</body>\n</html>\n");
     out
 }
@@ -212,8 +212,8 @@ fn finding(out: &mut String, f: &Finding, lang: Lang) {
     out.push_str("</li>\n");
 }
 
-fn inputs(out: &mut String, report: &Report, lang: Lang) {
-    let inputs = &report.inputs;
+/// Input diagnostics and skipped files, when there are any.
+pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang) {
     if !inputs.diagnostics.is_empty() {
         let _ = writeln!(
             out,

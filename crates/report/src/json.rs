@@ -5,8 +5,8 @@
 use crate::labels;
 use crate::RenderOptions;
 use kcheck_model::{
-    Diagnostic, DiagnosticSeverity, Evidence, Finding, ItemResult, Lang, Level, Report, Severity,
-    Status,
+    Diagnostic, DiagnosticSeverity, Evidence, Finding, Inputs, ItemResult, Lang, Level, ObjectRef,
+    Report, Severity, Status,
 };
 use serde::Serialize;
 
@@ -24,9 +24,9 @@ struct JsonReport<'a> {
 }
 
 #[derive(Serialize)]
-struct Tool<'a> {
-    name: &'a str,
-    version: &'a str,
+pub(crate) struct Tool<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) version: &'a str,
 }
 
 /// Counts per item status, per severity (unwaived findings), and of the input.
@@ -96,7 +96,7 @@ struct Title<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Object<'a> {
+pub(crate) struct Object<'a> {
     api_version: &'a str,
     kind: &'a str,
     namespace: Option<&'a str>,
@@ -104,14 +104,14 @@ struct Object<'a> {
 }
 
 #[derive(Serialize)]
-struct Location<'a> {
+pub(crate) struct Location<'a> {
     file: &'a str,
     line: u32,
     column: u32,
 }
 
 #[derive(Serialize)]
-struct JsonInputs<'a> {
+pub(crate) struct JsonInputs<'a> {
     files_read: usize,
     bytes_read: u64,
     documents: usize,
@@ -151,7 +151,7 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
             .map(|r| item(report, r, lang))
             .collect(),
         findings: report.findings.iter().map(|f| finding(f, lang)).collect(),
-        inputs: inputs(report, lang),
+        inputs: inputs(&report.inputs, lang),
     };
     // Serializing plain structs of strings and numbers cannot fail; an empty object keeps the
     // output JSON if it ever did.
@@ -214,18 +214,9 @@ fn finding(f: &Finding, lang: Lang) -> JsonFinding<'_> {
         item: f.item,
         severity: f.severity,
         level: f.level,
-        object: f.object.as_ref().map(|o| Object {
-            api_version: &o.api_version,
-            kind: &o.kind,
-            namespace: o.namespace.as_deref(),
-            name: &o.name,
-        }),
+        object: f.object.as_ref().map(object),
         path: f.path.as_deref(),
-        location: f.location.as_ref().map(|l| Location {
-            file: &l.file,
-            line: l.line,
-            column: l.column,
-        }),
+        location: f.location.as_ref().map(location),
         source: f.source.as_deref(),
         message: f.message.get(lang),
         fix: f.fix.get(lang),
@@ -233,8 +224,24 @@ fn finding(f: &Finding, lang: Lang) -> JsonFinding<'_> {
     }
 }
 
-fn inputs(report: &Report, lang: Lang) -> JsonInputs<'_> {
-    let i = &report.inputs;
+pub(crate) fn object(o: &ObjectRef) -> Object<'_> {
+    Object {
+        api_version: &o.api_version,
+        kind: &o.kind,
+        namespace: o.namespace.as_deref(),
+        name: &o.name,
+    }
+}
+
+pub(crate) fn location(l: &kcheck_model::Location) -> Location<'_> {
+    Location {
+        file: &l.file,
+        line: l.line,
+        column: l.column,
+    }
+}
+
+pub(crate) fn inputs(i: &Inputs, lang: Lang) -> JsonInputs<'_> {
     JsonInputs {
         files_read: i.files_read,
         bytes_read: i.bytes_read,

@@ -3,7 +3,7 @@
 //! model; only the words around them live here.
 
 use kcheck_model::{
-    Evidence, Finding, ItemResult, Lang, Report, Section, Severity, Status, Text, SECTIONS,
+    Evidence, Finding, Inputs, ItemResult, Lang, Report, Section, Severity, Status, Text, SECTIONS,
 };
 
 pub(crate) static REPORT: Text = Text::fixed(
@@ -208,8 +208,7 @@ pub(crate) fn diagnostic_severity(d: &kcheck_model::Diagnostic) -> &'static Text
 
 /// "12 files read, 40 objects, 1 input error" (and ", 3 files skipped" when some were) for
 /// headers.
-pub(crate) fn inputs_line(report: &Report, lang: Lang) -> String {
-    let i = &report.inputs;
+pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
     let errors = i.errors().count();
     match lang {
         Lang::En => {
@@ -247,7 +246,7 @@ pub(crate) fn run_line(report: &Report, lang: Lang) -> String {
     };
     format!(
         "{}{sep}{}{}{}",
-        inputs_line(report, lang),
+        inputs_line(&report.inputs, lang),
         EVIDENCE.get(lang),
         colon(lang),
         evidence_list(report, lang)
@@ -257,4 +256,57 @@ pub(crate) fn run_line(report: &Report, lang: Lang) -> String {
 /// The highest severity among findings, for JUnit failure types and colours.
 pub(crate) fn highest(findings: &[&Finding]) -> Option<Severity> {
     findings.iter().map(|f| f.severity).max()
+}
+
+// The words of `kcheck pss` reports. Level names (`baseline`, `restricted`), check ids and
+// upstream's reasons and details are identifiers or Kubernetes' own words: never translated.
+
+pub(crate) static PSS_REPORT: Text =
+    Text::fixed("Pod Security Standards report", "Pod 安全标准报告");
+pub(crate) static PSS: Text = Text::fixed("Pod Security Standards", "Pod 安全标准");
+pub(crate) static ALLOWED: Text = Text::fixed("ALLOWED", "允许");
+pub(crate) static DENIED: Text = Text::fixed("DENIED", "拒绝");
+pub(crate) static WORKLOAD: Text = Text::fixed("Workload", "工作负载");
+pub(crate) static WORKLOADS: Text = Text::fixed("Workloads", "工作负载");
+pub(crate) static VIOLATIONS: Text = Text::fixed("Violations", "违规");
+pub(crate) static PSS_LEVEL: Text = Text::fixed("Level", "级别");
+pub(crate) static ALLOWED_HEADING: Text = Text::fixed("Allowed", "允许");
+pub(crate) static DENIED_HEADING: Text = Text::fixed("Denied", "拒绝");
+pub(crate) static DETAIL: Text = Text::fixed("Detail", "详情");
+pub(crate) static FIELDS: Text = Text::fixed("fields", "字段");
+pub(crate) static NO_WORKLOADS: Text = Text::fixed("No workloads.", "没有工作负载。");
+pub(crate) static NO_VIOLATIONS: Text = Text::fixed("No violations.", "没有违规。");
+
+/// "3 workloads", "工作负载:3".
+pub(crate) fn workloads_count(n: usize, lang: Lang) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 workload".to_owned(),
+        (Lang::En, n) => format!("{n} workloads"),
+        (Lang::Zh, n) => format!("{}:{n}", WORKLOADS.zh),
+    }
+}
+
+/// "2 violations", "2 项违规".
+pub(crate) fn violations_count(n: usize, lang: Lang) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 violation".to_owned(),
+        (Lang::En, n) => format!("{n} violations"),
+        (Lang::Zh, n) => format!("{n} 项违规"),
+    }
+}
+
+/// "2 allowed", "允许 2".
+pub(crate) fn allowed_count(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{n} allowed"),
+        Lang::Zh => format!("{} {n}", ALLOWED.zh),
+    }
+}
+
+/// "1 denied", "拒绝 1".
+pub(crate) fn denied_count(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{n} denied"),
+        Lang::Zh => format!("{} {n}", DENIED.zh),
+    }
 }

@@ -1,5 +1,6 @@
 //! Renderers of a kcheck [`Report`]: a terminal table, the versioned JSON report, SARIF 2.1.0,
-//! JUnit XML, Markdown and a self-contained HTML page, each in English or Chinese.
+//! JUnit XML, Markdown and a self-contained HTML page, each in English or Chinese; and of a
+//! `kcheck pss` report ([`kcheck_model::PssReport`]) in the same formats, with [`render_pss`].
 //!
 //! Renderers never decide anything: statuses, reasons and the order of findings come from the
 //! report. Output is deterministic: the same report gives the same bytes.
@@ -10,10 +11,13 @@ mod junit;
 mod labels;
 mod layout;
 mod markdown;
+mod pss;
 mod sarif;
 mod table;
 
 use kcheck_model::{Lang, Report};
+
+pub use pss::render_pss;
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -7,7 +7,7 @@ use crate::labels::{
     SKIPPED_FILES, STATUS, SUMMARY, TITLE, WAIVED,
 };
 use crate::RenderOptions;
-use kcheck_model::{Finding, Lang, Report, Severity, Status};
+use kcheck_model::{Finding, Inputs, Lang, Report, Severity, Status};
 use std::fmt::Write;
 
 pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
@@ -50,7 +50,7 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
         out.push('\n');
     }
     findings(&mut out, report, lang);
-    inputs(&mut out, report, lang);
+    inputs(&mut out, &report.inputs, lang);
     // One trailing newline, whatever the last block left.
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);
@@ -58,7 +58,7 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
     out
 }
 
-fn row(out: &mut String, cells: &[&str]) {
+pub(crate) fn row(out: &mut String, cells: &[&str]) {
     out.push('|');
     for c in cells {
         let _ = write!(out, " {c} |");
@@ -149,8 +149,8 @@ fn finding(out: &mut String, f: &Finding, lang: Lang) {
     }
 }
 
-fn inputs(out: &mut String, report: &Report, lang: Lang) {
-    let inputs = &report.inputs;
+/// Input diagnostics and skipped files, when there are any.
+pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang) {
     if !inputs.diagnostics.is_empty() {
         let _ = writeln!(out, "## {}\n", INPUT_PROBLEMS.get(lang));
         row(

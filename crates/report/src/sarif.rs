@@ -9,9 +9,9 @@ use kcheck_model::{
 };
 use serde_json::{json, Map, Value};
 
-const SCHEMA_URI: &str =
+pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+pub(crate) const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
 pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
     let lang = opts.lang;
@@ -165,7 +165,7 @@ fn rule(r: &RuleInfo, lang: Lang) -> Value {
 }
 
 /// `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects.
-fn object_name(o: &ObjectRef) -> String {
+pub(crate) fn object_name(o: &ObjectRef) -> String {
     match &o.namespace {
         Some(ns) => format!("{}/{}/{}", o.kind, ns, o.name),
         None => format!("{}/{}", o.kind, o.name),
@@ -189,7 +189,7 @@ pub(crate) fn uri_reference(path: &str) -> String {
     out
 }
 
-fn physical_location(file: &str, line: u32, column: u32) -> Value {
+pub(crate) fn physical_location(file: &str, line: u32, column: u32) -> Value {
     let mut loc = json!({ "artifactLocation": { "uri": uri_reference(file) } });
     if line > 0 {
         let mut region = json!({ "startLine": line });
@@ -280,7 +280,7 @@ fn fingerprint(f: &Finding) -> String {
     format!("{}|{}|{}", f.code, object, place)
 }
 
-fn notification(d: &Diagnostic, lang: Lang) -> Value {
+pub(crate) fn notification(d: &Diagnostic, lang: Lang) -> Value {
     let level = match d.severity {
         DiagnosticSeverity::Error => "error",
         DiagnosticSeverity::Warning => "warning",

@@ -5,18 +5,20 @@
 use crate::labels::{self, FINDINGS, FIX, INPUT_PROBLEMS, SKIPPED_FILES, SUMMARY, WAIVED};
 use crate::layout::{clean, pack, pad, width, wrap};
 use crate::RenderOptions;
-use kcheck_model::{DiagnosticSeverity, Finding, ItemResult, Lang, Report, Severity, Status};
+use kcheck_model::{
+    DiagnosticSeverity, Finding, Inputs, ItemResult, Lang, Report, Severity, Status,
+};
 
-const WIDTH: usize = 100;
+pub(crate) const WIDTH: usize = 100;
 /// Tails up to this wide stay on the item's line; longer ones (reasons) go below the title.
 const TAIL: usize = 20;
 
-struct Painter {
-    color: bool,
+pub(crate) struct Painter {
+    pub(crate) color: bool,
 }
 
 impl Painter {
-    fn paint(&self, s: &str, sgr: &str) -> String {
+    pub(crate) fn paint(&self, s: &str, sgr: &str) -> String {
         if self.color && !s.is_empty() {
             format!("\x1b[{sgr}m{s}\x1b[0m")
         } else {
@@ -25,7 +27,7 @@ impl Painter {
     }
 
     /// `s` padded to `w` columns, with only the text painted.
-    fn paint_padded(&self, s: &str, w: usize, sgr: &str) -> String {
+    pub(crate) fn paint_padded(&self, s: &str, w: usize, sgr: &str) -> String {
         let mut out = self.paint(s, sgr);
         out.extend(std::iter::repeat_n(' ', w.saturating_sub(width(s))));
         out
@@ -53,8 +55,8 @@ fn severity_sgr(s: Severity) -> &'static str {
     }
 }
 
-const BOLD: &str = "1";
-const DIM: &str = "2";
+pub(crate) const BOLD: &str = "1";
+pub(crate) const DIM: &str = "2";
 
 pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
     let p = Painter { color: opts.color };
@@ -63,12 +65,12 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
     header(&mut out, report, lang, &p);
     items(&mut out, report, lang, &p);
     findings(&mut out, report, lang, &p);
-    inputs(&mut out, report, lang, &p);
+    inputs(&mut out, &report.inputs, lang, &p);
     summary(&mut out, report, lang, &p);
     out
 }
 
-fn push_line(out: &mut String, line: &str) {
+pub(crate) fn push_line(out: &mut String, line: &str) {
     out.push_str(line.trim_end());
     out.push('\n');
 }
@@ -245,8 +247,8 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize,
     }
 }
 
-fn inputs(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
-    let inputs = &report.inputs;
+/// Input diagnostics and skipped files, when there are any.
+pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang, p: &Painter) {
     if !inputs.diagnostics.is_empty() {
         out.push('\n');
         push_line(out, &p.paint(INPUT_PROBLEMS.get(lang), BOLD));
@@ -325,7 +327,7 @@ fn summary(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
 
 /// `lead` then `label` and `text` on one line, the text wrapped below the label; when the label
 /// is too wide for that, the text goes under it.
-fn hanging(out: &mut String, lead: &str, indent: usize, label: &str, text: &str) {
+pub(crate) fn hanging(out: &mut String, lead: &str, indent: usize, label: &str, text: &str) {
     let label_w = width(label) + 2;
     let room = WIDTH - indent;
     if label_w + 20 <= room {

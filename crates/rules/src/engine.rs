@@ -2,6 +2,7 @@
 
 use crate::registry;
 use crate::rule::{Check, Context, Rule, Sink};
+use crate::Config;
 use kcheck_model::{
     Evidence, Finding, Inputs, Inventory, ItemResult, Level, Report, Status, Text, ITEMS,
 };
@@ -10,6 +11,7 @@ use std::collections::HashMap;
 /// Which rules run, over what.
 pub struct Engine {
     rules: Vec<&'static Rule>,
+    config: Config,
 }
 
 impl Default for Engine {
@@ -20,7 +22,15 @@ impl Default for Engine {
 
 impl Engine {
     pub fn new(rules: Vec<&'static Rule>) -> Engine {
-        Engine { rules }
+        Engine {
+            rules,
+            config: Config::default(),
+        }
+    }
+
+    pub fn with_config(mut self, config: Config) -> Engine {
+        self.config = config;
+        self
     }
 
     pub fn rules(&self) -> &[&'static Rule] {
@@ -29,7 +39,10 @@ impl Engine {
 
     /// Judges `inventory` with every rule whose evidence this run has.
     pub fn run(&self, inventory: &Inventory, evidence: &[Evidence], inputs: Inputs) -> Report {
-        let ctx = Context { inventory };
+        let ctx = Context {
+            inventory,
+            config: &self.config,
+        };
         let runnable: Vec<&'static Rule> = self
             .rules
             .iter()
@@ -70,7 +83,7 @@ impl Engine {
             *examined.entry(rule.item).or_default() += counts[i];
         }
 
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings.dedup();
         let items = ITEMS
             .iter()

@@ -8,6 +8,7 @@
 pub mod admission;
 pub mod audit_logging;
 pub mod auth;
+mod config;
 mod engine;
 pub mod images;
 pub mod network;
@@ -17,5 +18,6 @@ pub mod registry;
 mod rule;
 pub mod secrets;
 
+pub use config::{Config, ConfigError, PodSecurityConfig};
 pub use engine::Engine;
 pub use rule::{Check, Context, Rule, Sink};

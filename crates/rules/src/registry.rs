@@ -36,10 +36,6 @@ pub fn by_code(code: &str) -> Option<&'static Rule> {
 /// is "not evaluated" with this reason, never "pass".
 pub fn not_yet_checked(item: &str) -> Option<Text> {
     Some(match item {
-        "3.2" => Text::fixed(
-            "namespace Pod Security labels and the full Pod Security Standards",
-            "名字空间的 Pod 安全标签及完整的 Pod 安全标准",
-        ),
         "6.5" => Text::fixed(
             "the expiry of projected service account tokens",
             "投射服务账号令牌的有效期",

@@ -39,6 +39,7 @@ pub enum Check {
 /// What a check may read: the inventory and the run's configuration.
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
+    pub config: &'a crate::Config,
 }
 
 impl Rule {

@@ -3,7 +3,7 @@
 
 use kcheck_load::{load_bytes, Limits};
 use kcheck_model::{Evidence, Inventory, Lang};
-use kcheck_rules::{registry, Engine};
+use kcheck_rules::{registry, Config, Engine};
 use std::path::{Path, PathBuf};
 
 const ALL_EVIDENCE: &[Evidence] = &[
@@ -26,6 +26,21 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// `fixtures/<CODE>/config.yaml`, when a rule's fixtures need a configuration.
+fn config(code: &str) -> Config {
+    let path = fixture_dir().join(code).join("config.yaml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Config::default();
+    };
+    let parsed = kcheck_load::parse_documents(&text, &Limits::default());
+    match parsed.documents.into_iter().next() {
+        Some(kcheck_load::DocOutcome::Node(node)) => {
+            Config::from_node(&node).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
+        }
+        _ => panic!("{}: not a configuration", path.display()),
+    }
+}
+
 /// Runs one rule over one fixture file; returns the findings as lines.
 fn run(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
     let name = file
@@ -41,7 +56,11 @@ fn run(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
         loaded.inputs.diagnostics
     );
     let inventory = Inventory::new(loaded.objects);
-    let report = Engine::new(vec![rule]).run(&inventory, ALL_EVIDENCE, loaded.inputs);
+    let report = Engine::new(vec![rule]).with_config(config(rule.code)).run(
+        &inventory,
+        ALL_EVIDENCE,
+        loaded.inputs,
+    );
     report
         .findings
         .iter()
@@ -108,7 +127,7 @@ fn every_rule_passes_and_fails_its_fixtures() {
 
 #[test]
 fn every_fixture_directory_belongs_to_a_rule() {
-    for dir in files(&fixture_dir()) {
+    for dir in files(&fixture_dir()).into_iter().filter(|d| d.is_dir()) {
         let code = dir.file_name().unwrap().to_str().unwrap().to_string();
         assert!(
             registry::by_code(&code).is_some(),

@@ -4,7 +4,11 @@ pub mod host_namespaces;
 pub mod host_path_volume;
 pub mod memory_limit_above_request;
 pub mod memory_limit_missing;
+pub mod namespace_policy;
+pub mod namespace_pss_enforce;
 pub mod privileged_container;
+pub mod pss_restricted_readiness;
+pub mod pss_violation;
 
 pub static RULES: &[&crate::Rule] = &[
     &privileged_container::RULE,
@@ -12,4 +16,7 @@ pub static RULES: &[&crate::Rule] = &[
     &host_path_volume::RULE,
     &memory_limit_missing::RULE,
     &memory_limit_above_request::RULE,
+    &namespace_pss_enforce::RULE,
+    &pss_violation::RULE,
+    &pss_restricted_readiness::RULE,
 ];

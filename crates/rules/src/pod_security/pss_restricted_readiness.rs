@@ -1,0 +1,112 @@
+use super::namespace_policy::{namespace_of, policy_for, ENFORCE};
+use crate::{declare_rule, Check, Context, Sink};
+use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
+use kcheck_pss::{evaluate, Level};
+use std::collections::HashMap;
+
+declare_rule! {
+    /// ## What it checks
+    /// For every Namespace in the input that enforces less than `restricted` (and is not
+    /// exempt), which of its workloads would be denied if it moved up to `restricted` at the
+    /// same version, and by which checks. This is an informational finding: it never changes
+    /// the item's status, it tells you what the next step costs. When every workload already
+    /// meets `restricted`, it says so.
+    ///
+    /// ## Why
+    /// Checklist item 3.2 asks for the *appropriate* standard; `restricted` is the hardened one,
+    /// and the Pod Security Admission guidance is to raise namespaces step by step, using warn
+    /// and audit modes first. Knowing exactly what would break makes the step safe.
+    ///
+    /// ## Fix
+    /// Fix the listed workloads, then raise the label (try `warn` first):
+    /// ```yaml
+    /// metadata:
+    ///   labels:
+    ///     pod-security.kubernetes.io/warn: restricted
+    ///     pod-security.kubernetes.io/enforce: restricted
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/tutorials/security/ns-level-pss/
+    /// - https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
+    pub static RULE = {
+        code: "KC308",
+        name: "pss-restricted-readiness",
+        item: "3.2",
+        severity: Severity::Info,
+        evidence: Evidence::Objects,
+        title: Text::fixed(
+            "What would break if the namespace enforced restricted",
+            "名字空间改为 restricted 时会被拒绝的工作负载",
+        ),
+        fix: Text::fixed(
+            "Fix the listed workloads, then set pod-security.kubernetes.io/warn and enforce to restricted.",
+            "修复所列工作负载,然后将 pod-security.kubernetes.io/warn 和 enforce 设为 restricted。",
+        ),
+        check: Check::Inventory(check),
+    }
+}
+
+fn check(ctx: &Context, sink: &mut Sink) {
+    let mut by_namespace: HashMap<&str, Vec<&Object>> = HashMap::new();
+    for object in ctx.inventory.objects() {
+        if object.pod_spec().is_some() {
+            by_namespace
+                .entry(namespace_of(object))
+                .or_default()
+                .push(object);
+        }
+    }
+    for ns in ctx.inventory.of_kind("Namespace") {
+        let policy = policy_for(ctx, &ns.name);
+        if policy.level == Level::Restricted || super::namespace_policy::is_exempt(ctx, &ns.name) {
+            continue;
+        }
+        sink.examined();
+        let workloads = by_namespace
+            .get(ns.name.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let total = workloads.len();
+        let mut denied = Vec::new();
+        for object in workloads {
+            let Some(pod) = object.pod_spec() else {
+                continue;
+            };
+            let eval = evaluate(&pod, Level::Restricted, policy.version);
+            if !eval.allowed() {
+                let mut checks: Vec<&str> = eval.violations.iter().map(|v| v.check).collect();
+                checks.dedup();
+                denied.push(format!(
+                    "{} {} ({})",
+                    object.kind,
+                    object.name,
+                    checks.join(", ")
+                ));
+            }
+        }
+        if total == 0 {
+            continue;
+        }
+        let name = &ns.name;
+        let version = policy.version;
+        let path = if ns.label(ENFORCE).is_some() {
+            FieldPath::root().key("metadata").key("labels").key(ENFORCE)
+        } else {
+            FieldPath::parse("metadata")
+        };
+        let message = if denied.is_empty() {
+            text!(
+                "namespace \"{name}\": all {total} workloads already meet restricted:{version}; it can enforce restricted",
+                "名字空间 \"{name}\":全部 {total} 个工作负载已符合 restricted:{version},可以改为强制执行 restricted",
+            )
+        } else {
+            let n = denied.len();
+            let list = denied.join("; ");
+            text!(
+                "namespace \"{name}\": restricted:{version} would deny {n} of {total} workloads: {list}",
+                "名字空间 \"{name}\":改为 restricted:{version} 会拒绝 {total} 个工作负载中的 {n} 个:{list}",
+            )
+        };
+        sink.inform(ns, path, message);
+    }
+}
