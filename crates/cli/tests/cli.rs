@@ -314,7 +314,7 @@ fn same_input_same_bytes() {
 
 #[test]
 fn demo_sarif_validates_against_the_sarif_schema() {
-    let schema_path = root().join("../shared/schemas/sarif-2.1.0.json");
+    let schema_path = root().join("schemas/sarif-2.1.0.json");
     let schema: serde_json::Value = serde_json::from_slice(
         &std::fs::read(&schema_path).unwrap_or_else(|e| panic!("{}: {e}", schema_path.display())),
     )
