@@ -5,8 +5,7 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 
 fn schema() -> Value {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas/sarif-2.1.0.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas/sarif-2.1.0.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "the SARIF 2.1.0 schema is needed at {} to validate the SARIF output: {e}",
