@@ -6,6 +6,9 @@
 //! podSecurity:
 //!   defaultLevel: baseline      # for workloads whose namespace is not in the input
 //!   exemptNamespaces: [kube-system]   # may run at `privileged`
+//! sensitivity:                  # which workloads are sensitive (items 3.4, 5.1, 5.2)
+//!   key: kcheck.io/sensitivity  # a label or annotation on the workload, its pods or namespace
+//!   values: [high]
 //! ```
 
 use kcheck_model::{Node, Pos, Value};
@@ -16,6 +19,16 @@ pub struct Config {
     /// The cluster's Kubernetes version, when known.
     pub kube_version: Option<u32>,
     pub pod_security: PodSecurityConfig,
+    pub sensitivity: SensitivityConfig,
+}
+
+/// How sensitive workloads are marked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SensitivityConfig {
+    /// A label or annotation key.
+    pub key: String,
+    /// The values that mark a workload sensitive.
+    pub values: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -33,6 +46,10 @@ impl Default for Config {
             pod_security: PodSecurityConfig {
                 default_level: Level::Baseline,
                 exempt_namespaces: vec!["kube-system".to_string()],
+            },
+            sensitivity: SensitivityConfig {
+                key: "kcheck.io/sensitivity".to_string(),
+                values: vec!["high".to_string()],
             },
         }
     }
@@ -90,14 +107,7 @@ impl Config {
                                 ),
                             },
                             "exemptNamespaces" => {
-                                let names: Option<Vec<String>> = match &p.value.value {
-                                    Value::Seq(items) => items
-                                        .iter()
-                                        .map(|n| n.as_str().map(str::to_string))
-                                        .collect(),
-                                    _ => None,
-                                };
-                                match names {
+                                match string_list(&p.value) {
                                     Some(n) => config.pod_security.exempt_namespaces = n,
                                     None => err(
                                         &mut errors,
@@ -114,6 +124,21 @@ impl Config {
                         }
                     }
                 }
+                "sensitivity" => {
+                    for p in e.value.as_map() {
+                        match p.key.as_str() {
+                            "key" => match p.value.as_str() {
+                                Some(k) if !k.is_empty() => config.sensitivity.key = k.to_string(),
+                                _ => err(&mut errors, p.value.pos, "sensitivity.key must be a label or annotation key".into()),
+                            },
+                            "values" => match string_list(&p.value) {
+                                Some(v) => config.sensitivity.values = v,
+                                None => err(&mut errors, p.value.pos, "sensitivity.values must be a list of strings".into()),
+                            },
+                            other => err(&mut errors, p.key_pos, format!("unknown key sensitivity.{other}")),
+                        }
+                    }
+                }
                 other => err(&mut errors, e.key_pos, format!("unknown key {other}")),
             }
         }
@@ -122,5 +147,15 @@ impl Config {
         } else {
             Err(errors)
         }
+    }
+}
+
+fn string_list(node: &Node) -> Option<Vec<String>> {
+    match &node.value {
+        Value::Seq(items) => items
+            .iter()
+            .map(|n| n.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
     }
 }

@@ -17,7 +17,8 @@ pub mod pod_security;
 pub mod registry;
 mod rule;
 pub mod secrets;
+mod sensitivity;
 
-pub use config::{Config, ConfigError, PodSecurityConfig};
+pub use config::{Config, ConfigError, PodSecurityConfig, SensitivityConfig};
 pub use engine::Engine;
 pub use rule::{Check, Context, Rule, Sink};

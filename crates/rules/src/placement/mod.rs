@@ -1,3 +1,12 @@
 //! Section 5, pod placement: items 5.1 and 5.2.
 
-pub static RULES: &[&crate::Rule] = &[];
+pub mod control_plane_toleration;
+pub mod sandbox_runtime;
+pub mod scheduling;
+pub mod sensitive_not_isolated;
+
+pub static RULES: &[&crate::Rule] = &[
+    &sensitive_not_isolated::RULE,
+    &control_plane_toleration::RULE,
+    &sandbox_runtime::RULE,
+];

@@ -1,5 +1,6 @@
 //! Section 3, pod security: items 3.1 to 3.6.
 
+pub mod cpu_limit_sensitive;
 pub mod host_namespaces;
 pub mod host_path_volume;
 pub mod memory_limit_above_request;
@@ -19,4 +20,5 @@ pub static RULES: &[&crate::Rule] = &[
     &namespace_pss_enforce::RULE,
     &pss_violation::RULE,
     &pss_restricted_readiness::RULE,
+    &cpu_limit_sensitive::RULE,
 ];

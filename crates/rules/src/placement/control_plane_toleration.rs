@@ -1,0 +1,77 @@
+use super::scheduling::{control_plane_toleration, selects_control_plane};
+use crate::pod_security::namespace_policy::{is_exempt, namespace_of};
+use crate::{declare_rule, Check, Context, Sink};
+use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
+
+declare_rule! {
+    /// ## What it checks
+    /// Workloads outside the exempt system namespaces (`kube-system` by default,
+    /// `podSecurity.exemptNamespaces` in `--config`) that can run on control-plane nodes:
+    /// a toleration for `node-role.kubernetes.io/control-plane` (or the older `master`) taint,
+    /// a toleration with `operator: Exists` and no key (which tolerates every taint), or a
+    /// `nodeSelector` on those node-role labels.
+    ///
+    /// ## Why
+    /// Checklist item 5.1: the API server, etcd and the controllers are the most sensitive
+    /// pods of all. An ordinary workload scheduled beside them turns any container escape into
+    /// control of the cluster (etcd's data, the CA key, every credential).
+    ///
+    /// ## Fix
+    /// Remove the toleration, or name only the taints the workload really needs:
+    /// ```yaml
+    /// tolerations:
+    /// - {key: dedicated, operator: Equal, value: logging, effect: NoSchedule}
+    /// ```
+    /// Node agents that must run everywhere belong to the platform team's reviewed, exempt
+    /// namespaces.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/reference/labels-annotations-taints/#node-role-kubernetes-io-control-plane-taint
+    /// - https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+    pub static RULE = {
+        code: "KC502",
+        name: "control-plane-toleration",
+        item: "5.1",
+        severity: Severity::High,
+        evidence: Evidence::Objects,
+        title: Text::fixed("Workload can run on control-plane nodes", "工作负载可运行在控制平面节点上"),
+        fix: Text::fixed(
+            "Remove tolerations of control-plane taints (and catch-all `operator: Exists` tolerations) from ordinary workloads.",
+            "从普通工作负载中删除对控制平面污点的容忍(以及不带 key 的 `operator: Exists` 容忍)。",
+        ),
+        check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+    }
+}
+
+fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
+    let Some(pod) = object.pod_spec() else { return };
+    if is_exempt(ctx, namespace_of(object)) {
+        return;
+    }
+    sink.examined();
+    let (kind, name) = (&object.kind, &object.name);
+    if let Some((i, catch_all)) = control_plane_toleration(&pod) {
+        let message = if catch_all {
+            text!(
+                "{kind} \"{name}\" tolerates every taint, control-plane nodes included",
+                "{kind} \"{name}\" 容忍所有污点,包括控制平面节点的污点",
+            )
+        } else {
+            text!(
+                "{kind} \"{name}\" tolerates the control-plane taint",
+                "{kind} \"{name}\" 容忍控制平面节点的污点",
+            )
+        };
+        sink.fail(object, pod.path(&format!("tolerations[{i}]")), message);
+    }
+    if selects_control_plane(&pod) {
+        sink.fail(
+            object,
+            pod.path("nodeSelector"),
+            text!(
+                "{kind} \"{name}\" selects control-plane nodes",
+                "{kind} \"{name}\" 选择了控制平面节点",
+            ),
+        );
+    }
+}
