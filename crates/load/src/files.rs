@@ -2,7 +2,8 @@
 
 use crate::limits::Limits;
 use crate::objects::document_objects;
-use crate::yaml::{parse_documents, DocOutcome, Problem};
+use crate::text::{decode, parse_text};
+use crate::yaml::{DocOutcome, Problem};
 use kcheck_model::{Diagnostic, DiagnosticSeverity, Inputs, Object, Skipped, Text};
 use rayon::prelude::*;
 use std::io::Read;
@@ -234,36 +235,16 @@ pub fn load_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Loaded {
     let mut out = Loaded::default();
     out.inputs.files_read = 1;
     out.inputs.bytes_read = bytes.len() as u64;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
-        let (line, column) = line_col(bytes, nul);
-        out.inputs.diagnostics.push(diag(
-            file,
-            line,
-            column,
-            DiagnosticSeverity::Error,
-            Text::fixed(
-                "binary data (a NUL byte), not a YAML or JSON manifest",
-                "二进制数据(含 NUL 字节),不是 YAML 或 JSON 清单",
-            ),
-        ));
-        return out;
-    }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let (line, column) = line_col(bytes, e.valid_up_to());
-            out.inputs.diagnostics.push(diag(
-                file,
-                line,
-                column,
-                DiagnosticSeverity::Error,
-                Text::fixed("not valid UTF-8 text", "不是有效的 UTF-8 文本"),
-            ));
+    let text = match decode(bytes) {
+        Ok(text) => text,
+        Err((pos, message)) => {
+            let severity = DiagnosticSeverity::Error;
+            let d = diag(file, pos.line, pos.column, severity, message);
+            out.inputs.diagnostics.push(d);
             return out;
         }
     };
-    let parsed = parse_documents(text, limits);
+    let parsed = parse_text(&text, limits);
     let push = |out: &mut Loaded, p: Problem, sev| {
         out.inputs
             .diagnostics
@@ -296,22 +277,4 @@ pub fn load_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Loaded {
     out.inputs.diagnostics.sort();
     out.inputs.objects = out.objects.len();
     out
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (
-        u32::try_from(line).unwrap_or(u32::MAX),
-        u32::try_from(column).unwrap_or(u32::MAX),
-    )
 }

@@ -5,13 +5,20 @@
 //! Nothing here fails as a whole: each problem becomes a [`Diagnostic`] naming the file, line and
 //! column, and everything else is still loaded.
 
+mod builder;
 mod files;
+mod json;
+mod lenient;
 mod limits;
 mod objects;
 mod resolve;
+mod tags;
+mod text;
 mod yaml;
 
 pub use files::{load_bytes, load_paths, Loaded};
+pub use json::parse_json;
 pub use limits::Limits;
-pub use resolve::resolve_plain;
+pub use resolve::{float_key, resolve_plain};
+pub use text::parse_text;
 pub use yaml::{parse_documents, DocOutcome, Parsed, Problem};

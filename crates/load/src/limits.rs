@@ -1,5 +1,7 @@
 //! Hard limits against hostile input. Each has a default and a command-line flag.
 
+use kcheck_model::Text;
+
 /// Bounds on what one file or document may cost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -25,4 +27,25 @@ impl Default for Limits {
             max_nodes: 2_000_000,
         }
     }
+}
+
+pub fn too_many_nodes(max: usize) -> Text {
+    Text::new(
+        format!("document has more than {max} nodes (limit: --max-nodes)"),
+        format!("文档节点数超过 {max}(限制:--max-nodes)"),
+    )
+}
+
+pub fn too_deep(max: usize) -> Text {
+    Text::new(
+        format!("nesting deeper than {max} levels (limit: --max-depth)"),
+        format!("嵌套层级超过 {max}(限制:--max-depth)"),
+    )
+}
+
+pub fn too_large(max: usize) -> Text {
+    Text::new(
+        format!("document larger than {max} characters (limit: --max-document-size)"),
+        format!("文档超过 {max} 个字符(限制:--max-document-size)"),
+    )
 }

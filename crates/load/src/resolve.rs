@@ -33,16 +33,14 @@ pub fn resolve_plain(s: String) -> Value {
             if let Some(v) = parse_go_int(&plain) {
                 return v;
             }
-            if is_yaml_float(&plain) {
-                if let Ok(f) = plain.parse::<f64>() {
-                    return Value::Float(f);
-                }
+            match parse_go_float(&plain) {
+                Some(f) => Value::Float(f),
+                None => Value::String(s),
             }
-            Value::String(s)
         }
-        b'.' if is_yaml_float(&s) => match s.parse::<f64>() {
-            Ok(f) => Value::Float(f),
-            Err(_) => Value::String(s),
+        b'.' => match parse_go_float(&s) {
+            Some(f) => Value::Float(f),
+            None => Value::String(s),
         },
         _ => Value::String(s),
     }
@@ -89,6 +87,16 @@ fn parse_go_int(s: &str) -> Option<Value> {
     } else {
         None
     }
+}
+
+/// go-yaml's float pattern, then Go's `strconv.ParseFloat`, which refuses values out of range
+/// (`1e500` is an error there, not infinity, so go-yaml keeps the text as a string). Underflow is
+/// not an error: `1e-400` is 0.
+fn parse_go_float(s: &str) -> Option<f64> {
+    if !is_yaml_float(s) {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 /// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
@@ -139,8 +147,69 @@ pub fn key_string(v: Value, raw: String) -> String {
         Value::Int(i) => i.to_string(),
         Value::UInt(u) => u.to_string(),
         Value::Null => "null".to_string(),
+        Value::Float(f) => float_key(f),
         _ => raw,
     }
+}
+
+/// A float key as sigs.k8s.io/yaml names it: Go's `strconv.FormatFloat(f, 'g', -1, 32)` (the
+/// shortest text that reads back as the same float32; exponent form when the decimal exponent
+/// is below -4 or at least 6, written `1e+06`), with `+Inf`, `-Inf` and `NaN` renamed `.inf`,
+/// `-.inf` and `.nan`.
+pub fn float_key(f: f64) -> String {
+    #[allow(clippy::cast_possible_truncation)]
+    let f = f as f32;
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { ".inf" } else { "-.inf" }.into();
+    }
+    // Rust's shortest round-trip digits for an f32, as `d.ddde±x`.
+    let e = format!("{f:e}");
+    let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
+    let mut out = String::with_capacity(digits.len() + 8);
+    if negative {
+        out.push('-');
+    }
+    if !(-4..6).contains(&exp) {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push_str(if exp < 0 { "e-" } else { "e+" });
+        let magnitude = exp.unsigned_abs();
+        if magnitude < 10 {
+            out.push('0');
+        }
+        out.push_str(&magnitude.to_string());
+    } else if exp < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    } else {
+        let point = usize::try_from(exp).unwrap_or(0) + 1;
+        if digits.len() <= point {
+            out.push_str(&digits);
+            for _ in digits.len()..point {
+                out.push('0');
+            }
+        } else {
+            out.push_str(&digits[..point]);
+            out.push('.');
+            out.push_str(&digits[point..]);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -197,8 +266,39 @@ mod tests {
             "100m",
             "v1",
             "1:2",
+            "1e500",
+            "-1e500",
+            "1e309",
         ] {
             assert_eq!(r(s), Value::String(s.into()), "{s}");
+        }
+        assert_eq!(r("1e-400"), Value::Float(0.0));
+    }
+
+    #[test]
+    fn float_keys_as_go_formats_them() {
+        for (f, key) in [
+            (1.10, "1.1"),
+            (1.0, "1"),
+            (0.5, "0.5"),
+            (1e3, "1000"),
+            (std::f64::consts::PI, "3.1415927"),
+            (0.1, "0.1"),
+            (123_456.0, "123456"),
+            (1e6, "1e+06"),
+            (1_234_567.0, "1.234567e+06"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5, "-2.5"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1e39, ".inf"),
+            (f64::NEG_INFINITY, "-.inf"),
+            (f64::NAN, ".nan"),
+            (6.02e23, "6.02e+23"),
+            (1e-40, "1e-40"),
+        ] {
+            assert_eq!(float_key(f), key, "{f}");
         }
     }
 }

@@ -1,14 +1,16 @@
-//! YAML (and JSON, which is YAML) to positioned trees, one per document, under hard limits.
+//! YAML to positioned trees, one per document, under hard limits.
 //!
-//! saphyr-parser gives events with positions; we build the tree ourselves with an explicit stack
-//! (no recursion, so no stack overflow on deep input), resolve scalars as Kubernetes does, expand
-//! aliases under a node budget and apply go-yaml v2's merge keys (`<<`).
+//! saphyr-parser gives events with positions; [`crate::builder`] builds the tree. Where saphyr is
+//! stricter than go-yaml about whitespace, [`crate::lenient`] retries the document with the
+//! whitespace go-yaml accepts rewritten.
 
-use crate::limits::Limits;
-use crate::resolve::{key_string, resolve_plain};
-use kcheck_model::{Entry, Node, Pos, Text, Value};
+use crate::builder::Builder;
+use crate::lenient::{strip_document_boms, CharCursor, Lenience};
+use crate::limits::{too_large, Limits};
+use crate::tags::ScalarTag;
+use kcheck_model::{Node, Pos, Text};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 /// One parsed document, or why it could not be.
 #[derive(Debug)]
@@ -33,43 +35,32 @@ pub struct Parsed {
     pub documents: Vec<DocOutcome>,
     /// Duplicate keys and other things worth a warning.
     pub warnings: Vec<Problem>,
-    /// Syntax errors. After one, parsing resumes at the next `---` line.
+    /// Syntax errors. After one, parsing resumes at the next document: the next `---` line in
+    /// YAML, the next line starting with `{` in JSON.
     pub errors: Vec<Problem>,
 }
 
-enum Frame {
-    Seq {
-        pos: Pos,
-        anchor: usize,
-        start_nodes: usize,
-        items: Vec<Node>,
-    },
-    Map {
-        pos: Pos,
-        anchor: usize,
-        start_nodes: usize,
-        entries: Vec<Entry>,
-        key: Option<PendingKey>,
-        merged: usize,
-    },
+impl Parsed {
+    /// How many documents were loaded as trees.
+    pub fn loaded(&self) -> usize {
+        self.documents
+            .iter()
+            .filter(|d| matches!(d, DocOutcome::Node(_)))
+            .count()
+    }
 }
 
-enum PendingKey {
-    Key(String, Pos),
-    Merge(Pos),
-}
-
-struct Builder<'l> {
-    limits: &'l Limits,
-    stack: Vec<Frame>,
-    /// Anchored nodes and how many nodes each holds.
-    anchors: HashMap<usize, (Node, usize)>,
-    nodes: usize,
-    alias_nodes: usize,
-    root: Option<Node>,
-    failed: Option<Problem>,
-    warnings: Vec<Problem>,
-    doc_start: usize,
+/// Where and why a parser stopped.
+pub struct Stop {
+    pub pos: Pos,
+    /// Character index of the error in the text the parser ran on.
+    pub char_index: usize,
+    /// saphyr's message.
+    pub info: String,
+    /// Character index where the document holding the error started.
+    pub doc_start: usize,
+    /// How many documents and warnings there were before that document.
+    pub before: (usize, usize),
 }
 
 fn pos_of(span: &Span, line_offset: usize) -> Pos {
@@ -80,308 +71,46 @@ fn pos_of(span: &Span, line_offset: usize) -> Pos {
     )
 }
 
-impl<'l> Builder<'l> {
-    fn new(limits: &'l Limits, doc_start: usize) -> Builder<'l> {
-        Builder {
-            limits,
-            stack: Vec::new(),
-            anchors: HashMap::new(),
-            nodes: 0,
-            alias_nodes: 0,
-            root: None,
-            failed: None,
-            warnings: Vec::new(),
-            doc_start,
-        }
-    }
-
-    fn fail(&mut self, pos: Pos, message: Text) {
-        if self.failed.is_none() {
-            self.failed = Some(Problem { pos, message });
-        }
-        self.stack.clear();
-        self.anchors.clear();
-    }
-
-    fn count(&mut self, n: usize, pos: Pos) -> bool {
-        self.nodes += n;
-        if self.nodes > self.limits.max_nodes {
-            let max = self.limits.max_nodes;
-            self.fail(
-                pos,
-                Text::new(
-                    format!("document has more than {max} nodes (limit: --max-nodes)"),
-                    format!("文档节点数超过 {max}(限制:--max-nodes)"),
-                ),
-            );
-            return false;
-        }
-        true
-    }
-
-    fn open(&mut self, frame: Frame, pos: Pos) {
-        if self.failed.is_some() {
-            return;
-        }
-        if self.stack.len() >= self.limits.max_depth {
-            let max = self.limits.max_depth;
-            self.fail(
-                pos,
-                Text::new(
-                    format!("nesting deeper than {max} levels (limit: --max-depth)"),
-                    format!("嵌套层级超过 {max}(限制:--max-depth)"),
-                ),
-            );
-            return;
-        }
-        if self.count(1, pos) {
-            self.stack.push(frame);
-        }
-    }
-
-    fn scalar(
-        &mut self,
-        value: String,
-        style: ScalarStyle,
-        tag: Option<&str>,
-        anchor: usize,
-        pos: Pos,
-    ) {
-        if self.failed.is_some() || !self.count(1, pos) {
-            return;
-        }
-        let is_merge = style == ScalarStyle::Plain && value == "<<";
-        if let Some(Frame::Map {
-            key: key @ None, ..
-        }) = self.stack.last_mut()
-        {
-            // This scalar is a mapping key.
-            *key = Some(if is_merge && tag.is_none() {
-                PendingKey::Merge(pos)
-            } else {
-                let raw = value.clone();
-                let resolved = resolve_scalar(value, style, tag);
-                PendingKey::Key(key_string(resolved, raw), pos)
-            });
-            return;
-        }
-        let node = Node::new(pos, resolve_scalar(value, style, tag));
-        self.finish(node, anchor, 1);
-    }
-
-    fn alias(&mut self, id: usize, pos: Pos) {
-        if self.failed.is_some() {
-            return;
-        }
-        let Some(n) = self.anchors.get(&id).map(|(_, n)| *n) else {
-            self.fail(
-                pos,
-                Text::fixed("alias to an unknown anchor", "别名引用了不存在的锚点"),
-            );
-            return;
-        };
-        self.alias_nodes += n;
-        if self.alias_nodes > self.limits.max_alias_nodes {
-            let max = self.limits.max_alias_nodes;
-            self.fail(
-                pos,
-                Text::new(
-                    format!("aliases expand to more than {max} nodes (limit: --max-alias-nodes)"),
-                    format!("别名展开后超过 {max} 个节点(限制:--max-alias-nodes)"),
-                ),
-            );
-            return;
-        }
-        if !self.count(n, pos) {
-            return;
-        }
-        let Some(mut node) = self.anchors.get(&id).map(|(node, _)| node.clone()) else {
-            return;
-        };
-        node.pos = pos;
-        if let Some(Frame::Map {
-            key: key @ None, ..
-        }) = self.stack.last_mut()
-        {
-            let raw = format!("{:?}", node.value);
-            *key = Some(PendingKey::Key(key_string(node.value, raw), pos));
-            return;
-        }
-        self.attach(node);
-    }
-
-    fn close(&mut self) {
-        if self.failed.is_some() {
-            return;
-        }
-        let Some(frame) = self.stack.pop() else {
-            return;
-        };
-        let (node, anchor, start) = match frame {
-            Frame::Seq {
-                pos,
-                anchor,
-                start_nodes,
-                items,
-            } => (Node::new(pos, Value::Seq(items)), anchor, start_nodes),
-            Frame::Map {
-                pos,
-                anchor,
-                start_nodes,
-                entries,
-                merged,
-                ..
-            } => {
-                self.check_duplicates(&entries, merged);
-                (Node::new(pos, Value::Map(entries)), anchor, start_nodes)
-            }
-        };
-        let n = self.nodes - start;
-        self.finish(node, anchor, n);
-    }
-
-    fn finish(&mut self, node: Node, anchor: usize, n: usize) {
-        if anchor != 0 {
-            self.anchors.insert(anchor, (node.clone(), n));
-        }
-        self.attach(node);
-    }
-
-    fn attach(&mut self, node: Node) {
-        match self.stack.last_mut() {
-            None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { key, .. }) => match key.take() {
-                None => {
-                    // A sequence or mapping used as a key: Kubernetes cannot decode it.
-                    let pos = node.pos;
-                    self.fail(
-                        pos,
-                        Text::fixed("a mapping key that is not a scalar", "映射的键不是标量"),
-                    );
-                }
-                Some(PendingKey::Key(k, key_pos)) => {
-                    if let Some(Frame::Map { entries, .. }) = self.stack.last_mut() {
-                        entries.push(Entry {
-                            key: k,
-                            key_pos,
-                            value: node,
-                        });
-                    }
-                }
-                Some(PendingKey::Merge(pos)) => self.merge(node, pos),
-            },
-        }
-    }
-
-    /// go-yaml v2 merge: the merged entries are set where `<<` stands, so later keys override
-    /// them; in a sequence of mappings, earlier mappings win.
-    fn merge(&mut self, node: Node, pos: Pos) {
-        let sources: Vec<Node> = match node.value {
-            Value::Map(_) => vec![node],
-            Value::Seq(items) if items.iter().all(|i| matches!(i.value, Value::Map(_))) => {
-                items.into_iter().rev().collect()
-            }
-            _ => {
-                self.fail(
-                    pos,
-                    Text::fixed(
-                        "merge key `<<` needs a mapping or a list of mappings",
-                        "合并键 `<<` 的值必须是映射或映射列表",
-                    ),
-                );
-                return;
-            }
-        };
-        if let Some(Frame::Map {
-            entries, merged, ..
-        }) = self.stack.last_mut()
-        {
-            for src in sources {
-                if let Value::Map(es) = src.value {
-                    *merged += es.len();
-                    for mut e in es {
-                        e.key_pos = pos;
-                        entries.push(e);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Kubernetes keeps the last of duplicate keys silently; we keep it too, and say so.
-    fn check_duplicates(&mut self, entries: &[Entry], merged: usize) {
-        if entries.len() < 2 || merged > 0 {
-            return;
-        }
-        let mut report = |e: &Entry| {
-            self.warnings.push(Problem {
-                pos: e.key_pos,
-                message: Text::new(
-                    format!("duplicate key \"{}\": the last value is used", e.key),
-                    format!("重复的键 \"{}\":以最后一个值为准", e.key),
-                ),
-            })
-        };
-        if entries.len() <= 16 {
-            for (i, e) in entries.iter().enumerate() {
-                if entries[..i].iter().any(|p| p.key == e.key) {
-                    report(e);
-                }
-            }
-        } else {
-            let mut seen = std::collections::HashSet::with_capacity(entries.len());
-            for e in entries {
-                if !seen.insert(e.key.as_str()) {
-                    report(e);
-                }
-            }
-        }
-    }
-}
-
-fn resolve_scalar(value: String, style: ScalarStyle, tag: Option<&str>) -> Value {
-    match tag {
-        Some("str") | Some("binary") => return Value::String(value),
-        Some("int") | Some("float") | Some("bool") | Some("null") => return resolve_plain(value),
-        _ => {}
-    }
-    if style == ScalarStyle::Plain {
-        resolve_plain(value)
-    } else {
-        Value::String(value)
-    }
-}
-
-/// Parses every document of `text`. `text` must already be valid UTF-8 without a BOM.
+/// Parses every document of `text` as YAML. `text` must already be valid UTF-8 without a BOM
+/// at its start; a BOM at the start of a later document (concatenated files) is ignored.
 pub fn parse_documents(text: &str, limits: &Limits) -> Parsed {
     let mut parsed = Parsed::default();
+    let mut current: Cow<str> = strip_document_boms(text);
     let mut offset = 0usize; // byte offset where the current parser started
     let mut line_offset = 0usize;
+    let mut lenience = Lenience::default();
     loop {
-        let rest = &text[offset..];
-        match parse_from(rest, line_offset, limits, &mut parsed) {
-            None => break,
-            Some((err_pos, err_char_index, message)) => {
-                parsed.errors.push(Problem {
-                    pos: err_pos,
-                    message,
-                });
-                // Resume at the next line that starts a document.
-                let err_byte = rest
-                    .char_indices()
-                    .nth(err_char_index)
-                    .map_or(rest.len(), |(b, _)| b);
-                let Some(next) = next_document_start(rest, err_byte) else {
-                    break;
-                };
-                line_offset += rest[..next].bytes().filter(|&b| b == b'\n').count();
-                offset += next;
-                // The failed document counts, so later documents keep their numbers.
-                parsed.documents.push(DocOutcome::Empty);
-            }
+        let rest = &current[offset..];
+        let Some(stop) = parse_from(rest, line_offset, limits, &mut parsed) else {
+            break;
+        };
+        if let Some(retry) = lenience.retry(rest, line_offset, &stop) {
+            parsed.documents.truncate(stop.before.0);
+            parsed.warnings.truncate(stop.before.1);
+            current = Cow::Owned(retry.text);
+            offset = 0;
+            line_offset = retry.line_offset;
+            continue;
         }
+        let info = &stop.info;
+        parsed.errors.push(Problem {
+            pos: stop.pos,
+            message: Text::new(
+                format!("YAML syntax error: {info}"),
+                format!("YAML 语法错误:{info}"),
+            ),
+        });
+        // Resume at the next line that starts a document.
+        let err_byte = CharCursor::new(rest).byte_of(stop.char_index);
+        let Some(next) = next_document_start(rest, err_byte) else {
+            break;
+        };
+        line_offset += rest[..next].bytes().filter(|&b| b == b'\n').count();
+        offset += next;
+        // The failed document counts, so later documents keep their numbers.
+        parsed.documents.push(DocOutcome::Empty);
     }
+    lenience.fix_positions(&mut parsed);
     parsed
 }
 
@@ -411,9 +140,12 @@ fn parse_from(
     line_offset: usize,
     limits: &Limits,
     parsed: &mut Parsed,
-) -> Option<(Pos, usize, Text)> {
+) -> Option<Stop> {
     let mut parser = Parser::new_from_str(text);
+    let mut cursor = CharCursor::new(text);
     let mut builder: Option<Builder> = None;
+    let mut doc_start = 0;
+    let mut before = (parsed.documents.len(), parsed.warnings.len());
     loop {
         let (event, span) = match parser.next_event()? {
             Ok(ev) => ev,
@@ -423,19 +155,24 @@ fn parse_from(
                     u32::try_from(m.line() + line_offset).unwrap_or(u32::MAX),
                     u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
                 );
-                let info = e.info();
-                let message = Text::new(
-                    format!("YAML syntax error: {info}"),
-                    format!("YAML 语法错误:{info}"),
-                );
-                return Some((pos, m.index(), message));
+                return Some(Stop {
+                    pos,
+                    char_index: m.index(),
+                    info: e.info().to_string(),
+                    doc_start,
+                    before,
+                });
             }
         };
         let pos = pos_of(&span, line_offset);
         match event {
             Event::StreamEnd => return None,
             Event::StreamStart | Event::Nothing => {}
-            Event::DocumentStart(_) => builder = Some(Builder::new(limits, span.start.index())),
+            Event::DocumentStart(_) => {
+                doc_start = span.start.index();
+                before = (parsed.documents.len(), parsed.warnings.len());
+                builder = Some(Builder::new(limits, doc_start));
+            }
             Event::DocumentEnd => {
                 if let Some(b) = builder.take() {
                     parsed.warnings.extend(b.warnings);
@@ -452,35 +189,21 @@ fn parse_from(
                     continue;
                 }
                 if span.end.index().saturating_sub(b.doc_start) > limits.max_document_bytes {
-                    let max = limits.max_document_bytes;
-                    b.fail(
-                        pos,
-                        Text::new(
-                            format!("document larger than {max} characters (limit: --max-document-size)"),
-                            format!("文档超过 {max} 个字符(限制:--max-document-size)"),
-                        ),
-                    );
+                    b.fail(pos, too_large(limits.max_document_bytes));
                     continue;
                 }
                 match ev {
                     Event::Scalar(value, style, anchor, tag) => {
-                        let tag = tag
-                            .as_ref()
-                            .filter(|t| t.is_yaml_core_schema())
-                            .map(|t| t.suffix.clone());
-                        b.scalar(value.into_owned(), style, tag.as_deref(), anchor, pos);
+                        let tag = ScalarTag::of(tag.as_deref());
+                        let plain = style == ScalarStyle::Plain;
+                        b.scalar(value.into_owned(), plain, &tag, anchor, pos);
                     }
-                    Event::SequenceStart(anchor, _) => b.open(
-                        Frame::Seq {
-                            pos,
-                            anchor,
-                            start_nodes: b.nodes,
-                            items: Vec::new(),
-                        },
-                        pos,
-                    ),
+                    Event::SequenceStart(anchor, _) => {
+                        let flow = cursor.char_at(span.start.index()) == Some('[');
+                        b.open(true, anchor, flow, pos);
+                    }
                     Event::MappingStart(anchor, _) => {
-                        if let Some(Frame::Map { key: None, .. }) = b.stack.last() {
+                        if b.expects_key() {
                             b.fail(
                                 pos,
                                 Text::fixed(
@@ -490,17 +213,8 @@ fn parse_from(
                             );
                             continue;
                         }
-                        b.open(
-                            Frame::Map {
-                                pos,
-                                anchor,
-                                start_nodes: b.nodes,
-                                entries: Vec::new(),
-                                key: None,
-                                merged: 0,
-                            },
-                            pos,
-                        )
+                        let flow = cursor.char_at(span.start.index()) == Some('{');
+                        b.open(false, anchor, flow, pos);
                     }
                     Event::SequenceEnd | Event::MappingEnd => b.close(),
                     Event::Alias(id) => b.alias(id, pos),

@@ -18,9 +18,10 @@
 //! namespace into namespaced objects that name none: the regeneration script sets it to
 //! `golden-default-ns`, which is ignored where our object has no namespace.
 //!
-//! Where the loader disagrees with kubectl today, the difference is listed in
-//! [`KNOWN_DIFFERENCES`] and printed (run with `-- --nocapture` to see them); any other
-//! difference fails the test, and so does an entry that no longer differs.
+//! Where the loader disagrees with kubectl, the difference is listed in [`KNOWN_DIFFERENCES`] (a
+//! bug to fix) or [`INTENTIONAL_DIFFERENCES`] (kept on purpose) and printed (run with `--
+//! --nocapture` to see them); any other difference fails the test, and so does an entry that no
+//! longer differs.
 
 use kcheck_load::{load_bytes, Limits};
 use kcheck_model::DiagnosticSeverity;
@@ -48,90 +49,16 @@ struct Known {
 
 /// Disagreements to fix in the loader (found by these goldens). Remove an entry once the loader
 /// agrees with kubectl: the test fails on entries that no longer match any difference.
-const KNOWN_DIFFERENCES: &[Known] = &[
-    Known {
-        input: "float-keys.yaml",
-        at: "[0]/data",
-        why: "a float key is named by strconv.FormatFloat(f, 'g', -1, 32) in sigs.k8s.io/yaml: \
-              kubectl has \"1.1\" for `1.10:`, \"1\" for `1.0:` and `1.:` (which then collide), \
-              \"0.5\" for `.5:`, \"1000\" for `1e3:`, \"3.1415927\" for `3.14159265358979:`, \
-              \".inf\" for `.Inf:`; ours keeps the source text",
-    },
-    Known {
-        input: "floats.yaml",
-        at: "[1]/data/outOfRange",
-        why: "`1e500`, `-1e500`, `1e309`: Go's ParseFloat fails (out of range), so kubectl keeps \
-              the strings \"1e500\"...; ours parses them to infinity, which to_json() makes null",
-    },
-    Known {
-        input: "tags.yaml",
-        at: "[0]/data/verboseStr",
-        why: "`!<tag:yaml.org,2002:str> 0755` is !!str written out: kubectl \"0755\"; ours 493 \
-              (the verbose tag is not recognised, so the scalar is resolved as plain)",
-    },
-    Known {
-        input: "tags.yaml",
-        at: "[0]/data/nonstandard/binary",
-        why: "`!!binary aGVsbG8gd29ybGQ=` is base64-decoded by go-yaml: kubectl \"hello world\"; \
-              ours the base64 text (\"aGVsbG8g\\nd29ybGQ=\\n\" for the block form)",
-    },
-    Known {
-        input: "tags.yaml",
-        at: "[0]/data/nonstandard/local",
-        why: "a scalar with a non-standard tag (`!foo 10`, `!foo yes`, `!foo ~`, \
-              `!<tag:example.com,2000:app/port> 8080`) is a string in go-yaml: kubectl \"10\", \
-              \"yes\", \"~\", \"8080\"; ours resolves it as plain: 10, true, null, 8080",
-    },
-    Known {
-        input: "flow-style.yaml",
-        at: "[1]/data/questionMark",
-        why:
-            "inside a flow collection go-yaml reads `?` as the explicit-key indicator even with no \
-              space after it: kubectl [{\"a\": null}, {\"b\": 1}] for `[?a, {?b: 1}]`; ours \
-              [\"?a\", {\"?b\": 1}]",
-    },
-    Known {
-        input: "json-stream.yaml",
-        at: "objects",
-        why: "several JSON objects one after the other (what `kubectl create --dry-run -o json` \
-              prints for several objects): kubectl reads them all; ours reports a YAML syntax \
-              error and loads none",
-    },
-    Known {
-        input: "json-surrogates.yaml",
-        at: "objects",
-        why: "a JSON file with a UTF-16 surrogate pair escape (\\ud83d\\ude00): kubectl decodes \
-              JSON as JSON and gets the emoji; ours parses it as YAML, which has no surrogate \
-              escapes, and loads nothing",
-    },
-    Known {
-        input: "lenient-whitespace.yaml",
-        at: "objects",
-        why:
-            "go-yaml accepts a tab after `key:`, tab-indented lines inside a flow collection, and \
-              an empty flow collection closed on its own line at its key's indentation \
-              (`env: [` / `]`); ours reports a syntax error for each and loads none of the three",
-    },
-    Known {
-        input: "crlf-bom.yaml",
-        at: "objects",
-        why: "a byte order mark at the start of a later document (concatenated files): kubectl \
-              ignores it; ours reports a syntax error and drops that document",
-    },
-    Known {
-        input: "utf16.yaml",
-        at: "objects",
-        why: "UTF-16LE with a BOM (Windows PowerShell 5 `>`): go-yaml decodes it; ours reports \
-              binary data (a NUL byte) and loads nothing",
-    },
-    Known {
-        input: "document-end-marker.yaml",
-        at: "objects",
-        why: "`...` then a document without `---`: kubectl splits streams on `---` lines only and \
-              decodes the first document of each piece, so it drops the second ConfigMap; ours \
-              loads both (arguably the safer choice for an auditor)",
-    },
-];
+const KNOWN_DIFFERENCES: &[Known] = &[];
+
+/// Disagreements kept on purpose: not bugs, each with its reason. Like [`KNOWN_DIFFERENCES`],
+/// an entry that no longer differs fails the test.
+const INTENTIONAL_DIFFERENCES: &[Known] = &[Known {
+    input: "document-end-marker.yaml",
+    at: "objects",
+    why: "kubectl drops a document that follows `...` without `---` (it splits streams on `---` \
+          lines only); ours loads it, so an auditor sees every object in the file",
+}];
 
 // Inputs kubectl refuses, so they cannot be goldens; what the loader does with them instead:
 // - `.inf`, `-.inf`, `.nan` as values: kubectl "json: unsupported value: +Inf"; ours null.
@@ -357,16 +284,21 @@ fn loader_matches_kubectl() {
 
     let mut failures = String::new();
     let mut known_report = String::new();
-    let mut used = vec![false; KNOWN_DIFFERENCES.len()];
+    let lists = [
+        ("KNOWN_DIFFERENCES", KNOWN_DIFFERENCES),
+        ("INTENTIONAL_DIFFERENCES", INTENTIONAL_DIFFERENCES),
+    ];
+    let entries: Vec<(&str, &Known)> = lists
+        .iter()
+        .flat_map(|&(list, known)| known.iter().map(move |k| (list, k)))
+        .collect();
+    let mut used = vec![false; entries.len()];
     for input in &inputs {
         let name = input.file_name().unwrap().to_str().unwrap();
         let differences = compare(input);
         let mut unexpected = Vec::new();
         for d in &differences {
-            match KNOWN_DIFFERENCES
-                .iter()
-                .position(|k| covers(k, name, &d.at))
-            {
+            match entries.iter().position(|(_, k)| covers(k, name, &d.at)) {
                 Some(i) => {
                     used[i] = true;
                     writeln!(
@@ -414,22 +346,24 @@ fn loader_matches_kubectl() {
         }
     }
 
-    for (known, used) in KNOWN_DIFFERENCES.iter().zip(&used) {
+    for ((list, known), used) in entries.iter().zip(&used) {
         if !used {
             writeln!(
                 failures,
-                "\nKNOWN_DIFFERENCES entry {} {} no longer differs from kubectl: remove it",
+                "\n{list} entry {} {} no longer differs from kubectl: remove it",
                 known.input, known.at
             )
             .unwrap();
         }
     }
 
-    if !KNOWN_DIFFERENCES.is_empty() {
-        println!("KNOWN_DIFFERENCES: where the loader still disagrees with kubectl (to be fixed):");
-        for k in KNOWN_DIFFERENCES {
+    for (list, known) in lists.iter().filter(|(_, k)| !k.is_empty()) {
+        println!("{list}: where the loader disagrees with kubectl");
+        for k in *known {
             println!("- {} {}: {}", k.input, k.at, k.why);
         }
+    }
+    if !entries.is_empty() {
         println!("\nThe differences they cover:\n{known_report}");
     }
     println!("{} golden inputs compared with kubectl", inputs.len());

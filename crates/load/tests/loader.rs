@@ -1,5 +1,9 @@
 //! The loader on good and bad input: positions, streams, lists, errors, limits.
 
+// The JSON parser's tests, in their own file to keep this one short.
+#[path = "loader/json.rs"]
+mod json;
+
 use kcheck_load::{load_bytes, load_paths, Limits};
 use kcheck_model::{DiagnosticSeverity, FieldPath, Pos, Source, Value};
 
