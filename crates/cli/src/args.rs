@@ -70,6 +70,13 @@ pub struct ScanArgs {
     pub fail_on: FailOn,
     #[command(flatten)]
     pub config: ConfigArgs,
+    /// Waiver file (YAML): accepted findings by rule, namespace, kind, name and container, each
+    /// with a reason and an optional expiry date.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Ignore `kcheck.io/ignore` annotations, so that workload owners cannot exempt themselves.
+    #[arg(long)]
+    pub no_annotation_waivers: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

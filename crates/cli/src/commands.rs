@@ -22,11 +22,17 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     return Ok(exit::USAGE);
                 }
             };
-            let report = Engine::default().with_config(config).run(
-                &inventory,
-                &[Evidence::Objects],
-                loaded.inputs,
-            );
+            let waivers = match load_waivers(args.waivers.as_deref(), !args.no_annotation_waivers) {
+                Ok(w) => w,
+                Err(message) => {
+                    eprintln!("kcheck: {message}");
+                    return Ok(exit::USAGE);
+                }
+            };
+            let report = Engine::default()
+                .with_config(config)
+                .with_waivers(waivers)
+                .run(&inventory, &[Evidence::Objects], loaded.inputs);
             emit(&report, &args.output)?;
             let code = if report.inputs.has_errors() {
                 exit::INPUT
@@ -100,23 +106,56 @@ pub(crate) fn format(f: FormatArg) -> Format {
     }
 }
 
+/// Today (UTC), for waiver expiry.
+fn today() -> kcheck_model::Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    kcheck_model::Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0))
+}
+
+/// Reads one YAML document (a configuration or waiver file).
+fn read_yaml(path: &std::path::Path) -> Result<Option<kcheck_model::Node>, String> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    let parsed = kcheck_load::parse_documents(&text, &kcheck_load::Limits::default());
+    if let Some(e) = parsed.errors.first() {
+        return Err(format!("{name}:{}: {}", e.pos, e.message.en));
+    }
+    match parsed.documents.into_iter().next() {
+        Some(kcheck_load::DocOutcome::Node(node)) => Ok(Some(node)),
+        Some(kcheck_load::DocOutcome::Rejected(p)) => {
+            Err(format!("{name}:{}: {}", p.pos, p.message.en))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn load_waivers(
+    path: Option<&std::path::Path>,
+    annotations: bool,
+) -> Result<kcheck_rules::Waivers, String> {
+    let waivers = kcheck_rules::Waivers::new().annotations(annotations);
+    let Some(path) = path else { return Ok(waivers) };
+    let Some(root) = read_yaml(path)? else {
+        return Err(format!("{}: empty waiver file", path.display()));
+    };
+    let (entries, problems) = kcheck_rules::waivers::parse_file(&root, &path.display().to_string());
+    let waivers = waivers.with_entries(entries, today());
+    for p in problems {
+        waivers.problem(p);
+    }
+    Ok(waivers)
+}
+
 /// The run's configuration: `--config FILE`, then `--kube-version` over it.
 fn load_config(args: &ConfigArgs) -> Result<kcheck_rules::Config, String> {
     let mut config = match &args.config {
         None => kcheck_rules::Config::default(),
         Some(path) => {
             let name = path.display();
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
-            let parsed = kcheck_load::parse_documents(&text, &kcheck_load::Limits::default());
-            if let Some(e) = parsed.errors.first() {
-                return Err(format!("{name}:{}: {}", e.pos, e.message.en));
-            }
-            let root = match parsed.documents.into_iter().next() {
-                Some(kcheck_load::DocOutcome::Node(node)) => node,
-                Some(kcheck_load::DocOutcome::Rejected(p)) => {
-                    return Err(format!("{name}:{}: {}", p.pos, p.message.en))
-                }
-                _ => return Ok(kcheck_rules::Config::default()),
+            let Some(root) = read_yaml(path)? else {
+                return Ok(kcheck_rules::Config::default());
             };
             kcheck_rules::Config::from_node(&root).map_err(|errors| {
                 errors

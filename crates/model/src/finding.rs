@@ -151,7 +151,9 @@ pub struct Finding {
     pub source: Option<String>,
     pub message: Text,
     pub fix: Text,
+    /// Whether a waiver accepted this finding (then `waiver` says which and why).
     pub waived: bool,
+    pub waiver: Option<crate::waiver::Waiver>,
 }
 
 impl Finding {

@@ -10,6 +10,7 @@ pub mod quantity;
 pub mod report;
 pub mod text;
 pub mod value;
+pub mod waiver;
 pub mod workload;
 
 pub use checklist::{item, Evidence, Item, Section, ITEMS, SECTIONS};
@@ -21,4 +22,5 @@ pub use quantity::{node_quantity, parse_quantity};
 pub use report::{Diagnostic, DiagnosticSeverity, Inputs, ItemResult, Report, RuleInfo, Skipped};
 pub use text::{Lang, Text};
 pub use value::{Entry, FieldPath, Node, Pos, Segment, Value};
+pub use waiver::{Date, Waiver, WaiverProblem, WaiverProblemKind, WaiverSummary};
 pub use workload::{Container, ContainerKind, PodSpec, WORKLOAD_KINDS};

@@ -108,6 +108,8 @@ pub struct Report {
     /// Sorted by item, code and place.
     pub findings: Vec<Finding>,
     pub inputs: Inputs,
+    /// Waivers applied, and those that did not apply (expired, unused, without a reason).
+    pub waivers: crate::waiver::WaiverSummary,
 }
 
 impl Report {

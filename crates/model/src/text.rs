@@ -65,4 +65,7 @@ macro_rules! text {
     ($en:literal, $zh:literal $(,)?) => {
         $crate::Text::new(format!($en), format!($zh))
     };
+    ($en:literal, $zh:literal, $($arg:tt)+) => {
+        $crate::Text::new(format!($en, $($arg)+), format!($zh, $($arg)+))
+    };
 }

@@ -21,6 +21,20 @@ struct JsonReport<'a> {
     items: Vec<JsonItem<'a>>,
     findings: Vec<JsonFinding<'a>>,
     inputs: JsonInputs<'a>,
+    waivers: JsonWaivers<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonWaivers<'a> {
+    applied: usize,
+    problems: Vec<JsonWaiverProblem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonWaiverProblem<'a> {
+    source: &'a str,
+    kind: kcheck_model::WaiverProblemKind,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -86,6 +100,7 @@ struct JsonFinding<'a> {
     message: &'a str,
     fix: &'a str,
     waived: bool,
+    waiver: Option<&'a kcheck_model::Waiver>,
 }
 
 #[derive(Serialize)]
@@ -152,6 +167,19 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
             .collect(),
         findings: report.findings.iter().map(|f| finding(f, lang)).collect(),
         inputs: inputs(&report.inputs, lang),
+        waivers: JsonWaivers {
+            applied: report.waivers.applied,
+            problems: report
+                .waivers
+                .problems
+                .iter()
+                .map(|p| JsonWaiverProblem {
+                    source: &p.source,
+                    kind: p.kind,
+                    message: p.message.get(lang),
+                })
+                .collect(),
+        },
     };
     // Serializing plain structs of strings and numbers cannot fail; an empty object keeps the
     // output JSON if it ever did.
@@ -221,6 +249,7 @@ fn finding(f: &Finding, lang: Lang) -> JsonFinding<'_> {
         message: f.message.get(lang),
         fix: f.fix.get(lang),
         waived: f.waived,
+        waiver: f.waiver.as_ref(),
     }
 }
 

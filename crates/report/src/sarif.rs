@@ -261,7 +261,12 @@ fn result(report: &Report, f: &Finding, lang: Lang) -> Value {
     }
     // An empty list says "checked, not suppressed"; an absent one would say "unknown".
     v["suppressions"] = if f.waived {
-        json!([{ "kind": "external", "status": "accepted" }])
+        let mut s = json!({ "kind": "external", "status": "accepted" });
+        if let Some(w) = &f.waiver {
+            s["justification"] = json!(w.reason);
+            s["properties"] = json!({ "source": w.source });
+        }
+        json!([s])
     } else {
         json!([])
     };

@@ -66,8 +66,37 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
     items(&mut out, report, lang, &p);
     findings(&mut out, report, lang, &p);
     inputs(&mut out, &report.inputs, lang, &p);
+    waivers(&mut out, report, lang, &p);
     summary(&mut out, report, lang, &p);
     out
+}
+
+static WAIVERS: kcheck_model::Text = kcheck_model::Text::fixed("Waivers", "豁免");
+
+/// Waivers that did not apply: expired, unused, without a reason, malformed.
+fn waivers(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
+    if report.waivers.problems.is_empty() {
+        return;
+    }
+    out.push('\n');
+    push_line(out, &p.paint(WAIVERS.get(lang), BOLD));
+    for w in &report.waivers.problems {
+        let kind = format!("{:?}", w.kind).to_lowercase();
+        let lead = format!("  {}  {}  ", p.paint(&kind, "33"), clean(&w.source));
+        for (i, line) in wrap(
+            &clean(w.message.get(lang)),
+            WIDTH.saturating_sub(width(&lead)),
+        )
+        .iter()
+        .enumerate()
+        {
+            if i == 0 {
+                push_line(out, &format!("{lead}{line}"));
+            } else {
+                push_line(out, &format!("{}{line}", " ".repeat(width(&lead))));
+            }
+        }
+    }
 }
 
 pub(crate) fn push_line(out: &mut String, line: &str) {
@@ -230,6 +259,21 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize,
     }
     for line in wrap(&clean(f.message.get(lang)), body_w) {
         push_line(out, &format!("{}{line}", " ".repeat(indent)));
+    }
+    if let Some(w) = &f.waiver {
+        let sep = labels::colon(lang);
+        let text = format!(
+            "{}{sep}{} ({})",
+            WAIVED.get(lang),
+            clean(&w.reason),
+            clean(&w.source)
+        );
+        for line in wrap(&text, body_w) {
+            push_line(
+                out,
+                &format!("{}{}", " ".repeat(indent), p.paint(&line, DIM)),
+            );
+        }
     }
     let fix = clean(f.fix.get(lang));
     if show_fix && !fix.trim().is_empty() {

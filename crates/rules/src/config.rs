@@ -106,16 +106,14 @@ impl Config {
                                         .into(),
                                 ),
                             },
-                            "exemptNamespaces" => {
-                                match string_list(&p.value) {
-                                    Some(n) => config.pod_security.exempt_namespaces = n,
-                                    None => err(
-                                        &mut errors,
-                                        p.value.pos,
-                                        "exemptNamespaces must be a list of names".into(),
-                                    ),
-                                }
-                            }
+                            "exemptNamespaces" => match string_list(&p.value) {
+                                Some(n) => config.pod_security.exempt_namespaces = n,
+                                None => err(
+                                    &mut errors,
+                                    p.value.pos,
+                                    "exemptNamespaces must be a list of names".into(),
+                                ),
+                            },
                             other => err(
                                 &mut errors,
                                 p.key_pos,
@@ -129,13 +127,25 @@ impl Config {
                         match p.key.as_str() {
                             "key" => match p.value.as_str() {
                                 Some(k) if !k.is_empty() => config.sensitivity.key = k.to_string(),
-                                _ => err(&mut errors, p.value.pos, "sensitivity.key must be a label or annotation key".into()),
+                                _ => err(
+                                    &mut errors,
+                                    p.value.pos,
+                                    "sensitivity.key must be a label or annotation key".into(),
+                                ),
                             },
                             "values" => match string_list(&p.value) {
                                 Some(v) => config.sensitivity.values = v,
-                                None => err(&mut errors, p.value.pos, "sensitivity.values must be a list of strings".into()),
+                                None => err(
+                                    &mut errors,
+                                    p.value.pos,
+                                    "sensitivity.values must be a list of strings".into(),
+                                ),
                             },
-                            other => err(&mut errors, p.key_pos, format!("unknown key sensitivity.{other}")),
+                            other => err(
+                                &mut errors,
+                                p.key_pos,
+                                format!("unknown key sensitivity.{other}"),
+                            ),
                         }
                     }
                 }

@@ -2,7 +2,7 @@
 
 use crate::registry;
 use crate::rule::{Check, Context, Rule, Sink};
-use crate::Config;
+use crate::{Config, Waivers};
 use kcheck_model::{
     Evidence, Finding, Inputs, Inventory, ItemResult, Level, Report, Status, Text, ITEMS,
 };
@@ -12,6 +12,7 @@ use std::collections::HashMap;
 pub struct Engine {
     rules: Vec<&'static Rule>,
     config: Config,
+    waivers: Waivers,
 }
 
 impl Default for Engine {
@@ -25,7 +26,13 @@ impl Engine {
         Engine {
             rules,
             config: Config::default(),
+            waivers: Waivers::new(),
         }
+    }
+
+    pub fn with_waivers(mut self, waivers: Waivers) -> Engine {
+        self.waivers = waivers;
+        self
     }
 
     pub fn with_config(mut self, config: Config) -> Engine {
@@ -39,10 +46,7 @@ impl Engine {
 
     /// Judges `inventory` with every rule whose evidence this run has.
     pub fn run(&self, inventory: &Inventory, evidence: &[Evidence], inputs: Inputs) -> Report {
-        let ctx = Context {
-            inventory,
-            config: &self.config,
-        };
+        let ctx = Context::new(inventory, &self.config);
         let runnable: Vec<&'static Rule> = self
             .rules
             .iter()
@@ -68,7 +72,7 @@ impl Engine {
             };
             for &(i, rule) in rules {
                 if let Check::Object { run, .. } = rule.check {
-                    let mut sink = Sink::new(rule, &mut findings);
+                    let mut sink = Sink::new(rule, &mut findings, &self.waivers);
                     run(object, &ctx, &mut sink);
                     counts[i] += sink.examined;
                 }
@@ -76,7 +80,7 @@ impl Engine {
         }
         for (i, rule) in runnable.iter().enumerate() {
             if let Check::Inventory(run) = rule.check {
-                let mut sink = Sink::new(rule, &mut findings);
+                let mut sink = Sink::new(rule, &mut findings, &self.waivers);
                 run(&ctx, &mut sink);
                 counts[i] += sink.examined;
             }
@@ -118,6 +122,7 @@ impl Engine {
             rules,
             findings,
             inputs,
+            waivers: self.waivers.summary(),
         }
     }
 }

@@ -18,7 +18,9 @@ pub mod registry;
 mod rule;
 pub mod secrets;
 mod sensitivity;
+pub mod waivers;
 
 pub use config::{Config, ConfigError, PodSecurityConfig, SensitivityConfig};
 pub use engine::Engine;
 pub use rule::{Check, Context, Rule, Sink};
+pub use waivers::{FileWaiver, Waivers};

@@ -4,6 +4,10 @@ use kcheck_model::{
     Evidence, FieldPath, Finding, Inventory, Level, Location, Object, RuleInfo, Severity, Source,
     Text,
 };
+use kcheck_pss::{Evaluation, Level as PssLevel, Version};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// A rule. Each lives in its own file under the checklist section it serves, declared with
 /// [`declare_rule!`] so that its doc comment is its user documentation.
@@ -36,10 +40,43 @@ pub enum Check {
     Inventory(fn(&Context, &mut Sink)),
 }
 
+/// An evaluation's identity: the object (by address, stable for the run), level and version.
+type PssKey = (*const Object, PssLevel, u32);
+
 /// What a check may read: the inventory and the run's configuration.
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub config: &'a crate::Config,
+    /// Pod Security evaluations already made in this run, shared by the rules that reuse them.
+    pss: RefCell<HashMap<PssKey, Rc<Evaluation>>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(inventory: &'a Inventory, config: &'a crate::Config) -> Context<'a> {
+        Context {
+            inventory,
+            config,
+            pss: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The Pod Security evaluation of a workload at a level and version, computed once per run
+    /// (several rules read the same checks). `None` for objects without a pod spec.
+    pub fn pss(
+        &self,
+        object: &Object,
+        level: PssLevel,
+        version: Version,
+    ) -> Option<Rc<Evaluation>> {
+        let pod = object.pod_spec()?;
+        let key = (object as *const Object, level, version.effective_minor());
+        if let Some(e) = self.pss.borrow().get(&key) {
+            return Some(e.clone());
+        }
+        let eval = Rc::new(kcheck_pss::evaluate(&pod, level, version));
+        self.pss.borrow_mut().insert(key, eval.clone());
+        Some(eval)
+    }
 }
 
 impl Rule {
@@ -82,14 +119,20 @@ macro_rules! declare_rule {
 pub struct Sink<'a> {
     rule: &'static Rule,
     findings: &'a mut Vec<Finding>,
+    waivers: &'a crate::Waivers,
     pub(crate) examined: usize,
 }
 
 impl<'a> Sink<'a> {
-    pub(crate) fn new(rule: &'static Rule, findings: &'a mut Vec<Finding>) -> Sink<'a> {
+    pub(crate) fn new(
+        rule: &'static Rule,
+        findings: &'a mut Vec<Finding>,
+        waivers: &'a crate::Waivers,
+    ) -> Sink<'a> {
         Sink {
             rule,
             findings,
+            waivers,
             examined: 0,
         }
     }
@@ -150,8 +193,10 @@ impl<'a> Sink<'a> {
             message,
             fix: self.rule.fix.clone(),
             waived: false,
+            waiver: None,
         });
         let last = self.findings.len() - 1;
+        self.waivers.apply(&mut self.findings[last], object);
         &mut self.findings[last]
     }
 }

@@ -63,6 +63,7 @@ fn finding(
             format!("修复 {code}:按正确方式配置"),
         ),
         waived: false,
+        waiver: None,
     }
 }
 
@@ -82,6 +83,10 @@ pub fn findings() -> Vec<Finding> {
         ),
     );
     waived.waived = true;
+    waived.waiver = Some(kcheck_model::Waiver {
+        source: "waivers.yaml:3".into(),
+        reason: "bootstrap only (SEC-1)".into(),
+    });
     vec![
         // 0: 1.1, with a location and a path
         finding(
@@ -270,6 +275,17 @@ pub fn report() -> Report {
                     message: Text::fixed("duplicate key image", "重复的键 image"),
                 },
             ],
+        },
+        waivers: kcheck_model::WaiverSummary {
+            applied: 1,
+            problems: vec![kcheck_model::WaiverProblem {
+                source: "waivers.yaml:9".into(),
+                kind: kcheck_model::WaiverProblemKind::Expired,
+                message: Text::fixed(
+                    "waiver for KC3* expired on 2020-01-31",
+                    "KC3* 的豁免已于 2020-01-31 过期",
+                ),
+            }],
         },
     }
 }

@@ -23,7 +23,7 @@ fn top_level_and_summary() {
     let v = parse(Lang::En);
     assert_eq!(
         keys(&v),
-        ["evidence", "findings", "inputs", "items", "schema", "summary", "tool"]
+        ["evidence", "findings", "inputs", "items", "schema", "summary", "tool", "waivers"]
     );
     assert_eq!(v["tool"], json!({"name": "kcheck", "version": "0.1.0"}));
     assert_eq!(v["evidence"], json!(["objects"]));
@@ -96,10 +96,20 @@ fn findings_carry_every_field() {
             "source": null,
             "message": "ClusterRoleBinding admins binds group system:masters",
             "fix": "fix KC101 by doing the right thing",
-            "waived": false
+            "waived": false,
+            "waiver": null
         })
     );
     assert_eq!(f[1]["waived"], true);
+    assert_eq!(
+        f[1]["waiver"],
+        json!({"source": "waivers.yaml:3", "reason": "bootstrap only (SEC-1)"})
+    );
+    assert_eq!(
+        v["waivers"],
+        json!({"applied": 1, "problems": [{"source": "waivers.yaml:9", "kind": "expired",
+               "message": "waiver for KC3* expired on 2020-01-31"}]})
+    );
     assert_eq!(f[2]["object"]["namespace"], "prod");
     assert_eq!(f[3]["location"], Value::Null);
     assert_eq!(f[3]["level"], "warn");

@@ -130,7 +130,9 @@ fn results_rules_and_locations() {
     // Waived: suppressed, still reported.
     assert_eq!(
         results[1]["suppressions"],
-        json!([{"kind": "external", "status": "accepted"}])
+        json!([{"kind": "external", "status": "accepted",
+                "justification": "bootstrap only (SEC-1)",
+                "properties": {"source": "waivers.yaml:3"}}])
     );
     // A path with a space is percent-encoded and stays relative.
     let r2 = &results[2];

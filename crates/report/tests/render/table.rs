@@ -71,6 +71,14 @@ fn content_in_english() {
     );
     assert!(t.contains("KC101  rbac.yaml:30:9  ClusterRoleBinding bootstrap-admins  [waived]"));
     assert!(
+        t.contains("            waived: bootstrap only (SEC-1) (waivers.yaml:3)\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("\nWaivers\n  expired  waivers.yaml:9  waiver for KC3* expired on 2020-01-31\n"),
+        "{t}"
+    );
+    assert!(
         t.contains("KC221  /apis/apps/v1/namespaces/prod/deployments/web  Deployment prod/web\n")
     );
     assert!(t.contains("  error    bad.yaml:3:7  mapping values are not allowed here\n"));

@@ -1,5 +1,6 @@
 //! Section 7, images: items 7.1 to 7.4.
 
 pub mod image_not_pinned;
+pub mod runs_as_root;
 
-pub static RULES: &[&crate::Rule] = &[&image_not_pinned::RULE];
+pub static RULES: &[&crate::Rule] = &[&image_not_pinned::RULE, &runs_as_root::RULE];

@@ -15,7 +15,9 @@ pub const CONTROL_PLANE_KEYS: &[&str] = &[
 /// Whether the pod can only land on selected nodes: a node selector, a required node
 /// affinity, a fixed node name, or its namespace's PodNodeSelector annotation.
 pub fn is_pinned(pod: &PodSpec, object: &Object, ctx: &Context) -> bool {
-    let selector = pod.get("nodeSelector").is_some_and(|s| !s.as_map().is_empty());
+    let selector = pod
+        .get("nodeSelector")
+        .is_some_and(|s| !s.as_map().is_empty());
     let affinity = pod
         .spec
         .path(&[
@@ -25,7 +27,10 @@ pub fn is_pinned(pod: &PodSpec, object: &Object, ctx: &Context) -> bool {
             "nodeSelectorTerms",
         ])
         .is_some_and(|t| !t.as_seq().is_empty());
-    let node_name = pod.get("nodeName").and_then(Node::as_str).is_some_and(|n| !n.is_empty());
+    let node_name = pod
+        .get("nodeName")
+        .and_then(Node::as_str)
+        .is_some_and(|n| !n.is_empty());
     let ns = object.namespace.as_deref().unwrap_or("default");
     let namespace_selector = ctx
         .inventory
@@ -59,7 +64,10 @@ pub fn control_plane_toleration(pod: &PodSpec) -> Option<(usize, bool)> {
     tolerations(pod).iter().enumerate().find_map(|(i, t)| {
         let key = t.str_at("key").unwrap_or("");
         let exists = t.str_at("operator") == Some("Exists");
-        let effect_ok = matches!(t.str_at("effect").unwrap_or(""), "" | "NoSchedule" | "NoExecute");
+        let effect_ok = matches!(
+            t.str_at("effect").unwrap_or(""),
+            "" | "NoSchedule" | "NoExecute"
+        );
         if CONTROL_PLANE_KEYS.contains(&key) && effect_ok {
             Some((i, false))
         } else if key.is_empty() && exists && effect_ok {
@@ -72,14 +80,19 @@ pub fn control_plane_toleration(pod: &PodSpec) -> Option<(usize, bool)> {
 
 /// A node selector that picks control-plane nodes.
 pub fn selects_control_plane(pod: &PodSpec) -> bool {
-    pod.get("nodeSelector")
-        .is_some_and(|s| s.as_map().iter().any(|e| CONTROL_PLANE_KEYS.contains(&e.key.as_str())))
+    pod.get("nodeSelector").is_some_and(|s| {
+        s.as_map()
+            .iter()
+            .any(|e| CONTROL_PLANE_KEYS.contains(&e.key.as_str()))
+    })
 }
 
 /// Whether a RuntimeClass handler is a sandbox (gVisor, Kata Containers, Firecracker).
 pub fn is_sandbox_handler(handler: &str) -> bool {
     let h = handler.to_ascii_lowercase();
-    ["runsc", "gvisor", "kata", "firecracker"].iter().any(|s| h.contains(s))
+    ["runsc", "gvisor", "kata", "firecracker"]
+        .iter()
+        .any(|s| h.contains(s))
 }
 
 /// What a pod's runtimeClassName resolves to.

@@ -45,7 +45,11 @@ fn namespace_default(object: &Object, ctx: &Context) -> bool {
     ctx.inventory
         .of_kind("LimitRange")
         .filter(|lr| lr.namespace == object.namespace)
-        .flat_map(|lr| lr.root.path(&["spec", "limits"]).map_or(&[][..], |l| l.as_seq()))
+        .flat_map(|lr| {
+            lr.root
+                .path(&["spec", "limits"])
+                .map_or(&[][..], |l| l.as_seq())
+        })
         .any(|l| {
             l.str_at("type").unwrap_or("Container") == "Container"
                 && l.path(&["default", "cpu"]).is_some()
@@ -61,7 +65,10 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     if namespace_default(object, ctx) {
         return;
     }
-    for c in pod.containers().filter(|c| c.kind != ContainerKind::Ephemeral) {
+    for c in pod
+        .containers()
+        .filter(|c| c.kind != ContainerKind::Ephemeral)
+    {
         let limit = c.get("resources").and_then(|r| r.path(&["limits", "cpu"]));
         if limit.is_some_and(|l| !l.is_null()) {
             continue;

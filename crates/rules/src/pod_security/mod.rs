@@ -3,6 +3,7 @@
 pub mod cpu_limit_sensitive;
 pub mod host_namespaces;
 pub mod host_path_volume;
+pub mod mac_profile;
 pub mod memory_limit_above_request;
 pub mod memory_limit_missing;
 pub mod namespace_policy;
@@ -10,6 +11,7 @@ pub mod namespace_pss_enforce;
 pub mod privileged_container;
 pub mod pss_restricted_readiness;
 pub mod pss_violation;
+pub mod seccomp_profile;
 
 pub static RULES: &[&crate::Rule] = &[
     &privileged_container::RULE,
@@ -21,4 +23,6 @@ pub static RULES: &[&crate::Rule] = &[
     &pss_violation::RULE,
     &pss_restricted_readiness::RULE,
     &cpu_limit_sensitive::RULE,
+    &seccomp_profile::RULE,
+    &mac_profile::RULE,
 ];

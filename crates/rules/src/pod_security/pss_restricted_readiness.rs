@@ -1,7 +1,7 @@
 use super::namespace_policy::{namespace_of, policy_for, ENFORCE};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
-use kcheck_pss::{evaluate, Level};
+use kcheck_pss::Level;
 use std::collections::HashMap;
 
 declare_rule! {
@@ -69,10 +69,9 @@ fn check(ctx: &Context, sink: &mut Sink) {
         let total = workloads.len();
         let mut denied = Vec::new();
         for object in workloads {
-            let Some(pod) = object.pod_spec() else {
+            let Some(eval) = ctx.pss(object, Level::Restricted, policy.version) else {
                 continue;
             };
-            let eval = evaluate(&pod, Level::Restricted, policy.version);
             if !eval.allowed() {
                 let mut checks: Vec<&str> = eval.violations.iter().map(|v| v.check).collect();
                 checks.dedup();

@@ -1,7 +1,7 @@
 use super::namespace_policy::{namespace_of, policy_for, Origin};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Segment, Severity, Text, WORKLOAD_KINDS};
-use kcheck_pss::{evaluate, Level, INVALID};
+use kcheck_pss::{Level, INVALID};
 
 declare_rule! {
     /// ## What it checks
@@ -65,14 +65,18 @@ declare_rule! {
 const REPORTED_ELSEWHERE: &[&str] = &["privileged", "hostNamespaces", "hostPathVolumes"];
 
 fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
-    let Some(pod) = object.pod_spec() else { return };
+    if object.pod_spec().is_none() {
+        return;
+    }
     sink.examined();
     let ns = namespace_of(object);
     let policy = policy_for(ctx, ns);
     if policy.level == Level::Privileged {
         return;
     }
-    let eval = evaluate(&pod, policy.level, policy.version);
+    let Some(eval) = ctx.pss(object, policy.level, policy.version) else {
+        return;
+    };
     let standard = format!("{}:{}", policy.level, policy.version);
     let why_en = match policy.origin {
         Origin::Label | Origin::InvalidLabel | Origin::Exempt => "",

@@ -1,5 +1,12 @@
 //! Section 6, secrets: items 6.1 to 6.5.
 
+pub mod detect;
 pub mod legacy_token_secret;
+pub mod secret_in_configmap;
+pub mod secret_in_env;
 
-pub static RULES: &[&crate::Rule] = &[&legacy_token_secret::RULE];
+pub static RULES: &[&crate::Rule] = &[
+    &legacy_token_secret::RULE,
+    &secret_in_configmap::RULE,
+    &secret_in_env::RULE,
+];

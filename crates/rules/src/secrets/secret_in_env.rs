@@ -1,0 +1,101 @@
+use super::detect;
+use crate::{declare_rule, Check, Context, Sink};
+use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
+
+declare_rule! {
+    /// ## What it checks
+    /// The literal `env[].value` of every init, regular and ephemeral container of every
+    /// workload (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob,
+    /// ReplicationController, PodTemplate), with the same detectors as
+    /// [KC602](KC602.md) applied to the variable's name and value: private keys, cloud keys,
+    /// vendor tokens, JWTs, URLs with a password, literal values under password-, token- or
+    /// key-like names, and random-looking values under key-like names. Placeholders
+    /// (`$(OTHER_VAR)`, `${VAR}`, `changeme`, `<...>`, paths, booleans, numbers) are not
+    /// secrets, and `valueFrom` (`secretKeyRef`, `configMapKeyRef`, `fieldRef`) is never
+    /// flagged.
+    ///
+    /// The finding never shows the value, only what it looks like and a redacted fingerprint
+    /// (see [KC602](KC602.md)). Private keys and cloud credentials are critical.
+    ///
+    /// ## Why
+    /// Checklist item 6.1: a secret written into the pod template is stored in clear text in
+    /// the workload object (never encrypted at rest), shown by `kubectl get -o yaml` and
+    /// `kubectl describe` to anyone who may read workloads, and kept in Git and in every
+    /// ReplicaSet revision. The checklist also warns that environment variables leak more
+    /// easily than files (crash dumps, `/proc/<pid>/environ`, child processes).
+    ///
+    /// ## Fix
+    /// Put the value in a Secret and reference it, or better mount it as a file:
+    /// ```yaml
+    /// env:
+    /// - name: DB_PASSWORD
+    ///   valueFrom:
+    ///     secretKeyRef:
+    ///       name: app-db
+    ///       key: password
+    /// ```
+    /// ```yaml
+    /// volumeMounts:
+    /// - name: db
+    ///   mountPath: /run/secrets/db
+    ///   readOnly: true
+    /// # ...
+    /// volumes:
+    /// - name: db
+    ///   secret:
+    ///     secretName: app-db
+    /// ```
+    /// Then rotate the value: it has been readable by everyone who could read the workload.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#secrets
+    /// - https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/
+    /// - https://kubernetes.io/docs/concepts/security/secrets-good-practices/
+    pub static RULE = {
+        code: "KC603",
+        name: "secret-in-env",
+        item: "6.1",
+        severity: Severity::High,
+        evidence: Evidence::Objects,
+        title: Text::fixed(
+            "Container environment holds a literal secret",
+            "容器环境变量中以明文保存了机密数据",
+        ),
+        fix: Text::fixed(
+            "Move the value to a Secret, reference it with valueFrom.secretKeyRef (or mount it as a file), and rotate it.",
+            "把该值移到 Secret 中,用 valueFrom.secretKeyRef 引用(或以文件形式挂载),并轮换该值。",
+        ),
+        check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+    }
+}
+
+fn check(object: &Object, _: &Context, sink: &mut Sink) {
+    let Some(pod) = object.pod_spec() else { return };
+    sink.examined();
+    for c in pod.containers() {
+        let env = c.get("env").map_or(&[][..], Node::as_seq);
+        for (i, var) in env.iter().enumerate() {
+            let (Some(name), Some(value)) =
+                (var.str_at("name"), var.get("value").and_then(Node::as_str))
+            else {
+                continue;
+            };
+            for hit in detect::scan(name, value) {
+                let (what_en, what_zh) = hit.summary();
+                let (at_en, at_zh) = hit.place();
+                let (en, zh) = (c.label_en(), c.label_zh());
+                let finding = sink.fail(
+                    object,
+                    c.path(&format!("env[{i}].value")),
+                    text!(
+                        "{en}: environment variable {name}{at_en} holds a literal secret {what_en}",
+                        "{zh}:环境变量 {name}{at_zh} 以明文保存了机密数据{what_zh}",
+                    ),
+                );
+                if hit.kind.is_critical() {
+                    finding.severity = Severity::Critical;
+                }
+            }
+        }
+    }
+}

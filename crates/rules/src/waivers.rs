@@ -1,0 +1,373 @@
+//! Waivers: accepted findings, from object annotations or a waiver file.
+//!
+//! - Annotation on the object: `kcheck.io/ignore: "KC301,KC302/sidecar"` (a rule code or name,
+//!   optionally `/container`), with a required `kcheck.io/ignore-reason`. `--no-annotation-waivers`
+//!   turns these off, so tenants cannot exempt themselves.
+//! - A waiver file (`--waivers FILE`):
+//!   ```yaml
+//!   waivers:
+//!   - rule: KC301              # code or name; globs (* ?) allowed
+//!     namespace: logging       # optional globs: namespace, kind, name, container
+//!     kind: DaemonSet
+//!     name: fluent-*
+//!     reason: log agent needs host access (SEC-123)
+//!     expires: 2027-03-31      # optional; an expired waiver stops applying and is reported
+//!   ```
+//! A waived finding is kept, marked, and counted in every format; it no longer fails its item.
+
+use kcheck_model::{
+    text, Date, Finding, Node, Object, Segment, Text, Value, Waiver, WaiverProblem,
+    WaiverProblemKind, WaiverSummary,
+};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+
+pub const IGNORE: &str = "kcheck.io/ignore";
+pub const IGNORE_REASON: &str = "kcheck.io/ignore-reason";
+
+/// One entry of a waiver file.
+#[derive(Clone, Debug)]
+pub struct FileWaiver {
+    pub rule: String,
+    pub namespace: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub container: Option<String>,
+    pub reason: String,
+    pub expires: Option<Date>,
+    /// `waivers.yaml:12`
+    pub source: String,
+}
+
+/// The waivers of a run and what became of them.
+#[derive(Debug, Default)]
+pub struct Waivers {
+    entries: Vec<FileWaiver>,
+    /// Entries that cannot apply (expired), by index.
+    expired: Vec<bool>,
+    used: Vec<Cell<usize>>,
+    annotations: bool,
+    applied: Cell<usize>,
+    problems: RefCell<BTreeSet<WaiverProblem>>,
+}
+
+impl Waivers {
+    /// Annotation waivers on, no file.
+    pub fn new() -> Waivers {
+        Waivers {
+            annotations: true,
+            ..Waivers::default()
+        }
+    }
+
+    pub fn annotations(mut self, on: bool) -> Waivers {
+        self.annotations = on;
+        self
+    }
+
+    /// Adds the entries of a waiver file, judged against `today`.
+    pub fn with_entries(mut self, entries: Vec<FileWaiver>, today: Date) -> Waivers {
+        for e in entries {
+            let expired = e.expires.is_some_and(|d| d < today);
+            if expired {
+                let (src, date) = (
+                    e.source.clone(),
+                    e.expires.map(|d| d.to_string()).unwrap_or_default(),
+                );
+                self.problems.borrow_mut().insert(WaiverProblem {
+                    source: src,
+                    kind: WaiverProblemKind::Expired,
+                    message: text!(
+                        "waiver for {rule} expired on {date}; it no longer applies",
+                        "{rule} 的豁免已于 {date} 过期,不再生效",
+                        rule = e.rule
+                    ),
+                });
+            }
+            self.expired.push(expired);
+            self.used.push(Cell::new(0));
+            self.entries.push(e);
+        }
+        self
+    }
+
+    pub fn problem(&self, p: WaiverProblem) {
+        self.problems.borrow_mut().insert(p);
+    }
+
+    /// Marks `finding` waived when a waiver matches it.
+    pub(crate) fn apply(&self, finding: &mut Finding, object: &Object) {
+        let container = container_name(object, finding.path.as_deref());
+        if let Some(w) = self.annotation_waiver(finding, object, container) {
+            finding.waived = true;
+            finding.waiver = Some(w);
+        } else if let Some(w) = self.file_waiver(finding, object, container) {
+            finding.waived = true;
+            finding.waiver = Some(w);
+        }
+        if finding.waived {
+            self.applied.set(self.applied.get() + 1);
+        }
+    }
+
+    fn annotation_waiver(
+        &self,
+        f: &Finding,
+        object: &Object,
+        container: Option<&str>,
+    ) -> Option<Waiver> {
+        let list = object.annotation(IGNORE)?;
+        let matches = list.split(',').map(str::trim).any(|entry| {
+            let (rule, only) = match entry.split_once('/') {
+                Some((r, c)) => (r, Some(c)),
+                None => (entry, None),
+            };
+            (rule.eq_ignore_ascii_case(f.code) || rule == f.rule)
+                && only.is_none_or(|c| container == Some(c))
+        });
+        if !matches {
+            return None;
+        }
+        let source = object.reference().to_string();
+        if !self.annotations {
+            self.problem(WaiverProblem {
+                source,
+                kind: WaiverProblemKind::Ignored,
+                message: text!(
+                    "annotation waiver {IGNORE} ignored: annotation waivers are turned off",
+                    "已忽略注解豁免 {IGNORE}:注解豁免已被关闭",
+                ),
+            });
+            return None;
+        }
+        match object
+            .annotation(IGNORE_REASON)
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
+            Some(reason) => Some(Waiver {
+                source: format!("annotation {IGNORE}"),
+                reason: reason.to_string(),
+            }),
+            None => {
+                self.problem(WaiverProblem {
+                    source,
+                    kind: WaiverProblemKind::NoReason,
+                    message: text!(
+                        "{IGNORE} without {IGNORE_REASON}: the waiver does not apply",
+                        "{IGNORE} 缺少 {IGNORE_REASON}:豁免不生效",
+                    ),
+                });
+                None
+            }
+        }
+    }
+
+    fn file_waiver(&self, f: &Finding, object: &Object, container: Option<&str>) -> Option<Waiver> {
+        let ns = object.namespace.as_deref().unwrap_or("");
+        let hit = self.entries.iter().enumerate().find(|(i, e)| {
+            !self.expired[*i]
+                && (glob(&e.rule, f.code) || glob(&e.rule, f.rule))
+                && e.namespace.as_deref().is_none_or(|g| glob(g, ns))
+                && e.kind.as_deref().is_none_or(|g| glob(g, &object.kind))
+                && e.name.as_deref().is_none_or(|g| glob(g, &object.name))
+                && e.container
+                    .as_deref()
+                    .is_none_or(|g| container.is_some_and(|c| glob(g, c)))
+        })?;
+        let (i, e) = hit;
+        self.used[i].set(self.used[i].get() + 1);
+        Some(Waiver {
+            source: e.source.clone(),
+            reason: e.reason.clone(),
+        })
+    }
+
+    /// The account of the run: findings waived, and waivers that did not apply.
+    pub fn summary(&self) -> WaiverSummary {
+        let mut problems = self.problems.borrow().clone();
+        for (i, e) in self.entries.iter().enumerate() {
+            if !self.expired[i] && self.used[i].get() == 0 {
+                problems.insert(WaiverProblem {
+                    source: e.source.clone(),
+                    kind: WaiverProblemKind::Unused,
+                    message: text!(
+                        "waiver for {rule} matched no finding: remove it or fix its selectors",
+                        "{rule} 的豁免没有匹配任何问题:请删除或修正其选择条件",
+                        rule = e.rule
+                    ),
+                });
+            }
+        }
+        let mut problems: Vec<WaiverProblem> = problems.into_iter().collect();
+        // By kind, then by place, with line numbers compared as numbers.
+        problems.sort_by_cached_key(|p| {
+            let (file, line) = match p.source.rsplit_once(':') {
+                Some((f, l)) => (f.to_string(), l.parse::<u64>().unwrap_or(0)),
+                None => (p.source.clone(), 0),
+            };
+            (p.kind, file, line)
+        });
+        WaiverSummary {
+            applied: self.applied.get(),
+            problems,
+        }
+    }
+}
+
+/// The name of the container a field path points into, if any.
+fn container_name<'a>(object: &'a Object, path: Option<&str>) -> Option<&'a str> {
+    let path = kcheck_model::FieldPath::parse(path?);
+    let mut node = &object.root;
+    let mut in_list = false;
+    for seg in &path.0 {
+        match seg {
+            Segment::Key(k) => {
+                in_list = matches!(
+                    k.as_str(),
+                    "containers" | "initContainers" | "ephemeralContainers"
+                );
+                node = node.get(k)?;
+            }
+            Segment::Index(i) => {
+                node = node.as_seq().get(*i)?;
+                if in_list {
+                    return node.str_at("name");
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `*` and `?` globs.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// Reads a waiver file's parsed document. Problems (a missing reason, a bad date, an unknown
+/// key) are returned with their positions; the entries that are sound are kept.
+pub fn parse_file(root: &Node, file: &str) -> (Vec<FileWaiver>, Vec<WaiverProblem>) {
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    let mut bad = |pos: kcheck_model::Pos, message: Text| {
+        problems.push(WaiverProblem {
+            source: format!("{file}:{}", pos.line),
+            kind: WaiverProblemKind::Invalid,
+            message,
+        })
+    };
+    let list = match root.get("waivers") {
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => items.as_slice(),
+        _ => {
+            bad(
+                root.pos,
+                Text::fixed(
+                    "a waiver file needs a `waivers:` list",
+                    "豁免文件需要 `waivers:` 列表",
+                ),
+            );
+            return (entries, problems);
+        }
+    };
+    for item in list {
+        let s = |k: &str| item.str_at(k).map(str::to_string);
+        let Some(rule) = s("rule") else {
+            bad(
+                item.pos,
+                Text::fixed("waiver without `rule`", "豁免缺少 `rule`"),
+            );
+            continue;
+        };
+        let Some(reason) = s("reason").filter(|r| !r.trim().is_empty()) else {
+            bad(
+                item.pos,
+                text!(
+                    "waiver for {rule} has no `reason`: not applied",
+                    "{rule} 的豁免缺少 `reason`:不生效"
+                ),
+            );
+            continue;
+        };
+        if let Some(e) = item.as_map().iter().find(|e| {
+            !matches!(
+                e.key.as_str(),
+                "rule" | "namespace" | "kind" | "name" | "container" | "reason" | "expires"
+            )
+        }) {
+            let key = &e.key;
+            bad(
+                e.key_pos,
+                text!(
+                    "unknown waiver key `{key}`: the waiver is not applied",
+                    "未知的豁免字段 `{key}`:豁免不生效"
+                ),
+            );
+            continue;
+        }
+        let expires = match s("expires") {
+            None => None,
+            Some(d) => match Date::parse(&d) {
+                Some(date) => Some(date),
+                None => {
+                    bad(
+                        item.pos,
+                        text!(
+                            "waiver for {rule}: `expires: {d}` is not a date (YYYY-MM-DD)",
+                            "{rule} 的豁免:`expires: {d}` 不是日期(YYYY-MM-DD)"
+                        ),
+                    );
+                    continue;
+                }
+            },
+        };
+        entries.push(FileWaiver {
+            rule,
+            namespace: s("namespace"),
+            kind: s("kind"),
+            name: s("name"),
+            container: s("container"),
+            reason,
+            expires,
+            source: format!("{file}:{}", item.pos.line),
+        });
+    }
+    (entries, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs() {
+        assert!(glob("KC3*", "KC301"));
+        assert!(glob("fluent-*", "fluent-bit"));
+        assert!(glob("*", ""));
+        assert!(glob("a?c", "abc"));
+        assert!(!glob("KC3*", "KC201"));
+        assert!(!glob("web", "web-2"));
+        assert!(glob("*-api-*", "shop-api-v2"));
+    }
+}
