@@ -48,7 +48,7 @@ impl Drop for TempDir {
     }
 }
 
-const PRIVILEGED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\nspec:\n  containers:\n  - name: c\n    image: nginx@sha256:0f3c5a7e9b1d2c4e6f8a0b2c4d6e8f0a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9d1e\n    resources: {limits: {memory: 64Mi}}\n    securityContext: {privileged: true}\n";
+const PRIVILEGED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\nspec:\n  containers:\n  - name: c\n    image: nginx@sha256:0f3c5a7e9b1d2c4e6f8a0b2c4d6e8f0a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9d1e\n    resources: {limits: {memory: 64Mi}}\n    securityContext: {privileged: true, runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}, appArmorProfile: {type: RuntimeDefault}}\n";
 
 #[test]
 fn demo_cluster_report_has_all_35_items_and_fails() {
@@ -467,6 +467,96 @@ fn config_file_and_kube_version() {
     );
     assert_eq!(
         kcheck(&["scan", ns, "--kube-version", "1.30"])
+            .status
+            .code(),
+        Some(3)
+    );
+}
+
+#[test]
+fn waivers_file_and_annotation_switch() {
+    let dir = TempDir::new("waivers");
+    let annotated = PRIVILEGED.replace(
+        "metadata: {name: p, namespace: a}",
+        "metadata:\n  name: p\n  namespace: a\n  annotations:\n    kcheck.io/ignore: KC301\n    kcheck.io/ignore-reason: break-glass debugging pod",
+    );
+    let pod = dir.write("pod.yaml", annotated.as_bytes());
+    let pod = pod.to_str().unwrap();
+    // Waived by its annotation: nothing fails (KC307 leaves privileged to KC301, which is waived).
+    let o = kcheck(&["scan", pod, "--format", "json", "--fail-on", "high"]);
+    let j = json(&o);
+    let kc301 = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "KC301")
+        .unwrap()
+        .clone();
+    assert_eq!(kc301["waived"], true);
+    assert_eq!(kc301["waiver"]["reason"], "break-glass debugging pod");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the only failing finding is waived: {}",
+        stdout(&o)
+    );
+    // Tenants cannot exempt themselves when annotation waivers are off.
+    let j = json(&kcheck(&[
+        "scan",
+        pod,
+        "--format",
+        "json",
+        "--no-annotation-waivers",
+    ]));
+    let kc301 = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "KC301")
+        .unwrap()
+        .clone();
+    assert_eq!(kc301["waived"], false);
+    assert_eq!(j["waivers"]["problems"][0]["kind"], "ignored");
+    // A waiver file: an expired entry and an unused one are reported.
+    let w = dir.write(
+        "waivers.yaml",
+        b"waivers:\n- rule: KC7*\n  namespace: a\n  reason: images are pinned by the registry (REG-1)\n- rule: KC201\n  reason: unused on purpose\n- rule: KC302\n  reason: old\n  expires: 2001-01-01\n",
+    );
+    let j = json(&kcheck(&[
+        "scan",
+        pod,
+        "--format",
+        "json",
+        "--waivers",
+        w.to_str().unwrap(),
+    ]));
+    let kinds: Vec<String> = j["waivers"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["kind"].as_str().unwrap(),
+                p["source"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k.starts_with("expired ") && k.ends_with("waivers.yaml:7")),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k.starts_with("unused ") && k.ends_with("waivers.yaml:5")),
+        "{kinds:?}"
+    );
+    let missing = dir.0.join("nope.yaml");
+    assert_eq!(
+        kcheck(&["scan", pod, "--waivers", missing.to_str().unwrap()])
             .status
             .code(),
         Some(3)
