@@ -6,6 +6,8 @@
 //! podSecurity:
 //!   defaultLevel: baseline      # for workloads whose namespace is not in the input
 //!   exemptNamespaces: [kube-system]   # may run at `privileged`
+//! serviceAccountTokens:
+//!   maxExpirationSeconds: 86400 # projected tokens may live at most this long (item 6.5)
 //! sensitivity:                  # which workloads are sensitive (items 3.4, 5.1, 5.2)
 //!   key: kcheck.io/sensitivity  # a label or annotation on the workload, its pods or namespace
 //!   values: [high]
@@ -20,6 +22,8 @@ pub struct Config {
     pub kube_version: Option<u32>,
     pub pod_security: PodSecurityConfig,
     pub sensitivity: SensitivityConfig,
+    /// The longest a projected service account token may live (item 6.5).
+    pub max_token_expiration_seconds: i64,
 }
 
 /// How sensitive workloads are marked.
@@ -51,6 +55,7 @@ impl Default for Config {
                 key: "kcheck.io/sensitivity".to_string(),
                 values: vec!["high".to_string()],
             },
+            max_token_expiration_seconds: 86_400,
         }
     }
 }
@@ -119,6 +124,17 @@ impl Config {
                                 p.key_pos,
                                 format!("unknown key podSecurity.{other}"),
                             ),
+                        }
+                    }
+                }
+                "serviceAccountTokens" => {
+                    for p in e.value.as_map() {
+                        match (p.key.as_str(), p.value.as_i64()) {
+                            ("maxExpirationSeconds", Some(n)) if n > 0 => {
+                                config.max_token_expiration_seconds = n
+                            }
+                            ("maxExpirationSeconds", _) => err(&mut errors, p.value.pos, "serviceAccountTokens.maxExpirationSeconds must be a positive number".into()),
+                            (other, _) => err(&mut errors, p.key_pos, format!("unknown key serviceAccountTokens.{other}")),
                         }
                     }
                 }

@@ -2,11 +2,15 @@
 
 pub mod detect;
 pub mod legacy_token_secret;
+pub mod projected_token_expiry;
 pub mod secret_in_configmap;
 pub mod secret_in_env;
+pub mod token_automount;
 
 pub static RULES: &[&crate::Rule] = &[
     &legacy_token_secret::RULE,
     &secret_in_configmap::RULE,
     &secret_in_env::RULE,
+    &token_automount::RULE,
+    &projected_token_expiry::RULE,
 ];

@@ -1,0 +1,110 @@
+use crate::{declare_rule, Check, Context, Sink};
+use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
+
+declare_rule! {
+    /// ## What it checks
+    /// Every workload whose pods get a service account token mounted: neither the pod spec
+    /// nor its ServiceAccount (looked up in the input, in the pod's namespace; `default` when
+    /// `serviceAccountName` is not set) sets `automountServiceAccountToken: false`. The pod's
+    /// own setting wins over the account's, as in Kubernetes.
+    ///
+    /// The finding is a warning: whether the pod needs the token depends on what its account
+    /// may do. Pods that call the API legitimately should say so with an explicit
+    /// `automountServiceAccountToken: true`, which this rule accepts.
+    ///
+    /// ## Why
+    /// Checklist item 6.4: a mounted token is a credential in every container's filesystem;
+    /// whoever gets code execution in the pod can use it against the API server, and pods
+    /// that never call the API do not need it.
+    ///
+    /// ## Fix
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ServiceAccount
+    /// metadata: {name: web}
+    /// automountServiceAccountToken: false
+    /// ---
+    /// spec:
+    ///   serviceAccountName: web
+    ///   automountServiceAccountToken: false
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting
+    /// - https://kubernetes.io/docs/concepts/security/service-accounts/
+    pub static RULE = {
+        code: "KC604",
+        name: "token-automounted",
+        item: "6.4",
+        severity: Severity::Low,
+        evidence: Evidence::Objects,
+        title: Text::fixed("Pod gets a service account token it may not need", "Pod 挂载了可能不需要的服务账号令牌"),
+        fix: Text::fixed(
+            "Set automountServiceAccountToken: false on the ServiceAccount or the pod, unless the pod calls the Kubernetes API (then set it to true explicitly).",
+            "在 ServiceAccount 或 Pod 上设置 automountServiceAccountToken: false;若 Pod 确需调用 Kubernetes API,请显式设为 true。",
+        ),
+        check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+    }
+}
+
+/// The service account a pod runs as.
+pub fn service_account(spec: &Node) -> &str {
+    spec.str_at("serviceAccountName")
+        .or_else(|| spec.str_at("serviceAccount"))
+        .filter(|s| !s.is_empty())
+        .unwrap_or("default")
+}
+
+fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
+    let Some(pod) = object.pod_spec() else { return };
+    sink.examined();
+    // An explicit choice either way is respected.
+    if pod
+        .get("automountServiceAccountToken")
+        .and_then(Node::as_bool)
+        .is_some()
+    {
+        return;
+    }
+    let account = service_account(pod.spec);
+    let sa = ctx
+        .inventory
+        .get(
+            "ServiceAccount",
+            Some(object.namespace.as_deref().unwrap_or("default")),
+            account,
+        )
+        .or_else(|| {
+            object
+                .namespace
+                .is_none()
+                .then(|| ctx.inventory.get("ServiceAccount", None, account))
+                .flatten()
+        });
+    if sa
+        .and_then(|s| s.root.get("automountServiceAccountToken"))
+        .and_then(Node::as_bool)
+        == Some(false)
+    {
+        return;
+    }
+    let (kind, name) = (&object.kind, &object.name);
+    let why_en = if sa.is_some() {
+        ""
+    } else {
+        " (its ServiceAccount is not in the input)"
+    };
+    let why_zh = if sa.is_some() {
+        ""
+    } else {
+        "(其 ServiceAccount 不在输入中)"
+    };
+    sink.warn(
+        object,
+        pod.path("automountServiceAccountToken"),
+        text!(
+            "{kind} \"{name}\" mounts a token for service account \"{account}\"{why_en}; disable automount unless it calls the API",
+            "{kind} \"{name}\" 挂载了服务账号 \"{account}\" 的令牌{why_zh};若不调用 API,请关闭自动挂载",
+        ),
+    );
+}
