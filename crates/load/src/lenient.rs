@@ -144,6 +144,40 @@ impl Lenience {
                 }
                 (err_line, old, " ".repeat(new))
             }
+            "invalid indentation in quoted scalar" => {
+                // go-yaml folds the continuation lines of a quoted scalar whatever their
+                // indentation, and leading spaces of folded lines are dropped either way: indent
+                // every line up to the closing quote past the opening line's indentation.
+                // saphyr stops either on the first badly indented line or on the opening quote.
+                let err_end = text[err_line..]
+                    .find('\n')
+                    .map_or(text.len(), |i| err_line + i + 1);
+                let (needed, quote, err_line) = match quoted_opening(&text[err_line..err_end]) {
+                    Some((needed, quote)) => (needed, quote, err_end),
+                    None => {
+                        let (needed, quote) = quoted_opening(&text[doc_line..err_line])?;
+                        (needed, quote, err_line)
+                    }
+                };
+                let opening_is_error_line = err_line != line_start(text, err_byte);
+                let end = closing_line_end(text, err_line, quote);
+                let mut new = String::with_capacity(end - err_line + 64);
+                let first = stop.pos.line + u32::from(opening_is_error_line);
+                for (line_no, line) in (first..).zip(text[err_line..end].split_inclusive('\n')) {
+                    let old = line.len() - line.trim_start_matches([' ', '\t']).len();
+                    let indent = old.max(needed);
+                    let added = u32::try_from(indent - old).unwrap_or(u32::MAX);
+                    if added > 0 {
+                        match self.shifted.iter_mut().find(|(l, _)| *l == line_no) {
+                            Some((_, n)) => *n = n.saturating_add(added),
+                            None => self.shifted.push((line_no, added)),
+                        }
+                    }
+                    new.push_str(&" ".repeat(indent));
+                    new.push_str(&line[old..]);
+                }
+                (err_line, end - err_line, new)
+            }
             _ => return None,
         };
         self.retries += 1;
@@ -194,6 +228,50 @@ impl Lenience {
             }
         }
     }
+}
+
+/// Unescaped occurrences of `quote` in a line (`\"` does not count; in single quotes `''` is an
+/// escaped quote, which counts twice and so keeps the parity).
+fn quotes(line: &str, quote: char) -> usize {
+    let mut n = 0;
+    let mut escaped = false;
+    for c in line.chars() {
+        if quote == '"' && c == '\\' && !escaped {
+            escaped = true;
+            continue;
+        }
+        if c == quote && !escaped {
+            n += 1;
+        }
+        escaped = false;
+    }
+    n
+}
+
+/// The line that opens the quoted scalar a document prefix ends inside: the nearest line above
+/// with an odd number of quotes. Returns the indentation continuation lines need, and the quote.
+fn quoted_opening(prefix: &str) -> Option<(usize, char)> {
+    for quote in ['"', '\''] {
+        for line in prefix.lines().rev().take(500) {
+            if quotes(line, quote) % 2 == 1 {
+                let indent = line.len() - line.trim_start_matches(' ').len();
+                return Some((indent + 1, quote));
+            }
+        }
+    }
+    None
+}
+
+/// The end (byte offset after its newline) of the first line from `from` that closes the quote.
+fn closing_line_end(text: &str, from: usize, quote: char) -> usize {
+    let mut at = from;
+    for line in text[from..].split_inclusive('\n') {
+        at += line.len();
+        if quotes(line, quote) % 2 == 1 {
+            return at;
+        }
+    }
+    at
 }
 
 fn line_start(text: &str, byte: usize) -> usize {

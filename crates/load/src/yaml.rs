@@ -196,7 +196,7 @@ fn parse_from(
                     Event::Scalar(value, style, anchor, tag) => {
                         let tag = ScalarTag::of(tag.as_deref());
                         let plain = style == ScalarStyle::Plain;
-                        b.scalar(value.into_owned(), plain, &tag, anchor, pos);
+                        b.scalar(exact(value), plain, &tag, anchor, pos);
                     }
                     Event::SequenceStart(anchor, _) => {
                         let flow = cursor.char_at(span.start.index()) == Some('[');
@@ -222,5 +222,15 @@ fn parse_from(
                 }
             }
         }
+    }
+}
+
+/// The scalar as an owned string of exactly its length. The parser hands plain scalars over in
+/// buffers several times too large; keeping those would multiply the memory of the trees (and
+/// the time spent faulting it in), so they are copied once, at their size.
+fn exact(value: std::borrow::Cow<'_, str>) -> String {
+    match value {
+        std::borrow::Cow::Owned(s) if s.capacity() > s.len() + 8 => s.as_str().to_owned(),
+        other => other.into_owned(),
     }
 }

@@ -12,7 +12,9 @@ declare_rule! {
     /// This differs on purpose from Pod Security Admission's `runAsNonRoot` check, which
     /// demands `runAsNonRoot: true` even from a container that sets `runAsUser: 1000`: such a
     /// container cannot run as root, which is all the checklist asks. (Explicit `runAsUser: 0`
-    /// is the same as PSA's `runAsUser` check.) Windows pods are not checked.
+    /// is the same as PSA's `runAsUser` check.) Windows pods are not checked, nor pods with
+    /// `hostUsers: false`: in a user namespace, root in the container is an unprivileged user on
+    /// the node (Pod Security Admission relaxes the same checks for them from v1.35).
     ///
     /// ## Why
     /// Checklist item 7.2: a process that is root inside the container is one kernel bug or one
@@ -50,6 +52,9 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
         return;
     }
     sink.examined();
+    if pod.get("hostUsers").and_then(Node::as_bool) == Some(false) {
+        return;
+    }
     let pod_sc = pod.get("securityContext");
     let pod_user = pod_sc
         .and_then(|s| s.get("runAsUser"))

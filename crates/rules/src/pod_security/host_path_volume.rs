@@ -4,8 +4,11 @@ use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 declare_rule! {
     /// ## What it checks
     /// The volumes of every workload's pod spec for `hostPath` volumes. Paths that hand over
-    /// the node (the root, `/etc`, `/proc`, `/sys`, `/root`, `/var/lib/kubelet`, `/var/lib/etcd`,
-    /// `/etc/kubernetes`, container runtime sockets) are critical; other host paths are high.
+    /// the node are critical: `/`, `/etc`, `/proc`, `/sys`, `/root`, `/boot`, `/dev`,
+    /// `/var/lib/kubelet`, `/var/lib/etcd`, `/etc/kubernetes`, the container runtimes' sockets
+    /// and state directories (`/var/run/docker.sock`, `/run/containerd`, `/var/run/crio`,
+    /// `/var/lib/docker`, `/var/lib/containerd`), anything below them, and any parent of them
+    /// (mounting `/var` exposes `/var/lib/kubelet`). Other host paths are high.
     ///
     /// ## Why
     /// Checklist item 3.2: the Baseline Pod Security Standard forbids hostPath volumes. A
