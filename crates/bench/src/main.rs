@@ -45,6 +45,8 @@ usage: kcheck-bench [--corpus DIR] [--objects N] [--seed S] [--rounds R] [--json
   --check        exit with status 1 when a target is missed
   --only STAGE   for profilers: run only STAGE, R times, and print its times (STAGE: raw_events,
                  parse_only, parse_kept, load, load_engine, e2e, load_paths)
+  --rules CODES  run only these rules (comma-separated codes), e.g. the foundation set
+                 KC201,KC202,KC301,KC302,KC303,KC304,KC305,KC601,KC701
 ";
 
 struct Args {
@@ -55,6 +57,8 @@ struct Args {
     json: bool,
     check: bool,
     only: Option<String>,
+    /// Rule codes to run (comma-separated); all when absent.
+    rules: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -66,6 +70,7 @@ fn parse_args() -> Result<Args, String> {
         json: false,
         check: false,
         only: None,
+        rules: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -87,6 +92,7 @@ fn parse_args() -> Result<Args, String> {
             "--json" => args.json = true,
             "--check" => args.check = true,
             "--only" => args.only = Some(value("--only")?),
+            "--rules" => args.rules = Some(value("--rules")?),
             "-h" | "--help" => {
                 print!("{USAGE}");
                 std::process::exit(0);
@@ -449,7 +455,21 @@ fn run(args: &Args) -> Result<bool, String> {
     }
 
     let limits = Limits::default();
-    let engine = Engine::default();
+    let engine = match &args.rules {
+        None => Engine::default(),
+        Some(list) => {
+            let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
+            let picked: Vec<_> = kcheck_rules::registry::all()
+                .iter()
+                .copied()
+                .filter(|r| wanted.iter().any(|w| w.eq_ignore_ascii_case(r.code)))
+                .collect();
+            if picked.len() != wanted.len() {
+                return Err(format!("--rules {list}: unknown rule code among them"));
+            }
+            Engine::new(picked)
+        }
+    };
     let rules = engine.rules().len();
 
     if let Some(only) = &args.only {

@@ -77,6 +77,9 @@ pub struct ScanArgs {
     /// Ignore `kcheck.io/ignore` annotations, so that workload owners cannot exempt themselves.
     #[arg(long)]
     pub no_annotation_waivers: bool,
+    /// Print the time spent loading, in each rule and rendering to standard error.
+    #[arg(long)]
+    pub timings: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

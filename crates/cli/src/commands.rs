@@ -13,7 +13,9 @@ use std::io::{IsTerminal, Write};
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => {
+            let started = std::time::Instant::now();
             let loaded = kcheck_load::load_paths(&args.paths, &args.limits.limits());
+            let loaded_at = started.elapsed();
             let inventory = Inventory::new(loaded.objects);
             let config = match load_config(&args.config) {
                 Ok(c) => c,
@@ -29,11 +31,26 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     return Ok(exit::USAGE);
                 }
             };
-            let report = Engine::default()
-                .with_config(config)
-                .with_waivers(waivers)
-                .run(&inventory, &[Evidence::Objects], loaded.inputs);
+            let mut engine = Engine::default().with_config(config).with_waivers(waivers);
+            if args.timings {
+                engine = engine.with_timings();
+            }
+            let judged_from = started.elapsed();
+            let report = engine.run(&inventory, &[Evidence::Objects], loaded.inputs);
+            let judged_at = started.elapsed();
             emit(&report, &args.output)?;
+            if args.timings {
+                let secs = |d: std::time::Duration| d.as_secs_f64();
+                eprintln!(
+                    "timings: load {:.3}s, judge {:.3}s, render {:.3}s",
+                    secs(loaded_at),
+                    secs(judged_at - judged_from),
+                    secs(started.elapsed() - judged_at)
+                );
+                for (code, d) in engine.timings() {
+                    eprintln!("  {code:<6} {:>9.3} ms", secs(d) * 1000.0);
+                }
+            }
             let code = if report.inputs.has_errors() {
                 exit::INPUT
             } else if report.failing_at(severity(args.fail_on)) > 0 {

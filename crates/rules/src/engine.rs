@@ -13,6 +13,8 @@ pub struct Engine {
     rules: Vec<&'static Rule>,
     config: Config,
     waivers: Waivers,
+    /// Time spent in each rule, when asked for (`--timings`).
+    timings: Option<std::cell::RefCell<Vec<(&'static str, std::time::Duration)>>>,
 }
 
 impl Default for Engine {
@@ -27,7 +29,25 @@ impl Engine {
             rules,
             config: Config::default(),
             waivers: Waivers::new(),
+            timings: None,
         }
+    }
+
+    /// Measures the time each rule takes (read it with [`Engine::timings`] after a run).
+    pub fn with_timings(mut self) -> Engine {
+        self.timings = Some(std::cell::RefCell::new(Vec::new()));
+        self
+    }
+
+    /// Time per rule of the last run, slowest first, plus `sort` for ordering the findings.
+    pub fn timings(&self) -> Vec<(&'static str, std::time::Duration)> {
+        let mut t = self
+            .timings
+            .as_ref()
+            .map(|t| t.borrow().clone())
+            .unwrap_or_default();
+        t.sort_by_key(|e| std::cmp::Reverse(e.1));
+        t
     }
 
     pub fn with_waivers(mut self, waivers: Waivers) -> Engine {
@@ -66,29 +86,45 @@ impl Engine {
             }
         }
         let mut counts = vec![0usize; runnable.len()];
+        let timed = self.timings.is_some();
+        let mut spent = vec![std::time::Duration::ZERO; runnable.len()];
         for object in inventory.objects() {
             let Some(rules) = by_kind.get(object.kind.as_str()) else {
                 continue;
             };
             for &(i, rule) in rules {
                 if let Check::Object { run, .. } = rule.check {
+                    let start = timed.then(std::time::Instant::now);
                     let mut sink = Sink::new(rule, &mut findings, &self.waivers);
                     run(object, &ctx, &mut sink);
                     counts[i] += sink.examined;
+                    if let Some(s) = start {
+                        spent[i] += s.elapsed();
+                    }
                 }
             }
         }
         for (i, rule) in runnable.iter().enumerate() {
             if let Check::Inventory(run) = rule.check {
+                let start = timed.then(std::time::Instant::now);
                 let mut sink = Sink::new(rule, &mut findings, &self.waivers);
                 run(&ctx, &mut sink);
                 counts[i] += sink.examined;
+                if let Some(s) = start {
+                    spent[i] += s.elapsed();
+                }
             }
             *examined.entry(rule.item).or_default() += counts[i];
         }
 
-        findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        findings.dedup();
+        let start = timed.then(std::time::Instant::now);
+        sort_findings(&mut findings, inventory);
+        if let (Some(t), Some(s)) = (&self.timings, start) {
+            let mut t = t.borrow_mut();
+            t.clear();
+            t.extend(runnable.iter().zip(&spent).map(|(r, d)| (r.code, *d)));
+            t.push(("sort", s.elapsed()));
+        }
         let items = ITEMS
             .iter()
             .map(|item| {
@@ -193,4 +229,28 @@ fn item_status(
         );
     }
     (Status::Pass, None)
+}
+
+/// Orders findings by item, rule, then place: files in the order the inventory read them (which
+/// is deterministic), line, column; ties keep the order the rules found them in. Comparing
+/// small integer keys instead of strings matters with tens of thousands of findings.
+fn sort_findings(findings: &mut Vec<Finding>, inventory: &Inventory) {
+    let mut rank: HashMap<&str, u32> = HashMap::new();
+    for o in inventory.objects() {
+        if let Some(f) = o.file() {
+            let next = u32::try_from(rank.len()).unwrap_or(u32::MAX);
+            rank.entry(f).or_insert(next);
+        }
+    }
+    findings.sort_by_cached_key(|f| {
+        let (file, line, column) = f.location.as_ref().map_or((u32::MAX, 0, 0), |l| {
+            (
+                rank.get(&*l.file).copied().unwrap_or(u32::MAX),
+                l.line,
+                l.column,
+            )
+        });
+        (kcheck_model::item_order(f.item), f.code, file, line, column)
+    });
+    findings.dedup();
 }

@@ -97,15 +97,20 @@ impl Waivers {
 
     /// Marks `finding` waived when a waiver matches it.
     pub(crate) fn apply(&self, finding: &mut Finding, object: &Object) {
-        let container = container_name(object, finding.path.as_deref());
-        if let Some(w) = self.annotation_waiver(finding, object, container) {
-            finding.waived = true;
-            finding.waiver = Some(w);
-        } else if let Some(w) = self.file_waiver(finding, object, container) {
-            finding.waived = true;
-            finding.waiver = Some(w);
+        // Most findings have no waiver at all: decide that without reading the path.
+        let annotated = object.annotation(IGNORE).is_some();
+        if !annotated && self.entries.is_empty() {
+            return;
         }
-        if finding.waived {
+        let container = container_name(object, finding.path.as_deref());
+        let waiver = if annotated {
+            self.annotation_waiver(finding, object, container)
+        } else {
+            None
+        };
+        if let Some(w) = waiver.or_else(|| self.file_waiver(finding, object, container)) {
+            finding.waived = true;
+            finding.waiver = Some(w);
             self.applied.set(self.applied.get() + 1);
         }
     }
