@@ -102,8 +102,14 @@ fn exit_codes_follow_fail_on() {
             .replace("privileged: true", "privileged: false")
             .as_bytes(),
     );
-    let o = kcheck(&["scan", clean.to_str().unwrap(), "--format", "json"]);
+    // A lone pod has no network policy (medium findings): clean at --fail-on high only.
+    let clean = clean.to_str().unwrap();
+    let o = kcheck(&["scan", clean, "--format", "json", "--fail-on", "high"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(
+        kcheck(&["scan", clean, "--format", "json"]).status.code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -186,7 +192,13 @@ fn bad_input_is_reported_with_positions_and_the_rest_is_scanned() {
         .iter()
         .map(|f| f["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, ["KC201", "KC301", "KC604"]);
+    // Only rules about pods and services fire on these few objects.
+    let judged: Vec<&str> = codes
+        .iter()
+        .copied()
+        .filter(|c| ["KC201", "KC301", "KC604"].contains(c))
+        .collect();
+    assert_eq!(judged, ["KC201", "KC301", "KC604"], "{codes:?}");
     assert_eq!(j["inputs"]["files_read"], 6);
     assert_eq!(j["inputs"]["objects"], 3);
     // The table names the errors too.
@@ -222,8 +234,12 @@ fn stdin_and_output_file() {
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    let f = &j["findings"][0];
-    assert_eq!(f["code"], "KC301");
+    let f = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "KC301")
+        .unwrap();
     assert_eq!(f["location"]["file"], "<stdin>");
     assert_eq!(f["location"]["line"], 9);
     assert_eq!(f["location"]["column"], 23);
@@ -441,6 +457,7 @@ fn config_file_and_kube_version() {
             .as_array()
             .unwrap()
             .iter()
+            .filter(|f| f["code"] == "KC306")
             .map(|f| {
                 format!(
                     "{} {}",

@@ -1,3 +1,21 @@
-//! Section 1, authentication and authorization: items 1.1 to 1.6.
+//! Section 1, authentication and authorization: items 1.1 to 1.6, and the RBAC model that
+//! item 3.1 (`pod_security/workload_write_rbac.rs`) shares.
 
-pub static RULES: &[&crate::Rule] = &[];
+mod builtin;
+pub mod cluster_admin_binding;
+pub mod rbac;
+pub mod rbac_broad_subject;
+pub mod rbac_escalation_verbs;
+pub mod rbac_wildcard;
+mod selector;
+pub mod system_masters_binding;
+#[cfg(test)]
+mod testing;
+
+pub static RULES: &[&crate::Rule] = &[
+    &system_masters_binding::RULE,
+    &rbac_wildcard::RULE,
+    &cluster_admin_binding::RULE,
+    &rbac_escalation_verbs::RULE,
+    &rbac_broad_subject::RULE,
+];

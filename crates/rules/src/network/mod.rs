@@ -1,13 +1,22 @@
 //! Section 2, network security: items 2.1 to 2.7.
 
+pub mod egress_to_cloud_metadata;
 pub mod ingress_without_tls;
 pub mod load_balancer_service;
+pub mod namespace_without_default_deny;
+pub mod netpol;
 pub mod node_port_service;
 pub mod service_external_ips;
+pub mod workload_without_egress_policy;
+pub mod workload_without_ingress_policy;
 
 pub static RULES: &[&crate::Rule] = &[
     &load_balancer_service::RULE,
     &service_external_ips::RULE,
     &ingress_without_tls::RULE,
     &node_port_service::RULE,
+    &workload_without_ingress_policy::RULE,
+    &workload_without_egress_policy::RULE,
+    &namespace_without_default_deny::RULE,
+    &egress_to_cloud_metadata::RULE,
 ];

@@ -12,6 +12,7 @@ pub mod privileged_container;
 pub mod pss_restricted_readiness;
 pub mod pss_violation;
 pub mod seccomp_profile;
+pub mod workload_write_rbac;
 
 pub static RULES: &[&crate::Rule] = &[
     &privileged_container::RULE,
@@ -25,4 +26,5 @@ pub static RULES: &[&crate::Rule] = &[
     &cpu_limit_sensitive::RULE,
     &seccomp_profile::RULE,
     &mac_profile::RULE,
+    &workload_write_rbac::RULE,
 ];

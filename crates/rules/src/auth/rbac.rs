@@ -1,0 +1,397 @@
+//! An RBAC model over the inventory: roles (with aggregated ClusterRoles resolved), bindings,
+//! subjects, and the two questions the auth rules ask: what may a subject do, and who may do a
+//! thing.
+
+use super::selector;
+use kcheck_model::{Inventory, Node, Object};
+use std::collections::HashSet;
+
+/// One entry of a role's `rules`.
+#[derive(Debug, Clone)]
+pub struct PolicyRule<'a> {
+    /// The role object where the rule is written (an aggregated ClusterRole's rules live in the
+    /// roles it selects); `None` for the built-in roles kcheck knows when they are not in the
+    /// input.
+    pub object: Option<&'a Object>,
+    /// The index in that object's `rules`.
+    pub index: usize,
+    pub verbs: Vec<&'a str>,
+    pub api_groups: Vec<&'a str>,
+    pub resources: Vec<&'a str>,
+    pub resource_names: Vec<&'a str>,
+    pub non_resource_urls: Vec<&'a str>,
+}
+
+impl<'a> PolicyRule<'a> {
+    fn parse(object: &'a Object, index: usize, node: &'a Node) -> PolicyRule<'a> {
+        PolicyRule {
+            object: Some(object),
+            index,
+            verbs: strings(node.get("verbs")),
+            api_groups: strings(node.get("apiGroups")),
+            resources: strings(node.get("resources")),
+            resource_names: strings(node.get("resourceNames")),
+            non_resource_urls: strings(node.get("nonResourceURLs")),
+        }
+    }
+
+    /// Whether the rule allows `verb` on `resource` (`pods` or `pods/exec`) of API `group`, as
+    /// the RBAC authorizer decides it (`*` anywhere, and `*/sub` for a subresource). Rules
+    /// limited to `resourceNames` still count: they grant the verb on those objects.
+    pub fn allows(&self, verb: &str, group: &str, resource: &str) -> bool {
+        let verb_ok = self.verbs.iter().any(|v| *v == "*" || *v == verb);
+        let group_ok = self.api_groups.iter().any(|g| *g == "*" || *g == group);
+        let sub = resource.split_once('/').map(|(_, s)| s);
+        let resource_ok = self.resources.iter().any(|r| {
+            *r == "*" || *r == resource || sub.is_some_and(|s| r.strip_prefix("*/") == Some(s))
+        });
+        verb_ok && group_ok && resource_ok
+    }
+}
+
+fn strings(node: Option<&Node>) -> Vec<&str> {
+    node.map_or(&[][..], Node::as_seq)
+        .iter()
+        .filter_map(Node::as_str)
+        .collect()
+}
+
+/// A Role or ClusterRole with its effective rules.
+#[derive(Debug)]
+pub struct Role<'a> {
+    /// `None` for a built-in role assumed to exist though it is not in the input.
+    pub object: Option<&'a Object>,
+    /// `ClusterRole` or `Role`.
+    pub kind: &'a str,
+    pub namespace: Option<&'a str>,
+    pub name: &'a str,
+    /// Its own rules, then those of the ClusterRoles it aggregates.
+    pub rules: Vec<PolicyRule<'a>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubjectKind {
+    User,
+    Group,
+    ServiceAccount,
+}
+
+/// One entry of a binding's `subjects`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Subject<'a> {
+    pub kind: SubjectKind,
+    pub name: &'a str,
+    /// For service accounts: theirs (defaulting to the binding's namespace).
+    pub namespace: Option<&'a str>,
+    /// The index in the binding's `subjects`.
+    pub index: usize,
+}
+
+/// Groups and users that stand for everyone, or for every service account.
+pub const BROAD: &[&str] = &[
+    "system:anonymous",
+    "system:unauthenticated",
+    "system:authenticated",
+];
+
+impl Subject<'_> {
+    /// Whether the subject belongs to the cluster itself: `system:` users and groups (other
+    /// than those that stand for everyone or every service account) and kube-system service
+    /// accounts.
+    pub fn is_system(&self) -> bool {
+        match self.kind {
+            SubjectKind::ServiceAccount => self.namespace == Some("kube-system"),
+            SubjectKind::User | SubjectKind::Group => {
+                if let Some(rest) = self.name.strip_prefix("system:serviceaccount:") {
+                    return rest.starts_with("kube-system:");
+                }
+                self.name.starts_with("system:")
+                    && !BROAD.contains(&self.name)
+                    && !self.name.starts_with("system:serviceaccounts")
+            }
+        }
+    }
+
+    /// `User alice`, `Group dev`, `ServiceAccount ci/deployer`.
+    pub fn describe(&self) -> String {
+        match (self.kind, self.namespace) {
+            (SubjectKind::ServiceAccount, Some(ns)) => format!("ServiceAccount {ns}/{}", self.name),
+            (kind, _) => format!("{kind:?} {}", self.name),
+        }
+    }
+
+    /// Same identity, wherever it is listed.
+    pub fn same(&self, other: &Subject) -> bool {
+        self.kind == other.kind && self.name == other.name && self.namespace == other.namespace
+    }
+}
+
+/// A RoleBinding or ClusterRoleBinding.
+#[derive(Debug)]
+pub struct Binding<'a> {
+    pub object: &'a Object,
+    /// True for a ClusterRoleBinding.
+    pub cluster: bool,
+    /// The RoleBinding's namespace (`default` when unset).
+    pub namespace: Option<&'a str>,
+    /// `roleRef.kind` and `roleRef.name`.
+    pub role_kind: &'a str,
+    pub role_name: &'a str,
+    pub subjects: Vec<Subject<'a>>,
+}
+
+impl<'a> Binding<'a> {
+    pub fn scope(&self) -> Scope<'a> {
+        match self.namespace {
+            Some(ns) if !self.cluster => Scope::Namespace(ns),
+            _ => Scope::Cluster,
+        }
+    }
+
+    pub fn parse(object: &'a Object) -> Binding<'a> {
+        let cluster = object.kind == "ClusterRoleBinding";
+        let namespace = (!cluster).then(|| object.namespace.as_deref().unwrap_or("default"));
+        let role_ref = object.root.get("roleRef");
+        let subjects = object
+            .root
+            .get("subjects")
+            .map_or(&[][..], Node::as_seq)
+            .iter()
+            .enumerate()
+            .filter_map(|(index, s)| {
+                let kind = match s.str_at("kind")? {
+                    "User" => SubjectKind::User,
+                    "Group" => SubjectKind::Group,
+                    "ServiceAccount" => SubjectKind::ServiceAccount,
+                    _ => return None,
+                };
+                let namespace = match kind {
+                    SubjectKind::ServiceAccount => s.str_at("namespace").or(namespace),
+                    _ => None,
+                };
+                Some(Subject {
+                    kind,
+                    name: s.str_at("name")?,
+                    namespace,
+                    index,
+                })
+            })
+            .collect();
+        Binding {
+            object,
+            cluster,
+            namespace,
+            role_kind: role_ref.and_then(|r| r.str_at("kind")).unwrap_or(""),
+            role_name: role_ref.and_then(|r| r.str_at("name")).unwrap_or(""),
+            subjects,
+        }
+    }
+
+    /// Whether this binding lists `subject`, or a group that a service account belongs to.
+    fn names(&self, subject: &Subject) -> bool {
+        self.subjects.iter().any(|s| {
+            s.same(subject)
+                || (subject.kind == SubjectKind::ServiceAccount
+                    && s.kind == SubjectKind::Group
+                    && (s.name == "system:serviceaccounts"
+                        || s.name == "system:authenticated"
+                        || s.name.strip_prefix("system:serviceaccounts:") == subject.namespace))
+        })
+    }
+}
+
+/// Where a grant applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    Cluster,
+    Namespace(&'a str),
+}
+
+/// A rule reaching a subject through a binding.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant<'r, 'a> {
+    pub rule: &'r PolicyRule<'a>,
+    pub role: &'r Role<'a>,
+    pub binding: &'r Binding<'a>,
+    pub scope: Scope<'a>,
+}
+
+/// A subject that may do something, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'r, 'a> {
+    pub subject: &'r Subject<'a>,
+    pub binding: &'r Binding<'a>,
+    pub role: &'r Role<'a>,
+    pub rule: &'r PolicyRule<'a>,
+    pub scope: Scope<'a>,
+}
+
+/// Every role and binding of the input.
+#[derive(Debug, Default)]
+pub struct Rbac<'a> {
+    pub roles: Vec<Role<'a>>,
+    pub bindings: Vec<Binding<'a>>,
+}
+
+impl<'a> Rbac<'a> {
+    pub fn new(inventory: &'a Inventory) -> Rbac<'a> {
+        let cluster_roles: Vec<&Object> = inventory.of_kind("ClusterRole").collect();
+        let mut roles: Vec<Role> = Vec::new();
+        for object in &cluster_roles {
+            let mut rules = own_rules(object);
+            let mut seen: HashSet<*const Object> = HashSet::from([*object as *const Object]);
+            aggregate(object, &cluster_roles, &mut seen, &mut rules);
+            roles.push(Role {
+                object: Some(object),
+                kind: "ClusterRole",
+                namespace: None,
+                name: &object.name,
+                rules,
+            });
+        }
+        for object in inventory.of_kind("Role") {
+            roles.push(Role {
+                object: Some(object),
+                kind: "Role",
+                namespace: Some(object.namespace.as_deref().unwrap_or("default")),
+                name: &object.name,
+                rules: own_rules(object),
+            });
+        }
+        for builtin in super::builtin::roles() {
+            if !roles
+                .iter()
+                .any(|r| r.kind == "ClusterRole" && r.name == builtin.name)
+            {
+                roles.push(builtin);
+            }
+        }
+        let bindings = inventory
+            .of_kind("ClusterRoleBinding")
+            .chain(inventory.of_kind("RoleBinding"))
+            .map(Binding::parse)
+            .collect();
+        Rbac { roles, bindings }
+    }
+
+    /// The role a binding refers to, when it is in the input (or built in).
+    pub fn role_of(&self, binding: &Binding) -> Option<&Role<'a>> {
+        self.roles.iter().rev().find(|r| {
+            r.kind == binding.role_kind
+                && r.name == binding.role_name
+                && (r.kind == "ClusterRole" || r.namespace == binding.namespace)
+        })
+    }
+
+    /// The bindings that grant `role`.
+    pub fn bindings_of<'r>(&'r self, role: &'r Role) -> impl Iterator<Item = &'r Binding<'a>> {
+        self.bindings.iter().filter(move |b| {
+            b.role_kind == role.kind
+                && b.role_name == role.name
+                && (role.kind == "ClusterRole" || role.namespace == b.namespace)
+        })
+    }
+
+    /// Every rule that reaches `subject`, through the bindings that name it (service accounts
+    /// also through the `system:serviceaccounts`, `system:serviceaccounts:<ns>` and
+    /// `system:authenticated` groups).
+    pub fn grants<'r>(&'r self, subject: &Subject) -> Vec<Grant<'r, 'a>> {
+        let mut out = Vec::new();
+        for binding in &self.bindings {
+            if !binding.names(subject) {
+                continue;
+            }
+            let Some(role) = self.role_of(binding) else {
+                continue;
+            };
+            for rule in &role.rules {
+                out.push(Grant {
+                    rule,
+                    role,
+                    binding,
+                    scope: binding.scope(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Every subject that may do `verb` on `resource` of API `group` in `namespace` (`None`:
+    /// in any namespace or cluster-wide), with the binding, role and rule that allow it.
+    pub fn who_can<'r>(
+        &'r self,
+        verb: &str,
+        group: &str,
+        resource: &str,
+        namespace: Option<&str>,
+    ) -> Vec<Access<'r, 'a>> {
+        let mut out = Vec::new();
+        for binding in &self.bindings {
+            if let (Some(want), Scope::Namespace(ns)) = (namespace, binding.scope()) {
+                if want != ns {
+                    continue;
+                }
+            }
+            let Some(role) = self.role_of(binding) else {
+                continue;
+            };
+            let Some(rule) = role.rules.iter().find(|r| r.allows(verb, group, resource)) else {
+                continue;
+            };
+            for subject in &binding.subjects {
+                out.push(Access {
+                    subject,
+                    binding,
+                    role,
+                    rule,
+                    scope: binding.scope(),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn own_rules(object: &Object) -> Vec<PolicyRule<'_>> {
+    object
+        .root
+        .get("rules")
+        .map_or(&[][..], Node::as_seq)
+        .iter()
+        .enumerate()
+        .map(|(i, node)| PolicyRule::parse(object, i, node))
+        .collect()
+}
+
+/// Adds the rules of the ClusterRoles that `object`'s aggregation rule selects, transitively.
+fn aggregate<'a>(
+    object: &'a Object,
+    cluster_roles: &[&'a Object],
+    seen: &mut HashSet<*const Object>,
+    rules: &mut Vec<PolicyRule<'a>>,
+) {
+    let Some(selectors) = object
+        .root
+        .path(&["aggregationRule", "clusterRoleSelectors"])
+    else {
+        return;
+    };
+    for other in cluster_roles {
+        if seen.contains(&(*other as *const Object)) {
+            continue;
+        }
+        if selectors
+            .as_seq()
+            .iter()
+            .any(|s| selector::matches(s, other.labels()))
+        {
+            seen.insert(*other as *const Object);
+            rules.extend(own_rules(other));
+            aggregate(other, cluster_roles, seen, rules);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "rbac_tests.rs"]
+mod tests;

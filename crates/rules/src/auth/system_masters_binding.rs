@@ -1,0 +1,73 @@
+use super::rbac::{Binding, SubjectKind};
+use crate::{declare_rule, Check, Context, Sink};
+use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
+
+declare_rule! {
+    /// ## What it checks
+    /// RoleBindings and ClusterRoleBindings with a subject that is the group `system:masters`.
+    /// The built-in ClusterRoleBinding `cluster-admin` (to ClusterRole `cluster-admin`) is the
+    /// one binding that may name it.
+    ///
+    /// CertificateSigningRequests asking for `O=system:masters` are not examined yet.
+    ///
+    /// ## Why
+    /// Checklist item 1.1: members of `system:masters` bypass every authorization check,
+    /// including RBAC and webhooks, and their rights cannot be taken away by removing a
+    /// binding. The group should only be used for break-glass access after bootstrap;
+    /// binding more roles to it hides who is supposed to hold that power.
+    ///
+    /// ## Fix
+    /// Delete the binding; give people and automation their own groups bound to the least
+    /// role they need:
+    /// ```yaml
+    /// apiVersion: rbac.authorization.k8s.io/v1
+    /// kind: ClusterRoleBinding
+    /// metadata: {name: platform-view}
+    /// roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+    /// subjects:
+    /// - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: platform-team}
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#authentication-authorization
+    /// - https://kubernetes.io/docs/concepts/security/rbac-good-practices/#least-privilege
+    pub static RULE = {
+        code: "KC101",
+        name: "system-masters-binding",
+        item: "1.1",
+        severity: Severity::Critical,
+        evidence: Evidence::Objects,
+        title: Text::fixed("Binding names the system:masters group", "绑定的主体是 system:masters 组"),
+        fix: Text::fixed(
+            "Remove system:masters from the binding; bind a dedicated group to the least role it needs.",
+            "从绑定中移除 system:masters;为专用组绑定其所需的最小角色。",
+        ),
+        check: Check::Object { kinds: &["ClusterRoleBinding", "RoleBinding"], run: check },
+    }
+}
+
+fn check(object: &Object, _: &Context, sink: &mut Sink) {
+    sink.examined();
+    let binding = Binding::parse(object);
+    let builtin = binding.cluster
+        && object.name == "cluster-admin"
+        && binding.role_kind == "ClusterRole"
+        && binding.role_name == "cluster-admin";
+    if builtin {
+        return;
+    }
+    for subject in &binding.subjects {
+        if subject.kind != SubjectKind::Group || subject.name != "system:masters" {
+            continue;
+        }
+        let (kind, name, role) = (&object.kind, &object.name, binding.role_name);
+        sink.fail(
+            object,
+            FieldPath::root().key("subjects").index(subject.index),
+            text!(
+                "{kind} \"{name}\" binds group system:masters to role \"{role}\"",
+                "{kind} \"{name}\" 将角色 \"{role}\" 绑定给 system:masters 组",
+            ),
+        );
+    }
+}

@@ -1,0 +1,193 @@
+use super::netpol::{policies_in, Cidr, Direction, Peer, Policy};
+use crate::pod_security::namespace_policy::{is_exempt, namespace_of};
+use crate::{declare_rule, Check, Context, Sink};
+use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
+use std::collections::BTreeMap;
+
+declare_rule! {
+    /// ## What it checks
+    /// Every namespace that holds workloads or is declared by a Namespace object, except the
+    /// exempt namespaces of `podSecurity.exemptNamespaces` (default `kube-system`), must have a
+    /// default deny: a `networking.k8s.io` NetworkPolicy with an empty `podSelector: {}` (it
+    /// selects every pod), of type `Ingress` with no ingress rules, and of type `Egress` with
+    /// no egress rules. The two directions may come from one policy or from two; the finding
+    /// says which is missing. A policy that selects every pod but has allow rules is not a
+    /// default deny (it is named in the finding); rules whose every peer is an `ipBlock` whose
+    /// `except` list covers all of its `cidr` allow nothing and are accepted. Note that
+    /// without `policyTypes`, a policy with no `egress` rules is of type `Ingress` only.
+    ///
+    /// The finding is on the Namespace object, or on the first workload of the namespace when
+    /// the input has no Namespace object for it.
+    ///
+    /// ## Why
+    /// Checklist item 2.3: default network policies within each namespace, selecting all pods
+    /// and denying everything, are in place. With a default deny, a new workload starts
+    /// isolated and each flow must be allowed on purpose; without it, every pod that no other
+    /// policy happens to select is open in both directions.
+    ///
+    /// ## Fix
+    /// ```yaml
+    /// apiVersion: networking.k8s.io/v1
+    /// kind: NetworkPolicy
+    /// metadata:
+    ///   name: default-deny
+    ///   namespace: shop
+    /// spec:
+    ///   podSelector: {}
+    ///   policyTypes: [Ingress, Egress]
+    /// ```
+    /// Then allow the flows each workload needs (DNS egress first) in separate policies.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#network-security
+    pub static RULE = {
+        code: "KC207",
+        name: "namespace-without-default-deny",
+        item: "2.3",
+        severity: Severity::Medium,
+        evidence: Evidence::Objects,
+        title: Text::fixed("Namespace has no default-deny NetworkPolicy", "名字空间没有默认拒绝的网络策略"),
+        fix: Text::fixed(
+            "Add a NetworkPolicy with podSelector: {}, policyTypes [Ingress, Egress] and no rules to the namespace, then allow the needed flows in separate policies.",
+            "在名字空间中添加 podSelector: {}、policyTypes 为 [Ingress, Egress] 且没有规则的 NetworkPolicy,再用单独的策略放行所需流量。",
+        ),
+        check: Check::Inventory(check),
+    }
+}
+
+/// What a namespace has for one direction.
+enum Baseline<'a> {
+    Deny,
+    /// A policy selects every pod but allows some traffic.
+    Allows(&'a str),
+    Missing,
+}
+
+fn default_for<'a>(policies: &[Policy<'a>], direction: Direction) -> Baseline<'a> {
+    let mut found = Baseline::Missing;
+    for p in policies
+        .iter()
+        .filter(|p| p.selects_all_pods() && p.has_type(direction))
+    {
+        if p.rules(direction)
+            .iter()
+            .all(|r| allows_nothing(r, direction))
+        {
+            return Baseline::Deny;
+        }
+        if matches!(found, Baseline::Missing) {
+            found = Baseline::Allows(&p.object.name);
+        }
+    }
+    found
+}
+
+/// A rule allows nothing when it names peers and each is an ipBlock excepted in full. (No
+/// peers at all means every peer.)
+fn allows_nothing(rule: &Node, direction: Direction) -> bool {
+    let peers = rule
+        .get(direction.peers_field())
+        .map_or(&[][..], Node::as_seq);
+    !peers.is_empty()
+        && peers.iter().all(|peer| match Peer::parse(peer) {
+            Some(Peer::IpBlock(block)) => {
+                let excepts: Vec<Cidr> = block
+                    .get("except")
+                    .map_or(&[][..], Node::as_seq)
+                    .iter()
+                    .filter_map(|e| Cidr::parse(e.as_str()?))
+                    .collect();
+                block
+                    .str_at("cidr")
+                    .and_then(Cidr::parse)
+                    .is_some_and(|c| c.covered_by(&excepts))
+            }
+            _ => false,
+        })
+}
+
+fn check(ctx: &Context, sink: &mut Sink) {
+    let inventory = ctx.inventory;
+    // Each namespace and the object its finding goes on: the Namespace, else its first workload.
+    let mut namespaces: BTreeMap<&str, &Object> = BTreeMap::new();
+    for ns in inventory.of_kind("Namespace") {
+        namespaces.entry(ns.name.as_str()).or_insert(ns);
+    }
+    for o in inventory
+        .objects()
+        .iter()
+        .filter(|o| o.pod_spec().is_some())
+    {
+        namespaces.entry(namespace_of(o)).or_insert(o);
+    }
+    for (namespace, subject) in namespaces {
+        if is_exempt(ctx, namespace) {
+            continue;
+        }
+        sink.examined();
+        let policies = policies_in(inventory, namespace);
+        let ingress = default_for(&policies, Direction::Ingress);
+        let egress = default_for(&policies, Direction::Egress);
+        let (what, what_zh) = match (&ingress, &egress) {
+            (Baseline::Deny, Baseline::Deny) => continue,
+            (Baseline::Deny, _) => ("egress", "出站"),
+            (_, Baseline::Deny) => ("ingress", "入站"),
+            _ => ("ingress and egress", "入站和出站"),
+        };
+        let mut also_en = String::new();
+        let mut also_zh = String::new();
+        for (default, direction) in [(&ingress, Direction::Ingress), (&egress, Direction::Egress)] {
+            if let Baseline::Allows(name) = default {
+                let (field, zh) = (direction.field(), direction.zh());
+                also_en.push_str(&format!(
+                    "; NetworkPolicy \"{name}\" selects every pod for {field} but allows traffic"
+                ));
+                also_zh.push_str(&format!(
+                    ";NetworkPolicy \"{name}\" 为{zh}选中了所有 Pod,但放行了流量"
+                ));
+            }
+        }
+        let path = if subject.kind == "Namespace" {
+            FieldPath::parse("metadata.name")
+        } else {
+            FieldPath::parse("metadata.namespace")
+        };
+        sink.fail(
+            subject,
+            path,
+            text!(
+                "Namespace \"{namespace}\" has no default-deny NetworkPolicy for {what} (a policy with podSelector: {{}}, policyTypes [Ingress, Egress] and no rules){also_en}",
+                "名字空间 \"{namespace}\" 没有针对{what_zh}的默认拒绝 NetworkPolicy(即 podSelector: {{}}、policyTypes 为 [Ingress, Egress] 且没有规则的策略){also_zh}",
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::netpol::test_node;
+
+    #[test]
+    fn only_rules_with_fully_excepted_blocks_allow_nothing() {
+        let nothing = |rule: &str| allows_nothing(&test_node(rule), Direction::Egress);
+        assert!(!nothing("{}"));
+        assert!(!nothing("{to: []}"));
+        assert!(!nothing("{to: [{podSelector: {}}]}"));
+        assert!(!nothing(
+            "{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/9]}}]}"
+        ));
+        assert!(nothing(
+            "{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/9, 10.128.0.0/9]}}]}"
+        ));
+        assert!(!nothing(
+            "{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/9, 10.128.0.0/9]}}, {namespaceSelector: {}}]}"
+        ));
+        // Ingress rules read `from`, not `to`.
+        assert!(!allows_nothing(
+            &test_node("{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/9, 10.128.0.0/9]}}]}"),
+            Direction::Ingress
+        ));
+    }
+}
