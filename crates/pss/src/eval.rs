@@ -2,9 +2,10 @@
 
 use crate::checks;
 use crate::msg;
+use crate::pod::View;
 use crate::policy::{Level, Version};
 use crate::read::{Ctx, Mistyped};
-use kcheck_model::{ContainerKind, FieldPath, Object, PodSpec, Value};
+use kcheck_model::{FieldPath, Object, PodSpec};
 
 /// The check id of the finding for fields of the wrong JSON type, which the API server would
 /// refuse to decode (so the pod could never be admitted, whatever its level).
@@ -83,15 +84,15 @@ pub fn evaluate(pod: &PodSpec<'_>, level: Level, version: Version) -> Evaluation
         return Evaluation::default();
     }
     let minor = version.effective_minor();
-    let ctx = Ctx::new(*pod);
-    check_container_lists(&ctx);
+    let mut ctx = Ctx::new(*pod);
+    View::resolve(&mut ctx);
     let mut violations = Vec::new();
     for &(check, since) in checks::active(level, minor) {
         if let Some(v) = (check.run)(&ctx, since) {
             violations.push(v);
         }
     }
-    let mistyped = ctx.into_mistyped();
+    let mistyped = ctx.take_mistyped();
     if !mistyped.is_empty() {
         violations.insert(0, invalid(mistyped));
     }
@@ -101,24 +102,6 @@ pub fn evaluate(pod: &PodSpec<'_>, level: Level, version: Version) -> Evaluation
 /// Evaluates an object's pod spec; `None` for kinds that carry none.
 pub fn evaluate_object(object: &Object, level: Level, version: Version) -> Option<Evaluation> {
     object.pod_spec().map(|pod| evaluate(&pod, level, version))
-}
-
-/// The container lists are read by the model without type checks (a mapping there reads as no
-/// containers), so they are checked once here: lists of objects.
-fn check_container_lists(ctx: &Ctx<'_>) {
-    for kind in [
-        ContainerKind::Init,
-        ContainerKind::Regular,
-        ContainerKind::Ephemeral,
-    ] {
-        let field = kind.list_field();
-        for (i, item) in ctx.pod_list(field).iter().enumerate() {
-            if !matches!(item.value, Value::Map(_)) {
-                let path = ctx.pod.path(field).index(i);
-                ctx.object(item, "", &|| path.clone());
-            }
-        }
-    }
 }
 
 /// One violation for every field of the wrong type, sorted by path, each path once.

@@ -29,7 +29,9 @@
 
 mod checks;
 mod eval;
+mod fields;
 mod msg;
+mod pod;
 mod policy;
 mod read;
 

@@ -13,35 +13,63 @@ pub(crate) fn plural<'s>(n: usize, one: &'s str, many: &'s str) -> &'s str {
     }
 }
 
-/// `"a", "b"`: every item in double quotes, comma-separated, with no escaping (as upstream).
-pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
-    let mut out = String::new();
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push('"');
-        out.push_str(item.as_ref());
-        out.push('"');
+/// A message built up in one string, phrase by phrase (nested `format!`s would build every
+/// part as a string of its own first): `Text::new().containers(&names).push(" must ...").done()`.
+pub(crate) struct Text(String);
+
+impl Text {
+    /// Room for most messages, so that building one allocates once.
+    pub fn new() -> Text {
+        Text(String::with_capacity(128))
     }
-    out
-}
 
-/// `container "a"` / `containers "a", "b"`.
-pub(crate) fn containers(names: &[&str]) -> String {
-    format!(
-        "{} {}",
-        plural(names.len(), "container", "containers"),
-        join_quote(names)
-    )
-}
+    pub fn push(&mut self, s: &str) -> &mut Text {
+        self.0.push_str(s);
+        self
+    }
 
-/// Who set a bad value: `pod`, `containers "a", "b"`, or both joined with " and ".
-pub(crate) fn setters(pod: bool, names: &[&str]) -> String {
-    match (pod, names.is_empty()) {
-        (true, true) => "pod".to_string(),
-        (true, false) => format!("pod and {}", containers(names)),
-        (false, _) => containers(names),
+    /// The items separated by `sep`.
+    pub fn joined<S: AsRef<str>>(&mut self, items: &[S], sep: &str) -> &mut Text {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.0.push_str(sep);
+            }
+            self.0.push_str(item.as_ref());
+        }
+        self
+    }
+
+    /// `"a", "b"`: every item in double quotes, comma-separated, with no escaping (as upstream).
+    pub fn quoted<S: AsRef<str>>(&mut self, items: &[S]) -> &mut Text {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.0.push_str(", ");
+            }
+            self.0.push('"');
+            self.0.push_str(item.as_ref());
+            self.0.push('"');
+        }
+        self
+    }
+
+    /// `container "a"` / `containers "a", "b"`.
+    pub fn containers(&mut self, names: &[&str]) -> &mut Text {
+        self.push(plural(names.len(), "container ", "containers "))
+            .quoted(names)
+    }
+
+    /// Who set a bad value: `pod`, `containers "a", "b"`, or both joined with " and ".
+    pub fn setters(&mut self, pod: bool, names: &[&str]) -> &mut Text {
+        match (pod, names.is_empty()) {
+            (true, true) => self.push("pod"),
+            (true, false) => self.push("pod and ").containers(names),
+            (false, _) => self.containers(names),
+        }
+    }
+
+    /// The message (leaving this empty).
+    pub fn done(&mut self) -> String {
+        std::mem::take(&mut self.0)
     }
 }
 
@@ -86,11 +114,20 @@ mod tests {
 
     #[test]
     fn messages_read_like_upstream() {
-        assert_eq!(join_quote(&["a", "b"]), r#""a", "b""#);
-        assert_eq!(join_quote::<&str>(&[]), "");
-        assert_eq!(setters(true, &["a", "b"]), r#"pod and containers "a", "b""#);
-        assert_eq!(setters(false, &["a"]), r#"container "a""#);
-        assert_eq!(setters(true, &[]), "pod");
+        let text = |f: fn(&mut Text) -> &mut Text| f(&mut Text::new()).done();
+        assert_eq!(text(|t| t.quoted(&["a", "b"])), r#""a", "b""#);
+        assert_eq!(text(|t| t.quoted::<&str>(&[])), "");
+        assert_eq!(text(|t| t.joined(&["a", "b"], "; ")), "a; b");
+        assert_eq!(
+            text(|t| t.setters(true, &["a", "b"])),
+            r#"pod and containers "a", "b""#
+        );
+        assert_eq!(text(|t| t.setters(false, &["a"])), r#"container "a""#);
+        assert_eq!(text(|t| t.setters(true, &[])), "pod");
+        assert_eq!(
+            text(|t| t.containers(&["a"]).push(" x")),
+            r#"container "a" x"#
+        );
         assert_eq!(go_quote("un\"con\nfined"), r#""un\"con\nfined""#);
         assert_eq!(go_quote("\u{1}"), r#""\x01""#);
         assert_eq!(sorted_set(vec!["b", "a", "b"]), vec!["a", "b"]);

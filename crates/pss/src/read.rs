@@ -6,9 +6,14 @@
 //! recorded (it becomes one `invalid` violation, which is what the API server's answer would be)
 //! and the field is then treated as absent, so the checks keep going without guessing.
 //! `null` is the same as absent everywhere, as it is for Go pointers, lists and zero values.
+//!
+//! Field paths are given as keys split in advance (`&["securityContext", "privileged"]`): the
+//! reads are the hot loop of every evaluation, so nothing is split, formatted or allocated on the
+//! way unless a type error is found.
 
-use kcheck_model::{Container, Entry, FieldPath, Node, PodSpec, Segment, Value};
-use std::cell::RefCell;
+use crate::pod::View;
+use kcheck_model::{FieldPath, Node, PodSpec, Segment, Value};
+use std::cell::{OnceCell, RefCell};
 
 /// A field holding the wrong JSON type.
 #[derive(Clone, Debug)]
@@ -18,25 +23,33 @@ pub(crate) struct Mistyped {
     pub found: &'static str,
 }
 
-/// What every check reads through: the pod, plus the type errors met so far.
+/// What every check reads through: the pod, the fields resolved once per evaluation (see
+/// [`View`]), plus the type errors met so far.
 pub(crate) struct Ctx<'a> {
     pub pod: PodSpec<'a>,
+    pub(crate) view: View<'a>,
     mistyped: RefCell<Vec<Mistyped>>,
+    /// The path to the pod spec (`spec.template.spec`), built when the first finding needs it.
+    spec_path: OnceCell<FieldPath>,
 }
 
 /// How to name the node a read starts from, built only when a finding needs it.
 pub(crate) type Base<'b> = &'b dyn Fn() -> FieldPath;
 
 impl<'a> Ctx<'a> {
+    /// A context whose [`View`] is still empty: [`View::resolve`] fills it in place (the view
+    /// is large enough that moving it would cost more than filling it).
     pub fn new(pod: PodSpec<'a>) -> Ctx<'a> {
         Ctx {
             pod,
+            view: View::default(),
             mistyped: RefCell::new(Vec::new()),
+            spec_path: OnceCell::new(),
         }
     }
 
-    pub fn into_mistyped(self) -> Vec<Mistyped> {
-        self.mistyped.into_inner()
+    pub fn take_mistyped(&self) -> Vec<Mistyped> {
+        self.mistyped.take()
     }
 
     fn record(&self, path: FieldPath, expected: &'static str, node: &Node) {
@@ -47,50 +60,74 @@ impl<'a> Ctx<'a> {
         });
     }
 
-    /// Follows the dotted keys from `start`. Every step must be an object (or null, which ends
-    /// the walk as absent); the node found is returned unless it is null.
-    pub fn walk<'n>(&self, start: &'n Node, dotted: &str, base: Base<'_>) -> Option<&'n Node> {
+    /// Follows `keys` from `start`. Every step must be an object (or null, which ends the walk
+    /// as absent); the node found is returned unless it is null.
+    pub fn walk<'n>(&self, start: &'n Node, keys: &[&str], base: Base<'_>) -> Option<&'n Node> {
         let mut node = start;
-        let mut walked = 0;
-        let mut rest = dotted;
-        while let Some(key) = next_key(&mut rest) {
+        for (walked, key) in keys.iter().enumerate() {
             match &node.value {
                 Value::Null => return None,
                 Value::Map(_) => node = node.get(key)?,
                 _ => {
-                    self.record(extend(base(), dotted, walked), "an object", node);
+                    self.record(base().then(&keys[..walked]), "an object", node);
                     return None;
                 }
             }
-            walked += 1;
         }
         (!node.is_null()).then_some(node)
     }
 
     /// A pointer-to-struct field: `Some` when set (not null), and an object.
-    pub fn object<'n>(&self, start: &'n Node, dotted: &str, base: Base<'_>) -> Option<&'n Node> {
-        let node = self.walk(start, dotted, base)?;
-        self.expect(
-            node,
-            matches!(node.value, Value::Map(_)),
-            "an object",
-            || extend(base(), dotted, usize::MAX),
-        )
-        .map(|()| node)
+    pub fn object<'n>(&self, start: &'n Node, keys: &[&str], base: Base<'_>) -> Option<&'n Node> {
+        let node = self.walk(start, keys, base)?;
+        self.object_node(node, &|| base().then(keys))
     }
 
-    pub fn bool(&self, start: &Node, dotted: &str, base: Base<'_>) -> Option<bool> {
-        let node = self.walk(start, dotted, base)?;
-        let value = node.as_bool();
-        self.expect(node, value.is_some(), "a boolean", || {
-            extend(base(), dotted, usize::MAX)
-        })?;
-        value
+    pub fn bool(&self, start: &Node, keys: &[&str], base: Base<'_>) -> Option<bool> {
+        let node = self.walk(start, keys, base)?;
+        self.bool_node(node, &|| base().then(keys))
     }
 
     /// An integer field; `bits` is the width of the Go type (32 or 64).
-    pub fn int(&self, start: &Node, dotted: &str, bits: u32, base: Base<'_>) -> Option<i64> {
-        let node = self.walk(start, dotted, base)?;
+    pub fn int(&self, start: &Node, keys: &[&str], bits: u32, base: Base<'_>) -> Option<i64> {
+        let node = self.walk(start, keys, base)?;
+        self.int_node(node, bits, &|| base().then(keys))
+    }
+
+    pub fn str<'n>(&self, start: &'n Node, keys: &[&str], base: Base<'_>) -> Option<&'n str> {
+        let node = self.walk(start, keys, base)?;
+        self.string_node(node, &|| base().then(keys))
+    }
+
+    /// A string that Go would read as "" when absent.
+    pub fn str_or_empty<'n>(&self, start: &'n Node, keys: &[&str], base: Base<'_>) -> &'n str {
+        self.str(start, keys, base).unwrap_or("")
+    }
+
+    /// A list field; absent, null and mistyped lists are empty.
+    pub fn list<'n>(&self, start: &'n Node, keys: &[&str], base: Base<'_>) -> &'n [Node] {
+        match self.walk(start, keys, base) {
+            Some(node) => self.list_node(node, &|| base().then(keys)),
+            None => &[],
+        }
+    }
+
+    // The same reads of a node already found (a field found in one pass, a list item, a map
+    // value), named by `path`; null is absent.
+
+    pub fn bool_node(&self, node: &Node, path: Base<'_>) -> Option<bool> {
+        if node.is_null() {
+            return None;
+        }
+        let value = node.as_bool();
+        self.expect(node, value.is_some(), "a boolean", path)?;
+        value
+    }
+
+    pub fn int_node(&self, node: &Node, bits: u32, path: Base<'_>) -> Option<i64> {
+        if node.is_null() {
+            return None;
+        }
         let value = node
             .as_i64()
             .filter(|v| bits >= 64 || (*v >= i64::from(i32::MIN) && *v <= i64::from(i32::MAX)));
@@ -99,23 +136,10 @@ impl<'a> Ctx<'a> {
         } else {
             "a 32-bit integer"
         };
-        self.expect(node, value.is_some(), expected, || {
-            extend(base(), dotted, usize::MAX)
-        })?;
+        self.expect(node, value.is_some(), expected, path)?;
         value
     }
 
-    pub fn str<'n>(&self, start: &'n Node, dotted: &str, base: Base<'_>) -> Option<&'n str> {
-        let node = self.walk(start, dotted, base)?;
-        self.string_node(node, &|| extend(base(), dotted, usize::MAX))
-    }
-
-    /// A string that Go would read as "" when absent.
-    pub fn str_or_empty<'n>(&self, start: &'n Node, dotted: &str, base: Base<'_>) -> &'n str {
-        self.str(start, dotted, base).unwrap_or("")
-    }
-
-    /// The node itself as a string (a list item or a map value); null is absent.
     pub fn string_node<'n>(&self, node: &'n Node, path: Base<'_>) -> Option<&'n str> {
         if node.is_null() {
             return None;
@@ -125,17 +149,22 @@ impl<'a> Ctx<'a> {
         value
     }
 
-    /// A list field; absent, null and mistyped lists are empty.
-    pub fn list<'n>(&self, start: &'n Node, dotted: &str, base: Base<'_>) -> &'n [Node] {
-        match self.walk(start, dotted, base) {
-            Some(node) => match &node.value {
-                Value::Seq(items) => items,
-                _ => {
-                    self.record(extend(base(), dotted, usize::MAX), "a list", node);
-                    &[]
-                }
-            },
-            None => &[],
+    pub fn object_node<'n>(&self, node: &'n Node, path: Base<'_>) -> Option<&'n Node> {
+        if node.is_null() {
+            return None;
+        }
+        let ok = matches!(node.value, Value::Map(_));
+        self.expect(node, ok, "an object", path).map(|()| node)
+    }
+
+    pub fn list_node<'n>(&self, node: &'n Node, path: Base<'_>) -> &'n [Node] {
+        match &node.value {
+            Value::Null => &[],
+            Value::Seq(items) => items,
+            _ => {
+                self.record(path(), "a list", node);
+                &[]
+            }
         }
     }
 
@@ -154,129 +183,51 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    // Shorthands for the two places most reads start from.
-
-    pub fn spec_base(&self) -> FieldPath {
-        self.pod.path("")
+    /// `spec` plus `keys`, with room for the steps that the deepest paths append (container
+    /// index, `securityContext.capabilities.add` and an index), so that they do not reallocate.
+    pub fn pod_path(&self, keys: &[&str]) -> FieldPath {
+        let base = self.spec_path.get_or_init(|| self.pod.path(""));
+        with_room(&base.0, keys.len() + 5).then(keys)
     }
 
-    /// `metadata` next to the pod spec: `metadata` for a Pod, `spec.template.metadata` for a
-    /// Deployment.
-    pub fn metadata_base(&self) -> FieldPath {
-        let mut path = self.pod.path("");
-        path.0.pop();
-        path.0.push(Segment::Key("metadata".to_string()));
-        path
-    }
-
-    pub fn pod_bool(&self, dotted: &str) -> Option<bool> {
-        self.bool(self.pod.spec, dotted, &|| self.spec_base())
-    }
-
-    pub fn pod_str(&self, dotted: &str) -> Option<&'a str> {
-        self.str(self.pod.spec, dotted, &|| self.spec_base())
-    }
-
-    pub fn pod_object(&self, dotted: &str) -> Option<&'a Node> {
-        self.object(self.pod.spec, dotted, &|| self.spec_base())
-    }
-
-    pub fn pod_list(&self, dotted: &str) -> &'a [Node] {
-        self.list(self.pod.spec, dotted, &|| self.spec_base())
-    }
-
-    pub fn c_bool(&self, c: &Container<'a>, dotted: &str) -> Option<bool> {
-        self.bool(c.node, dotted, &|| c.path(""))
-    }
-
-    pub fn c_str(&self, c: &Container<'a>, dotted: &str) -> Option<&'a str> {
-        self.str(c.node, dotted, &|| c.path(""))
-    }
-
-    pub fn c_object(&self, c: &Container<'a>, dotted: &str) -> Option<&'a Node> {
-        self.object(c.node, dotted, &|| c.path(""))
-    }
-
-    pub fn c_list(&self, c: &Container<'a>, dotted: &str) -> &'a [Node] {
-        self.list(c.node, dotted, &|| c.path(""))
-    }
-
-    /// The container's name as messages print it ("" when missing, as in Go).
-    pub fn c_name(&self, c: &Container<'a>) -> &'a str {
-        self.c_str(c, "name").unwrap_or("")
-    }
-
-    /// `spec.os.name == "windows"`: from policy v1.25 some restricted checks let Windows pods
-    /// through, because the API server refuses the Linux-only fields on them.
-    pub fn is_windows(&self) -> bool {
-        self.pod_str("os.name") == Some("windows")
-    }
-
-    /// `spec.hostUsers: false`: the pod runs in a user namespace, so root in the container is
-    /// not root on the node. From policy v1.35 this relaxes runAsNonRoot, runAsUser and the
-    /// baseline procMount check.
-    pub fn in_user_namespace(&self) -> bool {
-        self.pod_bool("hostUsers") == Some(false)
-    }
-
-    /// The pod's annotations, each key once (the last of duplicates, as Kubernetes keeps it).
-    pub fn annotations(&self) -> impl Iterator<Item = &'a Entry> + 'a {
-        let entries = match self.pod.metadata {
-            Some(meta) => self
-                .object(meta, "annotations", &|| self.metadata_base())
-                .map_or(&[][..], Node::as_map),
-            None => &[],
-        };
-        entries
-            .iter()
-            .enumerate()
-            .filter(move |(i, e)| !entries[i + 1..].iter().any(|later| later.key == e.key))
-            .map(|(_, e)| e)
-    }
-
-    /// An annotation's value: a string, or "" for null (a Go map of strings decodes null so).
-    pub fn annotation_value(&self, entry: &'a Entry) -> Option<&'a str> {
-        if entry.value.is_null() {
-            return Some("");
-        }
-        self.string_node(&entry.value, &|| self.annotation_path(&entry.key))
-    }
-
-    pub fn annotation_path(&self, key: &str) -> FieldPath {
-        let mut path = self.metadata_base();
-        path.0.push(Segment::Key("annotations".to_string()));
-        path.0.push(Segment::Key(key.to_string()));
-        path
+    /// `metadata` next to the pod spec (`metadata` for a Pod, `spec.template.metadata` for a
+    /// Deployment) plus `keys`.
+    pub fn metadata_path(&self, keys: &[&str]) -> FieldPath {
+        let base = self.spec_path.get_or_init(|| self.pod.path(""));
+        let parent = &base.0[..base.0.len().saturating_sub(1)];
+        // Room for `metadata`, `keys` and an annotation's key.
+        with_room(parent, keys.len() + 2)
+            .then(&["metadata"])
+            .then(keys)
     }
 }
 
-/// Takes the next key off a dotted path (a hand-rolled split: this is the hottest loop).
-fn next_key<'d>(rest: &mut &'d str) -> Option<&'d str> {
-    loop {
-        if rest.is_empty() {
-            return None;
-        }
-        let (key, tail) = match rest.find('.') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (*rest, ""),
-        };
-        *rest = tail;
-        if !key.is_empty() {
-            return Some(key);
-        }
-    }
+/// A path made of `segments` with capacity for `more`.
+fn with_room(segments: &[Segment], more: usize) -> FieldPath {
+    let mut path = Vec::with_capacity(segments.len() + more);
+    path.extend_from_slice(segments);
+    FieldPath(path)
 }
 
-/// `base` plus the first `n` keys of `dotted` (all of them for `usize::MAX`).
-fn extend(mut base: FieldPath, dotted: &str, n: usize) -> FieldPath {
-    base.0.extend(
-        dotted
-            .split('.')
-            .filter(|k| !k.is_empty())
-            .take(n)
-            .map(|k| Segment::Key(k.to_string())),
-    );
-    base
+/// Appending to a field path in place (unlike `FieldPath::key`, which copies it).
+pub(crate) trait Append: Sized {
+    /// The path followed by `keys`.
+    fn then(self, keys: &[&str]) -> Self;
+    /// The path followed by `[i]`.
+    fn at(self, i: usize) -> Self;
+}
+
+impl Append for FieldPath {
+    fn then(mut self, keys: &[&str]) -> FieldPath {
+        self.0
+            .extend(keys.iter().map(|k| Segment::Key((*k).to_string())));
+        self
+    }
+
+    fn at(mut self, i: usize) -> FieldPath {
+        self.0.push(Segment::Index(i));
+        self
+    }
 }
 
 /// The JSON name of a node's type, for messages.

@@ -4,7 +4,9 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::Sc;
+use crate::msg::Text;
+use crate::pod::Who;
 use crate::policy::Level;
 use crate::read::Ctx;
 
@@ -27,7 +29,7 @@ pub(crate) const CHECK: CheckInfo = CheckInfo {
     run,
 };
 
-const FIELD: &str = "securityContext.allowPrivilegeEscalation";
+const FIELD: Sc = Sc::AllowPrivilegeEscalation;
 
 fn run(ctx: &Ctx<'_>, since: u32) -> Option<Violation> {
     if since >= 25 && ctx.is_windows() {
@@ -35,16 +37,20 @@ fn run(ctx: &Ctx<'_>, since: u32) -> Option<Violation> {
     }
     let mut names = Vec::new();
     let mut fields = Vec::new();
-    for c in ctx.pod.containers() {
-        if ctx.c_bool(&c, FIELD) != Some(false) {
+    for c in ctx.containers() {
+        let who = Who::Container(c);
+        if ctx.sc_bool(who, FIELD) != Some(false) {
             names.push(ctx.c_name(&c));
-            fields.push(c.path(FIELD));
+            fields.push(ctx.sc_path(who, FIELD, &[]));
         }
     }
     if names.is_empty() {
         return None;
     }
-    let detail = format!("{} must set {FIELD}=false", msg::containers(&names));
+    let detail = Text::new()
+        .containers(&names)
+        .push(" must set securityContext.allowPrivilegeEscalation=false")
+        .done();
     Some(Violation::new(
         CHECK.id,
         "allowPrivilegeEscalation != false",

@@ -9,10 +9,11 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::Sc;
+use crate::msg::{self, Text};
+use crate::pod::Who;
 use crate::policy::Level;
 use crate::read::Ctx;
-use kcheck_model::{FieldPath, Node};
 
 pub(crate) const CHECK: CheckInfo = CheckInfo {
     id: "appArmorProfile",
@@ -36,33 +37,30 @@ fn allowed_annotation(v: &str) -> bool {
     v.is_empty() || v == "runtime/default" || v.starts_with("localhost/")
 }
 
-/// The profile type when it is set and not allowed ("" when the type itself is missing).
-fn bad_type<'a>(ctx: &Ctx<'a>, profile: &'a Node, base: &dyn Fn() -> FieldPath) -> Option<&'a str> {
-    let t = ctx.str_or_empty(profile, "type", base);
+/// The profile type when a profile is set and its type is not allowed ("" when the type itself
+/// is missing).
+fn bad_type<'a>(ctx: &Ctx<'a>, who: Who<'a>) -> Option<&'a str> {
+    let profile = ctx.sc_object(who, Sc::AppArmorProfile)?;
+    let t = ctx.str_or_empty(profile, &["type"], &|| {
+        ctx.sc_path(who, Sc::AppArmorProfile, &[])
+    });
     (!allowed_type(t)).then_some(t)
 }
 
 fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     let mut values = Vec::new();
     let mut fields = Vec::new();
-    let pod_bad = ctx
-        .pod_object("securityContext.appArmorProfile")
-        .and_then(|p| bad_type(ctx, p, &|| ctx.pod.path("securityContext.appArmorProfile")))
-        .map(|t| values.push(t))
-        .is_some();
+    let pod_bad = bad_type(ctx, Who::Pod).map(|t| values.push(t)).is_some();
     if pod_bad {
-        fields.push(ctx.pod.path("securityContext.appArmorProfile.type"));
+        fields.push(ctx.sc_path(Who::Pod, Sc::AppArmorProfile, &["type"]));
     }
     let mut names = Vec::new();
-    for c in ctx.pod.containers() {
-        let base = || c.path("securityContext.appArmorProfile");
-        if let Some(t) = ctx
-            .c_object(&c, "securityContext.appArmorProfile")
-            .and_then(|p| bad_type(ctx, p, &base))
-        {
+    for c in ctx.containers() {
+        let who = Who::Container(c);
+        if let Some(t) = bad_type(ctx, who) {
             values.push(t);
             names.push(ctx.c_name(&c));
-            fields.push(c.path("securityContext.appArmorProfile.type"));
+            fields.push(ctx.sc_path(who, Sc::AppArmorProfile, &["type"]));
         }
     }
     let mut annotations = Vec::new();
@@ -81,12 +79,15 @@ fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     if !pod_bad && names.is_empty() && annotations.is_empty() {
         return None;
     }
-    let mut setters = Vec::new();
+    let mut detail = Text::new();
     if pod_bad || !names.is_empty() {
-        setters.push(msg::setters(pod_bad, &names));
+        detail.setters(pod_bad, &names);
+        if !annotations.is_empty() {
+            detail.push(" and ");
+        }
     }
     if !annotations.is_empty() {
-        setters.push(msg::plural(annotations.len(), "annotation", "annotations").to_string());
+        detail.push(msg::plural(annotations.len(), "annotation", "annotations"));
     }
     let mut bad_values: Vec<String> = msg::sorted_set(values)
         .into_iter()
@@ -98,10 +99,9 @@ fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
         "forbidden AppArmor profile",
         "forbidden AppArmor profiles",
     );
-    let detail = format!(
-        "{} must not set AppArmor profile type to {}",
-        setters.join(" and "),
-        msg::join_quote(&bad_values)
-    );
+    let detail = detail
+        .push(" must not set AppArmor profile type to ")
+        .quoted(&bad_values)
+        .done();
     Some(Violation::new(CHECK.id, reason, detail, fields))
 }

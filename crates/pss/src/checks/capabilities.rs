@@ -7,10 +7,12 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::Sc;
+use crate::msg::{self, Text};
+use crate::pod::Who;
 use crate::policy::Level;
-use crate::read::Ctx;
-use kcheck_model::{Container, FieldPath, Node};
+use crate::read::{Append, Ctx};
+use kcheck_model::{FieldPath, Node};
 
 pub(crate) const BASELINE: CheckInfo = CheckInfo {
     id: "capabilities_baseline",
@@ -64,16 +66,16 @@ const DEFAULT_SET: &[&str] = &[
 /// The `add` entries of one container that fail `allowed`, with their paths.
 fn bad_adds<'a>(
     ctx: &Ctx<'a>,
-    c: &Container<'a>,
+    who: Who<'a>,
     caps: &'a Node,
     allowed: impl Fn(&str) -> bool,
     found: &mut Vec<&'a str>,
     fields: &mut Vec<FieldPath>,
 ) -> bool {
     let mut bad = false;
-    let base = || c.path("securityContext.capabilities");
-    for (k, item) in ctx.list(caps, "add", &base).iter().enumerate() {
-        let path = || c.path("securityContext.capabilities.add").index(k);
+    let base = || ctx.sc_path(who, Sc::Capabilities, &[]);
+    for (k, item) in ctx.list(caps, &["add"], &base).iter().enumerate() {
+        let path = || ctx.sc_path(who, Sc::Capabilities, &["add"]).at(k);
         // A null entry decodes as "", which no allow-list contains.
         let cap = if item.is_null() {
             Some("")
@@ -93,11 +95,12 @@ fn run_baseline(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     let mut names = Vec::new();
     let mut caps = Vec::new();
     let mut fields = Vec::new();
-    for c in ctx.pod.containers() {
-        if let Some(node) = ctx.c_object(&c, "securityContext.capabilities") {
+    for c in ctx.containers() {
+        let who = Who::Container(c);
+        if let Some(node) = ctx.sc_object(who, Sc::Capabilities) {
             if bad_adds(
                 ctx,
-                &c,
+                who,
                 node,
                 |cap| DEFAULT_SET.contains(&cap),
                 &mut caps,
@@ -110,17 +113,23 @@ fn run_baseline(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     if names.is_empty() {
         return None;
     }
-    let detail = format!(
-        "{} must not include {} in securityContext.capabilities.add",
-        msg::containers(&names),
-        msg::join_quote(&msg::sorted_set(caps))
-    );
+    let mut detail = Text::new();
+    forbidden_adds(&mut detail, &names, caps);
     Some(Violation::new(
         BASELINE.id,
         "non-default capabilities",
-        detail,
+        detail.done(),
         fields,
     ))
+}
+
+/// `containers "a", "b" must not include "X", "Y" in securityContext.capabilities.add`.
+fn forbidden_adds(detail: &mut Text, names: &[&str], caps: Vec<&str>) {
+    detail
+        .containers(names)
+        .push(" must not include ")
+        .quoted(&msg::sorted_set(caps))
+        .push(" in securityContext.capabilities.add");
 }
 
 fn run_restricted(ctx: &Ctx<'_>, since: u32) -> Option<Violation> {
@@ -131,27 +140,27 @@ fn run_restricted(ctx: &Ctx<'_>, since: u32) -> Option<Violation> {
     let mut adding = Vec::new();
     let mut caps = Vec::new();
     let mut fields = Vec::new();
-    for c in ctx.pod.containers() {
-        let Some(node) = ctx.c_object(&c, "securityContext.capabilities") else {
+    for c in ctx.containers() {
+        let who = Who::Container(c);
+        let Some(node) = ctx.sc_object(who, Sc::Capabilities) else {
             missing_drop.push(ctx.c_name(&c));
-            fields.push(c.path("securityContext.capabilities.drop"));
+            fields.push(ctx.sc_path(who, Sc::Capabilities, &["drop"]));
             continue;
         };
-        let base = || c.path("securityContext.capabilities");
-        let drops = ctx.list(node, "drop", &base);
+        let drops = ctx.list(node, &["drop"], &|| ctx.sc_path(who, Sc::Capabilities, &[]));
         // Every entry is read (not just up to ALL) so that each mistyped one is reported.
         let mut dropped_all = false;
         for (k, item) in drops.iter().enumerate() {
-            let path = || c.path("securityContext.capabilities.drop").index(k);
+            let path = || ctx.sc_path(who, Sc::Capabilities, &["drop"]).at(k);
             dropped_all |= ctx.string_node(item, &path) == Some("ALL");
         }
         if !dropped_all {
             missing_drop.push(ctx.c_name(&c));
-            fields.push(c.path("securityContext.capabilities.drop"));
+            fields.push(ctx.sc_path(who, Sc::Capabilities, &["drop"]));
         }
         if bad_adds(
             ctx,
-            &c,
+            who,
             node,
             |cap| cap == "NET_BIND_SERVICE",
             &mut caps,
@@ -160,27 +169,25 @@ fn run_restricted(ctx: &Ctx<'_>, since: u32) -> Option<Violation> {
             adding.push(ctx.c_name(&c));
         }
     }
-    let mut parts = Vec::new();
+    if missing_drop.is_empty() && adding.is_empty() {
+        return None;
+    }
+    let mut detail = Text::new();
     if !missing_drop.is_empty() {
-        parts.push(format!(
-            "{} must set securityContext.capabilities.drop=[\"ALL\"]",
-            msg::containers(&missing_drop)
-        ));
+        detail
+            .containers(&missing_drop)
+            .push(" must set securityContext.capabilities.drop=[\"ALL\"]");
+        if !adding.is_empty() {
+            detail.push("; ");
+        }
     }
     if !adding.is_empty() {
-        parts.push(format!(
-            "{} must not include {} in securityContext.capabilities.add",
-            msg::containers(&adding),
-            msg::join_quote(&msg::sorted_set(caps))
-        ));
-    }
-    if parts.is_empty() {
-        return None;
+        forbidden_adds(&mut detail, &adding, caps);
     }
     Some(Violation::new(
         RESTRICTED.id,
         "unrestricted capabilities",
-        parts.join("; "),
+        detail.done(),
         fields,
     ))
 }

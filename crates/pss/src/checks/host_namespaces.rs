@@ -3,6 +3,7 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
+use crate::fields::Spec;
 use crate::policy::Level;
 use crate::read::Ctx;
 
@@ -19,19 +20,19 @@ pub(crate) const CHECK: CheckInfo = CheckInfo {
 };
 
 /// Sorted as upstream lists them (a sorted set): hostIPC, hostNetwork, hostPID.
-const FIELDS: [&str; 3] = ["hostIPC", "hostNetwork", "hostPID"];
+const FIELDS: [Spec; 3] = [Spec::HostIpc, Spec::HostNetwork, Spec::HostPid];
 
 fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     let mut set = Vec::new();
     for field in FIELDS {
-        if ctx.pod_bool(field) == Some(true) {
-            set.push(field);
+        if ctx.spec_bool(field) == Some(true) {
+            set.push(field.key());
         }
     }
     if set.is_empty() {
         return None;
     }
-    let fields = set.iter().map(|f| ctx.pod.path(f)).collect();
+    let fields = set.iter().map(|f| ctx.pod_path(&[f])).collect();
     Some(Violation::new(
         CHECK.id,
         "host namespaces",

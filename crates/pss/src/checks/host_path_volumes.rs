@@ -3,9 +3,9 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::msg::{self, Text};
 use crate::policy::Level;
-use crate::read::Ctx;
+use crate::read::{Append, Ctx};
 
 pub(crate) const CHECK: CheckInfo = CheckInfo {
     id: "hostPathVolumes",
@@ -22,20 +22,19 @@ pub(crate) const CHECK: CheckInfo = CheckInfo {
 fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     let mut names = Vec::new();
     let mut fields = Vec::new();
-    for (i, volume) in ctx.pod_list("volumes").iter().enumerate() {
-        let base = || ctx.pod.path("volumes").index(i);
-        if ctx.object(volume, "hostPath", &base).is_some() {
-            names.push(ctx.str(volume, "name", &base).unwrap_or(""));
-            fields.push(base().key("hostPath"));
+    for (i, volume) in ctx.view.volumes.iter().enumerate() {
+        let base = || ctx.pod_path(&["volumes"]).at(i);
+        if ctx.object(volume, &["hostPath"], &base).is_some() {
+            names.push(ctx.str(volume, &["name"], &base).unwrap_or(""));
+            fields.push(base().then(&["hostPath"]));
         }
     }
     if names.is_empty() {
         return None;
     }
-    let detail = format!(
-        "{} {}",
-        msg::plural(names.len(), "volume", "volumes"),
-        msg::join_quote(&names)
-    );
+    let detail = Text::new()
+        .push(msg::plural(names.len(), "volume ", "volumes "))
+        .quoted(&names)
+        .done();
     Some(Violation::new(CHECK.id, "hostPath volumes", detail, fields))
 }

@@ -3,9 +3,10 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::C;
+use crate::msg::{self, Text};
 use crate::policy::Level;
-use crate::read::Ctx;
+use crate::read::{Append, Ctx};
 
 pub(crate) const CHECK: CheckInfo = CheckInfo {
     id: "hostPorts",
@@ -23,15 +24,15 @@ fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     let mut names = Vec::new();
     let mut ports = Vec::new();
     let mut fields = Vec::new();
-    for c in ctx.pod.containers() {
+    for c in ctx.containers() {
         let mut bad = false;
-        for (j, port) in ctx.c_list(&c, "ports").iter().enumerate() {
-            let base = || c.path("ports").index(j);
-            match ctx.int(port, "hostPort", 32, &base) {
+        for (j, port) in ctx.c_list(&c, C::Ports).iter().enumerate() {
+            let base = || ctx.c_path(&c, &[C::Ports.key()]).at(j);
+            match ctx.int(port, &["hostPort"], 32, &base) {
                 Some(p) if p != 0 => {
                     bad = true;
                     ports.push(p.to_string());
-                    fields.push(base().key("hostPort"));
+                    fields.push(base().then(&["hostPort"]));
                 }
                 _ => {}
             }
@@ -45,12 +46,11 @@ fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     }
     // Upstream keeps the ports as a sorted set of strings, so "10" sorts before "9".
     let ports = msg::sorted_set(ports);
-    let detail = format!(
-        "{} {} {} {}",
-        msg::containers(&names),
-        msg::plural(names.len(), "uses", "use"),
-        msg::plural(ports.len(), "hostPort", "hostPorts"),
-        ports.join(", ")
-    );
+    let detail = Text::new()
+        .containers(&names)
+        .push(msg::plural(names.len(), " uses ", " use "))
+        .push(msg::plural(ports.len(), "hostPort ", "hostPorts "))
+        .joined(&ports, ", ")
+        .done();
     Some(Violation::new(CHECK.id, "hostPort", detail, fields))
 }

@@ -3,7 +3,9 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::Sc;
+use crate::msg::Text;
+use crate::pod::Who;
 use crate::policy::Level;
 use crate::read::Ctx;
 
@@ -22,18 +24,19 @@ pub(crate) const CHECK: CheckInfo = CheckInfo {
 fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     let mut names = Vec::new();
     let mut fields = Vec::new();
-    for c in ctx.pod.containers() {
-        if ctx.c_bool(&c, "securityContext.privileged") == Some(true) {
+    for c in ctx.containers() {
+        let who = Who::Container(c);
+        if ctx.sc_bool(who, Sc::Privileged) == Some(true) {
             names.push(ctx.c_name(&c));
-            fields.push(c.path("securityContext.privileged"));
+            fields.push(ctx.sc_path(who, Sc::Privileged, &[]));
         }
     }
     if names.is_empty() {
         return None;
     }
-    let detail = format!(
-        "{} must not set securityContext.privileged=true",
-        msg::containers(&names)
-    );
+    let detail = Text::new()
+        .containers(&names)
+        .push(" must not set securityContext.privileged=true")
+        .done();
     Some(Violation::new(CHECK.id, "privileged", detail, fields))
 }

@@ -7,7 +7,9 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::Sc;
+use crate::msg::{self, Text};
+use crate::pod::Who;
 use crate::policy::Level;
 use crate::read::Ctx;
 
@@ -57,23 +59,21 @@ fn default_only(ctx: &Ctx<'_>, id: &'static str) -> Option<Violation> {
     let mut names = Vec::new();
     let mut values = Vec::new();
     let mut fields = Vec::new();
-    for c in ctx.pod.containers() {
-        if let Some(v) = ctx
-            .c_str(&c, "securityContext.procMount")
-            .filter(|v| *v != "Default")
-        {
+    for c in ctx.containers() {
+        let who = Who::Container(c);
+        if let Some(v) = ctx.sc_str(who, Sc::ProcMount).filter(|v| *v != "Default") {
             names.push(ctx.c_name(&c));
             values.push(v);
-            fields.push(c.path("securityContext.procMount"));
+            fields.push(ctx.sc_path(who, Sc::ProcMount, &[]));
         }
     }
     if names.is_empty() {
         return None;
     }
-    let detail = format!(
-        "{} must not set securityContext.procMount to {}",
-        msg::containers(&names),
-        msg::join_quote(&msg::sorted_set(values))
-    );
+    let detail = Text::new()
+        .containers(&names)
+        .push(" must not set securityContext.procMount to ")
+        .quoted(&msg::sorted_set(values))
+        .done();
     Some(Violation::new(id, "procMount", detail, fields))
 }

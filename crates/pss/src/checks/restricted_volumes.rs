@@ -8,9 +8,9 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::msg::{self, Text};
 use crate::policy::Level;
-use crate::read::Ctx;
+use crate::read::{Append, Ctx};
 
 pub(crate) const CHECK: CheckInfo = CheckInfo {
     id: "restrictedVolumes",
@@ -24,17 +24,31 @@ pub(crate) const CHECK: CheckInfo = CheckInfo {
     run,
 };
 
-const ALLOWED: &[&str] = &[
-    "configMap",
-    "csi",
-    "downwardAPI",
-    "emptyDir",
-    "ephemeral",
-    "image",
-    "persistentVolumeClaim",
-    "projected",
-    "secret",
-];
+/// What a volume's key names: an allowed source, or a forbidden one (its rank in
+/// [`FORBIDDEN`]).
+enum Source {
+    Allowed,
+    Forbidden(usize),
+}
+
+/// `None` for keys that name no known source (`name`).
+fn source(key: &str) -> Option<Source> {
+    match key {
+        "configMap"
+        | "csi"
+        | "downwardAPI"
+        | "emptyDir"
+        | "ephemeral"
+        | "image"
+        | "persistentVolumeClaim"
+        | "projected"
+        | "secret" => Some(Source::Allowed),
+        _ => FORBIDDEN
+            .iter()
+            .position(|f| *f == key)
+            .map(Source::Forbidden),
+    }
+}
 
 /// The other sources, in the order upstream names the first one it finds.
 const FORBIDDEN: &[&str] = &[
@@ -65,44 +79,60 @@ fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     let mut names = Vec::new();
     let mut types = Vec::new();
     let mut fields = Vec::new();
-    for (i, volume) in ctx.pod_list("volumes").iter().enumerate() {
-        let base = || ctx.pod.path("volumes").index(i);
-        // Every known source is read (no short cut), so each mistyped one is reported.
+    for (i, volume) in ctx.view.volumes.iter().enumerate() {
+        let base = || ctx.pod_path(&["volumes"]).at(i);
+        let Some(volume) = ctx.object_node(volume, &base) else {
+            continue;
+        };
+        // One pass over the volume's fields, each known source type-checked as a lookup by
+        // key would (only the last of duplicate keys counts); no short cut, so that each
+        // mistyped source is reported.
+        let entries = volume.as_map();
         let mut allowed = false;
-        for source in ALLOWED {
-            allowed |= ctx.object(volume, source, &base).is_some();
-        }
         let mut forbidden = None;
-        for source in FORBIDDEN {
-            if ctx.object(volume, source, &base).is_some() && forbidden.is_none() {
-                forbidden = Some(*source);
+        for (k, entry) in entries.iter().enumerate() {
+            let Some(source) = source(&entry.key) else {
+                continue;
+            };
+            if entries[k + 1..].iter().any(|later| later.key == entry.key) {
+                continue;
+            }
+            let path = || base().then(&[&entry.key]);
+            if ctx.object_node(&entry.value, &path).is_none() {
+                continue;
+            }
+            match source {
+                Source::Allowed => allowed = true,
+                Source::Forbidden(rank) => {
+                    forbidden = Some(forbidden.map_or(rank, |r: usize| r.min(rank)));
+                }
             }
         }
         if allowed {
             continue;
         }
-        if let Some(source) = forbidden {
-            names.push(ctx.str(volume, "name", &base).unwrap_or(""));
+        if let Some(rank) = forbidden {
+            let source = FORBIDDEN[rank];
+            names.push(ctx.str(volume, &["name"], &base).unwrap_or(""));
             types.push(source);
-            fields.push(base().key(source));
+            fields.push(base().then(&[source]));
         }
     }
     if names.is_empty() {
         return None;
     }
     let types = msg::sorted_set(types);
-    let detail = format!(
-        "{} {} {} {} {}",
-        msg::plural(names.len(), "volume", "volumes"),
-        msg::join_quote(&names),
-        msg::plural(names.len(), "uses", "use"),
-        msg::plural(
+    let detail = Text::new()
+        .push(msg::plural(names.len(), "volume ", "volumes "))
+        .quoted(&names)
+        .push(msg::plural(names.len(), " uses ", " use "))
+        .push(msg::plural(
             types.len(),
-            "restricted volume type",
-            "restricted volume types"
-        ),
-        msg::join_quote(&types)
-    );
+            "restricted volume type ",
+            "restricted volume types ",
+        ))
+        .quoted(&types)
+        .done();
     Some(Violation::new(
         CHECK.id,
         "restricted volume types",

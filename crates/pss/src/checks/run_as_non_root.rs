@@ -6,7 +6,9 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::Sc;
+use crate::msg::Text;
+use crate::pod::Who;
 use crate::policy::Level;
 use crate::read::Ctx;
 
@@ -29,40 +31,41 @@ pub(crate) const CHECK: CheckInfo = CheckInfo {
     run,
 };
 
-const FIELD: &str = "securityContext.runAsNonRoot";
+const FIELD: Sc = Sc::RunAsNonRoot;
 
 fn run(ctx: &Ctx<'_>, since: u32) -> Option<Violation> {
     if since >= 35 && ctx.in_user_namespace() {
         return None;
     }
     let mut fields = Vec::new();
-    let pod_value = ctx.pod_bool(FIELD);
+    let pod_value = ctx.sc_bool(Who::Pod, FIELD);
     let pod_bad = pod_value == Some(false);
     if pod_bad {
-        fields.push(ctx.pod.path(FIELD));
+        fields.push(ctx.sc_path(Who::Pod, FIELD, &[]));
     }
     let mut explicit = Vec::new();
     let mut implicit = Vec::new();
     let mut implicit_fields = Vec::new();
-    for c in ctx.pod.containers() {
-        match ctx.c_bool(&c, FIELD) {
+    for c in ctx.containers() {
+        let who = Who::Container(c);
+        match ctx.sc_bool(who, FIELD) {
             Some(false) => {
                 explicit.push(ctx.c_name(&c));
-                fields.push(c.path(FIELD));
+                fields.push(ctx.sc_path(who, FIELD, &[]));
             }
             Some(true) => {}
             None if pod_value != Some(true) => {
                 implicit.push(ctx.c_name(&c));
-                implicit_fields.push(c.path(FIELD));
+                implicit_fields.push(ctx.sc_path(who, FIELD, &[]));
             }
             None => {}
         }
     }
     if pod_bad || !explicit.is_empty() {
-        let detail = format!(
-            "{} must not set {FIELD}=false",
-            msg::setters(pod_bad, &explicit)
-        );
+        let detail = Text::new()
+            .setters(pod_bad, &explicit)
+            .push(" must not set securityContext.runAsNonRoot=false")
+            .done();
         return Some(Violation::new(
             CHECK.id,
             "runAsNonRoot != true",
@@ -71,10 +74,11 @@ fn run(ctx: &Ctx<'_>, since: u32) -> Option<Violation> {
         ));
     }
     if !implicit.is_empty() {
-        let detail = format!(
-            "pod or {} must set {FIELD}=true",
-            msg::containers(&implicit)
-        );
+        let detail = Text::new()
+            .push("pod or ")
+            .containers(&implicit)
+            .push(" must set securityContext.runAsNonRoot=true")
+            .done();
         return Some(Violation::new(
             CHECK.id,
             "runAsNonRoot != true",

@@ -5,7 +5,9 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::Sc;
+use crate::msg::Text;
+use crate::pod::Who;
 use crate::policy::Level;
 use crate::read::Ctx;
 
@@ -28,27 +30,31 @@ pub(crate) const CHECK: CheckInfo = CheckInfo {
     run,
 };
 
-const FIELD: &str = "securityContext.runAsUser";
+const FIELD: Sc = Sc::RunAsUser;
 
 fn run(ctx: &Ctx<'_>, since: u32) -> Option<Violation> {
     if since >= 35 && ctx.in_user_namespace() {
         return None;
     }
     let mut fields = Vec::new();
-    let pod_bad = ctx.int(ctx.pod.spec, FIELD, 64, &|| ctx.spec_base()) == Some(0);
+    let pod_bad = ctx.sc_int(Who::Pod, FIELD, 64) == Some(0);
     if pod_bad {
-        fields.push(ctx.pod.path(FIELD));
+        fields.push(ctx.sc_path(Who::Pod, FIELD, &[]));
     }
     let mut names = Vec::new();
-    for c in ctx.pod.containers() {
-        if ctx.int(c.node, FIELD, 64, &|| c.path("")) == Some(0) {
+    for c in ctx.containers() {
+        let who = Who::Container(c);
+        if ctx.sc_int(who, FIELD, 64) == Some(0) {
             names.push(ctx.c_name(&c));
-            fields.push(c.path(FIELD));
+            fields.push(ctx.sc_path(who, FIELD, &[]));
         }
     }
     if !pod_bad && names.is_empty() {
         return None;
     }
-    let detail = format!("{} must not set runAsUser=0", msg::setters(pod_bad, &names));
+    let detail = Text::new()
+        .setters(pod_bad, &names)
+        .push(" must not set runAsUser=0")
+        .done();
     Some(Violation::new(CHECK.id, "runAsUser=0", detail, fields))
 }

@@ -5,9 +5,11 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::Sc;
+use crate::msg::{self, Text};
+use crate::pod::Who;
 use crate::policy::Level;
-use crate::read::{Base, Ctx};
+use crate::read::{Append, Base, Ctx};
 use kcheck_model::{FieldPath, Node};
 
 pub(crate) const CHECK: CheckInfo = CheckInfo {
@@ -56,16 +58,16 @@ impl<'a> Findings<'a> {
         fields: &mut Vec<FieldPath>,
     ) -> bool {
         let mut bad = false;
-        let t = ctx.str_or_empty(opts, "type", at);
+        let t = ctx.str_or_empty(opts, &["type"], at);
         if !allowed_type(t, since) {
             self.types.push(t);
-            fields.push(at().key("type"));
+            fields.push(at().then(&["type"]));
             bad = true;
         }
         for (key, flag) in [("user", &mut self.user), ("role", &mut self.role)] {
-            if !ctx.str_or_empty(opts, key, at).is_empty() {
+            if !ctx.str_or_empty(opts, &[key], at).is_empty() {
                 *flag = true;
-                fields.push(at().key(key));
+                fields.push(at().then(&[key]));
                 bad = true;
             }
         }
@@ -73,46 +75,44 @@ impl<'a> Findings<'a> {
     }
 }
 
-fn run(ctx: &Ctx<'_>, since: u32) -> Option<Violation> {
+fn run<'a>(ctx: &Ctx<'a>, since: u32) -> Option<Violation> {
     let mut found = Findings::default();
     let mut fields = Vec::new();
-    let pod_bad = ctx
-        .pod_object("securityContext.seLinuxOptions")
-        .is_some_and(|opts| {
-            let at = || ctx.pod.path("securityContext.seLinuxOptions");
-            found.check(ctx, opts, &at, since, &mut fields)
-        });
+    let mut check = |who: Who<'a>| {
+        let opts = ctx.sc_object(who, Sc::SeLinuxOptions)?;
+        let at = || ctx.sc_path(who, Sc::SeLinuxOptions, &[]);
+        Some(found.check(ctx, opts, &at, since, &mut fields))
+    };
+    let pod_bad = check(Who::Pod) == Some(true);
     let mut names = Vec::new();
-    for c in ctx.pod.containers() {
-        if let Some(opts) = ctx.c_object(&c, "securityContext.seLinuxOptions") {
-            let at = || c.path("securityContext.seLinuxOptions");
-            if found.check(ctx, opts, &at, since, &mut fields) {
-                names.push(ctx.c_name(&c));
-            }
+    for c in ctx.containers() {
+        if check(Who::Container(c)) == Some(true) {
+            names.push(ctx.c_name(&c));
         }
     }
     if !pod_bad && names.is_empty() {
         return None;
     }
-    let mut data = Vec::new();
+    let mut detail = Text::new();
+    detail
+        .setters(pod_bad, &names)
+        .push(" set forbidden securityContext.seLinuxOptions: ");
+    // The parts that apply, separated by "; ".
     let types = msg::sorted_set(found.types);
+    let mut sep = "";
     if !types.is_empty() {
-        data.push(format!(
-            "{} {}",
-            msg::plural(types.len(), "type", "types"),
-            msg::join_quote(&types)
-        ));
+        detail
+            .push(msg::plural(types.len(), "type ", "types "))
+            .quoted(&types);
+        sep = "; ";
     }
     if found.user {
-        data.push("user may not be set".to_string());
+        detail.push(sep).push("user may not be set");
+        sep = "; ";
     }
     if found.role {
-        data.push("role may not be set".to_string());
+        detail.push(sep).push("role may not be set");
     }
-    let detail = format!(
-        "{} set forbidden securityContext.seLinuxOptions: {}",
-        msg::setters(pod_bad, &names),
-        data.join("; ")
-    );
+    let detail = detail.done();
     Some(Violation::new(CHECK.id, "seLinuxOptions", detail, fields))
 }

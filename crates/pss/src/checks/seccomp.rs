@@ -8,7 +8,9 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::Sc;
+use crate::msg::{self, Text};
+use crate::pod::Who;
 use crate::policy::Level;
 use crate::read::Ctx;
 use kcheck_model::Entry;
@@ -97,7 +99,7 @@ fn annotations_check(ctx: &Ctx<'_>) -> Option<Violation> {
     if let Some(entry) = ctx.annotations().find(|e| e.key == POD_ANNOTATION) {
         check(entry);
     }
-    for c in ctx.pod.containers() {
+    for c in ctx.containers() {
         let name = ctx.c_name(&c);
         let key_is_this =
             |e: &&Entry| e.key.strip_prefix(CONTAINER_ANNOTATION_PREFIX) == Some(name);
@@ -110,17 +112,29 @@ fn annotations_check(ctx: &Ctx<'_>) -> Option<Violation> {
     }
     let bad = msg::sorted_set(bad);
     let (values, fields): (Vec<String>, Vec<_>) = bad.into_iter().unzip();
-    let detail = format!(
-        "forbidden {} {}",
-        msg::plural(values.len(), "annotation", "annotations"),
-        values.join(", ")
-    );
+    let detail = Text::new()
+        .push(msg::plural(
+            values.len(),
+            "forbidden annotation ",
+            "forbidden annotations ",
+        ))
+        .joined(&values, ", ")
+        .done();
     Some(Violation::new(
         BASELINE.id,
         "seccompProfile",
         detail,
         fields,
     ))
+}
+
+/// The type of the pod's or a container's seccomp profile, when a profile is set ("" when its
+/// type is missing).
+fn profile_type<'a>(ctx: &Ctx<'a>, who: Who<'a>) -> Option<&'a str> {
+    let profile = ctx.sc_object(who, Sc::SeccompProfile)?;
+    Some(ctx.str_or_empty(profile, &["type"], &|| {
+        ctx.sc_path(who, Sc::SeccompProfile, &[])
+    }))
 }
 
 /// From v1.19: bad explicit types are forbidden at both levels; `required` (restricted) also
@@ -130,53 +144,48 @@ fn fields_check(ctx: &Ctx<'_>, id: &'static str, required: bool) -> Option<Viola
     let mut fields = Vec::new();
     let mut pod_bad = false;
     let mut pod_good = false;
-    if let Some(profile) = ctx.pod_object("securityContext.seccompProfile") {
-        let t = ctx.str_or_empty(profile, "type", &|| {
-            ctx.pod.path("securityContext.seccompProfile")
-        });
+    if let Some(t) = profile_type(ctx, Who::Pod) {
         if allowed_type(t) {
             pod_good = true;
         } else {
             pod_bad = true;
             values.push(t);
-            fields.push(ctx.pod.path("securityContext.seccompProfile.type"));
+            fields.push(ctx.sc_path(Who::Pod, Sc::SeccompProfile, &["type"]));
         }
     }
     let mut explicit = Vec::new();
     let mut implicit = Vec::new();
     let mut implicit_fields = Vec::new();
-    for c in ctx.pod.containers() {
-        match ctx.c_object(&c, "securityContext.seccompProfile") {
-            Some(profile) => {
-                let t = ctx.str_or_empty(profile, "type", &|| {
-                    c.path("securityContext.seccompProfile")
-                });
-                if !allowed_type(t) {
-                    explicit.push(ctx.c_name(&c));
-                    values.push(t);
-                    fields.push(c.path("securityContext.seccompProfile.type"));
-                }
+    for c in ctx.containers() {
+        let who = Who::Container(c);
+        match profile_type(ctx, who) {
+            Some(t) if !allowed_type(t) => {
+                explicit.push(ctx.c_name(&c));
+                values.push(t);
+                fields.push(ctx.sc_path(who, Sc::SeccompProfile, &["type"]));
             }
+            Some(_) => {}
             None if required && !pod_good => {
                 implicit.push(ctx.c_name(&c));
-                implicit_fields.push(c.path("securityContext.seccompProfile"));
+                implicit_fields.push(ctx.sc_path(who, Sc::SeccompProfile, &[]));
             }
             None => {}
         }
     }
     if pod_bad || !explicit.is_empty() {
-        let detail = format!(
-            "{} must not set securityContext.seccompProfile.type to {}",
-            msg::setters(pod_bad, &explicit),
-            msg::join_quote(&msg::sorted_set(values))
-        );
+        let detail = Text::new()
+            .setters(pod_bad, &explicit)
+            .push(" must not set securityContext.seccompProfile.type to ")
+            .quoted(&msg::sorted_set(values))
+            .done();
         return Some(Violation::new(id, "seccompProfile", detail, fields));
     }
     if !implicit.is_empty() {
-        let detail = format!(
-            "pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
-            msg::containers(&implicit)
-        );
+        let detail = Text::new()
+            .push("pod or ")
+            .containers(&implicit)
+            .push(" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"")
+            .done();
         return Some(Violation::new(
             id,
             "seccompProfile",

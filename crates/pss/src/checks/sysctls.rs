@@ -3,8 +3,10 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
+use crate::fields::Sc;
+use crate::pod::Who;
 use crate::policy::Level;
-use crate::read::Ctx;
+use crate::read::{Append, Ctx};
 
 pub(crate) const CHECK: CheckInfo = CheckInfo {
     id: "sysctls",
@@ -65,12 +67,12 @@ fn safe(name: &str, since: u32) -> bool {
 fn run(ctx: &Ctx<'_>, since: u32) -> Option<Violation> {
     let mut names = Vec::new();
     let mut fields = Vec::new();
-    for (i, item) in ctx.pod_list("securityContext.sysctls").iter().enumerate() {
-        let base = || ctx.pod.path("securityContext.sysctls").index(i);
-        let name = ctx.str_or_empty(item, "name", &base);
+    for (i, item) in ctx.sc_list(Who::Pod, Sc::Sysctls).iter().enumerate() {
+        let base = || ctx.sc_path(Who::Pod, Sc::Sysctls, &[]).at(i);
+        let name = ctx.str_or_empty(item, &["name"], &base);
         if !safe(name, since) {
             names.push(name);
-            fields.push(base().key("name"));
+            fields.push(base().then(&["name"]));
         }
     }
     if names.is_empty() {

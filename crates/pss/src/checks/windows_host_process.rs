@@ -3,7 +3,9 @@
 
 use super::{CheckInfo, Revision};
 use crate::eval::Violation;
-use crate::msg;
+use crate::fields::Sc;
+use crate::msg::Text;
+use crate::pod::Who;
 use crate::policy::Level;
 use crate::read::Ctx;
 
@@ -20,27 +22,34 @@ pub(crate) const CHECK: CheckInfo = CheckInfo {
     run,
 };
 
-const FIELD: &str = "securityContext.windowsOptions.hostProcess";
+/// `securityContext.windowsOptions.hostProcess`, when set.
+fn host_process(ctx: &Ctx<'_>, who: Who<'_>) -> Option<bool> {
+    let options = ctx.sc_object(who, Sc::WindowsOptions)?;
+    ctx.bool(options, &["hostProcess"], &|| {
+        ctx.sc_path(who, Sc::WindowsOptions, &[])
+    })
+}
 
 fn run(ctx: &Ctx<'_>, _since: u32) -> Option<Violation> {
     let mut fields = Vec::new();
-    let pod_bad = ctx.pod_bool(FIELD) == Some(true);
+    let pod_bad = host_process(ctx, Who::Pod) == Some(true);
     if pod_bad {
-        fields.push(ctx.pod.path(FIELD));
+        fields.push(ctx.sc_path(Who::Pod, Sc::WindowsOptions, &["hostProcess"]));
     }
     let mut names = Vec::new();
-    for c in ctx.pod.containers() {
-        if ctx.c_bool(&c, FIELD) == Some(true) {
+    for c in ctx.containers() {
+        let who = Who::Container(c);
+        if host_process(ctx, who) == Some(true) {
             names.push(ctx.c_name(&c));
-            fields.push(c.path(FIELD));
+            fields.push(ctx.sc_path(who, Sc::WindowsOptions, &["hostProcess"]));
         }
     }
     if !pod_bad && names.is_empty() {
         return None;
     }
-    let detail = format!(
-        "{} must not set {FIELD}=true",
-        msg::setters(pod_bad, &names)
-    );
+    let detail = Text::new()
+        .setters(pod_bad, &names)
+        .push(" must not set securityContext.windowsOptions.hostProcess=true")
+        .done();
     Some(Violation::new(CHECK.id, "hostProcess", detail, fields))
 }
