@@ -1,5 +1,6 @@
 //! The anatomy of a rule: metadata, documentation and a pure check function.
 
+use crate::network::netpol::Policy;
 use kcheck_model::{
     Evidence, FieldPath, Finding, Inventory, Level, Location, Object, RuleInfo, Severity, Source,
     Text,
@@ -49,6 +50,8 @@ pub struct Context<'a> {
     pub config: &'a crate::Config,
     /// Pod Security evaluations already made in this run, shared by the rules that reuse them.
     pss: RefCell<HashMap<PssKey, Rc<Evaluation>>>,
+    /// NetworkPolicies read once per run, by namespace.
+    network_policies: std::cell::OnceCell<HashMap<&'a str, Vec<Policy<'a>>>>,
 }
 
 impl<'a> Context<'a> {
@@ -57,7 +60,22 @@ impl<'a> Context<'a> {
             inventory,
             config,
             pss: RefCell::new(HashMap::new()),
+            network_policies: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The NetworkPolicies of a namespace, read once per run.
+    pub fn network_policies(&self, namespace: &str) -> &[Policy<'a>] {
+        let by_ns = self.network_policies.get_or_init(|| {
+            let mut by_ns: HashMap<&'a str, Vec<Policy<'a>>> = HashMap::new();
+            for o in self.inventory.of_kind("NetworkPolicy") {
+                if let Some(p) = Policy::from_object(o) {
+                    by_ns.entry(p.namespace).or_default().push(p);
+                }
+            }
+            by_ns
+        });
+        by_ns.get(namespace).map_or(&[], Vec::as_slice)
     }
 
     /// The Pod Security evaluation of a workload at a level and version, computed once per run

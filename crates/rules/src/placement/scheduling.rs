@@ -107,7 +107,7 @@ pub enum Runtime<'a> {
     Unseen(&'a str),
 }
 
-pub fn runtime<'a>(pod: &PodSpec<'a>, ctx: &Context<'a>) -> Runtime<'a> {
+pub fn runtime<'p, 'a: 'p>(pod: &PodSpec<'p>, ctx: &Context<'a>) -> Runtime<'p> {
     let Some(name) = pod.get("runtimeClassName").and_then(Node::as_str) else {
         return Runtime::Default;
     };

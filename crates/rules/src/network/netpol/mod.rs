@@ -116,13 +116,18 @@ pub(crate) fn check_workload(
         return;
     }
     sink.examined();
-    if !policies_selecting(ctx.inventory, object, direction).is_empty() {
+    let labels = pod_labels(object);
+    let policies = ctx.network_policies(namespace);
+    if policies
+        .iter()
+        .any(|p| p.has_type(direction) && p.selects(namespace, &labels))
+    {
         return;
     }
     let (kind, name) = (&object.kind, &object.name);
-    let (labels, labels_zh) = describe_labels(&pod_labels(object));
+    let (labels, labels_zh) = describe_labels(&labels);
     let (ty, zh, field) = (direction.policy_type(), direction.zh(), direction.field());
-    let none_here = policies_in(ctx.inventory, namespace).is_empty();
+    let none_here = policies.is_empty();
     let message = match (direction, none_here) {
         (Direction::Ingress, true) => text!(
             "{kind} \"{name}\": no NetworkPolicy of type {ty} selects its pods (namespace \"{namespace}\" has none), so any source may connect to them",
