@@ -41,28 +41,13 @@ declare_rule! {
     }
 }
 
-fn namespace_default(object: &Object, ctx: &Context) -> bool {
-    ctx.inventory
-        .of_kind("LimitRange")
-        .filter(|lr| lr.namespace == object.namespace)
-        .flat_map(|lr| {
-            lr.root
-                .path(&["spec", "limits"])
-                .map_or(&[][..], |l| l.as_seq())
-        })
-        .any(|l| {
-            l.str_at("type").unwrap_or("Container") == "Container"
-                && l.path(&["default", "cpu"]).is_some()
-        })
-}
-
 fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     let Some(pod) = object.pod_spec() else { return };
     if !is_sensitive(object, ctx) {
         return;
     }
     sink.examined();
-    if namespace_default(object, ctx) {
+    if super::memory_limit_missing::namespace_default(object, ctx, "cpu") {
         return;
     }
     for c in pod

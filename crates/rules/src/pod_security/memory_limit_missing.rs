@@ -42,8 +42,9 @@ declare_rule! {
     }
 }
 
-/// Whether a LimitRange in the object's namespace gives containers a default memory limit.
-fn namespace_default(object: &Object, ctx: &Context) -> bool {
+/// Whether a LimitRange in the object's namespace gives containers a default limit for
+/// `resource` (`memory`, `cpu`): the LimitRanger admission plugin fills it in.
+pub(crate) fn namespace_default(object: &Object, ctx: &Context, resource: &str) -> bool {
     ctx.inventory
         .of_kind("LimitRange")
         .filter(|lr| lr.namespace == object.namespace)
@@ -54,7 +55,7 @@ fn namespace_default(object: &Object, ctx: &Context) -> bool {
         })
         .any(|limit| {
             limit.str_at("type").unwrap_or("Container") == "Container"
-                && limit.path(&["default", "memory"]).is_some()
+                && limit.path(&["default", resource]).is_some()
         })
 }
 
@@ -73,7 +74,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
         if limit.is_some_and(|l| !l.is_null()) {
             continue;
         }
-        if *defaulted.get_or_insert_with(|| namespace_default(object, ctx)) {
+        if *defaulted.get_or_insert_with(|| namespace_default(object, ctx, "memory")) {
             continue;
         }
         let (en, zh) = (c.label_en(), c.label_zh());
