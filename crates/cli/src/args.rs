@@ -28,6 +28,28 @@ pub enum Command {
     /// Judge every workload against a Pod Security Standard exactly as Pod Security Admission
     /// would, at any version.
     Pss(PssArgs),
+    /// Which subjects may do VERB on RESOURCE, through which bindings and roles (RBAC in the input).
+    WhoCan(WhoCanArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct WhoCanArgs {
+    /// The verb: get, list, create, update, patch, delete, escalate, bind, impersonate, ... or `*`.
+    pub verb: String,
+    /// The resource, with a subresource and an API group as kubectl spells them:
+    /// `pods`, `pods/exec`, `deployments.apps`, `clusterroles.rbac.authorization.k8s.io`.
+    pub resource: String,
+    /// Only grants that reach this namespace (cluster-wide grants always do).
+    #[arg(long, short = 'n', value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Files, directories or `-` holding the RBAC objects.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// table or json.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Args, Debug)]

@@ -65,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(code)
         }
         Command::Pss(args) => crate::pss::run(args),
+        Command::WhoCan(args) => crate::who_can::run(args),
         Command::Rules(args) => {
             let out = crate::commands::rules_listing(args.format, lang(args.lang));
             write_stdout(&out)?;
@@ -221,7 +222,7 @@ fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
     emit_text(&text, out)
 }
 
-fn write_stdout(text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())

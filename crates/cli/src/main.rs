@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod pss;
+mod who_can;
 
 use std::process::ExitCode;
 

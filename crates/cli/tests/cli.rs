@@ -579,3 +579,70 @@ fn waivers_file_and_annotation_switch() {
         Some(3)
     );
 }
+
+#[test]
+fn who_can_lists_subjects_with_their_bindings() {
+    let dir = TempDir::new("whocan");
+    let rbac = dir.write(
+        "rbac.yaml",
+        b"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: deployer}
+rules:
+- {apiGroups: [apps], resources: [deployments, deployments/scale], verbs: [create, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ci, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: deployer}
+subjects:
+- {kind: ServiceAccount, name: ci, namespace: ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: deployer}
+subjects:
+- {kind: Group, name: ops, apiGroup: rbac.authorization.k8s.io}
+",
+    );
+    let rbac = rbac.to_str().unwrap();
+    let names = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["who-can"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&[rbac, "--format", "json"]);
+        let j = json(&kcheck(&all));
+        j["subjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} {}",
+                    s["subject"]["kind"].as_str().unwrap(),
+                    s["subject"]["name"].as_str().unwrap(),
+                    s["scope"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        names(&["create", "deployments.apps"]),
+        ["Group ops cluster", "ServiceAccount ci namespace shop"]
+    );
+    assert_eq!(
+        names(&["update", "deployments.apps/scale", "-n", "payments"]),
+        ["Group ops cluster"]
+    );
+    assert_eq!(
+        names(&["create", "deployments"]),
+        Vec::<String>::new(),
+        "the core group has no deployments"
+    );
+    assert_eq!(names(&["delete", "deployments.apps"]), Vec::<String>::new());
+    let table = stdout(&kcheck(&["who-can", "create", "deployments.apps", rbac]));
+    assert!(
+        table.starts_with("who can create deployments (group apps): 2 grant(s)\n"),
+        "{table}"
+    );
+}

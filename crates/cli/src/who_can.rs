@@ -1,0 +1,146 @@
+//! `kcheck who-can VERB RESOURCE [-n NS] PATH...`: the subjects an RBAC inventory lets do
+//! something, with the binding and role that grant it.
+
+use crate::args::{RulesFormat, WhoCanArgs};
+use crate::commands::write_stdout;
+use crate::exit;
+use kcheck_model::{Inventory, Source};
+use kcheck_rules::auth::rbac::{Rbac, Scope, SubjectKind};
+
+/// kubectl's spelling to (resource, group): `deployments.apps` -> (`deployments`, `apps`),
+/// `pods/exec` -> (`pods/exec`, ``), `deployments.apps/scale` -> (`deployments/scale`, `apps`).
+fn split_resource(spec: &str) -> (String, String) {
+    let (name, sub) = spec
+        .split_once('/')
+        .map_or((spec, None), |(n, s)| (n, Some(s)));
+    let (plural, group) = name.split_once('.').unwrap_or((name, ""));
+    let resource = match sub {
+        Some(sub) => format!("{plural}/{sub}"),
+        None => plural.to_string(),
+    };
+    (resource, group.to_string())
+}
+
+struct Row {
+    subject_kind: &'static str,
+    subject: String,
+    namespace: Option<String>,
+    scope: String,
+    binding: String,
+    role: String,
+    location: Option<String>,
+}
+
+pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
+    let loaded = kcheck_load::load_paths(&args.paths, &args.limits.limits());
+    for d in loaded.inputs.diagnostics.iter() {
+        eprintln!("kcheck: {d}");
+    }
+    let inventory = Inventory::new(loaded.objects);
+    let rbac = Rbac::new(&inventory);
+    let (resource, group) = split_resource(&args.resource);
+    let mut rows: Vec<Row> = rbac
+        .who_can(&args.verb, &group, &resource, args.namespace.as_deref())
+        .into_iter()
+        .map(|a| {
+            let b = a.binding.object;
+            Row {
+                subject_kind: match a.subject.kind {
+                    SubjectKind::User => "User",
+                    SubjectKind::Group => "Group",
+                    SubjectKind::ServiceAccount => "ServiceAccount",
+                },
+                subject: a.subject.name.to_string(),
+                namespace: a.subject.namespace.map(str::to_string),
+                scope: match a.scope {
+                    Scope::Cluster => "cluster".to_string(),
+                    Scope::Namespace(ns) => format!("namespace {ns}"),
+                },
+                binding: b.reference().to_string(),
+                role: match a.role.namespace {
+                    Some(ns) => format!("{} {ns}/{}", a.role.kind, a.role.name),
+                    None => format!("{} {}", a.role.kind, a.role.name),
+                },
+                location: match &b.source {
+                    Source::File { path, .. } => Some(format!("{path}:{}", b.root.pos.line.max(1))),
+                    Source::Api { path } => Some(path.clone()),
+                },
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (
+            a.subject_kind,
+            &a.subject,
+            &a.namespace,
+            &a.scope,
+            &a.binding,
+        )
+            .cmp(&(
+                b.subject_kind,
+                &b.subject,
+                &b.namespace,
+                &b.scope,
+                &b.binding,
+            ))
+    });
+    let out = match args.format {
+        RulesFormat::Json => {
+            let list: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "subject": {"kind": r.subject_kind, "name": r.subject, "namespace": r.namespace},
+                        "scope": r.scope,
+                        "binding": r.binding,
+                        "role": r.role,
+                        "location": r.location,
+                    })
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "verb": args.verb, "resource": resource, "group": group,
+                "namespace": args.namespace, "subjects": list,
+            });
+            serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+        }
+        RulesFormat::Table | RulesFormat::Markdown => {
+            let mut out = format!(
+                "who can {} {}{}{}: {} grant(s)\n",
+                args.verb,
+                resource,
+                if group.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (group {group})")
+                },
+                args.namespace
+                    .as_ref()
+                    .map_or(String::new(), |n| format!(" in namespace {n}")),
+                rows.len()
+            );
+            for r in &rows {
+                let who = match &r.namespace {
+                    Some(ns) if r.subject_kind == "ServiceAccount" => format!("{ns}/{}", r.subject),
+                    _ => r.subject.clone(),
+                };
+                out.push_str(&format!(
+                    "  {:<15} {:<40} {:<24} {} -> {}  {}\n",
+                    r.subject_kind,
+                    who,
+                    r.scope,
+                    r.binding,
+                    r.role,
+                    r.location.as_deref().unwrap_or("")
+                ));
+            }
+            out
+        }
+    };
+    write_stdout(&out)?;
+    Ok(if loaded.inputs.has_errors() {
+        exit::INPUT
+    } else {
+        exit::OK
+    })
+}
