@@ -31,15 +31,38 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
         .into_iter()
         .map(|r| (r.item.id.to_owned(), json!(r.status.as_str())))
         .collect();
-    let doc = json!({
+    let properties = json!({ "evidence": report.evidence, "items": items });
+    let doc = log(
+        (report.tool_name, report.tool_version),
+        rules,
+        notifications,
+        results,
+        lang,
+        properties,
+    );
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
+    out.push('\n');
+    out
+}
+
+/// A SARIF log with one run: the frame both kcheck reports share.
+pub(crate) fn log(
+    (name, version): (&str, &str),
+    rules: Vec<Value>,
+    notifications: Vec<Value>,
+    results: Vec<Value>,
+    lang: Lang,
+    properties: Value,
+) -> Value {
+    json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
             "tool": {
                 "driver": {
-                    "name": report.tool_name,
-                    "version": report.tool_version,
-                    "semanticVersion": report.tool_version,
+                    "name": name,
+                    "version": version,
+                    "semanticVersion": version,
                     "informationUri": INFORMATION_URI,
                     "rules": rules,
                 }
@@ -51,15 +74,9 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
             "language": match lang { Lang::En => "en", Lang::Zh => "zh-CN" },
             "columnKind": "unicodeCodePoints",
             "results": results,
-            "properties": {
-                "evidence": report.evidence,
-                "items": items,
-            },
+            "properties": properties,
         }],
-    });
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
-    out.push('\n');
-    out
+    })
 }
 
 /// The number GitHub code scanning reads to rank security results (0.0 to 10.0).

@@ -4,7 +4,7 @@
 //! tool execution notifications.
 
 use super::{check_title, column_label};
-use crate::sarif::{notification, object_name, physical_location, INFORMATION_URI, SCHEMA_URI};
+use crate::sarif::{notification, object_name, physical_location};
 use crate::RenderOptions;
 use kcheck_model::{Lang, Location, PssColumn, PssReport, PssViolation, PssWorkload};
 use serde_json::{json, Map, Value};
@@ -46,32 +46,15 @@ pub(crate) fn render(report: &PssReport, opts: &RenderOptions) -> String {
         .iter()
         .map(|c| json!({ "level": c.level, "version": c.version }))
         .collect();
-    let doc = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": report.tool_name,
-                    "version": report.tool_version,
-                    "semanticVersion": report.tool_version,
-                    "informationUri": INFORMATION_URI,
-                    "rules": rules,
-                }
-            },
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notifications,
-            }],
-            "language": match lang { Lang::En => "en", Lang::Zh => "zh-CN" },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-            "properties": {
-                "kind": "pss",
-                "columns": columns,
-            },
-        }],
-    });
+    let properties = json!({ "kind": "pss", "columns": columns });
+    let doc = crate::sarif::log(
+        (report.tool_name, report.tool_version),
+        rules,
+        notifications,
+        results,
+        lang,
+        properties,
+    );
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
     out.push('\n');
     out
