@@ -30,6 +30,30 @@ pub enum Command {
     Pss(PssArgs),
     /// Which subjects may do VERB on RESOURCE, through which bindings and roles (RBAC in the input).
     WhoCan(WhoCanArgs),
+    /// Every subject with its dangerous rights and a digest of them, for the periodic access
+    /// review (checklist item 1.5); `--record` writes the review record.
+    AccessReview(AccessReviewArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AccessReviewArgs {
+    /// Files, directories or `-` holding the RBAC objects.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// table, json or markdown.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+    /// Write the review record (a ConfigMap manifest) instead of the listing.
+    #[arg(long, requires = "reviewer")]
+    pub record: bool,
+    /// Who reviewed the access (with --record).
+    #[arg(long, value_name = "NAME")]
+    pub reviewer: Option<String>,
+    /// Write the record to this file instead of standard output (with --record).
+    #[arg(long, short = 'o', value_name = "FILE", requires = "record")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Args, Debug)]

@@ -66,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Pss(args) => crate::pss::run(args),
         Command::WhoCan(args) => crate::who_can::run(args),
+        Command::AccessReview(args) => crate::access_review::run(args),
         Command::Rules(args) => {
             let out = crate::commands::rules_listing(args.format, lang(args.lang));
             write_stdout(&out)?;

@@ -1,5 +1,6 @@
 //! The kcheck binary: argument parsing and wiring only.
 
+mod access_review;
 mod args;
 mod commands;
 mod pss;

@@ -1,6 +1,7 @@
 //! Section 1, authentication and authorization: items 1.1 to 1.6, and the RBAC model that
 //! item 3.1 (`pod_security/workload_write_rbac.rs`) shares.
 
+pub mod access_review;
 mod builtin;
 pub mod cluster_admin_binding;
 pub mod rbac;
@@ -18,4 +19,5 @@ pub static RULES: &[&crate::Rule] = &[
     &cluster_admin_binding::RULE,
     &rbac_escalation_verbs::RULE,
     &rbac_broad_subject::RULE,
+    &access_review::RULE,
 ];
