@@ -102,9 +102,9 @@ fn exit_codes_follow_fail_on() {
             .replace("privileged: true", "privileged: false")
             .as_bytes(),
     );
-    // A lone pod has no network policy (medium findings): clean at --fail-on high only.
+    // A lone pod has no network policy (high and medium findings): clean at --fail-on critical.
     let clean = clean.to_str().unwrap();
-    let o = kcheck(&["scan", clean, "--format", "json", "--fail-on", "high"]);
+    let o = kcheck(&["scan", clean, "--format", "json", "--fail-on", "critical"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert_eq!(
         kcheck(&["scan", clean, "--format", "json"]).status.code(),
@@ -500,7 +500,8 @@ fn waivers_file_and_annotation_switch() {
     let pod = dir.write("pod.yaml", annotated.as_bytes());
     let pod = pod.to_str().unwrap();
     // Waived by its annotation: nothing fails (KC307 leaves privileged to KC301, which is waived).
-    let o = kcheck(&["scan", pod, "--format", "json", "--fail-on", "high"]);
+    // Critical is the privileged container's severity; the lone pod's missing network policy is high.
+    let o = kcheck(&["scan", pod, "--format", "json", "--fail-on", "critical"]);
     let j = json(&o);
     let kc301 = j["findings"]
         .as_array()

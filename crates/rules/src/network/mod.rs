@@ -3,6 +3,7 @@
 pub mod egress_to_cloud_metadata;
 pub mod ingress_without_tls;
 pub mod load_balancer_service;
+pub mod metadata_api_unfiltered;
 pub mod namespace_without_default_deny;
 pub mod netpol;
 pub mod node_port_service;
@@ -19,4 +20,5 @@ pub static RULES: &[&crate::Rule] = &[
     &workload_without_egress_policy::RULE,
     &namespace_without_default_deny::RULE,
     &egress_to_cloud_metadata::RULE,
+    &metadata_api_unfiltered::RULE,
 ];
