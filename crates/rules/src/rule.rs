@@ -52,6 +52,8 @@ pub struct Context<'a> {
     pss: RefCell<HashMap<PssKey, Rc<Evaluation>>>,
     /// NetworkPolicies read once per run, by namespace.
     network_policies: std::cell::OnceCell<HashMap<&'a str, Vec<Policy<'a>>>>,
+    /// The RBAC model, built once per run.
+    rbac: std::cell::OnceCell<crate::auth::rbac::Rbac<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -61,7 +63,14 @@ impl<'a> Context<'a> {
             config,
             pss: RefCell::new(HashMap::new()),
             network_policies: std::cell::OnceCell::new(),
+            rbac: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The roles and bindings of the input, resolved once per run.
+    pub fn rbac(&self) -> &crate::auth::rbac::Rbac<'a> {
+        self.rbac
+            .get_or_init(|| crate::auth::rbac::Rbac::new(self.inventory))
     }
 
     /// The NetworkPolicies of a namespace, read once per run.

@@ -8,8 +8,13 @@ declare_rule! {
     /// `serviceAccountName` is not set) sets `automountServiceAccountToken: false`. The pod's
     /// own setting wins over the account's, as in Kubernetes.
     ///
-    /// The finding is a warning: whether the pod needs the token depends on what its account
-    /// may do. Pods that call the API legitimately should say so with an explicit
+    /// Whether the pod needs the token depends on what its account may do:
+    /// - when the input holds RBAC bindings and none of them grants the account anything
+    ///   (directly, or through the `system:serviceaccounts` groups or `system:authenticated`),
+    ///   the token serves no purpose but an attacker's: **fail**;
+    /// - otherwise (the account has grants, or the input has no RBAC to tell): **warn**.
+    ///
+    /// Pods that call the API legitimately should say so with an explicit
     /// `automountServiceAccountToken: true`, which this rule accepts.
     ///
     /// ## Why
@@ -89,6 +94,25 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
         return;
     }
     let (kind, name) = (&object.kind, &object.name);
+    let rbac = ctx.rbac();
+    let subject = crate::auth::rbac::Subject {
+        kind: crate::auth::rbac::SubjectKind::ServiceAccount,
+        name: account,
+        namespace: Some(object.namespace.as_deref().unwrap_or("default")),
+        index: 0,
+    };
+    if !rbac.bindings.is_empty() && rbac.grants(&subject).is_empty() {
+        sink.fail(
+            object,
+            pod.path("automountServiceAccountToken"),
+            text!(
+                "{kind} \"{name}\" mounts a token for service account \"{account}\", which no binding in the input grants anything: the token only helps an attacker",
+                "{kind} \"{name}\" 挂载了服务账号 \"{account}\" 的令牌,而输入中没有任何绑定授予该账号权限:令牌只会便利攻击者",
+            ),
+        )
+        .severity = Severity::Medium;
+        return;
+    }
     let why_en = if sa.is_some() {
         ""
     } else {
