@@ -1,62 +1,7 @@
+use crate::support::check_well_formed;
 use crate::{fixture, out};
 use kcheck_model::Lang;
 use kcheck_report::{render_pss, Format, RenderOptions};
-
-/// A small well-formedness check: tags nest and close, attributes are quoted, `&` only starts an
-/// entity, `<` only starts markup, no character XML 1.0 forbids. Returns the opened tags.
-fn check_well_formed(xml: &str) -> Vec<String> {
-    let body = xml
-        .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-        .expect("XML declaration");
-    for c in body.chars() {
-        assert!(
-            matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..),
-            "forbidden character {c:?}"
-        );
-    }
-    let check_text = |t: &str| {
-        assert!(!t.contains('<') && !t.contains('>'), "markup in text: {t}");
-        for (i, _) in t.match_indices('&') {
-            let rest = &t[i..];
-            let name = &rest[1..rest.find(';').expect("entity ends")];
-            assert!(
-                ["amp", "lt", "gt", "quot", "apos"].contains(&name)
-                    || (name.starts_with('#') && name[1..].chars().all(|c| c.is_ascii_digit())),
-                "bad entity &{name};"
-            );
-        }
-    };
-    let mut stack: Vec<String> = Vec::new();
-    let mut opened = Vec::new();
-    let mut rest = body;
-    while let Some(start) = rest.find('<') {
-        check_text(&rest[..start]);
-        let end = rest[start..].find('>').expect("tag ends") + start;
-        let tag = &rest[start + 1..end];
-        if let Some(name) = tag.strip_prefix('/') {
-            assert_eq!(stack.pop().as_deref(), Some(name), "closing {name}");
-        } else {
-            let self_closing = tag.ends_with('/');
-            let tag = tag.trim_end_matches('/');
-            let (name, attrs) = tag.split_once(' ').unwrap_or((tag, ""));
-            let mut a = attrs.trim();
-            while !a.is_empty() {
-                let eq = a.find("=\"").expect("attribute is quoted");
-                let close = a[eq + 2..].find('"').expect("attribute closes") + eq + 2;
-                check_text(&a[eq + 2..close]);
-                a = a[close + 1..].trim_start();
-            }
-            opened.push(name.to_owned());
-            if !self_closing {
-                stack.push(name.to_owned());
-            }
-        }
-        rest = &rest[end + 1..];
-    }
-    check_text(rest);
-    assert!(stack.is_empty(), "unclosed {stack:?}");
-    opened
-}
 
 #[test]
 fn a_suite_per_column_a_case_per_workload() {

@@ -7,6 +7,8 @@ mod json;
 mod junit;
 mod markdown;
 mod sarif;
+#[path = "../support/mod.rs"]
+mod support;
 mod table;
 
 use kcheck_model::{Inputs, Lang, PssReport};

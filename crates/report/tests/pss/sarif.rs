@@ -1,33 +1,8 @@
+use crate::support::{schema, uris};
 use crate::{empty, fixture, out};
 use kcheck_model::Lang;
 use kcheck_report::{render_pss, Format, RenderOptions};
 use serde_json::{json, Value};
-use std::path::PathBuf;
-
-fn schema() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas/sarif-2.1.0.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "the SARIF 2.1.0 schema is needed at {} to validate the SARIF output: {e}",
-            path.display()
-        )
-    });
-    serde_json::from_str(&text).unwrap()
-}
-
-/// Every artifact URI, for the `uri-reference` check that draft-04 validators do not make.
-fn uris(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(Value::String(u)) = m.get("artifactLocation").and_then(|a| a.get("uri")) {
-                out.push(u.clone());
-            }
-            m.values().for_each(|v| uris(v, out));
-        }
-        Value::Array(a) => a.iter().for_each(|v| uris(v, out)),
-        _ => {}
-    }
-}
 
 fn sarif(report: &kcheck_model::PssReport, lang: Lang) -> Value {
     let text = render_pss(report, Format::Sarif, &RenderOptions { lang, color: false });
