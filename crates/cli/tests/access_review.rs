@@ -1,50 +1,18 @@
 //! `kcheck access-review` end to end: the listing, the record, and rule KC106 on the record.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{json, stdout, TempDir};
+
+/// The binary with a fixed "today", so that review dates are stable.
 fn kcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kcheck"))
-        .args(args)
+    support::command(args)
         .env("KCHECK_TODAY", "2026-06-15")
-        .env_remove("NO_COLOR")
         .output()
         .expect("run kcheck")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("kcheck-ar-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn s(p: &Path) -> &str {
