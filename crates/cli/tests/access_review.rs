@@ -165,7 +165,7 @@ fn record_matches_the_digest_and_kc106_follows_changes() {
     // A binding changed: the record is out of date.
     let changed = dir.write(
         "rbac.yaml",
-        &RBAC.replace(
+        RBAC.replace(
             "- {kind: User, name: zoe}",
             "- {kind: User, name: zoe}\n- {kind: User, name: mallory}",
         ),
