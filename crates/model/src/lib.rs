@@ -2,6 +2,7 @@
 //! position of every field, the inventory of a run, findings and reports.
 
 pub mod checklist;
+pub mod facts;
 pub mod finding;
 pub mod inventory;
 pub mod object;
@@ -14,6 +15,7 @@ pub mod waiver;
 pub mod workload;
 
 pub use checklist::{item, Evidence, Item, Section, ITEMS, SECTIONS};
+pub use facts::{ComponentKind, ConfigRole, FileRole, Flags, NodeFacts};
 pub use finding::{item_order, Finding, Level, Location, Severity, Status};
 pub use inventory::Inventory;
 pub use object::{is_cluster_scoped, Object, ObjectRef, Source};

@@ -4,7 +4,8 @@ use crate::registry;
 use crate::rule::{Check, Context, Rule, Sink};
 use crate::{Config, Waivers};
 use kcheck_model::{
-    Evidence, Finding, Inputs, Inventory, ItemResult, Level, Report, Status, Text, ITEMS,
+    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, Report, Status, Text,
+    ITEMS,
 };
 use std::collections::HashMap;
 
@@ -66,7 +67,19 @@ impl Engine {
 
     /// Judges `inventory` with every rule whose evidence this run has.
     pub fn run(&self, inventory: &Inventory, evidence: &[Evidence], inputs: Inputs) -> Report {
-        let ctx = Context::new(inventory, &self.config);
+        self.run_with_node(inventory, None, evidence, inputs)
+    }
+
+    /// Judges `inventory` and a node scan's facts (`Evidence::Node` should be in `evidence`
+    /// when `node` is given).
+    pub fn run_with_node(
+        &self,
+        inventory: &Inventory,
+        node: Option<&NodeFacts>,
+        evidence: &[Evidence],
+        inputs: Inputs,
+    ) -> Report {
+        let ctx = Context::new(inventory, &self.config).with_node(node);
         let runnable: Vec<&'static Rule> = self
             .rules
             .iter()

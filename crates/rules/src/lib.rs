@@ -22,5 +22,5 @@ pub mod waivers;
 
 pub use config::{Config, ConfigError, PodSecurityConfig, SensitivityConfig};
 pub use engine::Engine;
-pub use rule::{Check, Context, Rule, Sink};
+pub use rule::{Check, Context, NodePlace, Rule, Sink};
 pub use waivers::{FileWaiver, Waivers};

@@ -1,9 +1,10 @@
 //! The anatomy of a rule: metadata, documentation and a pure check function.
 
 use crate::network::netpol::Policy;
+use kcheck_model::facts::{Component, ConfigDoc};
 use kcheck_model::{
-    Evidence, FieldPath, Finding, Inventory, Level, Location, Object, RuleInfo, Severity, Source,
-    Text,
+    Evidence, FieldPath, Finding, Inventory, Level, Location, NodeFacts, Object, RuleInfo,
+    Severity, Source, Text,
 };
 use kcheck_pss::{Evaluation, Level as PssLevel, Version};
 use std::cell::RefCell;
@@ -54,6 +55,8 @@ pub struct Context<'a> {
     network_policies: std::cell::OnceCell<HashMap<&'a str, Vec<Policy<'a>>>>,
     /// The RBAC model, built once per run.
     rbac: std::cell::OnceCell<crate::auth::rbac::Rbac<'a>>,
+    /// What a node scan collected, when this run has one.
+    pub node: Option<&'a NodeFacts>,
 }
 
 impl<'a> Context<'a> {
@@ -64,7 +67,14 @@ impl<'a> Context<'a> {
             pss: RefCell::new(HashMap::new()),
             network_policies: std::cell::OnceCell::new(),
             rbac: std::cell::OnceCell::new(),
+            node: None,
         }
+    }
+
+    /// The same context with a node scan's facts.
+    pub fn with_node(mut self, node: Option<&'a NodeFacts>) -> Context<'a> {
+        self.node = node;
+        self
     }
 
     /// The roles and bindings of the input, resolved once per run.
@@ -186,6 +196,38 @@ impl<'a> Sink<'a> {
         self.push(object, path, message, Level::Info)
     }
 
+    /// Reports that something on a node fails the rule: a flag, a file, a certificate.
+    pub fn fail_on_node(&mut self, at: NodePlace, message: Text) -> &mut Finding {
+        self.push_node(at, message, Level::Fail)
+    }
+
+    pub fn warn_on_node(&mut self, at: NodePlace, message: Text) -> &mut Finding {
+        self.push_node(at, message, Level::Warn)
+    }
+
+    pub fn inform_on_node(&mut self, at: NodePlace, message: Text) -> &mut Finding {
+        self.push_node(at, message, Level::Info)
+    }
+
+    fn push_node(&mut self, at: NodePlace, message: Text, level: Level) -> &mut Finding {
+        self.findings.push(Finding {
+            code: self.rule.code,
+            rule: self.rule.name,
+            item: self.rule.item,
+            severity: self.rule.severity,
+            level,
+            object: at.object,
+            path: at.path,
+            location: at.location,
+            source: Some(at.source),
+            message,
+            fix: self.rule.fix.clone(),
+            waived: false,
+            waiver: None,
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+
     fn push(
         &mut self,
         object: &Object,
@@ -225,5 +267,70 @@ impl<'a> Sink<'a> {
         let last = self.findings.len() - 1;
         self.waivers.apply(&mut self.findings[last], object);
         &mut self.findings[last]
+    }
+}
+
+/// Where on a node a finding is: a file line when known, otherwise a description of the source
+/// (a host path, `/proc/1234/cmdline`), and the flag or field concerned.
+#[derive(Clone, Debug, Default)]
+pub struct NodePlace {
+    pub source: String,
+    pub location: Option<Location>,
+    /// `--anonymous-auth`, `authentication.anonymous.enabled`.
+    pub path: Option<String>,
+    /// The object (static pod, config document) the place is in, when there is one.
+    pub object: Option<kcheck_model::ObjectRef>,
+}
+
+impl NodePlace {
+    /// A host file as a whole (a key, a log directory).
+    pub fn file(path: &str) -> NodePlace {
+        NodePlace {
+            source: path.to_string(),
+            ..NodePlace::default()
+        }
+    }
+
+    /// A component's flag: the manifest line that sets it, or the static pod's command (when
+    /// the flag is absent), or the process.
+    pub fn flag(component: &Component, name: &str) -> NodePlace {
+        let location = component.flag_location(name).or_else(|| {
+            let m = component.manifest.as_ref()?;
+            let file = m.file()?.clone();
+            let pos = m.position(&FieldPath::parse("spec.containers[0].command"));
+            Some(Location {
+                file,
+                line: pos.line,
+                column: pos.column,
+            })
+        });
+        NodePlace {
+            source: component.origin.to_string(),
+            location,
+            path: Some(format!("--{name}")),
+            object: component.manifest.as_ref().map(Object::reference),
+        }
+    }
+
+    /// A field of a configuration document (`authentication.anonymous.enabled`).
+    pub fn config(doc: &ConfigDoc, path: &str) -> NodePlace {
+        let field = FieldPath::parse(path);
+        let pos = doc.object.position(&field);
+        NodePlace {
+            source: doc.path.clone(),
+            location: doc.object.file().map(|file| Location {
+                file: file.clone(),
+                line: pos.line,
+                column: pos.column,
+            }),
+            path: (!field.is_root()).then(|| path.to_string()),
+            object: Some(doc.object.reference()),
+        }
+    }
+
+    /// The same place, naming a field or flag.
+    pub fn at(mut self, path: impl Into<String>) -> NodePlace {
+        self.path = Some(path.into());
+        self
     }
 }
