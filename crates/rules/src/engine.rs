@@ -4,8 +4,7 @@ use crate::registry;
 use crate::rule::{Check, Context, Rule, Sink};
 use crate::{Config, Waivers};
 use kcheck_model::{
-    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, Report, Status, Text,
-    ITEMS,
+    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, Report, Status, Text, ITEMS,
 };
 use std::collections::HashMap;
 
@@ -118,14 +117,20 @@ impl Engine {
             }
         }
         for (i, rule) in runnable.iter().enumerate() {
-            if let Check::Inventory(run) = rule.check {
-                let start = timed.then(std::time::Instant::now);
-                let mut sink = Sink::new(rule, &mut findings, &self.waivers);
-                run(&ctx, &mut sink);
-                counts[i] += sink.examined;
-                if let Some(s) = start {
-                    spent[i] += s.elapsed();
+            let start = timed.then(std::time::Instant::now);
+            let mut sink = Sink::new(rule, &mut findings, &self.waivers);
+            match rule.check {
+                Check::Inventory(run) => run(&ctx, &mut sink),
+                Check::Node(run) => {
+                    if let Some(facts) = node {
+                        run(facts, &ctx, &mut sink);
+                    }
                 }
+                Check::Object { .. } => {}
+            }
+            counts[i] += sink.examined;
+            if let Some(s) = start {
+                spent[i] += s.elapsed();
             }
             *examined.entry(rule.item).or_default() += counts[i];
         }

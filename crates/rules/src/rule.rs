@@ -40,6 +40,8 @@ pub enum Check {
     },
     /// Once over the whole inventory.
     Inventory(fn(&Context, &mut Sink)),
+    /// Once over a node scan's facts (runs only when the run has them).
+    Node(fn(&NodeFacts, &Context, &mut Sink)),
 }
 
 /// An evaluation's identity: the object (by address, stable for the run), level and version.
