@@ -1,0 +1,1 @@
+//! Reads raw Secret values under `/registry/secrets/` from etcd (v3 JSON gateway).

@@ -1,0 +1,1 @@
+//! Anonymous HTTPS requests to local control-plane ports (`--probe`).
