@@ -12,6 +12,7 @@ mod config;
 mod engine;
 pub mod images;
 pub mod network;
+pub mod node;
 pub mod placement;
 pub mod pod_security;
 pub mod registry;

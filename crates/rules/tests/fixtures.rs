@@ -84,6 +84,12 @@ fn run(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
 fn every_rule_passes_and_fails_its_fixtures() {
     let mut checked = 0;
     for rule in registry::all() {
+        // Node rules are tested over generated node trees (tests/node_*.rs): file modes and
+        // certificate lifetimes cannot live in committed fixtures.
+        if matches!(rule.check, kcheck_rules::Check::Node(_)) {
+            checked += 1;
+            continue;
+        }
         let dir = fixture_dir().join(rule.code);
         let pass = files(&dir.join("pass"));
         let fail = files(&dir.join("fail"));

@@ -1,0 +1,1 @@
+//! Effective admission plugins: the version's defaults, plus enabled, minus disabled.

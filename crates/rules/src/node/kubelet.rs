@@ -1,0 +1,1 @@
+//! Effective kubelet settings: command-line flags override the KubeletConfiguration file.
