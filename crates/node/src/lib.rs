@@ -7,4 +7,5 @@
 //! - `probe`: anonymous HTTPS requests to the local control-plane ports.
 
 pub mod etcd;
+mod http;
 pub mod probe;
