@@ -80,7 +80,11 @@ pub enum EtcdError {
     #[error("{url}: unexpected response: {reason}")]
     BadResponse { url: String, reason: String },
     #[error("{url}: etcd returned a page that does not move past key {key} (page {page})")]
-    Stuck { url: String, key: String, page: usize },
+    Stuck {
+        url: String,
+        key: String,
+        page: usize,
+    },
 }
 
 /// Reads every key under the Secrets prefix and sorts the values into encrypted (by provider
@@ -125,8 +129,12 @@ fn scan_into(opts: &EtcdOptions, tally: &mut Tally) -> Result<(), EtcdError> {
         client_cert: match (&opts.cert, &opts.key) {
             (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
             (None, None) => None,
-            (Some(_), None) => return Err(HttpError::Config("a client certificate needs its key".into()).into()),
-            (None, Some(_)) => return Err(HttpError::Config("a client key needs its certificate".into()).into()),
+            (Some(_), None) => {
+                return Err(HttpError::Config("a client certificate needs its key".into()).into())
+            }
+            (None, Some(_)) => {
+                return Err(HttpError::Config("a client key needs its certificate".into()).into())
+            }
         },
     })?;
     let url = format!("{}/v3/kv/range", opts.endpoint.trim_end_matches('/'));
@@ -243,9 +251,8 @@ pub fn classify(head: &[u8]) -> ValueClass {
     let version = fields.next();
     let name = fields.next();
     let ciphertext = fields.next();
-    let word = |f: &[u8]| {
-        !f.is_empty() && f.len() <= 16 && f.iter().all(|b| b.is_ascii_alphanumeric())
-    };
+    let word =
+        |f: &[u8]| !f.is_empty() && f.len() <= 16 && f.iter().all(|b| b.is_ascii_alphanumeric());
     let label = match (version, name, ciphertext) {
         (Some(version), Some(name), Some(_))
             if word(provider)
@@ -303,7 +310,11 @@ impl<'de> Deserialize<'de> for RangePage {
                 };
                 while let Some(field) = map.next_key::<String>()? {
                     match field.as_str() {
-                        "kvs" => page.kvs = map.next_value::<Option<Vec<KeyValueHead>>>()?.unwrap_or_default(),
+                        "kvs" => {
+                            page.kvs = map
+                                .next_value::<Option<Vec<KeyValueHead>>>()?
+                                .unwrap_or_default()
+                        }
                         "more" => page.more = map.next_value::<Option<bool>>()?.unwrap_or(false),
                         "header" => page.revision = map.next_value::<Header>()?.revision,
                         _ => {

@@ -62,6 +62,10 @@ pub enum Failure {
     /// The server spoke something other than TLS (most often plain HTTP) to our handshake.
     #[error("TLS handshake failed: {0}")]
     Tls(String),
+    #[error("connection closed")]
+    Closed,
+    #[error("connection reset")]
+    Reset,
     #[error("not an HTTP response: {0}")]
     Protocol(String),
     #[error("{0}")]
@@ -69,10 +73,16 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// Whether our TLS hello was answered by a server that does not speak TLS.
-    pub fn peer_not_tls(&self) -> bool {
-        matches!(self, Failure::Tls(reason) if reason.contains("InvalidContentType")
-            || reason.contains("corrupt message"))
+    /// Whether a TLS attempt failed in a way a plain HTTP server causes: our hello answered with
+    /// something that is not TLS, or the connection dropped.
+    pub fn maybe_plain_http(&self) -> bool {
+        match self {
+            Failure::Tls(reason) => {
+                reason.contains("InvalidContentType") || reason.contains("corrupt message")
+            }
+            Failure::Closed | Failure::Reset | Failure::Protocol(_) => true,
+            _ => false,
+        }
     }
 }
 
@@ -133,7 +143,11 @@ impl Client {
 
     pub fn get(&self, url: &str) -> Result<Response, HttpError> {
         check_url(url)?;
-        let response = self.agent.get(url).call().map_err(|e| request_error(url, e))?;
+        let response = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|e| request_error(url, e))?;
         Ok(into_response(response))
     }
 
@@ -190,14 +204,17 @@ fn failure(error: ureq::Error) -> Failure {
 }
 
 fn io_failure(e: &io::Error) -> Failure {
-    if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+    if let Some(tls) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
         return Failure::Tls(tls.to_string());
     }
     match e.kind() {
         io::ErrorKind::ConnectionRefused => Failure::ConnectionRefused,
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Failure::TimedOut,
-        io::ErrorKind::ConnectionReset => Failure::Other("connection reset".into()),
-        io::ErrorKind::UnexpectedEof => Failure::Other("connection closed".into()),
+        io::ErrorKind::ConnectionReset => Failure::Reset,
+        io::ErrorKind::UnexpectedEof => Failure::Closed,
         _ => Failure::Other(e.to_string()),
     }
 }
@@ -310,9 +327,13 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.to_string().starts_with("cannot read "), "{e}");
-        let e = Client::new(&opts(Verify::Ca(empty.clone()), None)).err().unwrap();
+        let e = Client::new(&opts(Verify::Ca(empty.clone()), None))
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("no certificate"), "{e}");
-        let e = Client::new(&opts(Verify::Ca(junk.clone()), None)).err().unwrap();
+        let e = Client::new(&opts(Verify::Ca(junk.clone()), None))
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("junk.pem"), "{e}");
         let e = Client::new(&opts(Verify::Off, Some((junk.clone(), empty.clone()))))
             .err()

@@ -168,15 +168,19 @@ pub fn probe(targets: &[ProbeTarget], timeout: Duration) -> Vec<Probe> {
 }
 
 fn probe_one(client: &Client, target: &ProbeTarget) -> Probe {
-    let first = attempt(client, target, target.scheme);
-    let (scheme, result) = match first {
-        // A TLS hello answered by plain HTTP: the port serves without TLS, which is the finding;
-        // ask again in plain HTTP to learn whether it also serves anonymous callers.
-        Err(failure) if target.scheme == Scheme::Https && failure.peer_not_tls() => {
-            (Scheme::Http, attempt(client, target, Scheme::Http))
+    let mut scheme = target.scheme;
+    let mut result = attempt(client, target, scheme);
+    // A TLS hello refused or answered with something that is not TLS: ask again in plain HTTP.
+    // If that is answered, the port serves without TLS, which is the finding; otherwise the
+    // first failure is the one to report.
+    if let Err(failure) = &result {
+        if scheme == Scheme::Https && failure.maybe_plain_http() {
+            if let Ok(status) = attempt(client, target, Scheme::Http) {
+                scheme = Scheme::Http;
+                result = Ok(status);
+            }
         }
-        other => (target.scheme, other),
-    };
+    }
     let plain_note = if scheme != target.scheme {
         "plain HTTP, no TLS: "
     } else {
@@ -184,7 +188,7 @@ fn probe_one(client: &Client, target: &ProbeTarget) -> Probe {
     };
     let (status, outcome) = match result {
         Ok(status) => (Some(status), format!("{plain_note}{}", status_text(status))),
-        Err(failure) => (None, format!("{plain_note}{failure}")),
+        Err(failure) => (None, failure.to_string()),
     };
     Probe {
         component: target.component,
