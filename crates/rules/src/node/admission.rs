@@ -1,1 +1,304 @@
 //! Effective admission plugins: the version's defaults, plus enabled, minus disabled.
+//!
+//! kube-apiserver turns a plugin on when it is on by default or named in
+//! `--enable-admission-plugins`, and off when it is named in `--disable-admission-plugins`
+//! (naming a plugin in both is a start-up error). The deprecated `--admission-control` flag, when
+//! given, is the whole list instead. The defaults changed over the releases; the table below is
+//! the default-on set of `pkg/kubeapiserver/options/plugins.go` (`DefaultOffAdmissionPlugins`)
+//! per minor version, as printed by `kube-apiserver --help` for `--enable-admission-plugins`:
+//!
+//! | minor | default-on set |
+//! |---|---|
+//! | 1.23 to 1.25 | the 18 plugins of [`BASE`] (PodSecurity among them: beta in 1.23/1.24, GA in 1.25) |
+//! | 1.26 | + ValidatingAdmissionPolicy |
+//! | 1.27 to 1.31 | + ClusterTrustBundleAttest |
+//! | 1.32 | + MutatingAdmissionPolicy |
+//! | 1.33 and 1.34 | + PodTopologyLabels |
+//!
+//! Newer minors are read with the 1.34 set (plugins added since, such as
+//! NodeDeclaredFeatureValidator, are not among the checklist's groups); older ones and unknown
+//! versions with the 18 plugins every known version has, which include every plugin the
+//! checklist asks to keep on.
+
+use kcheck_model::facts::{Component, ComponentKind};
+use std::collections::BTreeSet;
+
+/// Plugins on by default in every minor version from 1.23 on.
+pub const BASE: &[&str] = &[
+    "NamespaceLifecycle",
+    "LimitRanger",
+    "ServiceAccount",
+    "TaintNodesByCondition",
+    "PodSecurity",
+    "Priority",
+    "DefaultTolerationSeconds",
+    "DefaultStorageClass",
+    "StorageObjectInUseProtection",
+    "PersistentVolumeClaimResize",
+    "RuntimeClass",
+    "CertificateApproval",
+    "CertificateSigning",
+    "CertificateSubjectRestriction",
+    "DefaultIngressClass",
+    "MutatingAdmissionWebhook",
+    "ValidatingAdmissionWebhook",
+    "ResourceQuota",
+];
+
+/// Plugins that joined the default-on set, with the first minor version that has them.
+pub const ADDED: &[(&str, u32)] = &[
+    ("ValidatingAdmissionPolicy", 26),
+    ("ClusterTrustBundleAttest", 27),
+    ("MutatingAdmissionPolicy", 32),
+    ("PodTopologyLabels", 33),
+];
+
+/// The oldest and newest minor versions whose defaults kcheck knows.
+pub const KNOWN_MINORS: (u32, u32) = (23, 34);
+
+/// How the defaults were chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// The component's own minor version, inside the known range.
+    Version(u32),
+    /// A version outside the known range, read with the nearest known one.
+    Nearest { actual: u32, used: u32 },
+    /// The version is unknown: the plugins every known version has.
+    Unknown,
+}
+
+/// The plugins on by default for a minor version (see the module table).
+pub fn default_plugins(minor: Option<u32>) -> (BTreeSet<&'static str>, Basis) {
+    let (lo, hi) = KNOWN_MINORS;
+    let (used, basis) = match minor {
+        Some(m) if (lo..=hi).contains(&m) => (Some(m), Basis::Version(m)),
+        Some(m) if m > hi => (
+            Some(hi),
+            Basis::Nearest {
+                actual: m,
+                used: hi,
+            },
+        ),
+        Some(m) => (
+            Some(lo),
+            Basis::Nearest {
+                actual: m,
+                used: lo,
+            },
+        ),
+        None => (None, Basis::Unknown),
+    };
+    let mut set: BTreeSet<&'static str> = BASE.iter().copied().collect();
+    if let Some(used) = used {
+        set.extend(
+            ADDED
+                .iter()
+                .filter(|(_, since)| used >= *since)
+                .map(|(p, _)| *p),
+        );
+    }
+    (set, basis)
+}
+
+/// Which flag decided a plugin's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decided {
+    /// The version's default.
+    Default,
+    /// `--enable-admission-plugins` or `--admission-control`.
+    Enabled,
+    /// `--disable-admission-plugins`.
+    Disabled,
+}
+
+/// The admission plugins a kube-apiserver runs with.
+#[derive(Clone, Debug)]
+pub struct EffectivePlugins {
+    pub plugins: BTreeSet<String>,
+    pub basis: Basis,
+    /// `--admission-control` (deprecated) was given: it names the whole set.
+    pub legacy_flag: bool,
+    /// Plugins named both enabled and disabled: kube-apiserver refuses to start with them.
+    pub conflicting: Vec<String>,
+    enabled: BTreeSet<String>,
+    disabled: BTreeSet<String>,
+}
+
+impl EffectivePlugins {
+    pub fn has(&self, plugin: &str) -> bool {
+        self.plugins.contains(plugin)
+    }
+
+    /// The flag responsible for a plugin being on or off.
+    pub fn decided_by(&self, plugin: &str) -> Decided {
+        if self.enabled.contains(plugin) {
+            Decided::Enabled
+        } else if self.disabled.contains(plugin) {
+            Decided::Disabled
+        } else {
+            Decided::Default
+        }
+    }
+
+    /// The flag to point a finding about `plugin` at.
+    pub fn flag_for(&self, plugin: &str) -> &'static str {
+        match (self.decided_by(plugin), self.legacy_flag) {
+            (Decided::Disabled, _) => "disable-admission-plugins",
+            (_, true) => "admission-control",
+            _ => "enable-admission-plugins",
+        }
+    }
+
+    /// Whether the version used for the defaults is the component's own.
+    pub fn version_known(&self) -> bool {
+        matches!(self.basis, Basis::Version(_))
+    }
+}
+
+/// The effective admission plugins of a kube-apiserver (for another component, the empty set
+/// with its version basis).
+pub fn effective_plugins(component: &Component) -> EffectivePlugins {
+    let (defaults, basis) = default_plugins(component.minor());
+    let flags = &component.flags;
+    let owned = |v: Vec<&str>| v.into_iter().map(str::to_string).collect::<BTreeSet<_>>();
+    let legacy = flags.has("admission-control");
+    let enabled = owned(flags.list("enable-admission-plugins"));
+    let disabled = owned(flags.list("disable-admission-plugins"));
+    let conflicting: Vec<String> = enabled.intersection(&disabled).cloned().collect();
+    let plugins: BTreeSet<String> = if component.kind != ComponentKind::ApiServer {
+        BTreeSet::new()
+    } else if legacy {
+        // `--admission-control` replaces the defaults: exactly the plugins it names.
+        owned(flags.list("admission-control"))
+    } else {
+        defaults
+            .iter()
+            .map(|p| (*p).to_string())
+            .filter(|p| !disabled.contains(p))
+            .chain(enabled.iter().cloned())
+            .collect()
+    };
+    let enabled = if legacy {
+        owned(flags.list("admission-control"))
+    } else {
+        enabled
+    };
+    EffectivePlugins {
+        plugins,
+        basis,
+        legacy_flag: legacy,
+        conflicting,
+        enabled,
+        disabled,
+    }
+}
+
+/// The text for a version basis, for findings: `v1.30`, `v1.36 (read as v1.34)`, `unknown`.
+pub fn basis_text(basis: Basis) -> (String, String) {
+    match basis {
+        Basis::Version(m) => (format!("v1.{m}"), format!("v1.{m}")),
+        Basis::Nearest { actual, used } => (
+            format!("v1.{actual} (defaults of v1.{used} assumed)"),
+            format!("v1.{actual}(按 v1.{used} 的默认值判断)"),
+        ),
+        Basis::Unknown => (
+            "unknown version (defaults common to v1.23 to v1.34 assumed)".to_string(),
+            "版本未知(按 v1.23 至 v1.34 共有的默认值判断)".to_string(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kcheck_model::facts::{Flags, Origin};
+
+    fn apiserver(version: Option<&str>, args: &[&str]) -> Component {
+        Component {
+            kind: ComponentKind::ApiServer,
+            origin: Origin::Process { pid: 1 },
+            flags: Flags::parse(args, ComponentKind::ApiServer.bool_flags()),
+            version: version.map(str::to_string),
+            manifest: None,
+        }
+    }
+
+    #[test]
+    fn defaults_per_version() {
+        let count = |m| default_plugins(Some(m)).0.len();
+        assert_eq!(count(23), 18);
+        assert_eq!(count(25), 18);
+        assert_eq!(count(26), 19);
+        assert_eq!(count(28), 20);
+        assert_eq!(count(31), 20);
+        assert_eq!(count(32), 21);
+        assert_eq!(count(34), 22);
+        let (set, basis) = default_plugins(Some(36));
+        assert_eq!(set.len(), 22);
+        assert_eq!(
+            basis,
+            Basis::Nearest {
+                actual: 36,
+                used: 34
+            }
+        );
+        let (set, basis) = default_plugins(None);
+        assert_eq!(set.len(), 18);
+        assert_eq!(basis, Basis::Unknown);
+        assert!(!default_plugins(Some(27))
+            .0
+            .contains("MutatingAdmissionPolicy"));
+        assert!(default_plugins(Some(27))
+            .0
+            .contains("ClusterTrustBundleAttest"));
+    }
+
+    #[test]
+    fn enabled_and_disabled_flags() {
+        let c = apiserver(
+            Some("v1.30.2"),
+            &[
+                "--enable-admission-plugins=NodeRestriction,AlwaysPullImages",
+                "--disable-admission-plugins",
+                "PodSecurity,LimitRanger",
+            ],
+        );
+        let e = effective_plugins(&c);
+        assert!(e.has("NodeRestriction"));
+        assert!(e.has("AlwaysPullImages"));
+        assert!(!e.has("PodSecurity"));
+        assert!(!e.has("LimitRanger"));
+        assert!(e.has("ResourceQuota"));
+        assert_eq!(e.decided_by("PodSecurity"), Decided::Disabled);
+        assert_eq!(e.decided_by("NodeRestriction"), Decided::Enabled);
+        assert_eq!(e.decided_by("ResourceQuota"), Decided::Default);
+        assert_eq!(e.flag_for("PodSecurity"), "disable-admission-plugins");
+        assert!(e.version_known());
+        assert!(e.conflicting.is_empty());
+    }
+
+    #[test]
+    fn legacy_flag_is_the_whole_list_and_conflicts_are_noted() {
+        let c = apiserver(
+            None,
+            &["--admission-control=NamespaceLifecycle,ServiceAccount"],
+        );
+        let e = effective_plugins(&c);
+        assert_eq!(
+            e.plugins.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["NamespaceLifecycle", "ServiceAccount"]
+        );
+        assert!(e.legacy_flag);
+        assert_eq!(e.flag_for("PodSecurity"), "admission-control");
+        let c = apiserver(
+            Some("1.29"),
+            &[
+                "--enable-admission-plugins=NodeRestriction",
+                "--disable-admission-plugins=NodeRestriction",
+            ],
+        );
+        let e = effective_plugins(&c);
+        assert_eq!(e.conflicting, ["NodeRestriction"]);
+        assert!(e.has("NodeRestriction"));
+    }
+}

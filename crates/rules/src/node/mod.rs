@@ -3,4 +3,5 @@
 //! file), effective admission plugins per Kubernetes version.
 
 pub mod admission;
+pub mod apiserver;
 pub mod kubelet;

@@ -1,0 +1,175 @@
+use super::policy::{first_body_rule_for, logs_nothing, rules};
+use crate::node::apiserver::{apiserver_or_inform, config_named, file_state, FileState};
+use crate::{declare_rule, Check, Context, NodePlace, Sink};
+use kcheck_model::facts::ConfigRole;
+use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
+
+declare_rule! {
+    /// ## What it checks
+    /// Whether kube-apiserver audits requests, and what its policy records:
+    /// - no `--audit-policy-file` (auditing is off whatever else is set), or neither
+    ///   `--audit-log-path` nor `--audit-webhook-config-file` (no backend): **fail**;
+    /// - the policy file is missing: **fail**; it has no rules: **fail** (kube-apiserver refuses
+    ///   it);
+    /// - a rule that is the first to match requests on Secrets or ConfigMaps logs them at
+    ///   `Request` or `RequestResponse` level: **warn**, the log then holds secret values;
+    /// - every request's first matching rule is `None`, so nothing is recorded: **warn**;
+    /// - `--audit-log-path=-` (events to standard output): **info**, their protection is then
+    ///   the container runtime's log handling.
+    ///
+    /// A node without kube-apiserver (a worker) is reported as not examined.
+    ///
+    /// ## Why
+    /// Checklist item 4.1: audit logs are the record of who did what in the cluster. Without a
+    /// policy there is no record at all; with bodies of Secrets in it, the log becomes a copy of
+    /// every secret that anyone able to read it can take.
+    ///
+    /// ## Fix
+    /// In the kube-apiserver static pod, `--audit-policy-file=/etc/kubernetes/audit/policy.yaml`
+    /// and `--audit-log-path=/var/log/kubernetes/audit/audit.log` (mount both), with a policy that
+    /// keeps Secrets and ConfigMaps at `Metadata` before any verbose rule:
+    /// ```yaml
+    /// apiVersion: audit.k8s.io/v1
+    /// kind: Policy
+    /// omitStages: [RequestReceived]
+    /// rules:
+    /// - level: Metadata
+    ///   resources:
+    ///   - {group: "", resources: [secrets, configmaps]}
+    ///   - {group: authentication.k8s.io, resources: [tokenreviews]}
+    /// - level: None
+    ///   nonResourceURLs: [/healthz*, /readyz*, /livez*, /version]
+    /// - level: Request
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#logs-and-auditing
+    pub static RULE = {
+        code: "KC401",
+        name: "audit-policy",
+        item: "4.1",
+        severity: Severity::High,
+        evidence: Evidence::Node,
+        title: Text::fixed(
+            "API server auditing is off, or its policy records nothing or secret values",
+            "API 服务器未启用审计,或其策略什么都不记录或会记录机密值",
+        ),
+        fix: Text::fixed(
+            "Set --audit-policy-file and --audit-log-path on kube-apiserver; log Secrets and ConfigMaps at Metadata level only.",
+            "为 kube-apiserver 设置 --audit-policy-file 与 --audit-log-path;Secret 和 ConfigMap 只以 Metadata 级别记录。",
+        ),
+        check: Check::Node(check),
+    }
+}
+
+fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
+    let Some(api) = apiserver_or_inform(facts, sink) else {
+        return;
+    };
+    let flags = &api.flags;
+    let policy_path = flags.get("audit-policy-file").filter(|p| !p.is_empty());
+    let log_path = flags.get("audit-log-path").filter(|p| !p.is_empty());
+    let webhook = flags
+        .get("audit-webhook-config-file")
+        .filter(|p| !p.is_empty());
+    sink.examined();
+    let Some(policy_path) = policy_path else {
+        sink.fail_on_node(
+            NodePlace::flag(api, "audit-policy-file"),
+            Text::fixed(
+                "kube-apiserver has no --audit-policy-file: no request is audited",
+                "kube-apiserver 未设置 --audit-policy-file:不会审计任何请求",
+            ),
+        );
+        return;
+    };
+    match (log_path, webhook) {
+        (None, None) => {
+            sink.fail_on_node(
+                NodePlace::flag(api, "audit-log-path"),
+                Text::fixed(
+                    "kube-apiserver has an audit policy but neither --audit-log-path nor --audit-webhook-config-file: audit events go nowhere",
+                    "kube-apiserver 有审计策略,但既未设置 --audit-log-path 也未设置 --audit-webhook-config-file:审计事件无处写入",
+                ),
+            );
+        }
+        (Some("-"), _) => {
+            sink.inform_on_node(
+                NodePlace::flag(api, "audit-log-path"),
+                Text::fixed(
+                    "audit events go to kube-apiserver's standard output (--audit-log-path=-): their protection is that of the container logs",
+                    "审计事件写入 kube-apiserver 的标准输出(--audit-log-path=-):其保护程度取决于容器日志的处理方式",
+                ),
+            );
+        }
+        _ => {}
+    }
+    let Some(doc) = config_named(facts, ConfigRole::AuditPolicy, policy_path) else {
+        match file_state(facts, policy_path) {
+            FileState::Missing => {
+                sink.fail_on_node(
+                    NodePlace::flag(api, "audit-policy-file"),
+                    text!(
+                        "the audit policy file {policy_path} does not exist",
+                        "审计策略文件 {policy_path} 不存在",
+                    ),
+                );
+            }
+            FileState::Present { .. } => {
+                sink.inform_on_node(
+                    NodePlace::file(policy_path),
+                    text!(
+                        "the audit policy {policy_path} could not be parsed; its rules were not checked",
+                        "无法解析审计策略 {policy_path};未检查其规则",
+                    ),
+                );
+            }
+            FileState::Unknown(why) => {
+                sink.inform_on_node(
+                    NodePlace::file(policy_path),
+                    text!(
+                        "the audit policy {policy_path} could not be read ({why}); its rules were not checked",
+                        "无法读取审计策略 {policy_path}({why});未检查其规则",
+                    ),
+                );
+            }
+        }
+        return;
+    };
+    let root = &doc.object.root;
+    if rules(root).next().is_none() {
+        sink.fail_on_node(
+            NodePlace::config(doc, "rules"),
+            Text::fixed(
+                "the audit policy has no rules: kube-apiserver refuses to start with it",
+                "审计策略没有任何规则:kube-apiserver 无法使用它启动",
+            ),
+        );
+        return;
+    }
+    for (resource, kind_en, kind_zh) in [
+        ("secrets", "Secrets", "Secret"),
+        ("configmaps", "ConfigMaps", "ConfigMap"),
+    ] {
+        if let Some(rule) = first_body_rule_for(root, resource) {
+            let (i, level) = (rule.index, rule.level());
+            sink.warn_on_node(
+                NodePlace::config(doc, &format!("rules[{i}].level")),
+                text!(
+                    "audit rule {i} records {kind_en} at level {level}: their values are copied into the audit log",
+                    "第 {i} 条审计规则以 {level} 级别记录 {kind_zh}:其内容会被复制到审计日志中",
+                ),
+            );
+        }
+    }
+    if logs_nothing(root) {
+        sink.warn_on_node(
+            NodePlace::config(doc, "rules"),
+            Text::fixed(
+                "every request's first matching audit rule has level None: nothing is recorded",
+                "每个请求首先匹配的审计规则级别都是 None:什么都不会被记录",
+            ),
+        );
+    }
+}
