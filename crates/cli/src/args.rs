@@ -33,6 +33,30 @@ pub enum Command {
     /// Every subject with its dangerous rights and a digest of them, for the periodic access
     /// review (checklist item 1.5); `--record` writes the review record.
     AccessReview(AccessReviewArgs),
+    /// NetworkPolicy coverage: for every namespace and workload, whether its pods are isolated
+    /// for ingress and egress and whether they can reach the cloud metadata API.
+    Netpol(NetpolArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NetpolArgs {
+    /// Files, directories or `-` holding the workloads, namespaces and NetworkPolicies.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Only this namespace.
+    #[arg(long, short = 'n', value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Only rows with a gap: a workload not isolated in some direction or able to reach the
+    /// metadata API, a namespace without a default deny.
+    #[arg(long)]
+    pub gaps: bool,
+    /// table, json or markdown.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Args, Debug)]
@@ -61,11 +85,16 @@ pub struct WhoCanArgs {
     /// The verb: get, list, create, update, patch, delete, escalate, bind, impersonate, ... or `*`.
     pub verb: String,
     /// The resource, with a subresource and an API group as kubectl spells them:
-    /// `pods`, `pods/exec`, `deployments.apps`, `clusterroles.rbac.authorization.k8s.io`.
+    /// `pods`, `pods/exec`, `deployments.apps`, `clusterroles.rbac.authorization.k8s.io`;
+    /// or a non-resource URL such as `/metrics`.
     pub resource: String,
     /// Only grants that reach this namespace (cluster-wide grants always do).
     #[arg(long, short = 'n', value_name = "NAMESPACE")]
     pub namespace: Option<String>,
+    /// The object's name: rules limited to `resourceNames` count only when they list it.
+    /// Without it, such rules are shown with their names.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
     /// Files, directories or `-` holding the RBAC objects.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

@@ -66,6 +66,16 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Pss(args) => crate::pss::run(args),
         Command::WhoCan(args) => crate::who_can::run(args),
+        Command::Netpol(args) => {
+            let config = match load_config(&args.config) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("kcheck: {e}");
+                    return Ok(exit::USAGE);
+                }
+            };
+            crate::netpol::run(args, config)
+        }
         Command::AccessReview(args) => crate::access_review::run(args),
         Command::Rules(args) => {
             let out = crate::commands::rules_listing(args.format, lang(args.lang));

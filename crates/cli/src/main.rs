@@ -3,6 +3,7 @@
 mod access_review;
 mod args;
 mod commands;
+mod netpol;
 mod pss;
 mod who_can;
 

@@ -10,6 +10,10 @@ use kcheck_rules::auth::rbac::{Rbac, Scope, SubjectKind};
 /// kubectl's spelling to (resource, group): `deployments.apps` -> (`deployments`, `apps`),
 /// `pods/exec` -> (`pods/exec`, ``), `deployments.apps/scale` -> (`deployments/scale`, `apps`).
 fn split_resource(spec: &str) -> (String, String) {
+    if spec.starts_with('/') {
+        // A non-resource URL: `/metrics`, `/logs/`.
+        return (spec.to_string(), String::new());
+    }
     let (name, sub) = spec
         .split_once('/')
         .map_or((spec, None), |(n, s)| (n, Some(s)));
@@ -28,6 +32,8 @@ struct Row {
     scope: String,
     binding: String,
     role: String,
+    /// The rule's `resourceNames` when it only allows named objects.
+    only_names: Vec<String>,
     location: Option<String>,
 }
 
@@ -40,7 +46,13 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
     let rbac = Rbac::new(&inventory);
     let (resource, group) = split_resource(&args.resource);
     let mut rows: Vec<Row> = rbac
-        .who_can(&args.verb, &group, &resource, args.namespace.as_deref())
+        .who_can(
+            &args.verb,
+            &group,
+            &resource,
+            args.name.as_deref(),
+            args.namespace.as_deref(),
+        )
         .into_iter()
         .map(|a| {
             let b = a.binding.object;
@@ -61,6 +73,12 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
                     Some(ns) => format!("{} {ns}/{}", a.role.kind, a.role.name),
                     None => format!("{} {}", a.role.kind, a.role.name),
                 },
+                only_names: a
+                    .rule
+                    .resource_names
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect(),
                 location: match &b.source {
                     Source::File { path, .. } => Some(format!("{path}:{}", b.root.pos.line.max(1))),
                     Source::Api { path } => Some(path.clone()),
@@ -94,13 +112,14 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
                         "scope": r.scope,
                         "binding": r.binding,
                         "role": r.role,
+                        "resourceNames": r.only_names,
                         "location": r.location,
                     })
                 })
                 .collect();
             let doc = serde_json::json!({
                 "verb": args.verb, "resource": resource, "group": group,
-                "namespace": args.namespace, "subjects": list,
+                "name": args.name, "namespace": args.namespace, "subjects": list,
             });
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
@@ -124,13 +143,19 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
                     Some(ns) if r.subject_kind == "ServiceAccount" => format!("{ns}/{}", r.subject),
                     _ => r.subject.clone(),
                 };
+                let limit = if r.only_names.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (only {})", r.only_names.join(", "))
+                };
                 out.push_str(&format!(
-                    "  {:<15} {:<40} {:<24} {} -> {}  {}\n",
+                    "  {:<15} {:<40} {:<24} {} -> {}{}  {}\n",
                     r.subject_kind,
                     who,
                     r.scope,
                     r.binding,
                     r.role,
+                    limit,
                     r.location.as_deref().unwrap_or("")
                 ));
             }

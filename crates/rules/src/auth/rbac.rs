@@ -4,7 +4,7 @@
 
 use super::selector;
 use kcheck_model::{Inventory, Node, Object};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// One entry of a role's `rules`.
 #[derive(Debug, Clone)]
@@ -46,6 +46,34 @@ impl<'a> PolicyRule<'a> {
             *r == "*" || *r == resource || sub.is_some_and(|s| r.strip_prefix("*/") == Some(s))
         });
         verb_ok && group_ok && resource_ok
+    }
+
+    /// Whether the rule allows `verb` on the object named `name` (`None`: a request without a
+    /// name, such as list or create), as the authorizer decides it: a rule limited to
+    /// `resourceNames` allows only requests for those names.
+    pub fn allows_named(
+        &self,
+        verb: &str,
+        group: &str,
+        resource: &str,
+        name: Option<&str>,
+    ) -> bool {
+        self.allows(verb, group, resource)
+            && (self.resource_names.is_empty()
+                || name.is_some_and(|n| self.resource_names.contains(&n)))
+    }
+
+    /// Whether the rule allows `verb` on a non-resource URL such as `/metrics` (`*` and
+    /// trailing-`*` prefixes match). Only ClusterRoleBindings grant these.
+    pub fn allows_url(&self, verb: &str, url: &str) -> bool {
+        let verb_ok = self.verbs.iter().any(|v| *v == "*" || *v == verb);
+        verb_ok
+            && self.non_resource_urls.iter().any(|u| {
+                *u == "*"
+                    || *u == url
+                    || u.strip_suffix('*')
+                        .is_some_and(|prefix| url.starts_with(prefix))
+            })
     }
 }
 
@@ -186,18 +214,6 @@ impl<'a> Binding<'a> {
             subjects,
         }
     }
-
-    /// Whether this binding lists `subject`, or a group that a service account belongs to.
-    fn names(&self, subject: &Subject) -> bool {
-        self.subjects.iter().any(|s| {
-            s.same(subject)
-                || (subject.kind == SubjectKind::ServiceAccount
-                    && s.kind == SubjectKind::Group
-                    && (s.name == "system:serviceaccounts"
-                        || s.name == "system:authenticated"
-                        || s.name.strip_prefix("system:serviceaccounts:") == subject.namespace))
-        })
-    }
 }
 
 /// Where a grant applies.
@@ -226,11 +242,19 @@ pub struct Access<'r, 'a> {
     pub scope: Scope<'a>,
 }
 
-/// Every role and binding of the input.
+/// A subject's identity as bindings name it.
+type SubjectKey<'a> = (SubjectKind, &'a str, Option<&'a str>);
+
+/// Every role and binding of the input, indexed so that the questions stay linear in the size
+/// of the answer on clusters with tens of thousands of bindings.
 #[derive(Debug, Default)]
 pub struct Rbac<'a> {
     pub roles: Vec<Role<'a>>,
     pub bindings: Vec<Binding<'a>>,
+    /// (kind, namespace for Roles, name) -> index in `roles`; the later one wins.
+    role_index: HashMap<(&'a str, Option<&'a str>, &'a str), usize>,
+    /// Subject -> indices in `bindings`, in order.
+    by_subject: HashMap<SubjectKey<'a>, Vec<usize>>,
 }
 
 impl<'a> Rbac<'a> {
@@ -266,21 +290,71 @@ impl<'a> Rbac<'a> {
                 roles.push(builtin);
             }
         }
-        let bindings = inventory
+        let bindings: Vec<Binding> = inventory
             .of_kind("ClusterRoleBinding")
             .chain(inventory.of_kind("RoleBinding"))
             .map(Binding::parse)
             .collect();
-        Rbac { roles, bindings }
+        let mut role_index = HashMap::with_capacity(roles.len());
+        for (i, r) in roles.iter().enumerate() {
+            let ns = if r.kind == "ClusterRole" {
+                None
+            } else {
+                r.namespace
+            };
+            role_index.insert((r.kind, ns, r.name), i);
+        }
+        let mut by_subject: HashMap<SubjectKey, Vec<usize>> = HashMap::new();
+        for (i, b) in bindings.iter().enumerate() {
+            for s in &b.subjects {
+                let list = by_subject.entry((s.kind, s.name, s.namespace)).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        Rbac {
+            roles,
+            bindings,
+            role_index,
+            by_subject,
+        }
     }
 
     /// The role a binding refers to, when it is in the input (or built in).
     pub fn role_of(&self, binding: &Binding) -> Option<&Role<'a>> {
-        self.roles.iter().rev().find(|r| {
-            r.kind == binding.role_kind
-                && r.name == binding.role_name
-                && (r.kind == "ClusterRole" || r.namespace == binding.namespace)
-        })
+        let ns = match binding.role_kind {
+            "ClusterRole" => None,
+            _ => binding.namespace,
+        };
+        self.role_index
+            .get(&(binding.role_kind, ns, binding.role_name))
+            .map(|&i| &self.roles[i])
+    }
+
+    /// The bindings that name `subject` or a group it belongs to, in input order. A service
+    /// account is also the user `system:serviceaccount:<ns>:<name>` and a member of the groups
+    /// `system:serviceaccounts`, `system:serviceaccounts:<ns>` and `system:authenticated`.
+    fn bindings_naming(&self, subject: &Subject) -> Vec<usize> {
+        let mut found: Vec<usize> = Vec::new();
+        let mut add = |key: SubjectKey| {
+            if let Some(list) = self.by_subject.get(&key) {
+                found.extend_from_slice(list);
+            }
+        };
+        add((subject.kind, subject.name, subject.namespace));
+        if subject.kind == SubjectKind::ServiceAccount {
+            let ns = subject.namespace.unwrap_or("default");
+            let user = format!("system:serviceaccount:{ns}:{}", subject.name);
+            let group = format!("system:serviceaccounts:{ns}");
+            add((SubjectKind::User, &user, None));
+            add((SubjectKind::Group, &group, None));
+            add((SubjectKind::Group, "system:serviceaccounts", None));
+            add((SubjectKind::Group, "system:authenticated", None));
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// The bindings that grant `role`.
@@ -297,10 +371,8 @@ impl<'a> Rbac<'a> {
     /// `system:authenticated` groups).
     pub fn grants<'r>(&'r self, subject: &Subject) -> Vec<Grant<'r, 'a>> {
         let mut out = Vec::new();
-        for binding in &self.bindings {
-            if !binding.names(subject) {
-                continue;
-            }
+        for i in self.bindings_naming(subject) {
+            let binding = &self.bindings[i];
             let Some(role) = self.role_of(binding) else {
                 continue;
             };
@@ -318,15 +390,25 @@ impl<'a> Rbac<'a> {
 
     /// Every subject that may do `verb` on `resource` of API `group` in `namespace` (`None`:
     /// in any namespace or cluster-wide), with the binding, role and rule that allow it.
+    ///
+    /// `resource` may be a non-resource URL (`/metrics`, `/logs/*`): only ClusterRoleBindings
+    /// grant those. With `name`, only rules that allow that object count; without it, rules
+    /// limited to `resourceNames` are included (the caller shows the limit, see
+    /// [`PolicyRule::resource_names`]).
     pub fn who_can<'r>(
         &'r self,
         verb: &str,
         group: &str,
         resource: &str,
+        name: Option<&str>,
         namespace: Option<&str>,
     ) -> Vec<Access<'r, 'a>> {
+        let url = resource.starts_with('/');
         let mut out = Vec::new();
         for binding in &self.bindings {
+            if url && !binding.cluster {
+                continue;
+            }
             if let (Some(want), Scope::Namespace(ns)) = (namespace, binding.scope()) {
                 if want != ns {
                     continue;
@@ -335,7 +417,22 @@ impl<'a> Rbac<'a> {
             let Some(role) = self.role_of(binding) else {
                 continue;
             };
-            let Some(rule) = role.rules.iter().find(|r| r.allows(verb, group, resource)) else {
+            let allows = |r: &&PolicyRule| {
+                if url {
+                    r.allows_url(verb, resource)
+                } else if name.is_some() {
+                    r.allows_named(verb, group, resource, name)
+                } else {
+                    r.allows(verb, group, resource)
+                }
+            };
+            // A rule without a names limit first: it is the stronger grant.
+            let Some(rule) = role
+                .rules
+                .iter()
+                .filter(allows)
+                .min_by_key(|r| !r.resource_names.is_empty())
+            else {
                 continue;
             };
             for subject in &binding.subjects {

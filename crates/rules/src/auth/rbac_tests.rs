@@ -121,7 +121,7 @@ fn who_can_respects_binding_scope() {
     let inv = inventory(INPUT);
     let rbac = Rbac::new(&inv);
     assert_eq!(
-        names(&rbac.who_can("create", "", "pods/exec", Some("shop"))),
+        names(&rbac.who_can("create", "", "pods/exec", None, Some("shop"))),
         [
             "ServiceAccount shop/deployer via ops-in-shop",
             "User alice via ops-in-shop",
@@ -130,10 +130,10 @@ fn who_can_respects_binding_scope() {
     );
     // A RoleBinding to a ClusterRole grants it in its namespace only.
     assert_eq!(
-        names(&rbac.who_can("create", "", "pods/exec", Some("other"))),
+        names(&rbac.who_can("create", "", "pods/exec", None, Some("other"))),
         ["User bob via admins"]
     );
-    let anywhere = rbac.who_can("create", "", "pods/exec", None);
+    let anywhere = rbac.who_can("create", "", "pods/exec", None, None);
     assert_eq!(anywhere.len(), 3);
     let alice = anywhere.iter().find(|a| a.subject.name == "alice").unwrap();
     assert_eq!(alice.scope, Scope::Namespace("shop"));
@@ -142,7 +142,7 @@ fn who_can_respects_binding_scope() {
     assert_eq!(bob.scope, Scope::Cluster);
     assert!(bob.role.object.is_none(), "built-in cluster-admin");
     assert_eq!(
-        names(&rbac.who_can("delete", "apps", "deployments", Some("x"))),
+        names(&rbac.who_can("delete", "apps", "deployments", None, Some("x"))),
         [
             "Group platform via apps-admins",
             "ServiceAccount argocd/argo via apps-admins",

@@ -1,8 +1,8 @@
-use super::netpol::{Cidr, Direction, Peer, Policy};
+use super::netpol::metadata::{openings, Opening};
+use super::netpol::{Direction, Policy};
 use crate::pod_security::namespace_policy::is_exempt;
 use crate::{declare_rule, Check, Context, Sink};
-use kcheck_model::{text, Evidence, Node, Object, Severity, Text};
-use std::net::IpAddr;
+use kcheck_model::{text, Evidence, Object, Severity, Text};
 
 declare_rule! {
     /// ## What it checks
@@ -61,35 +61,6 @@ declare_rule! {
     }
 }
 
-/// Where cloud metadata APIs listen.
-const METADATA_ADDRESSES: &[&str] = &["169.254.169.254", "fd00:ec2::254"];
-
-/// The port they listen on (TCP).
-const METADATA_PORT: i64 = 80;
-
-fn metadata_addresses() -> impl Iterator<Item = IpAddr> {
-    METADATA_ADDRESSES.iter().filter_map(|a| a.parse().ok())
-}
-
-/// Whether a rule's `ports` let traffic to 80/TCP through.
-fn reaches_metadata_port(rule: &Node) -> bool {
-    let ports = rule.get("ports").map_or(&[][..], Node::as_seq);
-    ports.is_empty()
-        || ports.iter().any(|p| {
-            let tcp = p.str_at("protocol").unwrap_or("TCP") == "TCP";
-            let port = match p.get("port").filter(|n| !n.is_null()) {
-                None => true,
-                Some(n) => match (n.as_i64(), p.get("endPort").and_then(Node::as_i64)) {
-                    (Some(first), Some(last)) => (first..=last).contains(&METADATA_PORT),
-                    (Some(only), None) => only == METADATA_PORT,
-                    // A named port.
-                    (None, _) => false,
-                },
-            };
-            tcp && port
-        })
-}
-
 fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     let Some(policy) = Policy::from_object(object) else {
         return;
@@ -103,49 +74,33 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     }
     let name = &object.name;
     for (i, rule) in policy.rules(Direction::Egress).iter().enumerate() {
-        if !reaches_metadata_port(rule) {
-            continue;
-        }
         let path = policy.rule_path(Direction::Egress, i);
-        let peers = rule.get("to").map_or(&[][..], Node::as_seq);
-        if peers.is_empty() {
-            sink.fail(
-                object,
-                path,
-                text!(
-                    "spec.egress[{i}] of NetworkPolicy \"{name}\" has no destinations (`to`), so it allows every address, the cloud metadata API 169.254.169.254 included",
-                    "NetworkPolicy \"{name}\" 的出站规则 spec.egress[{i}] 没有目的地(`to`),因此允许所有地址,包括云元数据 API 169.254.169.254",
-                ),
-            );
-            continue;
-        }
-        for (j, peer) in peers.iter().enumerate() {
-            let Some(Peer::IpBlock(block)) = Peer::parse(peer) else {
-                continue;
-            };
-            let Some(cidr_text) = block.str_at("cidr") else {
-                continue;
-            };
-            let Some(cidr) = Cidr::parse(cidr_text) else {
-                continue;
-            };
-            let excepts: Vec<Cidr> = block
-                .get("except")
-                .map_or(&[][..], Node::as_seq)
-                .iter()
-                .filter_map(|e| Cidr::parse(e.as_str()?))
-                .collect();
-            let open = metadata_addresses()
-                .find(|a| cidr.contains(*a) && !excepts.iter().any(|e| e.contains(*a)));
-            if let Some(address) = open {
-                sink.fail(
-                    object,
-                    path.key("to").index(j).key("ipBlock").key("cidr"),
-                    text!(
-                        "spec.egress[{i}] of NetworkPolicy \"{name}\" allows {cidr_text}, which contains the cloud metadata address {address}, and does not except it",
-                        "NetworkPolicy \"{name}\" 的出站规则 spec.egress[{i}] 允许 {cidr_text},其中包含云元数据地址 {address},且未将其排除",
-                    ),
-                );
+        for opening in openings(rule) {
+            match opening {
+                Opening::AnyDestination => {
+                    sink.fail(
+                        object,
+                        path.clone(),
+                        text!(
+                            "spec.egress[{i}] of NetworkPolicy \"{name}\" has no destinations (`to`), so it allows every address, the cloud metadata API 169.254.169.254 included",
+                            "NetworkPolicy \"{name}\" 的出站规则 spec.egress[{i}] 没有目的地(`to`),因此允许所有地址,包括云元数据 API 169.254.169.254",
+                        ),
+                    );
+                }
+                Opening::IpBlock {
+                    peer: j,
+                    cidr: cidr_text,
+                    address,
+                } => {
+                    sink.fail(
+                        object,
+                        path.key("to").index(j).key("ipBlock").key("cidr"),
+                        text!(
+                            "spec.egress[{i}] of NetworkPolicy \"{name}\" allows {cidr_text}, which contains the cloud metadata address {address}, and does not except it",
+                            "NetworkPolicy \"{name}\" 的出站规则 spec.egress[{i}] 允许 {cidr_text},其中包含云元数据地址 {address},且未将其排除",
+                        ),
+                    );
+                }
             }
         }
     }
@@ -153,7 +108,8 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::netpol::metadata::reaches_metadata_port;
+    use kcheck_model::Node;
 
     fn rule(json: &str) -> Node {
         crate::network::netpol::test_node(json)

@@ -3,6 +3,9 @@
 //! 2.3 and 2.6.
 
 pub mod cidr;
+pub mod connect;
+pub mod coverage;
+pub mod metadata;
 pub mod policy;
 pub mod selector;
 
