@@ -1,6 +1,9 @@
 //! Section 6, secrets: items 6.1 to 6.5.
 
 pub mod detect;
+pub mod encryption_at_rest;
+pub mod encryption_config;
+pub mod etcd_plaintext_secrets;
 pub mod legacy_token_secret;
 pub mod projected_token_expiry;
 pub mod secret_in_configmap;
@@ -13,4 +16,6 @@ pub static RULES: &[&crate::Rule] = &[
     &secret_in_env::RULE,
     &token_automount::RULE,
     &projected_token_expiry::RULE,
+    &encryption_at_rest::RULE,
+    &etcd_plaintext_secrets::RULE,
 ];

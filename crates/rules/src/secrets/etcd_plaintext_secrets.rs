@@ -1,0 +1,120 @@
+use crate::{declare_rule, Check, Context, NodePlace, Sink};
+use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
+
+declare_rule! {
+    /// ## What it checks
+    /// What etcd itself holds, when the node scan was given `--etcd-endpoint`: every value under
+    /// `/registry/secrets/` that does not start with `k8s:enc:` is a Secret stored in plaintext:
+    /// **fail**, one finding per Secret, named `<namespace>/<name>` (values are never read into
+    /// the report). The providers that encrypted the others are listed as **info**. A scan that
+    /// could not run, or found no Secret at all (another `--etcd-prefix`?), is **info** and
+    /// leaves the item to the other rules; without an etcd scan this rule looks at nothing.
+    ///
+    /// ## Why
+    /// Checklist item 6.2: an EncryptionConfiguration only encrypts what is written after it
+    /// takes effect. Secrets created before, or written while `identity` came first, stay in
+    /// plaintext in etcd, its snapshots and backups, until they are rewritten.
+    ///
+    /// ## Fix
+    /// With encryption at rest configured (see KC607), rewrite every Secret so that it is stored
+    /// again through the first provider:
+    /// ```sh
+    /// kubectl get secrets --all-namespaces -o json | kubectl replace -f -
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/#verifying-that-data-is-encrypted
+    /// - https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/#ensure-all-secrets-are-encrypted
+    pub static RULE = {
+        code: "KC608",
+        name: "etcd-plaintext-secrets",
+        item: "6.2",
+        severity: Severity::High,
+        evidence: Evidence::Node,
+        title: Text::fixed(
+            "Secret stored in etcd without encryption",
+            "Secret 在 etcd 中未加密存储",
+        ),
+        fix: Text::fixed(
+            "Configure encryption at rest, then rewrite all Secrets: kubectl get secrets -A -o json | kubectl replace -f -",
+            "配置静态加密后重写所有 Secret:kubectl get secrets -A -o json | kubectl replace -f -",
+        ),
+        check: Check::Node(check),
+    }
+}
+
+fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
+    let Some(scan) = &facts.etcd else {
+        return;
+    };
+    let endpoint = scan.endpoint.as_str();
+    if let Some(error) = &scan.error {
+        sink.inform_on_node(
+            NodePlace::file(endpoint),
+            text!(
+                "etcd at {endpoint} could not be read ({error}); stored Secrets were not checked",
+                "无法读取 {endpoint} 上的 etcd({error});未检查已存储的 Secret",
+            ),
+        );
+        return;
+    }
+    if scan.total == 0 {
+        sink.inform_on_node(
+            NodePlace::file(endpoint),
+            text!(
+                "etcd at {endpoint} has no key under /registry/secrets/ (is another --etcd-prefix in use?); stored Secrets were not checked",
+                "{endpoint} 上的 etcd 在 /registry/secrets/ 下没有任何键(是否使用了其他 --etcd-prefix?);未检查已存储的 Secret",
+            ),
+        );
+        return;
+    }
+    sink.examined();
+    let mut plaintext: Vec<&str> = scan.plaintext.iter().map(String::as_str).collect();
+    plaintext.sort_unstable();
+    for key in plaintext {
+        let secret = secret_name(key);
+        sink.fail_on_node(
+            NodePlace::file(endpoint).at(key),
+            text!(
+                "Secret {secret} is stored in etcd without encryption",
+                "Secret {secret} 在 etcd 中未加密存储",
+            ),
+        );
+    }
+    let (total, clear) = (scan.total, scan.plaintext.len());
+    let encrypted = total.saturating_sub(clear);
+    if encrypted > 0 {
+        let mut providers: Vec<String> = scan
+            .providers
+            .iter()
+            .map(|(prefix, n)| format!("{prefix} ({n})"))
+            .collect();
+        providers.sort();
+        let list = providers.join(", ");
+        sink.inform_on_node(
+            NodePlace::file(endpoint),
+            text!(
+                "{encrypted} of {total} Secrets in etcd are encrypted: {list}",
+                "etcd 中 {total} 个 Secret 有 {encrypted} 个已加密:{list}",
+            ),
+        );
+    }
+}
+
+/// `<namespace>/<name>` from `/registry/secrets/<namespace>/<name>` (whatever the prefix).
+fn secret_name(key: &str) -> &str {
+    key.split_once("/secrets/").map_or(key, |(_, rest)| rest)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secret_names_from_keys() {
+        assert_eq!(
+            super::secret_name("/registry/secrets/default/db"),
+            "default/db"
+        );
+        assert_eq!(super::secret_name("/custom/secrets/a/b"), "a/b");
+        assert_eq!(super::secret_name("odd"), "odd");
+    }
+}
