@@ -64,6 +64,10 @@ pub enum Failure {
     Tls(String),
     #[error("connection closed")]
     Closed,
+    /// An HTTPS connection the server dropped during or just after the handshake; with TLS 1.3
+    /// this is how a server that requires a client certificate refuses one without it.
+    #[error("TLS handshake failed: the server closed the connection (it may require a client certificate)")]
+    TlsClosed,
     #[error("connection reset")]
     Reset,
     #[error("not an HTTP response: {0}")]
@@ -80,7 +84,7 @@ impl Failure {
             Failure::Tls(reason) => {
                 reason.contains("InvalidContentType") || reason.contains("corrupt message")
             }
-            Failure::Closed | Failure::Reset | Failure::Protocol(_) => true,
+            Failure::Closed | Failure::Reset | Failure::TlsClosed | Failure::Protocol(_) => true,
             _ => false,
         }
     }
@@ -185,9 +189,13 @@ fn check_url(url: &str) -> Result<(), HttpError> {
 }
 
 fn request_error(url: &str, error: ureq::Error) -> HttpError {
+    let failure = match failure(error) {
+        Failure::Closed | Failure::Reset if url.starts_with("https:") => Failure::TlsClosed,
+        other => other,
+    };
     HttpError::Request {
         url: url.to_string(),
-        failure: failure(error),
+        failure,
     }
 }
 
@@ -214,7 +222,7 @@ fn io_failure(e: &io::Error) -> Failure {
         io::ErrorKind::ConnectionRefused => Failure::ConnectionRefused,
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Failure::TimedOut,
         io::ErrorKind::ConnectionReset => Failure::Reset,
-        io::ErrorKind::UnexpectedEof => Failure::Closed,
+        io::ErrorKind::UnexpectedEof | io::ErrorKind::BrokenPipe => Failure::Closed,
         _ => Failure::Other(e.to_string()),
     }
 }

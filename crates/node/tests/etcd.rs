@@ -1,0 +1,480 @@
+//! The etcd scan against a real etcd (Debian's `etcd-server`), started on 127.0.0.1 on free ports
+//! with a temporary data directory, seeded through the same v3 JSON gateway, and stopped at the end
+//! (also when a test fails: [`Etcd`] stops it on drop).
+//!
+//! Without an `etcd` binary the tests print why and pass, unless `KCHECK_REQUIRE_ETCD` is set (CI
+//! sets it, so there they really run).
+
+mod support;
+
+use data_encoding::BASE64;
+use kcheck_model::facts::{ComponentKind, EtcdScan};
+use kcheck_node::etcd::{scan, EtcdOptions};
+use kcheck_node::probe::{probe, ProbeRequest, ProbeTarget, Scheme};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::TestPki;
+use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
+
+fn etcd_binary() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/local/bin")])
+        .map(|dir| dir.join("etcd"))
+        .find(|p| p.is_file())
+}
+
+/// The etcd binary, or `None` after saying why the test is skipped (a failure when
+/// `KCHECK_REQUIRE_ETCD` is set).
+fn etcd_or_skip(test: &str) -> Option<PathBuf> {
+    let found = etcd_binary();
+    if found.is_none() {
+        let required = std::env::var_os("KCHECK_REQUIRE_ETCD").is_some_and(|v| !v.is_empty());
+        assert!(
+            !required,
+            "KCHECK_REQUIRE_ETCD is set but no `etcd` binary was found (apt-get install etcd-server)"
+        );
+        eprintln!(
+            "SKIPPED {test}: no `etcd` binary on PATH (apt-get install etcd-server; \
+             set KCHECK_REQUIRE_ETCD=1 to make this a failure)"
+        );
+    }
+    found
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A running etcd; killed and its directory removed on drop.
+struct Etcd {
+    child: Child,
+    dir: tempfile::TempDir,
+    endpoint: String,
+    port: u16,
+    client: ureq::Agent,
+}
+
+impl Drop for Etcd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Etcd {
+    /// Starts etcd (with TLS and client-cert-auth when `pki` is given) and waits until it is
+    /// healthy. Retries on new ports if a port was taken in between.
+    fn start(binary: &Path, pki: Option<&TestPki>) -> Etcd {
+        let mut last_log = String::new();
+        for _ in 0..3 {
+            match Etcd::try_start(binary, pki) {
+                Ok(etcd) => return etcd,
+                Err(log) => last_log = log,
+            }
+        }
+        panic!("etcd did not become healthy; its log:\n{last_log}");
+    }
+
+    fn try_start(binary: &Path, pki: Option<&TestPki>) -> Result<Etcd, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let (client_port, peer_port) = (free_port(), free_port());
+        let scheme = if pki.is_some() { "https" } else { "http" };
+        let endpoint = format!("{scheme}://127.0.0.1:{client_port}");
+        let peer = format!("http://127.0.0.1:{peer_port}");
+        let log_path = dir.path().join("etcd.log");
+        let log = std::fs::File::create(&log_path).unwrap();
+        let mut command = Command::new(binary);
+        command
+            .arg("--name=kcheck-test")
+            .arg(format!("--data-dir={}", dir.path().join("data").display()))
+            .arg(format!("--listen-client-urls={endpoint}"))
+            .arg(format!("--advertise-client-urls={endpoint}"))
+            .arg(format!("--listen-peer-urls={peer}"))
+            .arg(format!("--initial-advertise-peer-urls={peer}"))
+            .arg(format!("--initial-cluster=kcheck-test={peer}"))
+            .arg("--initial-cluster-state=new")
+            .arg("--max-txn-ops=1000")
+            .arg("--logger=zap")
+            .arg("--log-outputs=stderr")
+            .arg("--log-level=warn")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        let mut agent_tls = TlsConfig::builder();
+        if let Some(pki) = pki {
+            let write = |name: &str, pem: &str| {
+                let path = dir.path().join(name);
+                std::fs::write(&path, pem).unwrap();
+                path
+            };
+            let ca = write("ca.crt", &pki.ca_cert);
+            let cert = write("server.crt", &pki.server_cert);
+            let key = write("server.key", &pki.server_key);
+            write("client.crt", &pki.client_cert);
+            write("client.key", &pki.client_key);
+            command
+                .arg(format!("--cert-file={}", cert.display()))
+                .arg(format!("--key-file={}", key.display()))
+                .arg(format!("--trusted-ca-file={}", ca.display()))
+                .arg("--client-cert-auth");
+            let ca = Certificate::from_pem(pki.ca_cert.as_bytes()).unwrap();
+            let client_cert = Certificate::from_pem(pki.client_cert.as_bytes()).unwrap();
+            let client_key = PrivateKey::from_pem(pki.client_key.as_bytes()).unwrap();
+            agent_tls = agent_tls
+                .root_certs(RootCerts::Specific(Arc::new(vec![ca])))
+                .client_cert(Some(ClientCert::new_with_certs(&[client_cert], client_key)));
+        }
+        let client = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(30)))
+            .tls_config(agent_tls.build())
+            .build()
+            .new_agent();
+        let child = command.spawn().unwrap();
+        let mut etcd = Etcd {
+            child,
+            dir,
+            endpoint,
+            port: client_port,
+            client,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = etcd.child.try_wait() {
+                break;
+            }
+            let health = etcd
+                .client
+                .get(format!("{}/health", etcd.endpoint))
+                .call()
+                .ok()
+                .and_then(|mut r| r.body_mut().read_to_string().ok());
+            if health.is_some_and(|h| h.contains("\"health\":\"true\"")) {
+                return Ok(etcd);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(std::fs::read_to_string(&log_path).unwrap_or_default())
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn post(&self, path: &str, body: serde_json::Value) {
+        let url = format!("{}{path}", self.endpoint);
+        let mut response = self
+            .client
+            .post(&url)
+            .send(body.to_string())
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        let text = response.body_mut().read_to_string().unwrap();
+        assert!(!text.contains("\"error\""), "{url}: {text}");
+    }
+
+    fn put(&self, key: &str, value: &[u8]) {
+        self.post(
+            "/v3/kv/put",
+            serde_json::json!({"key": BASE64.encode(key.as_bytes()), "value": BASE64.encode(value)}),
+        );
+    }
+
+    /// Many puts in one transaction (at most `--max-txn-ops`).
+    fn put_all(&self, kvs: &[(String, Vec<u8>)]) {
+        for chunk in kvs.chunks(500) {
+            let ops: Vec<_> = chunk
+                .iter()
+                .map(|(k, v)| {
+                    serde_json::json!({"request_put": {
+                        "key": BASE64.encode(k.as_bytes()),
+                        "value": BASE64.encode(v),
+                    }})
+                })
+                .collect();
+            self.post("/v3/kv/txn", serde_json::json!({ "success": ops }));
+        }
+    }
+}
+
+/// Deterministic noise standing in for ciphertext and protobuf (includes `:`, NUL and 0xff).
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn value(prefix: &[u8], seed: u64, len: usize) -> Vec<u8> {
+    let mut v = prefix.to_vec();
+    v.extend(noise(seed, len));
+    v
+}
+
+const AESCBC_KEY1: &[u8] = b"k8s:enc:aescbc:v1:key1:";
+const AESCBC_KEY2: &[u8] = b"k8s:enc:aescbc:v1:key2:";
+const KMS_V2: &[u8] = b"k8s:enc:kms:v2:vault-kms:";
+const PLAIN: &[u8] = b"k8s\x00";
+
+/// Seeds the cluster and returns the scan it must give.
+fn seed(etcd: &Etcd, bulk: usize) -> EtcdScan {
+    let mut plaintext = Vec::new();
+    for i in 0..5 {
+        etcd.put(
+            &format!("/registry/secrets/default/enc-{i}"),
+            &value(AESCBC_KEY1, i, 64),
+        );
+    }
+    for i in 0..2 {
+        etcd.put(
+            &format!("/registry/secrets/vault/kms-{i}"),
+            &value(KMS_V2, 100 + i, 200),
+        );
+    }
+    for i in 0..3 {
+        let key = format!("/registry/secrets/kube-system/plain-{i}");
+        etcd.put(&key, &value(PLAIN, 200 + i, 120));
+        plaintext.push(key);
+    }
+    // A large plain Secret (a Helm release holds up to 1 MiB): read as a stream, cut at its head.
+    let big = "/registry/secrets/apps/sh.helm.release.v1.big.v1".to_string();
+    etcd.put(&big, &value(PLAIN, 300, 1 << 20));
+    plaintext.push(big);
+    // Keys outside the prefix, ignored.
+    etcd.put("/registry/configmaps/default/settings", PLAIN);
+    etcd.put("/registry/secretstores/x", PLAIN);
+    etcd.put("/registry/secrets", PLAIN);
+    // Enough to span many pages: one in 250 plain, the rest under key2.
+    let mut kvs = Vec::with_capacity(bulk);
+    let mut key2 = 0;
+    for i in 0..bulk {
+        let key = format!("/registry/secrets/bulk/s-{i:05}");
+        let prefix = if i % 250 == 7 {
+            plaintext.push(key.clone());
+            PLAIN
+        } else {
+            key2 += 1;
+            AESCBC_KEY2
+        };
+        kvs.push((key, value(prefix, 1000 + i as u64, 40 + i % 300)));
+    }
+    etcd.put_all(&kvs);
+    plaintext.sort();
+    EtcdScan {
+        endpoint: etcd.endpoint.clone(),
+        total: 5 + 2 + 3 + 1 + bulk,
+        plaintext,
+        providers: vec![
+            ("k8s:enc:aescbc:v1:key1".into(), 5),
+            ("k8s:enc:aescbc:v1:key2".into(), key2),
+            ("k8s:enc:kms:v2:vault-kms".into(), 2),
+        ],
+        error: None,
+    }
+}
+
+#[test]
+fn scans_every_secret_in_pages_and_names_plaintext_ones() {
+    let Some(binary) = etcd_or_skip("scans_every_secret_in_pages_and_names_plaintext_ones") else {
+        return;
+    };
+    let etcd = Etcd::start(&binary, None);
+    let started = Instant::now();
+    let expected = seed(&etcd, 2_500);
+    eprintln!("seeded 2,511 Secrets in {:?}", started.elapsed());
+
+    let opts = EtcdOptions::new(etcd.endpoint.clone());
+    let started = Instant::now();
+    let got = scan(&opts);
+    eprintln!(
+        "scanned {} Secrets in {:?} (pages of {})",
+        got.total,
+        started.elapsed(),
+        opts.page_size
+    );
+    assert_eq!(got, expected);
+    assert_eq!(got.plaintext.len(), 14);
+
+    // Page boundaries anywhere give the same answer; so does a trailing slash.
+    for page_size in [1, 7, 2_000, 10_000] {
+        let opts = EtcdOptions {
+            page_size,
+            endpoint: format!("{}/", etcd.endpoint),
+            ..EtcdOptions::new(etcd.endpoint.clone())
+        };
+        let got = scan(&opts);
+        assert_eq!(
+            EtcdScan {
+                endpoint: etcd.endpoint.clone(),
+                ..got
+            },
+            expected,
+            "page size {page_size}"
+        );
+    }
+
+    // Another prefix with nothing under it: an empty scan, no error.
+    let empty = scan(&EtcdOptions {
+        prefix: "/kubernetes.io/secrets/".into(),
+        ..EtcdOptions::new(etcd.endpoint.clone())
+    });
+    assert_eq!(
+        (empty.total, empty.plaintext.len(), empty.error),
+        (0, 0, None)
+    );
+
+    // The probe finds etcd serving anonymous clients over plain HTTP.
+    let probes = probe(&etcd_targets(etcd.port), Duration::from_secs(3));
+    let http = format!("http://127.0.0.1:{}", etcd.port);
+    assert_eq!(probes[0].url, format!("{http}/version"));
+    assert_eq!(probes[0].status, Some(200), "{:?}", probes[0]);
+    assert_eq!(probes[0].outcome, "plain HTTP, no TLS: 200 OK");
+    assert_eq!(probes[1].url, format!("{http}/v3/kv/range"));
+    assert!(probes[1].anonymous_allowed(), "{:?}", probes[1]);
+}
+
+fn etcd_targets(port: u16) -> Vec<ProbeTarget> {
+    vec![
+        ProbeTarget::get(ComponentKind::Etcd, Scheme::Https, port, "/version"),
+        ProbeTarget {
+            component: ComponentKind::Etcd,
+            scheme: Scheme::Https,
+            port,
+            path: "/v3/kv/range".into(),
+            request: ProbeRequest::EtcdCountSecrets,
+        },
+    ]
+}
+
+#[test]
+fn client_certificates_are_required_and_accepted() {
+    let Some(binary) = etcd_or_skip("client_certificates_are_required_and_accepted") else {
+        return;
+    };
+    let pki = support::test_pki(&["127.0.0.1", "localhost"]);
+    let etcd = Etcd::start(&binary, Some(&pki));
+    let expected = seed(&etcd, 300);
+
+    let with_cert = EtcdOptions {
+        cert: Some(etcd.file("client.crt")),
+        key: Some(etcd.file("client.key")),
+        ca: Some(etcd.file("ca.crt")),
+        ..EtcdOptions::new(etcd.endpoint.clone())
+    };
+    assert_eq!(scan(&with_cert), expected);
+
+    // No client certificate: etcd refuses the handshake, and the scan says so.
+    let anonymous = scan(&EtcdOptions {
+        cert: None,
+        key: None,
+        ..with_cert.clone()
+    });
+    let error = anonymous.error.as_deref().unwrap_or_default();
+    assert!(error.contains("TLS handshake failed"), "{error}");
+    assert_eq!((anonymous.total, anonymous.plaintext.len()), (0, 0));
+
+    // etcd's serving certificate checked against the wrong CA (the web roots).
+    let unverified = scan(&EtcdOptions {
+        ca: None,
+        ..with_cert.clone()
+    });
+    let error = unverified.error.unwrap_or_default();
+    assert!(error.contains("TLS handshake failed"), "{error}");
+    assert!(error.contains("UnknownIssuer"), "{error}");
+
+    // A key that does not belong to the certificate is an error, not a panic.
+    let mismatched = scan(&EtcdOptions {
+        key: Some(etcd.file("server.key")),
+        ..with_cert.clone()
+    });
+    let error = mismatched.error.unwrap_or_default();
+    assert!(error.contains("client.crt"), "{error}");
+
+    // The anonymous probe is refused at the handshake.
+    let probes = probe(&etcd_targets(etcd.port), Duration::from_secs(3));
+    for p in &probes {
+        assert!(p.url.starts_with("https://"), "{p:?}");
+        assert_eq!(p.status, None, "{p:?}");
+        assert!(p.outcome.starts_with("TLS handshake failed"), "{p:?}");
+    }
+}
+
+/// A one-connection-at-a-time HTTP server that gives every request the same reply.
+fn canned_server(reply: &'static str) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    port
+}
+
+#[test]
+fn failures_are_recorded_not_raised() {
+    let closed = free_port();
+    let refused = scan(&EtcdOptions::new(format!("http://127.0.0.1:{closed}")));
+    assert_eq!(
+        refused.error.as_deref(),
+        Some(format!("http://127.0.0.1:{closed}/v3/kv/range: connection refused").as_str())
+    );
+
+    let unauthorized = canned_server(
+        "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n\
+         {\"error\":\"etcdserver: user name is empty\",\"code\":16,\"message\":\"etcdserver: user name is empty\"}",
+    );
+    let got = scan(&EtcdOptions::new(format!(
+        "http://127.0.0.1:{unauthorized}"
+    )));
+    assert_eq!(
+        got.error.as_deref(),
+        Some(
+            format!(
+                "http://127.0.0.1:{unauthorized}/v3/kv/range: HTTP 401: etcdserver: user name is empty"
+            )
+            .as_str()
+        )
+    );
+
+    let garbage = canned_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"kvs\":[{\"key\":",
+    );
+    let got = scan(&EtcdOptions::new(format!("http://127.0.0.1:{garbage}")));
+    let error = got.error.unwrap_or_default();
+    assert!(error.contains("not a range response"), "{error}");
+
+    let html = canned_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n<html>hello</html>",
+    );
+    let got = scan(&EtcdOptions::new(format!("http://127.0.0.1:{html}")));
+    assert!(got
+        .error
+        .unwrap_or_default()
+        .contains("not a range response"));
+
+    for endpoint in ["127.0.0.1:2379", "", "unix:///run/etcd.sock"] {
+        let got = scan(&EtcdOptions::new(endpoint));
+        assert!(got.error.is_some(), "{endpoint:?}");
+    }
+    let no_key = scan(&EtcdOptions {
+        cert: Some("/nonexistent/client.crt".into()),
+        ..EtcdOptions::new("https://127.0.0.1:2379")
+    });
+    assert_eq!(
+        no_key.error.as_deref(),
+        Some("a client certificate needs its key")
+    );
+}
