@@ -20,7 +20,9 @@
 //! versions with the 18 plugins every known version has, which include every plugin the
 //! checklist asks to keep on.
 
-use kcheck_model::facts::{Component, ComponentKind};
+use crate::NodePlace;
+use kcheck_model::facts::{Component, ComponentKind, ConfigDoc, ConfigRole};
+use kcheck_model::{Node, NodeFacts};
 use std::collections::BTreeSet;
 
 /// Plugins on by default in every minor version from 1.23 on.
@@ -205,6 +207,157 @@ pub fn basis_text(basis: Basis) -> (String, String) {
             "unknown version (defaults common to v1.23 to v1.34 assumed)".to_string(),
             "版本未知(按 v1.23 至 v1.34 共有的默认值判断)".to_string(),
         ),
+    }
+}
+
+/// Where a plugin's configuration is, as an AdmissionConfiguration (`--admission-control-config-file`)
+/// gives it: inline under `plugins[i].configuration`, or in a file named by `plugins[i].path`
+/// (relative paths are taken from the AdmissionConfiguration's directory, as kube-apiserver does).
+pub enum PluginConfig<'a> {
+    Inline {
+        admission: &'a ConfigDoc,
+        /// `plugins[2].configuration`
+        at: String,
+        node: &'a Node,
+    },
+    File {
+        doc: &'a ConfigDoc,
+    },
+    /// `path` names a file the scan has no parsed document for.
+    Unread {
+        admission: &'a ConfigDoc,
+        /// `plugins[2].path`
+        at: String,
+        path: String,
+    },
+    /// No entry for the plugin (or no AdmissionConfiguration).
+    Absent,
+}
+
+impl<'a> PluginConfig<'a> {
+    /// The configuration's root, when it could be read.
+    pub fn node(&self) -> Option<&'a Node> {
+        match self {
+            PluginConfig::Inline { node, .. } => Some(node),
+            PluginConfig::File { doc } => Some(&doc.object.root),
+            _ => None,
+        }
+    }
+
+    /// A field of the configuration (`defaults.enforce`), for a finding.
+    pub fn place(&self, field: &str) -> NodePlace {
+        let join = |base: &str| {
+            if field.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}.{field}")
+            }
+        };
+        match self {
+            PluginConfig::Inline { admission, at, .. } => NodePlace::config(admission, &join(at)),
+            PluginConfig::File { doc } => NodePlace::config(doc, field),
+            PluginConfig::Unread { path, .. } => NodePlace::file(path),
+            PluginConfig::Absent => NodePlace::default(),
+        }
+    }
+
+    /// The file the configuration lives in.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            PluginConfig::Inline { admission, .. } => Some(&admission.path),
+            PluginConfig::File { doc } => Some(&doc.path),
+            PluginConfig::Unread { path, .. } => Some(path),
+            PluginConfig::Absent => None,
+        }
+    }
+}
+
+/// One `plugins` entry of an AdmissionConfiguration.
+pub struct PluginEntry<'a> {
+    pub index: usize,
+    pub name: &'a str,
+    pub node: &'a Node,
+}
+
+pub fn plugin_entries(admission: &ConfigDoc) -> impl Iterator<Item = PluginEntry<'_>> {
+    admission
+        .object
+        .root
+        .get("plugins")
+        .map_or(&[][..], Node::as_seq)
+        .iter()
+        .enumerate()
+        .map(|(index, node)| PluginEntry {
+            index,
+            name: node.str_at("name").unwrap_or(""),
+            node,
+        })
+}
+
+/// The AdmissionConfiguration kube-apiserver reads, when it names one and the scan parsed it.
+pub fn admission_config<'a>(facts: &'a NodeFacts, api: &Component) -> Option<&'a ConfigDoc> {
+    let path = api
+        .flags
+        .get("admission-control-config-file")
+        .filter(|p| !p.is_empty())?;
+    facts
+        .configs
+        .iter()
+        .find(|c| c.role == ConfigRole::Admission && c.path == path)
+        .or_else(|| facts.config(ConfigRole::Admission))
+}
+
+/// `path` as kube-apiserver resolves it: relative to the directory of the file that names it.
+pub fn resolve(base_file: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    match base_file.rsplit_once('/') {
+        Some(("", _)) => format!("/{path}"),
+        Some((dir, _)) => format!("{dir}/{path}"),
+        None => path.to_string(),
+    }
+}
+
+/// The configuration of `plugin` in the AdmissionConfiguration.
+pub fn plugin_config<'a>(
+    facts: &'a NodeFacts,
+    admission: Option<&'a ConfigDoc>,
+    plugin: &str,
+) -> PluginConfig<'a> {
+    let Some(admission) = admission else {
+        return PluginConfig::Absent;
+    };
+    // With duplicate entries kube-apiserver keeps the last one.
+    let Some(entry) = plugin_entries(admission)
+        .filter(|e| e.name == plugin)
+        .last()
+    else {
+        return PluginConfig::Absent;
+    };
+    let i = entry.index;
+    if let Some(node) = entry.node.get("configuration").filter(|n| !n.is_null()) {
+        return PluginConfig::Inline {
+            admission,
+            at: format!("plugins[{i}].configuration"),
+            node,
+        };
+    }
+    let Some(path) = entry.node.str_at("path").filter(|p| !p.is_empty()) else {
+        return PluginConfig::Absent;
+    };
+    let path = resolve(&admission.path, path);
+    match facts
+        .configs
+        .iter()
+        .find(|c| c.role == ConfigRole::AdmissionPlugin && c.path == path)
+    {
+        Some(doc) => PluginConfig::File { doc },
+        None => PluginConfig::Unread {
+            admission,
+            at: format!("plugins[{i}].path"),
+            path,
+        },
     }
 }
 

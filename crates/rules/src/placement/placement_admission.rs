@@ -1,0 +1,102 @@
+use crate::node::admission::{admission_config, effective_plugins, plugin_config, PluginConfig};
+use crate::node::apiserver::apiserver_or_inform;
+use crate::{declare_rule, Check, Context, NodePlace, Sink};
+use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
+
+/// The two plugins, what each enforces, and the namespace annotations it reads.
+const PLUGINS: &[(&str, &str, &str, &str)] = &[
+    (
+        "PodNodeSelector",
+        "namespaces cannot pin their pods to a set of nodes (annotation scheduler.alpha.kubernetes.io/node-selector)",
+        "名字空间无法把其 Pod 限定在一组节点上(注解 scheduler.alpha.kubernetes.io/node-selector)",
+        "scheduler.alpha.kubernetes.io/node-selector",
+    ),
+    (
+        "PodTolerationRestriction",
+        "namespaces cannot limit which taints their pods tolerate (annotations scheduler.alpha.kubernetes.io/defaultTolerations and tolerationsWhitelist)",
+        "名字空间无法限制其 Pod 可容忍的污点(注解 scheduler.alpha.kubernetes.io/defaultTolerations 与 tolerationsWhitelist)",
+        "scheduler.alpha.kubernetes.io/defaultTolerations",
+    ),
+];
+
+declare_rule! {
+    /// ## What it checks
+    /// Whether kube-apiserver can enforce placement by sensitivity: the admission plugins
+    /// `PodNodeSelector` and `PodTolerationRestriction` in its effective set (version defaults
+    /// plus `--enable-admission-plugins` minus `--disable-admission-plugins`; both are off by
+    /// default). Each one off: **warn**. Each one on without a configuration in the
+    /// AdmissionConfiguration: **info**, it then acts only through namespace annotations, with
+    /// no cluster-wide default.
+    ///
+    /// ## Why
+    /// Checklist item 5.1: pods of different sensitivity should run on different nodes, and the
+    /// separation must be enforced, not left to each manifest. With these plugins the cluster
+    /// administrator sets, per namespace, the nodes its pods land on and the taints they may
+    /// tolerate; without them any pod can choose its node.
+    ///
+    /// ## Fix
+    /// ```yaml
+    /// - --enable-admission-plugins=NodeRestriction,PodNodeSelector,PodTolerationRestriction
+    /// ```
+    /// then annotate namespaces:
+    /// ```yaml
+    /// metadata:
+    ///   annotations:
+    ///     scheduler.alpha.kubernetes.io/node-selector: pool=payments
+    ///     scheduler.alpha.kubernetes.io/tolerationsWhitelist: '[{"key":"pool","operator":"Equal","value":"payments"}]'
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#podnodeselector
+    /// - https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#podtolerationrestriction
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#pod-placement
+    pub static RULE = {
+        code: "KC504",
+        name: "placement-admission-plugins",
+        item: "5.1",
+        severity: Severity::Medium,
+        evidence: Evidence::Node,
+        title: Text::fixed(
+            "Placement by sensitivity cannot be enforced: PodNodeSelector or PodTolerationRestriction is off",
+            "无法强制按敏感级别布局:未启用 PodNodeSelector 或 PodTolerationRestriction",
+        ),
+        fix: Text::fixed(
+            "Enable PodNodeSelector and PodTolerationRestriction on kube-apiserver and annotate namespaces with their nodes and tolerations.",
+            "在 kube-apiserver 上启用 PodNodeSelector 与 PodTolerationRestriction,并为名字空间标注其节点与容忍度。",
+        ),
+        check: Check::Node(check),
+    }
+}
+
+fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
+    let Some(api) = apiserver_or_inform(facts, sink) else {
+        return;
+    };
+    sink.examined();
+    let eff = effective_plugins(api);
+    let admission = admission_config(facts, api);
+    for &(plugin, en, zh, annotation) in PLUGINS {
+        if !eff.has(plugin) {
+            sink.warn_on_node(
+                NodePlace::flag(api, eff.flag_for(plugin)),
+                text!(
+                    "admission plugin {plugin} is off: {en}",
+                    "准入插件 {plugin} 未启用:{zh}",
+                ),
+            );
+            continue;
+        }
+        if matches!(
+            plugin_config(facts, admission, plugin),
+            PluginConfig::Absent
+        ) {
+            sink.inform_on_node(
+                NodePlace::flag(api, "admission-control-config-file"),
+                text!(
+                    "{plugin} has no configuration in the AdmissionConfiguration: no cluster-wide default, only namespace annotations ({annotation}) apply",
+                    "{plugin} 在 AdmissionConfiguration 中没有配置:没有集群级默认值,只有名字空间注解({annotation})生效",
+                ),
+            );
+        }
+    }
+}
