@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod etcd;
+
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
 
 /// A CA and two leaves it signed, as PEM.
