@@ -18,6 +18,7 @@ use data_encoding::BASE64;
 use kcheck_model::facts::EtcdScan;
 use page::RangePage;
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -170,8 +171,11 @@ fn scan_into(opts: &EtcdOptions, tally: &mut Tally) -> Result<(), EtcdError> {
             url: url.clone(),
             reason,
         };
-        let parsed: RangePage = serde_json::from_reader(response.into_reader())
+        let mut reader = response.into_reader();
+        let parsed: RangePage = serde_json::from_reader(&mut reader)
             .map_err(|e| bad(format!("not a range response: {e}")))?;
+        // Read what follows the JSON (a newline) so the connection can serve the next page.
+        let _ = std::io::copy(&mut reader.take(4096), &mut std::io::sink());
         if revision.is_none() {
             revision = parsed.revision;
         }
