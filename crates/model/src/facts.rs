@@ -93,9 +93,7 @@ impl ComponentKind {
 
     pub fn from_binary(name: &str) -> Option<ComponentKind> {
         let base = name.rsplit('/').next().unwrap_or(name);
-        ComponentKind::ALL
-            .into_iter()
-            .find(|k| k.binary() == base)
+        ComponentKind::ALL.into_iter().find(|k| k.binary() == base)
     }
 
     /// Flags of this component that take no value (`--flag` alone means true), so that
@@ -165,6 +163,10 @@ pub enum Origin {
     Process { pid: u32 },
     /// A control-plane pod read from the API (`kube-system/kube-apiserver-node1`).
     ApiPod { namespace: String, name: String },
+    /// The systemd unit that starts the component when it is not running (kubeadm's kubelet
+    /// drop-in `10-kubeadm.conf` with its environment files; each flag's location says which
+    /// file set it).
+    Systemd { unit: String },
 }
 
 impl fmt::Display for Origin {
@@ -173,6 +175,7 @@ impl fmt::Display for Origin {
             Origin::StaticPod { path } => f.write_str(path),
             Origin::Process { pid } => write!(f, "/proc/{pid}/cmdline"),
             Origin::ApiPod { namespace, name } => write!(f, "pod {namespace}/{name}"),
+            Origin::Systemd { unit } => f.write_str(unit),
         }
     }
 }
@@ -252,7 +255,9 @@ impl Flags {
                 Some((n, v)) => (n.to_string(), Some(v.to_string())),
                 None => {
                     let takes_next = !bool_flags.contains(&body)
-                        && args.get(i).is_some_and(|next| !next.as_ref().starts_with('-'));
+                        && args
+                            .get(i)
+                            .is_some_and(|next| !next.as_ref().starts_with('-'));
                     if takes_next {
                         i += 1;
                         (body.to_string(), Some(args[i - 1].as_ref().to_string()))
@@ -395,7 +400,9 @@ pub enum FileStat {
         size: u64,
     },
     Missing,
-    Unreadable { error: String },
+    Unreadable {
+        error: String,
+    },
 }
 
 impl FileStat {
@@ -574,7 +581,10 @@ mod tests {
             f.list("enable-admission-plugins"),
             ["NodeRestriction", "PodSecurity", "AlwaysPullImages"]
         );
-        assert_eq!(f.last_list("enable-admission-plugins"), ["AlwaysPullImages"]);
+        assert_eq!(
+            f.last_list("enable-admission-plugins"),
+            ["AlwaysPullImages"]
+        );
         assert!(!f.get_bool("profiling", true));
         assert_eq!(f.get("v"), Some("2"));
         assert_eq!(f.positional, ["extra"]);
@@ -589,7 +599,10 @@ mod tests {
         );
         assert_eq!(f.get("client-cert-auth"), Some("true"));
         assert_eq!(f.get("data-dir"), Some("/var/lib/etcd"));
-        let g = Flags::parse(&["--client-cert-auth", "x"], ComponentKind::Etcd.bool_flags());
+        let g = Flags::parse(
+            &["--client-cert-auth", "x"],
+            ComponentKind::Etcd.bool_flags(),
+        );
         assert_eq!(g.positional, ["x"]);
     }
 

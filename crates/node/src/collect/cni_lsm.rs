@@ -1,0 +1,99 @@
+//! CNI configuration (`/etc/cni/net.d`) and the Linux security modules the kernel reports.
+
+use super::host::join;
+use super::Collector;
+use kcheck_model::facts::{CniConfig, FileRole, Lsm};
+use kcheck_model::DiagnosticSeverity;
+
+const CNI_DIR: &str = "/etc/cni/net.d";
+const APPARMOR_ENABLED: &str = "/sys/module/apparmor/parameters/enabled";
+const SELINUX_ENFORCE: &str = "/sys/fs/selinux/enforce";
+const ACTIVE_LSMS: &str = "/sys/kernel/security/lsm";
+
+impl Collector<'_> {
+    pub(super) fn cni(&mut self) {
+        let names = match self.host.list_dir(CNI_DIR) {
+            Ok(n) => n,
+            Err(e) => {
+                self.missing("cni", Some(CNI_DIR), e.to_string());
+                return;
+            }
+        };
+        self.file(CNI_DIR, FileRole::Other, "CNI configuration directory");
+        for name in names {
+            let ext = name.rsplit_once('.').map(|(_, e)| e);
+            if !matches!(ext, Some("conf" | "conflist" | "json")) || name.starts_with('.') {
+                continue;
+            }
+            let path = join(CNI_DIR, &name);
+            self.file(&path, FileRole::CniConfig, "CNI configuration");
+            let Ok(bytes) = self.read(&path) else {
+                continue;
+            };
+            let mut config = CniConfig {
+                path: path.clone(),
+                name: None,
+                plugins: Vec::new(),
+            };
+            match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(json) => {
+                    config.name = json
+                        .get("name")
+                        .and_then(|n| n.as_str())
+                        .map(str::to_string);
+                    let plugins = match json.get("plugins").and_then(|p| p.as_array()) {
+                        Some(list) => list.iter().collect(),
+                        None => vec![&json],
+                    };
+                    config.plugins = plugins
+                        .into_iter()
+                        .filter_map(|p| p.get("type").and_then(|t| t.as_str()))
+                        .map(str::to_string)
+                        .collect();
+                }
+                Err(e) => {
+                    let message = format!("not a CNI configuration (JSON): {e}");
+                    self.diagnostic(&path, DiagnosticSeverity::Error, message);
+                }
+            }
+            self.facts.cni.push(config);
+        }
+        if self.facts.cni.is_empty() {
+            let reason = "no .conf, .conflist or .json file".to_string();
+            self.missing("cni", Some(CNI_DIR), reason);
+        }
+    }
+
+    pub(super) fn lsm(&mut self) {
+        let apparmor = self
+            .host
+            .read_text(APPARMOR_ENABLED)
+            .map(|v| v.eq_ignore_ascii_case("y") || v == "1");
+        let selinux = self.host.read_text(SELINUX_ENFORCE).map(|v| {
+            match v.as_str() {
+                "1" => "enforcing",
+                "0" => "permissive",
+                _ => "unknown",
+            }
+            .to_string()
+        });
+        let active_text = self.host.read_text(ACTIVE_LSMS);
+        let active: Vec<String> = active_text
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if apparmor.is_none() && selinux.is_none() && active_text.is_none() {
+            let reason = format!("none of {APPARMOR_ENABLED}, {SELINUX_ENFORCE}, {ACTIVE_LSMS}");
+            self.missing("lsm", None, reason);
+        }
+        self.facts.lsm = Lsm {
+            apparmor,
+            selinux,
+            active,
+        };
+    }
+}

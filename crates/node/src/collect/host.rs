@@ -1,0 +1,297 @@
+//! The node's file system seen through `--root`: host paths resolved inside the root (absolute
+//! symlinks included, as the node would follow them), bounded reads of regular files only, and
+//! `stat` with owner and group names from the node's own `/etc/passwd` and `/etc/group`.
+
+use kcheck_model::facts::FileStat;
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Component, Path, PathBuf};
+
+/// Symlinks followed in one path before giving up (Linux's own limit).
+const MAX_SYMLINKS: usize = 40;
+
+/// Why a file's content could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("no such file or directory")]
+    NotFound,
+    #[error("not a regular file")]
+    NotRegular,
+    #[error("larger than {max} bytes; not read")]
+    TooLarge { max: u64 },
+    #[error("{0}")]
+    Io(String),
+}
+
+impl ReadError {
+    fn from_io(e: &std::io::Error) -> ReadError {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            std::io::ErrorKind::PermissionDenied => ReadError::Io("permission denied".into()),
+            _ => ReadError::Io(e.to_string()),
+        }
+    }
+}
+
+pub struct Host {
+    root: PathBuf,
+    max_file_bytes: u64,
+    users: HashMap<u32, String>,
+    groups: HashMap<u32, String>,
+}
+
+impl Host {
+    pub fn new(root: &Path, max_file_bytes: u64) -> Host {
+        let mut host = Host {
+            root: root.to_path_buf(),
+            max_file_bytes,
+            users: HashMap::new(),
+            groups: HashMap::new(),
+        };
+        host.users = host.id_names("/etc/passwd");
+        host.groups = host.id_names("/etc/group");
+        host
+    }
+
+    /// `name:x:id:...` lines: passwd and group share the first and third fields.
+    fn id_names(&self, path: &str) -> HashMap<u32, String> {
+        let Ok(bytes) = self.read(path) else {
+            return HashMap::new();
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let mut names = HashMap::new();
+        for line in text.lines() {
+            let mut fields = line.split(':');
+            let (Some(name), Some(_), Some(id)) = (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            if let Ok(id) = id.trim().parse::<u32>() {
+                // The first entry for an id is the one `ls -l` shows.
+                names.entry(id).or_insert_with(|| name.to_string());
+            }
+        }
+        names
+    }
+
+    /// The real path of a host path: inside the root, with symlinks resolved as the node would
+    /// (an absolute link target starts again at the root).
+    pub fn resolve(&self, host: &str) -> Result<PathBuf, ReadError> {
+        let host_path = Path::new("/").join(host);
+        if self.root == Path::new("/") {
+            return Ok(host_path);
+        }
+        let mut pending: Vec<OsString> = Vec::new();
+        push_components(&mut pending, &host_path);
+        let mut current: Vec<OsString> = Vec::new();
+        let mut hops = 0;
+        while let Some(name) = pending.pop() {
+            if name == ".." {
+                current.pop();
+                continue;
+            }
+            let mut candidate = self.root.clone();
+            candidate.extend(&current);
+            candidate.push(&name);
+            match std::fs::symlink_metadata(&candidate) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    hops += 1;
+                    if hops > MAX_SYMLINKS {
+                        return Err(ReadError::Io("too many levels of symbolic links".into()));
+                    }
+                    let target =
+                        std::fs::read_link(&candidate).map_err(|e| ReadError::from_io(&e))?;
+                    if target.is_absolute() {
+                        current.clear();
+                    }
+                    push_components(&mut pending, &target);
+                }
+                _ => current.push(name),
+            }
+        }
+        let mut real = self.root.clone();
+        real.extend(&current);
+        Ok(real)
+    }
+
+    /// Reads a regular file, at most the size limit.
+    pub fn read(&self, host: &str) -> Result<Vec<u8>, ReadError> {
+        let real = self.resolve(host)?;
+        let meta = std::fs::metadata(&real).map_err(|e| ReadError::from_io(&e))?;
+        // A FIFO or a device would block or never end: only regular files are read.
+        if !meta.is_file() {
+            return Err(ReadError::NotRegular);
+        }
+        if meta.len() > self.max_file_bytes {
+            return Err(ReadError::TooLarge {
+                max: self.max_file_bytes,
+            });
+        }
+        let file = std::fs::File::open(&real).map_err(|e| ReadError::from_io(&e))?;
+        let mut bytes = Vec::new();
+        file.take(self.max_file_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| ReadError::from_io(&e))?;
+        if bytes.len() as u64 > self.max_file_bytes {
+            return Err(ReadError::TooLarge {
+                max: self.max_file_bytes,
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// A small text file (a sysfs flag, a cmdline), trimmed; `None` when not readable.
+    pub fn read_text(&self, host: &str) -> Option<String> {
+        self.read(host)
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+    }
+
+    pub fn stat(&self, host: &str) -> FileStat {
+        let real = match self.resolve(host) {
+            Ok(r) => r,
+            Err(ReadError::NotFound) => return FileStat::Missing,
+            Err(e) => {
+                return FileStat::Unreadable {
+                    error: e.to_string(),
+                }
+            }
+        };
+        match std::fs::metadata(&real) {
+            Ok(m) => FileStat::Present {
+                uid: m.uid(),
+                gid: m.gid(),
+                owner: self.users.get(&m.uid()).cloned(),
+                group: self.groups.get(&m.gid()).cloned(),
+                mode: m.mode() & 0o7777,
+                is_dir: m.is_dir(),
+                size: m.len(),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileStat::Missing,
+            Err(e) => FileStat::Unreadable {
+                error: ReadError::from_io(&e).to_string(),
+            },
+        }
+    }
+
+    pub fn is_dir(&self, host: &str) -> bool {
+        self.resolve(host)
+            .ok()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .is_some_and(|m| m.is_dir())
+    }
+
+    /// The entries of a directory, sorted by name (hidden ones too).
+    pub fn list_dir(&self, host: &str) -> Result<Vec<String>, ReadError> {
+        let real = self.resolve(host)?;
+        let entries = std::fs::read_dir(&real).map_err(|e| ReadError::from_io(&e))?;
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+}
+
+/// Pushes a path's components in reverse, so that popping yields them in order.
+fn push_components(pending: &mut Vec<OsString>, path: &Path) {
+    let parts: Vec<OsString> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some(OsString::from("..")),
+            _ => None,
+        })
+        .collect();
+    pending.extend(parts.into_iter().rev());
+}
+
+/// Joins a host path to a directory, as a host path: `join("/etc/kubernetes", "pki")`.
+pub fn join(dir: &str, name: &str) -> String {
+    if name.starts_with('/') {
+        return name.to_string();
+    }
+    let dir = dir.trim_end_matches('/');
+    format!("{dir}/{name}")
+}
+
+/// The directory of a host path (`/` for a top-level entry).
+pub fn parent(path: &str) -> String {
+    match path.trim_end_matches('/').rsplit_once('/') {
+        Some(("", _)) | None => "/".to_string(),
+        Some((dir, _)) => dir.to_string(),
+    }
+}
+
+/// A host path made absolute and clean of `.` and `..` and doubled slashes, so that the same
+/// file named two ways is one fact.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(
+            normalize("etc//kubernetes/./pki/../admin.conf"),
+            "/etc/kubernetes/admin.conf"
+        );
+        assert_eq!(parent("/etc/kubernetes/admin.conf"), "/etc/kubernetes");
+        assert_eq!(parent("/etc"), "/");
+        assert_eq!(join("/etc/kubernetes/", "pki"), "/etc/kubernetes/pki");
+        assert_eq!(join("/etc/kubernetes", "/var/x"), "/var/x");
+    }
+
+    #[test]
+    fn absolute_links_stay_inside_the_root() {
+        let dir = tempdir();
+        let root = dir.join("root");
+        std::fs::create_dir_all(root.join("var/lib/kubelet/pki")).unwrap();
+        std::fs::write(
+            root.join("var/lib/kubelet/pki/kubelet-client-2024.pem"),
+            b"x",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(
+            "/var/lib/kubelet/pki/kubelet-client-2024.pem",
+            root.join("var/lib/kubelet/pki/kubelet-client-current.pem"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("/../../..", root.join("escape")).unwrap();
+        std::os::unix::fs::symlink("loop", root.join("loop")).unwrap();
+        let host = Host::new(&root, 1024);
+        assert_eq!(
+            host.read("/var/lib/kubelet/pki/kubelet-client-current.pem")
+                .unwrap(),
+            b"x"
+        );
+        assert_eq!(host.resolve("/escape/etc").unwrap(), root.join("etc"));
+        assert!(host.read("/loop").is_err());
+        assert!(matches!(host.read("/nope"), Err(ReadError::NotFound)));
+        assert!(matches!(host.read("/var"), Err(ReadError::NotRegular)));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn tempdir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!("kcheck-node-host-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+}

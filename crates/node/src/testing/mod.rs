@@ -1,0 +1,630 @@
+//! Kubeadm-like node trees for tests (feature `testing`).
+//!
+//! A [`NodeTree`] is a description of a node (static pod flags, kubelet flags and configuration,
+//! certificates, kubeconfigs, files with modes and owners) that [`NodeTree::build`] writes into
+//! a temporary directory, to be collected with `--root` semantics:
+//!
+//! ```no_run
+//! use kcheck_model::ComponentKind;
+//! use kcheck_node::testing::{CertSpec, NodeTree};
+//!
+//! let facts = NodeTree::secure()
+//!     .flag(ComponentKind::ApiServer, "anonymous-auth", "true")
+//!     .kubelet_config("readOnlyPort", 10255.into())
+//!     .mode("/etc/kubernetes/pki/ca.key", 0o644)
+//!     .cert("/etc/kubernetes/pki/long.crt", CertSpec::client("x", &["system:masters"], "/etc/kubernetes/pki/ca.crt").days(5 * 365))
+//!     .remove("/etc/kubernetes/pki/front-proxy-ca.key")
+//!     .facts();
+//! assert!(facts.component(ComponentKind::ApiServer).is_some());
+//! ```
+//!
+//! Two starting points:
+//! - [`NodeTree::kubeadm_default`]: what `kubeadm init` (v1.30) leaves on a control-plane node,
+//!   with flannel as the CNI: RSA-2048 keys, CA for ten years and leaves for one, the CA key on
+//!   the node, no audit, no encryption at rest, no admission configuration, `admin.conf` for
+//!   group `kubeadm:cluster-admins` and `super-admin.conf` for `system:masters`, certificates
+//!   `0644` and keys `0600`, the kubelet configuration `0644`.
+//! - [`NodeTree::secure`]: the same node hardened to pass every node check: an offline CA (no
+//!   `ca.key`, no cluster-signing flags), no `super-admin.conf`, ECDSA P-256 keys, anonymous auth
+//!   and profiling off, the `/logs` handler off, recommended admission plugins with a
+//!   PodSecurity and webhook AdmissionConfiguration, audit policy and log with rotation,
+//!   encryption at rest (`aescbc` first), kubelet `seccompDefault` and read-only port 0,
+//!   bounded service-account token lifetimes, every file `0600` (directories `0700`), etcd's
+//!   data directory owned by `etcd`, Calico as the CNI, AppArmor enabled.
+
+mod certs;
+mod kubeadm;
+mod yaml;
+
+pub use certs::{CertSpec, KeyType};
+
+use crate::collect::{collect_with_inputs, Collected, Options};
+use certs::Made;
+use kcheck_model::{ComponentKind, NodeFacts};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// A file's content in a tree.
+#[derive(Clone, Debug)]
+enum Content {
+    Bytes(Vec<u8>),
+    Dir,
+    Symlink(String),
+    /// A certificate (PEM); `key` says where its key goes, if anywhere.
+    Cert(CertSpec),
+    /// The key of the certificate at this path.
+    KeyOf(String),
+    /// Certificate and key in one PEM file (the kubelet's rotated client certificate).
+    CertAndKey(CertSpec),
+    Kubeconfig(KubeconfigSpec),
+    StaticPod(ComponentKind),
+    KubeletConfig,
+    KubeletFlags,
+}
+
+#[derive(Clone, Debug)]
+struct FileSpec {
+    content: Content,
+    mode: u32,
+    uid: u32,
+    gid: u32,
+}
+
+/// A kubeconfig's one user and one cluster.
+#[derive(Clone, Debug)]
+pub struct KubeconfigSpec {
+    pub user: String,
+    pub cluster: String,
+    pub server: String,
+    /// Embedded client certificate (and its key).
+    pub client_cert: Option<CertSpec>,
+    /// Referenced client certificate and key paths.
+    pub client_cert_path: Option<(String, String)>,
+    /// Host path of the CA certificate embedded as `certificate-authority-data`.
+    pub ca: Option<String>,
+    pub token: bool,
+}
+
+/// A node to write into a temporary directory. Builder methods take and return the tree.
+#[derive(Clone, Debug)]
+pub struct NodeTree {
+    now: i64,
+    node_name: String,
+    address: String,
+    version: String,
+    /// Static pods' flags, and the kubelet's (`KUBELET_KUBEADM_ARGS`).
+    flags: BTreeMap<ComponentKind, Vec<(String, Option<String>)>>,
+    images: BTreeMap<ComponentKind, String>,
+    kubelet_config: Value,
+    files: BTreeMap<String, FileSpec>,
+}
+
+const KUBELET_CONFIG: &str = "/var/lib/kubelet/config.yaml";
+const KUBELET_FLAGS: &str = "/var/lib/kubelet/kubeadm-flags.env";
+
+/// The manifest path of a static pod component.
+pub fn manifest_path(kind: ComponentKind) -> String {
+    format!("/etc/kubernetes/manifests/{}.yaml", kind.binary())
+}
+
+impl NodeTree {
+    /// An empty node (only `/etc/passwd` and `/etc/group`), at the current time.
+    pub fn empty() -> NodeTree {
+        let mut tree = NodeTree {
+            now: crate::collect::now(),
+            node_name: "node1".into(),
+            address: "192.168.0.10".into(),
+            version: "v1.30.4".into(),
+            flags: BTreeMap::new(),
+            images: BTreeMap::new(),
+            kubelet_config: Value::Object(Default::default()),
+            files: BTreeMap::new(),
+        };
+        tree = tree
+            .file_with_mode(
+                "/etc/passwd",
+                "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\netcd:x:998:998:etcd:/var/lib/etcd:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                0o644,
+            )
+            .file_with_mode(
+                "/etc/group",
+                "root:x:0:\ndaemon:x:1:\netcd:x:998:\nnogroup:x:65534:\n",
+                0o644,
+            );
+        tree
+    }
+
+    /// What `kubeadm init` produces (see the module documentation).
+    pub fn kubeadm_default() -> NodeTree {
+        kubeadm::default_tree()
+    }
+
+    /// A hardened node that should pass every node check (see the module documentation).
+    pub fn secure() -> NodeTree {
+        kubeadm::secure_tree()
+    }
+
+    /// The clock the certificates' dates are relative to, and the facts' `now`.
+    pub fn at(mut self, now: i64) -> NodeTree {
+        self.now = now;
+        self
+    }
+
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// The Kubernetes version in the control-plane images' tags (`v1.30.4`).
+    pub fn version(mut self, version: &str) -> NodeTree {
+        self.version = version.to_string();
+        self
+    }
+
+    /// A component's image (replaces the one made from the version).
+    pub fn image(mut self, kind: ComponentKind, image: &str) -> NodeTree {
+        self.images.insert(kind, image.to_string());
+        self
+    }
+
+    // --- flags (static pods; for the kubelet, `KUBELET_KUBEADM_ARGS`) ---
+
+    /// Sets `--name=value`: replaces every occurrence, or appends.
+    pub fn flag(mut self, kind: ComponentKind, name: &str, value: &str) -> NodeTree {
+        let flags = self.flags.entry(kind).or_default();
+        let new = (name.to_string(), Some(value.to_string()));
+        match flags.iter().position(|(n, _)| n == name) {
+            Some(i) => {
+                flags[i] = new;
+                let mut seen = false;
+                flags.retain(|(n, _)| {
+                    let keep = n != name || !seen;
+                    seen |= n == name;
+                    keep
+                });
+            }
+            None => flags.push(new),
+        }
+        self
+    }
+
+    /// Appends `--name=value` even when the flag is already there (a repeated flag).
+    pub fn add_flag(mut self, kind: ComponentKind, name: &str, value: &str) -> NodeTree {
+        let flags = self.flags.entry(kind).or_default();
+        flags.push((name.to_string(), Some(value.to_string())));
+        self
+    }
+
+    /// Appends a bare `--name` (a boolean flag without a value).
+    pub fn bare_flag(mut self, kind: ComponentKind, name: &str) -> NodeTree {
+        let flags = self.flags.entry(kind).or_default();
+        flags.push((name.to_string(), None));
+        self
+    }
+
+    /// Removes every occurrence of `--name`.
+    pub fn remove_flag(mut self, kind: ComponentKind, name: &str) -> NodeTree {
+        if let Some(flags) = self.flags.get_mut(&kind) {
+            flags.retain(|(n, _)| n != name);
+        }
+        self
+    }
+
+    /// The flags as they will be written, in order.
+    pub fn flags(&self, kind: ComponentKind) -> &[(String, Option<String>)] {
+        self.flags.get(&kind).map_or(&[], Vec::as_slice)
+    }
+
+    /// Removes a component: its static pod manifest, or for the kubelet its systemd drop-in,
+    /// flags file and configuration.
+    pub fn without(self, kind: ComponentKind) -> NodeTree {
+        match kind {
+            ComponentKind::Kubelet => self
+                .remove("/etc/systemd/system/kubelet.service.d")
+                .remove(KUBELET_FLAGS)
+                .remove(KUBELET_CONFIG),
+            _ => self.remove(&manifest_path(kind)),
+        }
+    }
+
+    // --- kubelet configuration ---
+
+    /// Sets a KubeletConfiguration field by dotted path (`authentication.anonymous.enabled`).
+    pub fn kubelet_config(mut self, dotted: &str, value: Value) -> NodeTree {
+        let mut node = &mut self.kubelet_config;
+        let keys: Vec<&str> = dotted.split('.').collect();
+        for (i, key) in keys.iter().enumerate() {
+            if !node.is_object() {
+                *node = Value::Object(Default::default());
+            }
+            let Value::Object(map) = node else { break };
+            if i + 1 == keys.len() {
+                map.insert(key.to_string(), value);
+                break;
+            }
+            node = map
+                .entry(key.to_string())
+                .or_insert_with(|| Value::Object(Default::default()));
+        }
+        self
+    }
+
+    /// Removes a KubeletConfiguration field by dotted path.
+    pub fn remove_kubelet_config(mut self, dotted: &str) -> NodeTree {
+        let keys: Vec<&str> = dotted.split('.').collect();
+        let Some((last, parents)) = keys.split_last() else {
+            return self;
+        };
+        let mut node = &mut self.kubelet_config;
+        for key in parents {
+            match node.get_mut(*key) {
+                Some(next) => node = next,
+                None => return self,
+            }
+        }
+        if let Value::Object(map) = node {
+            map.remove(*last);
+        }
+        self
+    }
+
+    // --- files ---
+
+    fn put(mut self, path: &str, content: Content, mode: u32) -> NodeTree {
+        let (uid, gid) = self.files.get(path).map_or((0, 0), |f| (f.uid, f.gid));
+        self.files.insert(
+            path.to_string(),
+            FileSpec {
+                content,
+                mode,
+                uid,
+                gid,
+            },
+        );
+        self
+    }
+
+    /// A file with this content, mode `0600`, owned by root.
+    pub fn file(self, path: &str, content: impl AsRef<[u8]>) -> NodeTree {
+        self.file_with_mode(path, content, 0o600)
+    }
+
+    pub fn file_with_mode(self, path: &str, content: impl AsRef<[u8]>, mode: u32) -> NodeTree {
+        self.put(path, Content::Bytes(content.as_ref().to_vec()), mode)
+    }
+
+    /// A directory with this mode (parents not listed are made `0755`).
+    pub fn dir(self, path: &str, mode: u32) -> NodeTree {
+        self.put(path, Content::Dir, mode)
+    }
+
+    /// A symbolic link (an absolute target is inside the tree, as on the node).
+    pub fn symlink(self, path: &str, target: &str) -> NodeTree {
+        self.put(path, Content::Symlink(target.to_string()), 0o777)
+    }
+
+    /// Changes the mode of a file or directory already in the tree (or of a parent directory
+    /// the tree makes).
+    pub fn mode(mut self, path: &str, mode: u32) -> NodeTree {
+        match self.files.get_mut(path) {
+            Some(f) => f.mode = mode,
+            None => {
+                self = self.dir(path, mode);
+            }
+        }
+        self
+    }
+
+    /// Changes the owner of a file already in the tree (or makes it a directory).
+    pub fn owner(mut self, path: &str, uid: u32, gid: u32) -> NodeTree {
+        if !self.files.contains_key(path) {
+            self = self.dir(path, 0o755);
+        }
+        if let Some(f) = self.files.get_mut(path) {
+            f.uid = uid;
+            f.gid = gid;
+        }
+        self
+    }
+
+    /// Removes a file, or a directory and everything under it.
+    pub fn remove(mut self, path: &str) -> NodeTree {
+        let under = format!("{}/", path.trim_end_matches('/'));
+        self.files
+            .retain(|p, _| p != path && !p.starts_with(&under));
+        self
+    }
+
+    /// Whether the tree has a file at `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// A certificate at `path` (mode `0644`) and its key beside it (`.crt` becomes `.key`, mode
+    /// `0600`).
+    pub fn cert(self, path: &str, spec: CertSpec) -> NodeTree {
+        let key = key_path(path);
+        self.cert_with_key(path, Some(&key), spec)
+    }
+
+    /// A certificate at `path`, with its key at `key` or nowhere.
+    pub fn cert_with_key(mut self, path: &str, key: Option<&str>, spec: CertSpec) -> NodeTree {
+        let mode = self.files.get(path).map_or(0o644, |f| f.mode);
+        self = self.put(path, Content::Cert(spec), mode);
+        if let Some(key) = key {
+            let mode = self.files.get(key).map_or(0o600, |f| f.mode);
+            self = self.put(key, Content::KeyOf(path.to_string()), mode);
+        }
+        self
+    }
+
+    /// The specification of the certificate at `path`, to change and put back with
+    /// [`NodeTree::cert`].
+    pub fn cert_spec(&self, path: &str) -> Option<CertSpec> {
+        match &self.files.get(path)?.content {
+            Content::Cert(s) | Content::CertAndKey(s) => Some(s.clone()),
+            Content::Kubeconfig(k) => k.client_cert.clone(),
+            _ => None,
+        }
+    }
+
+    /// Changes the lifetime (days from the start of validity) of the certificate at `path`, or
+    /// of the client certificate embedded in the kubeconfig at `path`.
+    pub fn cert_lifetime(mut self, path: &str, days: i64) -> NodeTree {
+        if let Some(f) = self.files.get_mut(path) {
+            match &mut f.content {
+                Content::Cert(s) | Content::CertAndKey(s) => s.lifetime_days = days,
+                Content::Kubeconfig(KubeconfigSpec {
+                    client_cert: Some(s),
+                    ..
+                }) => s.lifetime_days = days,
+                _ => {}
+            }
+        }
+        self
+    }
+
+    /// A certificate and its key in one PEM file (like the kubelet's rotated client
+    /// certificate).
+    pub fn cert_and_key(self, path: &str, spec: CertSpec) -> NodeTree {
+        self.put(path, Content::CertAndKey(spec), 0o600)
+    }
+
+    /// A kubeconfig (mode `0600`).
+    pub fn kubeconfig(self, path: &str, spec: KubeconfigSpec) -> NodeTree {
+        self.put(path, Content::Kubeconfig(spec), 0o600)
+    }
+
+    /// Replaces the client certificate embedded in the kubeconfig at `path`.
+    pub fn kubeconfig_cert(mut self, path: &str, spec: CertSpec) -> NodeTree {
+        if let Some(FileSpec {
+            content: Content::Kubeconfig(k),
+            ..
+        }) = self.files.get_mut(path)
+        {
+            k.client_cert = Some(spec);
+            k.client_cert_path = None;
+        }
+        self
+    }
+
+    /// The LSM files under `/sys`: AppArmor's `enabled` (`Y`/`N`), SELinux's `enforce`
+    /// (`1`/`0`), the active list. `None` leaves a file out.
+    pub fn lsm(
+        mut self,
+        apparmor: Option<bool>,
+        selinux: Option<bool>,
+        active: &[&str],
+    ) -> NodeTree {
+        self = self
+            .remove("/sys/module/apparmor")
+            .remove("/sys/fs/selinux")
+            .remove("/sys/kernel/security/lsm");
+        if let Some(on) = apparmor {
+            let v = if on { "Y\n" } else { "N\n" };
+            self = self.file_with_mode("/sys/module/apparmor/parameters/enabled", v, 0o444);
+        }
+        if let Some(enforcing) = selinux {
+            let v = if enforcing { "1" } else { "0" };
+            self = self.file_with_mode("/sys/fs/selinux/enforce", v, 0o644);
+        }
+        if !active.is_empty() {
+            self = self.file_with_mode("/sys/kernel/security/lsm", active.join(","), 0o444);
+        }
+        self
+    }
+
+    /// A CNI configuration file in `/etc/cni/net.d`.
+    pub fn cni(self, file_name: &str, json: &Value) -> NodeTree {
+        let text = serde_json::to_string_pretty(json).unwrap_or_default();
+        self.file_with_mode(&format!("/etc/cni/net.d/{file_name}"), text, 0o644)
+    }
+
+    // --- building ---
+
+    /// Writes the tree into a new temporary directory.
+    pub fn build(&self) -> BuiltNode {
+        let dir = tempfile::Builder::new()
+            .prefix("kcheck-node-tree-")
+            .tempdir()
+            .expect("a temporary directory");
+        let mut made: BTreeMap<String, Made> = BTreeMap::new();
+        let mut serial = 1000;
+        let mut dirs: Vec<(PathBuf, &FileSpec)> = Vec::new();
+        for (path, spec) in &self.files {
+            let real = dir.path().join(path.trim_start_matches('/'));
+            if let Some(parent) = real.parent() {
+                std::fs::create_dir_all(parent).expect("parent directories");
+            }
+            let bytes: Vec<u8> = match &spec.content {
+                Content::Dir => {
+                    std::fs::create_dir_all(&real).expect("directory");
+                    dirs.push((real, spec));
+                    continue;
+                }
+                Content::Symlink(target) => {
+                    std::os::unix::fs::symlink(target, &real).expect("symlink");
+                    continue;
+                }
+                Content::Bytes(b) => b.clone(),
+                Content::Cert(_) => self
+                    .made(path, &mut made, &mut serial)
+                    .cert_pem
+                    .clone()
+                    .into(),
+                Content::KeyOf(cert) => self
+                    .made(cert, &mut made, &mut serial)
+                    .key_pem
+                    .clone()
+                    .into(),
+                Content::CertAndKey(_) => {
+                    let m = self.made(path, &mut made, &mut serial);
+                    format!("{}{}", m.cert_pem, m.key_pem).into()
+                }
+                Content::Kubeconfig(k) => self
+                    .render_kubeconfig(path, k, &mut made, &mut serial)
+                    .into(),
+                Content::StaticPod(kind) => kubeadm::static_pod(self, *kind).into(),
+                Content::KubeletConfig => yaml::to_yaml(&self.kubelet_config).into(),
+                Content::KubeletFlags => kubeadm::kubelet_flags_env(self).into(),
+            };
+            std::fs::write(&real, bytes).expect("write");
+            set_meta(&real, spec);
+        }
+        // Directories last, so that a `0700` or `000` directory does not stop its files.
+        for (real, spec) in dirs.into_iter().rev() {
+            set_meta(&real, spec);
+        }
+        BuiltNode { dir, now: self.now }
+    }
+
+    /// Builds, collects, and removes the tree.
+    pub fn facts(&self) -> NodeFacts {
+        self.build().collect()
+    }
+
+    fn made<'m>(
+        &self,
+        path: &str,
+        made: &'m mut BTreeMap<String, Made>,
+        serial: &mut u64,
+    ) -> &'m Made {
+        if !made.contains_key(path) {
+            let spec = self
+                .cert_spec(path)
+                .unwrap_or_else(|| panic!("no certificate at {path}"));
+            if let Some(issuer) = &spec.issuer {
+                self.made(issuer, made, serial);
+            }
+            *serial += 1;
+            let issuer = spec
+                .issuer
+                .as_ref()
+                .and_then(|i| made.get(i))
+                .map(|m| (&m.params, &m.key));
+            let m = certs::make(&spec, path, self.now, *serial, issuer);
+            made.insert(path.to_string(), m);
+        }
+        &made[path]
+    }
+
+    fn render_kubeconfig(
+        &self,
+        path: &str,
+        k: &KubeconfigSpec,
+        made: &mut BTreeMap<String, Made>,
+        serial: &mut u64,
+    ) -> String {
+        let b64 = |s: &str| data_encoding::BASE64.encode(s.as_bytes());
+        let mut cluster = serde_json::Map::new();
+        if let Some(ca) = &k.ca {
+            let pem = self.made(ca, made, serial).cert_pem.clone();
+            cluster.insert("certificate-authority-data".into(), b64(&pem).into());
+        }
+        cluster.insert("server".into(), k.server.clone().into());
+        let mut user = serde_json::Map::new();
+        if let Some(spec) = &k.client_cert {
+            let slot = format!("{path}#{}", k.user);
+            if !made.contains_key(&slot) {
+                *serial += 1;
+                let issuer_path = spec.issuer.clone();
+                if let Some(i) = &issuer_path {
+                    self.made(i, made, serial);
+                }
+                let issuer = issuer_path
+                    .as_ref()
+                    .and_then(|i| made.get(i))
+                    .map(|m| (&m.params, &m.key));
+                let m = certs::make(spec, &slot, self.now, *serial, issuer);
+                made.insert(slot.clone(), m);
+            }
+            let m = &made[&slot];
+            user.insert("client-certificate-data".into(), b64(&m.cert_pem).into());
+            user.insert("client-key-data".into(), b64(&m.key_pem).into());
+        }
+        if let Some((cert, key)) = &k.client_cert_path {
+            user.insert("client-certificate".into(), cert.clone().into());
+            user.insert("client-key".into(), key.clone().into());
+        }
+        if k.token {
+            user.insert("token".into(), "test-token-not-a-secret".into());
+        }
+        let context = format!("{}@{}", k.user, k.cluster);
+        let doc = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": k.cluster, "cluster": cluster}],
+            "contexts": [{"name": context, "context": {"cluster": k.cluster, "user": k.user}}],
+            "current-context": context,
+            "preferences": {},
+            "users": [{"name": k.user, "user": user}],
+        });
+        yaml::to_yaml(&doc)
+    }
+}
+
+fn key_path(cert: &str) -> String {
+    match cert.strip_suffix(".crt") {
+        Some(stem) => format!("{stem}.key"),
+        None => format!("{cert}.key"),
+    }
+}
+
+fn set_meta(real: &Path, spec: &FileSpec) {
+    // Not root: chown to another user fails; the mode still applies.
+    let _ = std::os::unix::fs::chown(real, Some(spec.uid), Some(spec.gid));
+    let _ = std::fs::set_permissions(real, std::fs::Permissions::from_mode(spec.mode));
+}
+
+/// A tree written to disk; removed when dropped.
+pub struct BuiltNode {
+    dir: tempfile::TempDir,
+    now: i64,
+}
+
+impl BuiltNode {
+    /// The directory that plays the node's `/`.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The real path of a host path in the tree.
+    pub fn path(&self, host: &str) -> PathBuf {
+        self.root().join(host.trim_start_matches('/'))
+    }
+
+    /// Options for collecting this tree: its root, the tree's clock, processes from
+    /// `<root>/proc` (absent, so none).
+    pub fn options(&self) -> Options {
+        Options::new(self.root()).with_now(self.now)
+    }
+
+    pub fn collect(&self) -> NodeFacts {
+        self.collect_with_inputs().facts
+    }
+
+    pub fn collect_with_inputs(&self) -> Collected {
+        collect_with_inputs(&self.options())
+    }
+}
