@@ -185,6 +185,15 @@ fn scan_into(opts: &EtcdOptions, tally: &mut Tally) -> Result<(), EtcdError> {
             let key = BASE64
                 .decode(kv.key.as_bytes())
                 .map_err(|e| bad(format!("a key is not base64: {e}")))?;
+            // In order and inside the range asked for, or the pages cannot be trusted to cover it.
+            let in_order = last.as_ref().is_none_or(|l| *l < key);
+            let past_end = range_end != [0] && key >= range_end;
+            if key < start || past_end || !in_order {
+                return Err(bad(format!(
+                    "key {} is outside the range asked for or out of order",
+                    String::from_utf8_lossy(&key)
+                )));
+            }
             let class = classify(&kv.value_head);
             tally.add(String::from_utf8_lossy(&key).into_owned(), class);
             last = Some(key);

@@ -278,6 +278,18 @@ fn failures_are_recorded_not_raised() {
     let error = got.error.unwrap_or_default();
     assert!(error.contains("not a range response"), "{error}");
 
+    // "/registry/configmaps/a" outside the range asked for: the pages cannot be trusted.
+    let outside = canned_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n\
+         {\"kvs\":[{\"key\":\"L3JlZ2lzdHJ5L2NvbmZpZ21hcHMvYQ==\",\"value\":\"azhzAA==\"}]}",
+    );
+    let got = scan(&EtcdOptions::new(format!("http://127.0.0.1:{outside}")));
+    let error = got.error.unwrap_or_default();
+    assert!(
+        error.contains("key /registry/configmaps/a is outside the range"),
+        "{error}"
+    );
+
     let html = canned_server(
         "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n<html>hello</html>",
     );
