@@ -123,7 +123,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
 /// Judges a file's protection; fails when it is missing. Returns whether it is there.
 fn judge_present(sink: &mut Sink, facts: &NodeFacts, path: &str, what: (&str, &str)) -> bool {
     let (en, zh) = what;
-    match judge_file_protection(sink, facts, path, FORBIDDEN, 0o600, what) {
+    match judge_file_protection(sink, facts, path, FORBIDDEN, 0o640, what) {
         Seen::Judged => true,
         Seen::Missing => {
             sink.examined();

@@ -1,4 +1,4 @@
-use crate::node::admission::{basis_text, effective_plugins, Basis, EffectivePlugins};
+use crate::node::admission::{basis_note, effective_plugins, EffectivePlugins};
 use crate::node::apiserver::apiserver_or_inform;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::Component;
@@ -193,14 +193,10 @@ fn note_basis(api: &Component, eff: &EffectivePlugins, sink: &mut Sink) {
                 "--admission-control 已弃用,且会取代默认插件;请改用 --enable-admission-plugins 与 --disable-admission-plugins",
             ),
         );
-    } else if !matches!(eff.basis, Basis::Version(_)) {
-        let (en, zh) = basis_text(eff.basis);
+    } else if let Some((en, zh)) = basis_note(eff.basis) {
         sink.inform_on_node(
             NodePlace::flag(api, "enable-admission-plugins"),
-            text!(
-                "default admission plugins read for kube-apiserver {en}",
-                "按 kube-apiserver {zh} 判断默认准入插件",
-            ),
+            Text::new(en, zh),
         );
     }
 }

@@ -70,8 +70,8 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
     let Some(api) = apiserver_or_inform(facts, sink) else {
         return;
     };
-    if !pod_security_on(api) {
-        plugin_off(api, ctx, sink);
+    if let Some(flag) = pod_security_off_by(api) {
+        plugin_off(api, flag, ctx, sink);
         return;
     }
     sink.examined();
@@ -101,20 +101,22 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
     judge_exemptions(&config, root, sink);
 }
 
-/// Whether the plugin runs: in the effective set, and on v1.23/v1.24 the feature gate not off.
-fn pod_security_on(api: &Component) -> bool {
-    if !effective_plugins(api).has("PodSecurity") {
-        return false;
+/// The flag that keeps the plugin from running, if any: it is not in the effective set, or on
+/// v1.23/v1.24 its feature gate is off.
+fn pod_security_off_by(api: &Component) -> Option<&'static str> {
+    let eff = effective_plugins(api);
+    if !eff.has("PodSecurity") {
+        return Some(eff.flag_for("PodSecurity"));
     }
     let gate_off = api
         .flags
         .list("feature-gates")
         .iter()
         .any(|g| g.replace(' ', "").eq_ignore_ascii_case("PodSecurity=false"));
-    !(gate_off && api.minor().is_some_and(|m| m < 25))
+    (gate_off && api.minor().is_some_and(|m| m < 25)).then_some("feature-gates")
 }
 
-fn plugin_off(api: &Component, ctx: &Context, sink: &mut Sink) {
+fn plugin_off(api: &Component, flag: &str, ctx: &Context, sink: &mut Sink) {
     let engine = WEBHOOK_KINDS
         .iter()
         .flat_map(|k| ctx.inventory.of_kind(k))
@@ -125,7 +127,7 @@ fn plugin_off(api: &Component, ctx: &Context, sink: &mut Sink) {
                 .find(|e| name.contains(*e))
                 .map(|e| (*e, o))
         });
-    let place = NodePlace::flag(api, "disable-admission-plugins");
+    let place = NodePlace::flag(api, flag);
     match engine {
         Some((engine, object)) => {
             sink.examined();

@@ -157,8 +157,8 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             sink.warn_on_node(
                 NodePlace::config(doc, &format!("rules[{i}].level")),
                 text!(
-                    "audit rule {i} records {kind_en} at level {level}: their values are copied into the audit log",
-                    "第 {i} 条审计规则以 {level} 级别记录 {kind_zh}:其内容会被复制到审计日志中",
+                    "the audit rule rules[{i}] records {kind_en} at level {level}: their values are copied into the audit log",
+                    "审计规则 rules[{i}] 以 {level} 级别记录 {kind_zh}:其内容会被复制到审计日志中",
                 ),
             );
         }

@@ -195,18 +195,19 @@ pub fn effective_plugins(component: &Component) -> EffectivePlugins {
     }
 }
 
-/// The text for a version basis, for findings: `v1.30`, `v1.36 (read as v1.34)`, `unknown`.
-pub fn basis_text(basis: Basis) -> (String, String) {
+/// A sentence saying which defaults were assumed when the version is not one kcheck knows;
+/// `None` for a known version.
+pub fn basis_note(basis: Basis) -> Option<(String, String)> {
     match basis {
-        Basis::Version(m) => (format!("v1.{m}"), format!("v1.{m}")),
-        Basis::Nearest { actual, used } => (
-            format!("v1.{actual} (defaults of v1.{used} assumed)"),
-            format!("v1.{actual}(按 v1.{used} 的默认值判断)"),
-        ),
-        Basis::Unknown => (
-            "unknown version (defaults common to v1.23 to v1.34 assumed)".to_string(),
-            "版本未知(按 v1.23 至 v1.34 共有的默认值判断)".to_string(),
-        ),
+        Basis::Version(_) => None,
+        Basis::Nearest { actual, used } => Some((
+            format!("kube-apiserver v1.{actual} is outside the versions kcheck knows; the default admission plugins of v1.{used} are assumed"),
+            format!("kube-apiserver v1.{actual} 不在 kcheck 已知的版本范围内;按 v1.{used} 的默认准入插件判断"),
+        )),
+        Basis::Unknown => Some((
+            "kube-apiserver's version is unknown; the default admission plugins common to v1.23 to v1.34 are assumed".to_string(),
+            "kube-apiserver 版本未知;按 v1.23 至 v1.34 共有的默认准入插件判断".to_string(),
+        )),
     }
 }
 

@@ -19,8 +19,8 @@ pub fn apiserver_or_inform<'a>(facts: &'a NodeFacts, sink: &mut Sink) -> Option<
         Some(m) => {
             let reason = &m.reason;
             text!(
-                "kube-apiserver's configuration could not be read ({reason}); run kcheck node on a control-plane node",
-                "无法读取 kube-apiserver 的配置({reason});请在控制平面节点上运行 kcheck node",
+                "kube-apiserver was not found ({reason}); its settings were not checked: run kcheck node on a control-plane node",
+                "未找到 kube-apiserver({reason});未检查其设置:请在控制平面节点上运行 kcheck node",
             )
         }
         None => Text::fixed(
