@@ -361,8 +361,21 @@ fn etcd_secrets_stored_in_plaintext() {
         providers: vec![("k8s:enc:secretbox:v1:key1".into(), 1)],
         error: None,
     });
-    let found = run(&etcd_plaintext_secrets::RULE, &facts);
+    let mut found = run(&etcd_plaintext_secrets::RULE, &facts);
+    // A scan cut short still fails the Secrets it found in plaintext.
+    let cut = with_etcd(EtcdScan {
+        endpoint: "https://127.0.0.1:2379".into(),
+        total: 1,
+        plaintext: vec!["/registry/secrets/kube-system/bootstrap-token-abcdef".into()],
+        providers: vec![],
+        error: Some("page 2: connection reset".into()),
+    });
+    found.extend(run(&etcd_plaintext_secrets::RULE, &cut));
     snapshot("KC608_plaintext", &found);
+    assert_eq!(
+        status(vec![&etcd_plaintext_secrets::RULE], &cut, "6.2"),
+        Status::Fail
+    );
     assert_eq!(
         status(vec![&etcd_plaintext_secrets::RULE], &facts, "6.2"),
         Status::Fail

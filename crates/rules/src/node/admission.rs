@@ -1,4 +1,5 @@
-//! Effective admission plugins: the version's defaults, plus enabled, minus disabled.
+//! Effective admission plugins: the version's defaults, plus enabled, minus disabled; and where
+//! a plugin's configuration is in the AdmissionConfiguration ([`plugin_config`]).
 //!
 //! kube-apiserver turns a plugin on when it is on by default or named in
 //! `--enable-admission-plugins`, and off when it is named in `--disable-admission-plugins`

@@ -7,8 +7,9 @@ declare_rule! {
     /// `/registry/secrets/` that does not start with `k8s:enc:` is a Secret stored in plaintext:
     /// **fail**, one finding per Secret, named `<namespace>/<name>` (values are never read into
     /// the report). The providers that encrypted the others are listed as **info**. A scan that
-    /// could not run, or found no Secret at all (another `--etcd-prefix`?), is **info** and
-    /// leaves the item to the other rules; without an etcd scan this rule looks at nothing.
+    /// could not run or was cut short, or found no Secret at all (another `--etcd-prefix`?), is
+    /// **info** and leaves the item to the other rules (Secrets a cut-short scan did find in
+    /// plaintext still fail); without an etcd scan this rule looks at nothing.
     ///
     /// ## Why
     /// Checklist item 6.2: an EncryptionConfiguration only encrypts what is written after it
@@ -52,13 +53,11 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         sink.inform_on_node(
             NodePlace::file(endpoint),
             text!(
-                "etcd at {endpoint} could not be read ({error}); stored Secrets were not checked",
-                "无法读取 {endpoint} 上的 etcd({error});未检查已存储的 Secret",
+                "etcd at {endpoint} could not be read ({error}); stored Secrets were not all checked",
+                "无法读取 {endpoint} 上的 etcd({error});未能检查全部已存储的 Secret",
             ),
         );
-        return;
-    }
-    if scan.total == 0 {
+    } else if scan.total == 0 {
         sink.inform_on_node(
             NodePlace::file(endpoint),
             text!(
@@ -66,6 +65,11 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 "{endpoint} 上的 etcd 在 /registry/secrets/ 下没有任何键(是否使用了其他 --etcd-prefix?);未检查已存储的 Secret",
             ),
         );
+        return;
+    }
+    // A scan cut short still proves what it found in plaintext; a clean partial one proves
+    // nothing.
+    if scan.error.is_some() && scan.plaintext.is_empty() {
         return;
     }
     sink.examined();
@@ -80,6 +84,9 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 "Secret {secret} 在 etcd 中未加密存储",
             ),
         );
+    }
+    if scan.error.is_some() {
+        return;
     }
     let (total, clear) = (scan.total, scan.plaintext.len());
     let encrypted = total.saturating_sub(clear);
