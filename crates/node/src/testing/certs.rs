@@ -22,7 +22,7 @@ pub enum KeyType {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertSpec {
     pub common_name: String,
-    /// Subject organizations (`O=`), read by Kubernetes as groups.
+    /// Subject organizations (`O=`), read by Kubernetes as groups (at most two).
     pub organizations: Vec<String>,
     pub is_ca: bool,
     /// Host path of the issuing CA's certificate (its key is the `.key` beside it, or whatever
@@ -180,8 +180,14 @@ pub fn make(
 ) -> Made {
     let mut params = CertificateParams::new(spec.dns_names.clone()).expect("valid names");
     let mut dn = DistinguishedName::new();
-    for o in &spec.organizations {
+    // rcgen keeps one value per attribute type: a second `O=` goes in under the same OID
+    // spelled as a custom type. More than two are not supported.
+    let mut orgs = spec.organizations.iter();
+    if let Some(o) = orgs.next() {
         dn.push(DnType::OrganizationName, o.as_str());
+    }
+    if let Some(o) = orgs.next() {
+        dn.push(DnType::CustomDnType(vec![2, 5, 4, 10]), o.as_str());
     }
     dn.push(DnType::CommonName, spec.common_name.as_str());
     params.distinguished_name = dn;

@@ -99,6 +99,8 @@ pub struct NodeTree {
     images: BTreeMap<ComponentKind, String>,
     kubelet_config: Value,
     files: BTreeMap<String, FileSpec>,
+    /// Certificates whose files were removed: still there to sign others (an offline CA).
+    detached: BTreeMap<String, CertSpec>,
 }
 
 const KUBELET_CONFIG: &str = "/var/lib/kubelet/config.yaml";
@@ -121,6 +123,7 @@ impl NodeTree {
             images: BTreeMap::new(),
             kubelet_config: Value::Object(Default::default()),
             files: BTreeMap::new(),
+            detached: BTreeMap::new(),
         };
         tree = tree
             .file_with_mode(
@@ -331,8 +334,13 @@ impl NodeTree {
     /// Removes a file, or a directory and everything under it.
     pub fn remove(mut self, path: &str) -> NodeTree {
         let under = format!("{}/", path.trim_end_matches('/'));
-        self.files
-            .retain(|p, _| p != path && !p.starts_with(&under));
+        let gone = |p: &str| p == path || p.starts_with(&under);
+        for (p, f) in &self.files {
+            if let (true, Content::Cert(spec) | Content::CertAndKey(spec)) = (gone(p), &f.content) {
+                self.detached.insert(p.clone(), spec.clone());
+            }
+        }
+        self.files.retain(|p, _| !gone(p));
         self
     }
 
@@ -362,10 +370,10 @@ impl NodeTree {
     /// The specification of the certificate at `path`, to change and put back with
     /// [`NodeTree::cert`].
     pub fn cert_spec(&self, path: &str) -> Option<CertSpec> {
-        match &self.files.get(path)?.content {
-            Content::Cert(s) | Content::CertAndKey(s) => Some(s.clone()),
-            Content::Kubeconfig(k) => k.client_cert.clone(),
-            _ => None,
+        match self.files.get(path).map(|f| &f.content) {
+            Some(Content::Cert(s) | Content::CertAndKey(s)) => Some(s.clone()),
+            Some(Content::Kubeconfig(k)) => k.client_cert.clone(),
+            _ => self.detached.get(path).cloned(),
         }
     }
 
