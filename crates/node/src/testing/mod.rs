@@ -275,6 +275,12 @@ impl NodeTree {
     // --- files ---
 
     fn put(mut self, path: &str, content: Content, mode: u32) -> NodeTree {
+        // A certificate overwritten by other content still signs what it issued.
+        if let Some(Content::Cert(spec) | Content::CertAndKey(spec)) =
+            self.files.get(path).map(|f| &f.content)
+        {
+            self.detached.insert(path.to_string(), spec.clone());
+        }
         let (uid, gid) = self.files.get(path).map_or((0, 0), |f| (f.uid, f.gid));
         self.files.insert(
             path.to_string(),
