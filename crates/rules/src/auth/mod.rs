@@ -3,13 +3,17 @@
 
 pub mod access_review;
 mod builtin;
+pub mod ca_key_protection;
+pub mod certificate_lifetime;
 pub mod cluster_admin_binding;
+pub mod controller_manager_sa_credentials;
 pub mod rbac;
 pub mod rbac_broad_subject;
 pub mod rbac_escalation_verbs;
 pub mod rbac_wildcard;
 mod selector;
 pub mod system_masters_binding;
+pub mod system_masters_certificate;
 #[cfg(test)]
 mod testing;
 
@@ -20,4 +24,8 @@ pub static RULES: &[&crate::Rule] = &[
     &rbac_escalation_verbs::RULE,
     &rbac_broad_subject::RULE,
     &access_review::RULE,
+    &system_masters_certificate::RULE,
+    &controller_manager_sa_credentials::RULE,
+    &ca_key_protection::RULE,
+    &certificate_lifetime::RULE,
 ];

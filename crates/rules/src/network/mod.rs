@@ -1,7 +1,11 @@
 //! Section 2, network security: items 2.1 to 2.7.
 
+pub mod anonymous_probe;
+pub mod apiserver_access;
 pub mod egress_to_cloud_metadata;
+pub mod etcd_access;
 pub mod ingress_without_tls;
+pub mod kubelet_access;
 pub mod load_balancer_service;
 pub mod metadata_api_unfiltered;
 pub mod namespace_without_default_deny;
@@ -21,4 +25,8 @@ pub static RULES: &[&crate::Rule] = &[
     &namespace_without_default_deny::RULE,
     &egress_to_cloud_metadata::RULE,
     &metadata_api_unfiltered::RULE,
+    &apiserver_access::RULE,
+    &kubelet_access::RULE,
+    &etcd_access::RULE,
+    &anonymous_probe::RULE,
 ];

@@ -4,4 +4,5 @@
 
 pub mod admission;
 pub mod apiserver;
+pub mod evidence;
 pub mod kubelet;

@@ -3,11 +3,13 @@
 pub mod cpu_limit_sensitive;
 pub mod host_namespaces;
 pub mod host_path_volume;
+pub mod kubelet_seccomp_default;
 pub mod mac_profile;
 pub mod memory_limit_above_request;
 pub mod memory_limit_missing;
 pub mod namespace_policy;
 pub mod namespace_pss_enforce;
+pub mod node_lsm;
 pub mod privileged_container;
 pub mod pss_restricted_readiness;
 pub mod pss_violation;
@@ -27,4 +29,6 @@ pub static RULES: &[&crate::Rule] = &[
     &seccomp_profile::RULE,
     &mac_profile::RULE,
     &workload_write_rbac::RULE,
+    &kubelet_seccomp_default::RULE,
+    &node_lsm::RULE,
 ];

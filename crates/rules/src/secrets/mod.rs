@@ -8,6 +8,7 @@ pub mod legacy_token_secret;
 pub mod projected_token_expiry;
 pub mod secret_in_configmap;
 pub mod secret_in_env;
+pub mod service_account_token_flags;
 pub mod token_automount;
 
 pub static RULES: &[&crate::Rule] = &[
@@ -16,6 +17,7 @@ pub static RULES: &[&crate::Rule] = &[
     &secret_in_env::RULE,
     &token_automount::RULE,
     &projected_token_expiry::RULE,
+    &service_account_token_flags::RULE,
     &encryption_at_rest::RULE,
     &etcd_plaintext_secrets::RULE,
 ];

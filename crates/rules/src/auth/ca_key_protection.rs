@@ -1,0 +1,228 @@
+use crate::node::evidence;
+use crate::{declare_rule, Check, Context, NodePlace, Sink};
+use kcheck_model::facts::{FileRole, FileStat};
+use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
+use std::collections::BTreeSet;
+
+declare_rule! {
+    /// ## What it checks
+    /// The private keys of certificate authorities found on the node: the cluster CA
+    /// (`pki/ca.key`, or kube-controller-manager's `--cluster-signing-key-file`), the etcd CA
+    /// (`pki/etcd/ca.key`), the front-proxy CA (`pki/front-proxy-ca.key`), and any key that
+    /// sits beside a CA certificate of the same name (`x.key` next to `x.crt`).
+    ///
+    /// - a CA key present on the node: warning, the CA is online;
+    /// - its mode allows more than `0600` (group or others, or execute): failure;
+    /// - its owner is not root: failure;
+    /// - RSA shorter than 2048 bits, or an elliptic curve shorter than 256 bits: failure.
+    ///
+    /// A CA certificate in the PKI directory with no key beside it, or a key file the scan
+    /// looked for and did not find, means an offline CA, and is reported for information.
+    ///
+    /// ## Why
+    /// Checklist item 1.3: whoever holds a CA key can mint certificates for any identity the
+    /// CA is trusted for, `system:masters` included, and certificates cannot be revoked. The
+    /// key is best kept offline; when the control plane must sign (kubeadm's default, for node
+    /// certificate rotation), it must at least be readable by root alone and strong.
+    ///
+    /// ## Fix
+    /// Keep the CA offline where you can (kubeadm "external CA" mode: only `ca.crt` on the
+    /// nodes, certificates signed elsewhere). Otherwise:
+    /// ```sh
+    /// chown root:root /etc/kubernetes/pki/ca.key /etc/kubernetes/pki/etcd/ca.key /etc/kubernetes/pki/front-proxy-ca.key
+    /// chmod 600 /etc/kubernetes/pki/ca.key /etc/kubernetes/pki/etcd/ca.key /etc/kubernetes/pki/front-proxy-ca.key
+    /// ```
+    /// A weak key cannot be fixed in place: plan a CA rotation to an RSA 2048+ or ECDSA P-256+ key.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#authentication-authorization
+    /// - https://kubernetes.io/docs/tasks/administer-cluster/kubeadm/kubeadm-certs/#external-ca-mode
+    /// - https://kubernetes.io/docs/setup/best-practices/certificates/
+    pub static RULE = {
+        code: "KC109",
+        name: "ca-key-exposed",
+        item: "1.3",
+        severity: Severity::High,
+        evidence: Evidence::Node,
+        title: Text::fixed(
+            "A CA private key is on the node, readable by others or weak",
+            "CA 私钥存放在节点上、可被他人读取或强度不足",
+        ),
+        fix: Text::fixed(
+            "Keep the CA key offline if possible; otherwise make it owned by root with mode 0600, and rotate weak keys.",
+            "尽可能离线保存 CA 私钥;否则将其属主设为 root、权限设为 0600,并轮换强度不足的密钥。",
+        ),
+        check: Check::Node(check),
+    }
+}
+
+/// The certificate that a key at `path` belongs to, by file name: `x.key` and `x.crt`.
+fn cert_path_for(key_path: &str) -> Option<String> {
+    key_path
+        .strip_suffix(".key")
+        .map(|stem| format!("{stem}.crt"))
+}
+
+fn key_path_for(cert_path: &str) -> Option<String> {
+    cert_path
+        .strip_suffix(".crt")
+        .map(|stem| format!("{stem}.key"))
+}
+
+fn is_ca_cert(facts: &NodeFacts, path: &str) -> bool {
+    facts
+        .certificates
+        .iter()
+        .any(|c| c.path == path && c.within.is_empty() && c.is_ca)
+}
+
+/// Every CA key path the facts know of, sorted.
+fn ca_keys(facts: &NodeFacts) -> BTreeSet<&str> {
+    let mut keys: BTreeSet<&str> = facts
+        .files_with_role(FileRole::CaKey)
+        .map(|f| f.path.as_str())
+        .collect();
+    let beside_ca_cert =
+        |path: &str| cert_path_for(path).is_some_and(|crt| is_ca_cert(facts, &crt));
+    keys.extend(
+        facts
+            .files_with_role(FileRole::PrivateKey)
+            .map(|f| f.path.as_str())
+            .filter(|p| beside_ca_cert(p)),
+    );
+    keys.extend(
+        facts
+            .private_keys
+            .iter()
+            .map(|k| k.path.as_str())
+            .filter(|p| beside_ca_cert(p)),
+    );
+    keys
+}
+
+fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
+    let keys = ca_keys(facts);
+    for &path in &keys {
+        judge_key(facts, path, sink);
+    }
+    // CA certificates in a PKI directory that was read, with no key beside them: offline CAs.
+    let read_dirs: BTreeSet<&str> = facts
+        .files_with_role(FileRole::PkiDirectory)
+        .filter(|f| matches!(f.stat, FileStat::Present { .. }))
+        .map(|f| f.path.trim_end_matches('/'))
+        .collect();
+    let mut offline = BTreeSet::new();
+    for cert in &facts.certificates {
+        if !cert.is_ca || !cert.within.is_empty() {
+            continue;
+        }
+        let Some(key) = key_path_for(&cert.path) else {
+            continue;
+        };
+        let dir = cert.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let known = keys.contains(key.as_str())
+            || facts.file(&key).is_some()
+            || facts.private_keys.iter().any(|k| k.path == key);
+        if !known && read_dirs.contains(dir) && offline.insert(cert.path.as_str()) {
+            sink.examined();
+            let crt = &cert.path;
+            sink.inform_on_node(
+                NodePlace::file(crt),
+                text!(
+                    "CA certificate {crt} has no private key beside it: this CA is offline",
+                    "CA 证书 {crt} 旁没有私钥:该 CA 为离线 CA",
+                ),
+            );
+        }
+    }
+    if keys.is_empty() && offline.is_empty() {
+        evidence::inform_missing_where(facts, |w| w == "pki", sink);
+    }
+}
+
+fn judge_key(facts: &NodeFacts, path: &str, sink: &mut Sink) {
+    let place = || NodePlace::file(path);
+    match facts.file(path).map(|f| &f.stat) {
+        Some(FileStat::Missing) => {
+            sink.examined();
+            sink.inform_on_node(
+                place(),
+                text!(
+                    "CA private key {path} is not on this node",
+                    "CA 私钥 {path} 不在此节点上",
+                ),
+            );
+            return;
+        }
+        Some(FileStat::Unreadable { error }) => {
+            sink.inform_on_node(
+                place(),
+                text!(
+                    "not examined: CA private key {path} could not be read ({error})",
+                    "未检查:无法读取 CA 私钥 {path}({error})",
+                ),
+            );
+            return;
+        }
+        Some(FileStat::Present {
+            uid, owner, mode, ..
+        }) => {
+            sink.examined();
+            online(path, sink);
+            let (uid, mode) = (*uid, *mode & 0o7777);
+            if mode & !0o600 != 0 {
+                sink.fail_on_node(
+                    place(),
+                    text!(
+                        "CA private key {path} has mode {mode:04o}; it must be 0600 or stricter",
+                        "CA 私钥 {path} 的权限为 {mode:04o};应为 0600 或更严格",
+                    ),
+                );
+            }
+            if uid != 0 {
+                let who = owner
+                    .as_ref()
+                    .map_or_else(|| format!("uid {uid}"), |o| format!("{o} (uid {uid})"));
+                sink.fail_on_node(
+                    place(),
+                    text!(
+                        "CA private key {path} is owned by {who}; it must be owned by root",
+                        "CA 私钥 {path} 的属主为 {who};应为 root",
+                    ),
+                );
+            }
+        }
+        None => {
+            // Seen as a key (decoded) but without file metadata.
+            sink.examined();
+            online(path, sink);
+        }
+    }
+    if let Some(key) = facts.private_keys.iter().find(|k| k.path == path) {
+        let (alg, bits) = (&key.key.algorithm, key.key.bits);
+        let weak = match alg.as_str() {
+            "RSA" => bits > 0 && bits < 2048,
+            "ECDSA" | "EC" => bits > 0 && bits < 256,
+            _ => false,
+        };
+        if weak {
+            sink.fail_on_node(
+                place(),
+                text!(
+                    "CA private key {path} is {alg} {bits} bits; use RSA 2048 or more, or ECDSA P-256 or more",
+                    "CA 私钥 {path} 为 {alg} {bits} 位;应使用 RSA 2048 位以上或 ECDSA P-256 以上",
+                ),
+            );
+        }
+    }
+}
+
+fn online(path: &str, sink: &mut Sink) {
+    sink.warn_on_node(
+        NodePlace::file(path),
+        text!(
+            "CA private key {path} is on the node: the CA is online, and anyone who reads the key can issue certificates for any identity; keep it offline if you can (external CA), otherwise limit who can log in to this node",
+            "CA 私钥 {path} 存放在节点上:该 CA 为在线 CA,读取到私钥的人可以为任意身份签发证书;如可能请离线保存(外部 CA 模式),否则应限制可登录此节点的人员",
+        ),
+    );
+}

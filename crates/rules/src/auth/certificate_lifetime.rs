@@ -1,0 +1,173 @@
+use crate::node::evidence;
+use crate::{declare_rule, Check, Context, NodePlace, Sink};
+use kcheck_model::facts::Certificate;
+use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
+
+declare_rule! {
+    /// ## What it checks
+    /// Every intermediate and leaf certificate the node scan found: in the PKI directory, in
+    /// files that component flags name, and inside kubeconfigs (embedded or referenced). Root
+    /// CAs (self-signed CA certificates) are not held to the limit; their expiry date is
+    /// reported for information.
+    ///
+    /// - valid for more than 3 years (notAfter minus notBefore), or expiring more than 3 years
+    ///   after the scan: failure;
+    /// - expired: failure;
+    /// - expiring within 30 days: warning.
+    ///
+    /// "3 years" is 1096 days: three years of 365 days plus the one leap day any three
+    /// consecutive years can hold, so a certificate issued for exactly three calendar years
+    /// passes.
+    ///
+    /// ## Why
+    /// Checklist item 1.4: Kubernetes cannot revoke certificates, so a leaked client or server
+    /// certificate stays valid until it expires. Short lifetimes bound that exposure and keep
+    /// the rotation procedure exercised; an expired certificate breaks the component using it.
+    ///
+    /// ## Fix
+    /// Re-issue long-lived certificates with a shorter lifetime, and renew the ones close to
+    /// expiry. kubeadm issues leaf certificates for one year and renews them on upgrade or with:
+    /// ```sh
+    /// kubeadm certs check-expiration
+    /// kubeadm certs renew all
+    /// ```
+    /// Let the kubelet rotate its own certificates (`rotateCertificates: true` in the
+    /// KubeletConfiguration).
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#authentication-authorization
+    /// - https://kubernetes.io/docs/tasks/administer-cluster/kubeadm/kubeadm-certs/
+    /// - https://kubernetes.io/docs/tasks/tls/certificate-rotation/
+    pub static RULE = {
+        code: "KC110",
+        name: "certificate-lifetime",
+        item: "1.4",
+        severity: Severity::Medium,
+        evidence: Evidence::Node,
+        title: Text::fixed(
+            "Certificate valid for more than 3 years, expired or about to expire",
+            "证书有效期超过 3 年、已过期或即将过期",
+        ),
+        fix: Text::fixed(
+            "Re-issue the certificate with a lifetime of at most 3 years (kubeadm: 1 year) and renew it before it expires.",
+            "重新签发有效期不超过 3 年的证书(kubeadm 默认 1 年),并在过期前续期。",
+        ),
+        check: Check::Node(check),
+    }
+}
+
+const DAY: i64 = 86_400;
+/// Three years: 3 x 365 days and one leap day.
+pub const MAX_LIFETIME_DAYS: i64 = 3 * 365 + 1;
+/// Certificates expiring sooner than this are reported.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+fn place(cert: &Certificate) -> NodePlace {
+    let place = NodePlace::file(&cert.path);
+    if cert.within.is_empty() {
+        place
+    } else {
+        place.at(cert.within.clone())
+    }
+}
+
+fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
+    let now = facts.now;
+    for cert in &facts.certificates {
+        let what = cert.display_place();
+        let cn = &cert.common_name;
+        let until = date(cert.not_after);
+        let left = (cert.not_after - now).div_euclid(DAY);
+        if cert.is_ca && cert.self_signed {
+            let message = if cert.not_after < now {
+                let ago = -left;
+                text!(
+                    "root CA {what} (CN={cn}) expired on {until}, {ago} days ago",
+                    "根 CA {what}(CN={cn})已于 {until} 过期({ago} 天前)",
+                )
+            } else {
+                text!(
+                    "root CA {what} (CN={cn}) is valid until {until} ({left} days left)",
+                    "根 CA {what}(CN={cn})有效期至 {until}(剩余 {left} 天)",
+                )
+            };
+            sink.inform_on_node(place(cert), message);
+            continue;
+        }
+        sink.examined();
+        let lifetime = cert.not_after - cert.not_before;
+        if lifetime > MAX_LIFETIME_DAYS * DAY {
+            let (days, from) = (lifetime.div_euclid(DAY), date(cert.not_before));
+            sink.fail_on_node(
+                place(cert),
+                text!(
+                    "{what} (CN={cn}) is valid for {days} days, from {from} to {until}: more than 3 years",
+                    "{what}(CN={cn})的有效期为 {days} 天({from} 至 {until}):超过 3 年",
+                ),
+            );
+        } else if cert.not_after - now > MAX_LIFETIME_DAYS * DAY {
+            sink.fail_on_node(
+                place(cert),
+                text!(
+                    "{what} (CN={cn}) is valid until {until}, {left} days from now: more than 3 years ahead",
+                    "{what}(CN={cn})有效期至 {until},距今 {left} 天:超过未来 3 年",
+                ),
+            );
+        }
+        if cert.not_after < now {
+            sink.fail_on_node(
+                place(cert),
+                text!(
+                    "{what} (CN={cn}) expired on {until}",
+                    "{what}(CN={cn})已于 {until} 过期",
+                ),
+            );
+        } else if cert.not_after - now < EXPIRY_WARNING_DAYS * DAY {
+            sink.warn_on_node(
+                place(cert),
+                text!(
+                    "{what} (CN={cn}) expires on {until}, in {left} days",
+                    "{what}(CN={cn})将于 {until} 过期(剩余 {left} 天)",
+                ),
+            );
+        }
+    }
+    if facts.certificates.is_empty() {
+        evidence::inform_missing_where(facts, |w| w == "pki", sink);
+    }
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time.
+pub fn date(unix: i64) -> String {
+    let (y, m, d) = civil_from_days(unix.div_euclid(DAY));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (days in 400-year eras of
+/// 146097 days, years starting in March so that the leap day comes last).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m as u32, d as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date;
+
+    #[test]
+    fn dates() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(951_782_400), "2000-02-29");
+        assert_eq!(date(1_709_164_800), "2024-02-29");
+        assert_eq!(date(1_735_689_599), "2024-12-31");
+        assert_eq!(date(-86_400), "1969-12-31");
+    }
+}

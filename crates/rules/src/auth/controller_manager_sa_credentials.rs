@@ -1,0 +1,76 @@
+use crate::node::evidence;
+use crate::{declare_rule, Check, Context, NodePlace, Sink};
+use kcheck_model::facts::ComponentKind;
+use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
+
+declare_rule! {
+    /// ## What it checks
+    /// kube-controller-manager (static pod manifest or running process) without
+    /// `--use-service-account-credentials=true`. The flag defaults to `false`.
+    ///
+    /// When the node scan looked for kube-controller-manager and did not find it, the rule says
+    /// so and the item is not evaluated.
+    ///
+    /// ## Why
+    /// Checklist item 1.2: without the flag every controller loop acts with the
+    /// controller-manager's own identity, which must then hold the union of all their
+    /// permissions. With it, each controller gets its own service account in `kube-system`
+    /// (`system:serviceaccount:kube-system:deployment-controller`, ...) bound to a role that
+    /// holds only what that controller needs, and the audit log tells them apart.
+    ///
+    /// ## Fix
+    /// Add the flag to the static pod manifest (`/etc/kubernetes/manifests/kube-controller-manager.yaml`);
+    /// kubeadm sets it by default:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///   - command:
+    ///     - kube-controller-manager
+    ///     - --use-service-account-credentials=true
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#authentication-authorization
+    /// - https://kubernetes.io/docs/reference/access-authn-authz/rbac/#controller-roles
+    /// - https://kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/
+    pub static RULE = {
+        code: "KC108",
+        name: "controller-manager-shared-credentials",
+        item: "1.2",
+        severity: Severity::High,
+        evidence: Evidence::Node,
+        title: Text::fixed(
+            "kube-controller-manager does not use per-controller service account credentials",
+            "kube-controller-manager 未为各控制器使用独立的服务账号凭据",
+        ),
+        fix: Text::fixed(
+            "Start kube-controller-manager with --use-service-account-credentials=true.",
+            "为 kube-controller-manager 设置 --use-service-account-credentials=true。",
+        ),
+        check: Check::Node(check),
+    }
+}
+
+const FLAG: &str = "use-service-account-credentials";
+
+fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
+    let Some(cm) = evidence::component(facts, ComponentKind::ControllerManager, sink) else {
+        return;
+    };
+    sink.examined();
+    if cm.flags.get_bool(FLAG, false) {
+        return;
+    }
+    let origin = cm.origin.to_string();
+    let message = match cm.flags.get(FLAG) {
+        Some(value) => text!(
+            "kube-controller-manager ({origin}) sets --{FLAG}={value}: every controller acts with the controller-manager's own identity",
+            "kube-controller-manager({origin})设置了 --{FLAG}={value}:所有控制器都以 controller-manager 自身的身份运行",
+        ),
+        None => text!(
+            "kube-controller-manager ({origin}) runs without --{FLAG} (default false): every controller acts with the controller-manager's own identity",
+            "kube-controller-manager({origin})未设置 --{FLAG}(默认 false):所有控制器都以 controller-manager 自身的身份运行",
+        ),
+    };
+    sink.fail_on_node(NodePlace::flag(cm, FLAG), message);
+}

@@ -1,0 +1,119 @@
+use crate::{declare_rule, Check, Context, NodePlace, Sink};
+use kcheck_model::facts::{ComponentKind, Probe};
+use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
+
+declare_rule! {
+    /// ## What it checks
+    /// The anonymous requests `kcheck node --probe` made to the local control-plane ports
+    /// (127.0.0.1 only), and what answered with a 2xx status:
+    /// - kubelet or etcd data (anything but a health endpoint): failure;
+    /// - kube-apiserver beyond its health and version endpoints (`/api`, `/apis`, ...):
+    ///   warning, discovery is open to anonymous clients while anonymous authentication is on;
+    /// - kube-controller-manager or kube-scheduler beyond health endpoints: warning.
+    ///
+    /// Health endpoints (`/healthz`, `/livez`, `/readyz`, `/health`, and `/version` on the API
+    /// server) answering anonymously is expected and not reported; nor are refused connections,
+    /// failed handshakes and 401/403 answers. Without `--probe` the rule has nothing to look at.
+    ///
+    /// ## Why
+    /// Checklist item 2.5: whatever answers an anonymous request on the node answers it for
+    /// anyone the network lets through. The probe shows the result of all the settings
+    /// together (flags, configuration files, RBAC grants to `system:anonymous`), not what they
+    /// are supposed to add up to.
+    ///
+    /// ## Fix
+    /// For the kubelet: `authentication.anonymous.enabled: false` and `authorization.mode:
+    /// Webhook` (see KC211); for etcd: `--client-cert-auth=true` over https (see KC212); for
+    /// the API server: `--anonymous-auth=false`, or anonymous access limited to health
+    /// endpoints, and no RBAC grants to `system:anonymous` or `system:unauthenticated`:
+    /// ```sh
+    /// kubectl get clusterrolebindings,rolebindings -A -o wide | grep -E 'system:(anonymous|unauthenticated)'
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#network-security
+    /// - https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests
+    /// - https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/
+    pub static RULE = {
+        code: "KC213",
+        name: "anonymous-probe-answered",
+        item: "2.5",
+        severity: Severity::Critical,
+        evidence: Evidence::Node,
+        title: Text::fixed(
+            "A control-plane port served an anonymous request",
+            "控制平面端口响应了匿名请求",
+        ),
+        fix: Text::fixed(
+            "Require authentication on the port that answered: disable anonymous access on the kubelet and API server, and client certificates on etcd.",
+            "对响应的端口启用认证:关闭 kubelet 和 API 服务器的匿名访问,并要求 etcd 使用客户端证书。",
+        ),
+        check: Check::Node(check),
+    }
+}
+
+/// The path of a URL, without query: `/api` for `https://127.0.0.1:6443/api?timeout=5s`.
+fn url_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.find('/').map_or("/", |i| &rest[i..]);
+    path.split('?').next().unwrap_or(path)
+}
+
+fn is_health(kind: ComponentKind, path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    let health = ["/healthz", "/livez", "/readyz", "/health"]
+        .iter()
+        .any(|h| path == *h || path.starts_with(&format!("{h}/")));
+    health || (kind == ComponentKind::ApiServer && path == "/version")
+}
+
+fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
+    for probe in &facts.probes {
+        sink.examined();
+        judge(probe, sink);
+    }
+}
+
+fn judge(probe: &Probe, sink: &mut Sink) {
+    if !probe.anonymous_allowed() {
+        return;
+    }
+    let kind = probe.component;
+    let path = url_path(&probe.url);
+    if is_health(kind, path) {
+        return;
+    }
+    let (url, outcome) = (&probe.url, &probe.outcome);
+    let place = NodePlace::file(url);
+    match kind {
+        ComponentKind::Kubelet | ComponentKind::Etcd => {
+            sink.fail_on_node(
+                place,
+                text!(
+                    "{kind} answered an anonymous request to {url} with {outcome}",
+                    "{kind} 对发往 {url} 的匿名请求返回了 {outcome}",
+                ),
+            );
+        }
+        ComponentKind::ApiServer => {
+            sink.warn_on_node(
+                place,
+                text!(
+                    "kube-apiserver answered an anonymous request to {url} with {outcome}: API discovery is open to anonymous clients while anonymous authentication is on",
+                    "kube-apiserver 对发往 {url} 的匿名请求返回了 {outcome}:启用匿名认证时,API 发现接口对匿名客户端开放",
+                ),
+            )
+            .severity = Severity::Medium;
+        }
+        ComponentKind::ControllerManager | ComponentKind::Scheduler => {
+            sink.warn_on_node(
+                place,
+                text!(
+                    "{kind} answered an anonymous request to {url} with {outcome}",
+                    "{kind} 对发往 {url} 的匿名请求返回了 {outcome}",
+                ),
+            )
+            .severity = Severity::Medium;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+use crate::node::evidence;
+use crate::{declare_rule, Check, Context, NodePlace, Sink};
+use kcheck_model::facts::ComponentKind;
+use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
+
+declare_rule! {
+    /// ## What it checks
+    /// kube-apiserver's service account token flags:
+    /// - `--service-account-issuer` or `--service-account-signing-key-file` absent: failure,
+    ///   the server cannot issue bound, expiring tokens (the TokenRequest API);
+    /// - `--service-account-max-token-expiration` absent (any lifetime a client asks for is
+    ///   granted) or longer than the configured maximum (`serviceAccountTokens.maxExpirationSeconds`,
+    ///   one day by default): warning;
+    /// - `--service-account-extend-token-expiration` not `false` (its default is `true`):
+    ///   information. While it is on, the tokens the kubelet mounts for pods live one year
+    ///   instead of one hour, so that clients that never re-read their token keep working; their
+    ///   use after the first hour is flagged in the audit log and metrics.
+    ///
+    /// ## Why
+    /// Checklist item 6.5: bound service account tokens are tied to a pod and expire, unlike
+    /// the legacy token Secrets. Their value depends on how long they may live: a token with a
+    /// lifetime of months is as good as a permanent one to whoever copies it.
+    ///
+    /// ## Fix
+    /// ```yaml
+    /// - --service-account-issuer=https://kubernetes.default.svc.cluster.local
+    /// - --service-account-signing-key-file=/etc/kubernetes/pki/sa.key
+    /// - --service-account-key-file=/etc/kubernetes/pki/sa.pub
+    /// - --service-account-max-token-expiration=24h
+    /// # once no workload relies on year-long tokens (watch the
+    /// # serviceaccount_stale_tokens_total metric):
+    /// - --service-account-extend-token-expiration=false
+    /// ```
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#secrets
+    /// - https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-token-volume
+    /// - https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/
+    pub static RULE = {
+        code: "KC606",
+        name: "service-account-token-expiration",
+        item: "6.5",
+        severity: Severity::High,
+        evidence: Evidence::Node,
+        title: Text::fixed(
+            "kube-apiserver cannot issue bound tokens or lets them live too long",
+            "kube-apiserver 无法签发绑定令牌,或允许令牌有效期过长",
+        ),
+        fix: Text::fixed(
+            "Set --service-account-issuer and --service-account-signing-key-file, and cap --service-account-max-token-expiration (for example 24h).",
+            "设置 --service-account-issuer 和 --service-account-signing-key-file,并限制 --service-account-max-token-expiration(例如 24h)。",
+        ),
+        check: Check::Node(check),
+    }
+}
+
+const MAX: &str = "service-account-max-token-expiration";
+const EXTEND: &str = "service-account-extend-token-expiration";
+
+fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
+    let Some(api) = evidence::component(facts, ComponentKind::ApiServer, sink) else {
+        return;
+    };
+    sink.examined();
+    let origin = api.origin.to_string();
+    for flag in ["service-account-issuer", "service-account-signing-key-file"] {
+        if api.flags.get(flag).is_none_or(|v| v.trim().is_empty()) {
+            sink.fail_on_node(
+                NodePlace::flag(api, flag),
+                text!(
+                    "kube-apiserver ({origin}) has no --{flag}: it cannot issue bound service account tokens",
+                    "kube-apiserver({origin})未设置 --{flag}:无法签发绑定的服务账号令牌",
+                ),
+            );
+        }
+    }
+
+    let limit = ctx.config.max_token_expiration_seconds;
+    match api.flags.get(MAX) {
+        None => {
+            sink.warn_on_node(
+                NodePlace::flag(api, MAX),
+                text!(
+                    "kube-apiserver ({origin}) has no --{MAX}: clients may request tokens of any lifetime (the configured maximum is {limit}s)",
+                    "kube-apiserver({origin})未设置 --{MAX}:客户端可以申请任意有效期的令牌(配置的上限为 {limit} 秒)",
+                ),
+            );
+        }
+        Some(value) => match go_duration_seconds(value) {
+            Some(seconds) if seconds > limit as f64 => {
+                sink.warn_on_node(
+                    NodePlace::flag(api, MAX),
+                    text!(
+                        "kube-apiserver ({origin}) allows tokens to live --{MAX}={value}, longer than the configured maximum of {limit}s",
+                        "kube-apiserver({origin})允许令牌有效期为 --{MAX}={value},超过配置的上限 {limit} 秒",
+                    ),
+                );
+            }
+            Some(_) => {}
+            None => {
+                sink.warn_on_node(
+                    NodePlace::flag(api, MAX),
+                    text!(
+                        "kube-apiserver ({origin}) sets --{MAX}={value}, which is not a duration",
+                        "kube-apiserver({origin})设置的 --{MAX}={value} 不是有效的时长",
+                    ),
+                );
+            }
+        },
+    }
+
+    if api.flags.get_bool(EXTEND, true) {
+        let how = api
+            .flags
+            .get(EXTEND)
+            .map_or_else(|| "unset, default true".to_string(), |v| format!("={v}"));
+        let how_zh = api
+            .flags
+            .get(EXTEND)
+            .map_or_else(|| "未设置,默认 true".to_string(), |v| format!("={v}"));
+        sink.inform_on_node(
+            NodePlace::flag(api, EXTEND),
+            Text::new(
+                format!("kube-apiserver ({origin}) extends the tokens the kubelet mounts to one year (--{EXTEND} {how}), for clients that never reload their token; turn it off once none remain"),
+                format!("kube-apiserver({origin})会将 kubelet 挂载的令牌有效期延长至一年(--{EXTEND} {how_zh}),以兼容不重新读取令牌的客户端;确认不再有此类客户端后请关闭"),
+            ),
+        );
+    }
+}
+
+/// Seconds in a Go duration (`24h`, `1h30m`, `90s`, `1.5h`); `None` when it is not one.
+fn go_duration_seconds(text: &str) -> Option<f64> {
+    let s = text.trim();
+    if s == "0" {
+        return Some(0.0);
+    }
+    let mut rest = s.strip_prefix('+').unwrap_or(s);
+    if rest.is_empty() || rest.starts_with('-') {
+        return None;
+    }
+    let mut total = 0.0;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..number_len].parse().ok()?;
+        rest = &rest[number_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 1e-3,
+            "us" | "µs" | "μs" => 1e-6,
+            "ns" => 1e-9,
+            _ => return None,
+        };
+        total += number * scale;
+        rest = &rest[unit_len..];
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_duration_seconds as d;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(d("24h"), Some(86_400.0));
+        assert_eq!(d("1h30m"), Some(5_400.0));
+        assert_eq!(d("48h0m0s"), Some(172_800.0));
+        assert_eq!(d("1.5h"), Some(5_400.0));
+        assert_eq!(d("0"), Some(0.0));
+        assert_eq!(d("8760h"), Some(31_536_000.0));
+        assert_eq!(d("86400"), None);
+        assert_eq!(d("-1h"), None);
+        assert_eq!(d("1d"), None);
+        assert_eq!(d(""), None);
+    }
+}
