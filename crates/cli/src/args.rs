@@ -33,6 +33,10 @@ pub enum Command {
     /// Every subject with its dangerous rights and a digest of them, for the periodic access
     /// review (checklist item 1.5); `--record` writes the review record.
     AccessReview(AccessReviewArgs),
+    /// Scan this node: static pods, processes, kubelet configuration, kubeconfigs, PKI, audit,
+    /// encryption and admission configuration, file modes (run as root, or in a Job with the
+    /// host's files under --root); manifests given as PATHs are judged in the same report.
+    Node(NodeArgs),
     /// NetworkPolicy coverage: for every namespace and workload, whether its pods are isolated
     /// for ingress and egress and whether they can reach the cloud metadata API.
     Netpol(NetpolArgs),
@@ -155,6 +159,37 @@ pub struct ScanArgs {
     /// Print the time spent loading, in each rule and rendering to standard error.
     #[arg(long)]
     pub timings: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct NodeArgs {
+    /// Manifests to judge with the node (files, directories or `-`); none for the node alone.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The directory that is the node's `/` (a mounted node image, or `/host` in a Job).
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    /// Where running processes are listed (default: ROOT/proc).
+    #[arg(long = "proc", value_name = "DIR")]
+    pub proc_dir: Option<PathBuf>,
+    /// The static pod directory, as a path on the node.
+    #[arg(long, value_name = "DIR", default_value = "/etc/kubernetes/manifests")]
+    pub manifests: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 1 when a failing finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Waiver file (YAML), as for `scan`.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Ignore `kcheck.io/ignore` annotations in the manifests.
+    #[arg(long)]
+    pub no_annotation_waivers: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

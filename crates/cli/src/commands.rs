@@ -77,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             crate::netpol::run(args, config)
         }
         Command::AccessReview(args) => crate::access_review::run(args),
+        Command::Node(args) => crate::node::run(args),
         Command::Rules(args) => {
             let out = crate::commands::rules_listing(args.format, lang(args.lang));
             write_stdout(&out)?;
@@ -114,7 +115,7 @@ fn lang(l: LangArg) -> Lang {
     }
 }
 
-fn severity(f: FailOn) -> Severity {
+pub(crate) fn severity(f: FailOn) -> Severity {
     match f {
         FailOn::Info => Severity::Info,
         FailOn::Low => Severity::Low,
@@ -160,7 +161,7 @@ fn read_yaml(path: &std::path::Path) -> Result<Option<kcheck_model::Node>, Strin
     }
 }
 
-fn load_waivers(
+pub(crate) fn load_waivers(
     path: Option<&std::path::Path>,
     annotations: bool,
 ) -> Result<kcheck_rules::Waivers, String> {
@@ -178,7 +179,7 @@ fn load_waivers(
 }
 
 /// The run's configuration: `--config FILE`, then `--kube-version` over it.
-fn load_config(args: &ConfigArgs) -> Result<kcheck_rules::Config, String> {
+pub(crate) fn load_config(args: &ConfigArgs) -> Result<kcheck_rules::Config, String> {
     let mut config = match &args.config {
         None => kcheck_rules::Config::default(),
         Some(path) => {
@@ -228,7 +229,7 @@ pub(crate) fn render_options(out: &OutputArgs) -> RenderOptions {
     }
 }
 
-fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
+pub(crate) fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
     let text = kcheck_report::render(report, format(out.format), &render_options(out));
     emit_text(&text, out)
 }

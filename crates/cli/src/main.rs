@@ -4,10 +4,14 @@ mod access_review;
 mod args;
 mod commands;
 mod netpol;
+mod node;
 mod pss;
 mod who_can;
 
 use std::process::ExitCode;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Exit codes (DESIGN §5).
 pub mod exit {

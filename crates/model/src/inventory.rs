@@ -1,13 +1,22 @@
 //! All objects of one run, with indexed lookups.
 
 use crate::object::Object;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
 
 #[derive(Debug, Default)]
 pub struct Inventory {
     objects: Vec<Object>,
-    by_kind: HashMap<String, Vec<usize>>,
-    by_key: HashMap<(String, Option<String>, String), usize>,
+    by_kind: FxHashMap<String, Vec<usize>>,
+    /// The hash of (kind, namespace, name) -> the objects with it, in input order. Lookups hash
+    /// borrowed strings instead of building an owned key.
+    by_key: FxHashMap<u64, Vec<usize>>,
+}
+
+fn key_hash(kind: &str, namespace: Option<&str>, name: &str) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    (kind, namespace, name).hash(&mut h);
+    h.finish()
 }
 
 impl Inventory {
@@ -21,15 +30,14 @@ impl Inventory {
 
     pub fn push(&mut self, object: Object) {
         let i = self.objects.len();
-        self.by_kind.entry(object.kind.clone()).or_default().push(i);
-        self.by_key.insert(
-            (
-                object.kind.clone(),
-                object.namespace.clone(),
-                object.name.clone(),
-            ),
-            i,
-        );
+        match self.by_kind.get_mut(object.kind.as_str()) {
+            Some(list) => list.push(i),
+            None => {
+                self.by_kind.insert(object.kind.clone(), vec![i]);
+            }
+        }
+        let h = key_hash(&object.kind, object.namespace.as_deref(), &object.name);
+        self.by_key.entry(h).or_default().push(i);
         self.objects.push(object);
     }
 
@@ -61,12 +69,11 @@ impl Inventory {
     /// appears twice the later one wins, as `kubectl apply` of both files would leave it.
     pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
         self.by_key
-            .get(&(
-                kind.to_string(),
-                namespace.map(str::to_string),
-                name.to_string(),
-            ))
+            .get(&key_hash(kind, namespace, name))?
+            .iter()
+            .rev()
             .map(|&i| &self.objects[i])
+            .find(|o| o.kind == kind && o.namespace.as_deref() == namespace && o.name == name)
     }
 
     /// Every namespace that objects name or that is declared, sorted.

@@ -6,7 +6,7 @@ use crate::{Config, Waivers};
 use kcheck_model::{
     Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, Report, Status, Text, ITEMS,
 };
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Which rules run, over what.
 pub struct Engine {
@@ -86,10 +86,10 @@ impl Engine {
             .filter(|r| evidence.contains(&r.evidence))
             .collect();
         let mut findings = Vec::new();
-        let mut examined: HashMap<&'static str, usize> = HashMap::new();
+        let mut examined: HashMap<&'static str, usize> = HashMap::default();
 
         // Object rules, dispatched by kind in one pass over the inventory.
-        let mut by_kind: HashMap<&str, Vec<(usize, &'static Rule)>> = HashMap::new();
+        let mut by_kind: HashMap<&str, Vec<(usize, &'static Rule)>> = HashMap::default();
         for (i, rule) in runnable.iter().enumerate() {
             if let Check::Object { kinds, .. } = rule.check {
                 for kind in kinds {
@@ -253,7 +253,7 @@ fn item_status(
 /// is deterministic), line, column; ties keep the order the rules found them in. Comparing
 /// small integer keys instead of strings matters with tens of thousands of findings.
 fn sort_findings(findings: &mut Vec<Finding>, inventory: &Inventory) {
-    let mut rank: HashMap<&str, u32> = HashMap::new();
+    let mut rank: HashMap<&str, u32> = HashMap::default();
     for o in inventory.objects() {
         if let Some(f) = o.file() {
             let next = u32::try_from(rank.len()).unwrap_or(u32::MAX);

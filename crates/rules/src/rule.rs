@@ -7,8 +7,8 @@ use kcheck_model::{
     Severity, Source, Text,
 };
 use kcheck_pss::{Evaluation, Level as PssLevel, Version};
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// A rule. Each lives in its own file under the checklist section it serves, declared with
@@ -66,7 +66,7 @@ impl<'a> Context<'a> {
         Context {
             inventory,
             config,
-            pss: RefCell::new(HashMap::new()),
+            pss: RefCell::new(HashMap::default()),
             network_policies: std::cell::OnceCell::new(),
             rbac: std::cell::OnceCell::new(),
             node: None,
@@ -88,7 +88,7 @@ impl<'a> Context<'a> {
     /// The NetworkPolicies of a namespace, read once per run.
     pub fn network_policies(&self, namespace: &str) -> &[Policy<'a>] {
         let by_ns = self.network_policies.get_or_init(|| {
-            let mut by_ns: HashMap<&'a str, Vec<Policy<'a>>> = HashMap::new();
+            let mut by_ns: HashMap<&'a str, Vec<Policy<'a>>> = HashMap::default();
             for o in self.inventory.of_kind("NetworkPolicy") {
                 if let Some(p) = Policy::from_object(o) {
                     by_ns.entry(p.namespace).or_default().push(p);

@@ -380,7 +380,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
     if first_binding.is_none() {
         return;
     }
-    let current = digest(&review(&Rbac::new(inventory)));
+    let current = digest(&review(ctx.rbac()));
     let recorded = record
         .root
         .path(&["data", "digest"])

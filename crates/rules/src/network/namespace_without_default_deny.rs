@@ -1,4 +1,4 @@
-use super::netpol::{policies_in, Cidr, Direction, Peer, Policy};
+use super::netpol::{Cidr, Direction, Peer, Policy};
 use crate::pod_security::namespace_policy::{is_exempt, namespace_of};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
@@ -126,9 +126,9 @@ fn check(ctx: &Context, sink: &mut Sink) {
             continue;
         }
         sink.examined();
-        let policies = policies_in(inventory, namespace);
-        let ingress = default_for(&policies, Direction::Ingress);
-        let egress = default_for(&policies, Direction::Egress);
+        let policies = ctx.network_policies(namespace);
+        let ingress = default_for(policies, Direction::Ingress);
+        let egress = default_for(policies, Direction::Egress);
         let (what, what_zh) = match (&ingress, &egress) {
             (Baseline::Deny, Baseline::Deny) => continue,
             (Baseline::Deny, _) => ("egress", "出站"),

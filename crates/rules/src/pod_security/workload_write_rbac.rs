@@ -1,4 +1,4 @@
-use crate::auth::rbac::{Rbac, Scope};
+use crate::auth::rbac::Scope;
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Severity, Text};
 
@@ -68,7 +68,7 @@ const WORKLOADS: &[(&str, &str)] = &[
 ];
 
 fn check(ctx: &Context, sink: &mut Sink) {
-    let rbac = Rbac::new(ctx.inventory);
+    let rbac = ctx.rbac();
     for binding in &rbac.bindings {
         sink.examined();
         let Some(role) = rbac.role_of(binding) else {

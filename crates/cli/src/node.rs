@@ -1,0 +1,55 @@
+//! `kcheck node`: collect a node's facts (optionally with manifests) and judge them.
+
+use crate::args::NodeArgs;
+use crate::commands::{emit, load_config, load_waivers, severity};
+use crate::exit;
+use kcheck_model::{Evidence, Inventory};
+use kcheck_rules::Engine;
+
+pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
+    if !args.root.is_dir() {
+        eprintln!("kcheck: --root {}: not a directory", args.root.display());
+        return Ok(exit::USAGE);
+    }
+    let config = match load_config(&args.config) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("kcheck: {message}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let waivers = match load_waivers(args.waivers.as_deref(), !args.no_annotation_waivers) {
+        Ok(w) => w,
+        Err(message) => {
+            eprintln!("kcheck: {message}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let mut options =
+        kcheck_node::Options::new(&args.root).with_manifests_dir(args.manifests.clone());
+    if let Some(proc_dir) = &args.proc_dir {
+        options = options.with_proc_dir(proc_dir);
+    }
+    options.max_file_bytes = args.limits.max_file_size.min(options.max_file_bytes);
+    let collected = kcheck_node::collect_with_inputs(&options);
+    let mut inputs = collected.inputs;
+    let mut evidence = vec![Evidence::Node];
+    let inventory = if args.paths.is_empty() {
+        Inventory::new(Vec::new())
+    } else {
+        let loaded = kcheck_load::load_paths(&args.paths, &args.limits.limits());
+        inputs.merge(loaded.inputs);
+        evidence.push(Evidence::Objects);
+        Inventory::new(loaded.objects)
+    };
+    let engine = Engine::default().with_config(config).with_waivers(waivers);
+    let report = engine.run_with_node(&inventory, Some(&collected.facts), &evidence, inputs);
+    emit(&report, &args.output)?;
+    Ok(if report.inputs.has_errors() {
+        exit::INPUT
+    } else if report.failing_at(severity(args.fail_on)) > 0 {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
+}

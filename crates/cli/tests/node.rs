@@ -1,0 +1,82 @@
+//! `kcheck node` over generated node trees.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use kcheck_model::ComponentKind::ApiServer;
+use kcheck_node::testing::NodeTree;
+use support::{command, json, TempDir};
+
+fn node(root: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let root = root.display().to_string();
+    let proc_dir = format!("{root}/proc");
+    let mut args = vec!["node", "--root", &root, "--proc", &proc_dir];
+    args.extend_from_slice(extra);
+    command(&args).output().expect("run kcheck")
+}
+
+#[test]
+fn a_kubeadm_node_is_judged_item_by_item() {
+    let tree = NodeTree::kubeadm_default().build();
+    let out = node(tree.root(), &["--format", "json"]);
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "exit {code:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["schema"], 1);
+    assert_eq!(report["items"].as_array().map(Vec::len), Some(35));
+    // Node evidence reaches the rules: findings point into the node's files.
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let on_node = findings.iter().any(|f| {
+        let place = format!("{} {}", f["location"]["file"], f["source"]);
+        place.contains("/etc/kubernetes") || place.contains("/var/lib")
+    });
+    assert!(on_node || findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
+fn node_and_manifests_in_one_report() {
+    let dir = TempDir::new("node-and-manifests");
+    let manifest = dir.write(
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: default\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext:\n      privileged: true\n",
+    );
+    let tree = NodeTree::secure()
+        .flag(ApiServer, "anonymous-auth", "true")
+        .build();
+    let manifest = manifest.display().to_string();
+    let out = node(tree.root(), &["--format", "json", &manifest]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        findings.iter().any(|f| f["object"]["name"] == "p"),
+        "no finding on the manifest: {findings:#?}"
+    );
+}
+
+#[test]
+fn a_root_that_is_not_a_directory_is_a_usage_error() {
+    let out = command(&["node", "--root", "/nonexistent/kcheck-root"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn a_broken_node_file_exits_2_with_the_report() {
+    let tree = NodeTree::kubeadm_default()
+        .file("/etc/kubernetes/manifests/broken.yaml", "kind: [\n")
+        .build();
+    let out = node(tree.root(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["items"].as_array().map(Vec::len), Some(35));
+}
