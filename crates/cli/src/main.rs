@@ -10,6 +10,9 @@ mod who_can;
 
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes (DESIGN §5).
 pub mod exit {
     /// Nothing at or above `--fail-on`.
