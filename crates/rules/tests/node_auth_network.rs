@@ -1,6 +1,10 @@
 //! Node rules for items 1.1-1.4, 2.5, 3.5, 3.6 and 6.5 (KC107-KC110, KC210-KC213, KC313,
 //! KC314, KC606), over facts built by hand: each rule fails and passes, with its exact
-//! findings, and says so when the evidence it needs is missing.
+//! findings, and says so when the evidence it needs is missing. The same rules over kubeadm-like
+//! node trees written to disk and collected are in `node_auth_network/trees.rs`.
+
+#[path = "node_auth_network/trees.rs"]
+mod trees;
 
 use kcheck_load::{load_bytes, Limits};
 use kcheck_model::facts::{

@@ -15,6 +15,9 @@ declare_rule! {
     /// - expired: failure;
     /// - expiring within 30 days: warning.
     ///
+    /// A certificate found in several places (the cluster CA embedded in every kubeconfig) is
+    /// reported once, at its file when it has one.
+    ///
     /// "3 years" is 1096 days: three years of 365 days plus the one leap day any three
     /// consecutive years can hold, so a certificate issued for exactly three calendar years
     /// passes.
@@ -71,9 +74,30 @@ fn place(cert: &Certificate) -> NodePlace {
     }
 }
 
+/// Each certificate once: the same certificate in several places (a CA embedded in every
+/// kubeconfig, a file and a copy) is judged at its first file, else its first place.
+fn distinct(certs: &[Certificate]) -> Vec<&Certificate> {
+    let mut chosen: Vec<&Certificate> = Vec::new();
+    for cert in certs {
+        let twin = (!cert.fingerprint.is_empty())
+            .then(|| {
+                chosen
+                    .iter()
+                    .position(|c| c.fingerprint == cert.fingerprint)
+            })
+            .flatten();
+        match twin {
+            None => chosen.push(cert),
+            Some(i) if !chosen[i].within.is_empty() && cert.within.is_empty() => chosen[i] = cert,
+            Some(_) => {}
+        }
+    }
+    chosen
+}
+
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     let now = facts.now;
-    for cert in &facts.certificates {
+    for cert in distinct(&facts.certificates) {
         let what = cert.display_place();
         let cn = &cert.common_name;
         let until = date(cert.not_after);

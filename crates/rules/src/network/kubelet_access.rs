@@ -1,6 +1,6 @@
 use crate::node::evidence;
 use crate::node::kubelet::{self, Effective, KubeletSetting, Reading};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::{ComponentKind, ConfigRole};
 use kcheck_model::{Evidence, NodeFacts, Severity, Text};
 
@@ -75,7 +75,8 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         evidence::component(facts, ComponentKind::Kubelet, sink);
         return;
     }
-    judge(facts, &kubelet::ANONYMOUS_AUTH, sink, |e| {
+    let mut unknown = Vec::new();
+    unknown.extend(judge(facts, &kubelet::ANONYMOUS_AUTH, sink, |e| {
         (e.as_bool() != Some(false)).then(|| {
             let (value, origin) = (&e.value, &e.origin);
             Text::new(
@@ -86,8 +87,8 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 format!("kubelet 接受匿名请求(匿名认证为 {value},{})", origin.zh),
             )
         })
-    });
-    judge(facts, &kubelet::AUTHORIZATION_MODE, sink, |e| {
+    }));
+    unknown.extend(judge(facts, &kubelet::AUTHORIZATION_MODE, sink, |e| {
         (e.value != "Webhook").then(|| {
             let (value, origin) = (&e.value, &e.origin);
             Text::new(
@@ -98,8 +99,8 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 format!("kubelet 的鉴权模式为 {value},而非 Webhook({})", origin.zh),
             )
         })
-    });
-    judge(facts, &kubelet::READ_ONLY_PORT, sink, |e| {
+    }));
+    unknown.extend(judge(facts, &kubelet::READ_ONLY_PORT, sink, |e| {
         (e.value.trim() != "0").then(|| {
             let (value, origin) = (&e.value, &e.origin);
             Text::new(
@@ -113,33 +114,51 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 ),
             )
         })
-    });
+    }));
+    inform_unknown(unknown, sink);
 }
 
-/// Reads one setting; fails with the message `wrong` gives, informs when it cannot be known.
+/// A setting that could not be read: its flag, where, and why.
+type Unknown = (&'static str, NodePlace, Text);
+
+/// Reads one setting; fails with the message `wrong` gives; returns it when it cannot be known.
 fn judge(
     facts: &NodeFacts,
     setting: &KubeletSetting,
     sink: &mut Sink,
     wrong: impl Fn(&Effective) -> Option<Text>,
-) {
+) -> Option<Unknown> {
     match kubelet::read(facts, setting) {
         Reading::Known(effective) => {
             sink.examined();
             if let Some(message) = wrong(&effective) {
                 sink.fail_on_node(effective.place, message);
             }
+            None
         }
-        Reading::Unknown { place, reason } => {
-            let flag = setting.flag;
-            sink.inform_on_node(
-                place,
-                Text::new(
-                    format!("not examined: kubelet --{flag}: {}", reason.en),
-                    format!("未检查:kubelet --{flag}:{}", reason.zh),
-                ),
-            );
-        }
-        Reading::NoKubelet => {}
+        Reading::Unknown { place, reason } => Some((setting.flag, place, reason)),
+        Reading::NoKubelet => None,
+    }
+}
+
+/// One informational finding per reason, naming the settings it leaves unknown.
+fn inform_unknown(mut unknown: Vec<Unknown>, sink: &mut Sink) {
+    while let Some((flag, place, reason)) = unknown.first().cloned() {
+        let mut flags = vec![format!("--{flag}")];
+        unknown.retain(|(f, _, r)| {
+            let same = *r == reason;
+            if same && *f != flag {
+                flags.push(format!("--{f}"));
+            }
+            !same
+        });
+        let flags = flags.join(", ");
+        sink.inform_on_node(
+            place,
+            Text::new(
+                format!("not examined: kubelet {flags}: {}", reason.en),
+                format!("未检查:kubelet {flags}:{}", reason.zh),
+            ),
+        );
     }
 }
