@@ -216,12 +216,19 @@ fn item_status(
         return (Status::NotEvaluated, Some(reason));
     }
     if examined == 0 {
+        // A rule that could not look (a node scan without the component it needs) says why in
+        // an informational finding: that is the item's reason.
+        let told = active()
+            .find(|f| f.level == Level::Info)
+            .map(|f| f.message.clone());
         return (
             Status::NotEvaluated,
-            Some(Text::fixed(
-                "nothing to check: the input has no objects this item applies to",
-                "无可检查对象:输入中没有此项适用的对象",
-            )),
+            Some(told.unwrap_or_else(|| {
+                Text::fixed(
+                    "nothing to check: the input has no objects this item applies to",
+                    "无可检查对象:输入中没有此项适用的对象",
+                )
+            })),
         );
     }
     if let Some(e) = missing {
