@@ -29,6 +29,7 @@ mod cni_lsm;
 mod components;
 mod configs;
 mod decode;
+mod der;
 mod flags;
 mod host;
 mod kubeconfig;
