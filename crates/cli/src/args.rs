@@ -191,7 +191,32 @@ pub struct NodeArgs {
     #[arg(long)]
     pub no_annotation_waivers: bool,
     #[command(flatten)]
+    pub etcd: EtcdArgs,
+    /// Try anonymous requests to this node's API server, kubelet and etcd ports (127.0.0.1 only;
+    /// in a Job this needs hostNetwork) and report what answered.
+    #[arg(long)]
+    pub probe: bool,
+    #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// Reading etcd to verify encryption at rest (item 6.2). Files are paths as this process sees
+/// them (not under --root).
+#[derive(Args, Debug)]
+pub struct EtcdArgs {
+    /// Read the raw Secret values in etcd at this URL (`https://127.0.0.1:2379`) and report the
+    /// Secrets stored without encryption (names only, never values).
+    #[arg(long, value_name = "URL")]
+    pub etcd_endpoint: Option<String>,
+    /// Client certificate for etcd (PEM), e.g. /etc/kubernetes/pki/apiserver-etcd-client.crt.
+    #[arg(long, value_name = "FILE", requires = "etcd_endpoint")]
+    pub etcd_cert: Option<PathBuf>,
+    /// The client certificate's key (PEM), e.g. /etc/kubernetes/pki/apiserver-etcd-client.key.
+    #[arg(long, value_name = "FILE", requires = "etcd_endpoint")]
+    pub etcd_key: Option<PathBuf>,
+    /// CA that signed etcd's serving certificate (PEM), e.g. /etc/kubernetes/pki/etcd/ca.crt.
+    #[arg(long, value_name = "FILE", requires = "etcd_endpoint")]
+    pub etcd_ca: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -31,7 +31,20 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         options = options.with_proc_dir(proc_dir);
     }
     options.max_file_bytes = args.limits.max_file_size.min(options.max_file_bytes);
-    let collected = kcheck_node::collect_with_inputs(&options);
+    let mut collected = kcheck_node::collect_with_inputs(&options);
+    if let Some(endpoint) = &args.etcd.etcd_endpoint {
+        let etcd = kcheck_node::etcd::EtcdOptions {
+            cert: args.etcd.etcd_cert.clone(),
+            key: args.etcd.etcd_key.clone(),
+            ca: args.etcd.etcd_ca.clone(),
+            ..kcheck_node::etcd::EtcdOptions::new(endpoint.clone())
+        };
+        collected.facts.etcd = Some(kcheck_node::etcd::scan(&etcd));
+    }
+    if args.probe {
+        let ports = kcheck_node::probe::ProbePorts::from_facts(&collected.facts);
+        collected.facts.probes = kcheck_node::probe::probe_local(&ports);
+    }
     let mut inputs = collected.inputs;
     let mut evidence = vec![Evidence::Node];
     let inventory = if args.paths.is_empty() {

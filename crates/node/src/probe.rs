@@ -10,6 +10,7 @@ use crate::etcd::prefix_end;
 use crate::http::{Client, ClientOptions, Failure, Verify};
 use data_encoding::BASE64;
 use kcheck_model::facts::{ComponentKind, Probe};
+use kcheck_model::NodeFacts;
 use std::time::Duration;
 
 /// The only host probed: the scan reads the node it runs on and never reaches out.
@@ -113,6 +114,50 @@ impl ProbePorts {
             },
         ]
     }
+}
+
+impl ProbePorts {
+    /// The ports the node's components are configured with, where their flags say
+    /// (`--secure-port`, the kubelet's `--port` and `--read-only-port`, etcd's
+    /// `--listen-client-urls`, preferring a loopback URL), kubeadm's defaults otherwise. Ports
+    /// set only in the kubelet's configuration file are not read here.
+    pub fn from_facts(facts: &NodeFacts) -> ProbePorts {
+        let mut ports = ProbePorts::default();
+        let flag = |kind: ComponentKind, name: &str| -> Option<u16> {
+            facts.component(kind)?.flags.get(name)?.trim().parse().ok()
+        };
+        if let Some(p) = flag(ComponentKind::ApiServer, "secure-port").filter(|p| *p != 0) {
+            ports.apiserver = p;
+        }
+        if let Some(p) = flag(ComponentKind::Kubelet, "port").filter(|p| *p != 0) {
+            ports.kubelet = p;
+        }
+        if let Some(p) = flag(ComponentKind::Kubelet, "read-only-port").filter(|p| *p != 0) {
+            ports.kubelet_read_only = p;
+        }
+        let etcd_urls = facts
+            .component(ComponentKind::Etcd)
+            .map(|c| c.flags.list("listen-client-urls"))
+            .unwrap_or_default();
+        let loopback = |u: &&str| u.contains("://127.0.0.1:") || u.contains("://localhost:");
+        let chosen = etcd_urls
+            .iter()
+            .copied()
+            .find(loopback)
+            .or_else(|| etcd_urls.first().copied());
+        if let Some(port) = chosen.and_then(url_port) {
+            ports.etcd = port;
+        }
+        ports
+    }
+}
+
+/// The port of `https://10.0.0.1:2379` (or `https://[::1]:2379/`).
+fn url_port(url: &str) -> Option<u16> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let (_, port) = authority.rsplit_once(':')?;
+    port.parse().ok().filter(|p| *p != 0)
 }
 
 /// Probes the standard local ports with the default timeout.
@@ -246,5 +291,43 @@ mod tests {
         assert_eq!(targets[1].url(), "https://127.0.0.1:6443/logs/");
         assert_eq!(status_text(403), "403 Forbidden");
         assert_eq!(status_text(299), "299");
+    }
+
+    #[test]
+    fn ports_from_component_flags() {
+        use kcheck_model::facts::{Component, Flags, Origin};
+        let component = |kind: ComponentKind, args: &[&str]| Component {
+            kind,
+            origin: Origin::Process { pid: 1 },
+            flags: Flags::parse(args, kind.bool_flags()),
+            version: None,
+            manifest: None,
+        };
+        let mut facts = NodeFacts::default();
+        assert_eq!(ProbePorts::from_facts(&facts), ProbePorts::default());
+        facts.components = vec![
+            component(ComponentKind::ApiServer, &["--secure-port=8443"]),
+            component(
+                ComponentKind::Kubelet,
+                &["--port", "11250", "--read-only-port=0"],
+            ),
+            component(
+                ComponentKind::Etcd,
+                &["--listen-client-urls=https://10.0.0.5:2379,https://127.0.0.1:12379"],
+            ),
+        ];
+        let ports = ProbePorts::from_facts(&facts);
+        assert_eq!(
+            ports,
+            ProbePorts {
+                apiserver: 8443,
+                kubelet: 11250,
+                kubelet_read_only: 10255,
+                etcd: 12379,
+            }
+        );
+        assert_eq!(url_port("https://[::1]:2379/"), Some(2379));
+        assert_eq!(url_port("https://10.0.0.1"), None);
+        assert_eq!(url_port("unix:///x"), None);
     }
 }
