@@ -21,7 +21,10 @@ pub use inventory::Inventory;
 pub use object::{is_cluster_scoped, Object, ObjectRef, Source};
 pub use pss_report::{PssColumn, PssField, PssReport, PssVerdict, PssViolation, PssWorkload};
 pub use quantity::{node_quantity, parse_quantity};
-pub use report::{Diagnostic, DiagnosticSeverity, Inputs, ItemResult, Report, RuleInfo, Skipped};
+pub use report::{
+    Diagnostic, DiagnosticSeverity, Inputs, ItemResult, Report, RuleInfo, Skipped, Unavailable,
+    UnavailableCause,
+};
 pub use text::{Lang, Text};
 pub use value::{Entry, FieldPath, Node, Pos, Segment, Value};
 pub use waiver::{Date, Waiver, WaiverProblem, WaiverProblemKind, WaiverSummary};

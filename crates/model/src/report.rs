@@ -53,6 +53,36 @@ pub struct Inputs {
     /// Files passed over on purpose (not YAML/JSON, Helm chart sources), with why.
     pub skipped: Vec<Skipped>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Kinds the run could not list (forbidden, not served, timed out), sorted: every item whose
+    /// rules read one of them cannot pass.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<Unavailable>,
+}
+
+/// A kind of object the run could not see, and why.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Unavailable {
+    /// The kind as rules name it (`Secret`).
+    pub kind: String,
+    /// The resource as kubectl names it (`secrets`, `networkpolicies.networking.k8s.io`).
+    pub resource: String,
+    pub cause: UnavailableCause,
+    /// Short, ready to show: `forbidden: list secrets`.
+    pub reason: Text,
+}
+
+/// Why a kind could not be listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnavailableCause {
+    /// The API answered 401 or 403.
+    Forbidden,
+    /// Discovery does not show the resource, or its group could not be discovered.
+    NotServed,
+    /// No answer within the time allowed.
+    Timeout,
+    /// Any other failure: a server error after retries, a connection error, a broken page.
+    Failed,
 }
 
 impl Inputs {
@@ -74,6 +104,14 @@ impl Inputs {
         self.files_skipped += other.files_skipped;
         self.skipped.extend(other.skipped);
         self.diagnostics.extend(other.diagnostics);
+        self.unavailable.extend(other.unavailable);
+        self.unavailable.sort();
+        self.unavailable.dedup();
+    }
+
+    /// Why `kind` could not be listed, when it could not.
+    pub fn unavailable(&self, kind: &str) -> Option<&Unavailable> {
+        self.unavailable.iter().find(|u| u.kind == kind)
     }
 }
 

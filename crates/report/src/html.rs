@@ -212,8 +212,20 @@ fn finding(out: &mut String, f: &Finding, lang: Lang) {
     out.push_str("</li>\n");
 }
 
-/// Input diagnostics and skipped files, when there are any.
+/// Input diagnostics, kinds not seen and skipped files, when there are any.
 pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang) {
+    if !inputs.unavailable.is_empty() {
+        let _ = writeln!(out, "<h2>{}</h2>\n<ul>", labels::UNSEEN_KINDS.get(lang));
+        for u in &inputs.unavailable {
+            let _ = writeln!(
+                out,
+                "<li><code>{}</code>: {}</li>",
+                esc(&u.kind),
+                esc(u.reason.get(lang))
+            );
+        }
+        out.push_str("</ul>\n");
+    }
     if !inputs.diagnostics.is_empty() {
         let _ = writeln!(
             out,

@@ -134,6 +134,17 @@ pub(crate) struct JsonInputs<'a> {
     files_skipped: usize,
     skipped: Vec<JsonSkipped<'a>>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    /// Kinds a cluster run could not list (absent when it saw everything).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unavailable: Vec<JsonUnavailable<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonUnavailable<'a> {
+    kind: &'a str,
+    resource: &'a str,
+    cause: kcheck_model::UnavailableCause,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -286,6 +297,16 @@ pub(crate) fn inputs(i: &Inputs, lang: Lang) -> JsonInputs<'_> {
             })
             .collect(),
         diagnostics: i.diagnostics.iter().map(|d| diagnostic(d, lang)).collect(),
+        unavailable: i
+            .unavailable
+            .iter()
+            .map(|u| JsonUnavailable {
+                kind: &u.kind,
+                resource: &u.resource,
+                cause: u.cause,
+                reason: u.reason.get(lang),
+            })
+            .collect(),
     }
 }
 

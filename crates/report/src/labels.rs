@@ -33,6 +33,8 @@ pub(crate) static EVIDENCE: Text = Text::fixed("evidence", "证据");
 pub(crate) static NONE: Text = Text::fixed("none", "无");
 pub(crate) static INPUT_PROBLEMS: Text = Text::fixed("Input problems", "输入问题");
 pub(crate) static SKIPPED_FILES: Text = Text::fixed("Skipped files", "已跳过的文件");
+/// Kinds a cluster run could not list: the items that read them are not evaluated.
+pub(crate) static UNSEEN_KINDS: Text = Text::fixed("Kinds not seen", "未能查看的资源类型");
 pub(crate) static DIAG_ERROR: Text = Text::fixed("error", "错误");
 pub(crate) static DIAG_WARNING: Text = Text::fixed("warning", "警告");
 pub(crate) static NO_FINDINGS: Text = Text::fixed("No findings.", "没有发现问题。");
@@ -223,6 +225,9 @@ pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
             if i.files_skipped > 0 {
                 parts.push(n(i.files_skipped, "file skipped", "files skipped"));
             }
+            if !i.unavailable.is_empty() {
+                parts.push(n(i.unavailable.len(), "kind not seen", "kinds not seen"));
+            }
             parts.join(", ")
         }
         Lang::Zh => {
@@ -232,6 +237,9 @@ pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
             );
             if i.files_skipped > 0 {
                 s.push_str(&format!(",{}:{}", FILES_SKIPPED.zh, i.files_skipped));
+            }
+            if !i.unavailable.is_empty() {
+                s.push_str(&format!(",{}:{}", UNSEEN_KINDS.zh, i.unavailable.len()));
             }
             s
         }

@@ -149,8 +149,15 @@ fn finding(out: &mut String, f: &Finding, lang: Lang) {
     }
 }
 
-/// Input diagnostics and skipped files, when there are any.
+/// Input diagnostics, kinds not seen and skipped files, when there are any.
 pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang) {
+    if !inputs.unavailable.is_empty() {
+        let _ = writeln!(out, "## {}\n", labels::UNSEEN_KINDS.get(lang));
+        for u in &inputs.unavailable {
+            let _ = writeln!(out, "- {}: {}", code(&u.kind), esc(u.reason.get(lang)));
+        }
+        out.push('\n');
+    }
     if !inputs.diagnostics.is_empty() {
         let _ = writeln!(out, "## {}\n", INPUT_PROBLEMS.get(lang));
         row(

@@ -26,6 +26,12 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
         .diagnostics
         .iter()
         .map(|d| notification(d, lang))
+        .chain(report.inputs.unavailable.iter().map(|u| {
+            json!({
+                "level": "warning",
+                "message": { "text": format!("{}: {}", u.kind, u.reason.get(lang)) },
+            })
+        }))
         .collect();
     let items: Map<String, Value> = labels::items_in_order(report)
         .into_iter()

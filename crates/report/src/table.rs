@@ -291,8 +291,15 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize,
     }
 }
 
-/// Input diagnostics and skipped files, when there are any.
+/// Input diagnostics, kinds not seen and skipped files, when there are any.
 pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang, p: &Painter) {
+    if !inputs.unavailable.is_empty() {
+        out.push('\n');
+        push_line(out, &p.paint(labels::UNSEEN_KINDS.get(lang), BOLD));
+        for u in &inputs.unavailable {
+            hanging(out, "  ", 2, &clean(&u.kind), &clean(u.reason.get(lang)));
+        }
+    }
     if !inputs.diagnostics.is_empty() {
         out.push('\n');
         push_line(out, &p.paint(INPUT_PROBLEMS.get(lang), BOLD));

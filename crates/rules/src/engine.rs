@@ -4,7 +4,8 @@ use crate::registry;
 use crate::rule::{Check, Context, Rule, Sink};
 use crate::{Config, Waivers};
 use kcheck_model::{
-    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, Report, Status, Text, ITEMS,
+    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, Report, Status, Text,
+    Unavailable, ITEMS,
 };
 use rustc_hash::FxHashMap as HashMap;
 
@@ -157,6 +158,20 @@ impl Engine {
                 let seen = examined.get(item.id).copied().unwrap_or(0);
                 let (status, reason) =
                     item_status(item, &of_item, &findings, ran, exists, seen, evidence);
+                let blind = blind_spots(item.id, &runnable, &inputs);
+                // A failure stands when a rule that saw all it looks up found it; a rule that
+                // could not list what it looks up (the NetworkPolicies of a workload) may
+                // fail for what it did not see.
+                let solid = !blind.is_empty()
+                    && of_item.iter().map(|&i| &findings[i]).any(|f| {
+                        !f.waived
+                            && f.level != Level::Info
+                            && runnable.iter().any(|r| {
+                                r.code == f.code
+                                    && !r.reads.iter().any(|k| inputs.unavailable(k).is_some())
+                            })
+                    });
+                let (status, reason) = unseen(status, reason, &blind, solid);
                 ItemResult {
                     item,
                     status,
@@ -178,6 +193,80 @@ impl Engine {
             inputs,
             waivers: self.waivers.summary(),
         }
+    }
+}
+
+/// The kinds an item's rules read that the run could not list.
+fn blind_spots<'i>(
+    item: &str,
+    runnable: &[&'static Rule],
+    inputs: &'i Inputs,
+) -> Vec<&'i Unavailable> {
+    if inputs.unavailable.is_empty() {
+        return Vec::new();
+    }
+    inputs
+        .unavailable
+        .iter()
+        .filter(|u| {
+            runnable
+                .iter()
+                .filter(|r| r.item == item)
+                .any(|r| r.kinds_read().any(|k| k == u.kind))
+        })
+        .collect()
+}
+
+/// An item whose rules could not see every kind they read never passes: a clean result becomes
+/// "not evaluated" naming what was missing. Failures and warnings found by a rule that saw what
+/// it looks up stand (what was seen is enough to fail) and say that the picture is incomplete;
+/// the others may come from what was not seen, and become "not evaluated" too.
+fn unseen(
+    status: Status,
+    reason: Option<Text>,
+    blind: &[&Unavailable],
+    solid_failure: bool,
+) -> (Status, Option<Text>) {
+    if blind.is_empty() {
+        return (status, reason);
+    }
+    let join = |lang: kcheck_model::Lang| {
+        blind
+            .iter()
+            .map(|u| u.reason.get(lang))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let (en, zh) = (join(kcheck_model::Lang::En), join(kcheck_model::Lang::Zh));
+    let status = match status {
+        Status::Fail | Status::Warn if !solid_failure => Status::Pass,
+        other => other,
+    };
+    match status {
+        Status::Pass => (
+            Status::NotEvaluated,
+            Some(Text::new(
+                format!("could not see: {en}"),
+                format!("无法查看:{zh}"),
+            )),
+        ),
+        Status::NotEvaluated => {
+            let text = match reason {
+                Some(r) => Text::new(
+                    format!("could not see: {en}; {}", r.en),
+                    format!("无法查看:{zh};{}", r.zh),
+                ),
+                None => Text::new(format!("could not see: {en}"), format!("无法查看:{zh}")),
+            };
+            (Status::NotEvaluated, Some(text))
+        }
+        other => (
+            other,
+            Some(Text::new(
+                format!("incomplete, could not see: {en}"),
+                format!("结果不完整,无法查看:{zh}"),
+            )),
+        ),
     }
 }
 

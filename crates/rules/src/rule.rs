@@ -29,6 +29,10 @@ pub struct Rule {
     /// The doc comment, in Markdown.
     pub doc: &'static str,
     pub check: Check,
+    /// Kinds the check reads besides the ones it is run on (`Check::Object { kinds }`): the
+    /// NetworkPolicies a workload rule looks up, the kinds an inventory rule walks. When a run
+    /// could not list one of them, the rule's item cannot pass.
+    pub reads: &'static [&'static str],
 }
 
 /// How a rule is run.
@@ -118,7 +122,33 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The kinds the RBAC model is built from.
+pub const RBAC_KINDS: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+
+/// Namespaces and every kind with a pod spec ([`kcheck_model::WORKLOAD_KINDS`]).
+pub const NAMESPACES_AND_WORKLOADS: &[&str] = &[
+    "Namespace",
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+    "PodTemplate",
+];
+
 impl Rule {
+    /// Every kind the rule reads: those it runs on and those it looks up.
+    pub fn kinds_read(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let run_on: &'static [&'static str] = match self.check {
+            Check::Object { kinds, .. } => kinds,
+            _ => &[],
+        };
+        run_on.iter().chain(self.reads).copied()
+    }
+
     /// The doc comment with the one leading space of each `///` line removed.
     pub fn doc_markdown(&self) -> String {
         let mut out = String::with_capacity(self.doc.len());
@@ -141,15 +171,33 @@ impl Rule {
     }
 }
 
-/// Declares a rule; the doc comment above it becomes `Rule::doc`.
+/// Declares a rule; the doc comment above it becomes `Rule::doc`. `reads` may be left out (the
+/// rule reads no kind besides the ones it runs on).
 #[macro_export]
 macro_rules! declare_rule {
     ($(#[doc = $doc:literal])* $vis:vis static $name:ident = { $($field:ident : $value:expr),* $(,)? }) => {
         $(#[doc = $doc])*
-        $vis static $name: $crate::Rule = $crate::Rule {
-            doc: concat!($($doc, "\n"),*),
-            $($field: $value),*
-        };
+        $vis static $name: $crate::Rule = $crate::__rule_literal!(
+            [doc: concat!($($doc, "\n"),*),] [] $($field : $value,)*
+        );
+    };
+}
+
+/// Builds the `Rule` literal for [`declare_rule!`], adding `reads: &[]` unless it is given.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rule_literal {
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] reads : $reads:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$reads] $($rest)*)
+    };
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] $field:ident : $value:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)* $field : $value,] [$($r)?] $($rest)*)
+    };
+    ([$($f:ident : $v:expr,)*] []) => {
+        $crate::Rule { $($f : $v,)* reads: &[] }
+    };
+    ([$($f:ident : $v:expr,)*] [$r:expr]) => {
+        $crate::Rule { $($f : $v,)* reads: $r }
     };
 }
 

@@ -146,6 +146,7 @@ pub fn report() -> PssReport {
             },
         ],
         inputs: Inputs {
+            unavailable: Vec::new(),
             files_read: 2,
             bytes_read: 2048,
             documents: 3,

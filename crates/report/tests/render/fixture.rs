@@ -250,6 +250,7 @@ pub fn report() -> Report {
         rules: rules(),
         findings,
         inputs: Inputs {
+            unavailable: Vec::new(),
             files_read: 3,
             bytes_read: 1234,
             documents: 5,

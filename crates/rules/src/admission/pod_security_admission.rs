@@ -63,6 +63,7 @@ declare_rule! {
             "保持 PodSecurity 开启,并为其配置集群级默认值(enforce 为 baseline 或 restricted),尽量减少豁免。",
         ),
         check: Check::Node(check),
+        reads: &["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"],
     }
 }
 

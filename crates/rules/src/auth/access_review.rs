@@ -64,6 +64,7 @@ declare_rule! {
             "使用 `kcheck access-review` 审查访问权限,然后使用 `kcheck access-review --record --reviewer NAME` 记录审查。",
         ),
         check: Check::Inventory(check),
+        reads: &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap"],
     }
 }
 

@@ -53,6 +53,7 @@ declare_rule! {
             "从角色中移除该权限,或将其限定到指定对象和专用主体。",
         ),
         check: Check::Inventory(check),
+        reads: crate::rule::RBAC_KINDS,
     }
 }
 

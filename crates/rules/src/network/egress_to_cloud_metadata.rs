@@ -58,6 +58,7 @@ declare_rule! {
             "在 ipBlock 的 except 列表中加入 169.254.169.254/32(IPv6 为 fd00:ec2::254/128),或为该规则指定明确的目的地。",
         ),
         check: Check::Object { kinds: &["NetworkPolicy"], run: check },
+        reads: &["Namespace"],
     }
 }
 

@@ -47,6 +47,7 @@ declare_rule! {
             "对 Pod 做出站隔离:名字空间默认拒绝出站的策略,加上排除 169.254.169.254/32 的明确放行规则。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["NetworkPolicy", "Namespace"],
     }
 }
 

@@ -53,6 +53,7 @@ declare_rule! {
             "在名字空间中添加 podSelector: {}、policyTypes 为 [Ingress, Egress] 且没有规则的 NetworkPolicy,再用单独的策略放行所需流量。",
         ),
         check: Check::Inventory(check),
+        reads: &["Namespace", "NetworkPolicy"],
     }
 }
 

@@ -55,6 +55,7 @@ declare_rule! {
             "添加 policyTypes 为 [Egress] 且选中这些 Pod 的 NetworkPolicy(使用 podSelector: {} 的名字空间默认拒绝策略也算),只允许所需的目的地。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["NetworkPolicy", "Namespace"],
     }
 }
 

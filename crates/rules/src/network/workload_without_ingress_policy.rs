@@ -55,6 +55,7 @@ declare_rule! {
             "添加选中这些 Pod 的 Ingress 类型 NetworkPolicy(使用 podSelector: {} 的名字空间默认拒绝策略也算),只允许所需的来源。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["NetworkPolicy", "Namespace"],
     }
 }
 

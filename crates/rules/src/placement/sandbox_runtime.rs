@@ -47,6 +47,7 @@ declare_rule! {
             "为工作负载设置 handler 为 gVisor 或 Kata Containers 的 runtimeClassName,或将其部署到带污点的专用节点上。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["Namespace", "RuntimeClass"],
     }
 }
 

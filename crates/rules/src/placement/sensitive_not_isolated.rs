@@ -44,6 +44,7 @@ declare_rule! {
             "为专用节点添加污点,并为工作负载设置 nodeSelector(或必需的节点亲和性)和匹配的容忍度。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["Namespace"],
     }
 }
 

@@ -38,6 +38,7 @@ declare_rule! {
             "为敏感工作负载的每个容器设置 resources.limits.cpu。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["Namespace"],
     }
 }
 

@@ -46,6 +46,7 @@ declare_rule! {
             "设置 securityContext.appArmorProfile.type: RuntimeDefault(或 Localhost)或 SELinux 选项,不要使用 Unconfined。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["Namespace"],
     }
 }
 

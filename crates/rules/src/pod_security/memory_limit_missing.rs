@@ -39,6 +39,7 @@ declare_rule! {
             "设置 resources.limits.memory(与 resources.requests.memory 相等),或为名字空间添加带默认内存限制的 LimitRange。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["LimitRange"],
     }
 }
 

@@ -44,6 +44,7 @@ declare_rule! {
             "修复所列工作负载,然后将 pod-security.kubernetes.io/warn 和 enforce 设为 restricted。",
         ),
         check: Check::Inventory(check),
+        reads: crate::rule::NAMESPACES_AND_WORKLOADS,
     }
 }
 

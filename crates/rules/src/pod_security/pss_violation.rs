@@ -58,6 +58,7 @@ declare_rule! {
             "修改所指字段,使工作负载符合名字空间的 Pod 安全标准。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["Namespace"],
     }
 }
 

@@ -45,6 +45,7 @@ declare_rule! {
             "在 Pod 或容器上设置 securityContext.seccompProfile.type: RuntimeDefault(或 Localhost)。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["Namespace"],
     }
 }
 

@@ -50,6 +50,7 @@ declare_rule! {
             "仅让负责部署的身份拥有工作负载写权限;其他主体只授予只读角色。",
         ),
         check: Check::Inventory(check),
+        reads: crate::rule::RBAC_KINDS,
     }
 }
 

@@ -49,6 +49,7 @@ declare_rule! {
             "在 ServiceAccount 或 Pod 上设置 automountServiceAccountToken: false;若 Pod 确需调用 Kubernetes API,请显式设为 true。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        reads: &["ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
     }
 }
 
