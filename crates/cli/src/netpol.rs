@@ -80,7 +80,7 @@ pub fn run(args: NetpolArgs, config: Config) -> anyhow::Result<u8> {
     let ctx = Context::new(&inventory, &config);
     let mut rows = coverage(&ctx);
     if let Some(ns) = &args.namespace {
-        rows.retain(|n| &n.name == ns);
+        rows.retain(|n| n.name == ns.as_str());
     }
     let t = totals(&rows);
     if args.gaps {

@@ -6,7 +6,7 @@
 //! with the RBAC of the input. Both use [`review`] and [`digest`], so the same permissions always
 //! give the same digest.
 
-use super::rbac::{Grant, PolicyRule, Rbac, Scope, Subject, SubjectKind};
+use super::rbac::{PolicyRule, Rbac, Scope, Subject, SubjectKind};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Date, Evidence, FieldPath, Object, Severity, Text};
 use sha2::{Digest as _, Sha256};
@@ -211,24 +211,21 @@ fn rights(rule: &PolicyRule) -> Vec<String> {
     out
 }
 
-fn grant_rights(grant: &Grant) -> Vec<String> {
-    if grant.role.kind == "ClusterRole" && grant.role.name == "cluster-admin" {
-        return vec!["cluster-admin".to_string()];
-    }
-    rights(grant.rule)
-}
-
 /// Every subject of the RBAC (each listed once), with its dangerous rights: privileged
 /// subjects first, then by number of dangerous rights, then by kind, name and namespace.
 pub fn review(rbac: &Rbac) -> Vec<SubjectReview> {
     let mut subjects: Vec<&Subject> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for binding in &rbac.bindings {
         for s in &binding.subjects {
-            if !subjects.iter().any(|o| o.same(s)) {
+            if seen.insert((s.kind, s.name, s.namespace)) {
                 subjects.push(s);
             }
         }
     }
+    // The dangerous rights of a rule are the same for every subject it reaches.
+    let mut rights_of: std::collections::HashMap<*const PolicyRule, Vec<String>> =
+        std::collections::HashMap::new();
     let mut out: Vec<SubjectReview> = subjects
         .into_iter()
         .map(|subject| {
@@ -238,7 +235,19 @@ pub fn review(rbac: &Rbac) -> Vec<SubjectReview> {
                 let admin = grant.role.kind == "ClusterRole" && grant.role.name == "cluster-admin";
                 privileged |= admin || is_full_wildcard(grant.rule);
                 let b = grant.binding.object;
-                for right in grant_rights(&grant) {
+                let rights =
+                    if grant.role.kind == "ClusterRole" && grant.role.name == "cluster-admin" {
+                        vec!["cluster-admin".to_string()]
+                    } else {
+                        rights_of
+                            .entry(grant.rule as *const PolicyRule)
+                            .or_insert_with(|| rights(grant.rule))
+                            .clone()
+                    };
+                if rights.is_empty() {
+                    continue;
+                }
+                for right in rights {
                     grants.push(DangerousGrant {
                         right,
                         scope: scope_text(grant.scope),

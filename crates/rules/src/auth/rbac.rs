@@ -255,6 +255,9 @@ pub struct Rbac<'a> {
     role_index: HashMap<(&'a str, Option<&'a str>, &'a str), usize>,
     /// Subject -> indices in `bindings`, in order.
     by_subject: HashMap<SubjectKey<'a>, Vec<usize>>,
+    /// Indices of the ClusterRoleBindings, and of the RoleBindings by namespace.
+    cluster_bindings: Vec<usize>,
+    by_namespace: HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Rbac<'a> {
@@ -313,11 +316,21 @@ impl<'a> Rbac<'a> {
                 }
             }
         }
+        let mut cluster_bindings = Vec::new();
+        let mut by_namespace: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, b) in bindings.iter().enumerate() {
+            match b.scope() {
+                Scope::Cluster => cluster_bindings.push(i),
+                Scope::Namespace(ns) => by_namespace.entry(ns).or_default().push(i),
+            }
+        }
         Rbac {
             roles,
             bindings,
             role_index,
             by_subject,
+            cluster_bindings,
+            by_namespace,
         }
     }
 
@@ -366,6 +379,15 @@ impl<'a> Rbac<'a> {
         })
     }
 
+    /// Whether any rule reaches `subject` (what [`Rbac::grants`] would say, without building
+    /// the list).
+    pub fn has_grants(&self, subject: &Subject) -> bool {
+        self.bindings_naming(subject).into_iter().any(|i| {
+            self.role_of(&self.bindings[i])
+                .is_some_and(|r| !r.rules.is_empty())
+        })
+    }
+
     /// Every rule that reaches `subject`, through the bindings that name it (service accounts
     /// also through the `system:serviceaccounts`, `system:serviceaccounts:<ns>` and
     /// `system:authenticated` groups).
@@ -405,7 +427,17 @@ impl<'a> Rbac<'a> {
     ) -> Vec<Access<'r, 'a>> {
         let url = resource.starts_with('/');
         let mut out = Vec::new();
-        for binding in &self.bindings {
+        // Only the bindings that can reach the namespace: cluster-wide ones and its own.
+        let candidates: Vec<usize> = match namespace {
+            Some(ns) => {
+                let mut c = self.cluster_bindings.clone();
+                c.extend(self.by_namespace.get(ns).into_iter().flatten());
+                c.sort_unstable();
+                c
+            }
+            None => (0..self.bindings.len()).collect(),
+        };
+        for binding in candidates.into_iter().map(|i| &self.bindings[i]) {
             if url && !binding.cluster {
                 continue;
             }

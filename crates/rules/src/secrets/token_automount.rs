@@ -102,7 +102,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
         namespace: Some(object.namespace.as_deref().unwrap_or("default")),
         index: 0,
     };
-    if !rbac.bindings.is_empty() && rbac.grants(&subject).is_empty() {
+    if !rbac.bindings.is_empty() && !rbac.has_grants(&subject) {
         sink.fail(
             object,
             pod.path("automountServiceAccountToken"),

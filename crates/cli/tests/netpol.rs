@@ -1,0 +1,154 @@
+//! `kcheck netpol` and `kcheck who-can` over the bundled demo cluster and small inputs: the
+//! coverage matrix in each format, the gaps filter, names and non-resource URLs in who-can.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{command, json, stdout, TempDir};
+
+fn kcheck(args: &[&str]) -> std::process::Output {
+    command(args).output().unwrap()
+}
+
+#[test]
+fn netpol_matrix_of_the_demo() {
+    let out = kcheck(&["netpol", "examples/demo-cluster", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let j = json(&out);
+    assert_eq!(
+        j["summary"],
+        serde_json::json!({
+            "workloads": 13, "namespaces": 6, "ingressNotIsolated": 5, "egressNotIsolated": 8,
+            "metadataReachable": 10, "namespacesWithoutDefaultDeny": 5
+        })
+    );
+    let shop = j["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "shop")
+        .unwrap();
+    assert_eq!(
+        shop["defaultDeny"],
+        serde_json::json!({"ingress": "default-deny-ingress", "egress": null})
+    );
+    let web = shop["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "web" && w["kind"] == "Deployment")
+        .unwrap();
+    assert_eq!(
+        web["ingressPolicies"],
+        serde_json::json!(["default-deny-ingress", "web-ingress"])
+    );
+    assert_eq!(web["egressPolicies"], serde_json::json!(["web-egress"]));
+    assert_eq!(
+        web["metadata"],
+        serde_json::json!({"reason": "allowedByPolicy", "policy": "web-egress", "egressRule": 0})
+    );
+    assert_eq!(web["location"], "examples/demo-cluster/shop/web.yaml:11");
+
+    let table = stdout(&kcheck(&[
+        "netpol",
+        "examples/demo-cluster",
+        "-n",
+        "payments",
+    ]));
+    assert!(
+        table.starts_with("namespace payments: 5 NetworkPolicies, default deny ingress yes (default-deny-all), egress yes (default-deny-all)\n"),
+        "{table}"
+    );
+    assert!(table.contains("  Deployment/payments-api "), "{table}");
+    assert!(table.ends_with("3 workload(s) in 1 checked namespace(s): 0 not isolated for ingress, 0 not isolated for egress, 0 can reach the metadata API; 0 namespace(s) without a default deny in both directions\n"), "{table}");
+
+    // --gaps keeps only rows with something open: payments has none.
+    let gaps = stdout(&kcheck(&["netpol", "examples/demo-cluster", "--gaps"]));
+    assert!(!gaps.contains("namespace payments"), "{gaps}");
+    assert!(gaps.contains("namespace shop"), "{gaps}");
+    assert!(!gaps.contains("Deployment/payments-api"), "{gaps}");
+
+    let md = stdout(&kcheck(&[
+        "netpol",
+        "examples/demo-cluster",
+        "-f",
+        "markdown",
+    ]));
+    assert!(md.starts_with("# NetworkPolicy coverage\n"), "{md}");
+    assert!(md.contains("| Deployment `web` | isolated by default-deny-ingress, web-ingress | isolated by web-egress | REACHABLE (allowed by web-egress spec.egress[0]) |"), "{md}");
+}
+
+#[test]
+fn who_can_names_and_urls() {
+    let dir = TempDir::new("whocan-names");
+    let rbac = dir.write(
+        "rbac.yaml",
+        b"apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: app-config, namespace: shop}
+rules:
+- {apiGroups: [\"\"], resources: [configmaps], resourceNames: [app-config], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: app, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: app-config}
+subjects:
+- {kind: ServiceAccount, name: app}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: scraper}
+rules:
+- {nonResourceURLs: [/metrics], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: prometheus}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: scraper}
+subjects:
+- {kind: ServiceAccount, name: prometheus, namespace: monitoring}
+",
+    );
+    let rbac = rbac.to_str().unwrap();
+    let rows = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["who-can"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&[rbac, "--format", "json"]);
+        json(&kcheck(&all))["subjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {}",
+                    s["subject"]["name"].as_str().unwrap(),
+                    s["resourceNames"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        rows(&["get", "configmaps", "-n", "shop"]),
+        ["app [\"app-config\"]"]
+    );
+    assert_eq!(
+        rows(&["get", "configmaps", "-n", "shop", "--name", "app-config"]),
+        ["app [\"app-config\"]"]
+    );
+    assert!(rows(&["get", "configmaps", "-n", "shop", "--name", "other"]).is_empty());
+    assert_eq!(rows(&["get", "/metrics"]), ["prometheus []"]);
+    assert!(rows(&["get", "/healthz"]).is_empty());
+    let table = stdout(&kcheck(&[
+        "who-can",
+        "get",
+        "configmaps",
+        "-n",
+        "shop",
+        rbac,
+    ]));
+    assert!(
+        table.contains("-> Role shop/app-config (only app-config)"),
+        "{table}"
+    );
+}
