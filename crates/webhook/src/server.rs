@@ -1,0 +1,389 @@
+//! The HTTPS server: TLS with a reloading certificate, HTTP/1.1 and HTTP/2, routing, body
+//! limits, deadlines, the failure policy, and a graceful shutdown that drains in-flight
+//! requests.
+
+use crate::config::FailurePolicy;
+use crate::judge::Judge;
+use crate::metrics::{Metrics, Verdict};
+use crate::review::{self, Response};
+use crate::tls::CertStore;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::{Method, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use std::convert::Infallible;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+/// What every request handler shares.
+pub struct State {
+    pub judge: Judge,
+    pub metrics: Arc<Metrics>,
+    shutting_down: AtomicBool,
+}
+
+impl State {
+    pub fn new(judge: Judge, metrics: Arc<Metrics>) -> Arc<State> {
+        Arc::new(State {
+            judge,
+            metrics,
+            shutting_down: AtomicBool::new(false),
+        })
+    }
+
+    /// Ready to take reviews: the namespace context is filled and no shutdown has begun.
+    pub fn ready(&self) -> bool {
+        !self.shutting_down.load(Ordering::Acquire) && self.judge.namespaces().ready()
+    }
+}
+
+/// Timings of the server itself.
+#[derive(Clone, Debug)]
+pub struct Timeouts {
+    /// A TLS handshake must finish within this.
+    pub handshake: Duration,
+    /// Request headers must arrive within this (slow clients hold no connection forever).
+    pub headers: Duration,
+    /// After a shutdown signal, in-flight requests get this long to finish.
+    pub drain: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            handshake: Duration::from_secs(10),
+            headers: Duration::from_secs(10),
+            drain: Duration::from_secs(25),
+        }
+    }
+}
+
+type Answer = hyper::Response<Full<Bytes>>;
+
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Answer {
+    let mut r = hyper::Response::new(Full::new(body.into()));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+fn json(body: Vec<u8>) -> Answer {
+    let mut r = hyper::Response::new(Full::new(Bytes::from(body)));
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// Serves on `listener` until `shutdown` completes, then stops accepting, marks itself not
+/// ready, and waits (up to `timeouts.drain`) for open connections to finish their requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    certs: Arc<CertStore>,
+    timeouts: Timeouts,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), crate::Error> {
+    let acceptor = TlsAcceptor::from(certs.server_config()?);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeouts.headers);
+    builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (tcp, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of file descriptors and the like: pause rather than spin.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = tcp.set_nodelay(true);
+                let (acceptor, state, builder) = (acceptor.clone(), state.clone(), builder.clone());
+                let watcher = graceful.watcher();
+                let handshake = timeouts.handshake;
+                tokio::spawn(async move {
+                    let tls = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
+                        Ok(Ok(tls)) => tls,
+                        Ok(Err(e)) => {
+                            tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => {
+                            tracing::debug!(%peer, "TLS handshake timed out");
+                            return;
+                        }
+                    };
+                    let service = hyper::service::service_fn(move |req| {
+                        let state = state.clone();
+                        async move { Ok::<_, Infallible>(handle(&state, req).await) }
+                    });
+                    let conn = builder.serve_connection(TokioIo::new(tls), service);
+                    if let Err(e) = watcher.watch(conn.into_owned()).await {
+                        tracing::debug!(%peer, error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    state.shutting_down.store(true, Ordering::Release);
+    drop(listener);
+    tracing::info!(
+        in_flight = state.metrics.in_flight_now(),
+        "shutting down: draining open connections"
+    );
+    if tokio::time::timeout(timeouts.drain, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("drain time over; closing the remaining connections");
+    }
+    Ok(())
+}
+
+async fn handle(state: &State, req: hyper::Request<Incoming>) -> Answer {
+    match (req.method(), req.uri().path()) {
+        (&Method::POST, "/validate") => validate(state, req).await,
+        (_, "/validate") => text(StatusCode::METHOD_NOT_ALLOWED, "use POST\n"),
+        (&Method::GET, "/healthz") => text(StatusCode::OK, "ok\n"),
+        (&Method::GET, "/readyz") if state.ready() => text(StatusCode::OK, "ready\n"),
+        (&Method::GET, "/readyz") => text(StatusCode::SERVICE_UNAVAILABLE, "not ready\n"),
+        (&Method::GET, "/metrics") => {
+            let mut r = text(
+                StatusCode::OK,
+                state.metrics.render(state.judge.namespaces().len()),
+            );
+            r.headers_mut().insert(
+                CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("text/plain; version=0.0.4"),
+            );
+            r
+        }
+        _ => text(StatusCode::NOT_FOUND, "not found\n"),
+    }
+}
+
+/// Parses a Go duration as the API server writes `?timeout=` (`10s`, `1.5s`, `500ms`, `1m30s`).
+pub fn parse_go_duration(s: &str) -> Option<Duration> {
+    let mut total = 0f64;
+    let mut rest = s;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let value: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += value * scale;
+    }
+    Duration::try_from_secs_f64(total).ok()
+}
+
+/// The request's deadline: what the API server's `timeout` parameter says, at most `cap`.
+fn deadline(query: Option<&str>, cap: Duration) -> Duration {
+    query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|kv| kv.strip_prefix("timeout="))
+        .and_then(parse_go_duration)
+        .map_or(cap, |d| d.min(cap))
+}
+
+async fn validate(state: &State, req: hyper::Request<Incoming>) -> Answer {
+    let start = Instant::now();
+    let _in_flight = state.metrics.in_flight();
+    let settings = state.judge.settings();
+    let invalid = |status: StatusCode, message: String| {
+        state
+            .metrics
+            .request(None, Verdict::Invalid, start.elapsed());
+        text(status, message + "\n")
+    };
+    if let Some(ct) = req.headers().get(CONTENT_TYPE) {
+        let ok = ct
+            .to_str()
+            .is_ok_and(|c| c.to_ascii_lowercase().contains("json"));
+        if !ok {
+            return invalid(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "an AdmissionReview is sent as application/json".into(),
+            );
+        }
+    }
+    let max = settings.max_body_bytes;
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return invalid(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the review is larger than {max} bytes"),
+        );
+    }
+    let limit = deadline(req.uri().query(), settings.max_timeout);
+    let body = match tokio::time::timeout(limit, Limited::new(req.into_body(), max).collect()).await
+    {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            return invalid(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the review is larger than {max} bytes"),
+            )
+        }
+        Ok(Err(e)) => {
+            return invalid(
+                StatusCode::BAD_REQUEST,
+                format!("the body could not be read: {e}"),
+            )
+        }
+        Err(_) => {
+            state
+                .metrics
+                .request(None, Verdict::Timeout, start.elapsed());
+            return text(
+                StatusCode::REQUEST_TIMEOUT,
+                "the review did not arrive before the deadline\n",
+            );
+        }
+    };
+    let request = match review::parse(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return invalid(
+                StatusCode::BAD_REQUEST,
+                format!("malformed AdmissionReview: {e}"),
+            )
+        }
+    };
+    let kind = request.kind.kind.as_str();
+    if start.elapsed() >= limit {
+        return failure(
+            state,
+            &request,
+            start,
+            "the deadline passed before it was judged",
+        );
+    }
+    let judged = std::panic::catch_unwind(AssertUnwindSafe(|| state.judge.review(&request)));
+    let verdict = match judged {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => {
+            return invalid(
+                StatusCode::BAD_REQUEST,
+                format!("malformed AdmissionReview: {e}"),
+            )
+        }
+        Err(_) => return failure(state, &request, start, "internal error"),
+    };
+    if start.elapsed() > limit {
+        return failure(
+            state,
+            &request,
+            start,
+            "judging took longer than the deadline",
+        );
+    }
+    state.metrics.engine_time(verdict.engine_time);
+    for (code, mode) in &verdict.findings {
+        state.metrics.finding(code, *mode);
+    }
+    let outcome = if verdict.response.allowed {
+        Verdict::Allowed
+    } else {
+        Verdict::Denied
+    };
+    let body = review::to_json(request.version, &verdict.response);
+    state.metrics.request(Some(kind), outcome, start.elapsed());
+    json(body)
+}
+
+/// The answer when kcheck could not judge a request: what the failure policy says, with the
+/// reason for the client.
+fn failure(state: &State, request: &review::Request, start: Instant, why: &str) -> Answer {
+    let mut response = Response::allow(request.uid.clone());
+    match state.judge.settings().failure_policy {
+        FailurePolicy::Allow => response.warnings.push(format!(
+            "kcheck could not judge this request ({why}); allowed by its failure policy"
+        )),
+        FailurePolicy::Deny => {
+            response.allowed = false;
+            response.status = Some(review::Status {
+                code: 500,
+                reason: "InternalError",
+                message: format!(
+                    "kcheck could not judge this request ({why}); denied by its failure policy"
+                ),
+            });
+        }
+    }
+    tracing::warn!(uid = %request.uid, kind = %request.kind.kind, reason = why, "review not judged");
+    state
+        .metrics
+        .request(Some(&request.kind.kind), Verdict::Error, start.elapsed());
+    json(review::to_json(request.version, &response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_go_duration("10s"), Some(Duration::from_secs(10)));
+        assert_eq!(parse_go_duration("1.5s"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_go_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_go_duration("1m30s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_go_duration("0s"), Some(Duration::ZERO));
+        for bad in ["", "10", "s", "10x", "1e9s", "-1s", "..s"] {
+            assert_eq!(parse_go_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn deadline_is_capped() {
+        let cap = Duration::from_secs(10);
+        assert_eq!(deadline(Some("timeout=3s"), cap), Duration::from_secs(3));
+        assert_eq!(deadline(Some("a=b&timeout=30s"), cap), cap);
+        assert_eq!(deadline(Some("timeout=soon"), cap), cap);
+        assert_eq!(deadline(None, cap), cap);
+    }
+}
