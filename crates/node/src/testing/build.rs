@@ -184,6 +184,11 @@ impl BuiltNode {
         self.collect_with_inputs().facts
     }
 
+    /// Keeps the tree on disk (it is no longer removed) and returns its directory.
+    pub fn keep(self) -> PathBuf {
+        self.dir.keep()
+    }
+
     pub fn collect_with_inputs(&self) -> Collected {
         collect_with_inputs(&self.options())
     }
