@@ -40,6 +40,33 @@ pub enum Command {
     /// NetworkPolicy coverage: for every namespace and workload, whether its pods are isolated
     /// for ingress and egress and whether they can reach the cloud metadata API.
     Netpol(NetpolArgs),
+    /// Run the admission webhook: AdmissionReview over HTTPS at POST /validate, judged by the
+    /// same rules (see crates/webhook/README.md); /healthz, /readyz, /metrics.
+    Webhook(WebhookArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct WebhookArgs {
+    /// Address to listen on (HTTPS only).
+    #[arg(long, value_name = "HOST:PORT", default_value = "0.0.0.0:8443")]
+    pub addr: std::net::SocketAddr,
+    /// Serving certificate (PEM, chain first); reloaded when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: PathBuf,
+    /// Serving key (PEM); reloaded when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: PathBuf,
+    /// Configuration (YAML): engine keys as for scan, and a `webhook:` section with modes and
+    /// failure behaviour.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Namespaces (YAML/JSON, e.g. `kubectl get ns -o yaml`) for Pod Security levels; reloaded
+    /// when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub namespaces: Option<PathBuf>,
+    /// Language of denials, warnings and annotations (overrides the configuration file).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 }
 
 #[derive(Args, Debug)]

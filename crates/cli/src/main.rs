@@ -6,6 +6,7 @@ mod commands;
 mod netpol;
 mod node;
 mod pss;
+mod webhook;
 mod who_can;
 
 use std::process::ExitCode;
