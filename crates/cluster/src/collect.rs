@@ -1,0 +1,308 @@
+//! A live collection: connect, read the version, discover, list every kind of the plan within a
+//! bound on concurrent requests, and record what could not be seen.
+
+use crate::client::{Http, Limits, RequestError};
+use crate::discovery::discover;
+use crate::kinds::Plan;
+use crate::list::{list, ListMode};
+use crate::objects::{self, set_secret_type, Target, SECRET_TYPES};
+use crate::progress::Progress;
+use crate::unseen;
+use crate::ServerVersion;
+use kcheck_model::facts::{ComponentKind, Probe};
+use kcheck_model::{Inputs, Object};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How to reach the cluster and how hard to pull.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// A kubeconfig file; `None` for `$KUBECONFIG` or `~/.kube/config`, else the in-cluster
+    /// service account.
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    pub limits: Limits,
+    pub page_size: u32,
+    /// Read Secrets whole (for TLS certificate checks) instead of their metadata.
+    pub read_secret_data: bool,
+    /// Try anonymous requests (`GET /api`, `GET /logs/`).
+    pub probe: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            kubeconfig: None,
+            context: None,
+            concurrency: 8,
+            limits: Limits::default(),
+            page_size: 500,
+            read_secret_data: false,
+            probe: false,
+        }
+    }
+}
+
+/// Why kcheck could not talk to the cluster at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot read kubeconfig {path}: {message}")]
+    Kubeconfig { path: String, message: String },
+    #[error("no cluster configuration: {0}")]
+    NoConfig(String),
+    #[error("cannot build the client: {0}")]
+    Client(String),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
+}
+
+/// What a live run saw.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Sorted by kind, namespace, name.
+    pub objects: Vec<Object>,
+    /// Object count, kinds not seen, problems.
+    pub inputs: Inputs,
+    pub version: Option<ServerVersion>,
+    /// Anonymous requests, with `--probe`.
+    pub probes: Vec<Probe>,
+    /// Bytes received in list pages.
+    pub bytes: u64,
+}
+
+/// The client configuration, from the options.
+pub async fn config(options: &Options) -> Result<kube::Config, ConnectError> {
+    let kube_options = kube::config::KubeConfigOptions {
+        context: options.context.clone(),
+        ..Default::default()
+    };
+    if let Some(path) = &options.kubeconfig {
+        let kubeconfig =
+            kube::config::Kubeconfig::read_from(path).map_err(|e| ConnectError::Kubeconfig {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        return kube::Config::from_custom_kubeconfig(kubeconfig, &kube_options)
+            .await
+            .map_err(|e| ConnectError::Kubeconfig {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            });
+    }
+    match kube::Config::from_kubeconfig(&kube_options).await {
+        Ok(c) => Ok(c),
+        Err(kubeconfig_error) if options.context.is_none() => kube::Config::incluster()
+            .map_err(|e| ConnectError::NoConfig(format!("{kubeconfig_error}; in-cluster: {e}"))),
+        Err(e) => Err(ConnectError::NoConfig(e.to_string())),
+    }
+}
+
+/// Connects and collects, on a runtime of its own.
+pub fn run(
+    options: &Options,
+    plan: &Plan,
+    progress: Arc<dyn Progress>,
+) -> Result<Collected, ConnectError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ConnectError::Runtime(e.to_string()))?;
+    runtime.block_on(async {
+        let config = config(options).await?;
+        collect(config, plan, options, progress).await
+    })
+}
+
+/// Collects everything `plan` asks for from the cluster `config` points at.
+pub async fn collect(
+    config: kube::Config,
+    plan: &Plan,
+    options: &Options,
+    progress: Arc<dyn Progress>,
+) -> Result<Collected, ConnectError> {
+    let probes = if options.probe {
+        probe(&config, &options.limits).await
+    } else {
+        Vec::new()
+    };
+    let client = kube::Client::try_from(config).map_err(|e| ConnectError::Client(e.to_string()))?;
+    let http = Http::new(client, options.limits.clone());
+    let (version, discovered) = tokio::join!(http.get("/version", None), discover(&http, plan));
+    let version = version.ok().and_then(|b| ServerVersion::from_json(&b));
+    let mut out = Collected {
+        version,
+        probes,
+        ..Collected::default()
+    };
+    out.inputs.unavailable = discovered.unavailable;
+
+    let permits = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, target) in discovered.targets.into_iter().enumerate() {
+        let secret = target.is_secret();
+        let mut jobs = vec![(
+            None,
+            ListMode {
+                metadata_only: secret && !options.read_secret_data,
+                field_selector: None,
+                keep_secret_data: options.read_secret_data,
+                page_size: options.page_size,
+            },
+        )];
+        if secret && !options.read_secret_data {
+            for t in SECRET_TYPES {
+                jobs.push((
+                    Some(*t),
+                    ListMode {
+                        metadata_only: true,
+                        field_selector: Some(format!("type={t}")),
+                        keep_secret_data: false,
+                        page_size: options.page_size,
+                    },
+                ));
+            }
+        }
+        for (secret_type, mode) in jobs {
+            let (http, target, permits, progress) = (
+                http.clone(),
+                target.clone(),
+                permits.clone(),
+                progress.clone(),
+            );
+            tasks.spawn(async move {
+                let Ok(_permit) = permits.acquire_owned().await else {
+                    return (index, secret_type, target, Err(closed()));
+                };
+                if secret_type.is_none() {
+                    progress.started(&target.kind);
+                }
+                let result = list(&http, &target, &mode, progress.as_ref()).await;
+                if secret_type.is_none() {
+                    progress.finished(&target.kind, result.is_ok());
+                }
+                (index, secret_type, target, result)
+            });
+        }
+    }
+    let mut lists: Vec<(usize, Target, Vec<Object>)> = Vec::new();
+    let mut typed: HashMap<usize, Vec<(&'static str, Vec<Object>)>> = HashMap::new();
+    let mut failed: HashMap<usize, kcheck_model::Unavailable> = HashMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((index, secret_type, target, result)) = joined else {
+            continue;
+        };
+        match result {
+            Ok(listed) => {
+                out.bytes += listed.bytes;
+                match secret_type {
+                    None => lists.push((index, target, listed.objects)),
+                    Some(t) => typed.entry(index).or_default().push((t, listed.objects)),
+                }
+            }
+            Err(e) => {
+                let mut name = target.qualified();
+                if let Some(t) = secret_type {
+                    name = format!("{name} (fieldSelector type={t})");
+                }
+                failed
+                    .entry(index)
+                    .or_insert_with(|| unseen::from_error(&target.kind, &name, &e, "list"));
+            }
+        }
+    }
+    lists.sort_by_key(|(index, ..)| *index);
+    for (index, target, mut objects) in lists {
+        if let Some(u) = failed.remove(&index) {
+            out.inputs.unavailable.push(u);
+            continue;
+        }
+        if let Some(types) = typed.remove(&index) {
+            name_types(&mut objects, &types);
+        }
+        let _ = target;
+        out.objects.extend(objects);
+    }
+    out.inputs.unavailable.extend(failed.into_values());
+    out.inputs.unavailable.sort();
+    out.inputs.unavailable.dedup();
+    objects::sort(&mut out.objects);
+    out.inputs.objects = out.objects.len();
+    Ok(out)
+}
+
+/// Sets each Secret's type from the lists filtered by type.
+fn name_types(secrets: &mut [Object], types: &[(&'static str, Vec<Object>)]) {
+    let mut by_name: HashMap<(Option<&str>, &str), &str> = HashMap::new();
+    for (t, listed) in types {
+        for o in listed {
+            by_name.insert((o.namespace.as_deref(), o.name.as_str()), t);
+        }
+    }
+    let found: Vec<Option<&str>> = secrets
+        .iter()
+        .map(|s| {
+            by_name
+                .get(&(s.namespace.as_deref(), s.name.as_str()))
+                .copied()
+        })
+        .collect();
+    for (secret, t) in secrets.iter_mut().zip(found) {
+        if let Some(t) = t {
+            set_secret_type(secret, t);
+        }
+    }
+}
+
+fn closed() -> RequestError {
+    RequestError::Transport("the request pool was closed".into())
+}
+
+/// Anonymous `GET /api` and `GET /logs/` against the API server, with the cluster's CA but no
+/// credentials.
+async fn probe(config: &kube::Config, limits: &Limits) -> Vec<Probe> {
+    let mut anonymous = config.clone();
+    anonymous.auth_info = Default::default();
+    let base = config.cluster_url.to_string();
+    let base = base.trim_end_matches('/');
+    let client = match kube::Client::try_from(anonymous) {
+        Ok(c) => c,
+        Err(e) => {
+            return ["/api", "/logs/"]
+                .iter()
+                .map(|p| Probe {
+                    component: ComponentKind::ApiServer,
+                    url: format!("{base}{p}"),
+                    status: None,
+                    outcome: format!("no client: {e}"),
+                })
+                .collect()
+        }
+    };
+    let http = Http::new(
+        client,
+        Limits {
+            retries: 0,
+            ..limits.clone()
+        },
+    );
+    let mut out = Vec::new();
+    for path in ["/api", "/logs/"] {
+        let (status, outcome) = match http.get(path, None).await {
+            Ok(_) => (Some(200), "200 OK".to_string()),
+            Err(RequestError::Status { code, reason, .. }) => {
+                (Some(code), format!("{code} {reason}"))
+            }
+            Err(e) => (None, e.to_string()),
+        };
+        out.push(Probe {
+            component: ComponentKind::ApiServer,
+            url: format!("{base}{path}"),
+            status,
+            outcome,
+        });
+    }
+    out
+}
