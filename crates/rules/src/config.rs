@@ -11,6 +11,8 @@
 //! sensitivity:                  # which workloads are sensitive (items 3.4, 5.1, 5.2)
 //!   key: kcheck.io/sensitivity  # a label or annotation on the workload, its pods or namespace
 //!   values: [high]
+//! imageScanning:
+//!   maxReportAgeDays: 7         # older vulnerability reports are stale (item 7.4)
 //! ```
 
 use kcheck_model::{Node, Pos, Value};
@@ -24,6 +26,8 @@ pub struct Config {
     pub sensitivity: SensitivityConfig,
     /// The longest a projected service account token may live (item 6.5).
     pub max_token_expiration_seconds: i64,
+    /// A vulnerability report older than this many days is stale (item 7.4).
+    pub max_report_age_days: i64,
 }
 
 /// How sensitive workloads are marked.
@@ -56,6 +60,7 @@ impl Default for Config {
                 values: vec!["high".to_string()],
             },
             max_token_expiration_seconds: 86_400,
+            max_report_age_days: 7,
         }
     }
 }
@@ -135,6 +140,25 @@ impl Config {
                             }
                             ("maxExpirationSeconds", _) => err(&mut errors, p.value.pos, "serviceAccountTokens.maxExpirationSeconds must be a positive number".into()),
                             (other, _) => err(&mut errors, p.key_pos, format!("unknown key serviceAccountTokens.{other}")),
+                        }
+                    }
+                }
+                "imageScanning" => {
+                    for p in e.value.as_map() {
+                        match (p.key.as_str(), p.value.as_i64()) {
+                            ("maxReportAgeDays", Some(n)) if n > 0 => {
+                                config.max_report_age_days = n
+                            }
+                            ("maxReportAgeDays", _) => err(
+                                &mut errors,
+                                p.value.pos,
+                                "imageScanning.maxReportAgeDays must be a positive number".into(),
+                            ),
+                            (other, _) => err(
+                                &mut errors,
+                                p.key_pos,
+                                format!("unknown key imageScanning.{other}"),
+                            ),
                         }
                     }
                 }

@@ -8,6 +8,7 @@
 pub mod admission;
 pub mod audit_logging;
 pub mod auth;
+pub mod cluster_kinds;
 mod config;
 mod engine;
 pub mod images;

@@ -2,7 +2,10 @@
 
 pub mod admission_config_files;
 pub mod admission_plugins;
+pub mod kyverno;
 pub mod pod_security_admission;
+pub mod pod_security_enforcement;
+pub mod pod_security_engines;
 pub mod webhook_endpoint;
 pub mod webhook_fails_open;
 pub mod webhook_label_escape;
@@ -17,4 +20,5 @@ pub static RULES: &[&crate::Rule] = &[
     &admission_plugins::RULE,
     &pod_security_admission::RULE,
     &admission_config_files::RULE,
+    &pod_security_enforcement::RULE,
 ];

@@ -11,7 +11,7 @@ pub mod rbac;
 pub mod rbac_broad_subject;
 pub mod rbac_escalation_verbs;
 pub mod rbac_wildcard;
-mod selector;
+pub(crate) mod selector;
 pub mod system_masters_binding;
 pub mod system_masters_certificate;
 #[cfg(test)]

@@ -1,3 +1,4 @@
+use super::verification::{blocking_verifier, may_have_verifiers, verifiers};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
@@ -10,6 +11,13 @@ declare_rule! {
     /// - `name@sha256:<64 hex>` (with or without a tag): pass.
     ///
     /// Registry ports (`registry:5000/app`) are not mistaken for tags.
+    ///
+    /// When the input holds an admission policy that verifies the image's signature and blocks
+    /// unverified images for every pod of the workload's namespace (see KC703: Kyverno
+    /// `verifyImages` in Enforce mode, a sigstore ClusterImagePolicy with the namespace opted
+    /// in, Connaisseur, Ratify), the item is met by signature: a tag is then only noted
+    /// (**info**), and `:latest` or no tag is a **warning** (the verified image can still
+    /// change under the tag).
     ///
     /// ## Why
     /// Checklist item 7.3: a tag can be re-pointed in the registry at any time, so the image that
@@ -38,6 +46,7 @@ declare_rule! {
             "Reference the image by its sha256 digest: name:tag@sha256:<digest>.",
             "通过 sha256 摘要引用镜像:name:tag@sha256:<摘要>。",
         ),
+        reads: crate::cluster_kinds::reads::IMAGE_VERIFIERS,
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
     }
 }
@@ -77,7 +86,23 @@ pub fn classify(image: &str) -> Reference<'_> {
     }
 }
 
-fn check(object: &Object, _: &Context, sink: &mut Sink) {
+/// The admission verifier that blocks `image` unsigned in the workload's namespace, described.
+fn verified_by(object: &Object, ctx: &Context, image: &str) -> Option<String> {
+    if !may_have_verifiers(ctx.inventory) {
+        return None;
+    }
+    let namespace = object.namespace.as_deref().unwrap_or("default");
+    let all = verifiers(ctx.inventory);
+    let v = blocking_verifier(&all, ctx.inventory, namespace, image)?;
+    Some(format!(
+        "{} ({} {})",
+        v.engine.name(),
+        v.object.kind,
+        v.object.name
+    ))
+}
+
+fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     let Some(pod) = object.pod_spec() else { return };
     sink.examined();
     for c in pod.containers() {
@@ -86,7 +111,17 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
         };
         let (en, zh) = (c.label_en(), c.label_zh());
         let path = c.path("image");
-        match classify(image) {
+        let reference = classify(image);
+        if matches!(
+            reference,
+            Reference::Tag(_) | Reference::Latest | Reference::NoTag
+        ) {
+            if let Some(by) = verified_by(object, ctx, image) {
+                signed(object, sink, path, (&en, &zh), image, &reference, &by);
+                continue;
+            }
+        }
+        match reference {
             Reference::Digest => {}
             Reference::BadDigest(d) => {
                 sink.fail(
@@ -131,6 +166,38 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
             }
         }
     }
+}
+
+/// An image not pinned by digest whose signature an admission policy verifies.
+fn signed(
+    object: &Object,
+    sink: &mut Sink,
+    path: kcheck_model::FieldPath,
+    (en, zh): (&str, &str),
+    image: &str,
+    reference: &Reference,
+    by: &str,
+) {
+    if let Reference::Tag(tag) = reference {
+        sink.inform(
+            object,
+            path,
+            text!(
+                "{en} image {image} is pinned by tag \"{tag}\" only, but its signature is verified at admission by {by}",
+                "{zh} 的镜像 {image} 只用标签 \"{tag}\" 固定,但准入时由 {by} 验证其签名",
+            ),
+        );
+        return;
+    }
+    sink.warn(
+        object,
+        path,
+        text!(
+            "{en} image {image} has no fixed tag (:latest or none); its signature is verified at admission by {by}, but what runs can change under the tag",
+            "{zh} 的镜像 {image} 没有固定标签(:latest 或无标签);准入时由 {by} 验证签名,但标签下运行的内容仍可能改变",
+        ),
+    )
+    .severity = Severity::Medium;
 }
 
 #[cfg(test)]

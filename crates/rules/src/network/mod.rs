@@ -2,16 +2,20 @@
 
 pub mod anonymous_probe;
 pub mod apiserver_access;
+pub mod cni;
+pub mod cni_network_policy;
 pub mod egress_to_cloud_metadata;
 pub mod etcd_access;
 pub mod ingress_without_tls;
 pub mod kubelet_access;
 pub mod load_balancer_service;
+pub mod mesh;
 pub mod metadata_api_unfiltered;
 pub mod namespace_without_default_deny;
 pub mod netpol;
 pub mod node_port_service;
 pub mod service_external_ips;
+pub mod traffic_unencrypted;
 pub mod workload_without_egress_policy;
 pub mod workload_without_ingress_policy;
 
@@ -29,4 +33,6 @@ pub static RULES: &[&crate::Rule] = &[
     &kubelet_access::RULE,
     &etcd_access::RULE,
     &anonymous_probe::RULE,
+    &cni_network_policy::RULE,
+    &traffic_unencrypted::RULE,
 ];

@@ -4,6 +4,7 @@ pub mod detect;
 pub mod encryption_at_rest;
 pub mod encryption_config;
 pub mod etcd_plaintext_secrets;
+pub mod external_secret_store;
 pub mod legacy_token_secret;
 pub mod projected_token_expiry;
 pub mod secret_in_configmap;
@@ -20,4 +21,5 @@ pub static RULES: &[&crate::Rule] = &[
     &service_account_token_flags::RULE,
     &encryption_at_rest::RULE,
     &etcd_plaintext_secrets::RULE,
+    &external_secret_store::RULE,
 ];

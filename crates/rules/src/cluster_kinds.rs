@@ -1,0 +1,485 @@
+//! What the cluster-evidence rules (items 2.1, 2.4, 6.3, 7.3, 7.4, 8.2) read from a live cluster,
+//! so that the cluster collector lists exactly these kinds, and knows which items a kind it
+//! cannot list leaves unjudged.
+//!
+//! Two sorts of kinds:
+//! - built-in kinds: a 403 or a timeout on one makes the items that need it not evaluated;
+//! - custom resources (`custom: true`): their API group is absent when the product is not
+//!   installed, and that absence is itself the answer the rules judge ("no Kyverno"). Only a
+//!   403 or a timeout on a group that discovery shows is a gap.
+
+use kcheck_model::{Inventory, Object};
+
+/// One kind the rules read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClusterKind {
+    /// `""` for the core group.
+    pub group: &'static str,
+    /// Versions the rules understand, preferred first: list the first one discovery serves.
+    pub versions: &'static [&'static str],
+    pub kind: &'static str,
+    /// The plural resource name, as in the API path.
+    pub resource: &'static str,
+    pub namespaced: bool,
+    /// A custom resource: the group's absence means the product is not installed.
+    pub custom: bool,
+    /// Checklist items whose rules read it.
+    pub items: &'static [&'static str],
+}
+
+/// An API group whose every kind the rules read (Gatekeeper creates one constraint kind per
+/// template, so the kinds are known only from discovery).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClusterGroup {
+    pub group: &'static str,
+    pub versions: &'static [&'static str],
+    pub items: &'static [&'static str],
+}
+
+const fn builtin(
+    group: &'static str,
+    version: &'static [&'static str],
+    kind: &'static str,
+    resource: &'static str,
+    namespaced: bool,
+    items: &'static [&'static str],
+) -> ClusterKind {
+    ClusterKind {
+        group,
+        versions: version,
+        kind,
+        resource,
+        namespaced,
+        custom: false,
+        items,
+    }
+}
+
+const fn custom(
+    group: &'static str,
+    versions: &'static [&'static str],
+    kind: &'static str,
+    resource: &'static str,
+    namespaced: bool,
+    items: &'static [&'static str],
+) -> ClusterKind {
+    ClusterKind {
+        group,
+        versions,
+        kind,
+        resource,
+        namespaced,
+        custom: true,
+        items,
+    }
+}
+
+const V1: &[&str] = &["v1"];
+
+/// Every kind the cluster-evidence rules read.
+///
+/// Notes for the collector:
+/// - `Secret`: metadata is enough, but item 6.3 counts Secrets by `type`; a metadata-only list
+///   drops `type`, so either set it from a `fieldSelector=type=Opaque` list or leave it out (the
+///   rule then counts Secrets of unknown type, skipping Helm releases and service-account
+///   tokens).
+/// - `ConfigMap`: the rules read `kube-system/cilium-config`, `kube-system/amazon-vpc-cni`,
+///   `kube-system/antrea-config` and Istio's `istio` ConfigMap (its root namespace).
+pub const CLUSTER_KINDS: &[ClusterKind] = &[
+    builtin(
+        "",
+        V1,
+        "Namespace",
+        "namespaces",
+        false,
+        &["2.4", "6.3", "7.3", "8.2"],
+    ),
+    builtin("", V1, "Pod", "pods", true, &["2.4", "6.3", "7.4"]),
+    builtin("", V1, "ConfigMap", "configmaps", true, &["2.1", "2.4"]),
+    builtin("", V1, "Secret", "secrets", true, &["6.3"]),
+    builtin(
+        "apps",
+        V1,
+        "DaemonSet",
+        "daemonsets",
+        true,
+        &["2.1", "2.4", "6.3", "7.3", "7.4"],
+    ),
+    builtin(
+        "apps",
+        V1,
+        "Deployment",
+        "deployments",
+        true,
+        &["2.4", "6.3", "7.3", "7.4"],
+    ),
+    builtin("apps", V1, "ReplicaSet", "replicasets", true, &["7.4"]),
+    builtin("apps", V1, "StatefulSet", "statefulsets", true, &["7.4"]),
+    builtin("batch", V1, "Job", "jobs", true, &["7.4"]),
+    builtin("batch", V1, "CronJob", "cronjobs", true, &["7.4"]),
+    builtin(
+        "networking.k8s.io",
+        V1,
+        "NetworkPolicy",
+        "networkpolicies",
+        true,
+        &["2.1"],
+    ),
+    builtin(
+        "rbac.authorization.k8s.io",
+        V1,
+        "ClusterRole",
+        "clusterroles",
+        false,
+        &["2.1"],
+    ),
+    builtin(
+        "apiextensions.k8s.io",
+        V1,
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        false,
+        &["2.1", "2.4", "6.3", "7.3", "7.4", "8.2"],
+    ),
+    builtin(
+        "storage.k8s.io",
+        V1,
+        "CSIDriver",
+        "csidrivers",
+        false,
+        &["6.3"],
+    ),
+    builtin(
+        "admissionregistration.k8s.io",
+        V1,
+        "MutatingWebhookConfiguration",
+        "mutatingwebhookconfigurations",
+        false,
+        &["6.3", "7.3"],
+    ),
+    builtin(
+        "admissionregistration.k8s.io",
+        V1,
+        "ValidatingWebhookConfiguration",
+        "validatingwebhookconfigurations",
+        false,
+        &["7.3", "8.2"],
+    ),
+    // v1 from Kubernetes 1.30; v1beta1 (1.28, 1.29) only when the API is turned on.
+    builtin(
+        "admissionregistration.k8s.io",
+        &["v1", "v1beta1"],
+        "ValidatingAdmissionPolicy",
+        "validatingadmissionpolicies",
+        false,
+        &["8.2"],
+    ),
+    builtin(
+        "admissionregistration.k8s.io",
+        &["v1", "v1beta1"],
+        "ValidatingAdmissionPolicyBinding",
+        "validatingadmissionpolicybindings",
+        false,
+        &["8.2"],
+    ),
+    // 2.4: Istio and Calico.
+    custom(
+        "security.istio.io",
+        &["v1", "v1beta1"],
+        "PeerAuthentication",
+        "peerauthentications",
+        true,
+        &["2.4"],
+    ),
+    custom(
+        "crd.projectcalico.org",
+        V1,
+        "FelixConfiguration",
+        "felixconfigurations",
+        false,
+        &["2.4"],
+    ),
+    // 6.3: external secret stores.
+    custom(
+        "secrets-store.csi.x-k8s.io",
+        &["v1", "v1alpha1"],
+        "SecretProviderClass",
+        "secretproviderclasses",
+        true,
+        &["6.3"],
+    ),
+    custom(
+        "external-secrets.io",
+        &["v1", "v1beta1"],
+        "ExternalSecret",
+        "externalsecrets",
+        true,
+        &["6.3"],
+    ),
+    custom(
+        "external-secrets.io",
+        &["v1", "v1beta1"],
+        "SecretStore",
+        "secretstores",
+        true,
+        &["6.3"],
+    ),
+    custom(
+        "external-secrets.io",
+        &["v1", "v1beta1"],
+        "ClusterSecretStore",
+        "clustersecretstores",
+        false,
+        &["6.3"],
+    ),
+    custom(
+        "bitnami.com",
+        &["v1alpha1"],
+        "SealedSecret",
+        "sealedsecrets",
+        true,
+        &["6.3"],
+    ),
+    custom(
+        "secrets.hashicorp.com",
+        &["v1beta1"],
+        "VaultStaticSecret",
+        "vaultstaticsecrets",
+        true,
+        &["6.3"],
+    ),
+    custom(
+        "secrets.hashicorp.com",
+        &["v1beta1"],
+        "VaultDynamicSecret",
+        "vaultdynamicsecrets",
+        true,
+        &["6.3"],
+    ),
+    // 7.3 and 8.2: policy engines.
+    custom(
+        "kyverno.io",
+        V1,
+        "ClusterPolicy",
+        "clusterpolicies",
+        false,
+        &["7.3", "8.2"],
+    ),
+    custom(
+        "kyverno.io",
+        V1,
+        "Policy",
+        "policies",
+        true,
+        &["7.3", "8.2"],
+    ),
+    custom(
+        "policies.kyverno.io",
+        &["v1", "v1beta1", "v1alpha1"],
+        "ImageValidatingPolicy",
+        "imagevalidatingpolicies",
+        false,
+        &["7.3"],
+    ),
+    custom(
+        "policy.sigstore.dev",
+        &["v1beta1", "v1alpha1"],
+        "ClusterImagePolicy",
+        "clusterimagepolicies",
+        false,
+        &["7.3"],
+    ),
+    custom(
+        "templates.gatekeeper.sh",
+        &["v1", "v1beta1"],
+        "ConstraintTemplate",
+        "constrainttemplates",
+        false,
+        &["7.3", "8.2"],
+    ),
+    // 7.4: trivy-operator.
+    custom(
+        "aquasecurity.github.io",
+        &["v1alpha1"],
+        "VulnerabilityReport",
+        "vulnerabilityreports",
+        true,
+        &["7.4"],
+    ),
+    custom(
+        "aquasecurity.github.io",
+        &["v1alpha1"],
+        "ClusterVulnerabilityReport",
+        "clustervulnerabilityreports",
+        false,
+        &["7.4"],
+    ),
+];
+
+/// Groups whose every kind the rules read: Gatekeeper constraints (pod security for 8.2, Ratify
+/// image verification for 7.3). Custom, like the kinds above.
+pub const CLUSTER_GROUPS: &[ClusterGroup] = &[ClusterGroup {
+    group: "constraints.gatekeeper.sh",
+    versions: &["v1beta1", "v1"],
+    items: &["7.3", "8.2"],
+}];
+
+/// What each cluster-evidence rule reads (its `reads`): a kind here that the run could not list
+/// keeps the rule's item from passing.
+pub mod reads {
+    /// KC214, item 2.1.
+    pub const CNI: &[&str] = &[
+        "DaemonSet",
+        "ConfigMap",
+        "NetworkPolicy",
+        "ClusterRole",
+        "CustomResourceDefinition",
+        "Namespace",
+    ];
+    /// KC215, item 2.4.
+    pub const TRAFFIC_ENCRYPTION: &[&str] = &[
+        "Namespace",
+        "DaemonSet",
+        "Deployment",
+        "ConfigMap",
+        "CustomResourceDefinition",
+        "PeerAuthentication",
+        "FelixConfiguration",
+        "Pod",
+        "ReplicaSet",
+        "StatefulSet",
+        "Job",
+        "CronJob",
+    ];
+    /// KC609, item 6.3.
+    pub const SECRET_STORES: &[&str] = &[
+        "Namespace",
+        "Secret",
+        "CSIDriver",
+        "MutatingWebhookConfiguration",
+        "Deployment",
+        "DaemonSet",
+        "StatefulSet",
+        "Pod",
+        "SecretProviderClass",
+        "ExternalSecret",
+        "SecretStore",
+        "ClusterSecretStore",
+        "SealedSecret",
+        "VaultStaticSecret",
+        "VaultDynamicSecret",
+    ];
+    /// KC701 and KC703, item 7.3: the policies that verify image signatures.
+    pub const IMAGE_VERIFIERS: &[&str] = &[
+        "Namespace",
+        "ClusterPolicy",
+        "Policy",
+        "ImageValidatingPolicy",
+        "ClusterImagePolicy",
+        "MutatingWebhookConfiguration",
+        "ConstraintTemplate",
+    ];
+    /// KC703, item 7.3.
+    pub const SIGNATURES: &[&str] = &[
+        "Namespace",
+        "DaemonSet",
+        "Deployment",
+        "ClusterPolicy",
+        "Policy",
+        "ImageValidatingPolicy",
+        "ClusterImagePolicy",
+        "MutatingWebhookConfiguration",
+        "ConstraintTemplate",
+    ];
+    /// KC704, item 7.4.
+    pub const VULNERABILITIES: &[&str] = &[
+        "VulnerabilityReport",
+        "ClusterVulnerabilityReport",
+        "CustomResourceDefinition",
+        "Namespace",
+        "Pod",
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "DaemonSet",
+        "Job",
+        "CronJob",
+    ];
+    /// KC808, item 8.2.
+    pub const POD_SECURITY_ENGINES: &[&str] = &[
+        "Namespace",
+        "ClusterPolicy",
+        "Policy",
+        "ConstraintTemplate",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+    ];
+}
+
+/// The object a cluster-wide finding is attached to when no object is to blame ("no CNI
+/// recognised", "no secret store"): the `kube-system` Namespace, else the first Namespace,
+/// else the first `kube-system` DaemonSet or Deployment.
+pub fn anchor(inventory: &Inventory) -> Option<&Object> {
+    inventory
+        .get("Namespace", None, "kube-system")
+        .or_else(|| inventory.of_kind("Namespace").next())
+        .or_else(|| {
+            ["DaemonSet", "Deployment"].iter().find_map(|k| {
+                inventory
+                    .of_kind(k)
+                    .find(|o| o.namespace.as_deref() == Some("kube-system"))
+            })
+        })
+}
+
+/// Whether the inventory shows the cluster's system workloads (DaemonSets or Deployments in
+/// `kube-system`): the sign that a cluster was listed, so that the absence of a product in it
+/// is an answer rather than missing evidence.
+pub fn system_workloads_seen(inventory: &Inventory) -> bool {
+    ["DaemonSet", "Deployment"].iter().any(|k| {
+        inventory
+            .of_kind(k)
+            .any(|o| o.namespace.as_deref() == Some("kube-system"))
+    })
+}
+
+/// Whether a CustomResourceDefinition for `plural.group` is in the inventory.
+pub fn has_crd(inventory: &Inventory, name: &str) -> bool {
+    inventory
+        .get("CustomResourceDefinition", None, name)
+        .is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_rules_read_only_listed_kinds() {
+        for code in [
+            "KC214", "KC215", "KC609", "KC701", "KC703", "KC704", "KC808",
+        ] {
+            let rule = crate::registry::by_code(code).expect(code);
+            for kind in rule.kinds_read() {
+                assert!(
+                    CLUSTER_KINDS.iter().any(|k| k.kind == kind)
+                        || kcheck_model::WORKLOAD_KINDS.contains(&kind),
+                    "{code} reads {kind}, which CLUSTER_KINDS does not list"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn kinds_are_unique_and_serve_known_items() {
+        let mut seen = std::collections::HashSet::new();
+        for k in CLUSTER_KINDS {
+            assert!(seen.insert((k.group, k.kind)), "{} twice", k.kind);
+            assert!(!k.versions.is_empty() && !k.items.is_empty());
+            assert!(k.resource.chars().all(|c| c.is_ascii_lowercase()));
+            for item in k.items {
+                assert!(kcheck_model::item(item).is_some(), "{item}");
+            }
+        }
+    }
+}

@@ -1,0 +1,363 @@
+use crate::auth::access_review::today;
+use crate::cluster_kinds::{anchor, has_crd, system_workloads_seen};
+use crate::{declare_rule, Check, Context, Sink};
+use kcheck_model::{
+    text, Date, Evidence, FieldPath, Inventory, Node, Object, Severity, Text, Value,
+};
+
+declare_rule! {
+    /// ## What it checks
+    /// The vulnerability reports trivy-operator keeps in the cluster (`VulnerabilityReport` and
+    /// `ClusterVulnerabilityReport`, `aquasecurity.github.io/v1alpha1`), one per container image
+    /// of each workload:
+    /// - critical vulnerabilities with a fixed version released: **fail**, one finding per
+    ///   report, with the count and the first few CVE identifiers (highest score first);
+    /// - critical vulnerabilities with no fix released yet: **warn**;
+    /// - a report last updated more than `imageScanning.maxReportAgeDays` days ago (default 7):
+    ///   **warn**, the scan is stale;
+    /// - trivy-operator installed (its Deployment or CRD) but no report at all: **warn**.
+    ///
+    /// Reports of workloads that are gone or scaled to zero are skipped. Without trivy-operator
+    /// the item is not evaluated: kcheck cannot tell whether images are scanned elsewhere.
+    ///
+    /// ## Why
+    /// Checklist item 7.4: images are scanned regularly and known vulnerabilities are patched.
+    /// A critical vulnerability with a fix available is the clearest case of an image that
+    /// should have been rebuilt; a report that is weeks old says nothing about what was
+    /// disclosed since.
+    ///
+    /// ## Fix
+    /// Rebuild the image on a patched base (or bump the package), redeploy, and let the
+    /// operator rescan. Keep reports fresh:
+    /// ```yaml
+    /// # trivy-operator Helm values
+    /// operator:
+    ///   scannerReportTTL: "24h"
+    /// ```
+    ///
+    /// ## References
+    /// - https://aquasecurity.github.io/trivy-operator/latest/docs/crds/vulnerability-report/
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#images
+    pub static RULE = {
+        code: "KC704",
+        name: "image-vulnerabilities",
+        item: "7.4",
+        severity: Severity::High,
+        evidence: Evidence::Cluster,
+        title: Text::fixed(
+            "Running images have critical vulnerabilities, or their scans are missing or stale",
+            "运行中的镜像存在严重漏洞,或缺少扫描结果、扫描结果过期",
+        ),
+        fix: Text::fixed(
+            "Rebuild the image with the fixed packages and redeploy; keep vulnerability scans running and fresh.",
+            "使用已修复的软件包重新构建镜像并重新部署;保持漏洞扫描持续运行且结果及时更新。",
+        ),
+        reads: crate::cluster_kinds::reads::VULNERABILITIES,
+        check: Check::Inventory(check),
+    }
+}
+
+/// At most this many CVE identifiers are named in one finding.
+const SHOWN: usize = 3;
+
+const REPORT_KINDS: &[&str] = &["VulnerabilityReport", "ClusterVulnerabilityReport"];
+
+fn check(ctx: &Context, sink: &mut Sink) {
+    let inventory = ctx.inventory;
+    let reports: Vec<&Object> = REPORT_KINDS
+        .iter()
+        .flat_map(|k| inventory.of_kind(k))
+        .collect();
+    if reports.is_empty() {
+        no_reports(inventory, sink);
+        return;
+    }
+    let today = days(today());
+    for report in reports {
+        if !running(inventory, report) {
+            continue;
+        }
+        sink.examined();
+        judge_criticals(report, sink);
+        judge_age(report, today, ctx.config.max_report_age_days, sink);
+    }
+}
+
+fn no_reports(inventory: &Inventory, sink: &mut Sink) {
+    let operator = inventory
+        .of_kind("Deployment")
+        .find(|d| d.name == "trivy-operator")
+        .or_else(|| {
+            has_crd(inventory, "vulnerabilityreports.aquasecurity.github.io")
+                .then(|| {
+                    inventory.get(
+                        "CustomResourceDefinition",
+                        None,
+                        "vulnerabilityreports.aquasecurity.github.io",
+                    )
+                })
+                .flatten()
+        });
+    if let Some(op) = operator {
+        sink.examined();
+        let at = op.reference();
+        sink.warn(
+            op,
+            FieldPath::root(),
+            text!(
+                "trivy-operator is installed ({at}) but the cluster holds no VulnerabilityReport: images are not being scanned",
+                "已安装 trivy-operator({at}),但集群中没有 VulnerabilityReport:镜像未被扫描",
+            ),
+        );
+        return;
+    }
+    // Not examined: the item is not evaluated, and this message says why.
+    if system_workloads_seen(inventory) {
+        if let Some(at) = anchor(inventory) {
+            sink.inform(
+                at,
+                FieldPath::root(),
+                Text::fixed(
+                    "no image scan results in the cluster (trivy-operator VulnerabilityReports): whether images are scanned cannot be told",
+                    "集群中没有镜像扫描结果(trivy-operator VulnerabilityReport):无法判断镜像是否经过扫描",
+                ),
+            );
+        }
+    }
+}
+
+/// Whether the report's workload still runs: present in the input (when the input lists its
+/// kind at all) and not scaled to zero.
+fn running(inventory: &Inventory, report: &Object) -> bool {
+    let (Some(kind), Some(name)) = (
+        report.label("trivy-operator.resource.kind"),
+        report.label("trivy-operator.resource.name"),
+    ) else {
+        return true;
+    };
+    if inventory.count_kind(kind) == 0 {
+        return true;
+    }
+    let namespace = report
+        .label("trivy-operator.resource.namespace")
+        .or(report.namespace.as_deref());
+    let workload = inventory
+        .get(kind, namespace, name)
+        .or_else(|| inventory.get(kind, None, name));
+    workload.is_some_and(|w| w.root.path(&["spec", "replicas"]).and_then(Node::as_i64) != Some(0))
+}
+
+/// `registry/repository:tag` of the scanned image.
+fn image(report: &Object) -> String {
+    let r = report.root.get("report");
+    let field = |path: &[&str]| r.and_then(|r| r.path(path)).and_then(Node::as_str);
+    let repo = field(&["artifact", "repository"]).unwrap_or("?");
+    let mut out = match field(&["registry", "server"]) {
+        Some(server) if !server.is_empty() => format!("{server}/{repo}"),
+        _ => repo.to_string(),
+    };
+    if let Some(tag) = field(&["artifact", "tag"]).filter(|t| !t.is_empty()) {
+        out.push(':');
+        out.push_str(tag);
+    } else if let Some(digest) = field(&["artifact", "digest"]).filter(|d| !d.is_empty()) {
+        out.push('@');
+        out.push_str(digest);
+    }
+    out
+}
+
+/// "container web of ReplicaSet shop/web-5d9c" (and in Chinese) from the operator's labels.
+fn workload(report: &Object) -> (String, String) {
+    let c = report.label("trivy-operator.container.name").unwrap_or("?");
+    match (
+        report.label("trivy-operator.resource.kind"),
+        report.label("trivy-operator.resource.name"),
+    ) {
+        (Some(kind), Some(name)) => {
+            let ns = report
+                .label("trivy-operator.resource.namespace")
+                .or(report.namespace.as_deref());
+            let w = match ns {
+                Some(ns) => format!("{kind} {ns}/{name}"),
+                None => format!("{kind} {name}"),
+            };
+            (format!("container {c} of {w}"), format!("{w} 的容器 {c}"))
+        }
+        _ => (format!("container {c}"), format!("容器 {c}")),
+    }
+}
+
+fn vulnerabilities(n: usize) -> String {
+    if n == 1 {
+        "1 critical vulnerability".to_string()
+    } else {
+        format!("{n} critical vulnerabilities")
+    }
+}
+
+struct Critical<'a> {
+    id: &'a str,
+    score: f64,
+    fixed: bool,
+}
+
+/// How many distinct vulnerabilities (one CVE can be listed for several packages).
+fn distinct(list: &[&Critical]) -> usize {
+    let mut ids: Vec<&str> = list.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
+}
+
+/// CVE identifiers, highest score first, each once, the first few, plus how many more.
+fn ids(list: &[&Critical]) -> String {
+    let mut sorted: Vec<&Critical> = list.to_vec();
+    sorted.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(b.id)));
+    let mut names: Vec<&str> = Vec::new();
+    for c in sorted {
+        if !names.contains(&c.id) {
+            names.push(c.id);
+        }
+    }
+    let more = names.len().saturating_sub(SHOWN);
+    names.truncate(SHOWN);
+    let mut out = names.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" (+{more})"));
+    }
+    out
+}
+
+fn judge_criticals(report: &Object, sink: &mut Sink) {
+    let vulns = report
+        .root
+        .path(&["report", "vulnerabilities"])
+        .map_or(&[][..], Node::as_seq);
+    let criticals: Vec<Critical> = vulns
+        .iter()
+        .filter(|v| {
+            v.str_at("severity")
+                .is_some_and(|s| s.eq_ignore_ascii_case("critical"))
+        })
+        .map(|v| Critical {
+            id: v.str_at("vulnerabilityID").unwrap_or("?"),
+            score: v.get("score").and_then(score).unwrap_or(0.0),
+            fixed: v
+                .str_at("fixedVersion")
+                .is_some_and(|f| !f.trim().is_empty()),
+        })
+        .collect();
+    let image = image(report);
+    let (w_en, w_zh) = workload(report);
+    let path = FieldPath::parse("report.summary.criticalCount");
+    let fixable: Vec<&Critical> = criticals.iter().filter(|c| c.fixed).collect();
+    let unfixed: Vec<&Critical> = criticals.iter().filter(|c| !c.fixed).collect();
+    if !fixable.is_empty() {
+        let (n, list) = (distinct(&fixable), ids(&fixable));
+        let count = vulnerabilities(n);
+        sink.fail(
+            report,
+            path,
+            text!(
+                "{image} ({w_en}) has {count} with a fix available: {list}",
+                "{image}({w_zh})有 {n} 个已有修复版本的严重漏洞:{list}",
+            ),
+        );
+    } else if !unfixed.is_empty() {
+        let (n, list) = (distinct(&unfixed), ids(&unfixed));
+        let count = vulnerabilities(n);
+        sink.warn(
+            report,
+            path,
+            text!(
+                "{image} ({w_en}) has {count} with no fix released yet: {list}",
+                "{image}({w_zh})有 {n} 个尚无修复版本的严重漏洞:{list}",
+            ),
+        )
+        .severity = Severity::Medium;
+    } else if vulns.is_empty() {
+        // Some reports carry only the summary.
+        let counted = report
+            .root
+            .path(&["report", "summary", "criticalCount"])
+            .and_then(Node::as_i64)
+            .unwrap_or(0);
+        if counted > 0 {
+            let count = vulnerabilities(usize::try_from(counted).unwrap_or(0));
+            sink.warn(
+                report,
+                path,
+                text!(
+                    "{image} ({w_en}) has {count} (the report lists no details, so whether fixes exist is unknown)",
+                    "{image}({w_zh})有 {counted} 个严重漏洞(报告未列出详情,无法判断是否已有修复版本)",
+                ),
+            );
+        }
+    }
+}
+
+fn score(n: &Node) -> Option<f64> {
+    match &n.value {
+        Value::Float(f) => Some(*f),
+        Value::Int(i) => Some(*i as f64),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn judge_age(report: &Object, today: i64, max_days: i64, sink: &mut Sink) {
+    let (field, stamp) = match report
+        .root
+        .path(&["report", "updateTimestamp"])
+        .and_then(Node::as_str)
+    {
+        Some(s) => ("report.updateTimestamp", s),
+        None => match report
+            .metadata()
+            .and_then(|m| m.str_at("creationTimestamp"))
+        {
+            Some(s) => ("metadata.creationTimestamp", s),
+            None => return,
+        },
+    };
+    let Some(date) = Date::parse(stamp) else {
+        return;
+    };
+    if today - days(date) <= max_days {
+        return;
+    }
+    let image = image(report);
+    sink.warn(
+        report,
+        FieldPath::parse(field),
+        text!(
+            "the scan of {image} dates from {date}, more than {max_days} days ago: it is stale",
+            "{image} 的扫描结果来自 {date},已超过 {max_days} 天:结果已过期",
+        ),
+    )
+    .severity = Severity::Low;
+}
+
+/// Days since 1970-01-01 (the inverse of `Date::from_days`).
+fn days(d: Date) -> i64 {
+    let (m, dd) = (i64::from(d.month), i64::from(d.day));
+    let y = i64::from(d.year) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + dd - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_round_trip() {
+        for n in [0, 1, 59, 60, 11_016, 20_786, 30_000, -1] {
+            assert_eq!(days(Date::from_days(n)), n);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The cluster-evidence rules (KC214, KC215, KC609, KC703, KC704, KC808) as the engine judges
+//! their items: what makes an item not evaluated rather than passed, what can only warn, and
+//! how KC808 reads Pod Security Admission from a node scan in the same run.
+
+use kcheck_load::{load_bytes, Limits};
+use kcheck_model::facts::ComponentKind;
+use kcheck_model::{Evidence, Inputs, Inventory, Level, NodeFacts, Report, Status};
+use kcheck_node::testing::NodeTree;
+use kcheck_rules::{registry, Engine, Rule};
+
+fn inventory(yaml: &str) -> Inventory {
+    let loaded = load_bytes("cluster.yaml", yaml.as_bytes(), &Limits::default());
+    assert!(
+        !loaded.inputs.has_errors(),
+        "{:?}",
+        loaded.inputs.diagnostics
+    );
+    Inventory::new(loaded.objects)
+}
+
+fn cluster_rules() -> Vec<&'static Rule> {
+    registry::all()
+        .iter()
+        .copied()
+        .filter(|r| r.evidence == Evidence::Cluster)
+        .collect()
+}
+
+fn run(yaml: &str, node: Option<&NodeFacts>) -> Report {
+    let mut evidence = vec![Evidence::Cluster];
+    if node.is_some() {
+        evidence.push(Evidence::Node);
+    }
+    Engine::new(cluster_rules()).run_with_node(&inventory(yaml), node, &evidence, Inputs::default())
+}
+
+fn item<'r>(report: &'r Report, id: &str) -> &'r kcheck_model::ItemResult {
+    report.items.iter().find(|i| i.item.id == id).expect("item")
+}
+
+fn codes(report: &Report, level: Level) -> Vec<String> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.level == level)
+        .map(|f| {
+            format!(
+                "{} {}",
+                f.code,
+                f.object.as_ref().map_or("-".into(), ToString::to_string)
+            )
+        })
+        .collect()
+}
+
+const KUBE_SYSTEM: &str = "
+apiVersion: v1
+kind: Namespace
+metadata: {name: kube-system}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: kube-proxy, namespace: kube-system}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: kube-proxy, image: registry.k8s.io/kube-proxy:v1.31.0}
+";
+
+#[test]
+fn nothing_listed_is_not_evaluated() {
+    let r = run(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: shop}\n",
+        None,
+    );
+    for id in ["2.1", "2.4", "6.3", "7.4", "8.2"] {
+        assert_eq!(item(&r, id).status, Status::NotEvaluated, "{id}");
+    }
+    assert!(r.findings.is_empty());
+}
+
+#[test]
+fn without_a_scanner_item_7_4_says_why() {
+    let r = run(KUBE_SYSTEM, None);
+    let i = item(&r, "7.4");
+    assert_eq!(i.status, Status::NotEvaluated);
+    let reason = i.reason.as_ref().expect("reason");
+    assert!(reason.en.contains("trivy-operator"), "{}", reason.en);
+    // An unknown plugin warns; no encryption warns; no store with no Secrets passes.
+    assert_eq!(item(&r, "2.1").status, Status::Warn);
+    assert_eq!(item(&r, "2.4").status, Status::Warn);
+    assert_eq!(item(&r, "6.3").status, Status::Pass);
+}
+
+#[test]
+fn secret_stores_never_fail() {
+    let mut yaml = KUBE_SYSTEM.to_string();
+    for i in 0..50 {
+        yaml.push_str(&format!(
+            "---\napiVersion: v1\nkind: Secret\nmetadata: {{name: s{i}, namespace: shop}}\ntype: Opaque\n"
+        ));
+    }
+    let r = run(&yaml, None);
+    assert_eq!(item(&r, "6.3").status, Status::Warn);
+    assert!(codes(&r, Level::Fail)
+        .iter()
+        .all(|c| !c.starts_with("KC609")));
+}
+
+const UNLABELLED: &str = "
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+";
+
+const RESTRICTED: &str = "
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {pod-security.kubernetes.io/enforce: restricted}
+";
+
+#[test]
+fn pod_security_defaults_from_a_node_scan() {
+    // Without a node scan the defaults are unknown: a warning.
+    let r = run(UNLABELLED, None);
+    assert_eq!(codes(&r, Level::Warn), vec!["KC808 Namespace shop"]);
+
+    // kubeadm's API server has no PodSecurity defaults: nothing protects the namespace.
+    let kubeadm = NodeTree::kubeadm_default().facts();
+    let r = run(UNLABELLED, Some(&kubeadm));
+    assert_eq!(codes(&r, Level::Fail), vec!["KC808 Namespace shop"]);
+    assert_eq!(item(&r, "8.2").status, Status::Fail);
+
+    // The hardened tree enforces a default level: unlabelled namespaces are covered.
+    let secure = NodeTree::secure().facts();
+    let r = run(UNLABELLED, Some(&secure));
+    assert!(codes(&r, Level::Fail).is_empty() && codes(&r, Level::Warn).is_empty());
+
+    // With PodSecurity off, labels enforce nothing.
+    let off = NodeTree::secure()
+        .flag(
+            ComponentKind::ApiServer,
+            "disable-admission-plugins",
+            "PodSecurity",
+        )
+        .facts();
+    let r = run(RESTRICTED, Some(&off));
+    assert_eq!(codes(&r, Level::Fail), vec!["KC808 Namespace shop"]);
+    let r = run(RESTRICTED, Some(&secure));
+    assert!(codes(&r, Level::Fail).is_empty());
+}
+
+#[test]
+fn flannel_next_to_calico_passes() {
+    let yaml = format!(
+        "{KUBE_SYSTEM}---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {{name: kube-flannel-ds, namespace: kube-flannel}}
+spec:
+  template:
+    spec:
+      containers:
+      - {{name: kube-flannel, image: docker.io/flannel/flannel:v0.25.6}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {{name: calico-node, namespace: kube-system}}
+spec:
+  template:
+    spec:
+      containers:
+      - {{name: calico-node, image: quay.io/calico/node:v3.28.0}}
+"
+    );
+    let r = run(&yaml, None);
+    assert_eq!(item(&r, "2.1").status, Status::Pass);
+    assert_eq!(
+        codes(&r, Level::Info)
+            .iter()
+            .filter(|c| c.starts_with("KC214"))
+            .count(),
+        1
+    );
+}
