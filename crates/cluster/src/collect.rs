@@ -118,11 +118,14 @@ pub fn run(
 
 /// Collects everything `plan` asks for from the cluster `config` points at.
 pub async fn collect(
-    config: kube::Config,
+    mut config: kube::Config,
     plan: &Plan,
     options: &Options,
     progress: Arc<dyn Progress>,
 ) -> Result<Collected, ConnectError> {
+    // kcheck's own retries (bounded, Retry-After capped) replace kube's, which would retry a
+    // 503 fifteen times with delays of up to 1,000 s.
+    config.default_retry = false;
     let probes = if options.probe {
         probe(&config, &options.limits).await
     } else {
