@@ -37,12 +37,64 @@ pub enum Command {
     /// encryption and admission configuration, file modes (run as root, or in a Job with the
     /// host's files under --root); manifests given as PATHs are judged in the same report.
     Node(NodeArgs),
+    /// Audit a live cluster through its API (kubeconfig, context, or the in-cluster service
+    /// account), or an offline `kubectl get` dump of it; the control plane's flags are judged
+    /// when its pods are visible. Secrets are read as metadata only.
+    Cluster(ClusterArgs),
     /// NetworkPolicy coverage: for every namespace and workload, whether its pods are isolated
     /// for ingress and egress and whether they can reach the cloud metadata API.
     Netpol(NetpolArgs),
     /// Run the admission webhook: AdmissionReview over HTTPS at POST /validate, judged by the
     /// same rules (see crates/webhook/README.md); /healthz, /readyz, /metrics.
     Webhook(WebhookArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ClusterArgs {
+    /// The kubeconfig file (default: $KUBECONFIG, ~/.kube/config, else the in-cluster service
+    /// account).
+    #[arg(long, value_name = "FILE", conflicts_with = "from_dump")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long, value_name = "NAME", conflicts_with = "from_dump")]
+    pub context: Option<String>,
+    /// Audit a dump instead of a live cluster: `kubectl get ... -o json` output, or a directory
+    /// of such files with `kubectl version -o json` as version.json (README shows the command).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub from_dump: Option<PathBuf>,
+    /// Read Secrets with their values (for certificate checks); by default only their metadata.
+    #[arg(long)]
+    pub read_secret_data: bool,
+    /// Also try anonymous requests against the API server (`GET /api`, `GET /logs/`).
+    #[arg(long, conflicts_with = "from_dump")]
+    pub probe: bool,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    /// Seconds one request may take (each is tried up to 5 times on 429, 5xx or a timeout).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Objects per list page.
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub page_size: u32,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 1 when a failing finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Waiver file (YAML), as for `scan`.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Ignore `kcheck.io/ignore` annotations, so that workload owners cannot exempt themselves.
+    #[arg(long)]
+    pub no_annotation_waivers: bool,
+    /// Print the time spent collecting, judging and rendering to standard error.
+    #[arg(long)]
+    pub timings: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Args, Debug)]

@@ -78,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::AccessReview(args) => crate::access_review::run(args),
         Command::Node(args) => crate::node::run(args),
+        Command::Cluster(args) => crate::cluster::run(args),
         Command::Webhook(args) => crate::webhook::run(args),
         Command::Rules(args) => {
             let out = crate::commands::rules_listing(args.format, lang(args.lang));

@@ -2,6 +2,7 @@
 
 mod access_review;
 mod args;
+mod cluster;
 mod commands;
 mod netpol;
 mod node;

@@ -1,0 +1,135 @@
+//! `kcheck cluster`: list the cluster (or read a dump of it), then judge it like a scan, with
+//! the cluster evidence, the control plane's flags when its pods are visible, and the kinds it
+//! could not see.
+
+use crate::args::ClusterArgs;
+use crate::commands::{emit, load_config, load_waivers, severity};
+use crate::exit;
+use kcheck_cluster::progress::{Bar, Progress, Quiet};
+use kcheck_cluster::{GroupSpec, KindSpec, Plan};
+use kcheck_model::{Evidence, Inventory};
+use kcheck_rules::{cluster_kinds, registry, Engine};
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Every kind the rules read: by name from each rule, custom resources and whole groups from the
+/// cluster-evidence rules' table.
+pub fn plan() -> Plan {
+    let names = registry::all().iter().flat_map(|r| r.kinds_read());
+    let custom: Vec<KindSpec> = cluster_kinds::CLUSTER_KINDS
+        .iter()
+        .map(|k| KindSpec {
+            group: k.group,
+            versions: k.versions,
+            kind: k.kind,
+            resource: k.resource,
+            namespaced: k.namespaced,
+            custom: k.custom,
+        })
+        .collect();
+    let groups: Vec<GroupSpec> = cluster_kinds::CLUSTER_GROUPS
+        .iter()
+        .map(|g| GroupSpec {
+            group: g.group,
+            versions: g.versions,
+        })
+        .collect();
+    Plan::new(names, &custom, &groups)
+}
+
+pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
+    let mut config = match load_config(&args.config) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("kcheck: {message}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let waivers = match load_waivers(args.waivers.as_deref(), !args.no_annotation_waivers) {
+        Ok(w) => w,
+        Err(message) => {
+            eprintln!("kcheck: {message}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let plan = plan();
+    let started = Instant::now();
+    let (objects, inputs, version, probes) = match &args.from_dump {
+        Some(path) => {
+            let d = kcheck_cluster::dump::load(
+                path,
+                &plan,
+                args.read_secret_data,
+                &args.limits.limits(),
+            );
+            (d.objects, d.inputs, d.version, Vec::new())
+        }
+        None => {
+            let options = kcheck_cluster::Options {
+                kubeconfig: args.kubeconfig.clone(),
+                context: args.context.clone(),
+                concurrency: args.concurrency as usize,
+                limits: kcheck_cluster::client::Limits {
+                    timeout: Duration::from_secs(args.timeout),
+                    ..Default::default()
+                },
+                page_size: args.page_size,
+                read_secret_data: args.read_secret_data,
+                probe: args.probe,
+            };
+            let progress: Arc<dyn Progress> = if std::io::stderr().is_terminal() {
+                Arc::new(Bar::stderr())
+            } else {
+                Arc::new(Quiet)
+            };
+            match kcheck_cluster::collect::run(&options, &plan, progress) {
+                Ok(c) => (c.objects, c.inputs, c.version, c.probes),
+                Err(e) => {
+                    eprintln!("kcheck: {e}");
+                    return Ok(exit::INPUT);
+                }
+            }
+        }
+    };
+    let collected_at = started.elapsed();
+    // The server's version, unless the user said otherwise.
+    if config.kube_version.is_none() {
+        config.kube_version = version.as_ref().filter(|v| v.major == 1).map(|v| v.minor);
+    }
+    let inventory = Inventory::new(objects);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let node = kcheck_cluster::control_plane::facts(&inventory, probes, now);
+    let mut evidence = vec![Evidence::Objects, Evidence::Cluster];
+    if node.is_some() {
+        evidence.push(Evidence::Node);
+    }
+    let engine = Engine::default().with_config(config).with_waivers(waivers);
+    let judged_from = started.elapsed();
+    let report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);
+    let judged_at = started.elapsed();
+    emit(&report, &args.output)?;
+    if args.timings {
+        let secs = |d: Duration| d.as_secs_f64();
+        eprintln!(
+            "timings: collect {:.3}s ({} objects), judge {:.3}s, render {:.3}s",
+            secs(collected_at),
+            inventory.len(),
+            secs(judged_at - judged_from),
+            secs(started.elapsed() - judged_at)
+        );
+    }
+    let code = if report.inputs.has_errors() {
+        exit::INPUT
+    } else if report.failing_at(severity(args.fail_on)) > 0 {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    };
+    // As for scan: the OS frees the trees faster than dropping them one by one.
+    std::mem::forget(report);
+    std::mem::forget(inventory);
+    Ok(code)
+}
