@@ -5,25 +5,7 @@ use crate::args::{RulesFormat, WhoCanArgs};
 use crate::commands::write_stdout;
 use crate::exit;
 use kcheck_model::{Inventory, Source};
-use kcheck_rules::auth::rbac::{Rbac, Scope, SubjectKind};
-
-/// kubectl's spelling to (resource, group): `deployments.apps` -> (`deployments`, `apps`),
-/// `pods/exec` -> (`pods/exec`, ``), `deployments.apps/scale` -> (`deployments/scale`, `apps`).
-fn split_resource(spec: &str) -> (String, String) {
-    if spec.starts_with('/') {
-        // A non-resource URL: `/metrics`, `/logs/`.
-        return (spec.to_string(), String::new());
-    }
-    let (name, sub) = spec
-        .split_once('/')
-        .map_or((spec, None), |(n, s)| (n, Some(s)));
-    let (plural, group) = name.split_once('.').unwrap_or((name, ""));
-    let resource = match sub {
-        Some(sub) => format!("{plural}/{sub}"),
-        None => plural.to_string(),
-    };
-    (resource, group.to_string())
-}
+use kcheck_rules::auth::rbac::{split_resource, Rbac, Scope, SubjectKind};
 
 struct Row {
     subject_kind: &'static str,

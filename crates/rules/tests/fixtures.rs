@@ -2,8 +2,11 @@
 //! rule, each `fail` file at least one finding, and the exact findings of both (informational
 //! ones only, for `pass` files) are a snapshot.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use kcheck_load::{load_bytes, Limits};
-use kcheck_model::{Evidence, Inventory, Lang};
+use kcheck_model::{Evidence, Inventory};
 use kcheck_rules::{registry, Config, Engine};
 use std::path::{Path, PathBuf};
 
@@ -65,19 +68,7 @@ fn run(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
     report
         .findings
         .iter()
-        .map(|f| {
-            format!(
-                "{} {:?} {} {} {} {} | {} | {}",
-                f.code,
-                f.level,
-                f.severity,
-                f.location.as_ref().map_or("-".into(), ToString::to_string),
-                f.object.as_ref().map_or("-".into(), ToString::to_string),
-                f.path.as_deref().unwrap_or("-"),
-                f.message.get(Lang::En),
-                f.message.get(Lang::Zh),
-            )
-        })
+        .map(|f| support::finding_line(f, f.object.as_ref().map(ToString::to_string)))
         .collect()
 }
 

@@ -3,8 +3,11 @@
 //! `kcheck node --root` does: each rule fails and passes with its exact findings, and a node
 //! without kube-apiserver leaves its item not evaluated.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use kcheck_model::facts::{ComponentKind, EtcdScan};
-use kcheck_model::{Evidence, Inputs, Inventory, Lang, NodeFacts, Report, Status};
+use kcheck_model::{Evidence, Inputs, Inventory, NodeFacts, Report, Status};
 use kcheck_node::testing::NodeTree;
 use kcheck_rules::{Engine, Rule};
 
@@ -21,26 +24,9 @@ fn report_with(rules: Vec<&'static Rule>, facts: &NodeFacts, inventory: &Invento
     Engine::new(rules).run_with_node(inventory, Some(facts), &[Evidence::Node], Inputs::default())
 }
 
-/// The findings as lines, in the format of the fixture snapshots plus the source: code, level,
-/// severity, file position or `-`, source, flag or field, and the message in both languages.
+/// The findings as lines, in the format of the fixture snapshots with the source.
 fn lines(report: &Report) -> Vec<String> {
-    report
-        .findings
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {:?} {} {} {} {} | {} | {}",
-                f.code,
-                f.level,
-                f.severity,
-                f.location.as_ref().map_or("-".into(), ToString::to_string),
-                f.source.as_deref().unwrap_or("-"),
-                f.path.as_deref().unwrap_or("-"),
-                f.message.get(Lang::En),
-                f.message.get(Lang::Zh),
-            )
-        })
-        .collect()
+    support::node_lines(report)
 }
 
 fn run(rule: &'static Rule, facts: &NodeFacts) -> Vec<String> {

@@ -3,6 +3,9 @@
 //! findings, and says so when the evidence it needs is missing. The same rules over kubeadm-like
 //! node trees written to disk and collected are in `node_auth_network/trees.rs`.
 
+#[path = "support/mod.rs"]
+mod support;
+
 #[path = "node_auth_network/trees.rs"]
 mod trees;
 
@@ -11,7 +14,7 @@ use kcheck_model::facts::{
     Certificate, Component, ComponentKind, ConfigDoc, ConfigRole, FileFact, FileRole, FileStat,
     Flags, KeyInfo, Kubeconfig, KubeconfigUser, Lsm, Missing, Origin, PrivateKey, Probe,
 };
-use kcheck_model::{Evidence, Inputs, Inventory, Lang, NodeFacts, Object, Report, Source, Status};
+use kcheck_model::{Evidence, Inputs, Inventory, NodeFacts, Object, Report, Source, Status};
 use kcheck_rules::{Config, Engine, Rule};
 
 /// 2026-01-01T00:00:00Z.
@@ -27,26 +30,9 @@ fn report(rule: &'static Rule, facts: &NodeFacts, config: Config) -> Report {
     )
 }
 
-/// The findings as lines: code, level, severity, file position or `-`, source, flag or field,
-/// and the message in both languages.
+/// The findings as lines, in the format of the fixture snapshots with the source.
 fn lines(report: &Report) -> Vec<String> {
-    report
-        .findings
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {:?} {} {} {} {} | {} | {}",
-                f.code,
-                f.level,
-                f.severity,
-                f.location.as_ref().map_or("-".into(), ToString::to_string),
-                f.source.as_deref().unwrap_or("-"),
-                f.path.as_deref().unwrap_or("-"),
-                f.message.get(Lang::En),
-                f.message.get(Lang::Zh),
-            )
-        })
-        .collect()
+    support::node_lines(report)
 }
 
 fn run(rule: &'static Rule, facts: &NodeFacts) -> Vec<String> {

@@ -14,7 +14,7 @@
 
 use kcheck_load::{load_bytes, Limits};
 use kcheck_model::{Inventory, Node, Object};
-use kcheck_rules::auth::rbac::{Rbac, Scope, Subject, SubjectKind};
+use kcheck_rules::auth::rbac::{split_resource, Rbac, Scope, Subject, SubjectKind};
 use kcheck_rules::network::netpol::connect::{connection, Connection};
 use kcheck_rules::network::netpol::coverage::{coverage, MetadataReach};
 use kcheck_rules::{Config, Context};
@@ -40,22 +40,6 @@ fn strings(node: Option<&Node>) -> Vec<String> {
                 .to_string()
         })
         .collect()
-}
-
-/// kubectl's spelling to (resource, group).
-fn split_resource(spec: &str) -> (String, String) {
-    if spec.starts_with('/') {
-        return (spec.to_string(), String::new());
-    }
-    let (name, sub) = spec
-        .split_once('/')
-        .map_or((spec, None), |(n, s)| (n, Some(s)));
-    let (plural, group) = name.split_once('.').unwrap_or((name, ""));
-    let resource = match sub {
-        Some(sub) => format!("{plural}/{sub}"),
-        None => plural.to_string(),
-    };
-    (resource, group.to_string())
 }
 
 fn scope_text(scope: Scope) -> String {

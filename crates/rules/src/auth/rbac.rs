@@ -77,6 +77,24 @@ impl<'a> PolicyRule<'a> {
     }
 }
 
+/// kubectl's spelling of a resource to (resource, API group): `deployments.apps` ->
+/// (`deployments`, `apps`), `pods/exec` -> (`pods/exec`, ``), `deployments.apps/scale` ->
+/// (`deployments/scale`, `apps`); a non-resource URL (`/metrics`) stays as it is.
+pub fn split_resource(spec: &str) -> (String, String) {
+    if spec.starts_with('/') {
+        return (spec.to_string(), String::new());
+    }
+    let (name, sub) = spec
+        .split_once('/')
+        .map_or((spec, None), |(n, s)| (n, Some(s)));
+    let (plural, group) = name.split_once('.').unwrap_or((name, ""));
+    let resource = match sub {
+        Some(sub) => format!("{plural}/{sub}"),
+        None => plural.to_string(),
+    };
+    (resource, group.to_string())
+}
+
 fn strings(node: Option<&Node>) -> Vec<&str> {
     node.map_or(&[][..], Node::as_seq)
         .iter()

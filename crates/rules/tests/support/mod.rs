@@ -1,0 +1,30 @@
+//! Helpers shared by the rule test binaries (included with `#[path]`).
+#![allow(dead_code)]
+
+use kcheck_model::{Finding, Lang, Report};
+
+/// A finding as one snapshot line: code, level, severity, file position or `-`, `what` (the
+/// object for manifest findings, the source for node findings) or `-`, flag or field, and the
+/// message in both languages.
+pub fn finding_line(f: &Finding, what: Option<String>) -> String {
+    format!(
+        "{} {:?} {} {} {} {} | {} | {}",
+        f.code,
+        f.level,
+        f.severity,
+        f.location.as_ref().map_or("-".into(), ToString::to_string),
+        what.as_deref().unwrap_or("-"),
+        f.path.as_deref().unwrap_or("-"),
+        f.message.get(Lang::En),
+        f.message.get(Lang::Zh),
+    )
+}
+
+/// The findings of a node report as lines (the source names the place on the node).
+pub fn node_lines(report: &Report) -> Vec<String> {
+    report
+        .findings
+        .iter()
+        .map(|f| finding_line(f, f.source.clone()))
+        .collect()
+}
