@@ -93,8 +93,18 @@ pub struct ClusterArgs {
     /// Print the time spent collecting, judging and rendering to standard error.
     #[arg(long)]
     pub timings: bool,
+    /// Print what follows from the kinds kcheck reads, and exit: the shell commands for an
+    /// offline dump, or the rules of a read-only ClusterRole that lets kcheck see them all.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub print: Option<ClusterPrint>,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ClusterPrint {
+    DumpCommand,
+    ClusterRoleRules,
 }
 
 #[derive(Args, Debug)]

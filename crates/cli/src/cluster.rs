@@ -2,8 +2,8 @@
 //! the cluster evidence, the control plane's flags when its pods are visible, and the kinds it
 //! could not see.
 
-use crate::args::ClusterArgs;
-use crate::commands::{emit, load_config, load_waivers, severity};
+use crate::args::{ClusterArgs, ClusterPrint};
+use crate::commands::{emit, load_config, load_waivers, severity, write_stdout};
 use crate::exit;
 use kcheck_cluster::progress::{Bar, Progress, Quiet};
 use kcheck_cluster::{GroupSpec, KindSpec, Plan};
@@ -54,6 +54,17 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
         }
     };
     let plan = plan();
+    match args.print {
+        Some(ClusterPrint::DumpCommand) => {
+            write_stdout(&plan.dump_command())?;
+            return Ok(exit::OK);
+        }
+        Some(ClusterPrint::ClusterRoleRules) => {
+            write_stdout(&plan.cluster_role_rules())?;
+            return Ok(exit::OK);
+        }
+        None => {}
+    }
     let started = Instant::now();
     let (objects, inputs, version, probes) = match &args.from_dump {
         Some(path) => {

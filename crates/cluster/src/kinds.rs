@@ -273,30 +273,23 @@ impl Plan {
     }
 
     /// The ClusterRole rules kcheck needs for this plan, as YAML list items (two-space indent):
-    /// get and list on every kind, list only on Secrets (read as metadata), nothing else.
-    /// Whole groups are left out: they need a wildcard, which `deploy/` grants separately.
+    /// `list` on every kind and nothing else. kcheck reads only lists (Secrets as metadata,
+    /// which is the client's choice: RBAC cannot grant metadata alone), never gets single
+    /// objects, never watches. Whole groups are left out: they need a wildcard, which
+    /// `deploy/` grants separately.
     pub fn cluster_role_rules(&self) -> String {
-        let mut by_group: BTreeMap<&str, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
+        let mut by_group: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for k in &self.kinds {
-            let entry = by_group.entry(k.group).or_default();
-            if k.kind == "Secret" && k.group.is_empty() {
-                entry.1.push(k.resource);
-            } else {
-                entry.0.push(k.resource);
-            }
+            by_group.entry(k.group).or_default().push(k.resource);
         }
         let mut out = String::new();
-        for (group, (read, list_only)) in &mut by_group {
-            for (resources, verbs) in [(read, "[get, list]"), (list_only, "[list]")] {
-                if resources.is_empty() {
-                    continue;
-                }
-                resources.sort_unstable();
-                out.push_str(&format!(
-                    "- apiGroups: [\"{group}\"]\n  resources: [{}]\n  verbs: {verbs}\n",
-                    resources.join(", ")
-                ));
-            }
+        for (group, resources) in &mut by_group {
+            resources.sort_unstable();
+            resources.dedup();
+            out.push_str(&format!(
+                "- apiGroups: [\"{group}\"]\n  resources: [{}]\n  verbs: [list]\n",
+                resources.join(", ")
+            ));
         }
         out
     }
@@ -340,9 +333,8 @@ mod tests {
         assert!(cmd.contains("'pods|secrets|peerauthentications\\.security\\.istio\\.io|[a-z0-9-]+\\.constraints\\.gatekeeper\\.sh'"), "{cmd}");
         assert_eq!(
             plan.cluster_role_rules(),
-            "- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get, list]\n\
-             - apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [list]\n\
-             - apiGroups: [\"security.istio.io\"]\n  resources: [peerauthentications]\n  verbs: [get, list]\n"
+            "- apiGroups: [\"\"]\n  resources: [pods, secrets]\n  verbs: [list]\n\
+             - apiGroups: [\"security.istio.io\"]\n  resources: [peerauthentications]\n  verbs: [list]\n"
         );
     }
 

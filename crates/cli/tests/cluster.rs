@@ -1,0 +1,278 @@
+//! `kcheck cluster` end to end against the in-process API server, and its dumps.
+
+use kcheck_cluster::testing::{ApiServer, Fixture};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn kcheck(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kcheck"))
+        .args(args)
+        .env("KUBECONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("kcheck-cli-cluster-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Serves `fixture`, runs `kcheck cluster` against it, and also writes its dump.
+fn live_and_dump(fixture: Fixture, name: &str, format: &str) -> ((i32, String), (i32, String)) {
+    let dir = temp(name);
+    let dump = dir.join("dump");
+    std::fs::create_dir_all(&dump).unwrap();
+    std::fs::write(dump.join("objects.json"), fixture.kubectl_dump()).unwrap();
+    std::fs::write(dump.join("version.json"), fixture.kubectl_version()).unwrap();
+    let server = ApiServer::start(fixture).unwrap();
+    let kubeconfig = server.write_kubeconfig(&dir).unwrap();
+    let (live_code, live, err) = kcheck(&[
+        "cluster",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "--format",
+        format,
+        "--page-size",
+        "3",
+    ]);
+    assert!(err.is_empty(), "{err}");
+    let (dump_code, dumped, err) = kcheck(&[
+        "cluster",
+        "--from-dump",
+        dump.to_str().unwrap(),
+        "--format",
+        format,
+    ]);
+    assert!(err.is_empty(), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+    ((live_code, live), (dump_code, dumped))
+}
+
+fn item<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap()
+}
+
+#[test]
+fn a_live_run_and_a_dump_of_the_same_objects_give_the_same_report() {
+    for format in ["json", "table", "sarif"] {
+        let ((live_code, live), (dump_code, dumped)) =
+            live_and_dump(Fixture::sample(), format, format);
+        assert_eq!(live_code, 1, "the sample has failing findings");
+        assert_eq!(live_code, dump_code);
+        assert_eq!(live, dumped, "{format}");
+    }
+    let ((_, live), _) = live_and_dump(Fixture::sample(), "judged", "json");
+    let report: Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(
+        report["evidence"],
+        serde_json::json!(["objects", "cluster", "node"])
+    );
+    // The controller manager's flag came from its pod.
+    assert_eq!(item(&report, "1.2")["status"], "pass");
+    // No encryption at rest configured on the API server's command line.
+    assert_eq!(item(&report, "6.2")["status"], "fail");
+    // The PKI is on the node only.
+    assert_eq!(item(&report, "1.3")["status"], "not_evaluated");
+    let finding_sources: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["source"].as_str())
+        .collect();
+    assert!(finding_sources.contains(&"/api/v1/namespaces/legacy/pods/debug"));
+    assert!(
+        !live.contains("hunter2")
+            || live.contains("redacted")
+            || !live.contains("hunter2-but-longer")
+    );
+    for secret_value in [
+        "c3VwZXItc2VjcmV0",
+        "ZXlKaGJHY2lPaUpTVXpJMU5pSXNJbXRwWkNJNklpSjk=",
+    ] {
+        assert!(
+            !live.contains(secret_value),
+            "a Secret value reached the report"
+        );
+    }
+}
+
+#[test]
+fn forbidden_kinds_make_the_items_that_read_them_not_evaluated_with_the_reason() {
+    let mut fixture = Fixture::sample();
+    fixture.forbidden.insert("secrets".into());
+    fixture
+        .forbidden
+        .insert("networkpolicies.networking.k8s.io".into());
+    let dir = temp("forbidden");
+    let server = ApiServer::start(fixture).unwrap();
+    let kubeconfig = server.write_kubeconfig(&dir).unwrap();
+    let (_, out, err) = kcheck(&[
+        "cluster",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(err.is_empty(), "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let unseen: Vec<(&str, &str)> = report["inputs"]["unavailable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["kind"].as_str().unwrap(), u["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        unseen,
+        [
+            (
+                "NetworkPolicy",
+                "forbidden: list networkpolicies.networking.k8s.io"
+            ),
+            ("Secret", "forbidden: list secrets")
+        ]
+    );
+    let r = item(&report, "2.3");
+    assert_eq!(r["status"], "not_evaluated");
+    assert!(r["reason"]
+        .as_str()
+        .unwrap()
+        .contains("forbidden: list networkpolicies"));
+    let r = item(&report, "6.5");
+    assert_ne!(r["status"], "pass");
+    assert!(
+        r["reason"]
+            .as_str()
+            .unwrap()
+            .contains("forbidden: list secrets"),
+        "{r}"
+    );
+    let (_, table, _) = {
+        let server = ApiServer::start({
+            let mut f = Fixture::sample();
+            f.forbidden.insert("secrets".into());
+            f
+        })
+        .unwrap();
+        let dir = temp("forbidden-table");
+        let kc = server.write_kubeconfig(&dir).unwrap();
+        let r = kcheck(&[
+            "cluster",
+            "--kubeconfig",
+            kc.to_str().unwrap(),
+            "--color",
+            "never",
+        ]);
+        let _ = std::fs::remove_dir_all(&dir);
+        r
+    };
+    assert!(table.contains("Kinds not seen"), "{table}");
+    assert!(table.contains("forbidden: list secrets"));
+}
+
+#[test]
+fn no_cluster_is_an_input_error_and_a_bad_dump_is_reported() {
+    let (code, _, err) = kcheck(&["cluster", "--kubeconfig", "/nonexistent/kubeconfig"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("kubeconfig"), "{err}");
+    let dir = temp("bad-dump");
+    std::fs::write(dir.join("objects.json"), "{ not json").unwrap();
+    let (code, out, _) = kcheck(&[
+        "cluster",
+        "--from-dump",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 2);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["summary"]["errors"], 1);
+}
+
+#[test]
+fn the_readme_dump_command_and_the_deployed_role_follow_the_kinds_kcheck_reads() {
+    let (_, command, _) = kcheck(&["cluster", "--print", "dump-command"]);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&command),
+        "README.md has an outdated dump command:\n{command}"
+    );
+    // Every kind any rule reads is in the command.
+    let mut names: Vec<String> = kcheck_rules::cluster_kinds::CLUSTER_KINDS
+        .iter()
+        .map(|k| {
+            format!("{}.{}", k.resource, k.group)
+                .trim_end_matches('.')
+                .to_string()
+        })
+        .collect();
+    for rule in kcheck_rules::registry::all() {
+        for kind in rule.kinds_read() {
+            let spec = kcheck_cluster::kinds::BUILTIN
+                .iter()
+                .find(|k| k.kind == kind);
+            let known = spec.is_some()
+                || kcheck_rules::cluster_kinds::CLUSTER_KINDS
+                    .iter()
+                    .any(|k| k.kind == kind);
+            assert!(
+                known,
+                "{}: the collector does not know kind {kind}",
+                rule.code
+            );
+            if let Some(s) = spec {
+                names.push(s.qualified());
+            }
+        }
+    }
+    for name in names {
+        let escaped = name.replace('.', "\\.");
+        assert!(
+            command.contains(&format!("'{escaped}|")) || command.contains(&format!("|{escaped}|")),
+            "{name} is missing from the dump command"
+        );
+    }
+    let (_, rules, _) = kcheck(&["cluster", "--print", "cluster-role-rules"]);
+    let rbac = std::fs::read_to_string(root().join("deploy/cluster-audit/rbac.yaml")).unwrap();
+    assert!(
+        rbac.contains(&format!("rules:\n{rules}")),
+        "deploy/cluster-audit/rbac.yaml does not grant exactly what kcheck lists:\n{rules}"
+    );
+    let verbs: Vec<&str> = rbac
+        .lines()
+        .filter(|l| l.trim_start().starts_with("verbs:"))
+        .collect();
+    assert!(
+        verbs.iter().all(|l| l.trim() == "verbs: [list]"),
+        "{verbs:?}"
+    );
+    let (code, out, _) = kcheck(&[
+        "scan",
+        root().join("deploy/cluster-audit").to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(
+        code, 0,
+        "deploy/cluster-audit does not pass kcheck's own scan:\n{out}"
+    );
+}
