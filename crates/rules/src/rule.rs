@@ -61,6 +61,8 @@ pub struct Context<'a> {
     network_policies: std::cell::OnceCell<HashMap<&'a str, Vec<Policy<'a>>>>,
     /// The RBAC model, built once per run.
     rbac: std::cell::OnceCell<crate::auth::rbac::Rbac<'a>>,
+    /// Admission policies that verify image signatures, read once per run.
+    image_verifiers: std::cell::OnceCell<Vec<crate::images::verification::Verifier<'a>>>,
     /// What a node scan collected, when this run has one.
     pub node: Option<&'a NodeFacts>,
 }
@@ -73,6 +75,7 @@ impl<'a> Context<'a> {
             pss: RefCell::new(HashMap::default()),
             network_policies: std::cell::OnceCell::new(),
             rbac: std::cell::OnceCell::new(),
+            image_verifiers: std::cell::OnceCell::new(),
             node: None,
         }
     }
@@ -87,6 +90,12 @@ impl<'a> Context<'a> {
     pub fn rbac(&self) -> &crate::auth::rbac::Rbac<'a> {
         self.rbac
             .get_or_init(|| crate::auth::rbac::Rbac::new(self.inventory))
+    }
+
+    /// The admission policies that verify image signatures (item 7.3), read once per run.
+    pub fn image_verifiers(&self) -> &[crate::images::verification::Verifier<'a>] {
+        self.image_verifiers
+            .get_or_init(|| crate::images::verification::verifiers(self.inventory))
     }
 
     /// The NetworkPolicies of a namespace, read once per run.

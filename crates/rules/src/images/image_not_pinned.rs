@@ -1,4 +1,4 @@
-use super::verification::{blocking_verifier, may_have_verifiers, verifiers};
+use super::verification::blocking_verifier;
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
@@ -88,12 +88,12 @@ pub fn classify(image: &str) -> Reference<'_> {
 
 /// The admission verifier that blocks `image` unsigned in the workload's namespace, described.
 fn verified_by(object: &Object, ctx: &Context, image: &str) -> Option<String> {
-    if !may_have_verifiers(ctx.inventory) {
+    let all = ctx.image_verifiers();
+    if all.is_empty() {
         return None;
     }
     let namespace = object.namespace.as_deref().unwrap_or("default");
-    let all = verifiers(ctx.inventory);
-    let v = blocking_verifier(&all, ctx.inventory, namespace, image)?;
+    let v = blocking_verifier(all, ctx.inventory, namespace, image)?;
     Some(format!(
         "{} ({} {})",
         v.engine.name(),

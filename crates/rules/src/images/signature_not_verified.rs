@@ -1,4 +1,4 @@
-use super::verification::{verifiers, Engine, Verifier, SIGSTORE_INCLUDE};
+use super::verification::{Engine, Verifier, SIGSTORE_INCLUDE};
 use crate::admission::kyverno::Reach;
 use crate::cluster_kinds::{anchor, system_workloads_seen};
 use crate::{declare_rule, Check, Context, Sink};
@@ -67,7 +67,7 @@ declare_rule! {
 
 fn check(ctx: &Context, sink: &mut Sink) {
     let inventory = ctx.inventory;
-    let found = verifiers(inventory);
+    let found = ctx.image_verifiers();
     if found.is_empty() {
         if !system_workloads_seen(inventory) {
             return;
@@ -90,7 +90,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         .of_kind("Namespace")
         .map(|n| n.name.as_str())
         .collect();
-    for v in &found {
+    for v in found {
         judge(inventory, v, &namespaces, sink);
     }
 }

@@ -229,10 +229,14 @@ impl Verifier<'_> {
 
     /// Whether it checks `image`.
     pub fn checks_image(&self, image: &str) -> bool {
+        self.checks_any(&image_forms(image))
+    }
+
+    /// Whether it checks an image given in all its written forms.
+    fn checks_any(&self, forms: &[String]) -> bool {
         let Some(patterns) = &self.images else {
             return true;
         };
-        let forms = image_forms(image);
         patterns.iter().any(|p| {
             forms.iter().any(|f| match self.engine {
                 Engine::Sigstore => sigstore_glob(p, f),
@@ -309,29 +313,12 @@ pub fn blocking_verifier<'v, 'a>(
     namespace: &str,
     image: &str,
 ) -> Option<&'v Verifier<'a>> {
+    let forms = image_forms(image);
     verifiers.iter().find(|v| {
-        v.checks_image(image)
+        v.checks_any(&forms)
             && v.reach(inventory, namespace) == Reach::Full
             && v.blocks_in(inventory, namespace)
     })
-}
-
-/// Whether the inventory holds anything that can verify images (cheap: kind counts only).
-pub fn may_have_verifiers(inventory: &Inventory) -> bool {
-    [
-        "ClusterPolicy",
-        "Policy",
-        "ImageValidatingPolicy",
-        "ClusterImagePolicy",
-    ]
-    .iter()
-    .any(|k| inventory.count_kind(k) > 0)
-        || inventory
-            .of_kind("MutatingWebhookConfiguration")
-            .any(|o| o.name.contains("connaisseur"))
-        || inventory
-            .of_kind("ConstraintTemplate")
-            .any(|t| t.name.contains("ratify"))
 }
 
 #[cfg(test)]
