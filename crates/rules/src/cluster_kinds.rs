@@ -79,10 +79,9 @@ const V1: &[&str] = &["v1"];
 /// Every kind the cluster-evidence rules read.
 ///
 /// Notes for the collector:
-/// - `Secret`: metadata is enough, but item 6.3 counts Secrets by `type`; a metadata-only list
-///   drops `type`, so either set it from a `fieldSelector=type=Opaque` list or leave it out (the
-///   rule then counts Secrets of unknown type, skipping Helm releases and service-account
-///   tokens).
+/// - `Secret`: metadata is enough, but item 6.3 counts Secrets of type `Opaque`: set `type` on
+///   those (from a `fieldSelector=type=Opaque` list); an API Secret without `type` is taken to
+///   be of another type.
 /// - `ConfigMap`: the rules read `kube-system/cilium-config`, `kube-system/amazon-vpc-cni`,
 ///   `kube-system/antrea-config` and Istio's `istio` ConfigMap (its root namespace).
 pub const CLUSTER_KINDS: &[ClusterKind] = &[

@@ -1,7 +1,7 @@
 use crate::cluster_kinds::{anchor, system_workloads_seen};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{
-    text, Evidence, FieldPath, Inventory, Node, Object, Severity, Text, WORKLOAD_KINDS,
+    text, Evidence, FieldPath, Inventory, Node, Object, Severity, Source, Text, WORKLOAD_KINDS,
 };
 use rustc_hash::FxHashMap as HashMap;
 
@@ -19,8 +19,8 @@ declare_rule! {
     ///
     /// Each mechanism found is an informational finding saying how much it is used, and the item
     /// passes. With none, the Secrets of type `Opaque` that people made (not Helm releases, not
-    /// service-account tokens, not in `kube-system`; a Secret whose type the input does not show
-    /// counts) are counted: 10 or more is a **warning**, fewer an informational finding. The
+    /// in `kube-system`; in a manifest a Secret without `type` is Opaque) are counted: 10 or
+    /// more is a **warning**, fewer an informational finding. The
     /// checklist asks for this "where appropriate", so the rule never fails.
     ///
     /// ## Why
@@ -163,12 +163,15 @@ fn check(ctx: &Context, sink: &mut Sink) {
     }
 }
 
-/// A Secret people made: type `Opaque` (or not shown), not a Helm release, not a service-account
-/// token, not in `kube-system`.
+/// A Secret people made: type `Opaque`, not a Helm release, not in `kube-system`. In a manifest
+/// a Secret without `type` is Opaque (the API's default); from the API, whose Secrets are listed
+/// as metadata with the type kept for Opaque and token Secrets only, a missing type is another
+/// type.
 fn people_made_opaque(s: &Object) -> bool {
-    let opaque = match s.root.str_at("type") {
-        Some(t) => t == "Opaque",
-        None => s.annotation("kubernetes.io/service-account.name").is_none(),
+    let opaque = match (s.root.str_at("type"), &s.source) {
+        (Some(t), _) => t == "Opaque",
+        (None, Source::File { .. }) => s.annotation("kubernetes.io/service-account.name").is_none(),
+        (None, Source::Api { .. }) => false,
     };
     opaque
         && s.namespace.as_deref() != Some("kube-system")
