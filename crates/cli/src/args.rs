@@ -124,8 +124,12 @@ pub struct WebhookArgs {
     pub config: Option<PathBuf>,
     /// Namespaces (YAML/JSON, e.g. `kubectl get ns -o yaml`) for Pod Security levels; reloaded
     /// when it changes.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "namespaces_from_api")]
     pub namespaces: Option<PathBuf>,
+    /// Watch Namespaces through the API instead (in-cluster service account, or the
+    /// kubeconfig): needs get, list and watch on namespaces.
+    #[arg(long)]
+    pub namespaces_from_api: bool,
     /// Language of denials, warnings and annotations (overrides the configuration file).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,

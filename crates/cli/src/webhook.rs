@@ -19,6 +19,7 @@ pub fn run(args: WebhookArgs) -> anyhow::Result<u8> {
         tls_key: args.tls_key,
         config: args.config,
         namespaces: args.namespaces,
+        namespaces_from_api: args.namespaces_from_api,
         lang: args.lang.map(|l| match l {
             LangArg::En => Lang::En,
             LangArg::Zh => Lang::Zh,

@@ -12,6 +12,8 @@ pub mod config;
 pub mod judge;
 pub mod metrics;
 pub mod namespaces;
+#[cfg(feature = "kube")]
+pub mod namespaces_api;
 pub mod response;
 pub mod review;
 pub mod rules;
@@ -50,6 +52,8 @@ pub enum Error {
     },
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("the Kubernetes API: {0}")]
+    Api(String),
 }
 
 /// What `kcheck webhook` is given.
@@ -60,6 +64,8 @@ pub struct Options {
     pub tls_key: PathBuf,
     pub config: Option<PathBuf>,
     pub namespaces: Option<PathBuf>,
+    /// Watch Namespaces through the API (in-cluster or kubeconfig credentials) instead.
+    pub namespaces_from_api: bool,
     /// Overrides the configuration file's `webhook.language`.
     pub lang: Option<kcheck_model::Lang>,
     /// How often the certificate and namespace files are checked for changes.
@@ -102,14 +108,7 @@ async fn run_async(options: Options) -> Result<(), Error> {
     }
     let certs = CertStore::open(&options.tls_cert, &options.tls_key)?;
     let metrics = Arc::new(Metrics::default());
-    let (namespaces, ns_watch): (Arc<dyn NamespaceSource>, _) = match &options.namespaces {
-        Some(path) => {
-            let file = FileNamespaces::open(path)?;
-            let watch = file.watch(options.poll);
-            (file, Some(watch))
-        }
-        None => (Arc::new(NoNamespaces), None),
-    };
+    let (namespaces, ns_watch) = namespace_source(&options).await?;
     let cert_watch = certs.watch(options.poll, metrics.clone());
     let state = State::new(Judge::new(Arc::new(settings), namespaces), metrics);
     let listener = tokio::net::TcpListener::bind(options.addr)
@@ -125,6 +124,42 @@ async fn run_async(options: Options) -> Result<(), Error> {
         w.abort();
     }
     result
+}
+
+type Source = (
+    Arc<dyn NamespaceSource>,
+    Option<tokio::task::JoinHandle<()>>,
+);
+
+async fn namespace_source(options: &Options) -> Result<Source, Error> {
+    if options.namespaces_from_api {
+        return api_namespaces().await;
+    }
+    Ok(match &options.namespaces {
+        Some(path) => {
+            let file = FileNamespaces::open(path)?;
+            let watch = file.watch(options.poll);
+            (file, Some(watch))
+        }
+        None => (Arc::new(NoNamespaces), None),
+    })
+}
+
+#[cfg(feature = "kube")]
+async fn api_namespaces() -> Result<Source, Error> {
+    let config = kube::Config::infer()
+        .await
+        .map_err(|e| Error::Api(e.to_string()))?;
+    let client = kube::Client::try_from(config).map_err(|e| Error::Api(e.to_string()))?;
+    let (namespaces, task) = namespaces_api::ApiNamespaces::start(client);
+    Ok((namespaces, Some(task)))
+}
+
+#[cfg(not(feature = "kube"))]
+async fn api_namespaces() -> Result<Source, Error> {
+    Err(Error::Api(
+        "this build has no API client (kcheck-webhook's `kube` feature)".into(),
+    ))
 }
 
 /// Completes on SIGTERM (Kubernetes stopping the pod) or Ctrl-C.
