@@ -1,5 +1,5 @@
-//! kcheck passes its own checklist: `kcheck scan deploy/` finds nothing at fail level in the
-//! webhook's manifests.
+//! kcheck passes its own checklist: `kcheck scan deploy/` finds nothing at fail level in any
+//! manifest kcheck ships (webhook, cluster audit, node scan).
 
 use kcheck_model::{Evidence, Inventory, Level};
 use kcheck_rules::Engine;
@@ -39,14 +39,12 @@ fn deploy_has_no_failures() {
             format!("{at} {} {}", f.code, f.message.en)
         })
         .collect();
-    let (mine, others): (Vec<&String>, Vec<&String>) =
-        failures.iter().partition(|f| f.contains("deploy/webhook/"));
+    // Everything kcheck ships to run in a cluster: the webhook, the cluster audit CronJob and
+    // the node scan Job (what a node scanner needs by nature is waived there, with a reason).
     assert!(
-        mine.is_empty(),
-        "kcheck fails its own webhook manifests:\n{mine:#?}"
+        failures.is_empty(),
+        "kcheck fails its own deploy/ manifests:\n{failures:#?}"
     );
-    // Manifests other components keep in deploy/ are their own business; show them.
-    if !others.is_empty() {
-        eprintln!("failures outside deploy/webhook:\n{others:#?}");
-    }
+    let waived = report.findings.iter().filter(|f| f.waived).count();
+    assert!(waived <= 12, "{waived} waived findings: keep waivers rare");
 }
