@@ -28,6 +28,13 @@ pub fn load(
     limits: &kcheck_load::Limits,
 ) -> Dumped {
     let mut out = Dumped::default();
+    // `kubectl get -A -o json` writes one List for the whole cluster: a document as large as
+    // its file, with as many nodes as that many bytes can hold.
+    let limits = &kcheck_load::Limits {
+        max_document_bytes: usize::try_from(limits.max_file_bytes).unwrap_or(usize::MAX),
+        max_nodes: usize::MAX,
+        ..*limits
+    };
     let files = match files(path) {
         Ok(f) => f,
         Err(e) => {

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Scale benchmark of `kcheck cluster`: the in-process test API server (its own process) serves
+# the issue-5 scale inventory (tools/gen_scale.py: 10,000 namespaces, 100,000 pods, 20,000
+# NetworkPolicies, 50,000 RoleBindings, Roles, ServiceAccounts, ClusterRoles) over HTTPS, and
+# kcheck audits it end to end: discovery, paginated lists, judging, a JSON report. The same
+# objects are then audited from the List files as a dump, in the same run, for the ratio.
+#
+#   tools/bench_cluster.sh            # NAMESPACES=10000 by default
+#
+# Prints wall time and peak RSS (/usr/bin/time -f "%e s %M KB") of each run, and the ratio.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+namespaces="${NAMESPACES:-10000}"
+lists="target/scale-cluster-lists-$namespaces"
+work="target/scale-cluster-run"
+
+cargo build --release -p kcheck
+cargo build --release -p kcheck-cluster --features testing --example api_server
+if [ ! -f "$lists/list-0000.json" ]; then
+    python3 tools/gen_scale.py --out "$lists" --namespaces "$namespaces"
+fi
+rm -rf "$work"
+mkdir -p "$work"
+target/release/examples/api_server "$work" "$lists" 900 > "$work/kubeconfig.path" 2> "$work/server.log" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 600); do
+    [ -s "$work/kubeconfig.path" ] && break
+    sleep 0.5
+done
+cat "$work/server.log"
+kubeconfig="$(cat "$work/kubeconfig.path")"
+
+timed() {
+    /usr/bin/time -f "%e s %M KB" -o "$work/time" "$@" > /dev/null 2> "$work/stderr" || true
+    grep -h "timings" "$work/stderr" || true
+    cat "$work/time"
+}
+
+echo "== live: kcheck cluster --kubeconfig (test API server, pages of 500)"
+live="$(timed target/release/kcheck cluster --kubeconfig "$kubeconfig" --format json -o "$work/live.json" --timings)"
+echo "$live"
+echo "== dump: kcheck cluster --from-dump $lists"
+dump="$(timed target/release/kcheck cluster --from-dump "$lists" --format json -o "$work/dump.json" --timings)"
+echo "$dump"
+python3 - "$work" <<'EOF'
+import json, sys
+w = sys.argv[1]
+a, b = (json.load(open(f"{w}/{n}.json")) for n in ("live", "dump"))
+print("objects:", a["summary"]["objects"], "live,", b["summary"]["objects"], "dump")
+print("item statuses equal:", [i["status"] for i in a["items"]] == [i["status"] for i in b["items"]])
+EOF
+live_s="$(echo "$live" | tail -1 | cut -d' ' -f1)"
+dump_s="$(echo "$dump" | tail -1 | cut -d' ' -f1)"
+python3 -c "print(f'ratio live/dump: {float(\"$live_s\") / float(\"$dump_s\"):.2f}')"
