@@ -19,7 +19,8 @@ pub enum NameHint {
 
 /// Words that make a name describe something about a secret (its file, length, lifetime, the
 /// name of the Secret holding it) rather than hold one.
-const NOT_A_VALUE: &str = "\
+static NOT_A_VALUE: WordList = WordList::new(
+    "\
     file files filename filepath path paths dir directory folder ref refs reference name \
     names length len min max minimum maximum ttl expiry expiration expire expires expired \
     timeout duration lifetime age interval period policy policies enabled enable disable \
@@ -29,17 +30,38 @@ const NOT_A_VALUE: &str = "\
     generator complexity strength validation validator verify check manager namespace \
     template class backend command cmd script configmap hint help description message \
     prompt reset attempts retries history lookup algorithm method scheme strategy driver \
-    plugin scope scopes claim claims secretref keyref store vault arn public pub";
+    plugin scope scopes claim claims secretref keyref store vault arn public pub",
+);
 
 /// With only a weak hint, these say the value is an identifier or a digest, not a key.
-const NOT_KEY_MATERIAL: &str = "\
+static NOT_KEY_MATERIAL: WordList = WordList::new(
+    "\
     id ids fingerprint gpg pgp cert certificate ca digest sha sha1 sha256 checksum etag \
     uid uuid image user username login account partition routing sort primary foreign \
-    shard group topic";
+    shard group topic",
+);
 
-/// Whether `word` is one of the space-separated words of `list`.
-pub(super) fn listed(list: &str, word: &str) -> bool {
-    list.split_whitespace().any(|w| w == word)
+/// A list of words written as one space-separated string, looked up through a set built on
+/// first use: the detectors ask about every word of every environment variable's name, and a
+/// linear scan of the lists was the webhook's hottest spot.
+pub(super) struct WordList {
+    words: &'static str,
+    set: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>>,
+}
+
+impl WordList {
+    pub(super) const fn new(words: &'static str) -> WordList {
+        WordList {
+            words,
+            set: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(super) fn contains(&self, word: &str) -> bool {
+        self.set
+            .get_or_init(|| self.words.split_whitespace().collect())
+            .contains(word)
+    }
 }
 
 /// Splits a name into lowercase words at punctuation, camelCase and letter/digit changes:
@@ -79,7 +101,7 @@ pub fn words(name: &str) -> Vec<String> {
 /// What `name` says about its value.
 pub fn classify(name: &str) -> NameHint {
     let words = words(name);
-    if words.is_empty() || words.iter().any(|w| listed(NOT_A_VALUE, w)) {
+    if words.is_empty() || words.iter().any(|w| NOT_A_VALUE.contains(w)) {
         return NameHint::None;
     }
     let joined = words.concat();
@@ -90,7 +112,7 @@ pub fn classify(name: &str) -> NameHint {
     {
         return NameHint::Password;
     }
-    let key_material = !words.iter().any(|w| listed(NOT_KEY_MATERIAL, w));
+    let key_material = !words.iter().any(|w| NOT_KEY_MATERIAL.contains(w));
     if key_material
         && [
             "apikey",

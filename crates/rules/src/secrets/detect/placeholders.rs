@@ -1,6 +1,6 @@
 //! Values that are placeholders, variables, paths or references rather than secrets.
 
-use super::names::listed;
+use super::names::WordList;
 
 /// Whether a value is not a secret, whatever the key: empty, booleans, numbers, placeholders,
 /// template and variable references, paths and references to a secret store.
@@ -10,11 +10,13 @@ pub fn is_placeholder(value: &str) -> bool {
         return true;
     }
     let lower = v.to_ascii_lowercase();
-    const WORDS: &str = "\
+    static WORDS: WordList = WordList::new(
+        "\
         true false yes no on off null nil none undefined n/a na tbd todo unset empty \
         password passwd pass pwd secret token apikey api_key api-key key private_key \
-        credentials hidden masked default string value";
-    if listed(WORDS, &lower) {
+        credentials hidden masked default string value",
+    );
+    if WORDS.contains(&lower) {
         return true;
     }
     const MARKERS: &str = "\
