@@ -1,7 +1,7 @@
 //! Runs the rules over the evidence and derives each checklist item's status from the findings.
 
-use crate::registry;
 use crate::rule::{Check, Context, Rule, Sink};
+use crate::{cluster_kinds, registry};
 use crate::{Config, Waivers};
 use kcheck_model::{
     Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, Report, Status, Text,
@@ -162,7 +162,12 @@ impl Engine {
                 // A failure stands when a rule that saw all it looks up found it; a rule that
                 // could not list what it looks up (the NetworkPolicies of a workload) may
                 // fail for what it did not see.
+                let table_blind = inputs
+                    .unavailable
+                    .iter()
+                    .any(|u| cluster_items(&u.kind).contains(&item.id));
                 let solid = !blind.is_empty()
+                    && !table_blind
                     && of_item.iter().map(|&i| &findings[i]).any(|f| {
                         !f.waived
                             && f.level != Level::Info
@@ -213,8 +218,22 @@ fn blind_spots<'i>(
                 .iter()
                 .filter(|r| r.item == item)
                 .any(|r| r.kinds_read().any(|k| k == u.kind))
+                || cluster_items(&u.kind).contains(&item)
         })
         .collect()
+}
+
+/// Items the cluster-evidence table says read `kind` (a whole group is `*.<group>`).
+fn cluster_items(kind: &str) -> Vec<&'static str> {
+    let kinds = cluster_kinds::CLUSTER_KINDS
+        .iter()
+        .filter(|k| k.kind == kind)
+        .flat_map(|k| k.items.iter().copied());
+    let groups = cluster_kinds::CLUSTER_GROUPS
+        .iter()
+        .filter(|g| kind.strip_prefix("*.") == Some(g.group))
+        .flat_map(|g| g.items.iter().copied());
+    kinds.chain(groups).collect()
 }
 
 /// An item whose rules could not see every kind they read never passes: a clean result becomes

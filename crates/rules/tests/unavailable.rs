@@ -138,3 +138,20 @@ fn every_kind_a_rule_reads_is_a_kind_name() {
         }
     }
 }
+
+#[test]
+fn the_cluster_evidence_table_names_the_items_a_kind_leaves_unjudged() {
+    // 2.1 reads DaemonSets (the network plugin); a run that could not list them cannot judge it.
+    let report = run(vec![unavailable("DaemonSet", "daemonsets.apps")]);
+    let r = item(&report, "2.1");
+    assert_eq!(r.status, Status::NotEvaluated);
+    assert!(
+        r.reason
+            .as_ref()
+            .unwrap()
+            .en
+            .contains("forbidden: list daemonsets.apps"),
+        "{:?}",
+        r.reason
+    );
+}
