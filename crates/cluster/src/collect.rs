@@ -210,9 +210,16 @@ pub async fn collect(
                 if let Some(t) = secret_type {
                     name = format!("{name} (fieldSelector type={t})");
                 }
-                failed
-                    .entry(index)
-                    .or_insert_with(|| unseen::from_error(&target.kind, &name, &e, "list"));
+                // The main list's failure names the kind; of the type-filtered ones, the
+                // first by name, so that the report does not depend on which ended first.
+                let u = unseen::from_error(&target.kind, &name, &e, "list");
+                match failed.get(&index) {
+                    Some(old) if old.resource == target.qualified() => {}
+                    Some(old) if secret_type.is_some() && old.resource <= u.resource => {}
+                    _ => {
+                        failed.insert(index, u);
+                    }
+                }
             }
         }
     }
