@@ -156,8 +156,31 @@ impl Engine {
                 let ran = runnable.iter().any(|r| r.item == item.id);
                 let exists = self.rules.iter().any(|r| r.item == item.id);
                 let seen = examined.get(item.id).copied().unwrap_or(0);
-                let (status, reason) =
-                    item_status(item, &of_item, &findings, ran, exists, seen, evidence);
+                // A rule of the item that could not look at all (it examined nothing and said
+                // why in an informational finding) keeps a clean item from passing.
+                let could_not_look = runnable
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, r)| r.item == item.id && counts[*i] == 0)
+                    .find_map(|(_, r)| {
+                        of_item
+                            .iter()
+                            .map(|&i| &findings[i])
+                            .find(|f| f.code == r.code && f.level == Level::Info && !f.waived)
+                    })
+                    .map(|f| f.message.clone());
+                let (status, reason) = item_status(
+                    item,
+                    &of_item,
+                    &findings,
+                    ItemEvidence {
+                        ran,
+                        exists,
+                        examined: seen,
+                        could_not_look,
+                    },
+                    evidence,
+                );
                 let blind = blind_spots(item.id, &runnable, &inputs);
                 // A failure stands when a rule that saw all it looks up found it; a rule that
                 // could not list what it looks up (the NetworkPolicies of a workload) may
@@ -292,15 +315,31 @@ fn unseen(
 /// The status of one item: failing findings fail it, warnings warn; a clean result passes only
 /// when its required evidence was all there, its rules looked at something, and kcheck checks
 /// the whole item.
+/// What the run saw of one item.
+struct ItemEvidence {
+    /// Some rule of the item ran.
+    ran: bool,
+    /// kcheck has a rule for the item.
+    exists: bool,
+    /// Objects or facts the item's rules looked at.
+    examined: usize,
+    /// Why one of its rules could not look at all, when one could not.
+    could_not_look: Option<Text>,
+}
+
 fn item_status(
     item: &kcheck_model::Item,
     of_item: &[usize],
     findings: &[Finding],
-    ran: bool,
-    exists: bool,
-    examined: usize,
+    seen: ItemEvidence,
     evidence: &[Evidence],
 ) -> (Status, Option<Text>) {
+    let ItemEvidence {
+        ran,
+        exists,
+        examined,
+        could_not_look,
+    } = seen;
     let active = || of_item.iter().map(|&i| &findings[i]).filter(|f| !f.waived);
     if active().any(|f| f.level == Level::Fail) {
         return (Status::Fail, None);
@@ -337,6 +376,15 @@ fn item_status(
                     "无可检查对象:输入中没有此项适用的对象",
                 )
             })),
+        );
+    }
+    if let Some(why) = could_not_look {
+        return (
+            Status::NotEvaluated,
+            Some(Text::new(
+                format!("no problem in what was checked; {}", why.en),
+                format!("已检查部分未发现问题;{}", why.zh),
+            )),
         );
     }
     if let Some(e) = missing {

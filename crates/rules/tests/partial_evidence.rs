@@ -1,0 +1,57 @@
+//! An item passes only when every rule of it could look: a rule that examined nothing and said
+//! why (a node scan without the PKI, control-plane flags read from the API without the files)
+//! keeps the item not evaluated, with that reason, even when another rule of the item looked
+//! and found nothing.
+
+use kcheck_load::{load_bytes, Limits};
+use kcheck_model::{Evidence, Inputs, Inventory, Status};
+use kcheck_node::testing::NodeTree;
+use kcheck_rules::Engine;
+
+const BINDINGS: &str = r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: view-team}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: team}
+"#;
+
+fn item_1_1(tree: NodeTree) -> (Status, String) {
+    let facts = tree.facts();
+    let loaded = load_bytes("bindings.yaml", BINDINGS.as_bytes(), &Limits::default());
+    let inventory = Inventory::new(loaded.objects);
+    let report = Engine::default().run_with_node(
+        &inventory,
+        Some(&facts),
+        &[Evidence::Objects, Evidence::Node],
+        Inputs::default(),
+    );
+    let item = report.items.iter().find(|i| i.item.id == "1.1").unwrap();
+    (
+        item.status,
+        item.reason.as_ref().map_or(String::new(), |r| r.en.to_string()),
+    )
+}
+
+#[test]
+fn a_rule_that_could_not_look_keeps_a_clean_item_from_passing() {
+    // Everything there: the bindings and the node's kubeconfigs are clean.
+    let (status, reason) = item_1_1(NodeTree::secure());
+    assert_eq!(status, Status::Pass, "{reason}");
+    // No kubeconfigs and no PKI on the node: KC101 saw a clean binding, KC107 saw nothing.
+    let bare = NodeTree::secure()
+        .remove("/etc/kubernetes/pki")
+        .remove("/etc/kubernetes/admin.conf")
+        .remove("/etc/kubernetes/controller-manager.conf")
+        .remove("/etc/kubernetes/scheduler.conf")
+        .remove("/etc/kubernetes/kubelet.conf")
+        .remove("/var/lib/kubelet/pki")
+        .remove("/etc/kubernetes/admission/webhook-kubeconfig.yaml");
+    let (status, reason) = item_1_1(bare);
+    assert_eq!(status, Status::NotEvaluated, "{reason}");
+    assert!(
+        reason.starts_with("no problem in what was checked; "),
+        "{reason}"
+    );
+}
