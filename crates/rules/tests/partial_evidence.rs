@@ -30,7 +30,9 @@ fn item_1_1(tree: NodeTree) -> (Status, String) {
     let item = report.items.iter().find(|i| i.item.id == "1.1").unwrap();
     (
         item.status,
-        item.reason.as_ref().map_or(String::new(), |r| r.en.to_string()),
+        item.reason
+            .as_ref()
+            .map_or(String::new(), |r| r.en.to_string()),
     )
 }
 
