@@ -232,8 +232,26 @@ pub(crate) fn render_options(out: &OutputArgs) -> RenderOptions {
 }
 
 pub(crate) fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
-    let text = kcheck_report::render(report, format(out.format), &render_options(out));
-    emit_text(&text, out)
+    let (fmt, opts) = (format(out.format), render_options(out));
+    let written = match &out.output {
+        Some(path) => std::fs::File::create(path).and_then(|file| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            kcheck_report::render_to(report, fmt, &opts, &mut w)?;
+            w.flush()
+        }),
+        None => {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+            match kcheck_report::render_to(report, fmt, &opts, &mut w).and_then(|()| w.flush()) {
+                // A closed pipe (`kcheck ... | head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other,
+            }
+        }
+    };
+    written.with_context(|| match &out.output {
+        Some(path) => format!("cannot write the report to {}", path.display()),
+        None => "cannot write to standard output".to_string(),
+    })
 }
 
 pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {

@@ -162,9 +162,10 @@ struct JsonDiagnostic<'a> {
     message: &'a str,
 }
 
-pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
+/// The report document, borrowing from `report`.
+fn document<'r>(report: &'r Report, opts: &RenderOptions) -> JsonReport<'r> {
     let lang = opts.lang;
-    let doc = JsonReport {
+    JsonReport {
         schema: SCHEMA,
         tool: Tool {
             name: report.tool_name,
@@ -191,12 +192,28 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
                 })
                 .collect(),
         },
-    };
+    }
+}
+
+pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
     // Serializing plain structs of strings and numbers cannot fail; an empty object keeps the
     // output JSON if it ever did.
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
+    let mut out =
+        serde_json::to_string_pretty(&document(report, opts)).unwrap_or_else(|_| "{}".to_owned());
     out.push('\n');
     out
+}
+
+/// The same bytes as [`render`], written as they are made: a report of half a million
+/// findings is hundreds of megabytes, which need not be held in memory.
+pub(crate) fn write(
+    report: &Report,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(report, opts))
+        .map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 fn summary(report: &Report) -> Summary {

@@ -92,6 +92,20 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
     }
 }
 
+/// Writes the report in `format` to `out`, as [`render`] would make it; JSON is streamed
+/// rather than built in memory first.
+pub fn render_to(
+    report: &Report,
+    format: Format,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, opts, out),
+        other => out.write_all(render(report, other, opts).as_bytes()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Format;
