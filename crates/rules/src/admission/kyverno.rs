@@ -16,27 +16,7 @@ pub enum Reach {
 
 /// `*` (any run of characters) and `?` (one character), as Kyverno matches names and images.
 pub fn wildcard(pattern: &str, text: &str) -> bool {
-    // Names, namespaces and image references are ASCII: bytes will do, without allocating.
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == b'*')
+    crate::waivers::glob(pattern, text)
 }
 
 /// Whether a policy's action is `Enforce` (Kyverno accepts either case); `Audit` is the default.
