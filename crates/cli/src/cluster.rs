@@ -3,7 +3,7 @@
 //! could not see.
 
 use crate::args::{ClusterArgs, ClusterPrint};
-use crate::commands::{emit, load_config, load_waivers, severity, write_stdout};
+use crate::commands::{emit, judging_setup, severity, write_stdout};
 use crate::exit;
 use kcheck_cluster::progress::{Bar, Progress, Quiet};
 use kcheck_cluster::{GroupSpec, KindSpec, Plan};
@@ -39,19 +39,12 @@ pub fn plan() -> Plan {
 }
 
 pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
-    let mut config = match load_config(&args.config) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("kcheck: {message}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let waivers = match load_waivers(args.waivers.as_deref(), !args.no_annotation_waivers) {
-        Ok(w) => w,
-        Err(message) => {
-            eprintln!("kcheck: {message}");
-            return Ok(exit::USAGE);
-        }
+    let Some((mut config, waivers)) = judging_setup(
+        &args.config,
+        args.waivers.as_deref(),
+        !args.no_annotation_waivers,
+    ) else {
+        return Ok(exit::USAGE);
     };
     let plan = plan();
     match args.print {

@@ -17,19 +17,12 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             let loaded = kcheck_load::load_paths(&args.paths, &args.limits.limits());
             let loaded_at = started.elapsed();
             let inventory = Inventory::new(loaded.objects);
-            let config = match load_config(&args.config) {
-                Ok(c) => c,
-                Err(message) => {
-                    eprintln!("kcheck: {message}");
-                    return Ok(exit::USAGE);
-                }
-            };
-            let waivers = match load_waivers(args.waivers.as_deref(), !args.no_annotation_waivers) {
-                Ok(w) => w,
-                Err(message) => {
-                    eprintln!("kcheck: {message}");
-                    return Ok(exit::USAGE);
-                }
+            let Some((config, waivers)) = judging_setup(
+                &args.config,
+                args.waivers.as_deref(),
+                !args.no_annotation_waivers,
+            ) else {
+                return Ok(exit::USAGE);
             };
             let mut engine = Engine::default().with_config(config).with_waivers(waivers);
             if args.timings {
@@ -178,6 +171,17 @@ pub(crate) fn load_waivers(
         waivers.problem(p);
     }
     Ok(waivers)
+}
+
+/// The configuration and waivers a judging command runs with; a problem with either is printed
+/// and the command ends with a usage error (`None`).
+pub(crate) fn judging_setup(
+    config: &ConfigArgs,
+    waivers: Option<&std::path::Path>,
+    annotations: bool,
+) -> Option<(kcheck_rules::Config, kcheck_rules::Waivers)> {
+    let setup = load_config(config).and_then(|c| Ok((c, load_waivers(waivers, annotations)?)));
+    setup.map_err(|message| eprintln!("kcheck: {message}")).ok()
 }
 
 /// The run's configuration: `--config FILE`, then `--kube-version` over it.

@@ -1,7 +1,7 @@
 //! `kcheck node`: collect a node's facts (optionally with manifests) and judge them.
 
 use crate::args::NodeArgs;
-use crate::commands::{emit, load_config, load_waivers, severity};
+use crate::commands::{emit, judging_setup, severity};
 use crate::exit;
 use kcheck_model::{Evidence, Inventory};
 use kcheck_rules::Engine;
@@ -11,19 +11,12 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         eprintln!("kcheck: --root {}: not a directory", args.root.display());
         return Ok(exit::USAGE);
     }
-    let config = match load_config(&args.config) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("kcheck: {message}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let waivers = match load_waivers(args.waivers.as_deref(), !args.no_annotation_waivers) {
-        Ok(w) => w,
-        Err(message) => {
-            eprintln!("kcheck: {message}");
-            return Ok(exit::USAGE);
-        }
+    let Some((config, waivers)) = judging_setup(
+        &args.config,
+        args.waivers.as_deref(),
+        !args.no_annotation_waivers,
+    ) else {
+        return Ok(exit::USAGE);
     };
     let mut options =
         kcheck_node::Options::new(&args.root).with_manifests_dir(args.manifests.clone());
