@@ -572,3 +572,30 @@ fn admission_config_files() {
         Status::Fail
     );
 }
+
+#[test]
+fn an_unreadable_admission_configuration_is_not_judged_as_absent() {
+    // The flag names the AdmissionConfiguration, but the scan could not read it (as when the
+    // flags come from the API without the node's files).
+    let facts = secure()
+        .remove("/etc/kubernetes/admission/admission.yaml")
+        .facts();
+    let found = run(&pod_security_admission::RULE, &facts);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("KC806 Info")
+            && found[0].contains("could not be read; Pod Security Admission's defaults and exemptions were not checked"),
+        "{found:#?}"
+    );
+    assert_eq!(
+        status(vec![&pod_security_admission::RULE], &facts, "8.2"),
+        Status::NotEvaluated
+    );
+    let placement = run(&placement_admission::RULE, &facts);
+    assert!(
+        placement
+            .iter()
+            .all(|l| l.contains("KC504 Info") && l.contains("could not be read")),
+        "{placement:#?}"
+    );
+}

@@ -1,5 +1,7 @@
 use super::webhooks::KINDS as WEBHOOK_KINDS;
-use crate::node::admission::{admission_config, effective_plugins, plugin_config, PluginConfig};
+use crate::node::admission::{
+    admission_config, admission_config_unread, effective_plugins, plugin_config, PluginConfig,
+};
 use crate::node::apiserver::apiserver_or_inform;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::Component;
@@ -73,6 +75,16 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
     };
     if let Some(flag) = pod_security_off_by(api) {
         plugin_off(api, flag, ctx, sink);
+        return;
+    }
+    if let Some(path) = admission_config_unread(facts, api) {
+        sink.inform_on_node(
+            NodePlace::flag(api, "admission-control-config-file"),
+            text!(
+                "the AdmissionConfiguration {path} could not be read; Pod Security Admission's defaults and exemptions were not checked",
+                "无法读取 AdmissionConfiguration {path};未检查 Pod 安全准入的默认值与豁免",
+            ),
+        );
         return;
     }
     sink.examined();

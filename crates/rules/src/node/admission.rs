@@ -309,6 +309,18 @@ pub fn admission_config<'a>(facts: &'a NodeFacts, api: &Component) -> Option<&'a
         .or_else(|| facts.config(ConfigRole::Admission))
 }
 
+/// The AdmissionConfiguration kube-apiserver names with `--admission-control-config-file` when
+/// the scan could not read it (the file is missing, unreadable, or the flags came from the API
+/// without the node's files): its path. Rules then say they could not look, rather than judging
+/// an absent configuration.
+pub fn admission_config_unread<'a>(facts: &NodeFacts, api: &'a Component) -> Option<&'a str> {
+    let path = api
+        .flags
+        .get("admission-control-config-file")
+        .filter(|p| !p.is_empty())?;
+    admission_config(facts, api).is_none().then_some(path)
+}
+
 /// `path` as kube-apiserver resolves it: relative to the directory of the file that names it.
 pub fn resolve(base_file: &str, path: &str) -> String {
     if path.starts_with('/') {

@@ -1,4 +1,6 @@
-use crate::node::admission::{admission_config, effective_plugins, plugin_config, PluginConfig};
+use crate::node::admission::{
+    admission_config, admission_config_unread, effective_plugins, plugin_config, PluginConfig,
+};
 use crate::node::apiserver::apiserver_or_inform;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
@@ -86,7 +88,15 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             );
             continue;
         }
-        if matches!(
+        if let Some(path) = admission_config_unread(facts, api) {
+            sink.inform_on_node(
+                NodePlace::flag(api, "admission-control-config-file"),
+                text!(
+                    "the AdmissionConfiguration {path} could not be read; the configuration of {plugin} was not checked",
+                    "无法读取 AdmissionConfiguration {path};未检查 {plugin} 的配置",
+                ),
+            );
+        } else if matches!(
             plugin_config(facts, admission, plugin),
             PluginConfig::Absent
         ) {
