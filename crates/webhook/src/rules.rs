@@ -21,9 +21,9 @@ pub const ADMISSION_RULES: &[&str] = &[
     // 5.1: placement of sensitive and ordinary workloads (namespace annotations included).
     "KC501", "KC502",
     // 6.x: legacy token Secrets, secrets in ConfigMaps and env, projected token lifetimes.
-    "KC601", "KC602", "KC603", "KC605", // 7.x: image references, run-as-root.
-    "KC701", "KC702", // 8.3: webhook configurations.
-    "KC801", "KC802", "KC803", "KC804",
+    "KC601", "KC602", "KC603", "KC605",
+    // 7.x: image references and base images, run-as-root; 8.3: webhook configurations.
+    "KC701", "KC702", "KC705", "KC801", "KC802", "KC803", "KC804",
 ];
 
 /// Object rules left out, and why: each reads objects a review does not carry.

@@ -1,0 +1,182 @@
+use crate::{declare_rule, Check, Context, Sink};
+use kcheck_model::{text, ContainerKind, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
+
+declare_rule! {
+    /// ## What it checks
+    /// The image of every regular container, by its repository name (registry, tag and digest
+    /// set aside):
+    /// - a general-purpose operating system image run as the workload itself (`ubuntu`,
+    ///   `debian`, `alpine`, `busybox`, `centos`, `fedora`, `amazonlinux`, `rockylinux`,
+    ///   `almalinux`, `oraclelinux`, `opensuse/leap`, `archlinux`): **warn**;
+    /// - a troubleshooting toolbox (`nicolaka/netshoot`, `network-multitool`): **warn**;
+    /// - a `debug` variant (`gcr.io/distroless/static:debug`, `…:nonroot-debug`): **warn**, it adds
+    ///   a shell to an image built not to have one.
+    ///
+    /// Init containers with such images are noted only (copying a file with `busybox` is common
+    /// and short-lived); ephemeral containers are left alone, since debugging is what they are
+    /// for. What an image really contains can only be read from the image or a scanner's
+    /// report, which is why item 7.1 needs image evidence to pass: this rule finds the cases a
+    /// manifest gives away.
+    ///
+    /// ## Why
+    /// Checklist item 7.1: a shell, a package manager and network tools in a running container
+    /// are what an attacker who got code execution reaches for next, and every extra package is
+    /// more vulnerabilities to patch. Images built for one program (distroless, scratch,
+    /// Chainguard, a multi-stage build's last stage) carry only what it needs.
+    ///
+    /// ## Fix
+    /// Build the program into a minimal base in a multi-stage build:
+    /// ```dockerfile
+    /// FROM golang:1.23 AS build
+    /// WORKDIR /src
+    /// COPY . .
+    /// RUN CGO_ENABLED=0 go build -o /app ./cmd/app
+    ///
+    /// FROM gcr.io/distroless/static:nonroot
+    /// COPY --from=build /app /app
+    /// ENTRYPOINT ["/app"]
+    /// ```
+    /// and debug with `kubectl debug` (an ephemeral container) instead of shipping the tools.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/concepts/security/security-checklist/#images
+    /// - https://github.com/GoogleContainerTools/distroless
+    /// - https://kubernetes.io/docs/tasks/debug/debug-application/debug-running-pod/#ephemeral-container
+    pub static RULE = {
+        code: "KC705",
+        name: "general-purpose-image",
+        item: "7.1",
+        severity: Severity::Low,
+        evidence: Evidence::Objects,
+        title: Text::fixed(
+            "Container runs a general-purpose OS, toolbox or debug image",
+            "容器运行通用操作系统、工具箱或调试镜像",
+        ),
+        fix: Text::fixed(
+            "Build the program into a minimal base (distroless, scratch, a multi-stage build's last stage) and debug with kubectl debug instead.",
+            "把程序构建到最小化基础镜像中(distroless、scratch、多阶段构建的最后阶段),调试时改用 kubectl debug。",
+        ),
+        check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+    }
+}
+
+/// Repositories of general-purpose distributions (the last path element, or the whole path).
+const OPERATING_SYSTEMS: &[&str] = &[
+    "ubuntu",
+    "debian",
+    "alpine",
+    "busybox",
+    "centos",
+    "fedora",
+    "amazonlinux",
+    "rockylinux",
+    "almalinux",
+    "oraclelinux",
+    "opensuse/leap",
+    "opensuse/tumbleweed",
+    "archlinux",
+];
+
+/// Troubleshooting images full of network tools.
+const TOOLBOXES: &[&str] = &["nicolaka/netshoot", "netshoot", "network-multitool"];
+
+/// What is wrong with an image reference, if anything: (English, Chinese).
+fn verdict(image: &str) -> Option<(String, String)> {
+    // `registry:5000/team/app:1.0@sha256:…` -> path `team/app`, tag `1.0`.
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let (path, tag) = match no_digest.rsplit_once(':') {
+        Some((p, t)) if !t.contains('/') => (p, t),
+        _ => (no_digest, ""),
+    };
+    let mut parts: Vec<&str> = path.split('/').collect();
+    // A first element with a dot, a colon or `localhost` is a registry.
+    if parts.len() > 1
+        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
+    {
+        parts.remove(0);
+    }
+    if parts.first() == Some(&"library") {
+        parts.remove(0);
+    }
+    let repo = parts.join("/").to_ascii_lowercase();
+    let last = parts.last().map_or("", |s| s);
+    if OPERATING_SYSTEMS.contains(&repo.as_str()) {
+        return Some((
+            format!("a general-purpose operating system image ({repo})"),
+            format!("通用操作系统镜像({repo})"),
+        ));
+    }
+    if TOOLBOXES.contains(&repo.as_str()) || TOOLBOXES.contains(&last) {
+        return Some((
+            format!("a troubleshooting toolbox image ({repo})"),
+            format!("排障工具箱镜像({repo})"),
+        ));
+    }
+    let debug_tag = tag == "debug" || tag.ends_with("-debug") || tag.starts_with("debug-");
+    debug_tag.then(|| {
+        (
+            format!("the debug variant of {repo} (tag {tag})"),
+            format!("调试变体镜像 {repo}(标签 {tag})"),
+        )
+    })
+}
+
+fn check(object: &Object, _: &Context, sink: &mut Sink) {
+    let Some(pod) = object.pod_spec() else { return };
+    sink.examined();
+    for c in pod.containers() {
+        if c.kind == ContainerKind::Ephemeral {
+            continue;
+        }
+        let Some(image) = c.get("image").and_then(Node::as_str) else {
+            continue;
+        };
+        let Some((what_en, what_zh)) = verdict(image) else {
+            continue;
+        };
+        let (en, zh) = (c.label_en(), c.label_zh());
+        let message = text!(
+            "{en} runs {what_en}, with a shell and tools the program does not need",
+            "{zh} 运行{what_zh},其中带有程序并不需要的 shell 和工具",
+        );
+        let path = c.path("image");
+        if c.kind == ContainerKind::Init {
+            sink.inform(object, path, message);
+        } else {
+            sink.warn(object, path, message);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::verdict;
+
+    #[test]
+    fn images_by_repository() {
+        let flagged = |i: &str| verdict(i).map(|(en, _)| en);
+        assert!(flagged("ubuntu:22.04").unwrap().contains("(ubuntu)"));
+        assert!(flagged("docker.io/library/alpine@sha256:abc")
+            .unwrap()
+            .contains("(alpine)"));
+        assert!(flagged("registry.local:5000/busybox")
+            .unwrap()
+            .contains("(busybox)"));
+        assert!(flagged("nicolaka/netshoot:v0.13")
+            .unwrap()
+            .contains("toolbox"));
+        assert!(flagged("ghcr.io/x/network-multitool")
+            .unwrap()
+            .contains("toolbox"));
+        assert!(flagged("gcr.io/distroless/static:debug")
+            .unwrap()
+            .contains("debug variant"));
+        assert!(flagged("gcr.io/distroless/base:nonroot-debug").is_some());
+        assert!(flagged("opensuse/leap:15.6").is_some());
+        assert_eq!(flagged("gcr.io/distroless/static:nonroot"), None);
+        assert_eq!(flagged("registry.example.com/shop/web:1.4.2"), None);
+        assert_eq!(flagged("myorg/ubuntu-tools-exporter:1.0"), None);
+        assert_eq!(flagged("localhost/debian-builder"), None);
+        assert_eq!(flagged("postgres:16"), None);
+    }
+}
