@@ -78,18 +78,7 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub page_size: u32,
     #[command(flatten)]
-    pub output: OutputArgs,
-    /// Exit 1 when a failing finding has at least this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
-    pub fail_on: FailOn,
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    /// Waiver file (YAML), as for `scan`.
-    #[arg(long, value_name = "FILE")]
-    pub waivers: Option<PathBuf>,
-    /// Ignore `kcheck.io/ignore` annotations, so that workload owners cannot exempt themselves.
-    #[arg(long)]
-    pub no_annotation_waivers: bool,
+    pub judge: JudgeArgs,
     /// Print the time spent collecting, judging and rendering to standard error.
     #[arg(long)]
     pub timings: bool,
@@ -219,6 +208,26 @@ pub struct PssArgs {
     pub limits: LimitArgs,
 }
 
+/// What the commands that judge (scan, node, cluster) share: the report, when to fail, the
+/// configuration and the waivers.
+#[derive(Args, Debug)]
+pub struct JudgeArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 1 when a failing finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Waiver file (YAML): accepted findings by rule, namespace, kind, name and container, each
+    /// with a reason and an optional expiry date.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Ignore `kcheck.io/ignore` annotations, so that workload owners cannot exempt themselves.
+    #[arg(long)]
+    pub no_annotation_waivers: bool,
+}
+
 /// What the rules are told about the cluster.
 #[derive(Args, Debug)]
 pub struct ConfigArgs {
@@ -236,19 +245,7 @@ pub struct ScanArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
-    pub output: OutputArgs,
-    /// Exit 1 when a failing finding has at least this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
-    pub fail_on: FailOn,
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    /// Waiver file (YAML): accepted findings by rule, namespace, kind, name and container, each
-    /// with a reason and an optional expiry date.
-    #[arg(long, value_name = "FILE")]
-    pub waivers: Option<PathBuf>,
-    /// Ignore `kcheck.io/ignore` annotations, so that workload owners cannot exempt themselves.
-    #[arg(long)]
-    pub no_annotation_waivers: bool,
+    pub judge: JudgeArgs,
     /// Print the time spent loading, in each rule and rendering to standard error.
     #[arg(long)]
     pub timings: bool,
@@ -271,18 +268,7 @@ pub struct NodeArgs {
     #[arg(long, value_name = "DIR", default_value = "/etc/kubernetes/manifests")]
     pub manifests: String,
     #[command(flatten)]
-    pub output: OutputArgs,
-    /// Exit 1 when a failing finding has at least this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
-    pub fail_on: FailOn,
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    /// Waiver file (YAML), as for `scan`.
-    #[arg(long, value_name = "FILE")]
-    pub waivers: Option<PathBuf>,
-    /// Ignore `kcheck.io/ignore` annotations in the manifests.
-    #[arg(long)]
-    pub no_annotation_waivers: bool,
+    pub judge: JudgeArgs,
     #[command(flatten)]
     pub etcd: EtcdArgs,
     /// Try anonymous requests to this node's API server, kubelet and etcd ports (127.0.0.1 only;

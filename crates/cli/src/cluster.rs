@@ -3,7 +3,7 @@
 //! could not see.
 
 use crate::args::{ClusterArgs, ClusterPrint};
-use crate::commands::{emit, judging_setup, severity, write_stdout};
+use crate::commands::{emit, exit_code, judging_setup, write_stdout};
 use crate::exit;
 use kcheck_cluster::progress::{Bar, Progress, Quiet};
 use kcheck_cluster::{GroupSpec, KindSpec, Plan};
@@ -39,11 +39,7 @@ pub fn plan() -> Plan {
 }
 
 pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
-    let Some((mut config, waivers)) = judging_setup(
-        &args.config,
-        args.waivers.as_deref(),
-        !args.no_annotation_waivers,
-    ) else {
+    let Some((mut config, waivers)) = judging_setup(&args.judge) else {
         return Ok(exit::USAGE);
     };
     let plan = plan();
@@ -114,7 +110,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
     let judged_from = started.elapsed();
     let report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);
     let judged_at = started.elapsed();
-    emit(&report, &args.output)?;
+    emit(&report, &args.judge.output)?;
     if args.timings {
         let secs = |d: Duration| d.as_secs_f64();
         eprintln!(
@@ -125,13 +121,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
             secs(started.elapsed() - judged_at)
         );
     }
-    let code = if report.inputs.has_errors() {
-        exit::INPUT
-    } else if report.failing_at(severity(args.fail_on)) > 0 {
-        exit::FINDINGS
-    } else {
-        exit::OK
-    };
+    let code = exit_code(&report, &args.judge);
     // As for scan: the OS frees the trees faster than dropping them one by one.
     std::mem::forget(report);
     std::mem::forget(inventory);

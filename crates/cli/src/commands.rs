@@ -1,7 +1,8 @@
 //! What each subcommand does: load, judge, render.
 
 use crate::args::{
-    Cli, ColorArg, Command, ConfigArgs, FailOn, FormatArg, LangArg, OutputArgs, RulesFormat,
+    Cli, ColorArg, Command, ConfigArgs, FailOn, FormatArg, JudgeArgs, LangArg, OutputArgs,
+    RulesFormat,
 };
 use crate::exit;
 use anyhow::Context as _;
@@ -17,11 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             let loaded = kcheck_load::load_paths(&args.paths, &args.limits.limits());
             let loaded_at = started.elapsed();
             let inventory = Inventory::new(loaded.objects);
-            let Some((config, waivers)) = judging_setup(
-                &args.config,
-                args.waivers.as_deref(),
-                !args.no_annotation_waivers,
-            ) else {
+            let Some((config, waivers)) = judging_setup(&args.judge) else {
                 return Ok(exit::USAGE);
             };
             let mut engine = Engine::default().with_config(config).with_waivers(waivers);
@@ -31,7 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             let judged_from = started.elapsed();
             let report = engine.run(&inventory, &[Evidence::Objects], loaded.inputs);
             let judged_at = started.elapsed();
-            emit(&report, &args.output)?;
+            emit(&report, &args.judge.output)?;
             if args.timings {
                 let secs = |d: std::time::Duration| d.as_secs_f64();
                 eprintln!(
@@ -44,13 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     eprintln!("  {code:<6} {:>9.3} ms", secs(d) * 1000.0);
                 }
             }
-            let code = if report.inputs.has_errors() {
-                exit::INPUT
-            } else if report.failing_at(severity(args.fail_on)) > 0 {
-                exit::FINDINGS
-            } else {
-                exit::OK
-            };
+            let code = exit_code(&report, &args.judge);
             // The process ends here: the OS frees the trees faster than dropping millions of
             // nodes one by one (measured: a tenth of a large scan's time).
             std::mem::forget(report);
@@ -173,14 +164,26 @@ pub(crate) fn load_waivers(
     Ok(waivers)
 }
 
+/// The exit code of a judging command: input errors first, then failing findings at or above
+/// `--fail-on`.
+pub(crate) fn exit_code(report: &kcheck_model::Report, args: &JudgeArgs) -> u8 {
+    if report.inputs.has_errors() {
+        exit::INPUT
+    } else if report.failing_at(severity(args.fail_on)) > 0 {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
+}
+
 /// The configuration and waivers a judging command runs with; a problem with either is printed
 /// and the command ends with a usage error (`None`).
 pub(crate) fn judging_setup(
-    config: &ConfigArgs,
-    waivers: Option<&std::path::Path>,
-    annotations: bool,
+    args: &JudgeArgs,
 ) -> Option<(kcheck_rules::Config, kcheck_rules::Waivers)> {
-    let setup = load_config(config).and_then(|c| Ok((c, load_waivers(waivers, annotations)?)));
+    let (waivers, annotations) = (args.waivers.as_deref(), !args.no_annotation_waivers);
+    let setup =
+        load_config(&args.config).and_then(|c| Ok((c, load_waivers(waivers, annotations)?)));
     setup.map_err(|message| eprintln!("kcheck: {message}")).ok()
 }
 

@@ -1,7 +1,7 @@
 //! `kcheck node`: collect a node's facts (optionally with manifests) and judge them.
 
 use crate::args::NodeArgs;
-use crate::commands::{emit, judging_setup, severity};
+use crate::commands::{emit, exit_code, judging_setup};
 use crate::exit;
 use kcheck_model::{Evidence, Inventory};
 use kcheck_rules::Engine;
@@ -11,11 +11,7 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         eprintln!("kcheck: --root {}: not a directory", args.root.display());
         return Ok(exit::USAGE);
     }
-    let Some((config, waivers)) = judging_setup(
-        &args.config,
-        args.waivers.as_deref(),
-        !args.no_annotation_waivers,
-    ) else {
+    let Some((config, waivers)) = judging_setup(&args.judge) else {
         return Ok(exit::USAGE);
     };
     let mut options =
@@ -50,12 +46,6 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
     };
     let engine = Engine::default().with_config(config).with_waivers(waivers);
     let report = engine.run_with_node(&inventory, Some(&collected.facts), &evidence, inputs);
-    emit(&report, &args.output)?;
-    Ok(if report.inputs.has_errors() {
-        exit::INPUT
-    } else if report.failing_at(severity(args.fail_on)) > 0 {
-        exit::FINDINGS
-    } else {
-        exit::OK
-    })
+    emit(&report, &args.judge.output)?;
+    Ok(exit_code(&report, &args.judge))
 }
