@@ -290,6 +290,11 @@ impl Flags {
             .map(|f| f.value.as_deref().unwrap_or("true"))
     }
 
+    /// The effective value when it is set and not empty (a path, a URL): `--flag=` names nothing.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.get(name).filter(|v| !v.is_empty())
+    }
+
     /// A boolean flag's effective value, `default` when absent or unparsable.
     pub fn get_bool(&self, name: &str, default: bool) -> bool {
         match self.get(name).map(str::to_ascii_lowercase).as_deref() {

@@ -65,11 +65,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     let Some(api) = apiserver_or_inform(facts, sink) else {
         return;
     };
-    let Some(path) = api
-        .flags
-        .get("admission-control-config-file")
-        .filter(|p| !p.is_empty())
-    else {
+    let Some(path) = api.flags.value("admission-control-config-file") else {
         return;
     };
     let what = ("the admission configuration", "准入配置文件");

@@ -68,11 +68,9 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         return;
     };
     let flags = &api.flags;
-    let policy_path = flags.get("audit-policy-file").filter(|p| !p.is_empty());
-    let log_path = flags.get("audit-log-path").filter(|p| !p.is_empty());
-    let webhook = flags
-        .get("audit-webhook-config-file")
-        .filter(|p| !p.is_empty());
+    let policy_path = flags.value("audit-policy-file");
+    let log_path = flags.value("audit-log-path");
+    let webhook = flags.value("audit-webhook-config-file");
     sink.examined();
     let Some(policy_path) = policy_path else {
         sink.fail_on_node(

@@ -298,10 +298,7 @@ pub fn plugin_entries(admission: &ConfigDoc) -> impl Iterator<Item = PluginEntry
 
 /// The AdmissionConfiguration kube-apiserver reads, when it names one and the scan parsed it.
 pub fn admission_config<'a>(facts: &'a NodeFacts, api: &Component) -> Option<&'a ConfigDoc> {
-    let path = api
-        .flags
-        .get("admission-control-config-file")
-        .filter(|p| !p.is_empty())?;
+    let path = api.flags.value("admission-control-config-file")?;
     facts
         .configs
         .iter()
@@ -314,10 +311,7 @@ pub fn admission_config<'a>(facts: &'a NodeFacts, api: &Component) -> Option<&'a
 /// without the node's files): its path. Rules then say they could not look, rather than judging
 /// an absent configuration.
 pub fn admission_config_unread<'a>(facts: &NodeFacts, api: &'a Component) -> Option<&'a str> {
-    let path = api
-        .flags
-        .get("admission-control-config-file")
-        .filter(|p| !p.is_empty())?;
+    let path = api.flags.value("admission-control-config-file")?;
     admission_config(facts, api).is_none().then_some(path)
 }
 

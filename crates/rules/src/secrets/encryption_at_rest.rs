@@ -74,11 +74,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     let Some(api) = apiserver_or_inform(facts, sink) else {
         return;
     };
-    let Some(path) = api
-        .flags
-        .get("encryption-provider-config")
-        .filter(|p| !p.is_empty())
-    else {
+    let Some(path) = api.flags.value("encryption-provider-config") else {
         sink.examined();
         sink.fail_on_node(
             NodePlace::flag(api, "encryption-provider-config"),
