@@ -181,6 +181,8 @@ pub(crate) fn exit_code(report: &kcheck_model::Report, args: &JudgeArgs) -> u8 {
 pub(crate) fn judging_setup(
     args: &JudgeArgs,
 ) -> Option<(kcheck_rules::Config, kcheck_rules::Waivers)> {
+    // The report is rendered in one language: findings need not carry the other.
+    kcheck_model::text::only(Some(lang(args.output.lang)));
     let (waivers, annotations) = (args.waivers.as_deref(), !args.no_annotation_waivers);
     let setup =
         load_config(&args.config).and_then(|c| Ok((c, load_waivers(waivers, annotations)?)));

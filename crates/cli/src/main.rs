@@ -12,6 +12,9 @@ mod who_can;
 
 use std::process::ExitCode;
 
+/// `--features system-alloc` builds with the system allocator, for heap profilers such as
+/// heaptrack that hook malloc.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -31,12 +34,16 @@ pub mod exit {
 /// is small and steady), and mimalloc's default purge made the kernel zero the same pages again
 /// and again: 42% of a 200k-object analysis in `clear_page`, load 3.9 s against 1.2 s without
 /// purging (`kcheck-analysis-bench`, same machine, same minute).
+#[cfg(not(feature = "system-alloc"))]
 pub fn keep_freed_memory() {
     /// `mi_option_purge_delay` in mimalloc.h (v2 and v3); -1 means never purge.
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: setting an option is a plain store mimalloc allows at any time.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) }
 }
+
+#[cfg(feature = "system-alloc")]
+pub fn keep_freed_memory() {}
 
 fn main() -> ExitCode {
     keep_freed_memory();

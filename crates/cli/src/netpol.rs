@@ -13,7 +13,7 @@ use kcheck_rules::{Config, Context};
 fn location(w: &WorkloadCoverage) -> String {
     match &w.workload.source {
         Source::File { path, .. } => format!("{path}:{}", w.workload.root.pos.line.max(1)),
-        Source::Api { path } => path.clone(),
+        Source::Api { path } => path.to_string(),
     }
 }
 

@@ -63,7 +63,7 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
                     .collect(),
                 location: match &b.source {
                     Source::File { path, .. } => Some(format!("{path}:{}", b.root.pos.line.max(1))),
-                    Source::Api { path } => Some(path.clone()),
+                    Source::Api { path } => Some(path.to_string()),
                 },
             }
         })

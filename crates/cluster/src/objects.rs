@@ -105,7 +105,7 @@ pub fn object_from_item(
     forget_positions(&mut item);
     Ok(Object {
         source: Source::Api {
-            path: target.object_path(namespace.as_deref(), &name),
+            path: target.object_path(namespace.as_deref(), &name).into(),
         },
         api_version,
         kind: target.kind.clone(),

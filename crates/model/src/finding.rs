@@ -142,18 +142,21 @@ pub struct Finding {
     pub item: &'static str,
     pub severity: Severity,
     pub level: Level,
-    pub object: Option<ObjectRef>,
+    /// Shared by the findings of one object (a report of 500k findings repeats a few hundred
+    /// thousand identities).
+    pub object: Option<Arc<ObjectRef>>,
     /// The field that is wrong, e.g. `spec.containers[0].securityContext.privileged`.
     pub path: Option<String>,
     /// File position, for objects read from files.
     pub location: Option<Location>,
-    /// Where API or host evidence came from, when there is no file.
-    pub source: Option<String>,
+    /// Where API or host evidence came from, when there is no file (shared with the object's
+    /// [`Source::Api`](crate::Source) path).
+    pub source: Option<Arc<str>>,
     pub message: Text,
     pub fix: Text,
     /// Whether a waiver accepted this finding (then `waiver` says which and why).
     pub waived: bool,
-    pub waiver: Option<crate::waiver::Waiver>,
+    pub waiver: Option<Box<crate::waiver::Waiver>>,
 }
 
 impl Finding {

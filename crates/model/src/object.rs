@@ -16,7 +16,7 @@ pub enum Source {
         item: Option<u32>,
     },
     /// The API server (`/api/v1/namespaces/x/pods/y`) or a dump of it.
-    Api { path: String },
+    Api { path: Arc<str> },
 }
 
 /// Identifies an object in a report.

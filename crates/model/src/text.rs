@@ -3,6 +3,7 @@
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,11 +46,42 @@ impl Text {
         }
     }
 
+    /// The text in `lang`; when a process formats only one language (see [`only`]) and asks
+    /// for the other, the one it has.
     pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Zh => &self.zh,
+        let (wanted, other) = match lang {
+            Lang::En => (&self.en, &self.zh),
+            Lang::Zh => (&self.zh, &self.en),
+        };
+        if wanted.is_empty() {
+            other
+        } else {
+            wanted
         }
+    }
+}
+
+/// Which languages [`text!`](crate::text!) formats: 0 both, 1 English only, 2 Chinese only.
+static FORMATTED: AtomicU8 = AtomicU8::new(0);
+
+/// Makes [`text!`](crate::text!) format only `lang` (the other sentence stays empty), or both
+/// with `None`, the default. A command that renders its report in one language sets it before
+/// judging: half a million findings hold half the text and take half the formatting.
+pub fn only(lang: Option<Lang>) {
+    let v = match lang {
+        None => 0,
+        Some(Lang::En) => 1,
+        Some(Lang::Zh) => 2,
+    };
+    FORMATTED.store(v, Ordering::Relaxed);
+}
+
+/// Whether [`text!`](crate::text!) formats sentences in `lang`.
+pub fn formats(lang: Lang) -> bool {
+    match FORMATTED.load(Ordering::Relaxed) {
+        1 => lang == Lang::En,
+        2 => lang == Lang::Zh,
+        _ => true,
     }
 }
 
@@ -59,13 +91,28 @@ impl fmt::Display for Text {
     }
 }
 
-/// `text!("English {x}", "中文 {x}")`: both sentences formatted with the same arguments in scope.
+/// `text!("English {x}", "中文 {x}")`: both sentences formatted with the same arguments in scope
+/// (only one when [`only`] says so).
 #[macro_export]
 macro_rules! text {
     ($en:literal, $zh:literal $(,)?) => {
-        $crate::Text::new(format!($en), format!($zh))
+        $crate::text!(@both $en, $zh,)
     };
     ($en:literal, $zh:literal, $($arg:tt)+) => {
-        $crate::Text::new(format!($en, $($arg)+), format!($zh, $($arg)+))
+        $crate::text!(@both $en, $zh, $($arg)+)
+    };
+    (@both $en:literal, $zh:literal, $($arg:tt)*) => {
+        $crate::Text::new(
+            if $crate::text::formats($crate::Lang::En) {
+                format!($en, $($arg)*)
+            } else {
+                String::new()
+            },
+            if $crate::text::formats($crate::Lang::Zh) {
+                format!($zh, $($arg)*)
+            } else {
+                String::new()
+            },
+        )
     };
 }

@@ -19,7 +19,7 @@ struct JsonReport<'a> {
     evidence: &'a [Evidence],
     summary: Summary,
     items: Vec<JsonItem<'a>>,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     inputs: JsonInputs<'a>,
     waivers: JsonWaivers<'a>,
 }
@@ -84,6 +84,16 @@ struct JsonItem<'a> {
     findings: Vec<&'a str>,
     finding_count: usize,
     examined: usize,
+}
+
+/// The findings, each turned into its JSON shape as it is written: a vector of 500k of them
+/// would be 100 MB held for nothing.
+struct Findings<'a>(&'a [Finding], Lang);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|f| finding(f, self.1)))
+    }
 }
 
 #[derive(Serialize)]
@@ -177,7 +187,7 @@ fn document<'r>(report: &'r Report, opts: &RenderOptions) -> JsonReport<'r> {
             .into_iter()
             .map(|r| item(report, r, lang))
             .collect(),
-        findings: report.findings.iter().map(|f| finding(f, lang)).collect(),
+        findings: Findings(&report.findings, lang),
         inputs: inputs(&report.inputs, lang),
         waivers: JsonWaivers {
             applied: report.waivers.applied,
@@ -270,14 +280,14 @@ fn finding(f: &Finding, lang: Lang) -> JsonFinding<'_> {
         item: f.item,
         severity: f.severity,
         level: f.level,
-        object: f.object.as_ref().map(object),
+        object: f.object.as_deref().map(object),
         path: f.path.as_deref(),
         location: f.location.as_ref().map(location),
         source: f.source.as_deref(),
         message: f.message.get(lang),
         fix: f.fix.get(lang),
         waived: f.waived,
-        waiver: f.waiver.as_ref(),
+        waiver: f.waiver.as_deref(),
     }
 }
 

@@ -187,7 +187,7 @@ pub(crate) fn place(f: &Finding) -> Option<String> {
     match (&f.location, &f.source) {
         (Some(l), _) if l.line == 0 => Some(l.file.to_string()),
         (Some(l), _) => Some(l.to_string()),
-        (None, Some(s)) => Some(s.clone()),
+        (None, Some(s)) => Some(s.to_string()),
         (None, None) => None,
     }
 }

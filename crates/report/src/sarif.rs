@@ -298,11 +298,11 @@ fn result(report: &Report, f: &Finding, lang: Lang) -> Value {
 
 /// Identifies a finding across runs even when lines move: rule, object and field, not position.
 fn fingerprint(f: &Finding) -> String {
-    let object = f.object.as_ref().map(object_name).unwrap_or_default();
+    let object = f.object.as_deref().map(object_name).unwrap_or_default();
     let place = match (&f.path, &f.location, &f.source) {
         (Some(p), _, _) => p.clone(),
         (None, Some(l), _) => l.file.to_string(),
-        (None, None, Some(s)) => s.clone(),
+        (None, None, Some(s)) => s.to_string(),
         (None, None, None) => String::new(),
     };
     format!("{}|{}|{}", f.code, object, place)

@@ -3,13 +3,14 @@
 use crate::network::netpol::Policy;
 use kcheck_model::facts::{Component, ConfigDoc};
 use kcheck_model::{
-    Evidence, FieldPath, Finding, Inventory, Level, Location, NodeFacts, Object, RuleInfo,
-    Severity, Source, Text,
+    Evidence, FieldPath, Finding, Inventory, Level, Location, NodeFacts, Object, ObjectRef,
+    RuleInfo, Severity, Source, Text,
 };
 use kcheck_pss::{Evaluation, Level as PssLevel, Version};
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// A rule. Each lives in its own file under the checklist section it serves, declared with
 /// [`declare_rule!`] so that its doc comment is its user documentation.
@@ -55,8 +56,8 @@ type PssKey = (*const Object, PssLevel, u32);
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub config: &'a crate::Config,
-    /// Pod Security evaluations already made in this run, shared by the rules that reuse them.
-    pss: RefCell<HashMap<PssKey, Rc<Evaluation>>>,
+    /// Pod Security evaluations of the object being judged, shared by the rules that read them.
+    pss: RefCell<Vec<(PssKey, Rc<Evaluation>)>>,
     /// NetworkPolicies read once per run, by namespace.
     network_policies: std::cell::OnceCell<HashMap<&'a str, Vec<Policy<'a>>>>,
     /// The RBAC model, built once per run.
@@ -72,7 +73,7 @@ impl<'a> Context<'a> {
         Context {
             inventory,
             config,
-            pss: RefCell::new(HashMap::default()),
+            pss: RefCell::new(Vec::new()),
             network_policies: std::cell::OnceCell::new(),
             rbac: std::cell::OnceCell::new(),
             image_verifiers: std::cell::OnceCell::new(),
@@ -112,8 +113,9 @@ impl<'a> Context<'a> {
         by_ns.get(namespace).map_or(&[], Vec::as_slice)
     }
 
-    /// The Pod Security evaluation of a workload at a level and version, computed once per run
-    /// (several rules read the same checks). `None` for objects without a pod spec.
+    /// The Pod Security evaluation of a workload of the inventory at a level and version,
+    /// computed once while rules look at that object (several read the same checks). `None` for
+    /// objects without a pod spec.
     pub fn pss(
         &self,
         object: &Object,
@@ -122,11 +124,17 @@ impl<'a> Context<'a> {
     ) -> Option<Rc<Evaluation>> {
         let pod = object.pod_spec()?;
         let key = (object as *const Object, level, version.effective_minor());
-        if let Some(e) = self.pss.borrow().get(&key) {
+        let mut memo = self.pss.borrow_mut();
+        if let Some((_, e)) = memo.iter().find(|(k, _)| *k == key) {
             return Some(e.clone());
         }
+        // Only the object being judged is remembered: the object rules that read it run one
+        // after another, and keeping 100k pods' evaluations cost 86 MB for no gain.
+        if memo.first().is_some_and(|(k, _)| k.0 != key.0) {
+            memo.clear();
+        }
         let eval = Rc::new(kcheck_pss::evaluate(&pod, level, version));
-        self.pss.borrow_mut().insert(key, eval.clone());
+        memo.push((key, eval.clone()));
         Some(eval)
     }
 }
@@ -216,6 +224,9 @@ pub struct Sink<'a> {
     rule: &'static Rule,
     findings: &'a mut Vec<Finding>,
     waivers: &'a crate::Waivers,
+    /// The identities of the objects reported so far in the run, by address: an object's
+    /// findings (several rules, several fields) point at one `ObjectRef`.
+    identities: &'a mut Identities,
     pub(crate) examined: usize,
 }
 
@@ -224,11 +235,13 @@ impl<'a> Sink<'a> {
         rule: &'static Rule,
         findings: &'a mut Vec<Finding>,
         waivers: &'a crate::Waivers,
+        identities: &'a mut Identities,
     ) -> Sink<'a> {
         Sink {
             rule,
             findings,
             waivers,
+            identities,
             examined: 0,
         }
     }
@@ -275,16 +288,33 @@ impl<'a> Sink<'a> {
             item: self.rule.item,
             severity: self.rule.severity,
             level,
-            object: at.object,
+            object: at.object.map(Arc::new),
             path: at.path,
             location: at.location,
-            source: Some(at.source),
+            source: Some(at.source.into()),
             message,
             fix: self.rule.fix.clone(),
             waived: false,
             waiver: None,
         });
         self.findings.last_mut().expect("just pushed")
+    }
+
+    fn identity_of(&mut self, object: &Object) -> Arc<ObjectRef> {
+        let slot = self
+            .identities
+            .entry(std::ptr::from_ref(object) as usize)
+            .or_insert_with(|| Arc::new(object.reference()));
+        // An address is only a hint (a rule may report a temporary object that another one
+        // replaces later): the identity must match.
+        let same = slot.name == object.name
+            && slot.namespace == object.namespace
+            && slot.kind == object.kind
+            && slot.api_version == object.api_version;
+        if !same {
+            *slot = Arc::new(object.reference());
+        }
+        slot.clone()
     }
 
     fn push(
@@ -308,13 +338,14 @@ impl<'a> Sink<'a> {
             }
             Source::Api { path } => (None, Some(path.clone())),
         };
+        let identity = self.identity_of(object);
         self.findings.push(Finding {
             code: self.rule.code,
             rule: self.rule.name,
             item: self.rule.item,
             severity: self.rule.severity,
             level,
-            object: Some(object.reference()),
+            object: Some(identity),
             path: (!path.is_root()).then(|| path.to_string()),
             location,
             source,
@@ -328,6 +359,9 @@ impl<'a> Sink<'a> {
         &mut self.findings[last]
     }
 }
+
+/// Object identities by address, for [`Sink`].
+pub(crate) type Identities = HashMap<usize, Arc<ObjectRef>>;
 
 /// Where on a node a finding is: a file line when known, otherwise a description of the source
 /// (a host path, `/proc/1234/cmdline`), and the flag or field concerned.

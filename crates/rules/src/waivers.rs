@@ -110,7 +110,7 @@ impl Waivers {
         };
         if let Some(w) = waiver.or_else(|| self.file_waiver(finding, object, container)) {
             finding.waived = true;
-            finding.waiver = Some(w);
+            finding.waiver = Some(Box::new(w));
             self.applied.set(self.applied.get() + 1);
         }
     }

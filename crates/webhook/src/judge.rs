@@ -94,7 +94,7 @@ impl Judge {
         objects.extend(namespace);
         let inventory = Inventory::new(objects);
         let mut findings = self.run(&inventory);
-        findings.retain(|f| f.object.as_ref() == Some(&reference));
+        findings.retain(|f| f.object.as_deref() == Some(&reference));
         findings
     }
 
@@ -203,7 +203,7 @@ impl Judge {
         };
         Ok(Object {
             source: Source::Api {
-                path: format!("admission request {}", request.uid),
+                path: format!("admission request {}", request.uid).into(),
             },
             api_version,
             kind,

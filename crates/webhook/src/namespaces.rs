@@ -72,7 +72,7 @@ pub fn trim(ns: &Object) -> Object {
         name: ns.name.clone(),
         root,
         source: Source::Api {
-            path: format!("/api/v1/namespaces/{}", ns.name),
+            path: format!("/api/v1/namespaces/{}", ns.name).into(),
         },
     }
 }

@@ -25,7 +25,7 @@ fn object(ns: &Namespace) -> Option<Object> {
         kind: "Namespace".into(),
         namespace: None,
         source: Source::Api {
-            path: format!("/api/v1/namespaces/{name}"),
+            path: format!("/api/v1/namespaces/{name}").into(),
         },
         name,
         root: Node::from_json(&json),

@@ -168,7 +168,7 @@ mod tests {
         report
             .findings
             .iter()
-            .filter(|f| f.object.as_ref() == Some(&subject.reference()))
+            .filter(|f| f.object.as_deref() == Some(&subject.reference()))
             .map(|f| format!("{} {:?} {}", f.code, f.path, f.message.en))
             .collect()
     }

@@ -220,3 +220,44 @@ fn json_duplicate_keys_keep_the_last_value_with_a_warning() {
         DiagnosticSeverity::Warning
     );
 }
+
+/// Every mapping and sequence holds exactly its members: no room left over from growing, which
+/// for a large cluster's lists was a third of the tree.
+#[test]
+fn json_containers_hold_no_spare_room() {
+    fn check(node: &kcheck_model::Node, spare: &mut Vec<String>) {
+        match &node.value {
+            Value::Map(entries) => {
+                if entries.capacity() != entries.len() {
+                    spare.push(format!(
+                        "map at {}: {}/{}",
+                        node.pos,
+                        entries.len(),
+                        entries.capacity()
+                    ));
+                }
+                entries.iter().for_each(|e| check(&e.value, spare));
+            }
+            Value::Seq(items) => {
+                if items.capacity() != items.len() {
+                    spare.push(format!(
+                        "seq at {}: {}/{}",
+                        node.pos,
+                        items.len(),
+                        items.capacity()
+                    ));
+                }
+                items.iter().for_each(|n| check(n, spare));
+            }
+            _ => {}
+        }
+    }
+    let text = r#"{"kind": "List", "items": [
+        {"metadata": {"name": "a", "labels": {"x": "1", "y": "2", "z": "3"}}, "spec": {"containers": [{"name": "c", "args": ["1", "2", "3", "4", "5"]}]}},
+        {"metadata": {"name": "b"}, "spec": {"a": [[], {}, [1, [2, [3]]]], "b": 1, "c": 2, "d": 3, "e": 4}}
+    ]}"#;
+    let p = json_docs(text);
+    let mut spare = Vec::new();
+    check(json_root(&p, 0), &mut spare);
+    assert!(spare.is_empty(), "{spare:?}");
+}

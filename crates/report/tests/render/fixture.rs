@@ -53,7 +53,7 @@ fn finding(
         item,
         severity,
         level,
-        object,
+        object: object.map(Into::into),
         path: path.map(Into::into),
         location,
         source: source.map(Into::into),
@@ -83,10 +83,10 @@ pub fn findings() -> Vec<Finding> {
         ),
     );
     waived.waived = true;
-    waived.waiver = Some(kcheck_model::Waiver {
+    waived.waiver = Some(Box::new(kcheck_model::Waiver {
         source: "waivers.yaml:3".into(),
         reason: "bootstrap only (SEC-1)".into(),
-    });
+    }));
     vec![
         // 0: 1.1, with a location and a path
         finding(

@@ -260,7 +260,7 @@ pub fn review(rbac: &Rbac) -> Vec<SubjectReview> {
                             kcheck_model::Source::File { path, .. } => {
                                 Some(format!("{path}:{}", b.root.pos.line.max(1)))
                             }
-                            kcheck_model::Source::Api { path } => Some(path.clone()),
+                            kcheck_model::Source::Api { path } => Some(path.to_string()),
                         },
                     });
                 }

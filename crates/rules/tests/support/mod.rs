@@ -25,6 +25,6 @@ pub fn node_lines(report: &Report) -> Vec<String> {
     report
         .findings
         .iter()
-        .map(|f| finding_line(f, f.source.clone()))
+        .map(|f| finding_line(f, f.source.as_deref().map(str::to_string)))
         .collect()
 }
