@@ -224,6 +224,8 @@ pub async fn collect(
         }
     }
     lists.sort_by_key(|(index, ..)| *index);
+    out.objects
+        .reserve_exact(lists.iter().map(|(_, _, objects)| objects.len()).sum());
     for (index, target, mut objects) in lists {
         if let Some(u) = failed.remove(&index) {
             out.inputs.unavailable.push(u);

@@ -20,16 +20,26 @@ fn key_hash(kind: &str, namespace: Option<&str>, name: &str) -> u64 {
 }
 
 impl Inventory {
+    /// Indexes `objects`, keeping the vector (a cluster's 200k objects are not copied).
     pub fn new(objects: Vec<Object>) -> Inventory {
-        let mut inv = Inventory::default();
-        for o in objects {
-            inv.push(o);
+        let mut inv = Inventory {
+            objects: Vec::new(),
+            by_kind: FxHashMap::default(),
+            by_key: FxHashMap::with_capacity_and_hasher(objects.len(), Default::default()),
+        };
+        for (i, object) in objects.iter().enumerate() {
+            inv.index(i, object);
         }
+        inv.objects = objects;
         inv
     }
 
     pub fn push(&mut self, object: Object) {
-        let i = self.objects.len();
+        self.index(self.objects.len(), &object);
+        self.objects.push(object);
+    }
+
+    fn index(&mut self, i: usize, object: &Object) {
         match self.by_kind.get_mut(object.kind.as_str()) {
             Some(list) => list.push(i),
             None => {
@@ -38,7 +48,6 @@ impl Inventory {
         }
         let h = key_hash(&object.kind, object.namespace.as_deref(), &object.name);
         self.by_key.entry(h).or_default().push(i);
-        self.objects.push(object);
     }
 
     pub fn len(&self) -> usize {

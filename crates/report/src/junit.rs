@@ -215,3 +215,12 @@ mod tests {
         assert_eq!(text("中文 ok"), "中文 ok");
     }
 }
+
+/// Writes the report to `out` (for now the whole rendered text at once).
+pub(crate) fn write(
+    report: &Report,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all(render(report, opts).as_bytes())
+}

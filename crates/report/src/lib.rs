@@ -92,8 +92,8 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
     }
 }
 
-/// Writes the report in `format` to `out`, as [`render`] would make it; JSON is streamed
-/// rather than built in memory first.
+/// Writes the report in `format` to `out`, the same bytes as [`render`] makes, as they are made:
+/// a cluster's half a million findings need not be held as one string first.
 pub fn render_to(
     report: &Report,
     format: Format,
@@ -101,8 +101,12 @@ pub fn render_to(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
+        Format::Table => table::write(report, opts, out),
         Format::Json => json::write(report, opts, out),
-        other => out.write_all(render(report, other, opts).as_bytes()),
+        Format::Sarif => sarif::write(report, opts, out),
+        Format::Junit => junit::write(report, opts, out),
+        Format::Markdown => markdown::write(report, opts, out),
+        Format::Html => html::write(report, opts, out),
     }
 }
 

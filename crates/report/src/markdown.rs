@@ -242,3 +242,12 @@ mod tests {
         assert_eq!(code("`x"), "`` `x ``");
     }
 }
+
+/// Writes the report to `out` (for now the whole rendered text at once).
+pub(crate) fn write(
+    report: &Report,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all(render(report, opts).as_bytes())
+}

@@ -350,3 +350,12 @@ mod tests {
         assert_eq!(uri_reference("清单.yaml"), "%E6%B8%85%E5%8D%95.yaml");
     }
 }
+
+/// Writes the report to `out` (for now the whole rendered text at once).
+pub(crate) fn write(
+    report: &Report,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all(render(report, opts).as_bytes())
+}

@@ -396,3 +396,12 @@ pub(crate) fn hanging(out: &mut String, lead: &str, indent: usize, label: &str, 
         }
     }
 }
+
+/// Writes the report to `out` (for now the whole rendered text at once).
+pub(crate) fn write(
+    report: &Report,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all(render(report, opts).as_bytes())
+}
