@@ -121,14 +121,14 @@ fn is_listed_secret_type(value: &Node) -> bool {
 
 fn entry(key: &str, value: Node) -> Entry {
     Entry {
-        key: key.to_string(),
+        key: key.into(),
         key_pos: Pos::NONE,
         value,
     }
 }
 
 fn string(s: &str) -> Node {
-    Node::new(Pos::NONE, Value::String(s.to_string()))
+    Node::new(Pos::NONE, Value::String(s.into()))
 }
 
 /// Sets the `type` of a Secret object learnt from a list filtered by type.

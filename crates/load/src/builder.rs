@@ -188,7 +188,7 @@ impl<'l> Builder<'l> {
             At::Item => {
                 if self.count(2, pos) {
                     let entry = Entry {
-                        key: key(),
+                        key: key().into(),
                         key_pos,
                         value: Node::new(key_pos, Value::Null),
                     };
@@ -202,7 +202,7 @@ impl<'l> Builder<'l> {
 
     fn binary(&mut self, value: String, pos: Pos) -> Value {
         let warning = match decode_binary(&value) {
-            Binary::Text(s) => return Value::String(s),
+            Binary::Text(s) => return Value::String(s.into()),
             Binary::Lossy(s) => {
                 self.warn(
                     pos,
@@ -211,7 +211,7 @@ impl<'l> Builder<'l> {
                         "!!binary 数据不是 UTF-8 文本:每个无效字节按 U+FFFD 读取(与 kubectl 相同)",
                     ),
                 );
-                return Value::String(s);
+                return Value::String(s.into());
             }
             Binary::Invalid => Text::fixed(
                 "!!binary value is not valid base64 (kubectl refuses it); the text is kept as it is",
@@ -219,7 +219,7 @@ impl<'l> Builder<'l> {
             ),
         };
         self.warn(pos, warning);
-        Value::String(value)
+        Value::String(value.into())
     }
 
     fn warn(&mut self, pos: Pos, message: Text) {
@@ -310,7 +310,7 @@ impl<'l> Builder<'l> {
                     );
                 }
                 Some(PendingKey::Key(k, key_pos)) => entries.push(Entry {
-                    key: k,
+                    key: k.into(),
                     key_pos,
                     value: node,
                 }),

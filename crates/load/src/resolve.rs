@@ -35,14 +35,14 @@ pub fn resolve_plain(s: String) -> Value {
             }
             match parse_go_float(&plain) {
                 Some(f) => Value::Float(f),
-                None => Value::String(s),
+                None => Value::String(s.into()),
             }
         }
         b'.' => match parse_go_float(&s) {
             Some(f) => Value::Float(f),
-            None => Value::String(s),
+            None => Value::String(s.into()),
         },
-        _ => Value::String(s),
+        _ => Value::String(s.into()),
     }
 }
 
@@ -142,7 +142,7 @@ fn is_yaml_float(s: &str) -> bool {
 /// A mapping key as Kubernetes sees it: non-string keys become their JSON text (`on:` is "true").
 pub fn key_string(v: Value, raw: String) -> String {
     match v {
-        Value::String(s) => s,
+        Value::String(s) => s.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::UInt(u) => u.to_string(),

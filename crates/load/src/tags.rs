@@ -135,7 +135,7 @@ pub fn resolve_tagged(value: String, plain: bool, tag: &ScalarTag) -> Value {
     match tag {
         ScalarTag::None if plain => resolve_plain(value),
         ScalarTag::Resolve => resolve_plain(value),
-        _ => Value::String(value),
+        _ => Value::String(value.into()),
     }
 }
 

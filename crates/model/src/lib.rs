@@ -26,6 +26,6 @@ pub use report::{
     UnavailableCause,
 };
 pub use text::{Lang, Text};
-pub use value::{Entry, FieldPath, Node, Pos, Segment, Value};
+pub use value::{Entry, FieldPath, Node, Pos, Segment, Str, Value};
 pub use waiver::{Date, Waiver, WaiverProblem, WaiverProblemKind, WaiverSummary};
 pub use workload::{Container, ContainerKind, PodSpec, WORKLOAD_KINDS};

@@ -153,7 +153,7 @@ mod tests {
         let entries = entries
             .iter()
             .map(|(k, v)| Entry {
-                key: (*k).to_string(),
+                key: (*k).into(),
                 key_pos: Pos::NONE,
                 value: Node::new(Pos::NONE, Value::Int(*v)),
             })

@@ -281,7 +281,7 @@ fn read_modes(v: &Node, modes: &mut Modes, errors: &mut Vec<ConfigError>) {
                             format!("unknown checklist item {}", i.key),
                         ));
                     } else if let Some(m) = mode_of(&i.value, errors) {
-                        modes.items.insert(i.key.clone(), m);
+                        modes.items.insert(i.key.to_string(), m);
                     }
                 }
             }

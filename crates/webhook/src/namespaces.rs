@@ -51,9 +51,9 @@ pub fn trim(ns: &Object) -> Object {
             }
         }
     }
-    let s = |v: &str| Node::new(Pos::NONE, Value::String(v.to_string()));
+    let s = |v: &str| Node::new(Pos::NONE, Value::String(v.into()));
     let entry = |k: &str, value: Node| Entry {
-        key: k.to_string(),
+        key: k.into(),
         key_pos: Pos::NONE,
         value,
     };

@@ -14,7 +14,7 @@ mod scalars;
 use crate::builder::duplicate_warnings;
 use crate::limits::{too_deep, too_large, too_many_nodes, Limits};
 use crate::yaml::{DocOutcome, Parsed, Problem};
-use kcheck_model::{Entry, Node, Pos, Text, Value};
+use kcheck_model::{Entry, Node, Pos, Str, Text, Value};
 
 /// Parses `text` (valid UTF-8, no BOM) as a stream of JSON values. After a syntax error, parsing
 /// resumes at the next line that starts with `{`, if there is one.
@@ -65,7 +65,7 @@ enum Frame {
     Object {
         pos: Pos,
         start: usize,
-        key: String,
+        key: Str,
         key_pos: Pos,
     },
 }
@@ -257,7 +257,7 @@ impl Reader<'_> {
     }
 
     /// `"key":`, leaving the reader at the value.
-    fn key(&mut self) -> Result<(String, Pos), Problem> {
+    fn key(&mut self) -> Result<(Str, Pos), Problem> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
             return Err(self.unexpected("a string (an object key)", "字符串(对象的键)"));

@@ -2,7 +2,7 @@
 
 use super::Reader;
 use crate::yaml::Problem;
-use kcheck_model::Value;
+use kcheck_model::{Str, Value};
 
 impl Reader<'_> {
     pub(super) fn literal(&mut self, word: &str, value: Value) -> Result<Value, Problem> {
@@ -72,13 +72,13 @@ impl Reader<'_> {
     }
 
     /// A string, from its opening quote.
-    pub(super) fn string(&mut self) -> Result<String, Problem> {
+    pub(super) fn string(&mut self) -> Result<Str, Problem> {
         self.i += 1;
         let start = self.i;
         self.plain_run();
         if self.peek() == Some(b'"') {
             self.i += 1;
-            return Ok(self.text[start..self.i - 1].to_owned());
+            return Ok(Str::from(&self.text[start..self.i - 1]));
         }
         let mut out = String::with_capacity(self.i - start + 16);
         out.push_str(&self.text[start..self.i]);
@@ -86,7 +86,7 @@ impl Reader<'_> {
             match self.peek() {
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(out);
+                    return Ok(Str::from(out));
                 }
                 Some(b'\\') => self.escape(&mut out)?,
                 Some(0..=0x08 | 0x0A..=0x1F) => {

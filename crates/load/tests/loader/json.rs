@@ -261,3 +261,26 @@ fn json_containers_hold_no_spare_room() {
     check(json_root(&p, 0), &mut spare);
     assert!(spare.is_empty(), "{spare:?}");
 }
+
+/// Keys and strings of up to 24 bytes live inside the tree's nodes, with no allocation of their
+/// own; longer ones (annotations, images with digests) are allocated.
+#[test]
+fn json_short_keys_and_strings_are_inline() {
+    let p = json_docs(
+        r#"{"metadata": {"name": "web", "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}}, "image": "registry.example.com/team/web@sha256:0123456789abcdef"}"#,
+    );
+    let root = json_root(&p, 0);
+    let meta = root.entry("metadata").unwrap();
+    assert!(!meta.key.is_heap_allocated());
+    let name = meta.value.get("name").unwrap();
+    let Value::String(name) = &name.value else {
+        panic!("{name:?}")
+    };
+    assert!(!name.is_heap_allocated());
+    let annotation = &meta.value.get("annotations").unwrap().as_map()[0];
+    assert!(annotation.key.is_heap_allocated());
+    let Value::String(image) = &root.get("image").unwrap().value else {
+        panic!()
+    };
+    assert!(image.is_heap_allocated());
+}

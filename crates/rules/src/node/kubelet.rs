@@ -186,7 +186,7 @@ fn from_file(doc: &ConfigDoc, setting: &KubeletSetting) -> Reading {
                 Value::Bool(b) => Some(b.to_string()),
                 Value::Int(i) => Some(i.to_string()),
                 Value::UInt(u) => Some(u.to_string()),
-                Value::String(s) => Some(s.clone()),
+                Value::String(s) => Some(s.to_string()),
                 _ => None,
             };
             match value {

@@ -13,13 +13,13 @@ pub type Labels = BTreeMap<String, String>;
 pub fn labels_of(node: Option<&Node>) -> Labels {
     node.map_or(&[][..], Node::as_map)
         .iter()
-        .filter_map(|e| Some((e.key.clone(), scalar_text(&e.value)?)))
+        .filter_map(|e| Some((e.key.to_string(), scalar_text(&e.value)?)))
         .collect()
 }
 
 fn scalar_text(node: &Node) -> Option<String> {
     Some(match &node.value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Int(i) => i.to_string(),
         Value::UInt(u) => u.to_string(),
         Value::Bool(b) => b.to_string(),
@@ -95,7 +95,7 @@ impl Selector {
             for entry in labels.as_map() {
                 match scalar_text(&entry.value) {
                     Some(v) => selector.requirements.push(Requirement {
-                        key: entry.key.clone(),
+                        key: entry.key.to_string(),
                         op: Operator::In(vec![v]),
                     }),
                     None => selector.valid = false,
