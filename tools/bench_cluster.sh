@@ -7,7 +7,9 @@
 #
 #   tools/bench_cluster.sh            # NAMESPACES=10000 by default
 #
-# Prints wall time and peak RSS (/usr/bin/time -f "%e s %M KB") of each run, and the ratio.
+# Prints wall time and peak RSS (/usr/bin/time -f "%e s %M KB") of each run, the ratio, the same
+# dump rendered in every other format, and exits non-zero when the live audit is over 10 s or
+# 1 GiB.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -52,5 +54,22 @@ print("objects:", a["summary"]["objects"], "live,", b["summary"]["objects"], "du
 print("item statuses equal:", [i["status"] for i in a["items"]] == [i["status"] for i in b["items"]])
 EOF
 live_s="$(echo "$live" | tail -1 | cut -d' ' -f1)"
+live_kb="$(echo "$live" | tail -1 | cut -d' ' -f3)"
 dump_s="$(echo "$dump" | tail -1 | cut -d' ' -f1)"
 python3 -c "print(f'ratio live/dump: {float(\"$live_s\") / float(\"$dump_s\"):.2f}')"
+
+# The other formats stream too: the same dump, each report written to a file.
+for format in sarif table markdown html junit; do
+    echo "== dump, --format $format"
+    timed target/release/kcheck cluster --from-dump "$lists" --format "$format" -o "$work/report.$format"
+    rm -f "$work/report.$format"
+done
+
+# The targets of issue 7: a full live audit under 10 s and 1 GiB on 2 cores.
+python3 - "$live_s" "$live_kb" <<'EOF'
+import sys
+secs, kb = float(sys.argv[1]), int(sys.argv[2])
+ok = secs < 10 and kb < 1024 * 1024
+print(f"live audit: {secs:.2f} s, {kb / 1024:.0f} MiB: {'within' if ok else 'OVER'} the targets (10 s, 1024 MiB)")
+sys.exit(0 if ok else 1)
+EOF

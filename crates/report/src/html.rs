@@ -5,9 +5,11 @@ use crate::labels::{
     self, COUNT, DETAILS, FINDINGS, INPUT_PROBLEMS, ITEM, LOCATION, MESSAGE, SEVERITY,
     SKIPPED_FILES, STATUS, SUMMARY, TITLE, WAIVED,
 };
+use crate::layout::{to_string, Spool};
 use crate::RenderOptions;
 use kcheck_model::{Finding, Inputs, Lang, Report, Severity, Status};
 use std::fmt::Write;
+use std::io;
 
 pub(crate) const STYLE: &str = "\
 body{font-family:system-ui,-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei',sans-serif;\
@@ -28,14 +30,35 @@ ul.f{list-style:none;padding-left:0}ul.f>li{margin:.6rem 0;padding-left:.8rem;bo
 .waived{opacity:.6}.muted{color:#6e7781}";
 
 pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
+    to_string(|out| write(report, opts, out))
+}
+
+/// Writes the page to `out` as it is formatted: the head, summary and section tables, then one
+/// finding at a time, then the inputs.
+pub(crate) fn write(
+    report: &Report,
+    opts: &RenderOptions,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let lang = opts.lang;
+    let mut spool = Spool::new(out);
+    head(&mut spool.buf, report, lang);
+    spool.flush()?;
+    findings(&mut spool, report, lang)?;
+    inputs(&mut spool.buf, &report.inputs, lang);
+    spool.buf.push_str("</body>\n</html>\n");
+    spool.finish()
+}
+
+/// The document head, the title, the summary and a table per section: as long as the
+/// checklist, whatever the number of findings.
+fn head(out: &mut String, report: &Report, lang: Lang) {
     let title = format!(
         "{} {} {}",
         report.tool_name,
         report.tool_version,
         labels::REPORT.get(lang)
     );
-    let mut out = String::new();
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -53,7 +76,7 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
         "<p class=\"muted\">{}</p>",
         esc(&labels::run_line(report, lang))
     );
-    summary(&mut out, report, lang);
+    summary(out, report, lang);
     for (section, results) in labels::by_section(report) {
         let _ = writeln!(
             out,
@@ -76,10 +99,6 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
         }
         out.push_str("</table>\n");
     }
-    findings(&mut out, report, lang);
-    inputs(&mut out, &report.inputs, lang);
-    out.push_str("</body>\n</html>\n");
-    out
 }
 
 fn status_span(s: Status, lang: Lang) -> String {
@@ -139,28 +158,31 @@ fn summary(out: &mut String, report: &Report, lang: Lang) {
     out.push_str("</table>\n");
 }
 
-fn findings(out: &mut String, report: &Report, lang: Lang) {
-    let _ = writeln!(out, "<h2>{}</h2>", FINDINGS.get(lang));
+/// The findings by item, each written out as soon as it is formatted.
+fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
+    let _ = writeln!(spool.buf, "<h2>{}</h2>", FINDINGS.get(lang));
     if report.findings.is_empty() {
-        let _ = writeln!(out, "<p>{}</p>", labels::NO_FINDINGS.get(lang));
-        return;
+        let _ = writeln!(spool.buf, "<p>{}</p>", labels::NO_FINDINGS.get(lang));
+        return Ok(());
     }
     for r in labels::items_in_order(report) {
-        let list = labels::findings_of(report, r);
-        if list.is_empty() {
+        let mut list = labels::item_findings(report, r).peekable();
+        if list.peek().is_none() {
             continue;
         }
         let _ = writeln!(
-            out,
+            spool.buf,
             "<h3>{} {}</h3>\n<ul class=\"f\">",
             esc(r.item.id),
             esc(r.item.title.get(lang))
         );
         for f in list {
-            finding(out, f, lang);
+            finding(&mut spool.buf, f, lang);
+            spool.flush()?;
         }
-        out.push_str("</ul>\n");
+        spool.buf.push_str("</ul>\n");
     }
+    Ok(())
 }
 
 fn finding(out: &mut String, f: &Finding, lang: Lang) {
@@ -292,13 +314,4 @@ mod tests {
         );
         assert_eq!(esc("a\nb\u{0}"), "a<br>b");
     }
-}
-
-/// Writes the report to `out` (for now the whole rendered text at once).
-pub(crate) fn write(
-    report: &Report,
-    opts: &RenderOptions,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    out.write_all(render(report, opts).as_bytes())
 }

@@ -4,35 +4,47 @@
 //! is an error.
 
 use crate::labels::{self, FIX, WAIVED};
+use crate::layout::{to_string, Spool};
 use crate::RenderOptions;
 use kcheck_model::{Finding, ItemResult, Lang, Report, Status};
 use std::fmt::Write;
+use std::io;
 
 pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
+    to_string(|out| write(report, opts, out))
+}
+
+/// Writes the XML to `out` as it is formatted, one finding at a time.
+pub(crate) fn write(
+    report: &Report,
+    opts: &RenderOptions,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let lang = opts.lang;
     let sections = labels::by_section(report);
-    let mut suites = String::new();
+    // `<testsuites>` and each `<testsuite>` carry their counts before their test cases. The
+    // counts come from the items' statuses alone, so a first pass over the 35 items gives them
+    // and the test cases can then be written as they are made.
+    let counts: Vec<Counts> = sections
+        .iter()
+        .map(|(_, results)| {
+            let mut counts = Counts::default();
+            for r in results {
+                counts.add(r.status);
+            }
+            counts
+        })
+        .collect();
     let mut total = Counts::default();
-    for (section, results) in &sections {
-        let mut counts = Counts::default();
-        let mut cases = String::new();
-        for r in results {
-            counts.add(r.status);
-            testcase(&mut cases, report, r, lang);
-        }
-        total.merge(&counts);
-        let _ = writeln!(
-            suites,
-            "  <testsuite name=\"{}\" {}>",
-            attr(&labels::section_heading(section, lang)),
-            counts.attrs()
-        );
-        suites.push_str(&cases);
-        suites.push_str("  </testsuite>\n");
+    for c in &counts {
+        total.merge(c);
     }
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let mut spool = Spool::new(out);
+    spool
+        .buf
+        .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
-        out,
+        spool.buf,
         "<testsuites name=\"{}\" {}>",
         attr(&format!(
             "{} {}",
@@ -41,9 +53,20 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
         )),
         total.attrs()
     );
-    out.push_str(&suites);
-    out.push_str("</testsuites>\n");
-    out
+    for ((section, results), counts) in sections.iter().zip(&counts) {
+        let _ = writeln!(
+            spool.buf,
+            "  <testsuite name=\"{}\" {}>",
+            attr(&labels::section_heading(section, lang)),
+            counts.attrs()
+        );
+        for r in results {
+            testcase(&mut spool, report, r, lang)?;
+        }
+        spool.buf.push_str("  </testsuite>\n");
+    }
+    spool.buf.push_str("</testsuites>\n");
+    spool.finish()
 }
 
 #[derive(Default)]
@@ -80,7 +103,8 @@ impl Counts {
     }
 }
 
-fn testcase(out: &mut String, report: &Report, r: &ItemResult, lang: Lang) {
+fn testcase(spool: &mut Spool, report: &Report, r: &ItemResult, lang: Lang) -> io::Result<()> {
+    let out = &mut spool.buf;
     let name = format!("{} {}", r.item.id, r.item.title.get(lang));
     let _ = write!(
         out,
@@ -88,34 +112,36 @@ fn testcase(out: &mut String, report: &Report, r: &ItemResult, lang: Lang) {
         attr(&name),
         r.item.section
     );
-    let findings = labels::findings_of(report, r);
+    let findings = labels::item_findings(report, r);
     let reason = labels::reason(r, lang).unwrap_or_default();
     match r.status {
-        Status::Pass if findings.is_empty() => out.push_str("/>\n"),
+        Status::Pass if findings.clone().next().is_none() => out.push_str("/>\n"),
         Status::Pass | Status::Warn => {
-            out.push_str(">\n");
-            let _ = writeln!(
-                out,
-                "      <system-out>{}</system-out>",
-                text(&finding_list(&findings, lang))
-            );
-            out.push_str("    </testcase>\n");
+            out.push_str(">\n      <system-out>");
+            finding_list(spool, findings, lang)?;
+            spool.buf.push_str("</system-out>\n    </testcase>\n");
         }
         Status::Fail => {
             out.push_str(">\n");
-            let ty = labels::highest(&findings).map_or("fail", |s| s.as_str());
-            let mut message = labels::findings_count(findings.len(), lang);
-            if findings.is_empty() && !reason.is_empty() {
+            // The failure's type and message sum the item's findings up. The shared helpers take
+            // a list of them: one item's references, dropped before its findings are written.
+            let (ty, n) = {
+                let list = labels::findings_of(report, r);
+                let ty = labels::highest(&list).map_or("fail", |s| s.as_str());
+                (ty, list.len())
+            };
+            let mut message = labels::findings_count(n, lang);
+            if n == 0 && !reason.is_empty() {
                 message = reason;
             }
-            let _ = writeln!(
+            let _ = write!(
                 out,
-                "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                "      <failure message=\"{}\" type=\"{}\">",
                 attr(&message),
-                ty,
-                text(&finding_list(&findings, lang))
+                ty
             );
-            out.push_str("    </testcase>\n");
+            finding_list(spool, findings, lang)?;
+            spool.buf.push_str("</failure>\n    </testcase>\n");
         }
         Status::Manual | Status::NotEvaluated => {
             let _ = write!(
@@ -127,18 +153,28 @@ fn testcase(out: &mut String, report: &Report, r: &ItemResult, lang: Lang) {
         Status::Error => {
             let _ = write!(
                 out,
-                ">\n      <error message=\"{}\" type=\"error\">{}</error>\n    </testcase>\n",
-                attr(&reason),
-                text(&finding_list(&findings, lang))
+                ">\n      <error message=\"{}\" type=\"error\">",
+                attr(&reason)
             );
+            finding_list(spool, findings, lang)?;
+            spool.buf.push_str("</error>\n    </testcase>\n");
         }
     }
+    Ok(())
 }
 
-/// One block per finding: `[severity] CODE place object`, the message, the fix.
-fn finding_list(findings: &[&Finding], lang: Lang) -> String {
+/// One block per finding: `[severity] CODE place object`, the message, the fix; escaped as
+/// element content and written out one finding at a time (escaping works character by character,
+/// so escaping each block is escaping the whole list).
+fn finding_list<'r>(
+    spool: &mut Spool,
+    findings: impl Iterator<Item = &'r Finding>,
+    lang: Lang,
+) -> io::Result<()> {
+    // The raw block, reused: it is escaped into the spool's buffer.
     let mut s = String::new();
     for f in findings {
+        s.clear();
         let _ = write!(s, "\n[{}] {}", f.severity.label().get(lang), f.code);
         if let Some(place) = labels::place(f) {
             let _ = write!(s, " {place}");
@@ -159,8 +195,10 @@ fn finding_list(findings: &[&Finding], lang: Lang) -> String {
             let _ = write!(s, "\n  {}{sep}{fix}", FIX.get(lang));
         }
         s.push('\n');
+        push_text(&mut spool.buf, &s);
+        spool.flush()?;
     }
-    s
+    Ok(())
 }
 
 /// Characters XML 1.0 cannot hold at all, even escaped.
@@ -171,6 +209,12 @@ fn allowed(c: char) -> bool {
 /// Escaped for element content; forbidden characters dropped.
 pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    push_text(&mut out, s);
+    out
+}
+
+/// [`text`] appended to `out`, without a string of its own.
+fn push_text(out: &mut String, s: &str) {
     for c in s.chars().filter(|&c| allowed(c)) {
         match c {
             '&' => out.push_str("&amp;"),
@@ -181,7 +225,6 @@ pub(crate) fn text(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Escaped for a double-quoted attribute; whitespace kept as references, since parsers turn
@@ -214,13 +257,4 @@ mod tests {
         assert_eq!(attr("\"x'\ny\""), "&quot;x&apos;&#10;y&quot;");
         assert_eq!(text("中文 ok"), "中文 ok");
     }
-}
-
-/// Writes the report to `out` (for now the whole rendered text at once).
-pub(crate) fn write(
-    report: &Report,
-    opts: &RenderOptions,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    out.write_all(render(report, opts).as_bytes())
 }

@@ -145,6 +145,15 @@ pub(crate) fn findings_of<'r>(report: &'r Report, item: &ItemResult) -> Vec<&'r 
         .collect()
 }
 
+/// The findings of one item, as [`findings_of`] gives them, without collecting them: the
+/// streaming renderers walk an item's (possibly hundred thousand) findings one at a time.
+pub(crate) fn item_findings<'r>(
+    report: &'r Report,
+    item: &'r ItemResult,
+) -> impl Iterator<Item = &'r Finding> + Clone + 'r {
+    item.findings.iter().filter_map(|&i| report.findings.get(i))
+}
+
 /// Why an item has its status, in the reader's language; for the statuses that need one, a
 /// generic reason when the report gives none.
 pub(crate) fn reason(item: &ItemResult, lang: Lang) -> Option<String> {

@@ -1,8 +1,10 @@
 //! Text layout for the terminal: display width (CJK characters take two columns), padding,
 //! word wrapping that may break between CJK characters, and removal of control characters that
-//! a hostile manifest could use to drive the terminal.
+//! a hostile manifest could use to drive the terminal. Also the [`Spool`] the text renderers
+//! write through.
 
 use std::borrow::Cow;
+use std::io;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Columns a string takes in a terminal.
@@ -166,6 +168,81 @@ pub(crate) fn pack(parts: &[String], w: usize) -> Vec<String> {
     lines
 }
 
+/// A small text buffer in front of a writer: a renderer formats one piece of the report into
+/// `buf` (a section, an item, a finding) with the same `&mut String` helpers the PSS renderers
+/// share, then [`Spool::flush`]es it. Memory stays at the size of the largest piece instead of
+/// the whole report (half a million findings make hundreds of megabytes of text), and an
+/// unbuffered writer still gets one `write_all` per piece rather than one per fragment.
+pub(crate) struct Spool<'w> {
+    pub(crate) buf: String,
+    out: &'w mut dyn io::Write,
+    /// In [`Spool::trimming_end`] mode, the whitespace at the end of what was flushed so far,
+    /// not yet written: it is written when more text follows, dropped by [`Spool::finish`].
+    held: Option<String>,
+}
+
+impl<'w> Spool<'w> {
+    pub(crate) fn new(out: &'w mut dyn io::Write) -> Self {
+        Spool {
+            // Enough for a typical finding, so the buffer rarely grows.
+            buf: String::with_capacity(4096),
+            out,
+            held: None,
+        }
+    }
+
+    /// A spool whose output, once [`Spool::finish`]ed, ends with exactly one newline whatever
+    /// whitespace the last piece left: what `trim_end()` and a `'\n'` did on the whole string,
+    /// without the whole string.
+    pub(crate) fn trimming_end(out: &'w mut dyn io::Write) -> Self {
+        Spool {
+            held: Some(String::new()),
+            ..Spool::new(out)
+        }
+    }
+
+    /// Writes what was formatted since the last flush; the buffer keeps its capacity for the
+    /// next piece.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        match &mut self.held {
+            None => self.out.write_all(self.buf.as_bytes())?,
+            Some(held) => {
+                // Whitespace is only known to be trailing once the document ends, so it waits
+                // until something else is written after it. `trim_end` works by `char`, and
+                // `buf` holds whole characters, so trimming piece by piece trims the same
+                // whitespace as trimming the whole text at once.
+                let body = self.buf.trim_end();
+                if !body.is_empty() {
+                    self.out.write_all(held.as_bytes())?;
+                    held.clear();
+                    self.out.write_all(body.as_bytes())?;
+                }
+                held.push_str(&self.buf[body.len()..]);
+            }
+        }
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Flushes the last piece; in [`Spool::trimming_end`] mode, drops the trailing whitespace and
+    /// ends with one newline.
+    pub(crate) fn finish(mut self) -> io::Result<()> {
+        self.flush()?;
+        if self.held.is_some() {
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+}
+
+/// Renders into a `String` through a streaming writer: the bytes are the same either way, so
+/// `render` and `render_to` cannot drift apart.
+pub(crate) fn to_string(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> String {
+    let mut bytes = Vec::new();
+    write(&mut bytes).expect("writing to a Vec<u8> does not fail");
+    String::from_utf8(bytes).expect("renderers write only UTF-8")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +280,47 @@ mod tests {
     fn control_characters_are_neutralised() {
         assert_eq!(clean("a\x1b[31mb\tc\nd"), "a\u{FFFD}[31mb c\nd");
         assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+    }
+
+    /// What a spool writes when `pieces` are formatted and flushed one after the other.
+    fn spooled(trim: bool, pieces: &[&str]) -> String {
+        let mut bytes = Vec::new();
+        let mut spool = if trim {
+            Spool::trimming_end(&mut bytes)
+        } else {
+            Spool::new(&mut bytes)
+        };
+        for p in pieces {
+            spool.buf.push_str(p);
+            spool.flush().unwrap();
+        }
+        spool.finish().unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_spool_writes_its_pieces_in_order() {
+        assert_eq!(spooled(false, &["a\n", "", "b  \n\n"]), "a\nb  \n\n");
+    }
+
+    #[test]
+    fn a_trimming_spool_ends_as_trim_end_and_a_newline() {
+        // Whitespace inside the text is kept, even when a piece ends with it or is nothing else;
+        // only the end of the whole text is trimmed, Unicode whitespace included.
+        let cases: &[&[&str]] = &[
+            &["# t\n\n", "- a  \n", "  \n\n", "- b\u{3000}", "\n\n"],
+            &["x", " ", "\u{3000}\n", "y \n\n"],
+            &["only\n", "\n", " \t", ""],
+            &["  ", "\n"],
+        ];
+        for pieces in cases {
+            let whole = pieces.concat();
+            assert_eq!(
+                spooled(true, pieces),
+                format!("{}\n", whole.trim_end()),
+                "{pieces:?}"
+            );
+        }
     }
 
     #[test]

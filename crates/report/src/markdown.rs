@@ -6,13 +6,37 @@ use crate::labels::{
     self, COUNT, DETAILS, FINDINGS, INPUT_PROBLEMS, ITEM, LOCATION, MESSAGE, SEVERITY,
     SKIPPED_FILES, STATUS, SUMMARY, TITLE, WAIVED,
 };
+use crate::layout::{to_string, Spool};
 use crate::RenderOptions;
 use kcheck_model::{Finding, Inputs, Lang, Report, Severity, Status};
 use std::fmt::Write;
+use std::io;
 
 pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
+    to_string(|out| write(report, opts, out))
+}
+
+/// Writes the report to `out` as it is formatted: the summary and section tables, then one
+/// finding at a time, then the inputs.
+pub(crate) fn write(
+    report: &Report,
+    opts: &RenderOptions,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let lang = opts.lang;
-    let mut out = String::new();
+    // One trailing newline, whatever the last block left: the spool holds back trailing
+    // whitespace until it knows whether more text follows.
+    let mut spool = Spool::trimming_end(out);
+    head(&mut spool.buf, report, lang);
+    spool.flush()?;
+    findings(&mut spool, report, lang)?;
+    inputs(&mut spool.buf, &report.inputs, lang);
+    spool.finish()
+}
+
+/// The title, the summary and a table per section: as long as the checklist, whatever the
+/// number of findings.
+fn head(out: &mut String, report: &Report, lang: Lang) {
     let _ = writeln!(
         out,
         "# {} {} {}\n",
@@ -21,11 +45,11 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
         labels::REPORT.get(lang)
     );
     let _ = writeln!(out, "{}\n", esc(&labels::run_line(report, lang)));
-    summary(&mut out, report, lang);
+    summary(out, report, lang);
     for (section, results) in labels::by_section(report) {
         let _ = writeln!(out, "## {}\n", esc(&labels::section_heading(section, lang)));
         row(
-            &mut out,
+            out,
             &[
                 ITEM.get(lang),
                 STATUS.get(lang),
@@ -38,7 +62,7 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
             let status = format!("**{}**", r.status.label().get(lang));
             let tail = labels::item_tail(report, r, lang);
             row(
-                &mut out,
+                out,
                 &[
                     r.item.id,
                     &status,
@@ -49,13 +73,6 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
         }
         out.push('\n');
     }
-    findings(&mut out, report, lang);
-    inputs(&mut out, &report.inputs, lang);
-    // One trailing newline, whatever the last block left.
-    let trimmed = out.trim_end().len();
-    out.truncate(trimmed);
-    out.push('\n');
-    out
 }
 
 pub(crate) fn row(out: &mut String, cells: &[&str]) {
@@ -92,23 +109,31 @@ fn summary(out: &mut String, report: &Report, lang: Lang) {
     out.push('\n');
 }
 
-fn findings(out: &mut String, report: &Report, lang: Lang) {
-    let _ = writeln!(out, "## {}\n", FINDINGS.get(lang));
+/// The findings by item, each written out as soon as it is formatted.
+fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
+    let _ = writeln!(spool.buf, "## {}\n", FINDINGS.get(lang));
     if report.findings.is_empty() {
-        let _ = writeln!(out, "{}\n", labels::NO_FINDINGS.get(lang));
-        return;
+        let _ = writeln!(spool.buf, "{}\n", labels::NO_FINDINGS.get(lang));
+        return Ok(());
     }
     for r in labels::items_in_order(report) {
-        let list = labels::findings_of(report, r);
-        if list.is_empty() {
+        let mut list = labels::item_findings(report, r).peekable();
+        if list.peek().is_none() {
             continue;
         }
-        let _ = writeln!(out, "### {} {}\n", r.item.id, esc(r.item.title.get(lang)));
+        let _ = writeln!(
+            spool.buf,
+            "### {} {}\n",
+            r.item.id,
+            esc(r.item.title.get(lang))
+        );
         for f in list {
-            finding(out, f, lang);
+            finding(&mut spool.buf, f, lang);
+            spool.flush()?;
         }
-        out.push('\n');
+        spool.buf.push('\n');
     }
+    Ok(())
 }
 
 fn finding(out: &mut String, f: &Finding, lang: Lang) {
@@ -241,13 +266,4 @@ mod tests {
         assert_eq!(code("a`b|c"), "``a`b\\|c``");
         assert_eq!(code("`x"), "`` `x ``");
     }
-}
-
-/// Writes the report to `out` (for now the whole rendered text at once).
-pub(crate) fn write(
-    report: &Report,
-    opts: &RenderOptions,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    out.write_all(render(report, opts).as_bytes())
 }

@@ -1,88 +1,370 @@
 //! SARIF 2.1.0 for code scanning (GitHub, GitLab, IDEs): one run, the rules that ran, a result
 //! per finding pointing at the file, line and column (columns count characters), waived findings
 //! as suppressions, and unreadable input as tool execution notifications.
+//!
+//! Structs borrowing from the report, written as they are made: a cluster's half a million
+//! results held as a `serde_json::Value` tree took gigabytes. The document was built with `json!`
+//! before, whose objects sort their keys (serde_json without `preserve_order`), so every struct
+//! declares its fields in the alphabetical order of their JSON names and the bytes stay the same:
+//! keep them sorted.
 
 use crate::labels::{self, FIX};
 use crate::RenderOptions;
 use kcheck_model::{
-    Diagnostic, DiagnosticSeverity, Finding, Lang, Level, ObjectRef, Report, RuleInfo, Severity,
+    Diagnostic, DiagnosticSeverity, Evidence, Finding, Lang, Level, ObjectRef, Report, RuleInfo,
+    Severity, Unavailable,
 };
-use serde_json::{json, Map, Value};
+use serde::{Serialize, Serializer};
+use serde_json::{json, Value};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 
 pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 pub(crate) const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
 pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
+    let mut out = Vec::new();
+    // Writing to a vector cannot fail and serde_json writes UTF-8; an empty object keeps the
+    // output JSON if either ever did.
+    match write(report, opts, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| "{}\n".to_owned()),
+        Err(_) => "{}\n".to_owned(),
+    }
+}
+
+/// The same bytes as [`render`], written as they are made: the results are serialized one at a
+/// time straight from the findings.
+pub(crate) fn write(
+    report: &Report,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let lang = opts.lang;
-    let rules: Vec<Value> = report.rules.iter().map(|r| rule(r, lang)).collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| result(report, f, lang))
-        .collect();
-    let notifications: Vec<Value> = report
+    let rules: Vec<Rule<'_>> = report.rules.iter().map(|r| rule(r, lang)).collect();
+    let notifications: Vec<Notification<'_>> = report
         .inputs
         .diagnostics
         .iter()
-        .map(|d| notification(d, lang))
-        .chain(report.inputs.unavailable.iter().map(|u| {
-            json!({
-                "level": "warning",
-                "message": { "text": format!("{}: {}", u.kind, u.reason.get(lang)) },
-            })
-        }))
+        .map(|d| diagnostic_notification(d, lang))
+        .chain(
+            report
+                .inputs
+                .unavailable
+                .iter()
+                .map(|u| unavailable_notification(u, lang)),
+        )
         .collect();
-    let items: Map<String, Value> = labels::items_in_order(report)
-        .into_iter()
-        .map(|r| (r.item.id.to_owned(), json!(r.status.as_str())))
-        .collect();
-    let properties = json!({ "evidence": report.evidence, "items": items });
+    let properties = RunProperties {
+        evidence: &report.evidence,
+        items: labels::items_in_order(report)
+            .into_iter()
+            .map(|r| (r.item.id, r.status.as_str()))
+            .collect(),
+    };
     let doc = log(
         (report.tool_name, report.tool_version),
         rules,
         notifications,
-        results,
+        SarifResults::new(report, lang),
         lang,
         properties,
     );
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }
 
-/// A SARIF log with one run: the frame both kcheck reports share.
-pub(crate) fn log(
-    (name, version): (&str, &str),
-    rules: Vec<Value>,
-    notifications: Vec<Value>,
-    results: Vec<Value>,
+/// A SARIF log with one run: the frame both kcheck reports share. `kcheck pss` fills it with
+/// `Value`s, this report with the structs below.
+#[derive(Serialize)]
+pub(crate) struct Log<'a, Rules, Notes, Results, Props> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a, Rules, Notes, Results, Props>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a, Rules, Notes, Results, Props> {
+    column_kind: &'static str,
+    invocations: [Invocation<Notes>; 1],
+    language: &'static str,
+    properties: Props,
+    results: Results,
+    tool: Tool<'a, Rules>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation<Notes> {
+    execution_successful: bool,
+    tool_execution_notifications: Notes,
+}
+
+#[derive(Serialize)]
+struct Tool<'a, Rules> {
+    driver: Driver<'a, Rules>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a, Rules> {
+    information_uri: &'static str,
+    name: &'a str,
+    rules: Rules,
+    semantic_version: &'a str,
+    version: &'a str,
+}
+
+pub(crate) fn log<'a, Rules, Notes, Results, Props>(
+    (name, version): (&'a str, &'a str),
+    rules: Rules,
+    notifications: Notes,
+    results: Results,
     lang: Lang,
-    properties: Value,
-) -> Value {
-    json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": name,
-                    "version": version,
-                    "semanticVersion": version,
-                    "informationUri": INFORMATION_URI,
-                    "rules": rules,
-                }
-            },
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notifications,
+    properties: Props,
+) -> Log<'a, Rules, Notes, Results, Props> {
+    Log {
+        schema: SCHEMA_URI,
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            invocations: [Invocation {
+                execution_successful: true,
+                tool_execution_notifications: notifications,
             }],
-            "language": match lang { Lang::En => "en", Lang::Zh => "zh-CN" },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-            "properties": properties,
+            language: match lang {
+                Lang::En => "en",
+                Lang::Zh => "zh-CN",
+            },
+            properties,
+            results,
+            tool: Tool {
+                driver: Driver {
+                    information_uri: INFORMATION_URI,
+                    name,
+                    rules,
+                    semantic_version: version,
+                    version,
+                },
+            },
         }],
-    })
+        version: "2.1.0",
+    }
+}
+
+/// The run's properties: the evidence the run had and each checklist item's status by id (a map,
+/// so in the order of the ids as strings).
+#[derive(Serialize)]
+struct RunProperties<'a> {
+    evidence: &'a [Evidence],
+    items: BTreeMap<&'a str, &'static str>,
+}
+
+/// `{ "text": ... }`, SARIF's message and description shape.
+#[derive(Serialize)]
+struct Message<T> {
+    text: T,
+}
+
+/// A string written from its `Display` straight into the output (serde_json escapes the pieces
+/// as they come): a result's names, message and fingerprint are never built as `String`s.
+struct Formatted<T>(T);
+
+impl<T: fmt::Display> Serialize for Formatted<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// An array of one element or none, without a vector.
+struct AtMostOne<T>(Option<T>);
+
+impl<T: Serialize> Serialize for AtMostOne<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(&self.0)
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule<'a> {
+    default_configuration: Configuration,
+    full_description: Message<Cow<'a, str>>,
+    /// Absent for a rule without documentation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<Help>,
+    id: &'a str,
+    name: &'a str,
+    properties: RuleProperties<'a>,
+    short_description: Message<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+/// The rule's documentation, the same Markdown twice (it reads well enough as plain text); owned,
+/// once per rule.
+#[derive(Serialize)]
+struct Help {
+    markdown: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct RuleProperties<'a> {
+    item: &'a str,
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+    severity: &'static str,
+    tags: [Cow<'a, str>; 3],
+}
+
+/// The results, each made as it is written, like the JSON report's findings.
+struct SarifResults<'a> {
+    findings: &'a [Finding],
+    /// Each rule's index in the driver's rules by code (the first, should two share a code), so
+    /// that a result does not search the rules.
+    rule_index: HashMap<&'a str, usize>,
+    lang: Lang,
+}
+
+impl<'a> SarifResults<'a> {
+    fn new(report: &'a Report, lang: Lang) -> SarifResults<'a> {
+        let mut rule_index = HashMap::with_capacity(report.rules.len());
+        for (i, r) in report.rules.iter().enumerate() {
+            rule_index.entry(r.code).or_insert(i);
+        }
+        SarifResults {
+            findings: &report.findings,
+            rule_index,
+            lang,
+        }
+    }
+}
+
+impl Serialize for SarifResults<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.findings.iter().map(|f| {
+            let index = self.rule_index.get(f.code).copied();
+            result(f, index, self.lang)
+        }))
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    level: &'static str,
+    /// Absent when the finding has neither a file position nor an object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locations: Option<[SarifLocation<'a>; 1]>,
+    message: Message<Formatted<ResultText<'a>>>,
+    partial_fingerprints: PartialFingerprints<'a>,
+    properties: ResultProperties<'a>,
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    /// An empty list says "checked, not suppressed"; an absent one would say "unknown".
+    suppressions: AtMostOne<Suppression<'a>>,
+}
+
+/// Where a result or a notification is: in a file, on an object, or both.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logical_locations: Option<[LogicalLocation<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    fully_qualified_name: Formatted<QualifiedName<'a>>,
+    kind: &'static str,
+    name: Formatted<ObjectName<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    /// Absent when the position is the whole file (line 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation<'a> {
+    uri: Cow<'a, str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<u32>,
+    start_line: u32,
+}
+
+#[derive(Serialize)]
+struct PartialFingerprints<'a> {
+    #[serde(rename = "kcheck/v1")]
+    kcheck_v1: Formatted<Fingerprint<'a>>,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    item: &'a str,
+    level: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    object: Option<SarifObject<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+}
+
+/// Not the JSON report's `Object`: its fields follow that report's order, these are sorted.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifObject<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    name: &'a str,
+    /// `null` for a cluster-scoped object.
+    namespace: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Suppression<'a> {
+    /// The waiver's reason and source, when the finding says which waiver it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'a str>,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<SuppressionProperties<'a>>,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct SuppressionProperties<'a> {
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct Notification<'a> {
+    level: &'static str,
+    /// Absent for a kind a cluster run could not list: there is no file to point at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locations: Option<[SarifLocation<'a>; 1]>,
+    message: Message<Cow<'a, str>>,
 }
 
 /// The number GitHub code scanning reads to rank security results (0.0 to 10.0).
@@ -164,160 +446,253 @@ fn first_paragraph(doc: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-fn rule(r: &RuleInfo, lang: Lang) -> Value {
+fn rule(r: &RuleInfo, lang: Lang) -> Rule<'_> {
     let title = r.title.get(lang);
-    let full = first_paragraph(r.doc).unwrap_or_else(|| title.to_owned());
-    let mut v = json!({
-        "id": r.code,
-        "name": r.name,
-        "shortDescription": { "text": title },
-        "fullDescription": { "text": full },
-        "defaultConfiguration": { "level": default_level(r.severity) },
-        "properties": {
-            "item": r.item,
-            "severity": r.severity.as_str(),
-            "security-severity": security_severity(r.severity),
-            "tags": ["security", "kubernetes", format!("checklist-{}", r.item)],
-        },
-    });
-    if !r.doc.trim().is_empty() {
+    let help = (!r.doc.trim().is_empty()).then(|| {
         let doc = doc_markdown(r.doc);
-        v["help"] = json!({ "text": doc, "markdown": doc });
+        Help {
+            markdown: doc.clone(),
+            text: doc,
+        }
+    });
+    Rule {
+        default_configuration: Configuration {
+            level: default_level(r.severity),
+        },
+        full_description: Message {
+            text: first_paragraph(r.doc).map_or(Cow::Borrowed(title), Cow::Owned),
+        },
+        help,
+        id: r.code,
+        name: r.name,
+        properties: RuleProperties {
+            item: r.item,
+            security_severity: security_severity(r.severity),
+            severity: r.severity.as_str(),
+            tags: [
+                Cow::Borrowed("security"),
+                Cow::Borrowed("kubernetes"),
+                Cow::Owned(format!("checklist-{}", r.item)),
+            ],
+        },
+        short_description: Message { text: title },
     }
-    v
 }
 
 /// `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects.
+struct ObjectName<'a>(&'a ObjectRef);
+
+impl fmt::Display for ObjectName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let o = self.0;
+        match &o.namespace {
+            Some(ns) => write!(f, "{}/{}/{}", o.kind, ns, o.name),
+            None => write!(f, "{}/{}", o.kind, o.name),
+        }
+    }
+}
+
+/// [`ObjectName`] as a string, for `kcheck pss`'s results.
 pub(crate) fn object_name(o: &ObjectRef) -> String {
-    match &o.namespace {
-        Some(ns) => format!("{}/{}/{}", o.kind, ns, o.name),
-        None => format!("{}/{}", o.kind, o.name),
+    ObjectName(o).to_string()
+}
+
+/// The object's name, then `:` and the field at fault when there is one.
+struct QualifiedName<'a> {
+    object: &'a ObjectRef,
+    path: Option<&'a str>,
+}
+
+impl fmt::Display for QualifiedName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        ObjectName(self.object).fmt(f)?;
+        match self.path {
+            Some(path) => write!(f, ":{path}"),
+            None => Ok(()),
+        }
     }
 }
 
 /// A file path as a URI reference: kept as given (relative stays relative), with the characters
-/// a URI cannot hold percent-encoded and backslashes turned into slashes.
-pub(crate) fn uri_reference(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
+/// a URI cannot hold percent-encoded and backslashes turned into slashes. Most paths need
+/// neither, and are borrowed.
+pub(crate) fn uri_reference(path: &str) -> Cow<'_, str> {
+    if path.bytes().all(uri_safe) {
+        return Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len() + 8);
     for b in path.bytes() {
         match b {
             b'\\' => out.push('/'),
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => out.push(char::from(b)),
-            b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*'
-            | b'+' | b',' | b';' | b'=' | b'@' => out.push(char::from(b)),
-            // ':' too: in a relative path's first segment it would read as a scheme.
+            b if uri_safe(b) => out.push(char::from(b)),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
-pub(crate) fn physical_location(file: &str, line: u32, column: u32) -> Value {
-    let mut loc = json!({ "artifactLocation": { "uri": uri_reference(file) } });
-    if line > 0 {
-        let mut region = json!({ "startLine": line });
-        if column > 0 {
-            region["startColumn"] = json!(column);
-        }
-        loc["region"] = region;
-    }
-    loc
+/// Bytes a URI reference's path holds as they are. Not ':': in a relative path's first segment
+/// it would read as a scheme.
+fn uri_safe(b: u8) -> bool {
+    matches!(
+        b,
+        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9'
+            | b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*'
+            | b'+' | b',' | b';' | b'=' | b'@'
+    )
 }
 
-fn result(report: &Report, f: &Finding, lang: Lang) -> Value {
-    let message = f.message.get(lang);
-    let fix = f.fix.get(lang);
-    let text = if fix.trim().is_empty() {
-        message.to_owned()
-    } else {
-        let sep = labels::colon(lang);
-        format!("{message}\n{}{sep}{fix}", FIX.get(lang))
-    };
-    let mut location = Map::new();
-    if let Some(l) = &f.location {
-        location.insert(
-            "physicalLocation".into(),
-            physical_location(&l.file, l.line, l.column),
-        );
-    }
-    if let Some(o) = &f.object {
-        let name = object_name(o);
-        let qualified = match &f.path {
-            Some(path) => format!("{name}:{path}"),
-            None => name.clone(),
-        };
-        location.insert(
-            "logicalLocations".into(),
-            json!([{ "name": name, "fullyQualifiedName": qualified, "kind": "resource" }]),
-        );
-    }
-    let mut v = json!({
-        "ruleId": f.code,
-        "level": result_level(f),
-        "message": { "text": text },
-        "partialFingerprints": { "kcheck/v1": fingerprint(f) },
-        "properties": {
-            "item": f.item,
-            "severity": f.severity.as_str(),
-            "level": match f.level { Level::Fail => "fail", Level::Warn => "warn", Level::Info => "info" },
+fn physical(file: &str, line: u32, column: u32) -> PhysicalLocation<'_> {
+    PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri: uri_reference(file),
         },
-    });
-    if let Some(i) = report.rules.iter().position(|r| r.code == f.code) {
-        v["ruleIndex"] = json!(i);
+        region: (line > 0).then(|| Region {
+            start_column: (column > 0).then_some(column),
+            start_line: line,
+        }),
     }
-    if !location.is_empty() {
-        v["locations"] = json!([location]);
-    }
-    if let Some(o) = &f.object {
-        v["properties"]["object"] = json!({
-            "apiVersion": o.api_version,
-            "kind": o.kind,
-            "namespace": o.namespace,
-            "name": o.name,
-        });
-    }
-    if let Some(path) = &f.path {
-        v["properties"]["path"] = json!(path);
-    }
-    if let Some(source) = &f.source {
-        v["properties"]["source"] = json!(source);
-    }
-    // An empty list says "checked, not suppressed"; an absent one would say "unknown".
-    v["suppressions"] = if f.waived {
-        let mut s = json!({ "kind": "external", "status": "accepted" });
-        if let Some(w) = &f.waiver {
-            s["justification"] = json!(w.reason);
-            s["properties"] = json!({ "source": w.source });
+}
+
+/// [`physical`] as a `Value`, for `kcheck pss`'s results.
+pub(crate) fn physical_location(file: &str, line: u32, column: u32) -> Value {
+    json!(physical(file, line, column))
+}
+
+/// A result's message: the finding's, then how to fix it when the rule says.
+struct ResultText<'a> {
+    message: &'a str,
+    fix: &'a str,
+    lang: Lang,
+}
+
+impl fmt::Display for ResultText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)?;
+        if self.fix.trim().is_empty() {
+            return Ok(());
         }
-        json!([s])
+        let sep = labels::colon(self.lang);
+        write!(f, "\n{}{sep}{}", FIX.get(self.lang), self.fix)
+    }
+}
+
+fn result(f: &Finding, rule_index: Option<usize>, lang: Lang) -> SarifResult<'_> {
+    let physical_location = f
+        .location
+        .as_ref()
+        .map(|l| physical(&l.file, l.line, l.column));
+    let logical_locations = f.object.as_deref().map(|o| {
+        [LogicalLocation {
+            fully_qualified_name: Formatted(QualifiedName {
+                object: o,
+                path: f.path.as_deref(),
+            }),
+            kind: "resource",
+            name: Formatted(ObjectName(o)),
+        }]
+    });
+    let locations = if physical_location.is_none() && logical_locations.is_none() {
+        None
     } else {
-        json!([])
+        Some([SarifLocation {
+            logical_locations,
+            physical_location,
+        }])
     };
-    v
+    SarifResult {
+        level: result_level(f),
+        locations,
+        message: Message {
+            text: Formatted(ResultText {
+                message: f.message.get(lang),
+                fix: f.fix.get(lang),
+                lang,
+            }),
+        },
+        partial_fingerprints: PartialFingerprints {
+            kcheck_v1: Formatted(Fingerprint(f)),
+        },
+        properties: ResultProperties {
+            item: f.item,
+            level: match f.level {
+                Level::Fail => "fail",
+                Level::Warn => "warn",
+                Level::Info => "info",
+            },
+            object: f.object.as_deref().map(|o| SarifObject {
+                api_version: &o.api_version,
+                kind: &o.kind,
+                name: &o.name,
+                namespace: o.namespace.as_deref(),
+            }),
+            path: f.path.as_deref(),
+            severity: f.severity.as_str(),
+            source: f.source.as_deref(),
+        },
+        rule_id: f.code,
+        rule_index,
+        suppressions: AtMostOne(f.waived.then(|| {
+            let waiver = f.waiver.as_deref();
+            Suppression {
+                justification: waiver.map(|w| w.reason.as_str()),
+                kind: "external",
+                properties: waiver.map(|w| SuppressionProperties { source: &w.source }),
+                status: "accepted",
+            }
+        })),
+    }
 }
 
 /// Identifies a finding across runs even when lines move: rule, object and field, not position.
-fn fingerprint(f: &Finding) -> String {
-    let object = f.object.as_deref().map(object_name).unwrap_or_default();
-    let place = match (&f.path, &f.location, &f.source) {
-        (Some(p), _, _) => p.clone(),
-        (None, Some(l), _) => l.file.to_string(),
-        (None, None, Some(s)) => s.to_string(),
-        (None, None, None) => String::new(),
-    };
-    format!("{}|{}|{}", f.code, object, place)
+struct Fingerprint<'a>(&'a Finding);
+
+impl fmt::Display for Fingerprint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let finding = self.0;
+        write!(f, "{}|", finding.code)?;
+        if let Some(o) = &finding.object {
+            ObjectName(o).fmt(f)?;
+        }
+        let place = match (&finding.path, &finding.location, &finding.source) {
+            (Some(p), _, _) => p.as_str(),
+            (None, Some(l), _) => &l.file,
+            (None, None, Some(s)) => s,
+            (None, None, None) => "",
+        };
+        write!(f, "|{place}")
+    }
 }
 
+fn diagnostic_notification(d: &Diagnostic, lang: Lang) -> Notification<'_> {
+    Notification {
+        level: match d.severity {
+            DiagnosticSeverity::Error => "error",
+            DiagnosticSeverity::Warning => "warning",
+        },
+        locations: Some([SarifLocation {
+            logical_locations: None,
+            physical_location: Some(physical(&d.file, d.line, d.column)),
+        }]),
+        message: Message {
+            text: Cow::Borrowed(d.message.get(lang)),
+        },
+    }
+}
+
+fn unavailable_notification(u: &Unavailable, lang: Lang) -> Notification<'_> {
+    Notification {
+        level: "warning",
+        locations: None,
+        message: Message {
+            text: Cow::Owned(format!("{}: {}", u.kind, u.reason.get(lang))),
+        },
+    }
+}
+
+/// [`diagnostic_notification`] as a `Value`, for `kcheck pss`'s notifications.
 pub(crate) fn notification(d: &Diagnostic, lang: Lang) -> Value {
-    let level = match d.severity {
-        DiagnosticSeverity::Error => "error",
-        DiagnosticSeverity::Warning => "warning",
-    };
-    json!({
-        "level": level,
-        "message": { "text": d.message.get(lang) },
-        "locations": [{ "physicalLocation": physical_location(&d.file, d.line, d.column) }],
-    })
+    json!(diagnostic_notification(d, lang))
 }
 
 #[cfg(test)]
@@ -349,13 +724,4 @@ mod tests {
         assert_eq!(uri_reference("C:\\k8s\\a.yaml"), "C%3A/k8s/a.yaml");
         assert_eq!(uri_reference("清单.yaml"), "%E6%B8%85%E5%8D%95.yaml");
     }
-}
-
-/// Writes the report to `out` (for now the whole rendered text at once).
-pub(crate) fn write(
-    report: &Report,
-    opts: &RenderOptions,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    out.write_all(render(report, opts).as_bytes())
 }

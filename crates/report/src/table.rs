@@ -3,11 +3,12 @@
 //! display width; colours only on request; control characters from the input are neutralised.
 
 use crate::labels::{self, FINDINGS, FIX, INPUT_PROBLEMS, SKIPPED_FILES, SUMMARY, WAIVED};
-use crate::layout::{clean, pack, pad, width, wrap};
+use crate::layout::{clean, pack, pad, to_string, width, wrap, Spool};
 use crate::RenderOptions;
 use kcheck_model::{
     DiagnosticSeverity, Finding, Inputs, ItemResult, Lang, Report, Severity, Status,
 };
+use std::io;
 
 pub(crate) const WIDTH: usize = 100;
 /// Tails up to this wide stay on the item's line; longer ones (reasons) go below the title.
@@ -59,16 +60,29 @@ pub(crate) const BOLD: &str = "1";
 pub(crate) const DIM: &str = "2";
 
 pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
+    to_string(|out| write(report, opts, out))
+}
+
+/// Writes the report to `out` as it is laid out: the header and the 35 item lines, then one
+/// finding at a time, then the inputs, waivers and summary. Nothing here needs every finding at
+/// once (the column widths come from the items and the fixed labels), so a single pass does.
+pub(crate) fn write(
+    report: &Report,
+    opts: &RenderOptions,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let p = Painter { color: opts.color };
     let lang = opts.lang;
-    let mut out = String::new();
-    header(&mut out, report, lang, &p);
-    items(&mut out, report, lang, &p);
-    findings(&mut out, report, lang, &p);
-    inputs(&mut out, &report.inputs, lang, &p);
-    waivers(&mut out, report, lang, &p);
-    summary(&mut out, report, lang, &p);
-    out
+    let mut spool = Spool::new(out);
+    header(&mut spool.buf, report, lang, &p);
+    items(&mut spool.buf, report, lang, &p);
+    spool.flush()?;
+    findings(&mut spool, report, lang, &p)?;
+    // The rest is as long as the input problems and waiver file are, not the findings.
+    inputs(&mut spool.buf, &report.inputs, lang, &p);
+    waivers(&mut spool.buf, report, lang, &p);
+    summary(&mut spool.buf, report, lang, &p);
+    spool.finish()
 }
 
 static WAIVERS: kcheck_model::Text = kcheck_model::Text::fixed("Waivers", "豁免");
@@ -199,31 +213,35 @@ fn tail_painted(tail: &str, r: &ItemResult, p: &Painter) -> String {
     }
 }
 
-fn findings(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
+/// The findings by item, each written out as soon as it is laid out.
+fn findings(spool: &mut Spool, report: &Report, lang: Lang, p: &Painter) -> io::Result<()> {
     if report.findings.is_empty() {
-        return;
+        return Ok(());
     }
-    out.push('\n');
-    push_line(out, &p.paint(FINDINGS.get(lang), BOLD));
+    spool.buf.push('\n');
+    push_line(&mut spool.buf, &p.paint(FINDINGS.get(lang), BOLD));
     let sev_w = severity_width(lang);
     for r in labels::items_in_order(report) {
-        let list = labels::findings_of(report, r);
-        if list.is_empty() {
+        let mut list = labels::item_findings(report, r).peekable();
+        if list.peek().is_none() {
             continue;
         }
-        out.push('\n');
+        spool.buf.push('\n');
         let heading = format!("{}  {}", r.item.id, clean(r.item.title.get(lang)));
         for line in wrap(&heading, WIDTH) {
-            push_line(out, &p.paint(&line, BOLD));
+            push_line(&mut spool.buf, &p.paint(&line, BOLD));
         }
-        // A rule's fix is printed once, after the last of its consecutive findings.
-        for (i, f) in list.iter().enumerate() {
+        // A rule's fix is printed once, after the last of its consecutive findings: looking one
+        // finding ahead is enough to know.
+        while let Some(f) = list.next() {
             let last_of_run = list
-                .get(i + 1)
+                .peek()
                 .is_none_or(|next| next.code != f.code || next.fix != f.fix);
-            finding(out, f, lang, p, sev_w, last_of_run);
+            finding(&mut spool.buf, f, lang, p, sev_w, last_of_run);
+            spool.flush()?;
         }
     }
+    Ok(())
 }
 
 fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize, show_fix: bool) {
@@ -395,13 +413,4 @@ pub(crate) fn hanging(out: &mut String, lead: &str, indent: usize, label: &str, 
             push_line(out, &format!("{}{line}", " ".repeat(indent)));
         }
     }
-}
-
-/// Writes the report to `out` (for now the whole rendered text at once).
-pub(crate) fn write(
-    report: &Report,
-    opts: &RenderOptions,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    out.write_all(render(report, opts).as_bytes())
 }

@@ -173,3 +173,117 @@ fn chinese_messages() {
         "ClusterRoleBinding admins 绑定了 system:masters 组\n修复:修复 KC101:按正确方式配置"
     );
 }
+
+/// The fixture report with a kind that could not be listed, as a cluster run reports it.
+fn with_unavailable() -> kcheck_model::Report {
+    let mut report = crate::fixture::report();
+    report.inputs.unavailable.push(kcheck_model::Unavailable {
+        kind: "Secret".into(),
+        resource: "secrets".into(),
+        cause: kcheck_model::UnavailableCause::Forbidden,
+        reason: kcheck_model::Text::fixed("forbidden: list secrets", "禁止:列出 secrets"),
+    });
+    report
+}
+
+#[test]
+fn kinds_not_listed_are_warnings_without_a_location() {
+    let doc: Value = serde_json::from_str(&kcheck_report::render(
+        &with_unavailable(),
+        Format::Sarif,
+        &Default::default(),
+    ))
+    .unwrap();
+    let notes = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(
+        notes[2],
+        json!({"level": "warning", "message": {"text": "Secret: forbidden: list secrets"}})
+    );
+}
+
+#[test]
+fn written_as_rendered() {
+    let report = with_unavailable();
+    for lang in [Lang::En, Lang::Zh] {
+        let opts = kcheck_report::RenderOptions { lang, color: false };
+        let mut written = Vec::new();
+        kcheck_report::render_to(&report, Format::Sarif, &opts, &mut written).unwrap();
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            kcheck_report::render(&report, Format::Sarif, &opts),
+            "{lang:?}"
+        );
+    }
+}
+
+/// Parses JSON and fails on an object whose keys are not in ascending order.
+struct SortedKeys;
+
+impl<'de> serde::Deserialize<'de> for SortedKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SortedKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for SortedKeys {
+    type Value = SortedKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<SortedKeys, E> {
+        Ok(SortedKeys)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<SortedKeys, E> {
+        Ok(SortedKeys)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<SortedKeys, E> {
+        Ok(SortedKeys)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<SortedKeys, E> {
+        Ok(SortedKeys)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<SortedKeys, E> {
+        Ok(SortedKeys)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<SortedKeys, E> {
+        Ok(SortedKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<SortedKeys, A::Error> {
+        while seq.next_element::<SortedKeys>()?.is_some() {}
+        Ok(SortedKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<SortedKeys, A::Error> {
+        let mut last: Option<String> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if let Some(prev) = last.as_ref().filter(|prev| **prev >= key) {
+                return Err(serde::de::Error::custom(format!("{key:?} after {prev:?}")));
+            }
+            map.next_value::<SortedKeys>()?;
+            last = Some(key);
+        }
+        Ok(SortedKeys)
+    }
+}
+
+#[test]
+fn keys_stay_in_alphabetical_order() {
+    // The SARIF was built with `json!`, whose objects sort their keys, before it was written from
+    // structs: fields declared out of order would change the bytes of every report.
+    let report = with_unavailable();
+    for lang in [Lang::En, Lang::Zh] {
+        let opts = kcheck_report::RenderOptions { lang, color: false };
+        let text = kcheck_report::render(&report, Format::Sarif, &opts);
+        if let Err(e) = serde_json::from_str::<SortedKeys>(&text) {
+            panic!("{lang:?}: {e}");
+        }
+    }
+}
