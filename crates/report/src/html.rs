@@ -5,7 +5,7 @@ use crate::labels::{
     self, COUNT, DETAILS, FINDINGS, INPUT_PROBLEMS, ITEM, LOCATION, MESSAGE, SEVERITY,
     SKIPPED_FILES, STATUS, SUMMARY, TITLE, WAIVED,
 };
-use crate::layout::{to_string, Spool};
+use crate::layout::Spool;
 use crate::RenderOptions;
 use kcheck_model::{Finding, Inputs, Lang, Report, Severity, Status};
 use std::fmt::Write;
@@ -28,10 +28,6 @@ background:#f6f8fa;padding:0 .2em;border-radius:3px;word-break:break-all}\
 .v-low{color:#0969da}.v-info{color:#6e7781}\
 ul.f{list-style:none;padding-left:0}ul.f>li{margin:.6rem 0;padding-left:.8rem;border-left:3px solid #d0d7de}\
 .waived{opacity:.6}.muted{color:#6e7781}";
-
-pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
-    to_string(|out| write(report, opts, out))
-}
 
 /// Writes the page to `out` as it is formatted: the head, summary and section tables, then one
 /// finding at a time, then the inputs.

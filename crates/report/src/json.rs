@@ -205,15 +205,6 @@ fn document<'r>(report: &'r Report, opts: &RenderOptions) -> JsonReport<'r> {
     }
 }
 
-pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
-    // Serializing plain structs of strings and numbers cannot fail; an empty object keeps the
-    // output JSON if it ever did.
-    let mut out =
-        serde_json::to_string_pretty(&document(report, opts)).unwrap_or_else(|_| "{}".to_owned());
-    out.push('\n');
-    out
-}
-
 /// The same bytes as [`render`], written as they are made: a report of half a million
 /// findings is hundreds of megabytes, which need not be held in memory.
 pub(crate) fn write(

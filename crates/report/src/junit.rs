@@ -4,15 +4,11 @@
 //! is an error.
 
 use crate::labels::{self, FIX, WAIVED};
-use crate::layout::{to_string, Spool};
+use crate::layout::Spool;
 use crate::RenderOptions;
 use kcheck_model::{Finding, ItemResult, Lang, Report, Status};
 use std::fmt::Write;
 use std::io;
-
-pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
-    to_string(|out| write(report, opts, out))
-}
 
 /// Writes the XML to `out` as it is formatted, one finding at a time.
 pub(crate) fn write(

@@ -237,10 +237,12 @@ impl<'w> Spool<'w> {
 
 /// Renders into a `String` through a streaming writer: the bytes are the same either way, so
 /// `render` and `render_to` cannot drift apart.
+/// Writing to a vector does not fail and renderers write only UTF-8; were either ever untrue, the
+/// text written so far is returned rather than a panic.
 pub(crate) fn to_string(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> String {
     let mut bytes = Vec::new();
-    write(&mut bytes).expect("writing to a Vec<u8> does not fail");
-    String::from_utf8(bytes).expect("renderers write only UTF-8")
+    let _ = write(&mut bytes);
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]

@@ -82,14 +82,8 @@ pub struct RenderOptions {
 
 /// Renders a report. Every format ends with a newline.
 pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
-    match format {
-        Format::Table => table::render(report, opts),
-        Format::Json => json::render(report, opts),
-        Format::Sarif => sarif::render(report, opts),
-        Format::Junit => junit::render(report, opts),
-        Format::Markdown => markdown::render(report, opts),
-        Format::Html => html::render(report, opts),
-    }
+    // One path for both: the string is what the writer writes.
+    layout::to_string(|out| render_to(report, format, opts, out))
 }
 
 /// Writes the report in `format` to `out`, the same bytes as [`render`] makes, as they are made:

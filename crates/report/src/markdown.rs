@@ -6,15 +6,11 @@ use crate::labels::{
     self, COUNT, DETAILS, FINDINGS, INPUT_PROBLEMS, ITEM, LOCATION, MESSAGE, SEVERITY,
     SKIPPED_FILES, STATUS, SUMMARY, TITLE, WAIVED,
 };
-use crate::layout::{to_string, Spool};
+use crate::layout::Spool;
 use crate::RenderOptions;
 use kcheck_model::{Finding, Inputs, Lang, Report, Severity, Status};
 use std::fmt::Write;
 use std::io;
-
-pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
-    to_string(|out| write(report, opts, out))
-}
 
 /// Writes the report to `out` as it is formatted: the summary and section tables, then one
 /// finding at a time, then the inputs.

@@ -24,16 +24,6 @@ pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 pub(crate) const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
-pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
-    let mut out = Vec::new();
-    // Writing to a vector cannot fail and serde_json writes UTF-8; an empty object keeps the
-    // output JSON if either ever did.
-    match write(report, opts, &mut out) {
-        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| "{}\n".to_owned()),
-        Err(_) => "{}\n".to_owned(),
-    }
-}
-
 /// The same bytes as [`render`], written as they are made: the results are serialized one at a
 /// time straight from the findings.
 pub(crate) fn write(

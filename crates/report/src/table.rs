@@ -3,7 +3,7 @@
 //! display width; colours only on request; control characters from the input are neutralised.
 
 use crate::labels::{self, FINDINGS, FIX, INPUT_PROBLEMS, SKIPPED_FILES, SUMMARY, WAIVED};
-use crate::layout::{clean, pack, pad, to_string, width, wrap, Spool};
+use crate::layout::{clean, pack, pad, width, wrap, Spool};
 use crate::RenderOptions;
 use kcheck_model::{
     DiagnosticSeverity, Finding, Inputs, ItemResult, Lang, Report, Severity, Status,
@@ -58,10 +58,6 @@ fn severity_sgr(s: Severity) -> &'static str {
 
 pub(crate) const BOLD: &str = "1";
 pub(crate) const DIM: &str = "2";
-
-pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
-    to_string(|out| write(report, opts, out))
-}
 
 /// Writes the report to `out` as it is laid out: the header and the 35 item lines, then one
 /// finding at a time, then the inputs, waivers and summary. Nothing here needs every finding at
