@@ -13,11 +13,15 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Every kind the rules read: by name from each rule, custom resources and whole groups from the
-/// cluster-evidence rules' table.
+/// Every kind the rules read: by name from each rule and from the cluster-evidence rules'
+/// built-in table (the collector knows where those live), custom resources and whole groups with
+/// their locations from the cluster-evidence rules' tables.
 pub fn plan() -> Plan {
-    let names = registry::all().iter().flat_map(|r| r.kinds_read());
-    let custom: Vec<KindSpec> = cluster_kinds::CLUSTER_KINDS
+    let names = registry::all()
+        .iter()
+        .flat_map(|r| r.kinds_read())
+        .chain(cluster_kinds::BUILTIN_KINDS.iter().map(|k| k.kind));
+    let custom: Vec<KindSpec> = cluster_kinds::CUSTOM_KINDS
         .iter()
         .map(|k| KindSpec {
             group: k.group,
@@ -25,7 +29,7 @@ pub fn plan() -> Plan {
             kind: k.kind,
             resource: k.resource,
             namespaced: k.namespaced,
-            custom: k.custom,
+            custom: true,
         })
         .collect();
     let groups: Vec<GroupSpec> = cluster_kinds::CLUSTER_GROUPS

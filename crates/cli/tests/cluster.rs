@@ -217,7 +217,7 @@ fn the_readme_dump_command_and_the_deployed_role_follow_the_kinds_kcheck_reads()
         "README.md has an outdated dump command:\n{command}"
     );
     // Every kind any rule reads is in the command.
-    let mut names: Vec<String> = kcheck_rules::cluster_kinds::CLUSTER_KINDS
+    let mut names: Vec<String> = kcheck_rules::cluster_kinds::CUSTOM_KINDS
         .iter()
         .map(|k| {
             format!("{}.{}", k.resource, k.group)
@@ -231,7 +231,7 @@ fn the_readme_dump_command_and_the_deployed_role_follow_the_kinds_kcheck_reads()
                 .iter()
                 .find(|k| k.kind == kind);
             let known = spec.is_some()
-                || kcheck_rules::cluster_kinds::CLUSTER_KINDS
+                || kcheck_rules::cluster_kinds::CUSTOM_KINDS
                     .iter()
                     .any(|k| k.kind == kind);
             assert!(
@@ -243,6 +243,14 @@ fn the_readme_dump_command_and_the_deployed_role_follow_the_kinds_kcheck_reads()
                 names.push(s.qualified());
             }
         }
+    }
+    // The built-in kinds of the cluster-evidence table are located by the collector alone.
+    for k in kcheck_rules::cluster_kinds::BUILTIN_KINDS {
+        let spec = kcheck_cluster::kinds::BUILTIN
+            .iter()
+            .find(|s| s.kind == k.kind);
+        let spec = spec.unwrap_or_else(|| panic!("the collector does not know kind {}", k.kind));
+        names.push(spec.qualified());
     }
     for name in names {
         let escaped = name.replace('.', "\\.");

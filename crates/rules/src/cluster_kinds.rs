@@ -10,10 +10,19 @@
 
 use kcheck_model::{Inventory, Object};
 
-/// One kind the rules read.
+/// A built-in kind the rules read. Where the API serves it is the collector's knowledge
+/// (`kcheck_cluster::kinds::BUILTIN`), not repeated here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClusterKind {
-    /// `""` for the core group.
+pub struct BuiltinKind {
+    pub kind: &'static str,
+    /// Checklist items whose rules read it.
+    pub items: &'static [&'static str],
+}
+
+/// A custom resource the rules read, with where its product serves it: the group is absent when
+/// the product is not installed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CustomKind {
     pub group: &'static str,
     /// Versions the rules understand, preferred first: list the first one discovery serves.
     pub versions: &'static [&'static str],
@@ -21,8 +30,6 @@ pub struct ClusterKind {
     /// The plural resource name, as in the API path.
     pub resource: &'static str,
     pub namespaced: bool,
-    /// A custom resource: the group's absence means the product is not installed.
-    pub custom: bool,
     /// Checklist items whose rules read it.
     pub items: &'static [&'static str],
 }
@@ -36,23 +43,8 @@ pub struct ClusterGroup {
     pub items: &'static [&'static str],
 }
 
-const fn builtin(
-    group: &'static str,
-    version: &'static [&'static str],
-    kind: &'static str,
-    resource: &'static str,
-    namespaced: bool,
-    items: &'static [&'static str],
-) -> ClusterKind {
-    ClusterKind {
-        group,
-        versions: version,
-        kind,
-        resource,
-        namespaced,
-        custom: false,
-        items,
-    }
+const fn builtin(kind: &'static str, items: &'static [&'static str]) -> BuiltinKind {
+    BuiltinKind { kind, items }
 }
 
 const fn custom(
@@ -62,21 +54,20 @@ const fn custom(
     resource: &'static str,
     namespaced: bool,
     items: &'static [&'static str],
-) -> ClusterKind {
-    ClusterKind {
+) -> CustomKind {
+    CustomKind {
         group,
         versions,
         kind,
         resource,
         namespaced,
-        custom: true,
         items,
     }
 }
 
 const V1: &[&str] = &["v1"];
 
-/// Every kind the cluster-evidence rules read.
+/// The built-in kinds the cluster-evidence rules read, and the items they serve.
 ///
 /// Notes for the collector:
 /// - `Secret`: metadata is enough, but item 6.3 counts Secrets of type `Opaque`: set `type` on
@@ -84,103 +75,32 @@ const V1: &[&str] = &["v1"];
 ///   be of another type.
 /// - `ConfigMap`: the rules read `kube-system/cilium-config`, `kube-system/amazon-vpc-cni`,
 ///   `kube-system/antrea-config` and Istio's `istio` ConfigMap (its root namespace).
-pub const CLUSTER_KINDS: &[ClusterKind] = &[
+pub const BUILTIN_KINDS: &[BuiltinKind] = &[
+    builtin("Namespace", &["2.4", "6.3", "7.3", "8.2"]),
+    builtin("Pod", &["2.4", "6.3", "7.4"]),
+    builtin("ConfigMap", &["2.1", "2.4"]),
+    builtin("Secret", &["6.3"]),
+    builtin("DaemonSet", &["2.1", "2.4", "6.3", "7.3", "7.4"]),
+    builtin("Deployment", &["2.4", "6.3", "7.3", "7.4"]),
+    builtin("ReplicaSet", &["7.4"]),
+    builtin("StatefulSet", &["7.4"]),
+    builtin("Job", &["7.4"]),
+    builtin("CronJob", &["7.4"]),
+    builtin("NetworkPolicy", &["2.1"]),
+    builtin("ClusterRole", &["2.1"]),
     builtin(
-        "",
-        V1,
-        "Namespace",
-        "namespaces",
-        false,
-        &["2.4", "6.3", "7.3", "8.2"],
-    ),
-    builtin("", V1, "Pod", "pods", true, &["2.4", "6.3", "7.4"]),
-    builtin("", V1, "ConfigMap", "configmaps", true, &["2.1", "2.4"]),
-    builtin("", V1, "Secret", "secrets", true, &["6.3"]),
-    builtin(
-        "apps",
-        V1,
-        "DaemonSet",
-        "daemonsets",
-        true,
-        &["2.1", "2.4", "6.3", "7.3", "7.4"],
-    ),
-    builtin(
-        "apps",
-        V1,
-        "Deployment",
-        "deployments",
-        true,
-        &["2.4", "6.3", "7.3", "7.4"],
-    ),
-    builtin("apps", V1, "ReplicaSet", "replicasets", true, &["7.4"]),
-    builtin("apps", V1, "StatefulSet", "statefulsets", true, &["7.4"]),
-    builtin("batch", V1, "Job", "jobs", true, &["7.4"]),
-    builtin("batch", V1, "CronJob", "cronjobs", true, &["7.4"]),
-    builtin(
-        "networking.k8s.io",
-        V1,
-        "NetworkPolicy",
-        "networkpolicies",
-        true,
-        &["2.1"],
-    ),
-    builtin(
-        "rbac.authorization.k8s.io",
-        V1,
-        "ClusterRole",
-        "clusterroles",
-        false,
-        &["2.1"],
-    ),
-    builtin(
-        "apiextensions.k8s.io",
-        V1,
         "CustomResourceDefinition",
-        "customresourcedefinitions",
-        false,
         &["2.1", "2.4", "6.3", "7.3", "7.4", "8.2"],
     ),
-    builtin(
-        "storage.k8s.io",
-        V1,
-        "CSIDriver",
-        "csidrivers",
-        false,
-        &["6.3"],
-    ),
-    builtin(
-        "admissionregistration.k8s.io",
-        V1,
-        "MutatingWebhookConfiguration",
-        "mutatingwebhookconfigurations",
-        false,
-        &["6.3", "7.3"],
-    ),
-    builtin(
-        "admissionregistration.k8s.io",
-        V1,
-        "ValidatingWebhookConfiguration",
-        "validatingwebhookconfigurations",
-        false,
-        &["7.3", "8.2"],
-    ),
-    // v1 from Kubernetes 1.30; v1beta1 (1.28, 1.29) only when the API is turned on.
-    builtin(
-        "admissionregistration.k8s.io",
-        &["v1", "v1beta1"],
-        "ValidatingAdmissionPolicy",
-        "validatingadmissionpolicies",
-        false,
-        &["8.2"],
-    ),
-    builtin(
-        "admissionregistration.k8s.io",
-        &["v1", "v1beta1"],
-        "ValidatingAdmissionPolicyBinding",
-        "validatingadmissionpolicybindings",
-        false,
-        &["8.2"],
-    ),
+    builtin("CSIDriver", &["6.3"]),
+    builtin("MutatingWebhookConfiguration", &["6.3", "7.3"]),
+    builtin("ValidatingWebhookConfiguration", &["7.3", "8.2"]),
+    builtin("ValidatingAdmissionPolicy", &["8.2"]),
+    builtin("ValidatingAdmissionPolicyBinding", &["8.2"]),
+];
+
+/// Every custom resource the cluster-evidence rules read.
+pub const CUSTOM_KINDS: &[CustomKind] = &[
     // 2.4: Istio and Calico.
     custom(
         "security.istio.io",
@@ -373,9 +293,10 @@ mod tests {
             let rule = crate::registry::by_code(code).expect(code);
             for kind in rule.kinds_read() {
                 assert!(
-                    CLUSTER_KINDS.iter().any(|k| k.kind == kind)
+                    BUILTIN_KINDS.iter().any(|k| k.kind == kind)
+                        || CUSTOM_KINDS.iter().any(|k| k.kind == kind)
                         || kcheck_model::WORKLOAD_KINDS.contains(&kind),
-                    "{code} reads {kind}, which CLUSTER_KINDS does not list"
+                    "{code} reads {kind}, which neither table lists"
                 );
             }
         }
@@ -384,12 +305,19 @@ mod tests {
     #[test]
     fn kinds_are_unique_and_serve_known_items() {
         let mut seen = std::collections::HashSet::new();
-        for k in CLUSTER_KINDS {
+        for k in BUILTIN_KINDS {
+            assert!(seen.insert(("", k.kind)), "{} twice", k.kind);
+        }
+        for k in CUSTOM_KINDS {
             assert!(seen.insert((k.group, k.kind)), "{} twice", k.kind);
-            assert!(!k.versions.is_empty() && !k.items.is_empty());
+            assert!(!k.versions.is_empty());
             assert!(k.resource.chars().all(|c| c.is_ascii_lowercase()));
-            for item in k.items {
-                assert!(kcheck_model::item(item).is_some(), "{item}");
+        }
+        let items = BUILTIN_KINDS.iter().map(|k| k.items);
+        for item in items.chain(CUSTOM_KINDS.iter().map(|k| k.items)) {
+            assert!(!item.is_empty());
+            for id in item {
+                assert!(kcheck_model::item(id).is_some(), "{id}");
             }
         }
     }

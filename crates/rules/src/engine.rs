@@ -252,7 +252,11 @@ fn blind_spots<'i>(
 
 /// Items the cluster-evidence table says read `kind` (a whole group is `*.<group>`).
 fn cluster_items(kind: &str) -> Vec<&'static str> {
-    let kinds = cluster_kinds::CLUSTER_KINDS
+    let builtin = cluster_kinds::BUILTIN_KINDS
+        .iter()
+        .filter(|k| k.kind == kind)
+        .flat_map(|k| k.items.iter().copied());
+    let custom = cluster_kinds::CUSTOM_KINDS
         .iter()
         .filter(|k| k.kind == kind)
         .flat_map(|k| k.items.iter().copied());
@@ -260,7 +264,7 @@ fn cluster_items(kind: &str) -> Vec<&'static str> {
         .iter()
         .filter(|g| kind.strip_prefix("*.") == Some(g.group))
         .flat_map(|g| g.items.iter().copied());
-    kinds.chain(groups).collect()
+    builtin.chain(custom).chain(groups).collect()
 }
 
 /// An item whose rules could not see every kind they read never passes: a clean result becomes
