@@ -10,7 +10,9 @@ use std::path::PathBuf;
     about = "Audit Kubernetes against the Kubernetes Security Checklist, item by item",
     long_about = "Audit Kubernetes against the Kubernetes Security Checklist, item by item.\n\n\
         Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; \
-        2 some input could not be read or parsed (the report still covers the rest); 3 usage error."
+        2 some input could not be read or parsed, or a cluster audit could not list some kinds \
+        (the report still covers the rest and names what is missing), or the cluster or etcd \
+        could not be reached (no report); 3 usage error."
 )]
 pub struct Cli {
     #[command(subcommand)]

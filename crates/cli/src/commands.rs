@@ -167,7 +167,7 @@ pub(crate) fn load_waivers(
 /// The exit code of a judging command: input errors first, then failing findings at or above
 /// `--fail-on`.
 pub(crate) fn exit_code(report: &kcheck_model::Report, args: &JudgeArgs) -> u8 {
-    if report.inputs.has_errors() {
+    if report.inputs.has_errors() || report.inputs.incomplete().next().is_some() {
         exit::INPUT
     } else if report.failing_at(severity(args.fail_on)) > 0 {
         exit::FINDINGS

@@ -24,7 +24,9 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// Findings at or above `--fail-on`.
     pub const FINDINGS: u8 = 1;
-    /// Some input could not be read or parsed; the report covers the rest.
+    /// Some input could not be read or parsed, or a cluster audit could not list some kinds
+    /// (forbidden, timed out, failed): the report covers the rest and says what is missing. Also
+    /// a cluster or etcd that cannot be reached at all, with no report.
     pub const INPUT: u8 = 2;
     /// Usage error.
     pub const USAGE: u8 = 3;

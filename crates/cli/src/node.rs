@@ -3,6 +3,7 @@
 use crate::args::NodeArgs;
 use crate::commands::{emit, exit_code, judging_setup};
 use crate::exit;
+use kcheck_model::facts::ComponentKind;
 use kcheck_model::{Evidence, Inventory};
 use kcheck_rules::Engine;
 
@@ -28,11 +29,29 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
             ca: args.etcd.etcd_ca.clone(),
             ..kcheck_node::etcd::EtcdOptions::new(endpoint.clone())
         };
-        collected.facts.etcd = Some(kcheck_node::etcd::scan(&etcd));
+        match kcheck_node::etcd::scan_reachable(&etcd) {
+            Ok(scan) => collected.facts.etcd = Some(scan),
+            Err(cause) => {
+                eprintln!("kcheck: cannot reach {endpoint}: {cause}");
+                return Ok(exit::INPUT);
+            }
+        }
     }
     if args.probe {
         let ports = kcheck_node::probe::ProbePorts::from_facts(&collected.facts);
         collected.facts.probes = kcheck_node::probe::probe_local(&ports);
+        // A kube-apiserver read from /proc has no image tag to tell its version: ask it.
+        let unknown = collected
+            .facts
+            .components
+            .iter_mut()
+            .filter(|c| c.kind == ComponentKind::ApiServer && c.version.is_none());
+        for api in unknown {
+            api.version = kcheck_node::probe::api_server_version(
+                ports.apiserver,
+                std::time::Duration::from_secs(3),
+            );
+        }
     }
     let mut inputs = collected.inputs;
     let mut evidence = vec![Evidence::Node];

@@ -29,6 +29,10 @@ pub fn run(args: WebhookArgs) -> anyhow::Result<u8> {
     };
     match kcheck_webhook::run(options) {
         Ok(()) => Ok(exit::OK),
+        Err(e @ kcheck_webhook::Error::Unreachable { .. }) => {
+            eprintln!("kcheck webhook: {e}");
+            Ok(exit::INPUT)
+        }
         Err(e) => {
             eprintln!("kcheck webhook: {e}");
             Ok(exit::USAGE)

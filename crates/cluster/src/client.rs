@@ -59,11 +59,23 @@ impl RequestError {
 pub struct Http {
     client: kube::Client,
     limits: Limits,
+    /// The server's host name, for the words of a TLS failure.
+    host: String,
 }
 
 impl Http {
     pub fn new(client: kube::Client, limits: Limits) -> Http {
-        Http { client, limits }
+        Http {
+            client,
+            limits,
+            host: "the server".into(),
+        }
+    }
+
+    /// Names the server's host in TLS failures (`certificate is not valid for HOST`).
+    pub fn for_host(mut self, host: &str) -> Http {
+        self.host = host.to_string();
+        self
     }
 
     /// GETs `path` (with its query), asking for `accept` (JSON when `None`).
@@ -97,10 +109,13 @@ impl Http {
             .header(http::header::ACCEPT, accept.unwrap_or("application/json"))
             .body(kube::client::Body::empty())
             .map_err(|e| Failure::fatal(RequestError::Transport(e.to_string())))?;
-        let response = self.client.send(request).await.map_err(|e| Failure {
-            error: RequestError::Transport(e.to_string()),
-            retry: true,
-            after: None,
+        let response = self.client.send(request).await.map_err(|e| {
+            let described = crate::connect::describe(&e, &self.host);
+            Failure {
+                error: RequestError::Transport(described.cause),
+                retry: described.transient,
+                after: None,
+            }
         })?;
         let status = response.status();
         let after = response

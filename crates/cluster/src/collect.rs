@@ -57,6 +57,10 @@ pub enum ConnectError {
     Client(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(String),
+    /// The server could not be reached, refused the TLS handshake or the credentials: nothing
+    /// was seen, so there is no report.
+    #[error("cannot reach {server}: {cause}")]
+    Unreachable { server: String, cause: String },
 }
 
 /// What a live run saw.
@@ -131,10 +135,14 @@ pub async fn collect(
     } else {
         Vec::new()
     };
-    let client = kube::Client::try_from(config).map_err(|e| ConnectError::Client(e.to_string()))?;
-    let http = Http::new(client, options.limits.clone());
-    let (version, discovered) = tokio::join!(http.get("/version", None), discover(&http, plan));
-    let version = version.ok().and_then(|b| ServerVersion::from_json(&b));
+    let server = crate::connect::printable_url(&config.cluster_url);
+    let host = crate::connect::host_of(&config.cluster_url);
+    let client = crate::connect::client(&config).map_err(ConnectError::Client)?;
+    let http = Http::new(client, options.limits.clone()).for_host(&host);
+    let version = crate::connect::reach(&http)
+        .await
+        .map_err(|cause| ConnectError::Unreachable { server, cause })?;
+    let discovered = discover(&http, plan).await;
     let mut out = Collected {
         version,
         probes,
@@ -279,7 +287,7 @@ async fn probe(config: &kube::Config, limits: &Limits) -> Vec<Probe> {
     anonymous.auth_info = Default::default();
     let base = config.cluster_url.to_string();
     let base = base.trim_end_matches('/');
-    let client = match kube::Client::try_from(anonymous) {
+    let client = match crate::connect::client(&anonymous) {
         Ok(c) => c,
         Err(e) => {
             return ["/api", "/logs/"]

@@ -266,7 +266,7 @@ impl Plan {
              | grep -xE '{}' \\\n    \
              | paste -sd, -)\" \\\n  \
              --all-namespaces --chunk-size=500 -o json \\\n  \
-             | jq '.items |= map(if .kind == \"Secret\" then del(.data, .stringData) else . end)' \\\n  \
+             | jq '.items |= map(if .kind == \"Secret\" then del(.data, .stringData, .metadata.annotations[\"kubectl.kubernetes.io/last-applied-configuration\"]) else . end)' \\\n  \
              > dump/objects.json\n",
             names.join("|")
         )

@@ -11,6 +11,7 @@
 
 pub mod client;
 pub mod collect;
+pub mod connect;
 pub mod control_plane;
 mod discovery;
 pub mod dump;

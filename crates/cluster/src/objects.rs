@@ -83,6 +83,15 @@ pub fn object_from_item(
         .ok_or("list item has no metadata")?;
     if let Value::Map(m) = &mut metadata.value.value {
         m.retain(|e| e.key != "managedFields");
+        // `kubectl apply` keeps the whole object it applied, values included, in this
+        // annotation, and metadata-only lists carry it: a Secret's is dropped with its data.
+        if target.is_secret() && !keep_secret_data {
+            for annotations in m.iter_mut().filter(|e| e.key == "annotations") {
+                if let Value::Map(a) = &mut annotations.value.value {
+                    a.retain(|e| e.key != LAST_APPLIED);
+                }
+            }
+        }
     }
     let name = metadata
         .value
@@ -114,6 +123,9 @@ pub fn object_from_item(
         root: item,
     })
 }
+
+/// The annotation in which `kubectl apply` keeps what it applied.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 fn is_listed_secret_type(value: &Node) -> bool {
     value.as_str().is_some_and(|t| SECRET_TYPES.contains(&t))
@@ -254,6 +266,22 @@ mod tests {
         )
         .unwrap();
         assert!(with_data.root.get("data").is_some());
+    }
+
+    #[test]
+    fn the_copy_kubectl_apply_keeps_of_a_secret_is_dropped_with_its_values() {
+        let applied = r#"{"metadata":{"name":"s","namespace":"x","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"stringData\":{\"password\":\"hunter2\"}}","team":"a"}}}"#;
+        let secret = target("Secret", "", "secrets", true);
+        let o = object_from_item(node(applied), &secret, false).unwrap();
+        let annotations = o.root.get("metadata").and_then(|m| m.get("annotations")).unwrap();
+        assert!(annotations.get(LAST_APPLIED).is_none());
+        assert_eq!(annotations.str_at("team"), Some("a"));
+        // Kept when values are asked for, and on other kinds.
+        let o = object_from_item(node(applied), &secret, true).unwrap();
+        assert!(o.root.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(LAST_APPLIED)).is_some());
+        let cm = target("ConfigMap", "", "configmaps", true);
+        let o = object_from_item(node(applied), &cm, false).unwrap();
+        assert!(o.root.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(LAST_APPLIED)).is_some());
     }
 
     #[test]

@@ -96,6 +96,15 @@ impl Inputs {
         self.errors().next().is_some()
     }
 
+    /// Kinds the run asked for and could not see for a reason other than the server not serving
+    /// them (forbidden, timed out, failed): the evidence is there and was not read, so the run is
+    /// incomplete. A kind the server does not serve has nothing to read.
+    pub fn incomplete(&self) -> impl Iterator<Item = &Unavailable> {
+        self.unavailable
+            .iter()
+            .filter(|u| u.cause != UnavailableCause::NotServed)
+    }
+
     pub fn merge(&mut self, other: Inputs) {
         self.files_read += other.files_read;
         self.bytes_read += other.bytes_read;

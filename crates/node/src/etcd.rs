@@ -103,6 +103,39 @@ pub fn scan(opts: &EtcdOptions) -> EtcdScan {
     }
 }
 
+/// Like [`scan`], but an endpoint that could not be reached at all (refused, unknown host, a
+/// TLS failure, a client certificate it refused, 401/403) is `Err` with the cause: nothing was
+/// read, and a report without it must not look like a scan of etcd.
+pub fn scan_reachable(opts: &EtcdOptions) -> Result<EtcdScan, String> {
+    let mut tally = Tally::default();
+    let outcome = scan_into(opts, &mut tally);
+    if tally.total == 0 {
+        match &outcome {
+            Err(EtcdError::Http(HttpError::Request { failure, .. })) => {
+                let words = failure.to_string();
+                return Err(match failure {
+                    crate::http::Failure::Tls(_) | crate::http::Failure::TlsClosed => {
+                        format!("TLS: {}", words.trim_start_matches("TLS handshake failed: "))
+                    }
+                    _ => words,
+                });
+            }
+            Err(EtcdError::Status {
+                status: status @ (401 | 403),
+                ..
+            }) => return Err(format!("HTTP {status}: etcd refused the client's credentials")),
+            _ => {}
+        }
+    }
+    Ok(EtcdScan {
+        endpoint: opts.endpoint.clone(),
+        total: tally.total,
+        plaintext: tally.plaintext,
+        providers: tally.providers.into_iter().collect(),
+        error: outcome.err().map(|e| e.to_string()),
+    })
+}
+
 #[derive(Default)]
 struct Tally {
     total: usize,

@@ -204,7 +204,7 @@ fn failure(error: ureq::Error) -> Failure {
         ureq::Error::Io(e) => io_failure(&e),
         ureq::Error::Timeout(_) => Failure::TimedOut,
         ureq::Error::HostNotFound => Failure::HostNotFound,
-        ureq::Error::Rustls(e) => Failure::Tls(e.to_string()),
+        ureq::Error::Rustls(e) => Failure::Tls(tls_words(&e)),
         ureq::Error::Tls(e) => Failure::Tls(e.to_string()),
         ureq::Error::Protocol(e) => Failure::Protocol(e.to_string()),
         other => Failure::Other(other.to_string()),
@@ -216,7 +216,7 @@ fn io_failure(e: &io::Error) -> Failure {
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
-        return Failure::Tls(tls.to_string());
+        return Failure::Tls(tls_words(tls));
     }
     match e.kind() {
         io::ErrorKind::ConnectionRefused => Failure::ConnectionRefused,
@@ -224,6 +224,29 @@ fn io_failure(e: &io::Error) -> Failure {
         io::ErrorKind::ConnectionReset => Failure::Reset,
         io::ErrorKind::UnexpectedEof | io::ErrorKind::BrokenPipe => Failure::Closed,
         _ => Failure::Other(e.to_string()),
+    }
+}
+
+/// A TLS failure in the words kubectl and Go use for the common certificate problems.
+fn tls_words(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
+            "certificate signed by unknown authority".into()
+        }
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            "certificate has expired".into()
+        }
+        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+            "certificate is not valid for the host".into()
+        }
+        rustls::Error::AlertReceived(
+            alert @ (rustls::AlertDescription::BadCertificate
+            | rustls::AlertDescription::CertificateRequired
+            | rustls::AlertDescription::UnknownCA
+            | rustls::AlertDescription::CertificateUnknown),
+        ) => format!("the server refused the client certificate ({alert:?})"),
+        other => other.to_string(),
     }
 }
 

@@ -165,6 +165,29 @@ pub fn probe_local(ports: &ProbePorts) -> Vec<Probe> {
     probe(&ports.targets(), DEFAULT_TIMEOUT)
 }
 
+/// The API server's version (`v1.37.2`) from an anonymous `GET /version` on this node's port:
+/// Kubernetes lets anyone read it (system:public-info-viewer). A running kube-apiserver's
+/// command line does not say its version, and the defaults of several flags depend on it.
+pub fn api_server_version(port: u16, timeout: Duration) -> Option<String> {
+    let client = Client::new(&ClientOptions {
+        timeout,
+        verify: Verify::Off,
+        client_cert: None,
+    })
+    .ok()?;
+    let response = client.get(&url(Scheme::Https, port, "/version")).ok()?;
+    if response.status != 200 {
+        return None;
+    }
+    let body = response.read_limited(64 * 1024).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&body).ok()?;
+    let version = value.get("gitVersion")?.as_str()?;
+    let well_formed = version.starts_with('v')
+        && version.len() <= 64
+        && version[1..].split('.').next().is_some_and(|m| m.parse::<u32>().is_ok());
+    well_formed.then(|| version.to_string())
+}
+
 /// Makes each request (in parallel; results in the order of `targets`).
 pub fn probe(targets: &[ProbeTarget], timeout: Duration) -> Vec<Probe> {
     // Certificate verification is off on purpose: these are this node's own ports, often with

@@ -54,6 +54,9 @@ pub enum Error {
     Runtime(std::io::Error),
     #[error("the Kubernetes API: {0}")]
     Api(String),
+    /// The API server could not be reached or refused the credentials at start-up.
+    #[error("cannot reach {server}: {cause}")]
+    Unreachable { server: String, cause: String },
 }
 
 /// What `kcheck webhook` is given.
@@ -150,7 +153,20 @@ async fn api_namespaces() -> Result<Source, Error> {
     let config = kube::Config::infer()
         .await
         .map_err(|e| Error::Api(e.to_string()))?;
-    let client = kube::Client::try_from(config).map_err(|e| Error::Api(e.to_string()))?;
+    let server = kcheck_cluster::connect::printable_url(&config.cluster_url);
+    let host = kcheck_cluster::connect::host_of(&config.cluster_url);
+    let client = kcheck_cluster::connect::client(&config).map_err(Error::Api)?;
+    // One request before serving: a server that cannot be reached, an untrusted certificate or
+    // refused credentials are configuration errors to fix, not something to wait out unready.
+    let limits = kcheck_cluster::client::Limits {
+        timeout: std::time::Duration::from_secs(10),
+        retries: 2,
+        ..Default::default()
+    };
+    let http = kcheck_cluster::client::Http::new(client.clone(), limits).for_host(&host);
+    kcheck_cluster::connect::reach(&http)
+        .await
+        .map_err(|cause| Error::Unreachable { server, cause })?;
     let (namespaces, task) = namespaces_api::ApiNamespaces::start(client);
     Ok((namespaces, Some(task)))
 }

@@ -15,11 +15,12 @@
 //! | 1.27 to 1.31 | + ClusterTrustBundleAttest |
 //! | 1.32 | + MutatingAdmissionPolicy |
 //! | 1.33 and 1.34 | + PodTopologyLabels |
+//! | 1.35 | + NodeDeclaredFeatureValidator |
+//! | 1.36 | + PodGroupProtection, PodGroupWorkloadExists, JobValidation, PodResizeValidator |
+//! | 1.37 | PodGroupWorkloadExists and JobValidation gone again (v1.37.2 checked against a running kube-apiserver in tests/e2e) |
 //!
-//! Newer minors are read with the 1.34 set (plugins added since, such as
-//! NodeDeclaredFeatureValidator, are not among the checklist's groups); older ones and unknown
-//! versions with the 18 plugins every known version has, which include every plugin the
-//! checklist asks to keep on.
+//! Newer minors are read with the 1.37 set; older ones and unknown versions with the 18 plugins
+//! every known version has, which include every plugin the checklist asks to keep on.
 
 use crate::NodePlace;
 use kcheck_model::facts::{Component, ComponentKind, ConfigDoc, ConfigRole};
@@ -48,16 +49,22 @@ pub const BASE: &[&str] = &[
     "ResourceQuota",
 ];
 
-/// Plugins that joined the default-on set, with the first minor version that has them.
-pub const ADDED: &[(&str, u32)] = &[
-    ("ValidatingAdmissionPolicy", 26),
-    ("ClusterTrustBundleAttest", 27),
-    ("MutatingAdmissionPolicy", 32),
-    ("PodTopologyLabels", 33),
+/// Plugins that joined the default-on set: the first minor version that has them, and the last
+/// one when they left it again.
+pub const ADDED: &[(&str, u32, Option<u32>)] = &[
+    ("ValidatingAdmissionPolicy", 26, None),
+    ("ClusterTrustBundleAttest", 27, None),
+    ("MutatingAdmissionPolicy", 32, None),
+    ("PodTopologyLabels", 33, None),
+    ("NodeDeclaredFeatureValidator", 35, None),
+    ("PodGroupProtection", 36, None),
+    ("PodResizeValidator", 36, None),
+    ("PodGroupWorkloadExists", 36, Some(36)),
+    ("JobValidation", 36, Some(36)),
 ];
 
 /// The oldest and newest minor versions whose defaults kcheck knows.
-pub const KNOWN_MINORS: (u32, u32) = (23, 34);
+pub const KNOWN_MINORS: (u32, u32) = (23, 37);
 
 /// How the defaults were chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,8 +103,8 @@ pub fn default_plugins(minor: Option<u32>) -> (BTreeSet<&'static str>, Basis) {
         set.extend(
             ADDED
                 .iter()
-                .filter(|(_, since)| used >= *since)
-                .map(|(p, _)| *p),
+                .filter(|(_, since, until)| used >= *since && until.is_none_or(|u| used <= u))
+                .map(|(p, ..)| *p),
         );
     }
     (set, basis)
@@ -206,8 +213,8 @@ pub fn basis_note(basis: Basis) -> Option<(String, String)> {
             format!("kube-apiserver v1.{actual} 不在 kcheck 已知的版本范围内;按 v1.{used} 的默认准入插件判断"),
         )),
         Basis::Unknown => Some((
-            "kube-apiserver's version is unknown; the default admission plugins common to v1.23 to v1.34 are assumed".to_string(),
-            "kube-apiserver 版本未知;按 v1.23 至 v1.34 共有的默认准入插件判断".to_string(),
+            "kube-apiserver's version is unknown; the default admission plugins common to v1.23 to v1.37 are assumed".to_string(),
+            "kube-apiserver 版本未知;按 v1.23 至 v1.37 共有的默认准入插件判断".to_string(),
         )),
     }
 }
@@ -394,13 +401,19 @@ mod tests {
         assert_eq!(count(31), 20);
         assert_eq!(count(32), 21);
         assert_eq!(count(34), 22);
-        let (set, basis) = default_plugins(Some(36));
-        assert_eq!(set.len(), 22);
+        assert_eq!(count(35), 23);
+        assert_eq!(count(36), 27);
+        // v1.37 dropped two of v1.36's additions again.
+        assert_eq!(count(37), 25);
+        assert!(default_plugins(Some(36)).0.contains("JobValidation"));
+        assert!(!default_plugins(Some(37)).0.contains("JobValidation"));
+        let (set, basis) = default_plugins(Some(39));
+        assert_eq!(set.len(), 25);
         assert_eq!(
             basis,
             Basis::Nearest {
-                actual: 36,
-                used: 34
+                actual: 39,
+                used: 37
             }
         );
         let (set, basis) = default_plugins(None);
