@@ -137,9 +137,18 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
         .map(|u| u.reason.get(kcheck_model::Lang::En).to_string())
         .collect();
     if !incomplete.is_empty() {
-        let shown = incomplete.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+        let shown = incomplete
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ");
         let more = incomplete.len().saturating_sub(3);
-        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
         eprintln!(
             "kcheck: incomplete audit: {} kinds could not be listed ({shown}{more}); the items \
              that read them are not evaluated",

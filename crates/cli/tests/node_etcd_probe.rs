@@ -95,7 +95,8 @@ fn etcd_endpoint_reports_plaintext_secrets_by_name_only() {
     assert!(!stdout(&out).contains("hunter2"));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("hunter2"));
 
-    // An etcd that cannot be reached is said so, not passed.
+    // An etcd that cannot be reached stops the scan: exit 2, one line, no report that could pass
+    // for a node scan with etcd in it.
     let closed = closed_port();
     let endpoint = format!("http://127.0.0.1:{closed}");
     let out = command(&[
@@ -111,9 +112,12 @@ fn etcd_endpoint_reports_plaintext_secrets_by_name_only() {
     ])
     .output()
     .unwrap();
-    let report = json(&out);
-    let text = serde_json::to_string(&findings_with_code(&report, "KC608")).unwrap();
-    assert!(text.contains("connection refused"), "{text}");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("kcheck: cannot reach {endpoint}: connection refused\n")
+    );
 }
 
 #[test]

@@ -47,8 +47,8 @@ pub fn client(config: &kube::Config) -> Result<kube::Client, String> {
         None => builder,
     };
     let https = builder.enable_http1().enable_http2().wrap_connector(http);
-    let hyper =
-        hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build::<_, kube::client::Body>(https);
+    let hyper = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+        .build::<_, kube::client::Body>(https);
     let service = ServiceBuilder::new()
         .layer(config.base_uri_layer())
         .option_layer(config.auth_layer().map_err(|e| e.to_string())?)
@@ -95,8 +95,20 @@ impl ServerCertVerifier for Verifier {
             .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
         {
             Ok(v) => Ok(v),
-            Err(e) if self.roots.iter().any(|r| r[..] == end_entity[..]) => {
-                leaf_is_root(end_entity, server_name, now).map_err(|_| e)
+            // The served certificate is one of the roots (webpki refuses it as a CA used as
+            // an end entity): judged as kubectl judges it, and its own problem reported.
+            Err(_) if self.roots.iter().any(|r| r[..] == end_entity[..]) => {
+                leaf_is_root(end_entity, server_name, now)
+            }
+            // A CA certificate that is not one of the roots is, for Go as here, a certificate
+            // nobody trusted signed.
+            Err(rustls::Error::InvalidCertificate(CertificateError::Other(other)))
+                if other.0.downcast_ref::<webpki::Error>()
+                    == Some(&webpki::Error::CaUsedAsEndEntity) =>
+            {
+                Err(rustls::Error::InvalidCertificate(
+                    CertificateError::UnknownIssuer,
+                ))
             }
             Err(e) => Err(e),
         }
@@ -364,7 +376,8 @@ mod self_signed {
             verify(&[&ca], &ca, "other.example.test", now),
             Err("TLS: certificate is not valid for h".into())
         );
-        let later = UnixTime::since_unix_epoch(Duration::from_secs(now.as_secs() + 3 * 366 * 86400));
+        let later =
+            UnixTime::since_unix_epoch(Duration::from_secs(now.as_secs() + 3 * 366 * 86400));
         assert!(verify(&[&ca], &ca, "api.example.test", later).is_err());
         let other = self_signed_ca("api.example.test");
         assert_eq!(

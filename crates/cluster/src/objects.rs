@@ -273,15 +273,29 @@ mod tests {
         let applied = r#"{"metadata":{"name":"s","namespace":"x","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"stringData\":{\"password\":\"hunter2\"}}","team":"a"}}}"#;
         let secret = target("Secret", "", "secrets", true);
         let o = object_from_item(node(applied), &secret, false).unwrap();
-        let annotations = o.root.get("metadata").and_then(|m| m.get("annotations")).unwrap();
+        let annotations = o
+            .root
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .unwrap();
         assert!(annotations.get(LAST_APPLIED).is_none());
         assert_eq!(annotations.str_at("team"), Some("a"));
         // Kept when values are asked for, and on other kinds.
         let o = object_from_item(node(applied), &secret, true).unwrap();
-        assert!(o.root.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(LAST_APPLIED)).is_some());
+        assert!(o
+            .root
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(LAST_APPLIED))
+            .is_some());
         let cm = target("ConfigMap", "", "configmaps", true);
         let o = object_from_item(node(applied), &cm, false).unwrap();
-        assert!(o.root.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(LAST_APPLIED)).is_some());
+        assert!(o
+            .root
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(LAST_APPLIED))
+            .is_some());
     }
 
     #[test]

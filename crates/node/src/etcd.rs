@@ -115,7 +115,10 @@ pub fn scan_reachable(opts: &EtcdOptions) -> Result<EtcdScan, String> {
                 let words = failure.to_string();
                 return Err(match failure {
                     crate::http::Failure::Tls(_) | crate::http::Failure::TlsClosed => {
-                        format!("TLS: {}", words.trim_start_matches("TLS handshake failed: "))
+                        format!(
+                            "TLS: {}",
+                            words.trim_start_matches("TLS handshake failed: ")
+                        )
                     }
                     _ => words,
                 });
@@ -123,7 +126,11 @@ pub fn scan_reachable(opts: &EtcdOptions) -> Result<EtcdScan, String> {
             Err(EtcdError::Status {
                 status: status @ (401 | 403),
                 ..
-            }) => return Err(format!("HTTP {status}: etcd refused the client's credentials")),
+            }) => {
+                return Err(format!(
+                    "HTTP {status}: etcd refused the client's credentials"
+                ))
+            }
             _ => {}
         }
     }

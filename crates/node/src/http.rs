@@ -237,9 +237,9 @@ fn tls_words(e: &rustls::Error) -> String {
         rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
             "certificate has expired".into()
         }
-        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
-            "certificate is not valid for the host".into()
-        }
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => "certificate is not valid for the host".into(),
         rustls::Error::AlertReceived(
             alert @ (rustls::AlertDescription::BadCertificate
             | rustls::AlertDescription::CertificateRequired

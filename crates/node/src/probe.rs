@@ -184,7 +184,10 @@ pub fn api_server_version(port: u16, timeout: Duration) -> Option<String> {
     let version = value.get("gitVersion")?.as_str()?;
     let well_formed = version.starts_with('v')
         && version.len() <= 64
-        && version[1..].split('.').next().is_some_and(|m| m.parse::<u32>().is_ok());
+        && version[1..]
+            .split('.')
+            .next()
+            .is_some_and(|m| m.parse::<u32>().is_ok());
     well_formed.then(|| version.to_string())
 }
 

@@ -10,8 +10,18 @@ use std::collections::BTreeSet;
 
 const AUDITOR: &str = "system:serviceaccount:kcheck:kcheck";
 
-fn cluster_json(plane: &ControlPlane, config: &std::path::Path, extra: &[&str]) -> crate::plane::Run {
-    let mut args = vec!["cluster", "--kubeconfig", config.to_str().unwrap(), "--format", "json"];
+fn cluster_json(
+    plane: &ControlPlane,
+    config: &std::path::Path,
+    extra: &[&str],
+) -> crate::plane::Run {
+    let mut args = vec![
+        "cluster",
+        "--kubeconfig",
+        config.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
     args.extend_from_slice(extra);
     plane.kcheck(&args)
 }
@@ -31,7 +41,13 @@ fn auditor_kubeconfig(plane: &ControlPlane) -> std::path::PathBuf {
     plane.kubectl_ok(&["apply", "-f", rbac.to_str().unwrap()]);
     let token = plane.kubectl_ok(&["create", "token", "kcheck", "-n", "kcheck", "--duration=1h"]);
     let config = plane.path("auditor.kubeconfig");
-    kubeconfig(&config, &plane.api.url, &plane.pki.join("ca.crt"), User::Token(token.trim()), None);
+    kubeconfig(
+        &config,
+        &plane.api.url,
+        &plane.pki.join("ca.crt"),
+        User::Token(token.trim()),
+        None,
+    );
     config
 }
 
@@ -40,30 +56,58 @@ pub fn least_privileged_equals_admin(plane: &ControlPlane) -> Result<(), Failed>
     let auditor = cluster_json(plane, &config, &[]);
     let admin = cluster_json(plane, &plane.admin, &[]);
     let (a, b) = (auditor.json(), admin.json());
-    ensure(a["inputs"]["unavailable"].as_array().is_none_or(Vec::is_empty), || {
-        format!("the audit role could not see: {}", a["inputs"]["unavailable"])
-    })?;
+    ensure(
+        a["inputs"]["unavailable"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        || {
+            format!(
+                "the audit role could not see: {}",
+                a["inputs"]["unavailable"]
+            )
+        },
+    )?;
     ensure(auditor.code == admin.code && auditor.code == 1, || {
-        format!("exit {} as the auditor, {} as admin; stderr: {}", auditor.code, admin.code, auditor.stderr)
+        format!(
+            "exit {} as the auditor, {} as admin; stderr: {}",
+            auditor.code, admin.code, auditor.stderr
+        )
     })?;
     ensure(statuses(&a) == statuses(&b), || {
-        format!("item statuses differ:\n auditor {:?}\n admin   {:?}", statuses(&a), statuses(&b))
+        format!(
+            "item statuses differ:\n auditor {:?}\n admin   {:?}",
+            statuses(&a),
+            statuses(&b)
+        )
     })?;
-    ensure(a["findings"] == b["findings"], || "the findings differ between the auditor and admin".into())?;
+    ensure(a["findings"] == b["findings"], || {
+        "the findings differ between the auditor and admin".into()
+    })?;
     // The scenario is seen: the privileged debug pod and the cluster-admin binding.
-    let codes: BTreeSet<&str> = a["findings"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
+    let codes: BTreeSet<&str> = a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
     for code in ["KC103", "KC301"] {
-        ensure(codes.contains(code), || format!("no {code} finding; codes: {codes:?}"))?;
+        ensure(codes.contains(code), || {
+            format!("no {code} finding; codes: {codes:?}")
+        })?;
     }
     // The server's own record of what the auditor did.
     let events = audit_events(plane, AUDITOR);
-    ensure(events.len() > 40, || format!("only {} audit events for the auditor", events.len()))?;
+    ensure(events.len() > 40, || {
+        format!("only {} audit events for the auditor", events.len())
+    })?;
     let mut secret_lists = 0;
     for e in &events {
         let verb = e["verb"].as_str().unwrap_or_default();
         let uri = e["requestURI"].as_str().unwrap_or_default();
         let resource = e["objectRef"]["resource"].as_str();
-        ensure(matches!(verb, "get" | "list"), || format!("the auditor used verb {verb} on {uri}"))?;
+        ensure(matches!(verb, "get" | "list"), || {
+            format!("the auditor used verb {verb} on {uri}")
+        })?;
         if resource.is_some() {
             ensure(verb == "list", || format!("the auditor did {verb} {uri}"))?;
         }
@@ -73,18 +117,22 @@ pub fn least_privileged_equals_admin(plane: &ControlPlane) -> Result<(), Failed>
             ensure(kind == "PartialObjectMetadataList", || {
                 format!("a Secret list answered with {kind}: {uri}")
             })?;
-            ensure(!e["responseObject"].to_string().contains("\"data\""), || {
-                format!("Secret data in a response to the auditor: {uri}")
-            })?;
+            ensure(
+                !e["responseObject"].to_string().contains("\"data\""),
+                || format!("Secret data in a response to the auditor: {uri}"),
+            )?;
         }
         let code = e["responseStatus"]["code"].as_i64().unwrap_or(0);
         ensure(code != 403, || format!("403 for the auditor: {uri}"))?;
     }
-    ensure(secret_lists >= 3, || format!("{secret_lists} Secret lists (want the list and two by type)"))?;
+    ensure(secret_lists >= 3, || {
+        format!("{secret_lists} Secret lists (want the list and two by type)")
+    })?;
     for canary in CANARIES {
-        ensure(!auditor.stdout.contains(canary) && !auditor.stderr.contains(canary), || {
-            format!("the canary {canary} reached kcheck's output")
-        })?;
+        ensure(
+            !auditor.stdout.contains(canary) && !auditor.stderr.contains(canary),
+            || format!("the canary {canary} reached kcheck's output"),
+        )?;
     }
     Ok(())
 }
@@ -93,24 +141,54 @@ pub const CANARIES: &[&str] = &["kcheck-canary-db-3f9c1e7a", "kcheck-canary-toke
 
 pub fn no_rights_is_incomplete(plane: &ControlPlane) -> Result<(), Failed> {
     let config = plane.path("nobody.kubeconfig");
-    kubeconfig(&config, &plane.api.url, &plane.pki.join("ca.crt"), User::Cert("nobody"), None);
+    kubeconfig(
+        &config,
+        &plane.api.url,
+        &plane.pki.join("ca.crt"),
+        User::Cert("nobody"),
+        None,
+    );
     let run = cluster_json(plane, &config, &[]);
-    ensure(run.code == 2, || format!("exit {} (want 2: incomplete); stderr: {}", run.code, run.stderr))?;
-    ensure(run.stderr.contains("kcheck: incomplete audit:") && run.stderr.contains("forbidden: list"), || {
-        format!("stderr does not say the audit is incomplete: {}", run.stderr)
+    ensure(run.code == 2, || {
+        format!(
+            "exit {} (want 2: incomplete); stderr: {}",
+            run.code, run.stderr
+        )
     })?;
+    ensure(
+        run.stderr.contains("kcheck: incomplete audit:") && run.stderr.contains("forbidden: list"),
+        || {
+            format!(
+                "stderr does not say the audit is incomplete: {}",
+                run.stderr
+            )
+        },
+    )?;
     let report = run.json();
-    let unavailable = report["inputs"]["unavailable"].as_array().cloned().unwrap_or_default();
-    ensure(unavailable.len() >= 20 && unavailable.iter().all(|u| u["cause"] == "forbidden"), || {
-        format!("unavailable: {unavailable:?}")
+    let unavailable = report["inputs"]["unavailable"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    ensure(
+        unavailable.len() >= 20 && unavailable.iter().all(|u| u["cause"] == "forbidden"),
+        || format!("unavailable: {unavailable:?}"),
+    )?;
+    let passed: Vec<(String, String)> = statuses(&report)
+        .into_iter()
+        .filter(|(_, s)| s == "pass")
+        .collect();
+    ensure(passed.is_empty(), || {
+        format!("items passed without rights: {passed:?}")
     })?;
-    let passed: Vec<(String, String)> = statuses(&report).into_iter().filter(|(_, s)| s == "pass").collect();
-    ensure(passed.is_empty(), || format!("items passed without rights: {passed:?}"))?;
     // Items that read Pods, RBAC and NetworkPolicies say why they were not evaluated.
     for id in ["1.6", "2.2", "3.2"] {
         let i = item(&report, id);
-        ensure(i["status"] == "not_evaluated", || format!("{id}: {}", i["status"]))?;
-        ensure(i["reason"].to_string().contains("forbidden"), || format!("{id}'s reason: {}", i["reason"]))?;
+        ensure(i["status"] == "not_evaluated", || {
+            format!("{id}: {}", i["status"])
+        })?;
+        ensure(i["reason"].to_string().contains("forbidden"), || {
+            format!("{id}'s reason: {}", i["reason"])
+        })?;
     }
     Ok(())
 }
@@ -118,7 +196,9 @@ pub fn no_rights_is_incomplete(plane: &ControlPlane) -> Result<(), Failed> {
 pub fn pagination(plane: &ControlPlane) -> Result<(), Failed> {
     let small = cluster_json(plane, &plane.admin, &["--page-size", "7"]);
     let large = cluster_json(plane, &plane.admin, &["--page-size", "500"]);
-    ensure(small.stdout == large.stdout, || "pages of 7 and of 500 gave different reports".into())?;
+    ensure(small.stdout == large.stdout, || {
+        "pages of 7 and of 500 gave different reports".into()
+    })?;
     let report = small.json();
     let listed = report["inputs"]["objects"].as_u64().unwrap_or(0);
     ensure(listed > 60, || format!("{listed} objects"))?;
@@ -130,7 +210,9 @@ pub fn pagination(plane: &ControlPlane) -> Result<(), Failed> {
             uri.starts_with("/api/v1/configmaps?limit=7") && uri.contains("continue=")
         })
         .count();
-    ensure(continued >= 8, || format!("{continued} continued ConfigMap pages (want at least 8)"))
+    ensure(continued >= 8, || {
+        format!("{continued} continued ConfigMap pages (want at least 8)")
+    })
 }
 
 /// A continue token that expires mid-list (etcd compacted past its revision: the real server
@@ -145,9 +227,21 @@ pub fn expired_continue(plane: &ControlPlane) -> Result<(), Failed> {
         encryption: None,
         extra: vec!["--watch-cache=false".into()],
     };
-    let mut api = ApiServer::start(&plane.bins, &dir.join("apiserver"), &plane.pki, &etcd, &options);
+    let mut api = ApiServer::start(
+        &plane.bins,
+        &dir.join("apiserver"),
+        &plane.pki,
+        &etcd,
+        &options,
+    );
     let admin = dir.join("admin.kubeconfig");
-    kubeconfig(&admin, &api.url, &plane.pki.join("ca.crt"), User::Cert("admin"), None);
+    kubeconfig(
+        &admin,
+        &api.url,
+        &plane.pki.join("ca.crt"),
+        User::Cert("admin"),
+        None,
+    );
     wait_ready(&plane.bins, &admin, &mut [&mut etcd.proc, &mut api.proc]);
     let mut list = String::from("apiVersion: v1\nkind: List\nitems:\n");
     for i in 0..80 {
@@ -156,8 +250,16 @@ pub fn expired_continue(plane: &ControlPlane) -> Result<(), Failed> {
         ));
     }
     let out = plane.kubectl_as(&admin, &["apply", "-f", "-"], Some(list.as_bytes()));
-    ensure(out.status.success(), || String::from_utf8_lossy(&out.stderr).into_owned())?;
-    let reference = plane.kcheck(&["cluster", "--kubeconfig", admin.to_str().unwrap(), "--format", "json"]);
+    ensure(out.status.success(), || {
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    })?;
+    let reference = plane.kcheck(&[
+        "cluster",
+        "--kubeconfig",
+        admin.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let etcdctl = Etcdctl::new(plane, &etcd.endpoint);
     let mut outcome = None;
     for _attempt in 0..3 {
@@ -191,7 +293,9 @@ pub fn expired_continue(plane: &ControlPlane) -> Result<(), Failed> {
             .unwrap_or_default()
             .lines()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|e| e["user"]["username"] == "kcheck-admin" && e["responseStatus"]["code"] == 410)
+            .filter(|e| {
+                e["user"]["username"] == "kcheck-admin" && e["responseStatus"]["code"] == 410
+            })
             .count();
         if gone > 0 {
             outcome = Some((run, gone, compactions));
@@ -213,15 +317,25 @@ pub fn expired_continue(plane: &ControlPlane) -> Result<(), Failed> {
     match configmaps_unseen {
         // Restarted, and still expired: the kind is not seen, with the reason, and the run says so.
         Some(u) => {
-            ensure(u["reason"].to_string().contains("410"), || format!("reason: {u}"))?;
-            ensure(run.code == 2, || format!("exit {} for an incomplete list", run.code))?;
+            ensure(u["reason"].to_string().contains("410"), || {
+                format!("reason: {u}")
+            })?;
+            ensure(run.code == 2, || {
+                format!("exit {} for an incomplete list", run.code)
+            })?;
         }
         // Restarted and finished: the same objects as the reference run.
         None => {
             let r = reference.json();
-            ensure(report["inputs"]["objects"] == r["inputs"]["objects"], || {
-                format!("{} objects after a 410, {} without", report["inputs"]["objects"], r["inputs"]["objects"])
-            })?;
+            ensure(
+                report["inputs"]["objects"] == r["inputs"]["objects"],
+                || {
+                    format!(
+                        "{} objects after a 410, {} without",
+                        report["inputs"]["objects"], r["inputs"]["objects"]
+                    )
+                },
+            )?;
         }
     }
     eprintln!("e2e: {gone} continue requests answered 410 Gone across {compactions} compactions");
@@ -295,16 +409,38 @@ pub fn dump_equals_live(plane: &ControlPlane) -> Result<(), Failed> {
         .output()
         .unwrap();
     ensure(out.status.success(), || {
-        format!("the dump command failed: {}\n{script}", String::from_utf8_lossy(&out.stderr))
+        format!(
+            "the dump command failed: {}\n{script}",
+            String::from_utf8_lossy(&out.stderr)
+        )
     })?;
     let dumped = std::fs::read_to_string(dir.join("dump/objects.json")).unwrap_or_default();
     for canary in CANARIES {
-        ensure(!dumped.contains(canary), || format!("the dump kept the Secret value {canary}"))?;
+        ensure(!dumped.contains(canary), || {
+            format!("the dump kept the Secret value {canary}")
+        })?;
     }
     for format in ["json", "sarif", "table"] {
-        let live = plane.kcheck(&["cluster", "--kubeconfig", plane.admin.to_str().unwrap(), "--format", format]);
-        let offline = plane.kcheck(&["cluster", "--from-dump", dir.join("dump").to_str().unwrap(), "--format", format]);
-        ensure(live.code == offline.code, || format!("{format}: exit {} live, {} from the dump", live.code, offline.code))?;
+        let live = plane.kcheck(&[
+            "cluster",
+            "--kubeconfig",
+            plane.admin.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        let offline = plane.kcheck(&[
+            "cluster",
+            "--from-dump",
+            dir.join("dump").to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        ensure(live.code == offline.code, || {
+            format!(
+                "{format}: exit {} live, {} from the dump",
+                live.code, offline.code
+            )
+        })?;
         ensure(live.stdout == offline.stdout, || {
             let diff = live
                 .stdout
@@ -312,8 +448,12 @@ pub fn dump_equals_live(plane: &ControlPlane) -> Result<(), Failed> {
                 .zip(offline.stdout.lines())
                 .find(|(a, b)| a != b)
                 .map(|(a, b)| format!("live:  {a}\ndump:  {b}"))
-                .unwrap_or_else(|| format!("lengths {} and {}", live.stdout.len(), offline.stdout.len()));
-            format!("{format}: the dump's report differs from the live one; first difference:\n{diff}")
+                .unwrap_or_else(|| {
+                    format!("lengths {} and {}", live.stdout.len(), offline.stdout.len())
+                });
+            format!(
+                "{format}: the dump's report differs from the live one; first difference:\n{diff}"
+            )
         })?;
     }
     Ok(())

@@ -8,7 +8,13 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 /// `kcheck cluster` with `config` must fail with exactly `kcheck: cannot reach SERVER: CAUSE`.
-fn refused(plane: &ControlPlane, case: &str, config: &std::path::Path, server: &str, cause: &str) -> Result<(), Failed> {
+fn refused(
+    plane: &ControlPlane,
+    case: &str,
+    config: &std::path::Path,
+    server: &str,
+    cause: &str,
+) -> Result<(), Failed> {
     let began = Instant::now();
     let run = plane.kcheck(&[
         "cluster",
@@ -25,12 +31,17 @@ fn refused(plane: &ControlPlane, case: &str, config: &std::path::Path, server: &
         format!("{case}: exit {} (want 2); stderr: {}", run.code, run.stderr)
     })?;
     ensure(run.stdout.is_empty(), || {
-        format!("{case}: a report was printed: {}", &run.stdout[..run.stdout.len().min(300)])
+        format!(
+            "{case}: a report was printed: {}",
+            &run.stdout[..run.stdout.len().min(300)]
+        )
     })?;
     ensure(run.stderr.trim_end() == want, || {
         format!("{case}: stderr is\n{}\nwant\n{want}", run.stderr)
     })?;
-    ensure(took < Duration::from_secs(30), || format!("{case}: took {took:?}"))
+    ensure(took < Duration::from_secs(30), || {
+        format!("{case}: took {took:?}")
+    })
 }
 
 pub fn connection_failures_are_loud(plane: &ControlPlane) -> Result<(), Failed> {
@@ -46,7 +57,13 @@ pub fn connection_failures_are_loud(plane: &ControlPlane) -> Result<(), Failed> 
     // A name no resolver knows.
     let nowhere = "https://kcheck-e2e.invalid:6443";
     kubeconfig(&config, nowhere, &ca, User::Cert("admin"), None);
-    refused(plane, "dns", &config, nowhere, "DNS: cannot resolve kcheck-e2e.invalid")?;
+    refused(
+        plane,
+        "dns",
+        &config,
+        nowhere,
+        "DNS: cannot resolve kcheck-e2e.invalid",
+    )?;
 
     // A port that accepts connections and never answers.
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -56,16 +73,40 @@ pub fn connection_failures_are_loud(plane: &ControlPlane) -> Result<(), Failed> 
     drop(silent);
 
     // The real API server, with a CA that did not sign its certificate.
-    kubeconfig(&config, api, &plane.pki.join("other-ca.crt"), User::Cert("admin"), None);
-    refused(plane, "wrong CA", &config, api, "TLS: certificate signed by unknown authority")?;
+    kubeconfig(
+        &config,
+        api,
+        &plane.pki.join("other-ca.crt"),
+        User::Cert("admin"),
+        None,
+    );
+    refused(
+        plane,
+        "wrong CA",
+        &config,
+        api,
+        "TLS: certificate signed by unknown authority",
+    )?;
 
     // Its SNI certificate for expired.test, valid in 2020 only.
     kubeconfig(&config, api, &ca, User::Cert("admin"), Some("expired.test"));
-    refused(plane, "expired", &config, api, "TLS: certificate has expired")?;
+    refused(
+        plane,
+        "expired",
+        &config,
+        api,
+        "TLS: certificate has expired",
+    )?;
 
     // A name its certificate does not carry.
     kubeconfig(&config, api, &ca, User::Cert("admin"), Some("wrong.test"));
-    refused(plane, "hostname", &config, api, "TLS: certificate is not valid for 127.0.0.1")?;
+    refused(
+        plane,
+        "hostname",
+        &config,
+        api,
+        "TLS: certificate is not valid for 127.0.0.1",
+    )?;
 
     // A token it does not know.
     kubeconfig(&config, api, &ca, User::Token("not-a-token"), None);
@@ -79,7 +120,9 @@ pub fn connection_failures_are_loud(plane: &ControlPlane) -> Result<(), Failed> 
 
     // kubectl agrees that each of these fails (and so is the right reference).
     let kubectl = plane.kubectl_as(&config, &["get", "--raw", "/version"], None);
-    ensure(!kubectl.status.success(), || "kubectl accepted a bad token".into())
+    ensure(!kubectl.status.success(), || {
+        "kubectl accepted a bad token".into()
+    })
 }
 
 /// A self-signed CA certificate served as the API server's certificate (via SNI) connects, as it
@@ -95,14 +138,32 @@ pub fn self_signed_ca_connects(plane: &ControlPlane) -> Result<(), Failed> {
     );
     let kubectl = plane.kubectl_as(&selfsigned, &["get", "--raw", "/version"], None);
     ensure(kubectl.status.success(), || {
-        format!("kubectl refused the self-signed server certificate: {}", String::from_utf8_lossy(&kubectl.stderr))
+        format!(
+            "kubectl refused the self-signed server certificate: {}",
+            String::from_utf8_lossy(&kubectl.stderr)
+        )
     })?;
-    let run = plane.kcheck(&["cluster", "--kubeconfig", selfsigned.to_str().unwrap(), "--format", "json"]);
-    ensure(run.code == 1, || format!("exit {}; stderr: {}", run.code, run.stderr))?;
-    let admin = plane.kcheck(&["cluster", "--kubeconfig", plane.admin.to_str().unwrap(), "--format", "json"]);
-    ensure(crate::statuses(&run.json()) == crate::statuses(&admin.json()), || {
-        "the self-signed connection saw another cluster than the admin connection".into()
+    let run = plane.kcheck(&[
+        "cluster",
+        "--kubeconfig",
+        selfsigned.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    ensure(run.code == 1, || {
+        format!("exit {}; stderr: {}", run.code, run.stderr)
     })?;
+    let admin = plane.kcheck(&[
+        "cluster",
+        "--kubeconfig",
+        plane.admin.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    ensure(
+        crate::statuses(&run.json()) == crate::statuses(&admin.json()),
+        || "the self-signed connection saw another cluster than the admin connection".into(),
+    )?;
     // The same certificate under a name it does not carry is still refused.
     kubeconfig(
         &selfsigned,
@@ -112,7 +173,9 @@ pub fn self_signed_ca_connects(plane: &ControlPlane) -> Result<(), Failed> {
         None,
     );
     let wrong = plane.kcheck(&["cluster", "--kubeconfig", selfsigned.to_str().unwrap()]);
-    ensure(wrong.code == 2, || format!("exit {}: {}", wrong.code, wrong.stderr))
+    ensure(wrong.code == 2, || {
+        format!("exit {}: {}", wrong.code, wrong.stderr)
+    })
 }
 
 pub fn etcd_and_webhook_failures(plane: &ControlPlane) -> Result<(), Failed> {
@@ -140,7 +203,12 @@ pub fn etcd_and_webhook_failures(plane: &ControlPlane) -> Result<(), Failed> {
     // A client certificate etcd does not trust is refused with an alert, or (TLS 1.3) by closing
     // the connection right after the handshake, depending on timing: both name the certificate.
     let cases = [
-        (endpoint, "other-ca.crt", "etcd-client.crt", vec!["TLS: certificate signed by unknown authority"]),
+        (
+            endpoint,
+            "other-ca.crt",
+            "etcd-client.crt",
+            vec!["TLS: certificate signed by unknown authority"],
+        ),
         (
             endpoint,
             "etcd-ca.crt",
@@ -153,21 +221,41 @@ pub fn etcd_and_webhook_failures(plane: &ControlPlane) -> Result<(), Failed> {
     ];
     for (url, ca, cert, causes) in &cases {
         let run = etcd(url, ca, cert);
-        let want: Vec<String> = causes.iter().map(|c| format!("kcheck: cannot reach {url}: {c}")).collect();
-        ensure(run.code == 2 && run.stdout.is_empty() && want.iter().any(|w| run.stderr.trim_end() == w), || {
-            format!("etcd {ca}/{cert}: exit {}, stdout {} bytes, stderr:\n{}\nwant one of\n{want:#?}", run.code, run.stdout.len(), run.stderr)
-        })?;
+        let want: Vec<String> = causes
+            .iter()
+            .map(|c| format!("kcheck: cannot reach {url}: {c}"))
+            .collect();
+        ensure(
+            run.code == 2
+                && run.stdout.is_empty()
+                && want.iter().any(|w| run.stderr.trim_end() == w),
+            || {
+                format!("etcd {ca}/{cert}: exit {}, stdout {} bytes, stderr:\n{}\nwant one of\n{want:#?}", run.code, run.stdout.len(), run.stderr)
+            },
+        )?;
     }
     let closed = format!("https://127.0.0.1:{}", free_port());
     let refused = etcd(&closed, "etcd-ca.crt", "etcd-client.crt");
     let want = format!("kcheck: cannot reach {closed}: connection refused");
-    ensure(refused.code == 2 && refused.stderr.trim_end() == want, || {
-        format!("etcd refused: exit {}, stderr:\n{}\nwant\n{want}", refused.code, refused.stderr)
-    })?;
+    ensure(
+        refused.code == 2 && refused.stderr.trim_end() == want,
+        || {
+            format!(
+                "etcd refused: exit {}, stderr:\n{}\nwant\n{want}",
+                refused.code, refused.stderr
+            )
+        },
+    )?;
 
     // The webhook's namespace watch against a server whose CA is wrong: it stops at once.
     let config = plane.path("webhook-bad.kubeconfig");
-    kubeconfig(&config, &plane.api.url, &plane.pki.join("other-ca.crt"), User::Cert("admin"), None);
+    kubeconfig(
+        &config,
+        &plane.api.url,
+        &plane.pki.join("other-ca.crt"),
+        User::Cert("admin"),
+        None,
+    );
     let began = Instant::now();
     let out = run(
         &plane.bins.kcheck,
@@ -189,9 +277,15 @@ pub fn etcd_and_webhook_failures(plane: &ControlPlane) -> Result<(), Failed> {
         "kcheck webhook: cannot reach {}: TLS: certificate signed by unknown authority",
         plane.api.url
     );
-    ensure(out.status.code() == Some(2) && stderr.lines().any(|l| l == want), || {
-        format!("webhook: exit {:?}, stderr:\n{stderr}\nwant a line\n{want}", out.status.code())
-    })?;
+    ensure(
+        out.status.code() == Some(2) && stderr.lines().any(|l| l == want),
+        || {
+            format!(
+                "webhook: exit {:?}, stderr:\n{stderr}\nwant a line\n{want}",
+                out.status.code()
+            )
+        },
+    )?;
     ensure(began.elapsed() < Duration::from_secs(30), || {
         format!("the webhook took {:?} to give up", began.elapsed())
     })

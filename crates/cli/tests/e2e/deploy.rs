@@ -40,21 +40,35 @@ pub fn accepted(plane: &ControlPlane) -> Result<(), Failed> {
     }
     let mut files = Vec::new();
     manifests(&plane.root.join("deploy"), &mut files);
-    ensure(files.len() >= 10, || format!("only {} manifests under deploy/", files.len()))?;
+    ensure(files.len() >= 10, || {
+        format!("only {} manifests under deploy/", files.len())
+    })?;
     let mut refused = Vec::new();
     for f in &files {
         let out = plane.kubectl(&["apply", "--dry-run=server", "-f", f.to_str().unwrap()]);
         if !out.status.success() {
-            refused.push(format!("{}: {}", f.display(), String::from_utf8_lossy(&out.stderr)));
+            refused.push(format!(
+                "{}: {}",
+                f.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
         }
     }
-    ensure(refused.is_empty(), || format!("refused by the API server:\n{}", refused.join("\n")))?;
+    ensure(refused.is_empty(), || {
+        format!("refused by the API server:\n{}", refused.join("\n"))
+    })?;
 
     let chart = plane.root.join("deploy/helm/kcheck-webhook");
     let helm_home = plane.path("helm-home");
     let rendered = run(
         &plane.bins.helm,
-        &["template", "kcheck-webhook", chart.to_str().unwrap(), "--namespace", "kcheck-system"],
+        &[
+            "template",
+            "kcheck-webhook",
+            chart.to_str().unwrap(),
+            "--namespace",
+            "kcheck-system",
+        ],
         &[
             ("HOME", helm_home.as_os_str()),
             ("HELM_CACHE_HOME", helm_home.join("cache").as_os_str()),
@@ -64,16 +78,31 @@ pub fn accepted(plane: &ControlPlane) -> Result<(), Failed> {
         None,
     );
     ensure(rendered.status.success(), || {
-        format!("helm template failed: {}", String::from_utf8_lossy(&rendered.stderr))
+        format!(
+            "helm template failed: {}",
+            String::from_utf8_lossy(&rendered.stderr)
+        )
     })?;
     let yaml = rendered.stdout;
     let kinds = String::from_utf8_lossy(&yaml).matches("\nkind: ").count();
     ensure(kinds >= 10, || format!("helm rendered {kinds} objects"))?;
-    let out = plane.kubectl_as(&plane.admin, &["apply", "--dry-run=server", "-f", "-"], Some(&yaml));
+    let out = plane.kubectl_as(
+        &plane.admin,
+        &["apply", "--dry-run=server", "-f", "-"],
+        Some(&yaml),
+    );
     ensure(out.status.success(), || {
-        format!("the rendered chart was refused: {}", String::from_utf8_lossy(&out.stderr))
+        format!(
+            "the rendered chart was refused: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
     })?;
-    let scan = run(&plane.bins.kcheck, &["scan", "-", "--format", "json"], &[], Some(&yaml));
+    let scan = run(
+        &plane.bins.kcheck,
+        &["scan", "-", "--format", "json"],
+        &[],
+        Some(&yaml),
+    );
     let report: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap_or_default();
     let failing: Vec<String> = report["findings"]
         .as_array()

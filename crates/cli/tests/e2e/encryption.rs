@@ -35,7 +35,11 @@ fn secrets(plane: &ControlPlane, config: &std::path::Path) -> BTreeSet<String> {
         ],
         None,
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)
@@ -64,9 +68,10 @@ fn scan(plane: &ControlPlane, endpoint: &str) -> Result<(Vec<String>, Vec<String
     ]);
     ensure(run.code != 2, || format!("exit 2: {}", run.stderr))?;
     for canary in CANARIES.iter().chain(ENCRYPTED_CANARIES) {
-        ensure(!run.stdout.contains(canary) && !run.stderr.contains(canary), || {
-            format!("the value {canary} reached the output")
-        })?;
+        ensure(
+            !run.stdout.contains(canary) && !run.stderr.contains(canary),
+            || format!("the value {canary} reached the output"),
+        )?;
     }
     let report = run.json();
     let mut failing = Vec::new();
@@ -85,7 +90,11 @@ fn scan(plane: &ControlPlane, endpoint: &str) -> Result<(Vec<String>, Vec<String
     Ok((failing, other))
 }
 
-const ENCRYPTED_CANARIES: &[&str] = &["kcheck-canary-enc-a1", "kcheck-canary-enc-b2", "kcheck-canary-enc-c3"];
+const ENCRYPTED_CANARIES: &[&str] = &[
+    "kcheck-canary-enc-a1",
+    "kcheck-canary-enc-b2",
+    "kcheck-canary-enc-c3",
+];
 
 pub fn at_rest(plane: &ControlPlane) -> Result<(), Failed> {
     // Without encryption: every Secret the API holds is named, and only those.
@@ -98,8 +107,12 @@ pub fn at_rest(plane: &ControlPlane) -> Result<(), Failed> {
         .collect();
     let mut got = failing.clone();
     got.sort();
-    ensure(got == want, || format!("plaintext findings {got:#?}\nwant {want:#?}"))?;
-    ensure(other.is_empty(), || format!("no Secret is encrypted, yet: {other:?}"))?;
+    ensure(got == want, || {
+        format!("plaintext findings {got:#?}\nwant {want:#?}")
+    })?;
+    ensure(other.is_empty(), || {
+        format!("no Secret is encrypted, yet: {other:?}")
+    })?;
 
     // With aescbc, on a second API server and etcd.
     let dir = plane.path("encrypted");
@@ -111,26 +124,50 @@ pub fn at_rest(plane: &ControlPlane) -> Result<(), Failed> {
         encryption: Some(config),
         extra: Vec::new(),
     };
-    let mut api = ApiServer::start(&plane.bins, &dir.join("apiserver"), &plane.pki, &etcd, &options);
+    let mut api = ApiServer::start(
+        &plane.bins,
+        &dir.join("apiserver"),
+        &plane.pki,
+        &etcd,
+        &options,
+    );
     let admin = dir.join("admin.kubeconfig");
-    kubeconfig(&admin, &api.url, &plane.pki.join("ca.crt"), User::Cert("admin"), None);
+    kubeconfig(
+        &admin,
+        &api.url,
+        &plane.pki.join("ca.crt"),
+        User::Cert("admin"),
+        None,
+    );
     wait_ready(&plane.bins, &admin, &mut [&mut etcd.proc, &mut api.proc]);
     for (i, canary) in ENCRYPTED_CANARIES.iter().enumerate() {
         let name = format!("enc-{i}");
         let out = plane.kubectl_as(
             &admin,
-            &["create", "secret", "generic", &name, &format!("--from-literal=value={canary}")],
+            &[
+                "create",
+                "secret",
+                "generic",
+                &name,
+                &format!("--from-literal=value={canary}"),
+            ],
             None,
         );
-        ensure(out.status.success(), || String::from_utf8_lossy(&out.stderr).into_owned())?;
+        ensure(out.status.success(), || {
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        })?;
     }
     let stored = secrets(plane, &admin);
     let (failing, other) = scan(plane, &etcd.endpoint)?;
     let n = stored.len();
     ensure(n >= 3, || format!("secrets: {stored:?}"))?;
-    ensure(failing.is_empty(), || format!("plaintext reported with aescbc: {failing:?}"))?;
+    ensure(failing.is_empty(), || {
+        format!("plaintext reported with aescbc: {failing:?}")
+    })?;
     let want = format!("{n} of {n} Secrets in etcd are encrypted: k8s:enc:aescbc:v1:key1 ({n})");
-    ensure(other == [want.clone()], || format!("got {other:?}\nwant [{want}]"))?;
+    ensure(other == [want.clone()], || {
+        format!("got {other:?}\nwant [{want}]")
+    })?;
     api.proc.stop();
     etcd.proc.stop();
     Ok(())

@@ -25,17 +25,44 @@ type Check = fn(&ControlPlane) -> Result<(), Failed>;
 /// Every check, in the order they run (one at a time: the node scan reads the processes that
 /// are running, and the encryption check starts a second API server).
 const CHECKS: &[(&str, Check)] = &[
-    ("connection_failures_are_loud", connect::connection_failures_are_loud),
-    ("a_self_signed_ca_certificate_connects_as_with_kubectl", connect::self_signed_ca_connects),
-    ("etcd_and_webhook_connection_failures_are_loud", connect::etcd_and_webhook_failures),
-    ("least_privileged_audit_equals_admin_audit", audit::least_privileged_equals_admin),
-    ("a_user_without_rights_gets_an_incomplete_audit", audit::no_rights_is_incomplete),
+    (
+        "connection_failures_are_loud",
+        connect::connection_failures_are_loud,
+    ),
+    (
+        "a_self_signed_ca_certificate_connects_as_with_kubectl",
+        connect::self_signed_ca_connects,
+    ),
+    (
+        "etcd_and_webhook_connection_failures_are_loud",
+        connect::etcd_and_webhook_failures,
+    ),
+    (
+        "least_privileged_audit_equals_admin_audit",
+        audit::least_privileged_equals_admin,
+    ),
+    (
+        "a_user_without_rights_gets_an_incomplete_audit",
+        audit::no_rights_is_incomplete,
+    ),
     ("lists_page_through_the_real_server", audit::pagination),
-    ("an_expired_continue_token_is_never_a_silent_partial_list", audit::expired_continue),
-    ("the_readme_dump_equals_the_live_audit", audit::dump_equals_live),
-    ("the_webhook_in_the_real_admission_chain", webhook::admission_chain),
+    (
+        "an_expired_continue_token_is_never_a_silent_partial_list",
+        audit::expired_continue,
+    ),
+    (
+        "the_readme_dump_equals_the_live_audit",
+        audit::dump_equals_live,
+    ),
+    (
+        "the_webhook_in_the_real_admission_chain",
+        webhook::admission_chain,
+    ),
     ("encryption_at_rest_seen_in_etcd", encryption::at_rest),
-    ("node_scan_of_the_running_control_plane", node::running_processes),
+    (
+        "node_scan_of_the_running_control_plane",
+        node::running_processes,
+    ),
     ("deploy_is_accepted_by_the_api_server", deploy::accepted),
 ];
 
@@ -72,10 +99,13 @@ fn main() {
     };
     // Start nothing when a filter leaves no check to run.
     let selected = CHECKS.iter().any(|(name, _)| {
-        args.filter
-            .as_deref()
-            .is_none_or(|f| if args.exact { *name == f } else { name.contains(f) })
-            && !args.skip.iter().any(|s| name.contains(s.as_str()))
+        args.filter.as_deref().is_none_or(|f| {
+            if args.exact {
+                *name == f
+            } else {
+                name.contains(f)
+            }
+        }) && !args.skip.iter().any(|s| name.contains(s.as_str()))
     });
     if !selected || args.list {
         let trials = CHECKS

@@ -3,8 +3,8 @@
 //! findings about them are exact; the probes hit the real ports, and the API server's version
 //! comes from its own `/version`.
 
-use crate::{ensure, item};
 use crate::plane::ControlPlane;
+use crate::{ensure, item};
 use libtest_mimic::Failed;
 use serde_json::Value;
 
@@ -37,15 +37,24 @@ pub fn running_processes(plane: &ControlPlane) -> Result<(), Failed> {
     ]);
     let run = plane.kcheck(&["node", "--root", "/", "--probe", "--format", "json"]);
     plane.kubectl_ok(&["delete", "clusterrolebinding", "e2e-anonymous-discovery"]);
-    ensure(run.code == 1, || format!("exit {}: {}", run.code, run.stderr))?;
+    ensure(run.code == 1, || {
+        format!("exit {}: {}", run.code, run.stderr)
+    })?;
     let report = run.json();
     let pid = plane.api.proc.pid();
     let cmdline = format!("/proc/{pid}/cmdline");
     let port = plane.api.url.rsplit(':').next().unwrap();
-    let codes = ["KC210", "KC213", "KC401", "KC402", "KC404", "KC607", "KC805"];
+    let codes = [
+        "KC210", "KC213", "KC401", "KC402", "KC404", "KC607", "KC805",
+    ];
     let got = findings(&report, &codes);
     let f = |code: &str, level: &str, path: &str, message: String| {
-        (code.to_string(), level.to_string(), path.to_string(), message)
+        (
+            code.to_string(),
+            level.to_string(),
+            path.to_string(),
+            message,
+        )
     };
     let want = vec![
         f(
@@ -104,7 +113,9 @@ pub fn running_processes(plane: &ControlPlane) -> Result<(), Failed> {
             "admission plugin ImagePolicyWebhook is off; consider it to have an external service approve images".into(),
         ),
     ];
-    ensure(got == want, || format!("findings:\n{got:#?}\nwant:\n{want:#?}"))?;
+    ensure(got == want, || {
+        format!("findings:\n{got:#?}\nwant:\n{want:#?}")
+    })?;
     // v1.37 (read from /version) serves no /logs by default; the controller manager uses
     // per-controller service accounts (--use-service-account-credentials=true).
     for (id, status) in [("4.2", "pass"), ("1.2", "pass"), ("6.2", "fail")] {
@@ -120,7 +131,9 @@ pub fn running_processes(plane: &ControlPlane) -> Result<(), Failed> {
         .map(|f| f["location"].clone())
         .unwrap_or_default();
     ensure(
-        location["file"].as_str().is_some_and(|p| p.ends_with("apiserver/audit-policy.yaml"))
+        location["file"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("apiserver/audit-policy.yaml"))
             && location["line"] == 7
             && location["column"] == 3,
         || format!("KC401 location: {location}"),

@@ -106,7 +106,11 @@ impl Proc {
     pub fn check_alive(&mut self) -> Result<(), String> {
         match self.child.as_mut().map(Child::try_wait) {
             Some(Ok(None)) => Ok(()),
-            _ => Err(format!("{} exited; its log:\n{}", self.name, self.log_tail())),
+            _ => Err(format!(
+                "{} exited; its log:\n{}",
+                self.name,
+                self.log_tail()
+            )),
         }
     }
 
@@ -150,9 +154,18 @@ impl Etcd {
             .arg(format!("--initial-advertise-peer-urls={peer_url}"))
             .arg(format!("--initial-cluster=e2e={peer_url}"))
             .arg("--initial-cluster-state=new")
-            .arg(format!("--cert-file={}", pki.join("etcd-server.crt").display()))
-            .arg(format!("--key-file={}", pki.join("etcd-server.key").display()))
-            .arg(format!("--trusted-ca-file={}", pki.join("etcd-ca.crt").display()))
+            .arg(format!(
+                "--cert-file={}",
+                pki.join("etcd-server.crt").display()
+            ))
+            .arg(format!(
+                "--key-file={}",
+                pki.join("etcd-server.key").display()
+            ))
+            .arg(format!(
+                "--trusted-ca-file={}",
+                pki.join("etcd-ca.crt").display()
+            ))
             .arg("--client-cert-auth")
             .arg("--logger=zap")
             .arg("--log-level=warn");
@@ -172,11 +185,8 @@ pub struct ApiOptions {
 
 pub struct ApiServer {
     pub proc: Proc,
-    pub port: u16,
     pub url: String,
     pub audit_log: PathBuf,
-    /// The flags it was started with (`--name=value`).
-    pub flags: Vec<String>,
 }
 
 const AUDIT_POLICY: &str = "\
@@ -248,10 +258,8 @@ impl ApiServer {
         let proc = Proc::spawn("kube-apiserver", c, &dir.join("kube-apiserver.log"));
         ApiServer {
             proc,
-            port,
             url: format!("https://127.0.0.1:{port}"),
             audit_log,
-            flags,
         }
     }
 }
@@ -323,9 +331,21 @@ impl ControlPlane {
         let pki = dir.join("pki");
         make_pki(root, &pki);
         let etcd = Etcd::start(&bins, &dir.join("etcd"), &pki);
-        let api = ApiServer::start(&bins, &dir.join("apiserver"), &pki, &etcd, &ApiOptions::default());
+        let api = ApiServer::start(
+            &bins,
+            &dir.join("apiserver"),
+            &pki,
+            &etcd,
+            &ApiOptions::default(),
+        );
         let admin = dir.join("admin.kubeconfig");
-        kubeconfig(&admin, &api.url, &pki.join("ca.crt"), User::Cert("admin"), None);
+        kubeconfig(
+            &admin,
+            &api.url,
+            &pki.join("ca.crt"),
+            User::Cert("admin"),
+            None,
+        );
         let mut plane = ControlPlane {
             root: root.to_path_buf(),
             dir,
@@ -345,7 +365,11 @@ impl ControlPlane {
 
     /// Waits for `/readyz` through kubectl as admin; panics with the logs after 120 s.
     pub fn wait_ready(&mut self) {
-        wait_ready(&self.bins, &self.admin, &mut [&mut self.etcd.proc, &mut self.api.proc]);
+        wait_ready(
+            &self.bins,
+            &self.admin,
+            &mut [&mut self.etcd.proc, &mut self.api.proc],
+        );
     }
 
     fn start_controller_manager(&mut self) {
@@ -360,13 +384,22 @@ impl ControlPlane {
         let p = |name: &str| self.pki.join(name).display().to_string();
         let mut c = Command::new(&self.bins.controller_manager);
         c.arg(format!("--kubeconfig={}", kubeconfig_path.display()))
-            .arg(format!("--authentication-kubeconfig={}", kubeconfig_path.display()))
-            .arg(format!("--authorization-kubeconfig={}", kubeconfig_path.display()))
+            .arg(format!(
+                "--authentication-kubeconfig={}",
+                kubeconfig_path.display()
+            ))
+            .arg(format!(
+                "--authorization-kubeconfig={}",
+                kubeconfig_path.display()
+            ))
             .arg("--bind-address=127.0.0.1")
             .arg(format!("--secure-port={}", free_port()))
             .arg("--leader-elect=false")
             .arg("--use-service-account-credentials=true")
-            .arg(format!("--service-account-private-key-file={}", p("sa.key")))
+            .arg(format!(
+                "--service-account-private-key-file={}",
+                p("sa.key")
+            ))
             .arg(format!("--root-ca-file={}", p("ca.crt")))
             .arg(format!("--cluster-signing-cert-file={}", p("ca.crt")))
             .arg(format!("--cluster-signing-key-file={}", p("ca.key")))
@@ -377,7 +410,15 @@ impl ControlPlane {
         // controller manager runs and is authorized.
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
-            let out = self.kubectl(&["get", "serviceaccount", "default", "-n", "default", "-o", "name"]);
+            let out = self.kubectl(&[
+                "get",
+                "serviceaccount",
+                "default",
+                "-n",
+                "default",
+                "-o",
+                "name",
+            ]);
             if out.status.success() {
                 break;
             }
@@ -401,7 +442,12 @@ impl ControlPlane {
 
     /// kubectl with `kubeconfig`, optionally fed `stdin`.
     pub fn kubectl_as(&self, kubeconfig: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-        run(&self.bins.kubectl, args, &[("KUBECONFIG", kubeconfig.as_os_str())], stdin)
+        run(
+            &self.bins.kubectl,
+            args,
+            &[("KUBECONFIG", kubeconfig.as_os_str())],
+            stdin,
+        )
     }
 
     /// kubectl as admin, which must succeed; its standard output.

@@ -89,7 +89,12 @@ fn text(o: &Output) -> String {
 /// Whether GET /readyz answers 200 over TLS (openssl, which the PKI needs anyway).
 fn ready(plane: &ControlPlane, port: u16) -> bool {
     let mut child = Command::new("openssl")
-        .args(["s_client", "-quiet", "-connect", &format!("127.0.0.1:{port}")])
+        .args([
+            "s_client",
+            "-quiet",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+        ])
         .arg("-CAfile")
         .arg(plane.pki.join("ca.crt"))
         .stdin(Stdio::piped())
@@ -100,7 +105,8 @@ fn ready(plane: &ControlPlane, port: u16) -> bool {
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
-        let _ = stdin.write_all(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        let _ = stdin
+            .write_all(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     }
     let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).starts_with("HTTP/1.1 200")
@@ -112,19 +118,28 @@ pub fn admission_chain(plane: &ControlPlane) -> Result<(), Failed> {
     let mut command = Command::new(&plane.bins.kcheck);
     command
         .args(["webhook", "--addr", &format!("127.0.0.1:{port}")])
-        .args(["--tls-cert", &p("webhook.crt"), "--tls-key", &p("webhook.key")])
+        .args([
+            "--tls-cert",
+            &p("webhook.crt"),
+            "--tls-key",
+            &p("webhook.key"),
+        ])
         .arg("--namespaces-from-api")
         .env("KUBECONFIG", &plane.admin);
     let mut webhook = Proc::spawn("kcheck webhook", command, &plane.path("webhook.log"));
     let deadline = Instant::now() + Duration::from_secs(30);
     while !ready(plane, port) {
         webhook.check_alive()?;
-        ensure(Instant::now() < deadline, || format!("the webhook was not ready in 30 s:\n{}", webhook.log_tail()))?;
+        ensure(Instant::now() < deadline, || {
+            format!("the webhook was not ready in 30 s:\n{}", webhook.log_tail())
+        })?;
         std::thread::sleep(Duration::from_millis(200));
     }
     let ca_bundle = data_encoding::BASE64.encode(&std::fs::read(plane.pki.join("ca.crt")).unwrap());
     let registered = apply(plane, &webhook_configuration(port, &ca_bundle, "Fail"), &[]);
-    ensure(registered.status.success(), || format!("registering the webhook: {}", text(&registered)))?;
+    ensure(registered.status.success(), || {
+        format!("registering the webhook: {}", text(&registered))
+    })?;
 
     // The API server picks the configuration up within a moment: wait for the first denial.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -133,43 +148,61 @@ pub fn admission_chain(plane: &ControlPlane) -> Result<(), Failed> {
         if !out.status.success() && text(&out).contains("denied the request") {
             break out;
         }
-        ensure(Instant::now() < deadline, || format!("no denial within 30 s: {}", text(&out)))?;
+        ensure(Instant::now() < deadline, || {
+            format!("no denial within 30 s: {}", text(&out))
+        })?;
         std::thread::sleep(Duration::from_millis(300));
     };
     let dry = text(&denied);
-    ensure(dry.contains("admission webhook \"validate.kcheck.io\" denied the request") && dry.contains("KC301"), || {
-        format!("the dry-run denial does not carry kcheck's message: {dry}")
-    })?;
+    ensure(
+        dry.contains("admission webhook \"validate.kcheck.io\" denied the request")
+            && dry.contains("KC301"),
+        || format!("the dry-run denial does not carry kcheck's message: {dry}"),
+    )?;
     // A real create is judged the same.
     let out = apply(plane, PRIVILEGED_POD, &[]);
     let real = text(&out);
-    ensure(!out.status.success() && real.contains("KC301"), || format!("privileged pod: {real}"))?;
+    ensure(!out.status.success() && real.contains("KC301"), || {
+        format!("privileged pod: {real}")
+    })?;
     let strip = |s: &str| s.replace(" (server dry run)", "");
-    ensure(strip(&dry) == strip(&real), || format!("dry run and create answered differently:\n{dry}\n{real}"))?;
+    ensure(strip(&dry) == strip(&real), || {
+        format!("dry run and create answered differently:\n{dry}\n{real}")
+    })?;
 
     // A compliant Deployment is admitted, with kcheck's warning about its tag.
     let out = apply(plane, DEPLOYMENT, &[]);
     let admitted = text(&out);
-    ensure(out.status.success(), || format!("the compliant Deployment was refused: {admitted}"))?;
-    ensure(admitted.lines().any(|l| l.starts_with("Warning: KC701")), || {
-        format!("no `Warning: KC701` line: {admitted}")
+    ensure(out.status.success(), || {
+        format!("the compliant Deployment was refused: {admitted}")
     })?;
+    ensure(
+        admitted.lines().any(|l| l.starts_with("Warning: KC701")),
+        || format!("no `Warning: KC701` line: {admitted}"),
+    )?;
 
     // The webhook gone: failurePolicy Fail refuses, Ignore admits.
     webhook.stop();
     let out = apply(plane, PRIVILEGED_POD, &["--dry-run=server"]);
     let failed = text(&out);
-    ensure(!out.status.success() && failed.contains("failed calling webhook"), || {
-        format!("with the webhook down and failurePolicy Fail: {failed}")
-    })?;
-    let _ = apply(plane, &webhook_configuration(port, &ca_bundle, "Ignore"), &[]);
+    ensure(
+        !out.status.success() && failed.contains("failed calling webhook"),
+        || format!("with the webhook down and failurePolicy Fail: {failed}"),
+    )?;
+    let _ = apply(
+        plane,
+        &webhook_configuration(port, &ca_bundle, "Ignore"),
+        &[],
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let out = apply(plane, PRIVILEGED_POD, &["--dry-run=server"]);
         if out.status.success() {
             break;
         }
-        ensure(Instant::now() < deadline, || format!("failurePolicy Ignore still refuses: {}", text(&out)))?;
+        ensure(Instant::now() < deadline, || {
+            format!("failurePolicy Ignore still refuses: {}", text(&out))
+        })?;
         std::thread::sleep(Duration::from_millis(300));
     }
     plane.kubectl_ok(&["delete", "validatingwebhookconfiguration", "kcheck-e2e"]);
