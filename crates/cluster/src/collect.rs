@@ -87,20 +87,25 @@ pub async fn config(options: &Options) -> Result<kube::Config, ConnectError> {
         let kubeconfig =
             kube::config::Kubeconfig::read_from(path).map_err(|e| ConnectError::Kubeconfig {
                 path: path.display().to_string(),
-                message: e.to_string(),
+                message: crate::connect::kubeconfig_error(&e.to_string()),
             })?;
         return kube::Config::from_custom_kubeconfig(kubeconfig, &kube_options)
             .await
             .map_err(|e| ConnectError::Kubeconfig {
                 path: path.display().to_string(),
-                message: e.to_string(),
+                message: crate::connect::kubeconfig_error(&e.to_string()),
             });
     }
     match kube::Config::from_kubeconfig(&kube_options).await {
         Ok(c) => Ok(c),
-        Err(kubeconfig_error) if options.context.is_none() => kube::Config::incluster()
-            .map_err(|e| ConnectError::NoConfig(format!("{kubeconfig_error}; in-cluster: {e}"))),
-        Err(e) => Err(ConnectError::NoConfig(e.to_string())),
+        Err(kubeconfig_error) if options.context.is_none() => {
+            let said = crate::connect::kubeconfig_error(&kubeconfig_error.to_string());
+            kube::Config::incluster()
+                .map_err(|e| ConnectError::NoConfig(format!("kubeconfig: {said}; in-cluster: {e}")))
+        }
+        Err(e) => Err(ConnectError::NoConfig(crate::connect::kubeconfig_error(
+            &e.to_string(),
+        ))),
     }
 }
 

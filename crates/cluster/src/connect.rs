@@ -25,6 +25,7 @@ use tower::ServiceBuilder;
 /// The client for `config`: kube's own when a proxy is configured (kcheck's TLS handling needs
 /// the direct connection), else kube's layers over kcheck's TLS connector.
 pub fn client(config: &kube::Config) -> Result<kube::Client, String> {
+    check_token(config)?;
     if config.proxy_url.is_some() || config.accept_invalid_certs || config.root_cert.is_none() {
         return kube::Client::try_from(config.clone()).map_err(|e| e.to_string());
     }
@@ -56,6 +57,57 @@ pub fn client(config: &kube::Config) -> Result<kube::Client, String> {
         .map_err(tower::BoxError::from)
         .service(hyper);
     Ok(kube::Client::new(service, config.default_namespace.clone()))
+}
+
+/// A bearer token that cannot be sent in an HTTP header (a control character, a line break):
+/// kube would panic building the header. The token itself is never part of the message.
+fn check_token(config: &kube::Config) -> Result<(), String> {
+    use secrecy::ExposeSecret;
+    let from_file = config
+        .auth_info
+        .token_file
+        .as_ref()
+        .and_then(|f| std::fs::read_to_string(f).ok());
+    let tokens = config
+        .auth_info
+        .token
+        .as_ref()
+        .map(|t| t.expose_secret().to_string())
+        .into_iter()
+        .chain(from_file.map(|t| t.trim().to_string()));
+    for token in tokens {
+        if http::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
+            return Err(
+                "the user's token contains a character that cannot be sent in an HTTP \
+                 header (a control character or a line break)"
+                    .into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A kubeconfig problem in words that never quote the file: its position when the parser gave
+/// one (`line 11 column 9: illegal placement of ':' indicator`), else what kind of problem it
+/// is. YAML parsers show the lines around an error, and those lines may hold a token or a key.
+pub fn kubeconfig_error(message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default();
+    let position = first.find("line ").and_then(|at| {
+        let rest = &first[at..];
+        let mut words = rest.split_whitespace();
+        let (l, line, c, column) = (words.next()?, words.next()?, words.next()?, words.next()?);
+        let line: u32 = line.trim_end_matches([',', ':']).parse().ok()?;
+        let column: u32 = column.trim_end_matches([',', ':']).parse().ok()?;
+        (l == "line" && c == "column").then_some((line, column))
+    });
+    match position {
+        Some((line, column)) => format!("not valid YAML at line {line}, column {column}"),
+        None if first.contains("YAML") || first.contains("yaml") => "not valid YAML".into(),
+        None if first.contains("No such file") || first.contains("not found") => {
+            "no such file".into()
+        }
+        None => "not a usable kubeconfig".into(),
+    }
 }
 
 /// webpki's verification, and kubectl's acceptance of a server certificate that is one of the
@@ -318,6 +370,31 @@ mod tests {
         let u: http::Uri = "https://[::1]:6443/k8s/".parse().unwrap();
         assert_eq!(printable_url(&u), "https://[::1]:6443/k8s");
         assert_eq!(host_of(&u), "::1");
+    }
+
+    #[test]
+    fn kubeconfig_errors_never_quote_the_file() {
+        let parser = "failed to parse kubeconfig YAML: error: line 11 column 9: illegal placement of ':' indicator\n  --> <input>:11:9\n   |\n 9 |     token: \"supersecret\"\n";
+        let said = kubeconfig_error(parser);
+        assert_eq!(said, "not valid YAML at line 11, column 9");
+        assert_eq!(
+            kubeconfig_error("failed to parse kubeconfig YAML: odd"),
+            "not valid YAML"
+        );
+        assert_eq!(kubeconfig_error("token: abc"), "not a usable kubeconfig");
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_is_refused_without_quoting_it() {
+        let mut config = kube::Config::new("https://127.0.0.1:6443".parse().unwrap());
+        config.auth_info.token = Some("abc\u{7}hunter2".to_string().into());
+        let e = check_token(&config).unwrap_err();
+        assert!(
+            e.contains("cannot be sent in an HTTP header") && !e.contains("hunter2"),
+            "{e}"
+        );
+        config.auth_info.token = Some("abc.def-ghi".to_string().into());
+        assert!(check_token(&config).is_ok());
     }
 
     #[test]

@@ -9,6 +9,9 @@ use kcheck_model::{Node, Object, Value};
 /// Accept header for a metadata-only list (what Secrets are listed with).
 pub const METADATA_LIST: &str = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
+/// No list takes more pages than this (100,000 pages of 500 is 50 million objects).
+pub const MAX_PAGES: usize = 100_000;
+
 /// How to list.
 #[derive(Clone, Debug, Default)]
 pub struct ListMode {
@@ -37,6 +40,7 @@ pub async fn list(
     'again: loop {
         let mut out = Listed::default();
         let mut token: Option<String> = None;
+        let mut pages = 0usize;
         loop {
             let mut path = format!(
                 "{}?limit={}",
@@ -71,7 +75,19 @@ pub async fn list(
                 }
             }
             progress.listed(&target.kind, out.objects.len() - before);
+            pages += 1;
             match page.next {
+                // A server that hands back the token it was given would page forever.
+                Some(t) if token.as_deref() == Some(t.as_str()) => {
+                    return Err(RequestError::Transport(
+                        "the server repeated its continue token".into(),
+                    ))
+                }
+                Some(_) if pages >= MAX_PAGES => {
+                    return Err(RequestError::Transport(format!(
+                        "the list did not end after {MAX_PAGES} pages"
+                    )))
+                }
                 Some(t) if !t.is_empty() => token = Some(t),
                 _ => return Ok(out),
             }

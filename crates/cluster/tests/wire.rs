@@ -252,6 +252,36 @@ fn retries_honour_retry_after_then_succeed() {
 }
 
 #[test]
+fn a_server_that_repeats_its_continue_token_ends_the_list_as_failed() {
+    let mut f = Fixture::sample();
+    f.repeating_continue.insert("pods".into());
+    let options = Options {
+        page_size: 1,
+        ..options()
+    };
+    let (c, _server) = collect(f, &options);
+    let unseen: Vec<(String, String)> = c
+        .inputs
+        .unavailable
+        .iter()
+        .map(|u| {
+            (
+                u.kind.clone(),
+                u.reason.get(kcheck_model::Lang::En).to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        unseen,
+        [(
+            "Pod".to_string(),
+            "failed: list pods (the server repeated its continue token)".to_string()
+        )]
+    );
+    assert!(c.objects.iter().all(|o| o.kind != "Pod"));
+}
+
+#[test]
 fn a_slow_page_times_out() {
     let mut f = Fixture::sample();
     f.slow

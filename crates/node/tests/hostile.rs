@@ -172,3 +172,38 @@ fn running_as_root() -> bool {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
         .unwrap_or(false)
 }
+
+#[test]
+fn proc_entries_that_are_symlinks_or_fifos_are_not_read() {
+    // A --root image whose proc/ holds: a real-looking process, a pid directory that is a
+    // symlink to a directory outside the root, and a pid whose cmdline is a FIFO.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("cmdline"),
+        b"kube-apiserver\0--anonymous-auth=true\0--from-outside=yes\0",
+    )
+    .unwrap();
+    let tree = NodeTree::kubeadm_default().file(
+        "/proc/100/cmdline",
+        b"kube-apiserver\0--secure-port=6443\0".as_slice(),
+    );
+    let built = tree.build();
+    std::os::unix::fs::symlink(outside.path(), built.path("/proc/200")).unwrap();
+    std::fs::create_dir_all(built.path("/proc/300")).unwrap();
+    let fifo = built.path("/proc/300/cmdline");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let options = built.options().with_proc_dir(built.path("/proc"));
+    let started = std::time::Instant::now();
+    let c = kcheck_node::collect_with_inputs(&options);
+    // The FIFO did not block the scan (a blocking open would hang here for ever).
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let from_proc: Vec<String> = c
+        .facts
+        .components
+        .iter()
+        .filter(|k| matches!(k.origin, kcheck_model::facts::Origin::Process { .. }))
+        .map(|k| format!("{:?} {:?}", k.origin, k.flags.get("from-outside")))
+        .collect();
+    assert_eq!(from_proc, ["Process { pid: 100 } None"]);
+}

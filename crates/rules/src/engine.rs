@@ -112,9 +112,10 @@ impl Engine {
             for &(i, rule) in rules {
                 if let Check::Object { run, .. } = rule.check {
                     let start = timed.then(std::time::Instant::now);
-                    let mut sink = Sink::new(rule, &mut findings, &self.waivers, &mut identities);
+                    let mut sink =
+                        Sink::for_object(rule, &mut findings, &self.waivers, &mut identities);
                     run(object, &ctx, &mut sink);
-                    counts[i] += sink.examined;
+                    counts[i] += sink.finish(object);
                     if let Some(s) = start {
                         spent[i] += s.elapsed();
                     }

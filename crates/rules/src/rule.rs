@@ -228,6 +228,42 @@ pub struct Sink<'a> {
     /// findings (several rules, several fields) point at one `ObjectRef`.
     identities: &'a mut Identities,
     pub(crate) examined: usize,
+    /// Findings this sink may still take ([`MAX_FINDINGS_PER_OBJECT`] for an object rule on
+    /// one object), and what was left out past it.
+    room: usize,
+    left_out: usize,
+    left_out_level: Level,
+    /// Where a finding that was left out is written, so that a rule can still adjust it.
+    spare: Option<Finding>,
+}
+
+/// At most this many findings of one object rule on one object are listed; the rest are
+/// counted in one more finding. A Pod with thousands of containers then costs a bounded report,
+/// and a bounded admission review (a denial of service on the webhook otherwise).
+pub const MAX_FINDINGS_PER_OBJECT: usize = 50;
+
+/// A finding's message is cut past this many bytes (at a character boundary, with an
+/// ellipsis): a detail that lists every container of a huge Pod stays readable and bounded.
+pub const MAX_MESSAGE_BYTES: usize = 1024;
+
+fn cut(text: &mut std::borrow::Cow<'static, str>) {
+    if text.len() <= MAX_MESSAGE_BYTES {
+        return;
+    }
+    let mut end = MAX_MESSAGE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut short = String::with_capacity(end + 3);
+    short.push_str(&text[..end]);
+    short.push('…');
+    *text = short.into();
+}
+
+fn bounded(mut message: Text) -> Text {
+    cut(&mut message.en);
+    cut(&mut message.zh);
+    message
 }
 
 impl<'a> Sink<'a> {
@@ -243,7 +279,44 @@ impl<'a> Sink<'a> {
             waivers,
             identities,
             examined: 0,
+            room: usize::MAX,
+            left_out: 0,
+            left_out_level: Level::Info,
+            spare: None,
         }
+    }
+
+    /// A sink for one object rule on one object: at most [`MAX_FINDINGS_PER_OBJECT`] findings,
+    /// then [`Sink::finish`] counts the rest.
+    pub(crate) fn for_object(
+        rule: &'static Rule,
+        findings: &'a mut Vec<Finding>,
+        waivers: &'a crate::Waivers,
+        identities: &'a mut Identities,
+    ) -> Sink<'a> {
+        Sink {
+            room: MAX_FINDINGS_PER_OBJECT,
+            ..Sink::new(rule, findings, waivers, identities)
+        }
+    }
+
+    /// Adds one finding on `object` for the findings left out, if any: how many, at the level of
+    /// the most severe of them.
+    pub(crate) fn finish(mut self, object: &Object) -> usize {
+        let (n, level) = (self.left_out, self.left_out_level);
+        if n > 0 {
+            self.room = usize::MAX;
+            self.push(
+                object,
+                FieldPath::root(),
+                kcheck_model::text!(
+                    "{n} more findings of this rule on this object are not listed (at most {MAX_FINDINGS_PER_OBJECT} are)",
+                    "该对象上还有 {n} 条本规则的发现未列出(最多列出 {MAX_FINDINGS_PER_OBJECT} 条)",
+                ),
+                level,
+            );
+        }
+        self.examined
     }
 
     /// Counts one object (or fact) the rule looked at, so that an item with nothing to look at
@@ -282,6 +355,7 @@ impl<'a> Sink<'a> {
     }
 
     fn push_node(&mut self, at: NodePlace, message: Text, level: Level) -> &mut Finding {
+        let message = bounded(message);
         self.findings.push(Finding {
             code: self.rule.code,
             rule: self.rule.name,
@@ -324,6 +398,27 @@ impl<'a> Sink<'a> {
         message: Text,
         level: Level,
     ) -> &mut Finding {
+        if self.room == 0 {
+            self.left_out += 1;
+            self.left_out_level = self.left_out_level.min(level);
+            return self.spare.insert(Finding {
+                code: self.rule.code,
+                rule: self.rule.name,
+                item: self.rule.item,
+                severity: self.rule.severity,
+                level,
+                object: None,
+                path: None,
+                location: None,
+                source: None,
+                message: Text::fixed("", ""),
+                fix: self.rule.fix.clone(),
+                waived: false,
+                waiver: None,
+            });
+        }
+        self.room -= 1;
+        let message = bounded(message);
         let (location, source) = match &object.source {
             Source::File { path: file, .. } => {
                 let pos = object.position(&path);

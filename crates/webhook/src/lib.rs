@@ -150,9 +150,12 @@ async fn namespace_source(options: &Options) -> Result<Source, Error> {
 
 #[cfg(feature = "kube")]
 async fn api_namespaces() -> Result<Source, Error> {
-    let config = kube::Config::infer()
-        .await
-        .map_err(|e| Error::Api(e.to_string()))?;
+    let config = kube::Config::infer().await.map_err(|e| {
+        Error::Api(format!(
+            "no usable kubeconfig or in-cluster configuration ({})",
+            kcheck_cluster::connect::kubeconfig_error(&e.to_string())
+        ))
+    })?;
     let server = kcheck_cluster::connect::printable_url(&config.cluster_url);
     let host = kcheck_cluster::connect::host_of(&config.cluster_url);
     let client = kcheck_cluster::connect::client(&config).map_err(Error::Api)?;

@@ -184,6 +184,13 @@ impl FileNamespaces {
             .filter(|o| o.kind == "Namespace")
             .collect();
         let n = objects.len();
+        // Every cluster has namespaces (default, kube-system): a file without any is a write
+        // caught half-way or a mistake, never the truth; the namespaces already known stay.
+        if n == 0 {
+            return Err(NamespaceFileError::Parse(format!(
+                "{name}: no Namespace in the file; the namespaces already known are kept"
+            )));
+        }
         self.map.replace(objects);
         if let Ok(mut s) = self.stamp.write() {
             *s = before;
@@ -290,6 +297,18 @@ mod tests {
         .unwrap();
         assert!(ns.poll().unwrap().is_err());
         assert_eq!(ns.len(), 2);
+        // So does an empty one (a write caught half-way), and one without a Namespace.
+        for text in ["", "apiVersion: v1\nkind: List\nitems: []\n"] {
+            std::fs::write(&path, text).unwrap();
+            let reloaded = ns.poll().unwrap();
+            assert!(
+                reloaded
+                    .as_ref()
+                    .is_err_and(|e| e.to_string().contains("no Namespace")),
+                "{reloaded:?}"
+            );
+            assert_eq!(ns.len(), 2);
+        }
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -13,7 +13,6 @@ use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use std::convert::Infallible;
 use std::future::Future;
@@ -29,14 +28,19 @@ pub struct State {
     pub judge: Judge,
     pub metrics: Arc<Metrics>,
     shutting_down: AtomicBool,
+    /// Reviews are judged on blocking threads, at most one per core at a time: a costly review
+    /// never stalls `/healthz`, the TLS handshakes or the other connections.
+    judging: Arc<tokio::sync::Semaphore>,
 }
 
 impl State {
     pub fn new(judge: Judge, metrics: Arc<Metrics>) -> Arc<State> {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         Arc::new(State {
             judge,
             metrics,
             shutting_down: AtomicBool::new(false),
+            judging: Arc::new(tokio::sync::Semaphore::new(cores)),
         })
     }
 
@@ -55,6 +59,13 @@ pub struct Timeouts {
     pub headers: Duration,
     /// After a shutdown signal, in-flight requests get this long to finish.
     pub drain: Duration,
+    /// A connection with no request in flight and none begun for this long is closed: one that
+    /// completed TLS and sent nothing, or only the HTTP/2 preface, or stopped using it.
+    pub idle: Duration,
+    /// HTTP/2 PING interval (a peer that does not answer within the same time is dropped).
+    pub keep_alive: Duration,
+    /// Connections open at once; past it a new one is closed at accept.
+    pub max_connections: usize,
 }
 
 impl Default for Timeouts {
@@ -63,7 +74,62 @@ impl Default for Timeouts {
             handshake: Duration::from_secs(10),
             headers: Duration::from_secs(10),
             drain: Duration::from_secs(25),
+            idle: Duration::from_secs(60),
+            keep_alive: Duration::from_secs(20),
+            max_connections: 1024,
         }
+    }
+}
+
+/// When a connection last began or ended a request, and how many are in flight on it.
+struct Activity {
+    since: Instant,
+    /// Milliseconds after `since`.
+    last: std::sync::atomic::AtomicU64,
+    in_flight: std::sync::atomic::AtomicUsize,
+}
+
+impl Activity {
+    fn new() -> Arc<Activity> {
+        Arc::new(Activity {
+            since: Instant::now(),
+            last: std::sync::atomic::AtomicU64::new(0),
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
+        })
+    }
+
+    fn touch(&self) {
+        let ms = u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.store(ms, Ordering::Release);
+    }
+
+    /// Counts a request in flight until the guard is dropped.
+    fn begin(self: &Arc<Self>) -> InFlight {
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        self.touch();
+        InFlight(self.clone())
+    }
+
+    /// Completes when the connection has been idle for `limit`.
+    async fn idle(&self, limit: Duration) {
+        let step = (limit / 4).max(Duration::from_millis(10));
+        loop {
+            tokio::time::sleep(step).await;
+            let last = Duration::from_millis(self.last.load(Ordering::Acquire));
+            let idle_for = self.since.elapsed().saturating_sub(last);
+            if self.in_flight.load(Ordering::Acquire) == 0 && idle_for >= limit {
+                return;
+            }
+        }
+    }
+}
+
+struct InFlight(Arc<Activity>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -98,13 +164,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), crate::Error> {
     let acceptor = TlsAcceptor::from(certs.server_config()?);
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(timeouts.headers);
-    builder.http2().timer(TokioTimer::new());
-    let builder = Arc::new(builder);
+    let connections = Arc::new(tokio::sync::Semaphore::new(timeouts.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -119,12 +179,17 @@ pub async fn serve(
                         continue;
                     }
                 };
+                let Ok(permit) = connections.clone().try_acquire_owned() else {
+                    tracing::debug!(%peer, "connection limit reached; closed at accept");
+                    drop(tcp);
+                    continue;
+                };
                 let _ = tcp.set_nodelay(true);
-                let (acceptor, state, builder) = (acceptor.clone(), state.clone(), builder.clone());
+                let (acceptor, state, timeouts) = (acceptor.clone(), state.clone(), timeouts.clone());
                 let watcher = graceful.watcher();
-                let handshake = timeouts.handshake;
                 tokio::spawn(async move {
-                    let tls = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
+                    let _permit = permit;
+                    let tls = match tokio::time::timeout(timeouts.handshake, acceptor.accept(tcp)).await {
                         Ok(Ok(tls)) => tls,
                         Ok(Err(e)) => {
                             tracing::debug!(%peer, error = %e, "TLS handshake failed");
@@ -135,13 +200,43 @@ pub async fn serve(
                             return;
                         }
                     };
-                    let service = hyper::service::service_fn(move |req| {
-                        let state = state.clone();
-                        async move { Ok::<_, Infallible>(handle(&state, req).await) }
-                    });
-                    let conn = builder.serve_connection(TokioIo::new(tls), service);
-                    if let Err(e) = watcher.watch(conn.into_owned()).await {
-                        tracing::debug!(%peer, error = %e, "connection ended with an error");
+                    // The protocol is the one TLS agreed on (ALPN), never guessed from what the
+                    // client sends: a client that sends nothing holds no detection forever.
+                    let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
+                    let activity = Activity::new();
+                    let service = {
+                        let activity = activity.clone();
+                        hyper::service::service_fn(move |req| {
+                            let (state, guard) = (state.clone(), activity.begin());
+                            async move {
+                                let answer = handle(state, req).await;
+                                drop(guard);
+                                Ok::<_, Infallible>(answer)
+                            }
+                        })
+                    };
+                    let io = TokioIo::new(tls);
+                    let served = if h2 {
+                        let mut b = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+                        b.timer(TokioTimer::new())
+                            .keep_alive_interval(Some(timeouts.keep_alive))
+                            .keep_alive_timeout(timeouts.keep_alive);
+                        let conn = b.serve_connection(io, service);
+                        tokio::select! {
+                            r = watcher.watch(conn) => r.map_err(|e| e.to_string()),
+                            () = activity.idle(timeouts.idle) => Err("idle".into()),
+                        }
+                    } else {
+                        let mut b = hyper::server::conn::http1::Builder::new();
+                        b.timer(TokioTimer::new()).header_read_timeout(timeouts.headers);
+                        let conn = b.serve_connection(io, service);
+                        tokio::select! {
+                            r = watcher.watch(conn) => r.map_err(|e| e.to_string()),
+                            () = activity.idle(timeouts.idle) => Err("idle".into()),
+                        }
+                    };
+                    if let Err(e) = served {
+                        tracing::debug!(%peer, error = %e, "connection ended");
                     }
                 });
             }
@@ -163,7 +258,7 @@ pub async fn serve(
     Ok(())
 }
 
-async fn handle(state: &State, req: hyper::Request<Incoming>) -> Answer {
+async fn handle(state: Arc<State>, req: hyper::Request<Incoming>) -> Answer {
     match (req.method(), req.uri().path()) {
         (&Method::POST, "/validate") => validate(state, req).await,
         (_, "/validate") => text(StatusCode::METHOD_NOT_ALLOWED, "use POST\n"),
@@ -226,7 +321,7 @@ fn deadline(query: Option<&str>, cap: Duration) -> Duration {
         .map_or(cap, |d| d.min(cap))
 }
 
-async fn validate(state: &State, req: hyper::Request<Incoming>) -> Answer {
+async fn validate(state: Arc<State>, req: hyper::Request<Incoming>) -> Answer {
     let start = Instant::now();
     let _in_flight = state.metrics.in_flight();
     let settings = state.judge.settings();
@@ -285,8 +380,8 @@ async fn validate(state: &State, req: hyper::Request<Incoming>) -> Answer {
             );
         }
     };
-    let request = match review::parse(&body) {
-        Ok(r) => r,
+    let about = match review::parse(&body) {
+        Ok(r) => About::of(&r),
         Err(e) => {
             return invalid(
                 StatusCode::BAD_REQUEST,
@@ -294,34 +389,57 @@ async fn validate(state: &State, req: hyper::Request<Incoming>) -> Answer {
             )
         }
     };
-    let kind = request.kind.kind.as_str();
+    let kind = about.kind.as_str();
     if start.elapsed() >= limit {
         return failure(
-            state,
-            &request,
+            &state,
+            &about,
             start,
             "the deadline passed before it was judged",
         );
     }
-    let judged = std::panic::catch_unwind(AssertUnwindSafe(|| state.judge.review(&request)));
-    let verdict = match judged {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => {
-            return invalid(
-                StatusCode::BAD_REQUEST,
-                format!("malformed AdmissionReview: {e}"),
+    let left = |start: Instant| limit.saturating_sub(start.elapsed());
+    // A judging slot within the deadline, then the rules on a blocking thread within what is
+    // left of it. A review that is still being judged at the deadline is answered by the
+    // failure policy; its thread finishes in the background, inside its slot, with bounded work
+    // (findings per object and message lengths are capped by the engine).
+    let permit =
+        match tokio::time::timeout(left(start), state.judging.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            _ => {
+                return failure(
+                    &state,
+                    &about,
+                    start,
+                    "the deadline passed before it was judged",
+                )
+            }
+        };
+    let judging = {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let request = review::parse(&body).map_err(|e| e.to_string())?;
+            std::panic::catch_unwind(AssertUnwindSafe(|| state.judge.review(&request)))
+                .map_err(|_| String::new())?
+                .map_err(|e| format!("malformed AdmissionReview: {e}"))
+        })
+    };
+    let verdict = match tokio::time::timeout(left(start), judging).await {
+        Ok(Ok(Ok(v))) => v,
+        Ok(Ok(Err(message))) if !message.is_empty() => {
+            return invalid(StatusCode::BAD_REQUEST, message)
+        }
+        Ok(_) => return failure(&state, &about, start, "internal error"),
+        Err(_) => {
+            return failure(
+                &state,
+                &about,
+                start,
+                "judging took longer than the deadline",
             )
         }
-        Err(_) => return failure(state, &request, start, "internal error"),
     };
-    if start.elapsed() > limit {
-        return failure(
-            state,
-            &request,
-            start,
-            "judging took longer than the deadline",
-        );
-    }
     state.metrics.engine_time(verdict.engine_time);
     for (code, mode) in &verdict.findings {
         state.metrics.finding(code, *mode);
@@ -331,14 +449,31 @@ async fn validate(state: &State, req: hyper::Request<Incoming>) -> Answer {
     } else {
         Verdict::Denied
     };
-    let body = review::to_json(request.version, &verdict.response);
+    let body = review::to_json(about.version, &verdict.response);
     state.metrics.request(Some(kind), outcome, start.elapsed());
     json(body)
 }
 
+/// What a failure answer needs of a review, kept while the review itself is judged elsewhere.
+struct About {
+    uid: String,
+    version: review::Version,
+    kind: String,
+}
+
+impl About {
+    fn of(request: &review::Request<'_>) -> About {
+        About {
+            uid: request.uid.clone(),
+            version: request.version,
+            kind: request.kind.kind.clone(),
+        }
+    }
+}
+
 /// The answer when kcheck could not judge a request: what the failure policy says, with the
 /// reason for the client.
-fn failure(state: &State, request: &review::Request, start: Instant, why: &str) -> Answer {
+fn failure(state: &State, request: &About, start: Instant, why: &str) -> Answer {
     let mut response = Response::allow(request.uid.clone());
     match state.judge.settings().failure_policy {
         FailurePolicy::Allow => response.warnings.push(format!(
@@ -355,10 +490,10 @@ fn failure(state: &State, request: &review::Request, start: Instant, why: &str) 
             });
         }
     }
-    tracing::warn!(uid = %request.uid, kind = %request.kind.kind, reason = why, "review not judged");
+    tracing::warn!(uid = %request.uid, kind = %request.kind, reason = why, "review not judged");
     state
         .metrics
-        .request(Some(&request.kind.kind), Verdict::Error, start.elapsed());
+        .request(Some(&request.kind), Verdict::Error, start.elapsed());
     json(review::to_json(request.version, &response))
 }
 

@@ -60,6 +60,9 @@ pub struct Fixture {
     pub broken_discovery: BTreeSet<String>,
     /// Serve Secrets whole (`--read-secret-data`); otherwise only as metadata.
     pub allow_secret_data: bool,
+    /// Resources whose continue token never advances: a page asked for with a token answers
+    /// the same page and the same token again.
+    pub repeating_continue: BTreeSet<String>,
 }
 
 impl Fixture {

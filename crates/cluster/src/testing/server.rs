@@ -499,10 +499,13 @@ async fn list(
     let chosen: Vec<usize> = (0..e.full.len())
         .filter(|&i| wanted_type.is_none_or(|t| e.types[i] == t))
         .collect();
+    let repeat = f.repeating_continue.contains(&qualified) && start > 0;
     let end = start.saturating_add(limit).min(chosen.len());
     let page = chosen.get(start.min(chosen.len())..end).unwrap_or(&[]);
     let mut meta = json!({"resourceVersion": "4242"});
-    if end < chosen.len() {
+    if repeat {
+        meta["continue"] = json!(format!("page={start}/rv=4242"));
+    } else if end < chosen.len() {
         meta["continue"] = json!(format!("page={end}/rv=4242"));
         meta["remainingItemCount"] = json!(chosen.len() - end);
     }

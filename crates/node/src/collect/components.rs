@@ -7,7 +7,6 @@ use super::Collector;
 use kcheck_model::facts::{Component, ComponentKind, FileRole, Origin};
 use kcheck_model::{Location, Node, Object};
 use std::collections::HashMap;
-use std::io::Read;
 
 /// The longest command line read from `/proc` (Linux allows 2 MiB of arguments and environment).
 const MAX_CMDLINE: u64 = 4 * 1024 * 1024;
@@ -78,13 +77,11 @@ impl Collector<'_> {
             .collect();
         pids.sort_unstable();
         for pid in pids {
-            let path = proc_dir.join(pid.to_string()).join("cmdline");
-            let mut bytes = Vec::new();
-            let read = std::fs::File::open(&path)
-                .and_then(|f| f.take(MAX_CMDLINE).read_to_end(&mut bytes));
-            if read.is_err() {
-                continue; // the process ended, or is not ours to read
-            }
+            let Ok(bytes) = super::host::read_cmdline(&proc_dir, pid, MAX_CMDLINE) else {
+                // The process ended, is not ours to read, or its entry is not a process (a
+                // symlink, a FIFO): nothing is read from it.
+                continue;
+            };
             let mut args: Vec<String> = bytes
                 .split(|&b| b == 0)
                 .map(|a| String::from_utf8_lossy(a).into_owned())

@@ -119,8 +119,11 @@ impl Host {
     /// Reads a regular file, at most the size limit.
     pub fn read(&self, host: &str) -> Result<Vec<u8>, ReadError> {
         let real = self.resolve(host)?;
-        let meta = std::fs::metadata(&real).map_err(|e| ReadError::from_io(&e))?;
-        // A FIFO or a device would block or never end: only regular files are read.
+        // Opened first, then judged by what was opened (no check-then-open race): the last
+        // component is never followed if it became a symlink after `resolve` (O_NOFOLLOW), and a
+        // FIFO does not block the open (O_NONBLOCK); only a regular file is read.
+        let file = open_regular(&real).map_err(|e| ReadError::from_io(&e))?;
+        let meta = file.metadata().map_err(|e| ReadError::from_io(&e))?;
         if !meta.is_file() {
             return Err(ReadError::NotRegular);
         }
@@ -129,7 +132,6 @@ impl Host {
                 max: self.max_file_bytes,
             });
         }
-        let file = std::fs::File::open(&real).map_err(|e| ReadError::from_io(&e))?;
         let mut bytes = Vec::new();
         file.take(self.max_file_bytes.saturating_add(1))
             .read_to_end(&mut bytes)
@@ -194,6 +196,50 @@ impl Host {
         names.sort();
         Ok(names)
     }
+}
+
+/// Opens `path` for reading without following a symlink in its last component and without
+/// blocking on a FIFO or device. What it opened is for the caller to check (`File::metadata`).
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// A process's `cmdline` under `proc_dir`, at most `max` bytes, read so that nothing outside
+/// escapes: the `<pid>` directory is opened without following a symlink (a `--root` image could
+/// make `proc/123` point anywhere), `cmdline` is opened inside it with `openat`, again without
+/// following a symlink and without blocking, and must be a regular file.
+pub fn read_cmdline(proc_dir: &Path, pid: u32, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY)
+        .open(proc_dir.join(pid.to_string()))?;
+    let name = c"cmdline";
+    // SAFETY: `dir` is an open directory descriptor for the duration of the call and `name` a
+    // NUL-terminated string; the returned descriptor is owned by the File below.
+    let fd = unsafe {
+        libc::openat(
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just opened and is owned by nothing else.
+    let file = unsafe { std::fs::File::from_raw_fd(fd) };
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(max).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Pushes a path's components in reverse, so that popping yields them in order.

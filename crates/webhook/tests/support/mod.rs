@@ -99,6 +99,8 @@ pub struct Setup<'a> {
     pub namespaces: Option<&'a str>,
     pub poll: Duration,
     pub drain: Duration,
+    pub idle: Duration,
+    pub max_connections: usize,
 }
 
 impl Default for Setup<'_> {
@@ -108,6 +110,8 @@ impl Default for Setup<'_> {
             namespaces: None,
             poll: Duration::from_millis(50),
             drain: Duration::from_secs(10),
+            idle: Timeouts::default().idle,
+            max_connections: Timeouts::default().max_connections,
         }
     }
 }
@@ -146,6 +150,8 @@ impl TestServer {
         let (tx, rx) = oneshot::channel();
         let timeouts = Timeouts {
             drain: setup.drain,
+            idle: setup.idle,
+            max_connections: setup.max_connections,
             ..Timeouts::default()
         };
         let task = tokio::spawn(kcheck_webhook::serve(
