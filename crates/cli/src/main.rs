@@ -32,6 +32,39 @@ pub mod exit {
     pub const USAGE: u8 = 3;
 }
 
+/// The run's key for secret fingerprints: from `KCHECK_FINGERPRINT_KEY` when set (fingerprints
+/// that stay the same across runs and machines that share it), else 32 random bytes that live
+/// only in this process. Either way the key is never printed, so a report alone cannot confirm a
+/// guessed value.
+fn fingerprint_key() {
+    use kcheck_rules::secrets::detect::redact::{key_from, set_key};
+    match std::env::var("KCHECK_FINGERPRINT_KEY") {
+        Ok(passphrase) if !passphrase.is_empty() => set_key(key_from(&passphrase)),
+        _ => set_key(random_key()),
+    }
+}
+
+/// 32 bytes from the kernel's random source; std's randomly seeded hasher if it cannot be read.
+fn random_key() -> [u8; 32] {
+    use std::io::Read;
+    let mut key = [0u8; 32];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut key));
+    if read.is_err() {
+        use std::hash::{BuildHasher, Hasher};
+        for (i, chunk) in key.chunks_mut(8).enumerate() {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_usize(i);
+            h.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
+            chunk.copy_from_slice(&h.finish().to_le_bytes());
+        }
+    }
+    key
+}
+
 /// Never hand freed memory back to the OS during a batch run (scan, node, cluster: runs are
 /// short), where mimalloc's default purge made the kernel zero the same pages again
 /// and again: 42% of a 200k-object analysis in `clear_page`, load 3.9 s against 1.2 s without
@@ -64,6 +97,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return ExitCode::from(code),
     };
+    fingerprint_key();
     // The batch commands keep what they free; the webhook runs for months and gives memory
     // back as soon as a review is done with it.
     if matches!(cli.command, args::Command::Webhook(_)) {

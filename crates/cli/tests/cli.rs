@@ -609,3 +609,38 @@ subjects:
         "{table}"
     );
 }
+
+#[test]
+fn secret_fingerprints_are_keyed_per_run_and_show_no_characters_of_a_password() {
+    let dir = TempDir::new("fingerprints");
+    let file = dir.write(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: default}\ndata:\n  DB_PASSWORD: Winter2023!\n  GITHUB_TOKEN: ghp_Zq4RtY8uWm2Np6Lk0Hs3Dv9Fb1Xc7Ja5Ge2T\n",
+    );
+    let messages = |key: Option<&str>| -> Vec<String> {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kcheck"));
+        c.args(["scan", file.to_str().unwrap(), "--format", "json"]);
+        match key {
+            Some(k) => c.env("KCHECK_FINGERPRINT_KEY", k),
+            None => c.env_remove("KCHECK_FINGERPRINT_KEY"),
+        };
+        let report: serde_json::Value =
+            serde_json::from_slice(&c.output().unwrap().stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "KC602")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (a, b) = (messages(None), messages(None));
+    assert_eq!(a.len(), 2, "{a:?}");
+    assert_ne!(a, b, "two runs without a key gave the same fingerprints");
+    assert_eq!(messages(Some("k1")), messages(Some("k1")));
+    assert_ne!(messages(Some("k1")), messages(Some("k2")));
+    let all = a.join("\n");
+    // The password shows none of its characters; the token only its public prefix.
+    assert!(!all.contains("Wi") && !all.contains("2023"), "{all}");
+    assert!(all.contains("ghp_…") && !all.contains("ghp_Z"), "{all}");
+}

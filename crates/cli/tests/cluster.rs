@@ -9,6 +9,7 @@ fn kcheck(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_kcheck"))
         .args(args)
         .env("KUBECONFIG", "/nonexistent")
+        .env("KCHECK_FINGERPRINT_KEY", "kcheck tests")
         .output()
         .unwrap();
     (

@@ -546,6 +546,8 @@ pub fn run(
     let mut c = Command::new(bin);
     c.args(args)
         .env_remove("NO_COLOR")
+        // Fingerprints the same in every run, so that reports compare byte for byte.
+        .env("KCHECK_FINGERPRINT_KEY", "kcheck e2e")
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {

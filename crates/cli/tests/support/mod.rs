@@ -9,10 +9,17 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The fingerprint key the tests run kcheck with, so that two runs' reports can be compared
+/// byte for byte (without it each run has a random key).
+pub const FINGERPRINT_KEY: &str = "kcheck tests";
+
 /// The kcheck binary, run from the repository root, colour left to the flags.
 pub fn command(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kcheck"));
-    c.args(args).current_dir(root()).env_remove("NO_COLOR");
+    c.args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .env("KCHECK_FINGERPRINT_KEY", FINGERPRINT_KEY);
     c
 }
 

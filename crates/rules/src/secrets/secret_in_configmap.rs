@@ -26,12 +26,12 @@ declare_rule! {
     /// `token_ttl`, `secretName`). Binary keystores (`.p12`, `.pfx`, `.jks`) in `binaryData`
     /// count as private keys; truststores do not.
     ///
-    /// The finding never shows the value: only what it looks like and a fingerprint made of at
-    /// most a quarter of its first characters (four at most) and the first 8 hex digits of its
-    /// SHA-256 (`printf %s "$value" | sha256sum | cut -c1-8` tells whether it is a value you
-    /// know). For PEM keys only the key type is shown. A short hash of a weak password can still
-    /// be guessed, so treat any value found here as exposed. Private keys and cloud credentials
-    /// are critical.
+    /// The finding never shows the value: only what it looks like and a fingerprint made of its
+    /// kind's public prefix, if any (`ghp_`, `AKIA`), and 8 hex digits of an HMAC-SHA256 under a
+    /// key of the run (random, or from `KCHECK_FINGERPRINT_KEY` for fingerprints that stay the
+    /// same across runs): without the key a guessed value cannot be confirmed from the report.
+    /// For PEM keys only the key type is shown. Treat any value found here as exposed. Private
+    /// keys and cloud credentials are critical.
     ///
     /// ## Why
     /// Checklist item 6.1: confidential data belongs in Secrets, not in ConfigMaps. ConfigMaps

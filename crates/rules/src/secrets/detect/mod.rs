@@ -49,6 +49,28 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The start of a value of this kind that says only what it is, never anything secret:
+    /// GitHub's `ghp_`, AWS's `AKIA`, Slack's `xoxb-`; empty for passwords and other kinds.
+    pub fn public_prefix<'v>(&self, value: &'v str) -> &'v str {
+        let upto = |end: Option<usize>| end.map_or("", |e| &value[..e]);
+        match self {
+            Kind::GitHubToken if value.starts_with("github_pat_") => &value[..11],
+            Kind::GitHubToken => upto(value.find('_').filter(|&i| i <= 3).map(|i| i + 1)),
+            Kind::GitLabToken if value.starts_with("glpat-") => &value[..6],
+            Kind::SlackToken => upto(value.find('-').filter(|&i| i <= 4).map(|i| i + 1)),
+            Kind::StripeKey => upto(
+                value
+                    .match_indices('_')
+                    .nth(1)
+                    .map(|(i, _)| i + 1)
+                    .filter(|&i| i <= 8),
+            ),
+            Kind::AwsAccessKeyId if value.len() >= 4 && value.is_char_boundary(4) => &value[..4],
+            Kind::Jwt if value.starts_with("eyJ") => &value[..3],
+            _ => "",
+        }
+    }
+
     /// What it looks like, in English and Chinese.
     pub fn describe(&self) -> (String, String) {
         let (en, zh) = match self {
@@ -135,7 +157,7 @@ impl Hit {
             Kind::GcpServiceAccountKey | Kind::Keystore => {
                 Some(redact::hash_only(secret.as_bytes()))
             }
-            _ => Some(redact::fingerprint(secret)),
+            kind => Some(redact::fingerprint(kind.public_prefix(secret), secret)),
         };
         Hit {
             kind,

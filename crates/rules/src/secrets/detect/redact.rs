@@ -1,27 +1,54 @@
 //! Redacted fingerprints and the small base64 decoder the detectors need.
 //!
-//! A finding never carries a secret: only a fingerprint made of at most a quarter of the value's
-//! first characters (four at most) and the first 8 hex digits of the SHA-256 of the whole value,
-//! enough to tell two findings apart or to match a value the user holds
-//! (`printf %s "$value" | sha256sum | cut -c1-8`).
+//! A finding never carries a secret: only a fingerprint made of the well-known prefix of its
+//! kind, if it has one (`ghp_`, `AKIA`, `glpat-`, `xoxb-`, `sk_live_`, `eyJ`), and the first 8 hex
+//! digits of an HMAC-SHA256 of the whole value. The key of that HMAC is the run's own, never
+//! printed: random for each process, or derived from `KCHECK_FINGERPRINT_KEY` when fingerprints
+//! must stay the same across runs (baselines, comparing a live audit with a dump). Without the
+//! key nobody can confirm a guessed value from a report; with it, the same value has the same
+//! fingerprint. No character of a password, token or key beyond its kind's public prefix is shown.
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use std::sync::RwLock;
 
-/// `ghp_…1a2b3c4d`: a quarter of the value's characters (at most 4), an ellipsis and a short hash.
-pub fn fingerprint(value: &str) -> String {
-    let shown = (value.chars().count() / 4).min(4);
-    let prefix: String = value.chars().take(shown).collect();
+/// The HMAC key fingerprints are made with. Library users and tests that never set one get a
+/// fixed key (so that their output is reproducible); the kcheck binary always sets the run's own
+/// ([`set_key`]).
+static KEY: RwLock<[u8; 32]> = RwLock::new(*b"kcheck fingerprint key: unset...");
+
+/// Sets the run's fingerprint key (from `KCHECK_FINGERPRINT_KEY`, or random bytes).
+pub fn set_key(key: [u8; 32]) {
+    if let Ok(mut k) = KEY.write() {
+        *k = key;
+    }
+}
+
+/// A 32-byte key from a passphrase: its SHA-256.
+pub fn key_from(passphrase: &str) -> [u8; 32] {
+    Sha256::digest(passphrase.as_bytes()).into()
+}
+
+/// `ghp_…1a2b3c4d` for a GitHub token, `…1a2b3c4d` for a password: the public `prefix` of the
+/// value's kind (empty for most kinds) and its keyed short hash.
+pub fn fingerprint(prefix: &str, value: &str) -> String {
+    let prefix = if value.starts_with(prefix) { prefix } else { "" };
     format!("{prefix}…{}", short_hash(value.as_bytes()))
 }
 
-/// `…1a2b3c4d`: the short hash alone, for values whose start says nothing useful (key material).
+/// `…1a2b3c4d`: the keyed short hash alone, for key material.
 pub fn hash_only(value: &[u8]) -> String {
     format!("…{}", short_hash(value))
 }
 
-/// The first 8 hex digits of the SHA-256 of `bytes`.
+/// The first 8 hex digits of the HMAC-SHA256 of `bytes` under the run's key.
 pub fn short_hash(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    let key = KEY.read().map(|k| *k).unwrap_or([0; 32]);
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else {
+        return "00000000".into();
+    };
+    mac.update(bytes);
+    let digest = mac.finalize().into_bytes();
     digest[..4].iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -66,20 +93,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fingerprint_shows_at_most_a_quarter_and_four_characters() {
-        let fp = fingerprint("ghp_Zq4RtY8uWm2Np6Lk0Hs3Dv9Fb1Xc7Ja5Ge2T");
+    fn fingerprints_show_only_a_public_prefix_and_a_keyed_hash() {
+        let fp = fingerprint("ghp_", "ghp_Zq4RtY8uWm2Np6Lk0Hs3Dv9Fb1Xc7Ja5Ge2T");
         assert!(fp.starts_with("ghp_…"), "{fp}");
         assert_eq!(fp.chars().count(), 4 + 1 + 8);
-        assert!(fingerprint("hunter22").starts_with("hu…"));
-        assert!(fingerprint("abc").starts_with('…'));
-        assert_eq!(fingerprint(""), format!("…{}", short_hash(b"")));
+        // A password shows none of its characters.
+        assert!(fingerprint("", "Winter2023!").starts_with('…'));
+        // A prefix the value does not have is not shown.
+        assert!(fingerprint("ghp_", "hunter22").starts_with('…'));
+        assert_eq!(fingerprint("", ""), format!("…{}", short_hash(b"")));
     }
 
     #[test]
-    fn short_hash_is_sha256() {
-        // printf %s abc | sha256sum
-        assert_eq!(short_hash(b"abc"), "ba7816bf");
-        assert_eq!(hash_only(b"abc"), "…ba7816bf");
+    fn short_hash_is_an_hmac_under_the_runs_key() {
+        // Not the plain SHA-256 anyone could compute (printf %s abc | sha256sum: ba7816bf...).
+        let unset = short_hash(b"abc");
+        assert_ne!(unset, "ba7816bf");
+        assert_eq!(hash_only(b"abc"), format!("…{unset}"));
+        // HMAC-SHA256 with the key "key" over "The quick brown fox jumps over the lazy dog"
+        // (RFC 4231-style known answer): f7bc83f4...
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"key").unwrap();
+        mac.update(b"The quick brown fox jumps over the lazy dog");
+        assert_eq!(&mac.finalize().into_bytes()[..4], &[0xf7, 0xbc, 0x83, 0xf4]);
     }
 
     #[test]
