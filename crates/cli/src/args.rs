@@ -216,7 +216,8 @@ pub struct PssArgs {
 pub struct JudgeArgs {
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Exit 1 when a failing finding has at least this severity.
+    /// Exit 1 when a failing finding has at least this severity; `none` for a report-only run
+    /// (exit 0 whatever was found, 2 still when the input or the cluster could not be read).
     #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
     pub fail_on: FailOn,
     #[command(flatten)]
@@ -246,6 +247,12 @@ pub struct ScanArgs {
     /// Files, directories or `-` (standard input): YAML, JSON, multi-document, List, kubectl get output.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Pass over files and directories matching GLOB (repeatable): a path relative to the
+    /// directory given, or a name alone (`vendor/*`, `*.values.yaml`, `docker-compose.yml`). A
+    /// `.kcheckignore` in a directory given holds more, one per line. What is passed over is
+    /// listed in the report.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     #[command(flatten)]
     pub judge: JudgeArgs,
     /// Print the time spent loading, in each rule and rendering to standard error.
@@ -402,6 +409,8 @@ pub enum FailOn {
     Medium,
     High,
     Critical,
+    /// Findings never set the exit code.
+    None,
 }
 
 /// Parses the command line; on a usage error prints it and returns exit code 3 (help and

@@ -15,7 +15,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => {
             let started = std::time::Instant::now();
-            let loaded = kcheck_load::load_paths(&args.paths, &args.limits.limits());
+            let loaded = kcheck_load::load_paths_excluding(
+                &args.paths,
+                &args.limits.limits(),
+                &args.exclude,
+            );
             let loaded_at = started.elapsed();
             let inventory = Inventory::new(loaded.objects);
             let Some((config, waivers)) = judging_setup(&args.judge) else {
@@ -101,13 +105,15 @@ fn lang(l: LangArg) -> Lang {
     }
 }
 
-pub(crate) fn severity(f: FailOn) -> Severity {
+/// The least severity that fails the run; `None` when findings never do.
+pub(crate) fn severity(f: FailOn) -> Option<Severity> {
     match f {
-        FailOn::Info => Severity::Info,
-        FailOn::Low => Severity::Low,
-        FailOn::Medium => Severity::Medium,
-        FailOn::High => Severity::High,
-        FailOn::Critical => Severity::Critical,
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::High => Some(Severity::High),
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::None => None,
     }
 }
 
@@ -166,10 +172,39 @@ pub(crate) fn load_waivers(
 
 /// The exit code of a judging command: input errors first, then failing findings at or above
 /// `--fail-on`.
+/// The input problems on standard error, one line each, before the report (which may go to a
+/// file): an input that failed is never seen only at the report's end, or not at all.
+fn announce_inputs(report: &kcheck_model::Report) {
+    const SHOWN: usize = 20;
+    let errors: Vec<_> = report.inputs.errors().collect();
+    for d in errors.iter().take(SHOWN) {
+        let line = d.to_string().replace(['\n', '\r'], " ");
+        eprintln!("kcheck: {line}");
+    }
+    if errors.len() > SHOWN {
+        eprintln!(
+            "kcheck: and {} more input errors (listed in the report)",
+            errors.len() - SHOWN
+        );
+    }
+    if no_objects(report) {
+        eprintln!("kcheck: no Kubernetes object was read from the input: nothing was judged");
+    }
+}
+
+/// A run that judges objects and read none: an empty file or standard input, a failed
+/// `helm template` piped in, an empty dump. Never a pass.
+fn no_objects(report: &kcheck_model::Report) -> bool {
+    report.evidence.contains(&kcheck_model::Evidence::Objects) && report.inputs.objects == 0
+}
+
 pub(crate) fn exit_code(report: &kcheck_model::Report, args: &JudgeArgs) -> u8 {
-    if report.inputs.has_errors() || report.inputs.incomplete().next().is_some() {
+    if report.inputs.has_errors()
+        || report.inputs.incomplete().next().is_some()
+        || no_objects(report)
+    {
         exit::INPUT
-    } else if report.failing_at(severity(args.fail_on)) > 0 {
+    } else if severity(args.fail_on).is_some_and(|s| report.failing_at(s) > 0) {
         exit::FINDINGS
     } else {
         exit::OK
@@ -241,6 +276,7 @@ pub(crate) fn render_options(out: &OutputArgs) -> RenderOptions {
 }
 
 pub(crate) fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
+    announce_inputs(report);
     let (fmt, opts) = (format(out.format), render_options(out));
     let written = match &out.output {
         Some(path) => std::fs::File::create(path).and_then(|file| {

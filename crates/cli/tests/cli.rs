@@ -4,7 +4,7 @@ use std::process::{Command, Output, Stdio};
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{json, root, stdout, TempDir};
+use support::{command, json, root, stdout, TempDir};
 
 fn kcheck(args: &[&str]) -> Output {
     support::command(args).output().expect("run kcheck")
@@ -643,4 +643,77 @@ fn secret_fingerprints_are_keyed_per_run_and_show_no_characters_of_a_password() 
     // The password shows none of its characters; the token only its public prefix.
     assert!(!all.contains("Wi") && !all.contains("2023"), "{all}");
     assert!(all.contains("ghp_…") && !all.contains("ghp_Z"), "{all}");
+}
+
+#[test]
+fn no_object_read_is_exit_2_with_a_message_never_a_pass() {
+    // An empty standard input (a failed `helm template ... | kcheck scan -`), an empty file and a
+    // file of non-Kubernetes YAML: nothing judged, so the run cannot pass.
+    let dir = TempDir::new("no-objects");
+    let empty = dir.write("empty.yaml", "");
+    let compose = dir.write(
+        "docker-compose.yml",
+        "services:\n  web:\n    image: nginx\n",
+    );
+    for args in [
+        vec!["scan", "-"],
+        vec!["scan", empty.to_str().unwrap()],
+        vec!["scan", compose.to_str().unwrap(), "--fail-on", "none"],
+    ] {
+        let out = command(&args).stdin(Stdio::null()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(
+                "kcheck: no Kubernetes object was read from the input: nothing was judged"
+            ),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn input_errors_go_to_stderr_one_line_each_before_the_report() {
+    let dir = TempDir::new("input-errors");
+    let bad = dir.write(
+        "bad.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [\n",
+    );
+    let good = dir.write(
+        "good.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, namespace: default}\n",
+    );
+    let report = dir.path("report.json");
+    let out = command(&[
+        "scan",
+        bad.to_str().unwrap(),
+        good.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        report.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with(&format!("kcheck: {}:4:1: YAML syntax error", bad.display())),
+        "{err}"
+    );
+    assert!(std::fs::metadata(&report).unwrap().len() > 0);
+}
+
+#[test]
+fn fail_on_none_reports_without_failing() {
+    let out = command(&["scan", "examples/demo-cluster", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = command(&["scan", "examples/demo-cluster"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -64,6 +64,21 @@ enum Work {
 /// counted as skipped) and `-` for standard input. Files are parsed in parallel; the result is
 /// in the order of the arguments, then of sorted directory entries.
 pub fn load_paths<P: AsRef<Path>>(paths: &[P], limits: &Limits) -> Loaded {
+    load_paths_excluding(paths, limits, &[])
+}
+
+/// Paths a scan passes over: `--exclude` globs, and the lines of a `.kcheckignore` in a directory
+/// given on the command line. A pattern matches a path relative to that directory, or a file or
+/// directory name alone (`vendor/*`, `*.values.yaml`, `docker-compose.yml`).
+const IGNORE_FILE: &str = ".kcheckignore";
+
+/// [`load_paths`], passing over what `exclude` (globs) and each directory's `.kcheckignore` name;
+/// every path passed over is listed in `inputs.skipped` with the pattern that matched.
+pub fn load_paths_excluding<P: AsRef<Path>>(
+    paths: &[P],
+    limits: &Limits,
+    exclude: &[String],
+) -> Loaded {
     let mut result = Loaded::default();
     let mut work = Vec::new();
     for p in paths {
@@ -76,7 +91,21 @@ pub fn load_paths<P: AsRef<Path>>(paths: &[P], limits: &Limits) -> Loaded {
             Err(e) => result.merge(Loaded::error(&p.display().to_string(), 0, 0, io_text(&e))),
             Ok(m) if m.is_dir() => {
                 let before = (work.len(), result.inputs.skipped.len());
-                walk(p, &mut work, &mut result.inputs, &mut Vec::new());
+                let mut patterns: Vec<(String, &'static str)> =
+                    exclude.iter().map(|g| (g.clone(), "--exclude")).collect();
+                if let Ok(text) = std::fs::read_to_string(p.join(IGNORE_FILE)) {
+                    patterns.extend(
+                        text.lines()
+                            .map(str::trim)
+                            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                            .map(|l| (l.trim_end_matches('/').to_string(), IGNORE_FILE)),
+                    );
+                }
+                let walker = Walker {
+                    root: p,
+                    patterns: &patterns,
+                };
+                walker.walk(p, &mut work, &mut result.inputs, &mut Vec::new());
                 if (work.len(), result.inputs.skipped.len()) == before {
                     result.merge(Loaded::error(
                         &p.display().to_string(),
@@ -115,70 +144,102 @@ fn is_manifest(path: &Path) -> bool {
     )
 }
 
-fn walk(dir: &Path, work: &mut Vec<Work>, inputs: &mut Inputs, seen: &mut Vec<PathBuf>) {
-    // A directory reached twice through links is read once.
-    if let Ok(real) = std::fs::canonicalize(dir) {
-        if seen.contains(&real) {
-            return;
-        }
-        seen.push(real);
-    }
-    if dir.join("Chart.yaml").is_file() {
-        inputs.skipped.push(Skipped {
-            path: dir.display().to_string(),
-            reason: Text::fixed(
-                "Helm chart source: render it first (helm template ... | kcheck scan -)",
-                "Helm chart 源码:请先渲染(helm template ... | kcheck scan -)",
-            ),
-        });
-        return;
-    }
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-        Err(e) => {
-            inputs.diagnostics.push(diag(
-                dir.display().to_string().into(),
-                0,
-                0,
-                DiagnosticSeverity::Error,
-                io_text(&e),
-            ));
-            return;
-        }
-    };
-    entries.sort();
-    for path in entries {
-        let hidden = path
+struct Walker<'a> {
+    root: &'a Path,
+    patterns: &'a [(String, &'static str)],
+}
+
+impl Walker<'_> {
+    /// The pattern that passes over `path`, and where it came from.
+    fn excluded(&self, path: &Path) -> Option<&(String, &'static str)> {
+        let relative = path
+            .strip_prefix(self.root)
+            .unwrap_or(path)
+            .to_string_lossy();
+        let name = path
             .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => walk(&path, work, inputs, seen),
-            Ok(_) if is_manifest(&path) => {
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if matches!(name, "kustomization.yaml" | "kustomization.yml") {
-                    inputs.skipped.push(Skipped {
-                        path: path.display().to_string(),
-                        reason: Text::fixed(
-                            "Kustomize configuration: scan the output of kubectl kustomize",
-                            "Kustomize 配置:请扫描 kubectl kustomize 的输出",
-                        ),
-                    });
-                } else {
-                    work.push(Work::File(path));
-                }
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        self.patterns.iter().find(|(glob, _)| {
+            kcheck_model::glob::glob(glob, &relative) || kcheck_model::glob::glob(glob, &name)
+        })
+    }
+
+    fn walk(&self, dir: &Path, work: &mut Vec<Work>, inputs: &mut Inputs, seen: &mut Vec<PathBuf>) {
+        // A directory reached twice through links is read once.
+        if let Ok(real) = std::fs::canonicalize(dir) {
+            if seen.contains(&real) {
+                return;
             }
-            Ok(_) => inputs.files_skipped += 1,
-            Err(e) => inputs.diagnostics.push(diag(
-                path.display().to_string().into(),
-                0,
-                0,
-                DiagnosticSeverity::Error,
-                io_text(&e),
-            )),
+            seen.push(real);
+        }
+        if dir.join("Chart.yaml").is_file() {
+            inputs.skipped.push(Skipped {
+                path: dir.display().to_string(),
+                reason: Text::fixed(
+                    "Helm chart source: render it first (helm template ... | kcheck scan -)",
+                    "Helm chart 源码:请先渲染(helm template ... | kcheck scan -)",
+                ),
+            });
+            return;
+        }
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                inputs.diagnostics.push(diag(
+                    dir.display().to_string().into(),
+                    0,
+                    0,
+                    DiagnosticSeverity::Error,
+                    io_text(&e),
+                ));
+                return;
+            }
+        };
+        entries.sort();
+        for path in entries {
+            let hidden = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if let Some((glob, from)) = self.excluded(&path) {
+                inputs.skipped.push(Skipped {
+                    path: path.display().to_string(),
+                    reason: Text::new(
+                        format!("excluded by {from} {glob}"),
+                        format!("被 {from} {glob} 排除"),
+                    ),
+                });
+                continue;
+            }
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_dir() => self.walk(&path, work, inputs, seen),
+                Ok(_) if is_manifest(&path) => {
+                    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    if matches!(name, "kustomization.yaml" | "kustomization.yml") {
+                        inputs.skipped.push(Skipped {
+                            path: path.display().to_string(),
+                            reason: Text::fixed(
+                                "Kustomize configuration: scan the output of kubectl kustomize",
+                                "Kustomize 配置:请扫描 kubectl kustomize 的输出",
+                            ),
+                        });
+                    } else {
+                        work.push(Work::File(path));
+                    }
+                }
+                Ok(_) => inputs.files_skipped += 1,
+                Err(e) => inputs.diagnostics.push(diag(
+                    path.display().to_string().into(),
+                    0,
+                    0,
+                    DiagnosticSeverity::Error,
+                    io_text(&e),
+                )),
+            }
         }
     }
 }
@@ -257,6 +318,7 @@ pub fn load_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Loaded {
         push(&mut out, p, DiagnosticSeverity::Warning);
     }
     let mut problems = Vec::new();
+    let mut passed_over = Vec::new();
     for (i, doc) in parsed.documents.into_iter().enumerate() {
         let index = u32::try_from(i).unwrap_or(u32::MAX);
         match doc {
@@ -267,12 +329,32 @@ pub fn load_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Loaded {
             }
             DocOutcome::Node(node) => {
                 out.inputs.documents += 1;
-                document_objects(node, &file, index, &mut out.objects, &mut problems);
+                document_objects(
+                    node,
+                    &file,
+                    index,
+                    &mut out.objects,
+                    &mut problems,
+                    &mut passed_over,
+                );
             }
         }
     }
     for p in problems {
         push(&mut out, p, DiagnosticSeverity::Error);
+    }
+    if !passed_over.is_empty() {
+        let lines: Vec<String> = passed_over.iter().map(|n| n.pos.line.to_string()).collect();
+        let (n, lines) = (passed_over.len(), lines.join(", "));
+        out.inputs.skipped.push(Skipped {
+            path: name.to_string(),
+            reason: Text::new(
+                format!(
+                    "{n} document(s) (line {lines}) with neither apiVersion nor kind: not Kubernetes objects, passed over"
+                ),
+                format!("{n} 个文档(第 {lines} 行)既无 apiVersion 也无 kind:不是 Kubernetes 对象,已跳过"),
+            ),
+        });
     }
     out.inputs.diagnostics.sort();
     out.inputs.objects = out.objects.len();

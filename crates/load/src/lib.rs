@@ -16,7 +16,7 @@ mod tags;
 mod text;
 mod yaml;
 
-pub use files::{load_bytes, load_paths, Loaded};
+pub use files::{load_bytes, load_paths, load_paths_excluding, Loaded};
 pub use json::parse_json;
 pub use limits::Limits;
 pub use resolve::{float_key, resolve_plain};

@@ -1,6 +1,6 @@
 //! Documents to Kubernetes objects: `List` and `*List` flattened, identity fields checked.
 
-use crate::yaml::Problem;
+use crate::yaml::{NotKubernetes, Problem};
 use kcheck_model::{Node, Object, Source, Text, Value};
 use std::sync::Arc;
 
@@ -12,7 +12,17 @@ pub fn document_objects(
     document: u32,
     objects: &mut Vec<Object>,
     problems: &mut Vec<Problem>,
+    passed_over: &mut Vec<NotKubernetes>,
 ) {
+    // YAML that is no Kubernetes object at all (a mapping without apiVersion and kind) is not
+    // an error: repositories hold docker-compose files, Helm values and CI definitions.
+    if matches!(root.value, Value::Map(_))
+        && root.get("apiVersion").is_none()
+        && root.get("kind").is_none()
+    {
+        passed_over.push(NotKubernetes { pos: root.pos });
+        return;
+    }
     if !matches!(root.value, Value::Map(_)) {
         problems.push(Problem {
             pos: root.pos,

@@ -29,6 +29,13 @@ pub struct Problem {
     pub message: Text,
 }
 
+/// A document passed over on purpose: YAML that is not a Kubernetes object at all (neither
+/// `apiVersion` nor `kind`: a docker-compose file, Helm values, a CI definition).
+#[derive(Clone, Debug)]
+pub struct NotKubernetes {
+    pub pos: Pos,
+}
+
 #[derive(Debug, Default)]
 pub struct Parsed {
     /// Documents in order; their index is the document number in the file.

@@ -311,3 +311,79 @@ fn paths_directories_and_what_is_skipped() {
         .any(|e| e.contains("missing.yaml: no such file or directory")));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn yaml_that_is_not_kubernetes_is_passed_over_with_a_note() {
+    // A docker-compose file, Helm values: neither apiVersion nor kind.
+    let l = load("services:\n  web:\n    image: nginx\n---\nreplicaCount: 2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+    assert!(errors(&l).is_empty(), "{:?}", errors(&l));
+    assert_eq!(l.objects.len(), 1);
+    assert_eq!(l.inputs.skipped.len(), 1);
+    assert_eq!(
+        l.inputs.skipped[0].reason.en,
+        "2 document(s) (line 1, 5) with neither apiVersion nor kind: not Kubernetes objects, passed over"
+    );
+    // Half an object is still an error.
+    let l = load("kind: ConfigMap\nmetadata: {name: c}\n");
+    assert_eq!(
+        errors(&l),
+        ["t.yaml:1:1: not a Kubernetes object: no apiVersion"]
+    );
+}
+
+#[test]
+fn exclude_globs_and_kcheckignore_pass_over_paths_and_say_so() {
+    let dir = std::env::temp_dir().join(format!("kcheck-exclude-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for sub in ["apps", "vendor/lib", "charts"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    let cm = |name: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\n");
+    std::fs::write(dir.join("apps/a.yaml"), cm("a")).unwrap();
+    std::fs::write(dir.join("apps/prod.values.yaml"), cm("values")).unwrap();
+    std::fs::write(dir.join("vendor/lib/v.yaml"), cm("v")).unwrap();
+    std::fs::write(dir.join("charts/c.yaml"), cm("c")).unwrap();
+    std::fs::write(dir.join(".kcheckignore"), "# third-party code\nvendor/\n\n").unwrap();
+    let l = kcheck_load::load_paths_excluding(
+        &[&dir],
+        &Limits::default(),
+        &["*.values.yaml".to_string(), "charts".to_string()],
+    );
+    let names: Vec<&str> = l.objects.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["a"]);
+    let skipped: Vec<(String, String)> = l
+        .inputs
+        .skipped
+        .iter()
+        .map(|s| {
+            let rel = s
+                .path
+                .strip_prefix(dir.to_str().unwrap())
+                .unwrap_or(&s.path)
+                .to_string();
+            (rel, s.reason.en.to_string())
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (
+                "/apps/prod.values.yaml".to_string(),
+                "excluded by --exclude *.values.yaml".to_string()
+            ),
+            (
+                "/charts".to_string(),
+                "excluded by --exclude charts".to_string()
+            ),
+            (
+                "/vendor".to_string(),
+                "excluded by .kcheckignore vendor".to_string()
+            ),
+        ]
+    );
+    // Without --exclude the ignore file still applies; without it everything is read.
+    assert_eq!(load_paths(&[&dir], &Limits::default()).objects.len(), 3);
+    std::fs::remove_file(dir.join(".kcheckignore")).unwrap();
+    assert_eq!(load_paths(&[&dir], &Limits::default()).objects.len(), 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4,6 +4,7 @@
 pub mod checklist;
 pub mod facts;
 pub mod finding;
+pub mod glob;
 pub mod inventory;
 pub mod object;
 pub mod pss_report;

@@ -32,7 +32,11 @@ pub fn key_from(passphrase: &str) -> [u8; 32] {
 /// `ghp_…1a2b3c4d` for a GitHub token, `…1a2b3c4d` for a password: the public `prefix` of the
 /// value's kind (empty for most kinds) and its keyed short hash.
 pub fn fingerprint(prefix: &str, value: &str) -> String {
-    let prefix = if value.starts_with(prefix) { prefix } else { "" };
+    let prefix = if value.starts_with(prefix) {
+        prefix
+    } else {
+        ""
+    };
     format!("{prefix}…{}", short_hash(value.as_bytes()))
 }
 
