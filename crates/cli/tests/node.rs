@@ -80,3 +80,37 @@ fn a_broken_node_file_exits_2_with_the_report() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(json(&out)["items"].as_array().map(Vec::len), Some(35));
 }
+
+#[test]
+fn every_sarif_result_has_a_location_and_its_own_fingerprint() {
+    // A node report (findings on flags, files and components, no manifest positions) and a
+    // manifest report with repeated findings on one field.
+    let tree = NodeTree::kubeadm_default().build();
+    let node_sarif = node(tree.root(), &["--format", "sarif"]);
+    let scan = support::command(&["scan", "examples/demo-cluster", "--format", "sarif"])
+        .output()
+        .unwrap();
+    for out in [node_sarif, scan] {
+        let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let run = &sarif["runs"][0];
+        assert!(
+            run["tool"]["driver"].get("informationUri").is_none(),
+            "a placeholder informationUri"
+        );
+        let results = run["results"].as_array().unwrap();
+        assert!(results.len() > 5);
+        let mut seen = std::collections::HashSet::new();
+        for r in results {
+            let uri = &r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+            assert!(
+                uri.as_str().is_some_and(|u| !u.is_empty()),
+                "no location: {r}"
+            );
+            let fp = r["partialFingerprints"]["kcheck/v1"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(seen.insert(fp.clone()), "fingerprint {fp} twice");
+        }
+    }
+}

@@ -24,6 +24,14 @@ pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 pub(crate) const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
+/// The project's address, unless it is empty or a placeholder (`.invalid`, `example.`).
+fn information_uri() -> Option<&'static str> {
+    let placeholder = INFORMATION_URI.is_empty()
+        || INFORMATION_URI.contains(".invalid")
+        || INFORMATION_URI.contains("example.");
+    (!placeholder).then_some(INFORMATION_URI)
+}
+
 /// The same bytes as [`render`], written as they are made: the results are serialized one at a
 /// time straight from the findings.
 pub(crate) fn write(
@@ -101,7 +109,9 @@ struct Tool<'a, Rules> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Driver<'a, Rules> {
-    information_uri: &'static str,
+    /// Only a real address: a placeholder would send GitHub's users nowhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     name: &'a str,
     rules: Rules,
     semantic_version: &'a str,
@@ -132,7 +142,7 @@ pub(crate) fn log<'a, Rules, Notes, Results, Props>(
             results,
             tool: Tool {
                 driver: Driver {
-                    information_uri: INFORMATION_URI,
+                    information_uri: information_uri(),
                     name,
                     rules,
                     semantic_version: version,
@@ -220,6 +230,9 @@ struct SarifResults<'a> {
     /// that a result does not search the rules.
     rule_index: HashMap<&'a str, usize>,
     lang: Lang,
+    /// For each finding, how many before it share its fingerprint (0 for the first): the
+    /// fingerprint gets `|n` so that no two results of a run share one.
+    repeats: Vec<u32>,
 }
 
 impl<'a> SarifResults<'a> {
@@ -228,19 +241,50 @@ impl<'a> SarifResults<'a> {
         for (i, r) in report.rules.iter().enumerate() {
             rule_index.entry(r.code).or_insert(i);
         }
+        let mut seen: HashMap<u64, u32> = HashMap::with_capacity(report.findings.len());
+        let repeats = report
+            .findings
+            .iter()
+            .map(|f| {
+                use std::hash::{BuildHasher, Hasher};
+                let mut h = std::hash::BuildHasherDefault::<
+                    std::collections::hash_map::DefaultHasher,
+                >::default()
+                .build_hasher();
+                let _ = std::fmt::Write::write_fmt(
+                    &mut HashWriter(&mut h),
+                    format_args!("{}", Fingerprint(f, 0)),
+                );
+                let n = seen.entry(h.finish()).or_insert(0);
+                let before = *n;
+                *n += 1;
+                before
+            })
+            .collect();
         SarifResults {
             findings: &report.findings,
             rule_index,
             lang,
+            repeats,
         }
+    }
+}
+
+/// Feeds formatted text to a hasher without building the string.
+struct HashWriter<'h, H: std::hash::Hasher>(&'h mut H);
+
+impl<H: std::hash::Hasher> std::fmt::Write for HashWriter<'_, H> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
     }
 }
 
 impl Serialize for SarifResults<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.findings.iter().map(|f| {
+        serializer.collect_seq(self.findings.iter().zip(&self.repeats).map(|(f, &n)| {
             let index = self.rule_index.get(f.code).copied();
-            result(f, index, self.lang)
+            result(f, index, n, self.lang)
         }))
     }
 }
@@ -567,11 +611,15 @@ impl fmt::Display for ResultText<'_> {
     }
 }
 
-fn result(f: &Finding, rule_index: Option<usize>, lang: Lang) -> SarifResult<'_> {
-    let physical_location = f
-        .location
-        .as_ref()
-        .map(|l| physical(&l.file, l.line, l.column));
+fn result(f: &Finding, rule_index: Option<usize>, repeat: u32, lang: Lang) -> SarifResult<'_> {
+    // Every result has a physical location (GitHub code scanning refuses an upload otherwise):
+    // the file and position, else where the evidence came from (a node's file or process, an
+    // API path).
+    let physical_location = match (&f.location, &f.source) {
+        (Some(l), _) => Some(physical(&l.file, l.line, l.column)),
+        (None, Some(source)) => Some(physical(source, 0, 0)),
+        (None, None) => None,
+    };
     let logical_locations = f.object.as_deref().map(|o| {
         [LogicalLocation {
             fully_qualified_name: Formatted(QualifiedName {
@@ -601,7 +649,7 @@ fn result(f: &Finding, rule_index: Option<usize>, lang: Lang) -> SarifResult<'_>
             }),
         },
         partial_fingerprints: PartialFingerprints {
-            kcheck_v1: Formatted(Fingerprint(f)),
+            kcheck_v1: Formatted(Fingerprint(f, repeat)),
         },
         properties: ResultProperties {
             item: f.item,
@@ -634,8 +682,9 @@ fn result(f: &Finding, rule_index: Option<usize>, lang: Lang) -> SarifResult<'_>
     }
 }
 
-/// Identifies a finding across runs even when lines move: rule, object and field, not position.
-struct Fingerprint<'a>(&'a Finding);
+/// Identifies a finding across runs even when lines move: rule, object and field, not position;
+/// the `n`th repeat of the same in a run gets `|n`.
+struct Fingerprint<'a>(&'a Finding, u32);
 
 impl fmt::Display for Fingerprint<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -650,7 +699,11 @@ impl fmt::Display for Fingerprint<'_> {
             (None, None, Some(s)) => s,
             (None, None, None) => "",
         };
-        write!(f, "|{place}")
+        write!(f, "|{place}")?;
+        if self.1 > 0 {
+            write!(f, "|{}", self.1)?;
+        }
+        Ok(())
     }
 }
 

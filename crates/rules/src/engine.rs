@@ -79,7 +79,8 @@ impl Engine {
         evidence: &[Evidence],
         inputs: Inputs,
     ) -> Report {
-        let ctx = Context::new(inventory, &self.config).with_node(node);
+        let mut ctx = Context::new(inventory, &self.config).with_node(node);
+        ctx.whole_cluster = evidence.contains(&Evidence::Cluster);
         let runnable: Vec<&'static Rule> = self
             .rules
             .iter()

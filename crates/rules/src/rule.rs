@@ -66,6 +66,10 @@ pub struct Context<'a> {
     image_verifiers: std::cell::OnceCell<Vec<crate::images::verification::Verifier<'a>>>,
     /// What a node scan collected, when this run has one.
     pub node: Option<&'a NodeFacts>,
+    /// The inventory is a whole cluster's (a live audit or a dump of one: every object of the
+    /// kinds read is there), not a set of manifests where anything may live in another
+    /// repository. What is absent is then truly absent.
+    pub whole_cluster: bool,
 }
 
 impl<'a> Context<'a> {
@@ -78,6 +82,7 @@ impl<'a> Context<'a> {
             rbac: std::cell::OnceCell::new(),
             image_verifiers: std::cell::OnceCell::new(),
             node: None,
+            whole_cluster: false,
         }
     }
 

@@ -57,3 +57,34 @@ fn a_rule_that_could_not_look_keeps_a_clean_item_from_passing() {
         "{reason}"
     );
 }
+
+/// Item 1.5 over the bindings alone, as a scan of manifests and as a cluster.
+fn item_1_5(evidence: &[Evidence]) -> (Status, String) {
+    let loaded = load_bytes("bindings.yaml", BINDINGS.as_bytes(), &Limits::default());
+    let report =
+        Engine::default().run(&Inventory::new(loaded.objects), evidence, Inputs::default());
+    let item = report.items.iter().find(|i| i.item.id == "1.5").unwrap();
+    (
+        item.status,
+        item.reason
+            .as_ref()
+            .map_or(String::new(), |r| r.en.to_string()),
+    )
+}
+
+#[test]
+fn a_missing_access_review_record_fails_a_cluster_and_leaves_a_scan_not_evaluated() {
+    // An application repository holds bindings, not the cluster's review record.
+    assert_eq!(
+        item_1_5(&[Evidence::Objects]),
+        (
+            Status::NotEvaluated,
+            "no access-review record in the input: add it (kcheck access-review --record writes it) or audit the cluster with kcheck cluster".to_string()
+        )
+    );
+    // A cluster without one has not recorded a review.
+    assert_eq!(
+        item_1_5(&[Evidence::Objects, Evidence::Cluster]).0,
+        Status::Fail
+    );
+}

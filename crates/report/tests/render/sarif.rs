@@ -124,10 +124,14 @@ fn results_rules_and_locations() {
         r2["locations"][0]["logicalLocations"][0]["name"],
         "Role/prod/everything"
     );
-    // A warning from the API: no physical location, the object and the source.
+    // A warning from the API: its API path as the physical location (every result needs one),
+    // the object and the source.
     let r3 = &results[3];
     assert_eq!(r3["level"], "warning");
-    assert!(r3["locations"][0].get("physicalLocation").is_none());
+    assert_eq!(
+        r3["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        r3["properties"]["source"]
+    );
     assert_eq!(
         r3["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
         "Deployment/prod/web"

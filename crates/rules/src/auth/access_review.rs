@@ -24,8 +24,10 @@ declare_rule! {
     /// `kcheck access-review --record --reviewer NAME` writes, with the keys `reviewedAt`
     /// (YYYY-MM-DD), `reviewer`, `digest` and `subjects`.
     ///
-    /// - no record while the input has RoleBindings or ClusterRoleBindings: **fail**, reported
-    ///   on the first binding of the input;
+    /// - no record while a cluster (`kcheck cluster`, live or from a dump) has RoleBindings or
+    ///   ClusterRoleBindings: **fail**, reported on the first binding; in a scan of manifests,
+    ///   where the record is not expected to be, the item is **not evaluated** with that reason
+    ///   unless the record is part of the input;
     /// - `reviewedAt` missing, malformed, or more than 24 months before today: **fail**;
     /// - `digest` differs from the digest of the dangerous rights the RBAC of the input grants
     ///   (the same digest `kcheck access-review` prints): **warn**, permissions changed since
@@ -349,6 +351,19 @@ fn check(ctx: &Context, sink: &mut Sink) {
         .filter(|o| o.name == RECORD_NAME)
         .max_by_key(|o| reviewed_at(o));
     let Some(record) = record else {
+        // Manifests of an application are not where a cluster's review record lives: without
+        // it a scan cannot tell whether access was reviewed, and says so.
+        if let (Some(binding), false) = (first_binding, ctx.whole_cluster) {
+            sink.inform(
+                binding,
+                FieldPath::root(),
+                text!(
+                    "no access-review record in the input: add it (kcheck access-review --record writes it) or audit the cluster with kcheck cluster",
+                    "输入中没有访问权限审查记录:请加入该记录(由 kcheck access-review --record 生成),或使用 kcheck cluster 审计集群",
+                ),
+            );
+            return;
+        }
         if let Some(binding) = first_binding {
             sink.examined();
             sink.fail(
