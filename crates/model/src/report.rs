@@ -180,6 +180,22 @@ impl Report {
             .filter(|f| !f.waived && f.severity == severity)
             .count()
     }
+
+    /// Failing findings (not warnings, not information) of `severity`, waived ones left out.
+    pub fn count_failing(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| !f.waived && f.level == crate::Level::Fail && f.severity == severity)
+            .count()
+    }
+
+    /// Findings of `level`, waived ones left out.
+    pub fn count_level(&self, level: crate::Level) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| !f.waived && f.level == level)
+            .count()
+    }
 }
 
 /// What a report needs to know about a rule.

@@ -135,12 +135,25 @@ fn summary(out: &mut String, report: &Report, lang: Lang) {
         SEVERITY.get(lang),
         COUNT.get(lang)
     );
+    // Failing findings by severity; warnings and information apart.
     for s in Severity::ALL {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td>{} {}</td><td class=\"n\">{}</td></tr>",
+            esc(labels::FAILING.get(lang)),
             severity_span(s, lang),
-            report.count_severity(s)
+            report.count_failing(s)
+        );
+    }
+    for (level, label) in [
+        (kcheck_model::Level::Warn, &labels::WARNINGS),
+        (kcheck_model::Level::Info, &labels::INFORMATION),
+    ] {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+            esc(label.get(lang)),
+            report.count_level(level)
         );
     }
     let waived = report.findings.iter().filter(|f| f.waived).count();
@@ -185,7 +198,9 @@ fn finding(out: &mut String, f: &Finding, lang: Lang) {
     let class = if f.waived { " class=\"waived\"" } else { "" };
     let _ = write!(
         out,
-        "<li{class}>{} <code>{}</code>",
+        "<li{class}><span class=\"l-{}\">{}</span> {} <code>{}</code>",
+        labels::level_label(f.level).en,
+        esc(labels::level_label(f.level).get(lang)),
         severity_span(f.severity, lang),
         esc(f.code)
     );

@@ -25,6 +25,21 @@ pub(crate) static MESSAGE: Text = Text::fixed("Message", "说明");
 pub(crate) static FIX: Text = Text::fixed("fix", "修复");
 pub(crate) static FIX_HEADING: Text = Text::fixed("Fix", "修复");
 pub(crate) static WAIVED: Text = Text::fixed("waived", "已豁免");
+pub(crate) static FAILING: Text = Text::fixed("failing", "不通过");
+pub(crate) static WARNINGS: Text = Text::fixed("warnings", "警告");
+pub(crate) static INFORMATION: Text = Text::fixed("information", "提示");
+
+/// A finding's level as a word: it fails its item, warns, or informs.
+pub(crate) fn level_label(l: kcheck_model::Level) -> &'static Text {
+    static FAIL: Text = Text::fixed("fail", "不通过");
+    static WARN: Text = Text::fixed("warn", "警告");
+    static INFO: Text = Text::fixed("info", "提示");
+    match l {
+        kcheck_model::Level::Fail => &FAIL,
+        kcheck_model::Level::Warn => &WARN,
+        kcheck_model::Level::Info => &INFO,
+    }
+}
 pub(crate) static FILES_READ: Text = Text::fixed("files read", "已读取文件");
 pub(crate) static FILES_SKIPPED: Text = Text::fixed("files skipped", "已跳过文件");
 pub(crate) static OBJECTS: Text = Text::fixed("objects", "对象");

@@ -92,10 +92,18 @@ fn summary(out: &mut String, report: &Report, lang: Lang) {
     out.push('\n');
     row(out, &[SEVERITY.get(lang), COUNT.get(lang)]);
     out.push_str("|---|---:|\n");
+    // Failing findings by severity; warnings and information apart.
     for s in Severity::ALL {
+        let label = format!("{} {}", labels::FAILING.get(lang), s.label().get(lang));
+        row(out, &[&label, &report.count_failing(s).to_string()]);
+    }
+    for (level, label) in [
+        (kcheck_model::Level::Warn, &labels::WARNINGS),
+        (kcheck_model::Level::Info, &labels::INFORMATION),
+    ] {
         row(
             out,
-            &[s.label().get(lang), &report.count_severity(s).to_string()],
+            &[label.get(lang), &report.count_level(level).to_string()],
         );
     }
     let waived = report.findings.iter().filter(|f| f.waived).count();
@@ -135,7 +143,8 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
 fn finding(out: &mut String, f: &Finding, lang: Lang) {
     let _ = write!(
         out,
-        "- **{}** {}",
+        "- **{} {}** {}",
+        labels::level_label(f.level).get(lang),
         f.severity.label().get(lang),
         code(f.code)
     );

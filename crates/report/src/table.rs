@@ -6,7 +6,7 @@ use crate::labels::{self, FINDINGS, FIX, INPUT_PROBLEMS, SKIPPED_FILES, SUMMARY,
 use crate::layout::{clean, pack, pad, width, wrap, Spool};
 use crate::RenderOptions;
 use kcheck_model::{
-    DiagnosticSeverity, Finding, Inputs, ItemResult, Lang, Report, Severity, Status,
+    DiagnosticSeverity, Finding, Inputs, ItemResult, Lang, Level, Report, Severity, Status,
 };
 use std::io;
 
@@ -134,12 +134,28 @@ fn status_width(lang: Lang) -> usize {
         .unwrap_or(0)
 }
 
+/// The widest "level severity" label (`fail critical`).
 fn severity_width(lang: Lang) -> usize {
-    Severity::ALL
+    let level = [Level::Fail, Level::Warn, Level::Info]
+        .iter()
+        .map(|l| width(labels::level_label(*l).get(lang)))
+        .max()
+        .unwrap_or(0);
+    let severity = Severity::ALL
         .iter()
         .map(|s| width(s.label().get(lang)))
         .max()
-        .unwrap_or(0)
+        .unwrap_or(0);
+    level + 1 + severity
+}
+
+/// `fail critical`, `warn high`, `info medium`: what the finding does to its item, and how bad.
+fn level_and_severity(f: &Finding, lang: Lang) -> String {
+    format!(
+        "{} {}",
+        labels::level_label(f.level).get(lang),
+        f.severity.label().get(lang)
+    )
 }
 
 fn items(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
@@ -259,7 +275,7 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize,
     }
     // Packing measures the painted code; its escape codes only make lines break a little early.
     let sev = p.paint_padded(
-        f.severity.label().get(lang),
+        &level_and_severity(f, lang),
         sev_w,
         severity_sgr(f.severity),
     );
@@ -366,10 +382,12 @@ fn summary(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
             }
         })
         .collect();
-    let mut severities: Vec<String> = Severity::ALL
+    // Failing findings by severity; warnings and information counted apart, so that a clean
+    // run never reads "0 FAIL" over "6 high".
+    let failing: Vec<String> = Severity::ALL
         .iter()
         .map(|s| {
-            let n = report.count_severity(*s);
+            let n = report.count_failing(*s);
             let text = format!("{n} {}", s.label().get(lang));
             if n > 0 {
                 p.paint(&text, severity_sgr(*s))
@@ -378,16 +396,54 @@ fn summary(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
             }
         })
         .collect();
-    let waived = report.findings.iter().filter(|f| f.waived).count();
-    if waived > 0 {
-        severities.push(labels::waived_count(waived, lang));
-    }
     let sep = labels::comma(lang);
     let colon = labels::colon(lang);
+    let mut parts = vec![format!(
+        "{}{colon}{}",
+        labels::FAILING.get(lang),
+        failing.join(sep)
+    )];
+    let warnings = report.count_level(kcheck_model::Level::Warn);
+    let word = labels::WARNINGS.get(lang);
+    let word = if lang == Lang::En && warnings == 1 {
+        word.trim_end_matches('s')
+    } else {
+        word
+    };
+    parts.push(format!("{warnings} {word}"));
+    parts.push(format!(
+        "{} {}",
+        report.count_level(kcheck_model::Level::Info),
+        labels::INFORMATION.get(lang)
+    ));
+    let waived = report.findings.iter().filter(|f| f.waived).count();
+    if waived > 0 {
+        parts.push(labels::waived_count(waived, lang));
+    }
     let items_line = format!("{}{colon}{}", labels::ITEMS.get(lang), statuses.join(sep));
-    let findings_line = format!("{}{colon}{}", FINDINGS.get(lang), severities.join(sep));
+    let semicolon = match lang {
+        Lang::En => "; ",
+        Lang::Zh => "；",
+    };
     push_line(out, &format!("{}  {items_line}", p.paint(label, BOLD)));
-    push_line(out, &format!("{}{findings_line}", " ".repeat(indent)));
+    // Broken between the parts, never inside one ("1 waived" stays whole).
+    let mut line = format!("{}{colon}", FINDINGS.get(lang));
+    for (i, part) in parts.iter().enumerate() {
+        let piece = if i + 1 < parts.len() {
+            format!("{part}{}", semicolon.trim_end())
+        } else {
+            part.clone()
+        };
+        let gap = if i == 0 || lang == Lang::Zh { "" } else { " " };
+        if i > 0 && width(&line) + gap.len() + width(&piece) > WIDTH - indent {
+            push_line(out, &format!("{}{line}", " ".repeat(indent)));
+            line = piece;
+        } else {
+            line.push_str(gap);
+            line.push_str(&piece);
+        }
+    }
+    push_line(out, &format!("{}{line}", " ".repeat(indent)));
 }
 
 /// `lead` then `label` and `text` on one line, the text wrapped below the label; when the label

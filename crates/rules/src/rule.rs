@@ -240,6 +240,10 @@ pub struct Sink<'a> {
     left_out_level: Level,
     /// Where a finding that was left out is written, so that a rule can still adjust it.
     spare: Option<Finding>,
+    /// Object rules: the messages said so far on this object. The same sentence at several
+    /// fields (a Pod Security detail naming three containers, a violation at each of two
+    /// capabilities) is one problem, reported once, at its first field.
+    said: Option<Vec<Text>>,
 }
 
 /// At most this many findings of one object rule on one object are listed; the rest are
@@ -288,6 +292,7 @@ impl<'a> Sink<'a> {
             left_out: 0,
             left_out_level: Level::Info,
             spare: None,
+            said: None,
         }
     }
 
@@ -301,6 +306,7 @@ impl<'a> Sink<'a> {
     ) -> Sink<'a> {
         Sink {
             room: MAX_FINDINGS_PER_OBJECT,
+            said: Some(Vec::new()),
             ..Sink::new(rule, findings, waivers, identities)
         }
     }
@@ -403,26 +409,53 @@ impl<'a> Sink<'a> {
         message: Text,
         level: Level,
     ) -> &mut Finding {
-        if self.room == 0 {
+        let message = bounded(message);
+        let repeated = self
+            .said
+            .as_ref()
+            .is_some_and(|said| said.contains(&message));
+        if repeated || self.room == 0 {
+            if repeated {
+                // Said already on this object: nothing new to report or count.
+                return self.spare_finding(level);
+            }
             self.left_out += 1;
             self.left_out_level = self.left_out_level.min(level);
-            return self.spare.insert(Finding {
-                code: self.rule.code,
-                rule: self.rule.name,
-                item: self.rule.item,
-                severity: self.rule.severity,
-                level,
-                object: None,
-                path: None,
-                location: None,
-                source: None,
-                message: Text::fixed("", ""),
-                fix: self.rule.fix.clone(),
-                waived: false,
-                waiver: None,
-            });
+            return self.spare_finding(level);
+        }
+        if let Some(said) = self.said.as_mut() {
+            said.push(message.clone());
         }
         self.room -= 1;
+        self.pushed(object, path, message, level)
+    }
+
+    /// A finding nobody will see, for a rule to adjust as it would a reported one.
+    fn spare_finding(&mut self, level: Level) -> &mut Finding {
+        self.spare.insert(Finding {
+            code: self.rule.code,
+            rule: self.rule.name,
+            item: self.rule.item,
+            severity: self.rule.severity,
+            level,
+            object: None,
+            path: None,
+            location: None,
+            source: None,
+            message: Text::fixed("", ""),
+            fix: self.rule.fix.clone(),
+            waived: false,
+            waiver: None,
+        })
+    }
+
+    fn pushed(
+        &mut self,
+        object: &Object,
+        path: FieldPath,
+        message: Text,
+        level: Level,
+    ) -> &mut Finding {
         let message = bounded(message);
         let (location, source) = match &object.source {
             Source::File { path: file, .. } => {

@@ -70,3 +70,36 @@ fn findings_of_one_rule_on_one_object_are_capped_and_counted() {
         .iter()
         .any(|f| f.message.en.contains("not listed")));
 }
+
+#[test]
+fn one_problem_said_at_several_fields_is_reported_once() {
+    // Pod Security's seccomp detail names all three containers: one finding, at the first.
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default}\nspec:\n  containers:\n  - {name: a, image: x}\n  - {name: b, image: x}\n  - {name: c, image: x, securityContext: {capabilities: {add: [NET_ADMIN, NET_RAW]}}}\n";
+    let loaded = load_bytes("pod.yaml", yaml.as_bytes(), &Limits::default());
+    let report = Engine::default().run(
+        &Inventory::new(loaded.objects),
+        &[Evidence::Objects],
+        Inputs::default(),
+    );
+    let of = |code: &str| -> Vec<(String, String)> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| (f.path.clone().unwrap_or_default(), f.message.en.to_string()))
+            .collect()
+    };
+    let kc310 = of("KC310");
+    assert_eq!(kc310.len(), 1, "{kc310:#?}");
+    assert!(kc310[0].1.contains("\"a\", \"b\", \"c\""), "{kc310:#?}");
+    let kc307 = of("KC307");
+    let capabilities: Vec<_> = kc307
+        .iter()
+        .filter(|(_, m)| m.contains("capabilities"))
+        .collect();
+    assert_eq!(capabilities.len(), 1, "{kc307:#?}");
+    assert!(
+        capabilities[0].0.ends_with("capabilities.add[0]"),
+        "{kc307:#?}"
+    );
+}

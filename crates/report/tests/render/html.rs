@@ -14,8 +14,8 @@ fn self_contained_and_escaped() {
     }
     assert_eq!(
         html.matches("<tr><td>").count(),
-        35 + 6 + 5 + 1 + 2,
-        "items, statuses, severities, waived, diagnostics"
+        35 + 6 + 5 + 2 + 1 + 2,
+        "items, statuses, failing by severity, warnings and information, waived, diagnostics"
     );
     assert!(html.contains("<span class=\"st s-fail\">FAIL</span>"));
     assert!(html.contains("<code>deploy/my app/role.yaml:7:12</code>"));

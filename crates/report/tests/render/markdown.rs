@@ -26,7 +26,7 @@ fn tables_and_findings() {
         md.contains("### 1.6 RBAC follows the good-practice guidance\n"),
         "{md}"
     );
-    assert!(md.contains("- **critical** `KC161` Role prod/everything\n  - Location: `deploy/my app/role.yaml:7:12`\n  - Field: `rules[0].verbs`\n"), "{md}");
+    assert!(md.contains("- **fail critical** `KC161` Role prod/everything\n  - Location: `deploy/my app/role.yaml:7:12`\n  - Field: `rules[0].verbs`\n"), "{md}");
     assert!(md.contains("  - Fix: fix KC101 by doing the right thing\n"));
     // Hostile text renders as text.
     assert!(

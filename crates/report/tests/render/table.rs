@@ -60,8 +60,8 @@ fn content_in_english() {
     assert!(t
         .lines()
         .any(|l| l.starts_with("  3.2  PASS") && l.ends_with("4 checked")));
-    // Findings: severity, code, place, object; message; fix.
-    assert!(t.contains("  high      KC101  rbac.yaml:12:5  ClusterRoleBinding admins\n            ClusterRoleBinding admins binds group system:masters\n  "), "{t}");
+    // Findings: level and severity, code, place, object; message; fix.
+    assert!(t.contains("  fail high      KC101  rbac.yaml:12:5  ClusterRoleBinding admins\n                 ClusterRoleBinding admins binds group system:masters\n  "), "{t}");
     // The two KC101 findings share their fix: it is printed once, after the second.
     assert_eq!(
         t.matches("fix: fix KC101 by doing the right thing\n")
@@ -71,7 +71,7 @@ fn content_in_english() {
     );
     assert!(t.contains("KC101  rbac.yaml:30:9  ClusterRoleBinding bootstrap-admins  [waived]"));
     assert!(
-        t.contains("            waived: bootstrap only (SEC-1) (waivers.yaml:3)\n"),
+        t.contains("                 waived: bootstrap only (SEC-1) (waivers.yaml:3)\n"),
         "{t}"
     );
     assert!(
@@ -91,7 +91,16 @@ fn content_in_english() {
         t.contains("Summary  Items: 3 FAIL, 1 WARN, 15 PASS, 1 MANUAL, 14 N/E, 1 ERROR\n"),
         "{t}"
     );
-    assert!(t.contains("Findings: 1 critical, 1 high, 1 medium, 0 low, 1 info, 1 waived\n"));
+    let summary = t
+        .lines()
+        .skip_while(|l| !l.starts_with("Summary"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    // Failing findings by severity, then warnings and information apart.
+    assert!(
+        summary.contains("Findings: failing: 1 critical, 1 high, 0 medium, 0 low, 1 info; 1 warning; 0 information;\n         1 waived"),
+        "{summary}"
+    );
 }
 
 #[test]
