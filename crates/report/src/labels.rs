@@ -194,6 +194,12 @@ pub(crate) fn item_tail(report: &Report, item: &ItemResult, lang: Lang) -> Strin
             s.push_str(comma(lang));
             s.push_str(&waived_count(waived, lang));
         }
+        // Not evaluated: why comes first, the findings beside it.
+        if item.status == kcheck_model::Status::NotEvaluated {
+            if let Some(r) = reason(item, lang) {
+                return format!("{r} ({s})");
+            }
+        }
         return s;
     }
     if let Some(r) = reason(item, lang) {
