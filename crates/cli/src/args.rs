@@ -309,9 +309,10 @@ pub struct EtcdArgs {
 
 #[derive(Args, Debug)]
 pub struct OutputArgs {
-    /// Report format.
-    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    /// Report format (default: from the --output file's extension, .json .sarif .xml .md .html,
+    /// else table).
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<FormatArg>,
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -380,6 +381,29 @@ pub enum FormatArg {
     Junit,
     Markdown,
     Html,
+}
+
+impl OutputArgs {
+    /// `--format`, else what the output file's extension says, else the table.
+    pub fn format(&self) -> FormatArg {
+        if let Some(f) = self.format {
+            return f;
+        }
+        let ext = self
+            .output
+            .as_ref()
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("json") => FormatArg::Json,
+            Some("sarif") => FormatArg::Sarif,
+            Some("xml") => FormatArg::Junit,
+            Some("md" | "markdown") => FormatArg::Markdown,
+            Some("html" | "htm") => FormatArg::Html,
+            _ => FormatArg::Table,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -277,7 +277,7 @@ pub(crate) fn render_options(out: &OutputArgs) -> RenderOptions {
 
 pub(crate) fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
     announce_inputs(report);
-    let (fmt, opts) = (format(out.format), render_options(out));
+    let (fmt, opts) = (format(out.format()), render_options(out));
     let written = match &out.output {
         Some(path) => std::fs::File::create(path).and_then(|file| {
             let mut w = std::io::BufWriter::with_capacity(1 << 20, file);

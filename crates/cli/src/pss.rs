@@ -48,7 +48,7 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
     };
     let text = kcheck_report::render_pss(
         &report,
-        format(args.output.format),
+        format(args.output.format()),
         &render_options(&args.output),
     );
     emit_text(&text, &args.output)?;

@@ -717,3 +717,48 @@ fn fail_on_none_reports_without_failing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn the_output_file_extension_picks_the_format_unless_one_is_given() {
+    let dir = TempDir::new("output-ext");
+    for (name, starts) in [
+        ("r.html", "<!DOCTYPE html>"),
+        ("r.json", "{"),
+        ("r.sarif", "{"),
+        ("r.xml", "<?xml"),
+        ("r.md", "# kcheck"),
+        ("r.txt", "kcheck "),
+    ] {
+        let path = dir.path(name);
+        command(&[
+            "scan",
+            "examples/demo-cluster",
+            "-o",
+            path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with(starts),
+            "{name}: {}",
+            &text[..text.len().min(80)]
+        );
+        if name == "r.sarif" {
+            assert!(text.contains("\"$schema\""), "{name}");
+        }
+    }
+    // --format wins over the extension.
+    let path = dir.path("forced.html");
+    command(&[
+        "scan",
+        "examples/demo-cluster",
+        "-f",
+        "json",
+        "-o",
+        path.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert!(std::fs::read_to_string(&path).unwrap().starts_with('{'));
+}
