@@ -235,3 +235,14 @@ async fn webhook_configurations() {
         assert!(denial(&answer).contains("KC801"), "{answer}");
     }
 }
+
+#[test]
+fn the_readme_counts_the_rules_the_webhook_runs() {
+    let n = kcheck_webhook::rules::ADMISSION_RULES.len();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("alone run ({n} of them;")),
+        "README.md must say the webhook runs {n} rules"
+    );
+}
