@@ -225,7 +225,10 @@ impl Engine {
             rules,
             findings,
             inputs,
-            waivers: self.waivers.summary(),
+            waivers: {
+                self.waivers.check_annotation_rules(inventory);
+                self.waivers.summary()
+            },
         }
     }
 }

@@ -188,6 +188,36 @@ impl Waivers {
         })
     }
 
+    /// Reports every `kcheck.io/ignore` entry that names no rule of kcheck's (a typo such as
+    /// `KC3O1` would otherwise waive nothing, silently), as a file waiver for an unknown rule
+    /// is reported for matching no finding.
+    pub fn check_annotation_rules(&self, inventory: &kcheck_model::Inventory) {
+        if !self.annotations {
+            return;
+        }
+        for object in inventory.objects() {
+            let Some(list) = object.annotation(IGNORE) else {
+                continue;
+            };
+            for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+                let rule = entry.split_once('/').map_or(entry, |(r, _)| r).trim();
+                let known = crate::registry::all()
+                    .iter()
+                    .any(|r| r.code.eq_ignore_ascii_case(rule) || r.name == rule);
+                if !known {
+                    self.problem(WaiverProblem {
+                        source: object.reference().to_string(),
+                        kind: WaiverProblemKind::Invalid,
+                        message: text!(
+                            "{IGNORE} names {rule}, which is no rule of kcheck's (kcheck rules lists them): it waives nothing",
+                            "{IGNORE} 指定的 {rule} 不是 kcheck 的规则(kcheck rules 可列出全部规则):该豁免不生效",
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
     /// The account of the run: findings waived, and waivers that did not apply.
     pub fn summary(&self) -> WaiverSummary {
         let mut problems = self.problems.borrow().clone();

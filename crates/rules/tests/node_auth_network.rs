@@ -871,8 +871,21 @@ fn kc213_judges_what_answered_anonymously() {
             "TLS handshake failed",
         ),
     ];
-    assert!(run(rule, &closed).is_empty());
+    // The port where nothing answered over HTTP is noted, not judged; the others pass.
+    assert_eq!(
+        run(rule, &closed),
+        ["KC213 Info critical - https://127.0.0.1:2379/version - | nothing answered at https://127.0.0.1:2379/version (TLS handshake failed): not probed | https://127.0.0.1:2379/version 没有应答(TLS handshake failed):未能探测"]
+    );
     assert_eq!(status(rule, &closed), Status::Pass);
+    // Every port closed: nothing was probed, so nothing passes.
+    let mut all_closed = facts();
+    all_closed.probes = vec![probe(
+        ComponentKind::Kubelet,
+        "https://127.0.0.1:10250/pods",
+        None,
+        "connection refused",
+    )];
+    assert_eq!(status(rule, &all_closed), Status::NotEvaluated);
     // No --probe: nothing looked at.
     assert_eq!(status(rule, &facts()), Status::NotEvaluated);
 }

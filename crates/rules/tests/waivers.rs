@@ -168,3 +168,27 @@ fn annotation_waivers_can_be_turned_off() {
         |p| p.kind == WaiverProblemKind::Ignored && p.source == "DaemonSet logging/fluent-bit"
     ));
 }
+
+#[test]
+fn an_annotation_naming_no_rule_is_reported() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ops\n  annotations:\n    kcheck.io/ignore: \"KC3O1, privileged-container, KC302/app\"\n    kcheck.io/ignore-reason: typo test\nspec:\n  containers:\n  - {name: app, image: x, securityContext: {privileged: true}}\n";
+    let loaded = load_bytes("p.yaml", yaml.as_bytes(), &Limits::default());
+    let report = Engine::default()
+        .with_waivers(Waivers::new().annotations(true))
+        .run(
+            &Inventory::new(loaded.objects),
+            &[Evidence::Objects],
+            kcheck_model::Inputs::default(),
+        );
+    let invalid: Vec<String> = report
+        .waivers
+        .problems
+        .iter()
+        .filter(|p| p.kind == WaiverProblemKind::Invalid)
+        .map(|p| format!("{}: {}", p.source, p.message.en))
+        .collect();
+    assert_eq!(
+        invalid,
+        ["Pod ops/p: kcheck.io/ignore names KC3O1, which is no rule of kcheck's (kcheck rules lists them): it waives nothing"]
+    );
+}

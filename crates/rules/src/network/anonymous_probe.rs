@@ -12,8 +12,10 @@ declare_rule! {
     /// - kube-controller-manager or kube-scheduler beyond health endpoints: warning.
     ///
     /// Health endpoints (`/healthz`, `/livez`, `/readyz`, `/health`, and `/version` on the API
-    /// server) answering anonymously is expected and not reported; nor are refused connections,
-    /// failed handshakes and 401/403 answers. Without `--probe` the rule has nothing to look at.
+    /// server) answering anonymously is expected and not reported; nor are 401/403 answers. A
+    /// port where nothing answered over HTTP (refused, a failed handshake, no answer in time) is
+    /// noted as not probed, so that a run where every port was closed does not read as a pass.
+    /// Without `--probe` the rule has nothing to look at.
     ///
     /// ## Why
     /// Checklist item 2.5: whatever answers an anonymous request on the node answers it for
@@ -69,6 +71,17 @@ fn is_health(kind: ComponentKind, path: &str) -> bool {
 
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     for probe in &facts.probes {
+        if probe.status.is_none() {
+            let (url, outcome) = (&probe.url, &probe.outcome);
+            sink.inform_on_node(
+                NodePlace::file(url),
+                text!(
+                    "nothing answered at {url} ({outcome}): not probed",
+                    "{url} 没有应答({outcome}):未能探测",
+                ),
+            );
+            continue;
+        }
         sink.examined();
         judge(probe, sink);
     }
