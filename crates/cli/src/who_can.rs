@@ -17,6 +17,8 @@ struct Row {
     /// The rule's `resourceNames` when it only allows named objects.
     only_names: Vec<String>,
     location: Option<String>,
+    /// The role is Kubernetes' default, not in the input.
+    default_role: bool,
 }
 
 pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
@@ -55,6 +57,7 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
                     Some(ns) => format!("{} {ns}/{}", a.role.kind, a.role.name),
                     None => format!("{} {}", a.role.kind, a.role.name),
                 },
+                default_role: a.role.object.is_none(),
                 only_names: a
                     .rule
                     .resource_names
@@ -96,12 +99,14 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
                         "role": r.role,
                         "resourceNames": r.only_names,
                         "location": r.location,
+                        "defaultRole": r.default_role,
                     })
                 })
                 .collect();
             let doc = serde_json::json!({
                 "verb": args.verb, "resource": resource, "group": group,
                 "name": args.name, "namespace": args.namespace, "subjects": list,
+                "defaultRolesFrom": kcheck_rules::auth::builtin::version(),
             });
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
@@ -130,15 +135,26 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
                 } else {
                     format!(" (only {})", r.only_names.join(", "))
                 };
+                let role = if r.default_role {
+                    format!("{} (default)", r.role)
+                } else {
+                    r.role.clone()
+                };
                 out.push_str(&format!(
                     "  {:<15} {:<40} {:<24} {} -> {}{}  {}\n",
                     r.subject_kind,
                     who,
                     r.scope,
                     r.binding,
-                    r.role,
+                    role,
                     limit,
                     r.location.as_deref().unwrap_or("")
+                ));
+            }
+            if rows.iter().any(|r| r.default_role) {
+                out.push_str(&format!(
+                    "(default): a ClusterRole the input does not hold, read as Kubernetes {} defines it\n",
+                    kcheck_rules::auth::builtin::version()
                 ));
             }
             out

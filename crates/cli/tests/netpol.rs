@@ -152,3 +152,32 @@ subjects:
         "{table}"
     );
 }
+
+#[test]
+fn who_can_reads_the_default_cluster_roles_a_binding_names() {
+    // `view` is not in the input: Kubernetes' own definition applies (it lists pods, and does
+    // not read Secrets), and the answer says so.
+    let dir = TempDir::new("who-can-defaults");
+    let file = dir.write(
+        "view.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: all-view}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: system:authenticated}\n",
+    );
+    let out = command(&["who-can", "list", "pods", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("who can list pods: 1 grant(s)\n"),
+        "{text}"
+    );
+    assert!(text.contains("ClusterRole view (default)"), "{text}");
+    assert!(text.contains("read as Kubernetes v1."), "{text}");
+    let out = command(&["who-can", "get", "secrets", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with("who can get secrets: 0 grant(s)\n"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -458,3 +458,80 @@ pub fn dump_equals_live(plane: &ControlPlane) -> Result<(), Failed> {
     }
     Ok(())
 }
+
+/// The default ClusterRoles kcheck assumes when a binding names one the input does not hold
+/// (`crates/rules/src/auth/default_cluster_roles.json`) are the real server's, aggregation
+/// included. `KCHECK_E2E_WRITE_ROLES=1` rewrites the file from the server.
+pub fn default_cluster_roles_are_the_servers(plane: &ControlPlane) -> Result<(), Failed> {
+    // The aggregation controller fills admin, edit and view; wait until view has rules.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let view = plane.kubectl_ok(&["get", "clusterrole", "view", "-o", "jsonpath={.rules}"]);
+        if view.len() > 10 {
+            break;
+        }
+        ensure(std::time::Instant::now() < deadline, || {
+            "view was never aggregated".into()
+        })?;
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let listed: Value = serde_json::from_str(&plane.kubectl_ok(&[
+        "get",
+        "clusterroles",
+        "-l",
+        "kubernetes.io/bootstrapping=rbac-defaults",
+        "-o",
+        "json",
+    ]))
+    .unwrap();
+    let mut roles: Vec<Value> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let rules: Vec<Value> = r["rules"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|rule| {
+                    let mut out = serde_json::Map::new();
+                    for key in [
+                        "verbs",
+                        "apiGroups",
+                        "resources",
+                        "resourceNames",
+                        "nonResourceURLs",
+                    ] {
+                        if let Some(v) = rule.get(key) {
+                            out.insert(key.to_string(), v.clone());
+                        }
+                    }
+                    Value::Object(out)
+                })
+                .collect();
+            serde_json::json!({"name": r["metadata"]["name"], "rules": rules})
+        })
+        .collect();
+    roles.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    let version = plane.kubectl_ok(&["version", "-o", "json"]);
+    let version: Value = serde_json::from_str(&version).unwrap();
+    let data = serde_json::json!({
+        "kubernetes": version["serverVersion"]["gitVersion"],
+        "roles": roles,
+    });
+    let text = format!("{}\n", serde_json::to_string_pretty(&data).unwrap());
+    let path = plane
+        .root
+        .join("crates/rules/src/auth/default_cluster_roles.json");
+    if std::env::var_os("KCHECK_E2E_WRITE_ROLES").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    ensure(committed == text, || {
+        format!(
+            "{} differs from the server's default ClusterRoles; rerun with KCHECK_E2E_WRITE_ROLES=1",
+            path.display()
+        )
+    })
+}

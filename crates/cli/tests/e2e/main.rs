@@ -55,6 +55,10 @@ const CHECKS: &[(&str, Check)] = &[
         audit::dump_equals_live,
     ),
     (
+        "default_cluster_roles_are_the_servers",
+        audit::default_cluster_roles_are_the_servers,
+    ),
+    (
         "the_webhook_in_the_real_admission_chain",
         webhook::admission_chain,
     ),

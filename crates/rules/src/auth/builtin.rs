@@ -1,71 +1,91 @@
-//! The built-in ClusterRoles that bindings name without the input containing them. Only the
-//! parts the auth rules ask about are listed: `cluster-admin` in full, and the workload,
-//! exec, secret and impersonation rights of `admin` and `edit`.
+//! The default ClusterRoles Kubernetes creates (cluster-admin, admin, edit, view and the
+//! `system:` roles), used when a binding names one that the input does not contain. They are the
+//! real API server's own, aggregation included: `default_cluster_roles.json` is what
+//! `kubectl get clusterroles -l kubernetes.io/bootstrapping=rbac-defaults` returns from the
+//! kube-apiserver and controller manager the e2e harness runs (the test
+//! `default_cluster_roles_are_the_servers` fails when it drifts; `KCHECK_E2E_WRITE_ROLES=1`
+//! rewrites it).
 
 use super::rbac::{PolicyRule, Role};
+use std::sync::OnceLock;
 
-const WRITE: &[&str] = &["create", "delete", "deletecollection", "patch", "update"];
-const READ: &[&str] = &["get", "list", "watch"];
+static DATA: OnceLock<serde_json::Value> = OnceLock::new();
 
-fn rule(
-    verbs: &[&'static str],
-    groups: &[&'static str],
-    resources: &[&'static str],
-) -> PolicyRule<'static> {
-    PolicyRule {
-        object: None,
-        index: 0,
-        verbs: verbs.to_vec(),
-        api_groups: groups.to_vec(),
-        resources: resources.to_vec(),
-        resource_names: Vec::new(),
-        non_resource_urls: Vec::new(),
-    }
+fn data() -> &'static serde_json::Value {
+    DATA.get_or_init(|| {
+        serde_json::from_str(include_str!("default_cluster_roles.json")).unwrap_or_default()
+    })
 }
 
-fn role(name: &'static str, rules: Vec<PolicyRule<'static>>) -> Role<'static> {
-    Role {
-        object: None,
-        kind: "ClusterRole",
-        namespace: None,
-        name,
-        rules,
-    }
+/// The Kubernetes release the default roles were taken from (`v1.37.2`).
+pub fn version() -> &'static str {
+    data()["kubernetes"].as_str().unwrap_or("unknown")
 }
 
-/// `edit`'s rights that matter here; `admin` has them too.
-fn edit_rules() -> Vec<PolicyRule<'static>> {
-    vec![
-        rule(
-            WRITE,
-            &[""],
-            &[
-                "pods",
-                "pods/exec",
-                "pods/attach",
-                "pods/portforward",
-                "replicationcontrollers",
-            ],
-        ),
-        rule(
-            WRITE,
-            &["apps"],
-            &["deployments", "statefulsets", "daemonsets", "replicasets"],
-        ),
-        rule(WRITE, &["batch"], &["jobs", "cronjobs"]),
-        rule(READ, &[""], &["secrets"]),
-        rule(&["impersonate"], &[""], &["serviceaccounts"]),
-        rule(&["create"], &[""], &["serviceaccounts/token"]),
-    ]
+fn strings(v: &'static serde_json::Value) -> Vec<&'static str> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default()
 }
 
 /// The built-in roles, each used only when the input has no ClusterRole of that name.
 pub fn roles() -> Vec<Role<'static>> {
-    let mut cluster_admin = rule(&["*"], &["*"], &["*"]);
-    cluster_admin.non_resource_urls = vec!["*"];
-    vec![
-        role("cluster-admin", vec![cluster_admin]),
-        role("admin", edit_rules()),
-        role("edit", edit_rules()),
-    ]
+    let Some(roles) = data()["roles"].as_array() else {
+        return Vec::new();
+    };
+    roles
+        .iter()
+        .filter_map(|r| {
+            let name = r["name"].as_str()?;
+            let rules = r["rules"]
+                .as_array()
+                .map(|rules| {
+                    rules
+                        .iter()
+                        .map(|rule| PolicyRule {
+                            object: None,
+                            index: 0,
+                            verbs: strings(&rule["verbs"]),
+                            api_groups: strings(&rule["apiGroups"]),
+                            resources: strings(&rule["resources"]),
+                            resource_names: strings(&rule["resourceNames"]),
+                            non_resource_urls: strings(&rule["nonResourceURLs"]),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(Role {
+                object: None,
+                kind: "ClusterRole",
+                namespace: None,
+                name,
+                rules,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_defaults_are_complete() {
+        let roles = super::roles();
+        assert!(roles.len() > 60, "{}", roles.len());
+        let rights = |name: &str, verb: &str, resource: &str| {
+            roles.iter().find(|r| r.name == name).is_some_and(|r| {
+                r.rules.iter().any(|p| {
+                    (p.verbs.contains(&verb) || p.verbs.contains(&"*"))
+                        && (p.resources.contains(&resource) || p.resources.contains(&"*"))
+                })
+            })
+        };
+        assert!(rights("cluster-admin", "delete", "nodes"));
+        assert!(rights("view", "list", "pods"));
+        assert!(!rights("view", "get", "secrets"));
+        assert!(rights("edit", "create", "deployments"));
+        assert!(rights("edit", "get", "secrets"));
+        assert!(rights("admin", "create", "rolebindings"));
+        assert!(!rights("edit", "create", "rolebindings"));
+        assert!(super::version().starts_with("v1."));
+    }
 }

@@ -2,7 +2,7 @@
 //! item 3.1 (`pod_security/workload_write_rbac.rs`) shares.
 
 pub mod access_review;
-mod builtin;
+pub mod builtin;
 pub mod ca_key_protection;
 pub mod certificate_lifetime;
 pub mod cluster_admin_binding;
