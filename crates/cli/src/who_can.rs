@@ -5,7 +5,7 @@ use crate::args::{RulesFormat, WhoCanArgs};
 use crate::commands::write_stdout;
 use crate::exit;
 use kcheck_model::{Inventory, Source};
-use kcheck_rules::auth::rbac::{split_resource, Rbac, Scope, SubjectKind};
+use kcheck_rules::auth::rbac::{Rbac, Scope, SubjectKind};
 
 struct Row {
     subject_kind: &'static str,
@@ -28,7 +28,50 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
     }
     let inventory = Inventory::new(loaded.objects);
     let rbac = Rbac::new(&inventory);
-    let (resource, group) = split_resource(&args.resource);
+    let (resource, group, builtin) = kcheck_rules::auth::rbac::resolve_resource(&args.resource);
+    // A question about something that exists nowhere gets an answer that says so, never a
+    // silent "0 grants".
+    let named_by_a_role = |pred: &dyn Fn(&kcheck_rules::auth::rbac::PolicyRule) -> bool| {
+        rbac.roles.iter().any(|r| r.rules.iter().any(pred))
+    };
+    let base = resource.split('/').next().unwrap_or(&resource).to_string();
+    if !builtin
+        && !named_by_a_role(&|p| {
+            p.resources
+                .iter()
+                .any(|r| r.split('/').next() == Some(base.as_str()))
+        })
+    {
+        eprintln!(
+            "kcheck: unknown resource {}: not a built-in resource, and no role in the input \
+             names it (a custom resource is RESOURCE.GROUP, e.g. certificates.cert-manager.io)",
+            args.resource
+        );
+        return Ok(exit::USAGE);
+    }
+    let verb = args.verb.as_str();
+    if !kcheck_rules::auth::rbac::KNOWN_VERBS.contains(&verb)
+        && !named_by_a_role(&|p| p.verbs.contains(&verb))
+    {
+        eprintln!(
+            "kcheck: unknown verb {verb}: not one Kubernetes authorizes ({}), and no role in \
+             the input names it",
+            kcheck_rules::auth::rbac::KNOWN_VERBS.join(", ")
+        );
+        return Ok(exit::USAGE);
+    }
+    if let Some(ns) = args.namespace.as_deref() {
+        let seen = inventory
+            .objects()
+            .iter()
+            .any(|o| o.namespace.as_deref() == Some(ns) || (o.kind == "Namespace" && o.name == ns));
+        if !seen {
+            eprintln!(
+                "kcheck: namespace {ns} appears nowhere in the input: only cluster-wide grants \
+                 can reach it"
+            );
+        }
+    }
     let mut rows: Vec<Row> = rbac
         .who_can(
             &args.verb,

@@ -181,3 +181,37 @@ fn who_can_reads_the_default_cluster_roles_a_binding_names() {
         stdout(&out)
     );
 }
+
+#[test]
+fn who_can_takes_kubectl_names_and_refuses_what_exists_nowhere() {
+    let dir = TempDir::new("who-can-names");
+    let file = dir.write(
+        "edit.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: shop-edit, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}\nsubjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: shop-devs}\n",
+    );
+    let f = file.to_str().unwrap();
+    // `deployments` and `deploy` mean deployments.apps, as for kubectl.
+    for name in ["deployments", "deploy", "deployments.apps"] {
+        let out = command(&["who-can", "list", name, "-n", "shop", f])
+            .output()
+            .unwrap();
+        let text = stdout(&out);
+        assert!(
+            text.starts_with("who can list deployments (group apps) in namespace shop: 1 grant(s)"),
+            "{name}: {text}"
+        );
+    }
+    // A resource or verb that exists nowhere is a usage error with the reason.
+    let out = command(&["who-can", "get", "podz", f]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("kcheck: unknown resource podz"));
+    let out = command(&["who-can", "lsit", "pods", f]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("kcheck: unknown verb lsit"));
+    // A namespace that appears nowhere is answered, and said.
+    let out = command(&["who-can", "list", "pods", "-n", "nowhere", f])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("namespace nowhere appears nowhere"));
+}

@@ -77,6 +77,162 @@ impl<'a> PolicyRule<'a> {
     }
 }
 
+/// Built-in resources as kubectl accepts them: plural, API group, and the other names (singular
+/// and short) that mean it.
+const RESOURCES: &[(&str, &str, &[&str])] = &[
+    ("pods", "", &["pod", "po"]),
+    ("services", "", &["service", "svc"]),
+    ("secrets", "", &["secret"]),
+    ("configmaps", "", &["configmap", "cm"]),
+    ("namespaces", "", &["namespace", "ns"]),
+    ("nodes", "", &["node", "no"]),
+    ("serviceaccounts", "", &["serviceaccount", "sa"]),
+    (
+        "persistentvolumeclaims",
+        "",
+        &["persistentvolumeclaim", "pvc"],
+    ),
+    ("persistentvolumes", "", &["persistentvolume", "pv"]),
+    ("endpoints", "", &["ep"]),
+    ("events", "", &["event", "ev"]),
+    (
+        "replicationcontrollers",
+        "",
+        &["replicationcontroller", "rc"],
+    ),
+    ("limitranges", "", &["limitrange", "limits"]),
+    ("resourcequotas", "", &["resourcequota", "quota"]),
+    ("podtemplates", "", &["podtemplate"]),
+    ("deployments", "apps", &["deployment", "deploy"]),
+    ("replicasets", "apps", &["replicaset", "rs"]),
+    ("statefulsets", "apps", &["statefulset", "sts"]),
+    ("daemonsets", "apps", &["daemonset", "ds"]),
+    ("controllerrevisions", "apps", &["controllerrevision"]),
+    ("jobs", "batch", &["job"]),
+    ("cronjobs", "batch", &["cronjob", "cj"]),
+    (
+        "networkpolicies",
+        "networking.k8s.io",
+        &["networkpolicy", "netpol"],
+    ),
+    ("ingresses", "networking.k8s.io", &["ingress", "ing"]),
+    ("ingressclasses", "networking.k8s.io", &["ingressclass"]),
+    ("roles", "rbac.authorization.k8s.io", &["role"]),
+    (
+        "rolebindings",
+        "rbac.authorization.k8s.io",
+        &["rolebinding"],
+    ),
+    (
+        "clusterroles",
+        "rbac.authorization.k8s.io",
+        &["clusterrole"],
+    ),
+    (
+        "clusterrolebindings",
+        "rbac.authorization.k8s.io",
+        &["clusterrolebinding"],
+    ),
+    (
+        "poddisruptionbudgets",
+        "policy",
+        &["poddisruptionbudget", "pdb"],
+    ),
+    ("storageclasses", "storage.k8s.io", &["storageclass", "sc"]),
+    ("csidrivers", "storage.k8s.io", &["csidriver"]),
+    (
+        "validatingwebhookconfigurations",
+        "admissionregistration.k8s.io",
+        &["validatingwebhookconfiguration"],
+    ),
+    (
+        "mutatingwebhookconfigurations",
+        "admissionregistration.k8s.io",
+        &["mutatingwebhookconfiguration"],
+    ),
+    (
+        "validatingadmissionpolicies",
+        "admissionregistration.k8s.io",
+        &["validatingadmissionpolicy"],
+    ),
+    (
+        "validatingadmissionpolicybindings",
+        "admissionregistration.k8s.io",
+        &["validatingadmissionpolicybinding"],
+    ),
+    (
+        "customresourcedefinitions",
+        "apiextensions.k8s.io",
+        &["customresourcedefinition", "crd", "crds"],
+    ),
+    (
+        "certificatesigningrequests",
+        "certificates.k8s.io",
+        &["certificatesigningrequest", "csr"],
+    ),
+    ("leases", "coordination.k8s.io", &["lease"]),
+    (
+        "horizontalpodautoscalers",
+        "autoscaling",
+        &["horizontalpodautoscaler", "hpa"],
+    ),
+    ("runtimeclasses", "node.k8s.io", &["runtimeclass"]),
+    (
+        "priorityclasses",
+        "scheduling.k8s.io",
+        &["priorityclass", "pc"],
+    ),
+];
+
+/// The verbs Kubernetes authorizes (`*` included).
+pub const KNOWN_VERBS: &[&str] = &[
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "impersonate",
+    "bind",
+    "escalate",
+    "use",
+    "approve",
+    "sign",
+    "attest",
+    "proxy",
+    "*",
+];
+
+/// A resource as kubectl would resolve it (`deploy` -> (`deployments`, `apps`), `secret` ->
+/// (`secrets`, ``), `deployments/scale` -> (`deployments/scale`, `apps`)); a resource with a
+/// group given (`foos.example.com`), a URL, or a name kcheck does not know is split as given.
+/// The bool says whether the name is a built-in resource's.
+pub fn resolve_resource(spec: &str) -> (String, String, bool) {
+    let (resource, group) = split_resource(spec);
+    if !group.is_empty() || resource.starts_with('/') {
+        return (resource, group, true);
+    }
+    let (name, sub) = resource
+        .split_once('/')
+        .map_or((resource.as_str(), None), |(n, s)| (n, Some(s)));
+    let lower = name.to_ascii_lowercase();
+    let known = RESOURCES
+        .iter()
+        .find(|(plural, _, others)| *plural == lower || others.contains(&lower.as_str()));
+    match known {
+        Some((plural, group, _)) => {
+            let resource = match sub {
+                Some(sub) => format!("{plural}/{sub}"),
+                None => (*plural).to_string(),
+            };
+            (resource, (*group).to_string(), true)
+        }
+        None => (resource.clone(), group, false),
+    }
+}
+
 /// kubectl's spelling of a resource to (resource, API group): `deployments.apps` ->
 /// (`deployments`, `apps`), `pods/exec` -> (`pods/exec`, ``), `deployments.apps/scale` ->
 /// (`deployments/scale`, `apps`); a non-resource URL (`/metrics`) stays as it is.
@@ -542,3 +698,30 @@ fn aggregate<'a>(
 #[cfg(test)]
 #[path = "rbac_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod resource_names {
+    use super::resolve_resource;
+
+    #[test]
+    fn kubectl_names_resolve_to_their_group() {
+        let r = |s: &str| resolve_resource(s);
+        assert_eq!(
+            r("deployments"),
+            ("deployments".into(), "apps".into(), true)
+        );
+        assert_eq!(r("deploy"), ("deployments".into(), "apps".into(), true));
+        assert_eq!(r("secret"), ("secrets".into(), "".into(), true));
+        assert_eq!(
+            r("deployments/scale"),
+            ("deployments/scale".into(), "apps".into(), true)
+        );
+        assert_eq!(r("pods/exec"), ("pods/exec".into(), "".into(), true));
+        assert_eq!(
+            r("foos.example.com"),
+            ("foos".into(), "example.com".into(), true)
+        );
+        assert_eq!(r("/metrics"), ("/metrics".into(), "".into(), true));
+        assert_eq!(r("podz"), ("podz".into(), "".into(), false));
+    }
+}
