@@ -2,7 +2,7 @@
 //! server's own audit log), as a user without rights, across pages and an expired continue
 //! token, and from the README's dump.
 
-use crate::plane::{kubeconfig, wait_ready, ApiOptions, ApiServer, ControlPlane, Etcd, User};
+use crate::plane::{kubeconfig, ApiOptions, ControlPlane, Extra, User};
 use crate::{ensure, item, statuses};
 use libtest_mimic::Failed;
 use serde_json::Value;
@@ -222,27 +222,12 @@ pub fn pagination(plane: &ControlPlane) -> Result<(), Failed> {
 /// etcd while a loop compacts it.
 pub fn expired_continue(plane: &ControlPlane) -> Result<(), Failed> {
     let dir = plane.path("expiry");
-    let mut etcd = Etcd::start(&plane.bins, &dir.join("etcd"), &plane.pki);
     let options = ApiOptions {
         encryption: None,
         extra: vec!["--watch-cache=false".into()],
     };
-    let mut api = ApiServer::start(
-        &plane.bins,
-        &dir.join("apiserver"),
-        &plane.pki,
-        &etcd,
-        &options,
-    );
-    let admin = dir.join("admin.kubeconfig");
-    kubeconfig(
-        &admin,
-        &api.url,
-        &plane.pki.join("ca.crt"),
-        User::Cert("admin"),
-        None,
-    );
-    wait_ready(&plane.bins, &admin, &mut [&mut etcd.proc, &mut api.proc]);
+    let extra = Extra::start(plane, &dir, &options);
+    let (api, admin) = (&extra.api, &extra.admin);
     let mut list = String::from("apiVersion: v1\nkind: List\nitems:\n");
     for i in 0..80 {
         list.push_str(&format!(
@@ -260,7 +245,7 @@ pub fn expired_continue(plane: &ControlPlane) -> Result<(), Failed> {
         "--format",
         "json",
     ]);
-    let etcdctl = Etcdctl::new(plane, &etcd.endpoint);
+    let etcdctl = Etcdctl::new(plane, &extra.etcd.endpoint);
     let mut outcome = None;
     for _attempt in 0..3 {
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -302,8 +287,7 @@ pub fn expired_continue(plane: &ControlPlane) -> Result<(), Failed> {
             break;
         }
     }
-    api.proc.stop();
-    etcd.proc.stop();
+    drop(extra);
     let Some((run, gone, compactions)) = outcome else {
         return Err("no continue token expired in three runs: the check proved nothing".into());
     };

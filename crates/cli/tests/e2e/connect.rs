@@ -182,23 +182,7 @@ pub fn etcd_and_webhook_failures(plane: &ControlPlane) -> Result<(), Failed> {
     let p = |n: &str| plane.pki.join(n).display().to_string();
     let empty = plane.path("empty-root");
     std::fs::create_dir_all(&empty).unwrap();
-    let etcd = |endpoint: &str, ca: &str, cert: &str| {
-        plane.kcheck(&[
-            "node",
-            "--root",
-            empty.to_str().unwrap(),
-            "--etcd-endpoint",
-            endpoint,
-            "--etcd-ca",
-            &p(ca),
-            "--etcd-cert",
-            &p(cert),
-            "--etcd-key",
-            &p(&cert.replace(".crt", ".key")),
-            "--format",
-            "json",
-        ])
-    };
+    let etcd = |endpoint: &str, ca: &str, cert: &str| plane.etcd_scan(endpoint, ca, cert);
     let endpoint = plane.etcd.endpoint.as_str();
     // A client certificate etcd does not trust is refused with an alert, or (TLS 1.3) by closing
     // the connection right after the handshake, depending on timing: both name the certificate.

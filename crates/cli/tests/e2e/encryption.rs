@@ -5,7 +5,7 @@
 
 use crate::audit::CANARIES;
 use crate::ensure;
-use crate::plane::{kubeconfig, wait_ready, ApiOptions, ApiServer, ControlPlane, Etcd, User};
+use crate::plane::{ApiOptions, ControlPlane, Extra};
 use libtest_mimic::Failed;
 use std::collections::BTreeSet;
 
@@ -48,24 +48,7 @@ fn secrets(plane: &ControlPlane, config: &std::path::Path) -> BTreeSet<String> {
 
 /// `kcheck node --etcd-endpoint` against `endpoint`: its KC608 messages, failing and not.
 fn scan(plane: &ControlPlane, endpoint: &str) -> Result<(Vec<String>, Vec<String>), Failed> {
-    let p = |n: &str| plane.pki.join(n).display().to_string();
-    let empty = plane.path("etcd-scan-root");
-    std::fs::create_dir_all(&empty).unwrap();
-    let run = plane.kcheck(&[
-        "node",
-        "--root",
-        empty.to_str().unwrap(),
-        "--etcd-endpoint",
-        endpoint,
-        "--etcd-ca",
-        &p("etcd-ca.crt"),
-        "--etcd-cert",
-        &p("etcd-client.crt"),
-        "--etcd-key",
-        &p("etcd-client.key"),
-        "--format",
-        "json",
-    ]);
+    let run = plane.etcd_scan(endpoint, "etcd-ca.crt", "etcd-client.crt");
     ensure(run.code != 2, || format!("exit 2: {}", run.stderr))?;
     for canary in CANARIES.iter().chain(ENCRYPTED_CANARIES) {
         ensure(
@@ -119,27 +102,12 @@ pub fn at_rest(plane: &ControlPlane) -> Result<(), Failed> {
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("encryption.yaml");
     std::fs::write(&config, ENCRYPTION).unwrap();
-    let mut etcd = Etcd::start(&plane.bins, &dir.join("etcd"), &plane.pki);
     let options = ApiOptions {
         encryption: Some(config),
         extra: Vec::new(),
     };
-    let mut api = ApiServer::start(
-        &plane.bins,
-        &dir.join("apiserver"),
-        &plane.pki,
-        &etcd,
-        &options,
-    );
-    let admin = dir.join("admin.kubeconfig");
-    kubeconfig(
-        &admin,
-        &api.url,
-        &plane.pki.join("ca.crt"),
-        User::Cert("admin"),
-        None,
-    );
-    wait_ready(&plane.bins, &admin, &mut [&mut etcd.proc, &mut api.proc]);
+    let extra = Extra::start(plane, &dir, &options);
+    let admin = &extra.admin;
     for (i, canary) in ENCRYPTED_CANARIES.iter().enumerate() {
         let name = format!("enc-{i}");
         let out = plane.kubectl_as(
@@ -158,7 +126,7 @@ pub fn at_rest(plane: &ControlPlane) -> Result<(), Failed> {
         })?;
     }
     let stored = secrets(plane, &admin);
-    let (failing, other) = scan(plane, &etcd.endpoint)?;
+    let (failing, other) = scan(plane, &extra.etcd.endpoint)?;
     let n = stored.len();
     ensure(n >= 3, || format!("secrets: {stored:?}"))?;
     ensure(failing.is_empty(), || {
@@ -168,7 +136,6 @@ pub fn at_rest(plane: &ControlPlane) -> Result<(), Failed> {
     ensure(other == [want.clone()], || {
         format!("got {other:?}\nwant [{want}]")
     })?;
-    api.proc.stop();
-    etcd.proc.stop();
+    drop(extra);
     Ok(())
 }

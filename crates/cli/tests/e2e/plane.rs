@@ -308,6 +308,45 @@ current-context: e2e
     std::fs::write(path, text).unwrap();
 }
 
+/// A second etcd and API server beside the harness's (no controller manager), for checks that
+/// need another configuration; stopped on drop.
+pub struct Extra {
+    pub etcd: Etcd,
+    pub api: ApiServer,
+    /// system:masters for this server.
+    pub admin: PathBuf,
+}
+
+impl Extra {
+    pub fn start(plane: &ControlPlane, dir: &Path, options: &ApiOptions) -> Extra {
+        let mut etcd = Etcd::start(&plane.bins, &dir.join("etcd"), &plane.pki);
+        let mut api = ApiServer::start(
+            &plane.bins,
+            &dir.join("apiserver"),
+            &plane.pki,
+            &etcd,
+            options,
+        );
+        let admin = dir.join("admin.kubeconfig");
+        kubeconfig(
+            &admin,
+            &api.url,
+            &plane.pki.join("ca.crt"),
+            User::Cert("admin"),
+            None,
+        );
+        wait_ready(&plane.bins, &admin, &mut [&mut etcd.proc, &mut api.proc]);
+        Extra { etcd, api, admin }
+    }
+}
+
+impl Drop for Extra {
+    fn drop(&mut self) {
+        self.api.proc.stop();
+        self.etcd.proc.stop();
+    }
+}
+
 /// The whole control plane.
 pub struct ControlPlane {
     pub root: PathBuf,
@@ -471,6 +510,29 @@ impl ControlPlane {
             None,
         );
         Run::from(out)
+    }
+
+    /// `kcheck node` reading etcd at `endpoint` with the harness's etcd client certificate and
+    /// `ca` (a file of the PKI), under an empty `--root`.
+    pub fn etcd_scan(&self, endpoint: &str, ca: &str, cert: &str) -> Run {
+        let p = |n: &str| self.pki.join(n).display().to_string();
+        let empty = self.path("empty-root");
+        std::fs::create_dir_all(&empty).unwrap();
+        self.kcheck(&[
+            "node",
+            "--root",
+            empty.to_str().unwrap(),
+            "--etcd-endpoint",
+            endpoint,
+            "--etcd-ca",
+            &p(ca),
+            "--etcd-cert",
+            &p(cert),
+            "--etcd-key",
+            &p(&cert.replace(".crt", ".key")),
+            "--format",
+            "json",
+        ])
     }
 
     /// A file in the run's directory.
