@@ -234,7 +234,7 @@ pub fn expired_continue(plane: &ControlPlane) -> Result<(), Failed> {
             "- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c-{i:02}, namespace: default}}}}\n"
         ));
     }
-    let out = plane.kubectl_as(&admin, &["apply", "-f", "-"], Some(list.as_bytes()));
+    let out = plane.kubectl_as(admin, &["apply", "-f", "-"], Some(list.as_bytes()));
     ensure(out.status.success(), || {
         String::from_utf8_lossy(&out.stderr).into_owned()
     })?;

@@ -111,7 +111,7 @@ pub fn at_rest(plane: &ControlPlane) -> Result<(), Failed> {
     for (i, canary) in ENCRYPTED_CANARIES.iter().enumerate() {
         let name = format!("enc-{i}");
         let out = plane.kubectl_as(
-            &admin,
+            admin,
             &[
                 "create",
                 "secret",
@@ -125,7 +125,7 @@ pub fn at_rest(plane: &ControlPlane) -> Result<(), Failed> {
             String::from_utf8_lossy(&out.stderr).into_owned()
         })?;
     }
-    let stored = secrets(plane, &admin);
+    let stored = secrets(plane, admin);
     let (failing, other) = scan(plane, &extra.etcd.endpoint)?;
     let n = stored.len();
     ensure(n >= 3, || format!("secrets: {stored:?}"))?;
