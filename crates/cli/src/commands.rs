@@ -348,9 +348,12 @@ pub fn rules_listing(format: RulesFormat, lang: Lang) -> String {
         }
         RulesFormat::Table => {
             let mut out = String::new();
+            // The name column is as wide as the longest name, so that no name runs into its
+            // title.
+            let name_w = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
             for r in rules {
                 out.push_str(&format!(
-                    "{:<6} {:<4} {:<9} {:<30} {}\n",
+                    "{:<6} {:<4} {:<9} {:<name_w$}  {}\n",
                     r.code,
                     r.item,
                     r.severity.as_str(),

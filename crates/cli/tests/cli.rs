@@ -762,3 +762,21 @@ fn the_output_file_extension_picks_the_format_unless_one_is_given() {
     .unwrap();
     assert!(std::fs::read_to_string(&path).unwrap().starts_with('{'));
 }
+
+#[test]
+fn the_rules_table_keeps_its_columns_apart() {
+    let out = command(&["rules"]).output().unwrap();
+    let text = stdout(&out);
+    // Every name is followed by at least two spaces, the longest one too.
+    let longest = text
+        .lines()
+        .map(|l| l.split_whitespace().nth(3).unwrap_or("").len())
+        .max()
+        .unwrap();
+    assert!(longest > 30, "{longest}");
+    for line in text.lines() {
+        let name = line.split_whitespace().nth(3).unwrap();
+        let after = line.find(name).unwrap() + name.len();
+        assert!(line[after..].starts_with("  "), "{line}");
+    }
+}
