@@ -366,23 +366,33 @@ impl<'a> Sink<'a> {
     }
 
     fn push_node(&mut self, at: NodePlace, message: Text, level: Level) -> &mut Finding {
-        let message = bounded(message);
         self.findings.push(Finding {
+            object: at.object.map(Arc::new),
+            path: at.path,
+            location: at.location,
+            source: Some(at.source.into()),
+            ..self.finding(bounded(message), level)
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+
+    /// A finding of this rule with `message` and `level`, placed nowhere yet.
+    fn finding(&self, message: Text, level: Level) -> Finding {
+        Finding {
             code: self.rule.code,
             rule: self.rule.name,
             item: self.rule.item,
             severity: self.rule.severity,
             level,
-            object: at.object.map(Arc::new),
-            path: at.path,
-            location: at.location,
-            source: Some(at.source.into()),
+            object: None,
+            path: None,
+            location: None,
+            source: None,
             message,
             fix: self.rule.fix.clone(),
             waived: false,
             waiver: None,
-        });
-        self.findings.last_mut().expect("just pushed")
+        }
     }
 
     fn identity_of(&mut self, object: &Object) -> Arc<ObjectRef> {
@@ -414,11 +424,11 @@ impl<'a> Sink<'a> {
             .said
             .as_ref()
             .is_some_and(|said| said.contains(&message));
-        if repeated || self.room == 0 {
-            if repeated {
-                // Said already on this object: nothing new to report or count.
-                return self.spare_finding(level);
-            }
+        // Said already on this object: nothing new to report or count.
+        if repeated {
+            return self.spare_finding(level);
+        }
+        if self.room == 0 {
             self.left_out += 1;
             self.left_out_level = self.left_out_level.min(level);
             return self.spare_finding(level);
@@ -432,23 +442,11 @@ impl<'a> Sink<'a> {
 
     /// A finding nobody will see, for a rule to adjust as it would a reported one.
     fn spare_finding(&mut self, level: Level) -> &mut Finding {
-        self.spare.insert(Finding {
-            code: self.rule.code,
-            rule: self.rule.name,
-            item: self.rule.item,
-            severity: self.rule.severity,
-            level,
-            object: None,
-            path: None,
-            location: None,
-            source: None,
-            message: Text::fixed("", ""),
-            fix: self.rule.fix.clone(),
-            waived: false,
-            waiver: None,
-        })
+        let spare = self.finding(Text::fixed("", ""), level);
+        self.spare.insert(spare)
     }
 
+    /// Records a finding whose message is already bounded.
     fn pushed(
         &mut self,
         object: &Object,
@@ -456,7 +454,6 @@ impl<'a> Sink<'a> {
         message: Text,
         level: Level,
     ) -> &mut Finding {
-        let message = bounded(message);
         let (location, source) = match &object.source {
             Source::File { path: file, .. } => {
                 let pos = object.position(&path);
@@ -473,19 +470,11 @@ impl<'a> Sink<'a> {
         };
         let identity = self.identity_of(object);
         self.findings.push(Finding {
-            code: self.rule.code,
-            rule: self.rule.name,
-            item: self.rule.item,
-            severity: self.rule.severity,
-            level,
             object: Some(identity),
             path: (!path.is_root()).then(|| path.to_string()),
             location,
             source,
-            message,
-            fix: self.rule.fix.clone(),
-            waived: false,
-            waiver: None,
+            ..self.finding(message, level)
         });
         let last = self.findings.len() - 1;
         self.waivers.apply(&mut self.findings[last], object);

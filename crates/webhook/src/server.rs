@@ -380,6 +380,9 @@ async fn validate(state: Arc<State>, req: hyper::Request<Incoming>) -> Answer {
             );
         }
     };
+    // Read here for what a failure answer needs (uid, version, kind) and for the 400s; the
+    // blocking thread reads the body again, since a parsed review borrows it. The envelope
+    // parse is cheap next to judging (the object stays raw JSON until then).
     let about = match review::parse(&body) {
         Ok(r) => About::of(&r),
         Err(e) => {
