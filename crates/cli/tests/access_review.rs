@@ -156,8 +156,24 @@ fn record_matches_the_digest_and_kc106_follows_changes() {
     // RBAC alone, in a scan of manifests: no record, and none expected there; the item is not
     // evaluated and says why (a cluster without one fails: crates/rules/tests/partial_evidence.rs).
     let found = kc106(&[s(&rbac)]);
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0]["level"], "info", "{found:?}");
+    assert!(found.is_empty(), "{found:?}");
+    let j = json(&kcheck(&["scan", "--format", "json", s(&rbac)]));
+    let item = j["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "1.5")
+        .unwrap()
+        .clone();
+    assert_eq!(item["status"], "not_evaluated", "{item}");
+    assert_eq!(item["not_examined"][0]["code"], "KC106", "{item}");
+    assert!(
+        item["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("not examined: no access-review record in the input"),
+        "{item}"
+    );
 
     // RBAC and the record: nothing.
     let found = kc106(&[s(&rbac), s(&record)]);

@@ -159,6 +159,41 @@ pub struct Finding {
     pub waiver: Option<Box<crate::waiver::Waiver>>,
 }
 
+/// What a rule says that is not a problem: what it could not examine (which keeps its item from
+/// passing, at any status, and is shown with the item), or positive evidence the item rests on
+/// ("Cilium enforces NetworkPolicy"). Notes have no severity and no fix, and never fail a run.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub code: &'static str,
+    pub item: &'static str,
+    pub object: Option<Arc<ObjectRef>>,
+    pub path: Option<String>,
+    pub location: Option<Location>,
+    pub source: Option<Arc<str>>,
+    pub message: Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// Evidence the rule needed and could not read: the item cannot pass on it.
+    NotExamined,
+    /// Something the rule found that the item's verdict rests on.
+    Evidence,
+}
+
+impl NoteKind {
+    pub fn label(self) -> &'static Text {
+        static NOT_EXAMINED: Text = Text::fixed("not examined", "未检查");
+        static EVIDENCE: Text = Text::fixed("evidence", "证据");
+        match self {
+            NoteKind::NotExamined => &NOT_EXAMINED,
+            NoteKind::Evidence => &EVIDENCE,
+        }
+    }
+}
+
 impl Finding {
     /// The order of a report: by item, code, place, then message.
     pub fn sort_key(&self) -> impl Ord + '_ {

@@ -17,7 +17,7 @@ pub mod workload;
 
 pub use checklist::{item, Evidence, Item, Section, ITEMS, SECTIONS};
 pub use facts::{ComponentKind, ConfigRole, FileRole, Flags, NodeFacts};
-pub use finding::{item_order, Finding, Level, Location, Severity, Status};
+pub use finding::{item_order, Finding, Level, Location, Note, NoteKind, Severity, Status};
 pub use inventory::Inventory;
 pub use object::{is_cluster_scoped, Object, ObjectRef, Source};
 pub use pss_report::{PssColumn, PssField, PssReport, PssVerdict, PssViolation, PssWorkload};

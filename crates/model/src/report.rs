@@ -2,7 +2,7 @@
 //! could not be read.
 
 use crate::checklist::{Evidence, Item};
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{Finding, Note, NoteKind, Severity, Status};
 use crate::text::Text;
 use serde::Serialize;
 use std::sync::Arc;
@@ -139,6 +139,9 @@ pub struct ItemResult {
     pub reason: Option<Text>,
     /// Indices into `Report::findings`.
     pub findings: Vec<usize>,
+    /// Indices into `Report::notes`: what the item's rules could not examine, and the evidence
+    /// they found.
+    pub notes: Vec<usize>,
     /// How many objects or facts the item's rules examined.
     pub examined: usize,
 }
@@ -154,12 +157,26 @@ pub struct Report {
     pub rules: Vec<RuleInfo>,
     /// Sorted by item, code and place.
     pub findings: Vec<Finding>,
+    /// What rules could not examine and the positive evidence they saw, sorted like findings.
+    pub notes: Vec<Note>,
     pub inputs: Inputs,
     /// Waivers applied, and those that did not apply (expired, unused, without a reason).
     pub waivers: crate::waiver::WaiverSummary,
 }
 
 impl Report {
+    /// The notes of `item` of `kind`.
+    pub fn notes_of<'r>(
+        &'r self,
+        item: &'r ItemResult,
+        kind: NoteKind,
+    ) -> impl Iterator<Item = &'r Note> + 'r {
+        item.notes
+            .iter()
+            .map(|&i| &self.notes[i])
+            .filter(move |n| n.kind == kind)
+    }
+
     pub fn count_status(&self, status: Status) -> usize {
         self.items.iter().filter(|i| i.status == status).count()
     }

@@ -7,7 +7,7 @@ use crate::labels::{
 };
 use crate::layout::Spool;
 use crate::RenderOptions;
-use kcheck_model::{Finding, Inputs, Lang, Report, Severity, Status};
+use kcheck_model::{Finding, Inputs, Lang, Note, NoteKind, Report, Severity, Status};
 use std::fmt::Write;
 use std::io;
 
@@ -27,7 +27,7 @@ background:#f6f8fa;padding:0 .2em;border-radius:3px;word-break:break-all}\
 .v-critical,.v-high{color:#cf222e;font-weight:600}.v-medium{color:#9a6700}\
 .v-low{color:#0969da}.v-info{color:#6e7781}\
 ul.f{list-style:none;padding-left:0}ul.f>li{margin:.6rem 0;padding-left:.8rem;border-left:3px solid #d0d7de}\
-.waived{opacity:.6}.muted{color:#6e7781}";
+.waived{opacity:.6}.muted{color:#6e7781}ul.f>li.n-evidence{border-left-color:#1a7f37}";
 
 /// Writes the page to `out` as it is formatted: the head, summary and section tables, then one
 /// finding at a time, then the inputs.
@@ -84,9 +84,12 @@ fn head(out: &mut String, report: &Report, lang: Lang) {
             DETAILS.get(lang)
         );
         for r in results {
+            let gap = labels::not_examined_line(report, r, lang)
+                .map(|g| format!("<br><span class=\"muted\">{}</span>", esc(&g)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{gap}</td></tr>",
                 esc(r.item.id),
                 status_span(r.status, lang),
                 esc(r.item.title.get(lang)),
@@ -172,11 +175,13 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
     let _ = writeln!(spool.buf, "<h2>{}</h2>", FINDINGS.get(lang));
     if report.findings.is_empty() {
         let _ = writeln!(spool.buf, "<p>{}</p>", labels::NO_FINDINGS.get(lang));
-        return Ok(());
+        if report.notes.is_empty() {
+            return Ok(());
+        }
     }
     for r in labels::items_in_order(report) {
         let mut list = labels::item_findings(report, r).peekable();
-        if list.peek().is_none() {
+        if list.peek().is_none() && r.notes.is_empty() {
             continue;
         }
         let _ = writeln!(
@@ -189,9 +194,55 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
             finding(&mut spool.buf, f, lang);
             spool.flush()?;
         }
+        for kind in [NoteKind::NotExamined, NoteKind::Evidence] {
+            for n in report.notes_of(r, kind) {
+                note(&mut spool.buf, n, lang);
+            }
+        }
         spool.buf.push_str("</ul>\n");
     }
     Ok(())
+}
+
+/// A note: its kind, where it is and what it says (no severity, no fix).
+fn note(out: &mut String, n: &Note, lang: Lang) {
+    let class = match n.kind {
+        NoteKind::NotExamined => "n-not_examined muted",
+        NoteKind::Evidence => "n-evidence",
+    };
+    let _ = write!(
+        out,
+        "<li class=\"{class}\"><em>{}</em> <code>{}</code>",
+        esc(n.kind.label().get(lang)),
+        esc(n.code)
+    );
+    if let Some(o) = &n.object {
+        let _ = write!(out, " {}", esc(&o.to_string()));
+    }
+    let sep = labels::colon(lang);
+    if let Some(place) = labels::note_place(n) {
+        let _ = write!(
+            out,
+            "<br>{}{sep}<code>{}</code>",
+            LOCATION.get(lang),
+            esc(&place)
+        );
+    }
+    if let Some(path) = &n.path {
+        let _ = write!(
+            out,
+            "<br>{}{sep}<code>{}</code>",
+            labels::FIELD.get(lang),
+            esc(path)
+        );
+    }
+    let _ = write!(
+        out,
+        "<br>{}{sep}{}",
+        MESSAGE.get(lang),
+        esc(n.message.get(lang))
+    );
+    out.push_str("</li>\n");
 }
 
 fn finding(out: &mut String, f: &Finding, lang: Lang) {

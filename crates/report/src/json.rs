@@ -5,8 +5,8 @@
 use crate::labels;
 use crate::RenderOptions;
 use kcheck_model::{
-    Diagnostic, DiagnosticSeverity, Evidence, Finding, Inputs, ItemResult, Lang, Level, ObjectRef,
-    Report, Severity, Status,
+    Diagnostic, DiagnosticSeverity, Evidence, Finding, Inputs, ItemResult, Lang, Level, NoteKind,
+    ObjectRef, Report, Severity, Status,
 };
 use serde::Serialize;
 
@@ -84,6 +84,20 @@ struct JsonItem<'a> {
     findings: Vec<&'a str>,
     finding_count: usize,
     examined: usize,
+    /// What the item's rules could not examine: the item cannot pass on it.
+    not_examined: Vec<JsonNote<'a>>,
+    /// Positive evidence the item's verdict rests on.
+    evidence: Vec<JsonNote<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonNote<'a> {
+    code: &'a str,
+    object: Option<Object<'a>>,
+    path: Option<&'a str>,
+    location: Option<Location<'a>>,
+    source: Option<&'a str>,
+    message: &'a str,
 }
 
 /// The findings, each turned into its JSON shape as it is written: a vector of 500k of them
@@ -261,7 +275,28 @@ fn item<'a>(report: &'a Report, r: &'a ItemResult, lang: Lang) -> JsonItem<'a> {
         findings: codes,
         finding_count: findings.len(),
         examined: r.examined,
+        not_examined: notes(report, r, NoteKind::NotExamined, lang),
+        evidence: notes(report, r, NoteKind::Evidence, lang),
     }
+}
+
+fn notes<'a>(
+    report: &'a Report,
+    r: &'a ItemResult,
+    kind: NoteKind,
+    lang: Lang,
+) -> Vec<JsonNote<'a>> {
+    report
+        .notes_of(r, kind)
+        .map(|n| JsonNote {
+            code: n.code,
+            object: n.object.as_deref().map(object),
+            path: n.path.as_deref(),
+            location: n.location.as_ref().map(location),
+            source: n.source.as_deref(),
+            message: n.message.get(lang),
+        })
+        .collect()
 }
 
 fn finding(f: &Finding, lang: Lang) -> JsonFinding<'_> {

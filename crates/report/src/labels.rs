@@ -67,6 +67,13 @@ pub(crate) fn colon(lang: Lang) -> &'static str {
     }
 }
 
+pub(crate) fn semicolon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "; ",
+        Lang::Zh => "；",
+    }
+}
+
 pub(crate) fn comma(lang: Lang) -> &'static str {
     match lang {
         Lang::En => ", ",
@@ -87,6 +94,36 @@ pub(crate) fn waived_count(n: usize, lang: Lang) -> String {
     match lang {
         Lang::En => format!("{n} waived"),
         Lang::Zh => format!("{n} 个已豁免"),
+    }
+}
+
+/// What an item's rules could not examine, as a line beside the item: the first note, and how
+/// many more follow with the findings. `None` when there is none, or when the item is not
+/// evaluated (its reason names the first already).
+pub(crate) fn not_examined_line(report: &Report, r: &ItemResult, lang: Lang) -> Option<String> {
+    if r.status == Status::NotEvaluated {
+        return None;
+    }
+    let mut gaps = report.notes_of(r, kcheck_model::NoteKind::NotExamined);
+    let first = gaps.next()?;
+    let more = gaps.count();
+    let mut text = format!(
+        "{}{}{}",
+        kcheck_model::NoteKind::NotExamined.label().get(lang),
+        colon(lang),
+        first.message.get(lang)
+    );
+    if more > 0 {
+        text.push_str(&more_below(more, lang));
+    }
+    Some(text)
+}
+
+/// ` (and 2 more below)`, after the first of several notes.
+pub(crate) fn more_below(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(" (and {n} more below)"),
+        Lang::Zh => format!("(另有 {n} 条,见下文)"),
     }
 }
 
@@ -214,7 +251,16 @@ pub(crate) fn item_tail(report: &Report, item: &ItemResult, lang: Lang) -> Strin
 /// Where a finding is: `file:line:column` (`file` alone when the line is unknown), the API or
 /// host source, or nothing.
 pub(crate) fn place(f: &Finding) -> Option<String> {
-    match (&f.location, &f.source) {
+    place_of(f.location.as_ref(), f.source.as_deref())
+}
+
+/// Where a note is, as [`place`] says it of a finding.
+pub(crate) fn note_place(n: &kcheck_model::Note) -> Option<String> {
+    place_of(n.location.as_ref(), n.source.as_deref())
+}
+
+fn place_of(location: Option<&kcheck_model::Location>, source: Option<&str>) -> Option<String> {
+    match (location, source) {
         (Some(l), _) if l.line == 0 => Some(l.file.to_string()),
         (Some(l), _) => Some(l.to_string()),
         (None, Some(s)) => Some(s.to_string()),

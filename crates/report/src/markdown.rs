@@ -8,7 +8,7 @@ use crate::labels::{
 };
 use crate::layout::Spool;
 use crate::RenderOptions;
-use kcheck_model::{Finding, Inputs, Lang, Report, Severity, Status};
+use kcheck_model::{Finding, Inputs, Lang, Note, NoteKind, Report, Severity, Status};
 use std::fmt::Write;
 use std::io;
 
@@ -56,7 +56,13 @@ fn head(out: &mut String, report: &Report, lang: Lang) {
         out.push_str("|---|---|---|---|\n");
         for r in results {
             let status = format!("**{}**", r.status.label().get(lang));
-            let tail = labels::item_tail(report, r, lang);
+            let mut tail = labels::item_tail(report, r, lang);
+            if let Some(gap) = labels::not_examined_line(report, r, lang) {
+                if !tail.is_empty() {
+                    tail.push_str(labels::semicolon(lang));
+                }
+                tail.push_str(&gap);
+            }
             row(
                 out,
                 &[
@@ -118,11 +124,13 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
     let _ = writeln!(spool.buf, "## {}\n", FINDINGS.get(lang));
     if report.findings.is_empty() {
         let _ = writeln!(spool.buf, "{}\n", labels::NO_FINDINGS.get(lang));
-        return Ok(());
+        if report.notes.is_empty() {
+            return Ok(());
+        }
     }
     for r in labels::items_in_order(report) {
         let mut list = labels::item_findings(report, r).peekable();
-        if list.peek().is_none() {
+        if list.peek().is_none() && r.notes.is_empty() {
             continue;
         }
         let _ = writeln!(
@@ -135,9 +143,36 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
             finding(&mut spool.buf, f, lang);
             spool.flush()?;
         }
+        for kind in [NoteKind::NotExamined, NoteKind::Evidence] {
+            for n in report.notes_of(r, kind) {
+                note(&mut spool.buf, n, lang);
+            }
+        }
         spool.buf.push('\n');
     }
     Ok(())
+}
+
+/// A note: its kind, where it is and what it says (no severity, no fix).
+fn note(out: &mut String, n: &Note, lang: Lang) {
+    let _ = write!(out, "- _{}_ {}", n.kind.label().get(lang), code(n.code));
+    if let Some(o) = &n.object {
+        let _ = write!(out, " {}", esc(&o.to_string()));
+    }
+    out.push('\n');
+    let sep = labels::colon(lang);
+    if let Some(place) = labels::note_place(n) {
+        let _ = writeln!(out, "  - {}{sep}{}", LOCATION.get(lang), code(&place));
+    }
+    if let Some(path) = &n.path {
+        let _ = writeln!(out, "  - {}{sep}{}", labels::FIELD.get(lang), code(path));
+    }
+    let _ = writeln!(
+        out,
+        "  - {}{sep}{}",
+        MESSAGE.get(lang),
+        esc(n.message.get(lang))
+    );
 }
 
 fn finding(out: &mut String, f: &Finding, lang: Lang) {

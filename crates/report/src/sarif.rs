@@ -53,6 +53,13 @@ pub(crate) fn write(
                 .iter()
                 .map(|u| unavailable_notification(u, lang)),
         )
+        .chain(
+            report
+                .notes
+                .iter()
+                .filter(|n| n.kind == kcheck_model::NoteKind::NotExamined)
+                .map(|n| not_examined_notification(n, lang)),
+        )
         .collect();
     let properties = RunProperties {
         evidence: &report.evidence,
@@ -729,6 +736,28 @@ fn unavailable_notification(u: &Unavailable, lang: Lang) -> Notification<'_> {
         locations: None,
         message: Message {
             text: Cow::Owned(format!("{}: {}", u.kind, u.reason.get(lang))),
+        },
+    }
+}
+
+/// What a rule could not examine: a warning about the run, not a result.
+fn not_examined_notification(n: &kcheck_model::Note, lang: Lang) -> Notification<'_> {
+    let label = kcheck_model::NoteKind::NotExamined.label().get(lang);
+    Notification {
+        level: "warning",
+        locations: n.location.as_ref().map(|l| {
+            [SarifLocation {
+                logical_locations: None,
+                physical_location: Some(physical(&l.file, l.line, l.column)),
+            }]
+        }),
+        message: Message {
+            text: Cow::Owned(format!(
+                "{} ({}) {label}: {}",
+                n.code,
+                n.item,
+                n.message.get(lang)
+            )),
         },
     }
 }

@@ -6,7 +6,8 @@ use crate::labels::{self, FINDINGS, FIX, INPUT_PROBLEMS, SKIPPED_FILES, SUMMARY,
 use crate::layout::{clean, pack, pad, width, wrap, Spool};
 use crate::RenderOptions;
 use kcheck_model::{
-    DiagnosticSeverity, Finding, Inputs, ItemResult, Lang, Level, Report, Severity, Status,
+    DiagnosticSeverity, Finding, Inputs, ItemResult, Lang, Level, Note, NoteKind, Report, Severity,
+    Status,
 };
 use std::io;
 
@@ -146,7 +147,12 @@ fn severity_width(lang: Lang) -> usize {
         .map(|s| width(s.label().get(lang)))
         .max()
         .unwrap_or(0);
-    level + 1 + severity
+    let note = [NoteKind::NotExamined, NoteKind::Evidence]
+        .iter()
+        .map(|k| width(k.label().get(lang)))
+        .max()
+        .unwrap_or(0);
+    (level + 1 + severity).max(note)
 }
 
 /// `fail critical`, `warn high`, `info medium`: what the finding does to its item, and how bad.
@@ -214,6 +220,16 @@ fn item_line(
             );
         }
     }
+    // What could not be examined stays with the item at any status; a not-evaluated item's
+    // reason already names the first of it.
+    if let Some(text) = labels::not_examined_line(report, r, lang) {
+        for t in wrap(&clean(&text), WIDTH - indent - 2) {
+            push_line(
+                out,
+                &format!("{}  {}", " ".repeat(indent), p.paint(&t, DIM)),
+            );
+        }
+    }
 }
 
 fn tail_painted(tail: &str, r: &ItemResult, p: &Painter) -> String {
@@ -225,9 +241,10 @@ fn tail_painted(tail: &str, r: &ItemResult, p: &Painter) -> String {
     }
 }
 
-/// The findings by item, each written out as soon as it is laid out.
+/// The findings by item, each written out as soon as it is laid out, then the item's notes:
+/// what could not be examined and the evidence its verdict rests on.
 fn findings(spool: &mut Spool, report: &Report, lang: Lang, p: &Painter) -> io::Result<()> {
-    if report.findings.is_empty() {
+    if report.findings.is_empty() && report.notes.is_empty() {
         return Ok(());
     }
     spool.buf.push('\n');
@@ -235,7 +252,7 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang, p: &Painter) -> io::
     let sev_w = severity_width(lang);
     for r in labels::items_in_order(report) {
         let mut list = labels::item_findings(report, r).peekable();
-        if list.peek().is_none() {
+        if list.peek().is_none() && r.notes.is_empty() {
             continue;
         }
         spool.buf.push('\n');
@@ -252,8 +269,46 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang, p: &Painter) -> io::
             finding(&mut spool.buf, f, lang, p, sev_w, last_of_run);
             spool.flush()?;
         }
+        for kind in [NoteKind::NotExamined, NoteKind::Evidence] {
+            for n in report.notes_of(r, kind) {
+                note(&mut spool.buf, n, lang, p, sev_w);
+            }
+        }
     }
     Ok(())
+}
+
+/// A note laid out like a finding: its kind where a finding has its level and severity, and no
+/// fix.
+fn note(out: &mut String, n: &Note, lang: Lang, p: &Painter, sev_w: usize) {
+    let indent = 2 + sev_w + 2;
+    let body_w = WIDTH - indent;
+    let mut parts = vec![p.paint(n.code, BOLD)];
+    parts.extend(labels::note_place(n).map(|s| clean(&s).into_owned()));
+    parts.extend(
+        n.object
+            .as_ref()
+            .map(|o| clean(&o.to_string()).into_owned()),
+    );
+    if n.location.is_none() {
+        parts.extend(n.path.as_deref().map(|s| clean(s).into_owned()));
+    }
+    let sgr = match n.kind {
+        NoteKind::NotExamined => DIM,
+        NoteKind::Evidence => "32",
+    };
+    let label = p.paint_padded(n.kind.label().get(lang), sev_w, sgr);
+    for (i, line) in pack(&parts, body_w).iter().enumerate() {
+        let lead = if i == 0 {
+            format!("  {label}  ")
+        } else {
+            " ".repeat(indent)
+        };
+        push_line(out, &format!("{lead}{line}"));
+    }
+    for line in wrap(&clean(n.message.get(lang)), body_w) {
+        push_line(out, &format!("{}{line}", " ".repeat(indent)));
+    }
 }
 
 fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize, show_fix: bool) {

@@ -4,8 +4,8 @@ use crate::rule::{Check, Context, Rule, Sink};
 use crate::{cluster_kinds, registry};
 use crate::{Config, Waivers};
 use kcheck_model::{
-    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, Report, Status, Text,
-    Unavailable, ITEMS,
+    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, NoteKind, Report, Status,
+    Text, Unavailable, ITEMS,
 };
 use rustc_hash::FxHashMap as HashMap;
 
@@ -90,8 +90,10 @@ impl Engine {
         // Room for a few findings per object, reserved once: growing a vector of half a million
         // findings copies it (120 MB held twice at that moment), while room that is never used
         // is address space the kernel does not back.
-        let mut findings = Vec::with_capacity(inventory.len().saturating_mul(4));
-        let mut identities = crate::rule::Identities::default();
+        let mut out = crate::rule::Collected {
+            findings: Vec::with_capacity(inventory.len().saturating_mul(4)),
+            ..Default::default()
+        };
         let mut examined: HashMap<&'static str, usize> = HashMap::default();
 
         // Object rules, dispatched by kind in one pass over the inventory.
@@ -113,8 +115,7 @@ impl Engine {
             for &(i, rule) in rules {
                 if let Check::Object { run, .. } = rule.check {
                     let start = timed.then(std::time::Instant::now);
-                    let mut sink =
-                        Sink::for_object(rule, &mut findings, &self.waivers, &mut identities);
+                    let mut sink = Sink::for_object(rule, &mut out, &self.waivers);
                     run(object, &ctx, &mut sink);
                     counts[i] += sink.finish(object);
                     if let Some(s) = start {
@@ -125,7 +126,7 @@ impl Engine {
         }
         for (i, rule) in runnable.iter().enumerate() {
             let start = timed.then(std::time::Instant::now);
-            let mut sink = Sink::new(rule, &mut findings, &self.waivers, &mut identities);
+            let mut sink = Sink::new(rule, &mut out, &self.waivers);
             match rule.check {
                 Check::Inventory(run) => run(&ctx, &mut sink),
                 Check::Node(run) => {
@@ -143,7 +144,13 @@ impl Engine {
         }
 
         let start = timed.then(std::time::Instant::now);
+        let crate::rule::Collected {
+            mut findings,
+            mut notes,
+            ..
+        } = out;
         sort_findings(&mut findings, inventory);
+        sort_notes(&mut notes, inventory);
         if let (Some(t), Some(s)) = (&self.timings, start) {
             let mut t = t.borrow_mut();
             t.clear();
@@ -159,22 +166,21 @@ impl Engine {
                     .filter(|(_, f)| f.item == item.id)
                     .map(|(i, _)| i)
                     .collect();
+                let of_item_notes: Vec<usize> = notes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| n.item == item.id)
+                    .map(|(i, _)| i)
+                    .collect();
                 let ran = runnable.iter().any(|r| r.item == item.id);
                 let exists = self.rules.iter().any(|r| r.item == item.id);
                 let seen = examined.get(item.id).copied().unwrap_or(0);
-                // A rule of the item that could not look at all (it examined nothing and said
-                // why in an informational finding) keeps a clean item from passing.
-                let could_not_look = runnable
+                // What the item's rules could not examine keeps a clean item from passing.
+                let could_not_look = of_item_notes
                     .iter()
-                    .enumerate()
-                    .filter(|(i, r)| r.item == item.id && counts[*i] == 0)
-                    .find_map(|(_, r)| {
-                        of_item
-                            .iter()
-                            .map(|&i| &findings[i])
-                            .find(|f| f.code == r.code && f.level == Level::Info && !f.waived)
-                    })
-                    .map(|f| f.message.clone());
+                    .map(|&i| &notes[i])
+                    .find(|n| n.kind == NoteKind::NotExamined)
+                    .map(|n| n.message.clone());
                 let (status, reason) = item_status(
                     item,
                     &of_item,
@@ -211,6 +217,7 @@ impl Engine {
                     status,
                     reason,
                     findings: of_item,
+                    notes: of_item_notes,
                     examined: seen,
                 }
             })
@@ -224,6 +231,7 @@ impl Engine {
             items,
             rules,
             findings,
+            notes,
             inputs,
             waivers: {
                 self.waivers.check_annotation_rules(inventory);
@@ -377,13 +385,10 @@ fn item_status(
     }
     if examined == 0 {
         // A rule that could not look (a node scan without the component it needs) says why in
-        // an informational finding: that is the item's reason.
-        let told = active()
-            .find(|f| f.level == Level::Info)
-            .map(|f| f.message.clone());
+        // a note: that is the item's reason.
         return (
             Status::NotEvaluated,
-            Some(told.unwrap_or_else(|| {
+            Some(could_not_look.map(not_examined).unwrap_or_else(|| {
                 Text::fixed(
                     "nothing to check: the input has no objects this item applies to",
                     "无可检查对象:输入中没有此项适用的对象",
@@ -391,7 +396,7 @@ fn item_status(
             })),
         );
     }
-    if let Some(why) = could_not_look {
+    if let Some(why) = could_not_look.map(not_examined) {
         return (
             Status::NotEvaluated,
             Some(Text::new(
@@ -425,10 +430,37 @@ fn item_status(
     (Status::Pass, None)
 }
 
-/// Orders findings by item, rule, then place: files in the order the inventory read them (which
-/// is deterministic), line, column; ties keep the order the rules found them in. Comparing
-/// small integer keys instead of strings matters with tens of thousands of findings.
-fn sort_findings(findings: &mut Vec<Finding>, inventory: &Inventory) {
+/// A note of what could not be examined, as an item's reason.
+fn not_examined(why: Text) -> Text {
+    Text::new(
+        format!("not examined: {}", why.en),
+        format!("未检查:{}", why.zh),
+    )
+}
+
+/// Orders notes like findings: by item, rule, place, then message.
+fn sort_notes(notes: &mut Vec<kcheck_model::Note>, inventory: &Inventory) {
+    let rank = file_ranks(inventory);
+    notes.sort_by_cached_key(|n| {
+        (
+            kcheck_model::item_order(n.item),
+            n.code,
+            n.location.as_ref().map_or((u32::MAX, 0, 0), |l| {
+                (
+                    rank.get(&*l.file).copied().unwrap_or(u32::MAX),
+                    l.line,
+                    l.column,
+                )
+            }),
+            n.source.clone(),
+            n.message.en.clone(),
+        )
+    });
+    notes.dedup();
+}
+
+/// Each file's rank in the order the inventory read them (which is deterministic).
+fn file_ranks(inventory: &Inventory) -> HashMap<&str, u32> {
     let mut rank: HashMap<&str, u32> = HashMap::default();
     for o in inventory.objects() {
         if let Some(f) = o.file() {
@@ -436,6 +468,14 @@ fn sort_findings(findings: &mut Vec<Finding>, inventory: &Inventory) {
             rank.entry(f).or_insert(next);
         }
     }
+    rank
+}
+
+/// Orders findings by item, rule, then place: files in the order the inventory read them (which
+/// is deterministic), line, column; ties keep the order the rules found them in. Comparing
+/// small integer keys instead of strings matters with tens of thousands of findings.
+fn sort_findings(findings: &mut Vec<Finding>, inventory: &Inventory) {
+    let rank = file_ranks(inventory);
     findings.sort_by_cached_key(|f| {
         let (file, line, column) = f.location.as_ref().map_or((u32::MAX, 0, 0), |l| {
             (

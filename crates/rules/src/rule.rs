@@ -3,8 +3,8 @@
 use crate::network::netpol::Policy;
 use kcheck_model::facts::{Component, ConfigDoc};
 use kcheck_model::{
-    Evidence, FieldPath, Finding, Inventory, Level, Location, NodeFacts, Object, ObjectRef,
-    RuleInfo, Severity, Source, Text,
+    Evidence, FieldPath, Finding, Inventory, Level, Location, NodeFacts, Note, NoteKind, Object,
+    ObjectRef, RuleInfo, Severity, Source, Text,
 };
 use kcheck_pss::{Evaluation, Level as PssLevel, Version};
 use rustc_hash::FxHashMap as HashMap;
@@ -227,11 +227,8 @@ macro_rules! __rule_literal {
 /// resolves the field path to a file position.
 pub struct Sink<'a> {
     rule: &'static Rule,
-    findings: &'a mut Vec<Finding>,
+    out: &'a mut Collected,
     waivers: &'a crate::Waivers,
-    /// The identities of the objects reported so far in the run, by address: an object's
-    /// findings (several rules, several fields) point at one `ObjectRef`.
-    identities: &'a mut Identities,
     pub(crate) examined: usize,
     /// Findings this sink may still take ([`MAX_FINDINGS_PER_OBJECT`] for an object rule on
     /// one object), and what was left out past it.
@@ -278,15 +275,13 @@ fn bounded(mut message: Text) -> Text {
 impl<'a> Sink<'a> {
     pub(crate) fn new(
         rule: &'static Rule,
-        findings: &'a mut Vec<Finding>,
+        out: &'a mut Collected,
         waivers: &'a crate::Waivers,
-        identities: &'a mut Identities,
     ) -> Sink<'a> {
         Sink {
             rule,
-            findings,
+            out,
             waivers,
-            identities,
             examined: 0,
             room: usize::MAX,
             left_out: 0,
@@ -300,14 +295,13 @@ impl<'a> Sink<'a> {
     /// then [`Sink::finish`] counts the rest.
     pub(crate) fn for_object(
         rule: &'static Rule,
-        findings: &'a mut Vec<Finding>,
+        out: &'a mut Collected,
         waivers: &'a crate::Waivers,
-        identities: &'a mut Identities,
     ) -> Sink<'a> {
         Sink {
             room: MAX_FINDINGS_PER_OBJECT,
             said: Some(Vec::new()),
-            ..Sink::new(rule, findings, waivers, identities)
+            ..Sink::new(rule, out, waivers)
         }
     }
 
@@ -365,15 +359,90 @@ impl<'a> Sink<'a> {
         self.push_node(at, message, Level::Info)
     }
 
+    /// Says what the rule needed on `object` and could not examine (a file it could not read).
+    /// A note, not a finding: the item cannot pass on it, and it is shown with the item at any
+    /// status. A rule that examined nothing else makes it the item's reason.
+    pub fn not_examined(&mut self, object: &Object, path: FieldPath, message: Text) {
+        let at = self.place(object, path);
+        self.note(NoteKind::NotExamined, message, at);
+    }
+
+    /// What the rule could not examine on a node (a component that is not there, a file that
+    /// could not be read).
+    pub fn not_examined_on_node(&mut self, at: NodePlace, message: Text) {
+        self.note(NoteKind::NotExamined, message, at.into());
+    }
+
+    /// What the rule could not examine anywhere in particular (evidence that is not in the input).
+    pub fn not_examined_in_input(&mut self, message: Text) {
+        self.note(NoteKind::NotExamined, message, Placed::default());
+    }
+
+    /// Positive evidence the item rests on, found on `object` ("Cilium enforces
+    /// NetworkPolicy"): shown as evidence, not as a finding with a fix.
+    pub fn evidence(&mut self, object: &Object, path: FieldPath, message: Text) {
+        let at = self.place(object, path);
+        self.note(NoteKind::Evidence, message, at);
+    }
+
+    /// Positive evidence found on a node (an offline CA, encrypted Secrets in etcd).
+    pub fn evidence_on_node(&mut self, at: NodePlace, message: Text) {
+        self.note(NoteKind::Evidence, message, at.into());
+    }
+
+    fn note(&mut self, kind: NoteKind, message: Text, at: Placed) {
+        // Bounded like findings: an object rule says at most so much about one object.
+        if self.room == 0 {
+            return;
+        }
+        if self.room != usize::MAX {
+            self.room -= 1;
+        }
+        self.out.notes.push(Note {
+            kind,
+            code: self.rule.code,
+            item: self.rule.item,
+            object: at.object,
+            path: at.path,
+            location: at.location,
+            source: at.source,
+            message: bounded(message),
+        });
+    }
+
+    /// An object's identity, the field path and where it is: a file position, or the API path.
+    fn place(&mut self, object: &Object, path: FieldPath) -> Placed {
+        let (location, source) = match &object.source {
+            Source::File { path: file, .. } => {
+                let pos = object.position(&path);
+                (
+                    Some(Location {
+                        file: file.clone(),
+                        line: pos.line,
+                        column: pos.column,
+                    }),
+                    None,
+                )
+            }
+            Source::Api { path } => (None, Some(path.clone())),
+        };
+        Placed {
+            object: Some(self.identity_of(object)),
+            path: (!path.is_root()).then(|| path.to_string()),
+            location,
+            source,
+        }
+    }
+
     fn push_node(&mut self, at: NodePlace, message: Text, level: Level) -> &mut Finding {
-        self.findings.push(Finding {
+        self.out.findings.push(Finding {
             object: at.object.map(Arc::new),
             path: at.path,
             location: at.location,
             source: Some(at.source.into()),
             ..self.finding(bounded(message), level)
         });
-        self.findings.last_mut().expect("just pushed")
+        self.out.findings.last_mut().expect("just pushed")
     }
 
     /// A finding of this rule with `message` and `level`, placed nowhere yet.
@@ -397,6 +466,7 @@ impl<'a> Sink<'a> {
 
     fn identity_of(&mut self, object: &Object) -> Arc<ObjectRef> {
         let slot = self
+            .out
             .identities
             .entry(std::ptr::from_ref(object) as usize)
             .or_insert_with(|| Arc::new(object.reference()));
@@ -454,36 +524,52 @@ impl<'a> Sink<'a> {
         message: Text,
         level: Level,
     ) -> &mut Finding {
-        let (location, source) = match &object.source {
-            Source::File { path: file, .. } => {
-                let pos = object.position(&path);
-                (
-                    Some(Location {
-                        file: file.clone(),
-                        line: pos.line,
-                        column: pos.column,
-                    }),
-                    None,
-                )
-            }
-            Source::Api { path } => (None, Some(path.clone())),
-        };
-        let identity = self.identity_of(object);
-        self.findings.push(Finding {
-            object: Some(identity),
-            path: (!path.is_root()).then(|| path.to_string()),
-            location,
-            source,
+        let at = self.place(object, path);
+        self.out.findings.push(Finding {
+            object: at.object,
+            path: at.path,
+            location: at.location,
+            source: at.source,
             ..self.finding(message, level)
         });
-        let last = self.findings.len() - 1;
-        self.waivers.apply(&mut self.findings[last], object);
-        &mut self.findings[last]
+        let last = self.out.findings.len() - 1;
+        self.waivers.apply(&mut self.out.findings[last], object);
+        &mut self.out.findings[last]
+    }
+}
+
+/// Where a finding or note is: the object, the field, the file position or the API or host
+/// source.
+#[derive(Default)]
+struct Placed {
+    object: Option<Arc<ObjectRef>>,
+    path: Option<String>,
+    location: Option<Location>,
+    source: Option<Arc<str>>,
+}
+
+impl From<NodePlace> for Placed {
+    fn from(at: NodePlace) -> Placed {
+        Placed {
+            object: at.object.map(Arc::new),
+            path: at.path,
+            location: at.location,
+            source: Some(at.source.into()),
+        }
     }
 }
 
 /// Object identities by address, for [`Sink`].
 pub(crate) type Identities = HashMap<usize, Arc<ObjectRef>>;
+
+/// What the rules of a run said: findings, notes, and the identities of the objects they name
+/// (by address: an object's findings from several rules and fields point at one `ObjectRef`).
+#[derive(Default)]
+pub(crate) struct Collected {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) notes: Vec<Note>,
+    pub(crate) identities: Identities,
+}
 
 /// Where on a node a finding is: a file line when known, otherwise a description of the source
 /// (a host path, `/proc/1234/cmdline`), and the flag or field concerned.

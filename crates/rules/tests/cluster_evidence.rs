@@ -179,9 +179,9 @@ spec:
     let r = run(&yaml, None);
     assert_eq!(item(&r, "2.1").status, Status::Pass);
     assert_eq!(
-        codes(&r, Level::Info)
+        r.notes
             .iter()
-            .filter(|c| c.starts_with("KC214"))
+            .filter(|n| n.code == "KC214" && n.kind == kcheck_model::NoteKind::Evidence)
             .count(),
         1
     );

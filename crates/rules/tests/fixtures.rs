@@ -65,11 +65,16 @@ fn run(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
         ALL_EVIDENCE,
         loaded.inputs,
     );
-    report
+    let what = |o: Option<&std::sync::Arc<kcheck_model::ObjectRef>>| o.map(ToString::to_string);
+    let findings = report
         .findings
         .iter()
-        .map(|f| support::finding_line(f, f.object.as_ref().map(ToString::to_string)))
-        .collect()
+        .map(|f| support::finding_line(f, what(f.object.as_ref())));
+    let notes = report
+        .notes
+        .iter()
+        .map(|n| support::note_line(n, what(n.object.as_ref())));
+    findings.chain(notes).collect()
 }
 
 #[test]
@@ -97,14 +102,18 @@ fn every_rule_passes_and_fails_its_fixtures() {
             rule.code,
             dir.display()
         );
-        // A pass fixture may carry informational findings (what a cluster rule recognised);
-        // they join the snapshot.
+        // A pass fixture may carry informational findings and notes (the evidence a cluster
+        // rule recognised); they join the snapshot.
         let mut snapshot = Vec::new();
         for file in &pass {
             let found = run(rule, file);
-            let (info, problems): (Vec<String>, Vec<String>) = found
-                .into_iter()
-                .partition(|line| line.split(' ').nth(1) == Some("Info"));
+            let (info, problems): (Vec<String>, Vec<String>) =
+                found.into_iter().partition(|line| {
+                    matches!(
+                        line.split(' ').nth(1),
+                        Some("Info" | "Evidence" | "NotExamined")
+                    )
+                });
             assert!(
                 problems.is_empty(),
                 "{}: pass fixture has findings:\n{}",
@@ -116,7 +125,9 @@ fn every_rule_passes_and_fails_its_fixtures() {
         for file in &fail {
             let found = run(rule, file);
             assert!(
-                !found.is_empty(),
+                found
+                    .iter()
+                    .any(|line| matches!(line.split(' ').nth(1), Some("Fail" | "Warn" | "Info"))),
                 "{}: fail fixture has no finding",
                 file.display()
             );

@@ -583,7 +583,7 @@ fn an_unreadable_admission_configuration_is_not_judged_as_absent() {
     let found = run(&pod_security_admission::RULE, &facts);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
-        found[0].contains("KC806 Info")
+        found[0].contains("KC806 NotExamined")
             && found[0].contains("could not be read; Pod Security Admission's defaults and exemptions were not checked"),
         "{found:#?}"
     );
@@ -595,7 +595,7 @@ fn an_unreadable_admission_configuration_is_not_judged_as_absent() {
     assert!(
         placement
             .iter()
-            .all(|l| l.contains("KC504 Info") && l.contains("could not be read")),
+            .all(|l| l.contains("KC504 NotExamined") && l.contains("could not be read")),
         "{placement:#?}"
     );
 }

@@ -79,7 +79,7 @@ fn a_missing_access_review_record_fails_a_cluster_and_leaves_a_scan_not_evaluate
         item_1_5(&[Evidence::Objects]),
         (
             Status::NotEvaluated,
-            "no access-review record in the input: add it (kcheck access-review --record writes it) or audit the cluster with kcheck cluster".to_string()
+            "not examined: no access-review record in the input: add it (kcheck access-review --record writes it) or audit the cluster with kcheck cluster".to_string()
         )
     );
     // A cluster without one has not recorded a review.

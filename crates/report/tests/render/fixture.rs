@@ -2,8 +2,8 @@
 //! waived finding, hostile strings, input diagnostics and a skipped file.
 
 use kcheck_model::{
-    Diagnostic, DiagnosticSeverity, Evidence, Finding, Inputs, ItemResult, Level, Location,
-    ObjectRef, Report, RuleInfo, Severity, Skipped, Status, Text, ITEMS,
+    Diagnostic, DiagnosticSeverity, Evidence, Finding, Inputs, ItemResult, Level, Location, Note,
+    NoteKind, ObjectRef, Report, RuleInfo, Severity, Skipped, Status, Text, ITEMS,
 };
 use std::sync::Arc;
 
@@ -206,8 +206,52 @@ pub fn rules() -> Vec<RuleInfo> {
     ]
 }
 
+/// What a failing item could not examine (two notes on 1.1), and the evidence a warning item
+/// rests on (2.2), one of each with hostile text.
+pub fn notes() -> Vec<Note> {
+    vec![
+        Note {
+            kind: NoteKind::NotExamined,
+            code: "KC107",
+            item: "1.1",
+            object: None,
+            path: None,
+            location: None,
+            source: Some(Arc::from("/etc/kubernetes/admin.conf")),
+            message: Text::fixed(
+                "kubeconfig is not available (on the control-plane node only)",
+                "无法获得 kubeconfig(仅在控制平面节点上)",
+            ),
+        },
+        Note {
+            kind: NoteKind::NotExamined,
+            code: "KC107",
+            item: "1.1",
+            object: None,
+            path: None,
+            location: None,
+            source: Some(Arc::from("/etc/kubernetes/pki")),
+            message: Text::fixed(HOSTILE, HOSTILE),
+        },
+        Note {
+            kind: NoteKind::Evidence,
+            code: "KC214",
+            item: "2.2",
+            object: object("DaemonSet", Some("kube-system"), "cilium").map(Arc::new),
+            path: None,
+            location: at("kube-system/cilium.yaml", 12, 3),
+            source: None,
+            message: Text::fixed(
+                "network plugin Cilium enforces NetworkPolicy",
+                "网络插件 Cilium 执行网络策略",
+            ),
+        },
+    ]
+}
+
 pub fn report() -> Report {
     let findings = findings();
+    let notes = notes();
     let items = ITEMS
         .iter()
         .map(|item| {
@@ -238,6 +282,12 @@ pub fn report() -> Report {
                 status,
                 reason,
                 findings: of_item,
+                notes: notes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| n.item == item.id)
+                    .map(|(i, _)| i)
+                    .collect(),
                 examined: 4,
             }
         })
@@ -249,6 +299,7 @@ pub fn report() -> Report {
         items,
         rules: rules(),
         findings,
+        notes,
         inputs: Inputs {
             unavailable: Vec::new(),
             files_read: 3,
@@ -295,9 +346,11 @@ pub fn report() -> Report {
 pub fn quiet_report() -> Report {
     let mut r = report();
     r.findings.clear();
+    r.notes.clear();
     r.inputs = Inputs::default();
     for item in &mut r.items {
         item.findings.clear();
+        item.notes.clear();
         if item.status != Status::NotEvaluated {
             item.status = Status::Pass;
             item.reason = None;

@@ -50,10 +50,12 @@ fn items_are_the_35_in_checklist_order() {
         assert_eq!(
             keys(item),
             [
+                "evidence",
                 "examined",
                 "finding_count",
                 "findings",
                 "id",
+                "not_examined",
                 "reason",
                 "section",
                 "status",

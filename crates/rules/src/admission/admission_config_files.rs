@@ -1,6 +1,6 @@
 use crate::node::admission::{admission_config, plugin_config, plugin_entries, resolve};
 use crate::node::apiserver::{
-    apiserver_or_inform, file_state, judge_file_protection, FileState, Seen,
+    apiserver_or_note, file_state, judge_file_protection, FileState, Seen,
 };
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::{ConfigRole, Kubeconfig};
@@ -62,7 +62,7 @@ declare_rule! {
 }
 
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
-    let Some(api) = apiserver_or_inform(facts, sink) else {
+    let Some(api) = apiserver_or_note(facts, sink) else {
         return;
     };
     let Some(path) = api.flags.value("admission-control-config-file") else {
@@ -74,7 +74,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     }
     let Some(admission) = admission_config(facts, api) else {
         if matches!(file_state(facts, path), FileState::Present { .. }) {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 NodePlace::file(path),
                 text!(
                     "the admission configuration {path} could not be parsed; the files it names were not checked",
@@ -130,7 +130,7 @@ fn judge_present(sink: &mut Sink, facts: &NodeFacts, path: &str, what: (&str, &s
             false
         }
         Seen::Unknown(why) => {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 NodePlace::file(path),
                 text!(
                     "{en} {path} could not be examined ({why})",

@@ -1,5 +1,5 @@
 use crate::node::admission::{basis_note, effective_plugins, EffectivePlugins};
-use crate::node::apiserver::apiserver_or_inform;
+use crate::node::apiserver::apiserver_or_note;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::Component;
 use kcheck_model::{text, Evidence, Level, NodeFacts, Severity, Text};
@@ -133,7 +133,7 @@ declare_rule! {
 }
 
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
-    let Some(api) = apiserver_or_inform(facts, sink) else {
+    let Some(api) = apiserver_or_note(facts, sink) else {
         return;
     };
     sink.examined();

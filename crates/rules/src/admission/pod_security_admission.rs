@@ -2,7 +2,7 @@ use super::webhooks::KINDS as WEBHOOK_KINDS;
 use crate::node::admission::{
     admission_config, admission_config_unread, effective_plugins, plugin_config, PluginConfig,
 };
-use crate::node::apiserver::apiserver_or_inform;
+use crate::node::apiserver::apiserver_or_note;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::Component;
 use kcheck_model::{text, Evidence, Node, NodeFacts, Severity, Text};
@@ -70,7 +70,7 @@ declare_rule! {
 }
 
 fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
-    let Some(api) = apiserver_or_inform(facts, sink) else {
+    let Some(api) = apiserver_or_note(facts, sink) else {
         return;
     };
     if let Some(flag) = pod_security_off_by(api) {
@@ -78,7 +78,7 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
         return;
     }
     if let Some(path) = admission_config_unread(facts, api) {
-        sink.inform_on_node(
+        sink.not_examined_on_node(
             NodePlace::flag(api, "admission-control-config-file"),
             text!(
                 "the AdmissionConfiguration {path} could not be read; Pod Security Admission's defaults and exemptions were not checked",
@@ -92,7 +92,7 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
     let config = plugin_config(facts, admission, "PodSecurity");
     let Some(root) = config.node() else {
         if let PluginConfig::Unread { path, .. } = &config {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 config.place(""),
                 text!(
                     "the PodSecurity configuration {path} could not be read; its defaults and exemptions were not checked",

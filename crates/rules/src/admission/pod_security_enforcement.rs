@@ -19,7 +19,7 @@ declare_rule! {
     ///   settings bound with `validationActions: [Deny]`, whose match reaches every pod of the
     ///   namespace.
     ///
-    /// Each engine policy is reported: blocking ones as informational findings (how many
+    /// Each engine policy is reported: blocking ones as evidence (how many
     /// namespaces they reach), audit- or warn-only ones as **warnings**. A namespace that only
     /// audits or warns (labels, audit-mode policies, or blocking policies that reach some of its
     /// pods): **warn**. A namespace with nothing at all: **fail** when it is labelled
@@ -160,7 +160,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 e.reach(inventory, &n.name) == Reach::Full && e.blocks_in(inventory, &n.name)
             })
             .count();
-        sink.inform(
+        sink.evidence(
             e.object,
             e.path.clone(),
             text!(

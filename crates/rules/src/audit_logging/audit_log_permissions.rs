@@ -112,7 +112,7 @@ fn not_judged(sink: &mut Sink, path: &str, seen: &Seen, what: (&str, &str)) {
     match seen {
         Seen::Judged => {}
         Seen::Missing => {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 NodePlace::file(path),
                 text!(
                     "{en} {path} does not exist yet; its protection could not be checked",
@@ -121,7 +121,7 @@ fn not_judged(sink: &mut Sink, path: &str, seen: &Seen, what: (&str, &str)) {
             );
         }
         Seen::Unknown(why) => {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 NodePlace::file(path),
                 text!(
                     "{en} {path} could not be examined ({why})",

@@ -1,5 +1,5 @@
 use super::policy::{first_body_rule_for, logs_nothing, rules};
-use crate::node::apiserver::{apiserver_or_inform, config_named, file_state, FileState};
+use crate::node::apiserver::{apiserver_or_note, config_named, file_state, FileState};
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::ConfigRole;
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
@@ -64,7 +64,7 @@ declare_rule! {
 }
 
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
-    let Some(api) = apiserver_or_inform(facts, sink) else {
+    let Some(api) = apiserver_or_note(facts, sink) else {
         return;
     };
     let flags = &api.flags;
@@ -115,7 +115,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 );
             }
             FileState::Present { .. } => {
-                sink.inform_on_node(
+                sink.not_examined_on_node(
                     NodePlace::file(policy_path),
                     text!(
                         "the audit policy {policy_path} could not be parsed; its rules were not checked",
@@ -124,7 +124,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 );
             }
             FileState::Unknown(why) => {
-                sink.inform_on_node(
+                sink.not_examined_on_node(
                     NodePlace::file(policy_path),
                     text!(
                         "the audit policy {policy_path} could not be read ({why}); its rules were not checked",

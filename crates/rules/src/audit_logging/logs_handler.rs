@@ -1,4 +1,4 @@
-use crate::node::apiserver::apiserver_or_inform;
+use crate::node::apiserver::apiserver_or_note;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
 
@@ -62,7 +62,7 @@ declare_rule! {
 }
 
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
-    let Some(api) = apiserver_or_inform(facts, sink) else {
+    let Some(api) = apiserver_or_note(facts, sink) else {
         return;
     };
     sink.examined();

@@ -353,15 +353,11 @@ fn check(ctx: &Context, sink: &mut Sink) {
     let Some(record) = record else {
         // Manifests of an application are not where a cluster's review record lives: without
         // it a scan cannot tell whether access was reviewed, and says so.
-        if let (Some(binding), false) = (first_binding, ctx.whole_cluster) {
-            sink.inform(
-                binding,
-                FieldPath::root(),
-                text!(
-                    "no access-review record in the input: add it (kcheck access-review --record writes it) or audit the cluster with kcheck cluster",
-                    "输入中没有访问权限审查记录:请加入该记录(由 kcheck access-review --record 生成),或使用 kcheck cluster 审计集群",
-                ),
-            );
+        if let (Some(_), false) = (first_binding, ctx.whole_cluster) {
+            sink.not_examined_in_input(text!(
+                "no access-review record in the input: add it (kcheck access-review --record writes it) or audit the cluster with kcheck cluster",
+                "输入中没有访问权限审查记录:请加入该记录(由 kcheck access-review --record 生成),或使用 kcheck cluster 审计集群",
+            ));
             return;
         }
         if let Some(binding) = first_binding {

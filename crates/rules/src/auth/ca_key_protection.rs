@@ -17,7 +17,7 @@ declare_rule! {
     /// - RSA shorter than 2048 bits, or an elliptic curve shorter than 256 bits: failure.
     ///
     /// A CA certificate in the PKI directory with no key beside it, or a key file the scan
-    /// looked for and did not find, means an offline CA, and is reported for information.
+    /// looked for and did not find, means an offline CA, and is reported as evidence.
     ///
     /// ## Why
     /// Checklist item 1.3: whoever holds a CA key can mint certificates for any identity the
@@ -126,7 +126,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         if !known && read_dirs.contains(dir) && offline.insert(cert.path.as_str()) {
             sink.examined();
             let crt = &cert.path;
-            sink.inform_on_node(
+            sink.evidence_on_node(
                 NodePlace::file(crt),
                 text!(
                     "CA certificate {crt} has no private key beside it: this CA is offline",
@@ -136,7 +136,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         }
     }
     if keys.is_empty() && offline.is_empty() {
-        evidence::inform_missing_where(facts, |w| w == "pki", sink);
+        evidence::note_missing_where(facts, |w| w == "pki", sink);
     }
 }
 
@@ -145,7 +145,7 @@ fn judge_key(facts: &NodeFacts, path: &str, sink: &mut Sink) {
     match facts.file(path).map(|f| &f.stat) {
         Some(FileStat::Missing) => {
             sink.examined();
-            sink.inform_on_node(
+            sink.evidence_on_node(
                 place(),
                 text!(
                     "CA private key {path} is not on this node",
@@ -155,11 +155,11 @@ fn judge_key(facts: &NodeFacts, path: &str, sink: &mut Sink) {
             return;
         }
         Some(FileStat::Unreadable { error }) => {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 place(),
                 text!(
-                    "not examined: CA private key {path} could not be read ({error})",
-                    "未检查:无法读取 CA 私钥 {path}({error})",
+                    "CA private key {path} could not be read ({error})",
+                    "无法读取 CA 私钥 {path}({error})",
                 ),
             );
             return;

@@ -157,7 +157,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         }
     }
     if facts.certificates.is_empty() {
-        evidence::inform_missing_where(facts, |w| w == "pki", sink);
+        evidence::note_missing_where(facts, |w| w == "pki", sink);
     }
 }
 

@@ -163,6 +163,6 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         );
     }
     if facts.kubeconfigs.is_empty() && facts.certificates.is_empty() {
-        evidence::inform_missing_where(facts, |w| w == "pki" || w.starts_with("kubeconfig"), sink);
+        evidence::note_missing_where(facts, |w| w == "pki" || w.starts_with("kubeconfig"), sink);
     }
 }

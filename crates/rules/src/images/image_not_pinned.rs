@@ -179,7 +179,7 @@ fn signed(
     by: &str,
 ) {
     if let Reference::Tag(tag) = reference {
-        sink.inform(
+        sink.evidence(
             object,
             path,
             text!(

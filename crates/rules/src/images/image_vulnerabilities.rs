@@ -1,5 +1,5 @@
 use crate::auth::access_review::today;
-use crate::cluster_kinds::{anchor, has_crd, system_workloads_seen};
+use crate::cluster_kinds::{has_crd, system_workloads_seen};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{
     text, Date, Evidence, FieldPath, Inventory, Node, Object, Severity, Text, Value,
@@ -113,16 +113,10 @@ fn no_reports(inventory: &Inventory, sink: &mut Sink) {
     }
     // Not examined: the item is not evaluated, and this message says why.
     if system_workloads_seen(inventory) {
-        if let Some(at) = anchor(inventory) {
-            sink.inform(
-                at,
-                FieldPath::root(),
-                Text::fixed(
-                    "no image scan results in the cluster (trivy-operator VulnerabilityReports): whether images are scanned cannot be told",
-                    "集群中没有镜像扫描结果(trivy-operator VulnerabilityReport):无法判断镜像是否经过扫描",
-                ),
-            );
-        }
+        sink.not_examined_in_input(Text::fixed(
+            "no image scan results in the cluster (trivy-operator VulnerabilityReports): whether images are scanned cannot be told",
+            "集群中没有镜像扫描结果(trivy-operator VulnerabilityReport):无法判断镜像是否经过扫描",
+        ));
     }
 }
 

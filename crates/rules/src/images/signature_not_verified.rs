@@ -9,8 +9,8 @@ declare_rule! {
     /// Admission-time verification of image signatures in a cluster:
     /// - Kyverno `verifyImages` rules (ClusterPolicy, Policy) and ImageValidatingPolicies: in
     ///   `Enforce` mode (the entry's `failureAction`, else the policy's
-    ///   `validationFailureAction`; `Deny` for ImageValidatingPolicy): pass, with an
-    ///   informational finding naming the images and how many namespaces it reaches; in
+    ///   `validationFailureAction`; `Deny` for ImageValidatingPolicy): pass, with
+    ///   evidence naming the images and how many namespaces it reaches; in
     ///   `Audit` mode (Kyverno's default) or with namespaces overridden back to Audit: **warn**,
     ///   unsigned images are only reported;
     /// - sigstore policy-controller ClusterImagePolicies: they apply only in namespaces labelled
@@ -170,7 +170,7 @@ fn judge(inventory: &Inventory, v: &Verifier, namespaces: &[&str], sink: &mut Si
             ),
         );
     }
-    sink.inform(
+    sink.evidence(
         v.object,
         v.path.clone(),
         text!(

@@ -70,10 +70,25 @@ fn is_health(kind: ComponentKind, path: &str) -> bool {
 }
 
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
+    let (mut refused, mut answered) = (0, 0);
     for probe in &facts.probes {
         if probe.status.is_none() {
             let (url, outcome) = (&probe.url, &probe.outcome);
-            sink.inform_on_node(
+            // A refused connection: nothing serves at that address (the component may still
+            // listen on another one). Said as evidence; it proves nothing on its own, and any
+            // other failure (a timeout, a broken handshake) leaves the question open.
+            if outcome == "connection refused" {
+                refused += 1;
+                sink.evidence_on_node(
+                    NodePlace::file(url),
+                    text!(
+                        "nothing listens at {url} (connection refused)",
+                        "{url} 无监听(连接被拒绝)",
+                    ),
+                );
+                continue;
+            }
+            sink.not_examined_on_node(
                 NodePlace::file(url),
                 text!(
                     "nothing answered at {url} ({outcome}): not probed",
@@ -83,7 +98,17 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             continue;
         }
         sink.examined();
+        answered += 1;
         judge(probe, sink);
+    }
+    if answered == 0 && refused > 0 {
+        sink.not_examined_on_node(
+            NodePlace::file("--probe"),
+            text!(
+                "every probed port refused the connection ({refused}): no anonymous request could be made",
+                "所有被探测的端口均拒绝连接({refused} 个):无法发出匿名请求",
+            ),
+        );
     }
 }
 

@@ -12,7 +12,7 @@ declare_rule! {
     ///   kube-router, Weave Net with its `weave-npc` container, OVN-Kubernetes, Kube-OVN,
     ///   OpenShift SDN, Azure Network Policy Manager, kindnet from kind v0.24 / kindnet v1.3 on,
     ///   and the Amazon VPC CNI when its node agent runs with `--enable-network-policy=true`:
-    ///   pass, with an informational finding naming the plugin;
+    ///   pass, with evidence naming the plugin;
     /// - flannel alone, Azure CNI alone, older kindnet builds, the Amazon VPC CNI without its
     ///   policy agent, GKE's network without Dataplane V2 or Calico, Cilium with
     ///   `enable-policy: never`, kube-router with `--run-firewall=false`: **fail**, saying how
@@ -77,7 +77,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
     if !enforcing.is_empty() {
         for p in enforcing {
             let (name, ds) = (p.name, &p.daemonset.reference());
-            sink.inform(
+            sink.evidence(
                 p.daemonset,
                 FieldPath::root(),
                 text!(

@@ -104,11 +104,11 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     };
     let origin = etcd.origin.to_string();
     if let Some(file) = etcd.flags.get("config-file") {
-        sink.inform_on_node(
+        sink.not_examined_on_node(
             NodePlace::flag(etcd, "config-file"),
             text!(
-                "not examined: etcd ({origin}) reads its settings from --config-file {file}, which kcheck does not read; its command-line flags are ignored",
-                "未检查:etcd({origin})从 --config-file {file} 读取配置,kcheck 不读取该文件;其命令行参数不生效",
+                "etcd ({origin}) reads its settings from --config-file {file}, which kcheck does not read; its command-line flags are ignored",
+                "etcd({origin})从 --config-file {file} 读取配置,kcheck 不读取该文件;其命令行参数不生效",
             ),
         );
         return;

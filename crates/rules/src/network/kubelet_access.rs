@@ -18,7 +18,7 @@ declare_rule! {
     ///
     /// Each setting that is not as it must be is a failure. A kubelet started with `--config`
     /// whose file could not be read leaves the settings it does not set on the command line
-    /// unknown: they are reported for information and not judged.
+    /// unknown: they are noted as not examined and not judged.
     ///
     /// ## Why
     /// Checklist item 2.5: the kubelet API (port 10250) runs commands in containers, reads their
@@ -141,7 +141,7 @@ fn judge(
     }
 }
 
-/// One informational finding per reason, naming the settings it leaves unknown.
+/// One "not examined" note per reason, naming the settings it leaves unknown.
 fn inform_unknown(mut unknown: Vec<Unknown>, sink: &mut Sink) {
     while let Some((flag, place, reason)) = unknown.first().cloned() {
         let mut flags = vec![format!("--{flag}")];
@@ -153,11 +153,11 @@ fn inform_unknown(mut unknown: Vec<Unknown>, sink: &mut Sink) {
             !same
         });
         let flags = flags.join(", ");
-        sink.inform_on_node(
+        sink.not_examined_on_node(
             place,
             Text::new(
-                format!("not examined: kubelet {flags}: {}", reason.en),
-                format!("未检查:kubelet {flags}:{}", reason.zh),
+                format!("kubelet {flags}: {}", reason.en),
+                format!("kubelet {flags}:{}", reason.zh),
             ),
         );
     }

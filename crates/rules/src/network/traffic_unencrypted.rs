@@ -12,7 +12,7 @@ declare_rule! {
     /// What encrypts traffic between pods:
     /// - the network plugin: Cilium with `enable-wireguard` or `enable-ipsec` in `cilium-config`,
     ///   Calico with `wireguardEnabled` in a FelixConfiguration, Antrea with a
-    ///   `trafficEncryptionMode`: pass, with an informational finding (all pod traffic between
+    ///   `trafficEncryptionMode`: pass, with evidence (all pod traffic between
     ///   nodes is encrypted, whatever the namespace);
     /// - Istio: a mesh-wide PeerAuthentication (in the root namespace, `istio-system` unless the
     ///   mesh configuration says otherwise, without a selector) in mode `STRICT` passes; a
@@ -87,7 +87,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
     if !encryption.is_empty() {
         for e in encryption {
             let what = &e.what;
-            sink.inform(
+            sink.evidence(
                 e.object,
                 e.path,
                 text!(
@@ -103,7 +103,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
     }
     if let Some(mesh) = &linkerd {
         let at = mesh.object.reference();
-        sink.inform(
+        sink.evidence(
             mesh.object,
             FieldPath::root(),
             text!(
@@ -142,7 +142,7 @@ fn judge_istio(inventory: &Inventory, mesh: &Mesh, sink: &mut Sink) {
         Some(pa) => {
             let mode = peer_mode(pa);
             if mode.eq_ignore_ascii_case("STRICT") {
-                sink.inform(
+                sink.evidence(
                     pa,
                     FieldPath::parse("spec.mtls.mode"),
                     Text::fixed(
@@ -193,7 +193,7 @@ fn judge_istio(inventory: &Inventory, mesh: &Mesh, sink: &mut Sink) {
             "其选中的工作负载".to_string()
         };
         if mode.eq_ignore_ascii_case("STRICT") && !strict {
-            sink.inform(
+            sink.evidence(
                 pa,
                 FieldPath::parse("spec.mtls.mode"),
                 text!(

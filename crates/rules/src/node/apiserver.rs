@@ -5,9 +5,9 @@ use kcheck_model::facts::{Component, ComponentKind, ConfigDoc, ConfigRole, FileS
 use kcheck_model::{text, NodeFacts, Text};
 
 /// The node's kube-apiserver. When there is none (a worker node, or a control plane the scan
-/// could not see), informs with the reason once and returns `None`: the rule then examines
+/// could not see), notes the reason once and returns `None`: the rule then examines
 /// nothing, so its item is not evaluated rather than passed.
-pub fn apiserver_or_inform<'a>(facts: &'a NodeFacts, sink: &mut Sink) -> Option<&'a Component> {
+pub fn apiserver_or_note<'a>(facts: &'a NodeFacts, sink: &mut Sink) -> Option<&'a Component> {
     if let Some(c) = facts.component(ComponentKind::ApiServer) {
         return Some(c);
     }
@@ -28,7 +28,7 @@ pub fn apiserver_or_inform<'a>(facts: &'a NodeFacts, sink: &mut Sink) -> Option<
             "此节点上没有 kube-apiserver 静态 Pod 或进程(是工作节点?);请在控制平面节点上运行 kcheck node",
         ),
     };
-    sink.inform_on_node(place, message);
+    sink.not_examined_on_node(place, message);
     None
 }
 

@@ -1,7 +1,7 @@
 //! What a node rule says when the evidence it needs is not there. A component the scan did not
-//! find (no static pod, no process) is reported as an informational finding with the
-//! collector's reason, and the rule examines nothing for it, so that the item ends up "not
-//! evaluated" instead of passing on nothing.
+//! find (no static pod, no process) is a "not examined" note with the collector's reason, and
+//! the rule examines nothing for it, so that the item ends up "not evaluated" instead of
+//! passing on nothing.
 
 use crate::{NodePlace, Sink};
 use kcheck_model::facts::{Component, ComponentKind, Missing};
@@ -24,14 +24,14 @@ pub fn component<'f>(
         return Some(c);
     }
     match facts.missing(&component_key(kind)) {
-        Some(m) => inform_missing(m, sink),
+        Some(m) => note_missing(m, sink),
         None => {
             let name = kind.binary();
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 NodePlace::file(name),
                 text!(
-                    "not examined: no {name} static pod or process on this node",
-                    "未检查:此节点上没有 {name} 的静态 Pod 或进程",
+                    "no {name} static pod or process on this node",
+                    "此节点上没有 {name} 的静态 Pod 或进程",
                 ),
             );
         }
@@ -40,27 +40,31 @@ pub fn component<'f>(
 }
 
 /// Reports evidence the collector recorded as missing, with its reason.
-pub fn inform_missing(missing: &Missing, sink: &mut Sink) {
+pub fn note_missing(missing: &Missing, sink: &mut Sink) {
     let place = NodePlace::file(missing.path.as_deref().unwrap_or(&missing.what));
-    let (what, reason) = (&missing.what, &missing.reason);
-    sink.inform_on_node(
+    let what = missing
+        .what
+        .strip_prefix("component:")
+        .unwrap_or(&missing.what);
+    let reason = &missing.reason;
+    sink.not_examined_on_node(
         place,
         text!(
-            "not examined: {what} is not available ({reason})",
-            "未检查:无法获得 {what}({reason})",
+            "{what} is not available ({reason})",
+            "无法获得 {what}({reason})",
         ),
     );
 }
 
-/// Informs about every missing entry whose key satisfies `wanted`; returns how many there were.
-pub fn inform_missing_where(
+/// Notes every missing entry whose key satisfies `wanted`; returns how many there were.
+pub fn note_missing_where(
     facts: &NodeFacts,
     wanted: impl Fn(&str) -> bool,
     sink: &mut Sink,
 ) -> usize {
     let mut n = 0;
     for m in facts.missing.iter().filter(|m| wanted(&m.what)) {
-        inform_missing(m, sink);
+        note_missing(m, sink);
         n += 1;
     }
     n

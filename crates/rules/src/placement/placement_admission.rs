@@ -1,7 +1,7 @@
 use crate::node::admission::{
     admission_config, admission_config_unread, effective_plugins, plugin_config, PluginConfig,
 };
-use crate::node::apiserver::apiserver_or_inform;
+use crate::node::apiserver::apiserver_or_note;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
 
@@ -71,7 +71,7 @@ declare_rule! {
 }
 
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
-    let Some(api) = apiserver_or_inform(facts, sink) else {
+    let Some(api) = apiserver_or_note(facts, sink) else {
         return;
     };
     sink.examined();
@@ -89,7 +89,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             continue;
         }
         if let Some(path) = admission_config_unread(facts, api) {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 NodePlace::flag(api, "admission-control-config-file"),
                 text!(
                     "the AdmissionConfiguration {path} could not be read; the configuration of {plugin} was not checked",

@@ -71,11 +71,11 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             }
         }
         Reading::Unknown { place, reason } => {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 place,
                 Text::new(
-                    format!("not examined: kubelet seccompDefault: {}", reason.en),
-                    format!("未检查:kubelet seccompDefault:{}", reason.zh),
+                    format!("kubelet seccompDefault: {}", reason.en),
+                    format!("kubelet seccompDefault:{}", reason.zh),
                 ),
             );
         }

@@ -60,13 +60,13 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     let active = |name: &str| lsm.active.iter().any(|a| a.eq_ignore_ascii_case(name));
     if lsm.apparmor.is_none() && lsm.selinux.is_none() && lsm.active.is_empty() {
         match facts.missing("lsm") {
-            Some(m) => evidence::inform_missing(m, sink),
+            Some(m) => evidence::note_missing(m, sink),
             None => {
-                sink.inform_on_node(
+                sink.not_examined_on_node(
                     NodePlace::file(LSM_LIST),
                     text!(
-                        "not examined: the scan holds no Linux security module state",
-                        "未检查:扫描结果中没有 Linux 安全模块的状态",
+                        "the scan holds no Linux security module state",
+                        "扫描结果中没有 Linux 安全模块的状态",
                     ),
                 );
             }

@@ -1,6 +1,6 @@
 use super::encryption_config::{base64_decoded_len, entries, secrets_entry, Entry, Provider};
 use crate::node::apiserver::{
-    apiserver_or_inform, config_named, file_state, judge_file_protection, FileState, Seen,
+    apiserver_or_note, config_named, file_state, judge_file_protection, FileState, Seen,
 };
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::{ConfigDoc, ConfigRole};
@@ -71,7 +71,7 @@ declare_rule! {
 }
 
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
-    let Some(api) = apiserver_or_inform(facts, sink) else {
+    let Some(api) = apiserver_or_note(facts, sink) else {
         return;
     };
     let Some(path) = api.flags.value("encryption-provider-config") else {
@@ -106,7 +106,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             return;
         }
         Seen::Unknown(why) => {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 NodePlace::file(path),
                 text!(
                     "the encryption configuration {path} could not be examined ({why})",
@@ -117,7 +117,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     }
     let Some(doc) = config_named(facts, ConfigRole::Encryption, path) else {
         if matches!(file_state(facts, path), FileState::Present { .. }) {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 NodePlace::file(path),
                 text!(
                     "the encryption configuration {path} could not be parsed; its providers were not checked",
@@ -191,7 +191,7 @@ fn judge_secrets_provider(doc: &ConfigDoc, sink: &mut Sink) {
         }
         "kms" | "aesgcm" | "secretbox" => {}
         other => {
-            sink.inform_on_node(
+            sink.not_examined_on_node(
                 place,
                 text!(
                     "the first provider for secrets is {other}, which kcheck does not know",

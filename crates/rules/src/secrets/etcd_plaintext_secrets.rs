@@ -50,7 +50,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     };
     let endpoint = scan.endpoint.as_str();
     if let Some(error) = &scan.error {
-        sink.inform_on_node(
+        sink.not_examined_on_node(
             NodePlace::file(endpoint),
             text!(
                 "etcd at {endpoint} could not be read ({error}); stored Secrets were not all checked",
@@ -58,7 +58,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             ),
         );
     } else if scan.total == 0 {
-        sink.inform_on_node(
+        sink.not_examined_on_node(
             NodePlace::file(endpoint),
             text!(
                 "etcd at {endpoint} has no key under /registry/secrets/ (is another --etcd-prefix in use?); stored Secrets were not checked",
@@ -98,7 +98,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             .collect();
         providers.sort();
         let list = providers.join(", ");
-        sink.inform_on_node(
+        sink.evidence_on_node(
             NodePlace::file(endpoint),
             text!(
                 "{encrypted} of {total} Secrets in etcd are encrypted: {list}",

@@ -17,7 +17,7 @@ declare_rule! {
     /// - Sealed Secrets (the controller, SealedSecret objects): encrypted in Git, plain Kubernetes
     ///   Secrets once in the cluster.
     ///
-    /// Each mechanism found is an informational finding saying how much it is used, and the item
+    /// Each mechanism found is evidence saying how much it is used, and the item
     /// passes. With none, the Secrets of type `Opaque` that people made (not Helm releases, not
     /// in `kube-system`; in a manifest a Secret without `type` is Opaque) are counted: 10 or
     /// more is a **warning**, fewer an informational finding. The
@@ -96,7 +96,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             let name_en = capitalised(&s.name.en);
             let name_zh = &s.name.zh;
             let (en, zh) = (&s.usage_en, &s.usage_zh);
-            sink.inform(
+            sink.evidence(
                 s.object,
                 FieldPath::root(),
                 text!(

@@ -80,7 +80,9 @@ fn a_hardened_node_passes_with_informations_only() {
     let found = run_all(&facts);
     insta::assert_snapshot!("tree_secure", found.join("\n"));
     assert!(
-        found.iter().all(|l| l.split(' ').nth(1) == Some("Info")),
+        found
+            .iter()
+            .all(|l| matches!(l.split(' ').nth(1), Some("Info" | "Evidence"))),
         "{found:#?}"
     );
     for rule in rules() {
@@ -219,7 +221,7 @@ fn kc314_kc606_fail_permissive_selinux_and_unbounded_tokens() {
     let rule = &pod_security::node_lsm::RULE;
     let found = run(rule, &unknown);
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(found[0].starts_with("KC314 Info high - lsm - | not examined: lsm is not available"));
+    assert!(found[0].starts_with("KC314 NotExamined - - lsm - | lsm is not available"));
     assert_eq!(status(rule, &unknown), Status::NotEvaluated);
 }
 
@@ -239,7 +241,7 @@ fn a_worker_node_leaves_control_plane_items_not_evaluated() {
     ] {
         let found = run(rule, &facts);
         assert_eq!(found.len(), 1, "{found:#?}");
-        assert!(found[0].contains(" Info ") && found[0].contains("not examined"));
+        assert!(found[0].contains(" NotExamined "), "{found:#?}");
     }
     assert_eq!(
         status(&auth::controller_manager_sa_credentials::RULE, &facts),
