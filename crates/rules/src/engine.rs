@@ -385,15 +385,20 @@ fn item_status(
     }
     if examined == 0 {
         // A rule that could not look (a node scan without the component it needs) says why in
-        // a note: that is the item's reason.
+        // a note: that is the item's reason; otherwise the evidence the run lacked is.
         return (
             Status::NotEvaluated,
-            Some(could_not_look.map(not_examined).unwrap_or_else(|| {
-                Text::fixed(
-                    "nothing to check: the input has no objects this item applies to",
-                    "无可检查对象:输入中没有此项适用的对象",
-                )
-            })),
+            Some(
+                could_not_look
+                    .map(not_examined)
+                    .or_else(|| missing.map(|e| e.missing_reason()))
+                    .unwrap_or_else(|| {
+                        Text::fixed(
+                            "nothing to check: the input has no objects this item applies to",
+                            "无可检查对象:输入中没有此项适用的对象",
+                        )
+                    }),
+            ),
         );
     }
     if let Some(why) = could_not_look.map(not_examined) {

@@ -22,12 +22,13 @@ fn cluster_rules() -> Vec<&'static Rule> {
     registry::all()
         .iter()
         .copied()
-        .filter(|r| r.evidence == Evidence::Cluster)
+        // KC704 judges scan results wherever they are found, manifests included.
+        .filter(|r| r.evidence == Evidence::Cluster || r.code == "KC704")
         .collect()
 }
 
 fn run(yaml: &str, node: Option<&NodeFacts>) -> Report {
-    let mut evidence = vec![Evidence::Cluster];
+    let mut evidence = vec![Evidence::Objects, Evidence::Cluster];
     if node.is_some() {
         evidence.push(Evidence::Node);
     }
@@ -87,6 +88,19 @@ fn without_a_scanner_item_7_4_says_why() {
     assert_eq!(i.status, Status::NotEvaluated);
     let reason = i.reason.as_ref().expect("reason");
     assert!(reason.en.contains("trivy-operator"), "{}", reason.en);
+    // A scan of the same manifests does not expect scan results there: it needs the cluster.
+    let scan = Engine::new(cluster_rules()).run(
+        &inventory(KUBE_SYSTEM),
+        &[Evidence::Objects],
+        Inputs::default(),
+    );
+    let i = item(&scan, "7.4");
+    assert_eq!(i.status, Status::NotEvaluated);
+    assert_eq!(
+        i.reason.as_ref().map(|r| r.en.as_ref()),
+        Some("needs a live cluster: kcheck cluster")
+    );
+    assert!(scan.notes.is_empty() && scan.findings.is_empty());
     // An unknown plugin warns; no encryption warns; no store with no Secrets passes.
     assert_eq!(item(&r, "2.1").status, Status::Warn);
     assert_eq!(item(&r, "2.4").status, Status::Warn);

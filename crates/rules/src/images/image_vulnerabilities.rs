@@ -17,7 +17,12 @@ declare_rule! {
     ///   **warn**, the scan is stale;
     /// - trivy-operator installed (its Deployment or CRD) but no report at all: **warn**.
     ///
-    /// Reports of workloads that are gone or scaled to zero are skipped. Without trivy-operator
+    /// Reports found in manifests (or a dump) are judged the same way; only a cluster audit
+    /// expects to find them, so only there does their absence count.
+    ///
+    /// Reports of workloads that are gone or scaled to zero are skipped; a ReplicaSet (Job) the
+    /// input does not hold counts as running when its Deployment (CronJob), `<owner>-<hash>`,
+    /// runs the scanned image in the scanned container (manifests hold the owner only). Without trivy-operator
     /// the item is not evaluated: kcheck cannot tell whether images are scanned elsewhere.
     ///
     /// ## Why
@@ -43,7 +48,7 @@ declare_rule! {
         name: "image-vulnerabilities",
         item: "7.4",
         severity: Severity::High,
-        evidence: Evidence::Cluster,
+        evidence: Evidence::Objects,
         title: Text::fixed(
             "Running images have critical vulnerabilities, or their scans are missing or stale",
             "运行中的镜像存在严重漏洞,或缺少扫描结果、扫描结果过期",
@@ -69,7 +74,10 @@ fn check(ctx: &Context, sink: &mut Sink) {
         .flat_map(|k| inventory.of_kind(k))
         .collect();
     if reports.is_empty() {
-        no_reports(inventory, sink);
+        // Manifests are not where scan results live: only a cluster audit can miss them.
+        if ctx.whole_cluster {
+            no_reports(inventory, sink);
+        }
         return;
     }
     let today = days(today());
@@ -121,7 +129,9 @@ fn no_reports(inventory: &Inventory, sink: &mut Sink) {
 }
 
 /// Whether the report's workload still runs: present in the input (when the input lists its
-/// kind at all) and not scaled to zero.
+/// kind at all) and not scaled to zero. A ReplicaSet or Job the input does not hold (manifests
+/// hold the Deployment, not the ReplicaSet it makes) still runs when its owner is there
+/// (`<owner>-<hash>`) and runs the scanned image in the scanned container.
 fn running(inventory: &Inventory, report: &Object) -> bool {
     let (Some(kind), Some(name)) = (
         report.label("trivy-operator.resource.kind"),
@@ -129,16 +139,66 @@ fn running(inventory: &Inventory, report: &Object) -> bool {
     ) else {
         return true;
     };
-    if inventory.count_kind(kind) == 0 {
-        return true;
-    }
     let namespace = report
         .label("trivy-operator.resource.namespace")
         .or(report.namespace.as_deref());
+    let scaled_up =
+        |w: &Object| w.root.path(&["spec", "replicas"]).and_then(Node::as_i64) != Some(0);
     let workload = inventory
         .get(kind, namespace, name)
         .or_else(|| inventory.get(kind, None, name));
-    workload.is_some_and(|w| w.root.path(&["spec", "replicas"]).and_then(Node::as_i64) != Some(0))
+    if let Some(w) = workload {
+        return scaled_up(w);
+    }
+    if let Some(o) = owner(inventory, report, kind, namespace, name) {
+        return scaled_up(o);
+    }
+    // An input that lists neither the kind nor what makes it cannot tell: the report stands.
+    inventory.count_kind(kind) == 0 && owner_kind(kind).is_none_or(|k| inventory.count_kind(k) == 0)
+}
+
+/// The kind that makes `kind`, named after it: what manifests hold.
+fn owner_kind(kind: &str) -> Option<&'static str> {
+    match kind {
+        "ReplicaSet" => Some("Deployment"),
+        "Job" => Some("CronJob"),
+        _ => None,
+    }
+}
+
+/// The Deployment (CronJob) that made the ReplicaSet (Job) `name`, when it runs the scanned
+/// image in the scanned container.
+fn owner<'i>(
+    inventory: &'i Inventory,
+    report: &Object,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> Option<&'i Object> {
+    let (base, _hash) = name.rsplit_once('-')?;
+    let owner = inventory.get(owner_kind(kind)?, namespace, base)?;
+    let container = report.label("trivy-operator.container.name")?;
+    let scanned = image(report);
+    let spec = owner.pod_spec()?;
+    spec.containers()
+        .any(|c| {
+            c.name() == container
+                && c.get("image")
+                    .and_then(Node::as_str)
+                    .is_some_and(|i| same_image(i, &scanned))
+        })
+        .then_some(owner)
+}
+
+/// Whether a container's `image` is the scanned `registry/repository:tag`: Docker Hub's
+/// implicit names (`docker.io/library/`) and a digest after the tag are allowed for.
+fn same_image(image: &str, scanned: &str) -> bool {
+    let bare = |s: &str| {
+        let s = s.split('@').next().unwrap_or(s);
+        let s = s.strip_prefix("docker.io/").unwrap_or(s);
+        s.strip_prefix("library/").unwrap_or(s).to_string()
+    };
+    bare(image) == bare(scanned)
 }
 
 /// `registry/repository:tag` of the scanned image.
