@@ -1,7 +1,7 @@
 //! Kubeconfigs: kubeadm's and the ones the flags name. Users and clusters are described (which
 //! kind of credential, which certificate), never copied.
 
-use super::decode::decode;
+use kcheck_pki::decode;
 use super::host::{join, normalize, parent, ReadError};
 use super::Collector;
 use kcheck_model::facts::{ComponentKind, FileRole, Kubeconfig, KubeconfigCluster, KubeconfigUser};

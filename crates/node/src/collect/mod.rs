@@ -28,8 +28,6 @@
 mod cni_lsm;
 mod components;
 mod configs;
-mod decode;
-mod der;
 mod flags;
 mod host;
 mod kubeconfig;
@@ -41,7 +39,7 @@ use kcheck_model::{Diagnostic, DiagnosticSeverity, Inputs, NodeFacts, Text};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use decode::hex;
+pub use kcheck_pki::hex;
 
 /// Largest file read by default (a certificate bundle, a manifest).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;

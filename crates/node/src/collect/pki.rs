@@ -1,7 +1,7 @@
 //! Certificates and keys: the PKI directory (recursively), the kubelet's, and every file a flag
 //! names.
 
-use super::decode::decode;
+use kcheck_pki::decode;
 use super::host::{join, normalize, ReadError};
 use super::Collector;
 use kcheck_model::facts::{ComponentKind, FileRole};

@@ -147,7 +147,7 @@ fn algorithm_info(alg: &Tlv, key: Option<&Tlv>, rsa_key: fn(&[u8]) -> u32) -> Ke
 }
 
 /// SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING key }.
-pub(super) fn spki_key_info(der: &[u8]) -> KeyInfo {
+pub(crate) fn spki_key_info(der: &[u8]) -> KeyInfo {
     let unknown = KeyInfo {
         algorithm: String::new(),
         bits: 0,
@@ -198,7 +198,7 @@ fn sec1_bits(der: &[u8]) -> Option<u32> {
     u32::try_from(key.content.len() * 8).ok()
 }
 
-pub(super) fn private_key_info(label: &str, der: &[u8]) -> Option<KeyInfo> {
+pub(crate) fn private_key_info(label: &str, der: &[u8]) -> Option<KeyInfo> {
     match label {
         "RSA PRIVATE KEY" => Some(KeyInfo {
             algorithm: "RSA".into(),

@@ -1,7 +1,7 @@
 //! PEM and DER: certificates decoded with x509-parser, private keys described by algorithm and
 //! size from a small DER reader. Key material is never kept: only its kind and strength.
 
-use super::der::{private_key_info, spki_key_info};
+use crate::der::{private_key_info, spki_key_info};
 use kcheck_model::facts::{Certificate, KeyInfo, PrivateKey};
 use sha2::{Digest, Sha256};
 use x509_parser::prelude::{FromDer, ParsedExtension, X509Certificate};
@@ -244,10 +244,10 @@ mod tests {
         }
         for len in 0..64 {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 0x30) as u8).collect();
-            let _ = crate::collect::der::spki_key_info(&bytes);
-            let _ = crate::collect::der::private_key_info("PRIVATE KEY", &bytes);
-            let _ = crate::collect::der::private_key_info("RSA PRIVATE KEY", &bytes);
-            let _ = crate::collect::der::private_key_info("EC PRIVATE KEY", &bytes);
+            let _ = crate::der::spki_key_info(&bytes);
+            let _ = crate::der::private_key_info("PRIVATE KEY", &bytes);
+            let _ = crate::der::private_key_info("RSA PRIVATE KEY", &bytes);
+            let _ = crate::der::private_key_info("EC PRIVATE KEY", &bytes);
         }
     }
 
