@@ -64,7 +64,9 @@ pub struct ClusterArgs {
     /// of such files with `kubectl version -o json` as version.json (README shows the command).
     #[arg(long, value_name = "FILE|DIR")]
     pub from_dump: Option<PathBuf>,
-    /// Read Secrets with their values (for certificate checks); by default only their metadata.
+    /// Read Secrets with their values, so that the certificates and keys in them are checked
+    /// (items 1.3 and 1.4: KC111, KC112); by default only their metadata is read. Values are
+    /// never printed.
     #[arg(long)]
     pub read_secret_data: bool,
     /// Also try anonymous requests against the API server (`GET /api`, `GET /logs/`).

@@ -2,6 +2,7 @@
 //! position of every field, the inventory of a run, findings and reports.
 
 pub mod checklist;
+pub mod duration;
 pub mod facts;
 pub mod finding;
 pub mod glob;
@@ -16,6 +17,7 @@ pub mod waiver;
 pub mod workload;
 
 pub use checklist::{item, Evidence, Item, Section, ITEMS, SECTIONS};
+pub use duration::go_duration_seconds;
 pub use facts::{ComponentKind, ConfigRole, FileRole, Flags, NodeFacts};
 pub use finding::{item_order, Finding, Level, Location, Note, NoteKind, Severity, Status};
 pub use inventory::Inventory;

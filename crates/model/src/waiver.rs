@@ -43,6 +43,31 @@ impl Date {
         let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
         Date { year, month, day }
     }
+
+    /// Days since 1970-01-01: the inverse of [`Date::from_days`].
+    pub fn days(self) -> i64 {
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let mp = if m > 2 { m - 3 } else { m + 9 };
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::Date;
+
+    #[test]
+    fn days_and_dates_round_trip() {
+        for days in [-800_000, -1, 0, 59, 60, 11_016, 19_782, 20_794, 2_932_896] {
+            assert_eq!(Date::from_days(days).days(), days, "{days}");
+        }
+        assert_eq!(Date::parse("2000-03-01").unwrap().days(), 11_017);
+    }
 }
 
 impl fmt::Display for Date {

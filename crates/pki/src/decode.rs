@@ -16,6 +16,8 @@ pub struct Decoded {
     pub private_keys: Vec<PrivateKey>,
     /// `PUBLIC KEY` blocks (the service-account verification key): counted, nothing more.
     pub public_keys: usize,
+    /// PEM blocks labelled as a private key, whether or not their content could be read.
+    pub private_key_blocks: usize,
     /// Blocks that could not be decoded, with why (no content in the message).
     pub errors: Vec<String>,
 }
@@ -71,6 +73,7 @@ pub fn decode(bytes: &[u8], path: &str, within: &str) -> Decoded {
             }
             "PUBLIC KEY" | "RSA PUBLIC KEY" => out.public_keys += 1,
             label if label.ends_with("PRIVATE KEY") => {
+                out.private_key_blocks += 1;
                 let encrypted = block.encrypted_header || label == "ENCRYPTED PRIVATE KEY";
                 let key = if encrypted {
                     KeyInfo {

@@ -101,6 +101,15 @@ pub const BUILTIN_KINDS: &[BuiltinKind] = &[
 
 /// Every custom resource the cluster-evidence rules read.
 pub const CUSTOM_KINDS: &[CustomKind] = &[
+    // 1.4: cert-manager's certificate durations.
+    custom(
+        "cert-manager.io",
+        V1,
+        "Certificate",
+        "certificates",
+        true,
+        &["1.4"],
+    ),
     // 2.4: Istio and Calico.
     custom(
         "security.istio.io",

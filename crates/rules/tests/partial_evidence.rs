@@ -88,3 +88,38 @@ fn a_missing_access_review_record_fails_a_cluster_and_leaves_a_scan_not_evaluate
         Status::Fail
     );
 }
+
+/// A cluster audit that read Secrets as metadata only (no `--read-secret-data`) cannot see the
+/// certificates and keys in them: items 1.3 and 1.4 say so, and pass on nothing.
+#[test]
+fn secret_values_not_read_leave_certificate_items_not_examined() {
+    let metadata_only =
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: web-tls, namespace: shop}\n";
+    let run = |yaml: &str, evidence: &[Evidence]| {
+        let loaded = load_bytes("secrets.yaml", yaml.as_bytes(), &Limits::default());
+        let inventory = Inventory::new(loaded.objects);
+        let rules = vec![
+            &kcheck_rules::auth::tls_secret_lifetime::RULE,
+            &kcheck_rules::auth::ca_key_in_secret::RULE,
+        ];
+        Engine::new(rules).run(&inventory, evidence, Inputs::default())
+    };
+    let cluster = run(metadata_only, &[Evidence::Objects, Evidence::Cluster]);
+    for (id, code) in [("1.3", "KC112"), ("1.4", "KC111")] {
+        let item = cluster.items.iter().find(|i| i.item.id == id).unwrap();
+        assert_eq!(item.status, Status::NotEvaluated, "{id}");
+        let notes: Vec<_> = cluster
+            .notes_of(item, kcheck_model::NoteKind::NotExamined)
+            .collect();
+        assert_eq!(notes.len(), 1, "{id}");
+        assert_eq!(notes[0].code, code);
+        assert!(
+            notes[0].message.en.contains("--read-secret-data"),
+            "{}",
+            notes[0].message.en
+        );
+    }
+    // Manifests: a Secret without values is just that, and says nothing.
+    let scan = run(metadata_only, &[Evidence::Objects]);
+    assert!(scan.notes.is_empty() && scan.findings.is_empty());
+}

@@ -1,11 +1,11 @@
 //! Kubeconfigs: kubeadm's and the ones the flags name. Users and clusters are described (which
 //! kind of credential, which certificate), never copied.
 
-use kcheck_pki::decode;
 use super::host::{join, normalize, parent, ReadError};
 use super::Collector;
 use kcheck_model::facts::{ComponentKind, FileRole, Kubeconfig, KubeconfigCluster, KubeconfigUser};
 use kcheck_model::Node;
+use kcheck_pki::decode;
 
 /// kubeadm's kubeconfigs (`super-admin.conf` since v1.29).
 const KUBEADM_KUBECONFIGS: [&str; 5] = [

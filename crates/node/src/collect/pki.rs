@@ -1,11 +1,11 @@
 //! Certificates and keys: the PKI directory (recursively), the kubelet's, and every file a flag
 //! names.
 
-use kcheck_pki::decode;
 use super::host::{join, normalize, ReadError};
 use super::Collector;
 use kcheck_model::facts::{ComponentKind, FileRole};
 use kcheck_model::DiagnosticSeverity;
+use kcheck_pki::decode;
 
 const PKI_DIR: &str = "/etc/kubernetes/pki";
 const KUBELET_PKI_DIR: &str = "/var/lib/kubelet/pki";

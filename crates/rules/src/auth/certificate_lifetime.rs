@@ -119,46 +119,64 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             continue;
         }
         sink.examined();
-        let lifetime = cert.not_after - cert.not_before;
-        if lifetime > MAX_LIFETIME_DAYS * DAY {
-            let (days, from) = (lifetime.div_euclid(DAY), date(cert.not_before));
-            sink.fail_on_node(
-                place(cert),
-                text!(
-                    "{what} (CN={cn}) is valid for {days} days, from {from} to {until}: more than 3 years",
-                    "{what}(CN={cn})的有效期为 {days} 天({from} 至 {until}):超过 3 年",
-                ),
-            );
-        } else if cert.not_after - now > MAX_LIFETIME_DAYS * DAY {
-            sink.fail_on_node(
-                place(cert),
-                text!(
-                    "{what} (CN={cn}) is valid until {until}, {left} days from now: more than 3 years ahead",
-                    "{what}(CN={cn})有效期至 {until},距今 {left} 天:超过未来 3 年",
-                ),
-            );
-        }
-        if cert.not_after < now {
-            sink.fail_on_node(
-                place(cert),
-                text!(
-                    "{what} (CN={cn}) expired on {until}",
-                    "{what}(CN={cn})已于 {until} 过期",
-                ),
-            );
-        } else if cert.not_after - now < EXPIRY_WARNING_DAYS * DAY {
-            sink.warn_on_node(
-                place(cert),
-                text!(
-                    "{what} (CN={cn}) expires on {until}, in {left} days",
-                    "{what}(CN={cn})将于 {until} 过期(剩余 {left} 天)",
-                ),
-            );
+        for (fail, message) in lifetime_problems(cert, &what, now) {
+            if fail {
+                sink.fail_on_node(place(cert), message);
+            } else {
+                sink.warn_on_node(place(cert), message);
+            }
         }
     }
     if facts.certificates.is_empty() {
         evidence::note_missing_where(facts, |w| w == "pki", sink);
     }
+}
+
+/// What is wrong with an intermediate or leaf certificate's dates at `now`, as (fails the item,
+/// message): valid for more than 3 years, or until more than 3 years ahead; expired; expiring
+/// within 30 days (a warning). `what` names where the certificate is.
+pub fn lifetime_problems(cert: &Certificate, what: &str, now: i64) -> Vec<(bool, Text)> {
+    let mut out = Vec::new();
+    let cn = &cert.common_name;
+    let until = date(cert.not_after);
+    let left = (cert.not_after - now).div_euclid(DAY);
+    let lifetime = cert.not_after - cert.not_before;
+    if lifetime > MAX_LIFETIME_DAYS * DAY {
+        let (days, from) = (lifetime.div_euclid(DAY), date(cert.not_before));
+        out.push((
+            true,
+            text!(
+                "{what} (CN={cn}) is valid for {days} days, from {from} to {until}: more than 3 years",
+                "{what}(CN={cn})的有效期为 {days} 天({from} 至 {until}):超过 3 年",
+            ),
+        ));
+    } else if cert.not_after - now > MAX_LIFETIME_DAYS * DAY {
+        out.push((
+            true,
+            text!(
+                "{what} (CN={cn}) is valid until {until}, {left} days from now: more than 3 years ahead",
+                "{what}(CN={cn})有效期至 {until},距今 {left} 天:超过未来 3 年",
+            ),
+        ));
+    }
+    if cert.not_after < now {
+        out.push((
+            true,
+            text!(
+                "{what} (CN={cn}) expired on {until}",
+                "{what}(CN={cn})已于 {until} 过期",
+            ),
+        ));
+    } else if cert.not_after - now < EXPIRY_WARNING_DAYS * DAY {
+        out.push((
+            false,
+            text!(
+                "{what} (CN={cn}) expires on {until}, in {left} days",
+                "{what}(CN={cn})将于 {until} 过期(剩余 {left} 天)",
+            ),
+        ));
+    }
+    out
 }
 
 /// `YYYY-MM-DD` (UTC) of a Unix time.

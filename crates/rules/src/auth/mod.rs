@@ -3,6 +3,7 @@
 
 pub mod access_review;
 pub mod builtin;
+pub mod ca_key_in_secret;
 pub mod ca_key_protection;
 pub mod certificate_lifetime;
 pub mod cluster_admin_binding;
@@ -11,11 +12,13 @@ pub mod rbac;
 pub mod rbac_broad_subject;
 pub mod rbac_escalation_verbs;
 pub mod rbac_wildcard;
+pub mod secret_certificates;
 pub(crate) mod selector;
 pub mod system_masters_binding;
 pub mod system_masters_certificate;
 #[cfg(test)]
 mod testing;
+pub mod tls_secret_lifetime;
 
 pub static RULES: &[&crate::Rule] = &[
     &system_masters_binding::RULE,
@@ -28,4 +31,6 @@ pub static RULES: &[&crate::Rule] = &[
     &controller_manager_sa_credentials::RULE,
     &ca_key_protection::RULE,
     &certificate_lifetime::RULE,
+    &tls_secret_lifetime::RULE,
+    &ca_key_in_secret::RULE,
 ];
