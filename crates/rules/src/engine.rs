@@ -149,6 +149,7 @@ impl Engine {
             mut notes,
             ..
         } = out;
+        crate::owners::fold_owned(&mut findings, inventory);
         sort_findings(&mut findings, inventory);
         sort_notes(&mut notes, inventory);
         if let (Some(t), Some(s)) = (&self.timings, start) {

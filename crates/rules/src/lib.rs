@@ -14,6 +14,7 @@ mod engine;
 pub mod images;
 pub mod network;
 pub mod node;
+pub mod owners;
 pub mod placement;
 pub mod pod_security;
 pub mod registry;
