@@ -5,8 +5,9 @@
 use crate::args::{AccessReviewArgs, RulesFormat};
 use crate::commands::write_stdout;
 use crate::exit;
+use crate::who_can::{colon, comma, md_code, md_esc, pad, scope_text};
 use anyhow::Context as _;
-use kcheck_model::Inventory;
+use kcheck_model::{Inventory, Lang, Text};
 use kcheck_rules::auth::access_review::{
     digest, review, today, SubjectReview, RECORD_NAME, RECORD_NAMESPACE,
 };
@@ -30,10 +31,11 @@ pub fn run(args: AccessReviewArgs) -> anyhow::Result<u8> {
             None => write_stdout(&text)?,
         }
     } else {
+        let lang = args.lang.lang();
         let out = match args.format {
             RulesFormat::Json => json(&subjects, &digest),
-            RulesFormat::Table => table(&subjects, &digest),
-            RulesFormat::Markdown => markdown(&subjects, &digest),
+            RulesFormat::Table => table(&subjects, &digest, lang),
+            RulesFormat::Markdown => markdown(&subjects, &digest, lang),
         };
         write_stdout(&out)?;
     }
@@ -90,26 +92,58 @@ fn json(subjects: &[SubjectReview], digest: &str) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
-fn table(subjects: &[SubjectReview], digest: &str) -> String {
+static DIGEST: Text = Text::fixed("digest", "摘要");
+static PRIVILEGED: Text = Text::fixed("  [privileged]", "  [特权]");
+static NO_DANGEROUS_RIGHTS: Text = Text::fixed("  (no dangerous rights)", "  (无危险权限)");
+static MD_TITLE: Text = Text::fixed("Access review", "访问权限审查");
+static MD_SUBJECT: Text = Text::fixed("subject", "主体");
+static MD_PRIVILEGED: Text = Text::fixed("privileged", "特权");
+static MD_RIGHT: Text = Text::fixed("right", "权限");
+static MD_SCOPE: Text = Text::fixed("scope", "范围");
+static MD_BINDING: Text = Text::fixed("binding", "绑定");
+static MD_ROLE: Text = Text::fixed("role", "角色");
+static YES: Text = Text::fixed("yes", "是");
+
+/// "access review: 14 subject(s), 9 with dangerous rights".
+fn summary(subjects: &[SubjectReview], lang: Lang) -> String {
     let dangerous = subjects.iter().filter(|s| !s.grants.is_empty()).count();
+    let n = subjects.len();
+    match lang {
+        Lang::En => format!("access review: {n} subject(s), {dangerous} with dangerous rights"),
+        Lang::Zh => format!(
+            "访问权限审查{}{n} 个主体{}其中 {dangerous} 个拥有危险权限",
+            colon(lang),
+            comma(lang)
+        ),
+    }
+}
+
+fn table(subjects: &[SubjectReview], digest: &str, lang: Lang) -> String {
     let mut out = format!(
-        "access review: {} subject(s), {dangerous} with dangerous rights\ndigest: {digest}\n",
-        subjects.len()
+        "{}\n{}{}{digest}\n",
+        summary(subjects, lang),
+        DIGEST.get(lang),
+        colon(lang)
     );
     for s in subjects {
         out.push_str(&format!(
             "\n{}{}\n",
             s.describe(),
-            if s.privileged { "  [privileged]" } else { "" }
+            if s.privileged {
+                PRIVILEGED.get(lang)
+            } else {
+                ""
+            }
         ));
         if s.grants.is_empty() {
-            out.push_str("  (no dangerous rights)\n");
+            out.push_str(NO_DANGEROUS_RIGHTS.get(lang));
+            out.push('\n');
         }
         for g in &s.grants {
             out.push_str(&format!(
-                "  {:<40} {:<24} {} -> {}  {}\n",
-                g.right,
-                g.scope,
+                "  {} {} {} -> {}  {}\n",
+                pad(&g.right, 40),
+                pad(&scope_text(&g.scope, lang), 24),
                 g.binding,
                 g.role,
                 g.location.as_deref().unwrap_or("")
@@ -119,27 +153,33 @@ fn table(subjects: &[SubjectReview], digest: &str) -> String {
     out
 }
 
-fn markdown(subjects: &[SubjectReview], digest: &str) -> String {
+fn markdown(subjects: &[SubjectReview], digest: &str, lang: Lang) -> String {
     let mut out = format!(
-        "# Access review\n\ndigest: `{digest}`\n\n| subject | privileged | right | scope | binding | role |\n|---|---|---|---|---|---|\n"
+        "# {}\n\n{}{}{}\n\n| {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|\n",
+        MD_TITLE.get(lang),
+        DIGEST.get(lang),
+        colon(lang),
+        md_code(digest),
+        MD_SUBJECT.get(lang),
+        MD_PRIVILEGED.get(lang),
+        MD_RIGHT.get(lang),
+        MD_SCOPE.get(lang),
+        MD_BINDING.get(lang),
+        MD_ROLE.get(lang),
     );
-    let cell = |s: &str| s.replace('|', "\\|");
     for s in subjects {
-        let privileged = if s.privileged { "yes" } else { "" };
+        let privileged = if s.privileged { YES.get(lang) } else { "" };
+        let subject = md_esc(&s.describe());
         if s.grants.is_empty() {
-            out.push_str(&format!(
-                "| {} | {privileged} | - | | | |\n",
-                cell(&s.describe())
-            ));
+            out.push_str(&format!("| {subject} | {privileged} | - | | | |\n"));
         }
         for g in &s.grants {
             out.push_str(&format!(
-                "| {} | {privileged} | `{}` | {} | {} | {} |\n",
-                cell(&s.describe()),
-                cell(&g.right),
-                cell(&g.scope),
-                cell(&g.binding),
-                cell(&g.role)
+                "| {subject} | {privileged} | {} | {} | {} | {} |\n",
+                md_code(&g.right),
+                md_esc(&scope_text(&g.scope, lang)),
+                md_esc(&g.binding),
+                md_esc(&g.role)
             ));
         }
     }

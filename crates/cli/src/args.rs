@@ -143,6 +143,9 @@ pub struct NetpolArgs {
     /// table, json or markdown.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+    /// Language of the table and Markdown (JSON is the same in both).
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[command(flatten)]
@@ -157,6 +160,9 @@ pub struct AccessReviewArgs {
     /// table, json or markdown.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+    /// Language of the table and Markdown (JSON and the record are the same in both).
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
     /// Write the review record (a ConfigMap manifest) instead of the listing.
     #[arg(long, requires = "reviewer")]
     pub record: bool,
@@ -188,9 +194,12 @@ pub struct WhoCanArgs {
     /// Files, directories or `-` holding the RBAC objects.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// table or json.
+    /// table, json or markdown.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+    /// Language of the table and Markdown (JSON is the same in both).
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -419,6 +428,15 @@ pub enum RulesFormat {
 pub enum LangArg {
     En,
     Zh,
+}
+
+impl LangArg {
+    pub fn lang(self) -> kcheck_model::Lang {
+        match self {
+            LangArg::En => kcheck_model::Lang::En,
+            LangArg::Zh => kcheck_model::Lang::Zh,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -4,7 +4,7 @@
 use crate::args::{RulesFormat, WhoCanArgs};
 use crate::commands::write_stdout;
 use crate::exit;
-use kcheck_model::{Inventory, Source};
+use kcheck_model::{Inventory, Lang, Source, Text};
 use kcheck_rules::auth::rbac::{Rbac, Scope, SubjectKind};
 
 struct Row {
@@ -153,55 +153,8 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
             });
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
-        RulesFormat::Table | RulesFormat::Markdown => {
-            let mut out = format!(
-                "who can {} {}{}{}: {} grant(s)\n",
-                args.verb,
-                resource,
-                if group.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (group {group})")
-                },
-                args.namespace
-                    .as_ref()
-                    .map_or(String::new(), |n| format!(" in namespace {n}")),
-                rows.len()
-            );
-            for r in &rows {
-                let who = match &r.namespace {
-                    Some(ns) if r.subject_kind == "ServiceAccount" => format!("{ns}/{}", r.subject),
-                    _ => r.subject.clone(),
-                };
-                let limit = if r.only_names.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (only {})", r.only_names.join(", "))
-                };
-                let role = if r.default_role {
-                    format!("{} (default)", r.role)
-                } else {
-                    r.role.clone()
-                };
-                out.push_str(&format!(
-                    "  {:<15} {:<40} {:<24} {} -> {}{}  {}\n",
-                    r.subject_kind,
-                    who,
-                    r.scope,
-                    r.binding,
-                    role,
-                    limit,
-                    r.location.as_deref().unwrap_or("")
-                ));
-            }
-            if rows.iter().any(|r| r.default_role) {
-                out.push_str(&format!(
-                    "(default): a ClusterRole the input does not hold, read as Kubernetes {} defines it\n",
-                    kcheck_rules::auth::builtin::version()
-                ));
-            }
-            out
-        }
+        RulesFormat::Table => table(&args, &resource, &group, &rows),
+        RulesFormat::Markdown => markdown(&args, &resource, &group, &rows),
     };
     write_stdout(&out)?;
     Ok(if loaded.inputs.has_errors() {
@@ -209,4 +162,246 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+static DEFAULT_MARK: Text = Text::fixed(" (default)", "(默认)");
+static SUBJECT_KIND: Text = Text::fixed("Subject kind", "主体类型");
+static SUBJECT: Text = Text::fixed("Subject", "主体");
+static SCOPE: Text = Text::fixed("Scope", "范围");
+static BINDING: Text = Text::fixed("Binding", "绑定");
+static ROLE: Text = Text::fixed("Role", "角色");
+static LOCATION: Text = Text::fixed("Location", "位置");
+
+/// What was asked, without the count: "who can list deployments (group apps) in namespace
+/// shop", "在名字空间 shop 中可以 list deployments(API 组 apps)的主体". `name` is applied to the
+/// words from the command line (escaping in Markdown).
+fn question(
+    args: &WhoCanArgs,
+    resource: &str,
+    group: &str,
+    lang: Lang,
+    name: &dyn Fn(&str) -> String,
+) -> String {
+    let (verb, resource, group) = (name(&args.verb), name(resource), name(group));
+    let ns = args.namespace.as_deref().map(name);
+    match lang {
+        Lang::En => format!(
+            "who can {verb} {resource}{}{}",
+            if group.is_empty() {
+                String::new()
+            } else {
+                format!(" (group {group})")
+            },
+            ns.map_or(String::new(), |n| format!(" in namespace {n}"))
+        ),
+        Lang::Zh => format!(
+            "{}可以 {verb} {resource}{}的主体",
+            ns.map_or(String::new(), |n| format!("在名字空间 {n} 中")),
+            if group.is_empty() {
+                " ".to_string()
+            } else {
+                format!("(API 组 {group})")
+            }
+        ),
+    }
+}
+
+/// "6 grant(s)", "6 项授权".
+fn grants_count(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{n} grant(s)"),
+        Lang::Zh => format!("{n} 项授权"),
+    }
+}
+
+/// `cluster`, `namespace NS` in the reader's language.
+pub(crate) fn scope_text(scope: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => scope.to_string(),
+        Lang::Zh => match scope.strip_prefix("namespace ") {
+            Some(ns) => format!("名字空间 {ns}"),
+            None if scope == "cluster" => "集群".to_string(),
+            None => scope.to_string(),
+        },
+    }
+}
+
+/// The role with its marks: " (default)" when Kubernetes defines it, the names a rule is
+/// limited to.
+fn role_text(r: &Row, lang: Lang, name: &dyn Fn(&str) -> String) -> String {
+    let mut role = name(&r.role);
+    if r.default_role {
+        role.push_str(DEFAULT_MARK.get(lang));
+    }
+    if !r.only_names.is_empty() {
+        let names: Vec<String> = r.only_names.iter().map(|n| name(n)).collect();
+        match lang {
+            Lang::En => role.push_str(&format!(" (only {})", names.join(", "))),
+            Lang::Zh => role.push_str(&format!("(仅限 {})", names.join("、"))),
+        }
+    }
+    role
+}
+
+/// The note under the grants when some role is Kubernetes' default.
+fn default_note(lang: Lang) -> String {
+    let version = kcheck_rules::auth::builtin::version();
+    match lang {
+        Lang::En => format!(
+            "(default): a ClusterRole the input does not hold, read as Kubernetes {version} defines it"
+        ),
+        Lang::Zh => format!("(默认):输入中没有该 ClusterRole,按 Kubernetes {version} 的定义解读"),
+    }
+}
+
+fn subject_text(r: &Row) -> String {
+    match &r.namespace {
+        Some(ns) if r.subject_kind == "ServiceAccount" => format!("{ns}/{}", r.subject),
+        _ => r.subject.clone(),
+    }
+}
+
+fn table(args: &WhoCanArgs, resource: &str, group: &str, rows: &[Row]) -> String {
+    let lang = args.lang.lang();
+    let same = |s: &str| s.to_string();
+    let mut out = format!(
+        "{}{}{}\n",
+        question(args, resource, group, lang, &same),
+        colon(lang),
+        grants_count(rows.len(), lang)
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "  {} {} {} {} -> {}  {}\n",
+            pad(r.subject_kind, 15),
+            pad(&subject_text(r), 40),
+            pad(&scope_text(&r.scope, lang), 24),
+            r.binding,
+            role_text(r, lang, &same),
+            r.location.as_deref().unwrap_or("")
+        ));
+    }
+    if rows.iter().any(|r| r.default_role) {
+        out.push_str(&default_note(lang));
+        out.push('\n');
+    }
+    out
+}
+
+fn markdown(args: &WhoCanArgs, resource: &str, group: &str, rows: &[Row]) -> String {
+    let lang = args.lang.lang();
+    let title = question(args, resource, group, lang, &|s| md_esc(s));
+    // A heading starts with a capital in English.
+    let title = match title.strip_prefix("who") {
+        Some(rest) => format!("Who{rest}"),
+        None => title,
+    };
+    let mut out = format!("# {title}\n\n{}\n", grants_count(rows.len(), lang));
+    if !rows.is_empty() {
+        out.push_str(&format!(
+            "\n| {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|\n",
+            SUBJECT_KIND.get(lang),
+            SUBJECT.get(lang),
+            SCOPE.get(lang),
+            BINDING.get(lang),
+            ROLE.get(lang),
+            LOCATION.get(lang)
+        ));
+    }
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            r.subject_kind,
+            md_esc(&subject_text(r)),
+            md_esc(&scope_text(&r.scope, lang)),
+            md_esc(&r.binding),
+            role_text(r, lang, &|s| md_esc(s)),
+            r.location.as_deref().map(md_code).unwrap_or_default()
+        ));
+    }
+    if rows.iter().any(|r| r.default_role) {
+        out.push('\n');
+        out.push_str(&md_esc(&default_note(lang)));
+        out.push('\n');
+    }
+    out
+}
+
+// Text helpers shared by the report-like subcommands (who-can, netpol, access-review).
+
+/// `: ` in English; Chinese text in kcheck uses ASCII punctuation without a following space (as
+/// kcheck-report's labels do).
+pub(crate) fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Zh => ":",
+    }
+}
+
+/// `, ` in English, `,` in Chinese (as kcheck-report's labels do).
+pub(crate) fn comma(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ", ",
+        Lang::Zh => ",",
+    }
+}
+
+/// `s` padded with spaces to `width` terminal columns: CJK characters take two, so `{:<15}`
+/// (which counts characters) would misalign a Chinese table. Longer text is left as it is.
+pub(crate) fn pad(s: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(s);
+    let mut out = String::with_capacity(s.len() + width.saturating_sub(w));
+    out.push_str(s);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}
+
+/// The display width of `s` in terminal columns.
+pub(crate) fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Text from the input in Markdown that renders as itself, as kcheck-report escapes it:
+/// punctuation and HTML escaped, newlines as `<br>` (table cells stay one row).
+pub(crate) fn md_esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' => out.push_str("<br>"),
+            '\r' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Inline code holding any text, as kcheck-report writes it: a fence longer than any backtick
+/// run inside, `|` escaped (tables split on it even inside code), control characters as spaces.
+pub(crate) fn md_code(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let body = s.replace('|', "\\|");
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
 }
