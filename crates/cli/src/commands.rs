@@ -83,7 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 "{} {} ({}, {} {})\n{}\n\n{}",
                 rule.code,
                 rule.name,
-                rule.severity.label().get(lang),
+                rule.severity_label(lang),
                 match lang {
                     Lang::En => "checklist item",
                     Lang::Zh => "检查清单条目",
@@ -324,6 +324,7 @@ pub fn rules_listing(format: RulesFormat, lang: Lang) -> String {
                         "name": r.name,
                         "item": r.item,
                         "severity": r.severity.as_str(),
+                        "severities": r.all_severities().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
                         "evidence": r.evidence,
                         "title": {"en": r.title.en, "zh": r.title.zh},
                     })
@@ -340,7 +341,7 @@ pub fn rules_listing(format: RulesFormat, lang: Lang) -> String {
                     r.code,
                     r.name,
                     r.item,
-                    r.severity.label().get(lang),
+                    r.severity_label(lang),
                     r.title.get(lang)
                 ));
             }
@@ -351,12 +352,14 @@ pub fn rules_listing(format: RulesFormat, lang: Lang) -> String {
             // The name column is as wide as the longest name, so that no name runs into its
             // title.
             let name_w = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            let sev = |r: &kcheck_rules::Rule| r.severity_label(Lang::En);
+            let sev_w = rules.iter().map(|r| sev(r).len()).max().unwrap_or(0);
             for r in rules {
                 out.push_str(&format!(
-                    "{:<6} {:<4} {:<9} {:<name_w$}  {}\n",
+                    "{:<6} {:<4} {:<sev_w$}  {:<name_w$}  {}\n",
                     r.code,
                     r.item,
-                    r.severity.as_str(),
+                    sev(r),
                     r.name,
                     r.title.get(lang)
                 ));

@@ -267,6 +267,42 @@ fn rules_and_explain() {
         codes.contains(&"KC301") && codes.contains(&"KC701"),
         "{codes:?}"
     );
+    // The severities `kcheck rules` lists are the ones findings carry: every finding of the
+    // demo (as manifests and as a dump) has one of its rule's.
+    let severities = |code: &str| -> Vec<String> {
+        j.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .unwrap()["severities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(severities("KC311"), ["medium", "low"]);
+    for args in [
+        &["scan", "--format", "json", "examples/demo-cluster"][..],
+        &[
+            "cluster",
+            "--from-dump",
+            "examples/demo-cluster",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let report = json(&kcheck(args));
+        for f in report["findings"].as_array().unwrap() {
+            let code = f["code"].as_str().unwrap();
+            let severity = f["severity"].as_str().unwrap().to_string();
+            assert!(
+                severities(code).contains(&severity),
+                "{code}: {severity} not in {:?}",
+                severities(code)
+            );
+        }
+    }
     let e = stdout(&kcheck(&["explain", "kc301"]));
     assert!(e.starts_with("KC301 privileged-container"), "{e}");
     assert!(e.contains("## Fix"));

@@ -149,6 +149,12 @@ impl Engine {
             mut notes,
             ..
         } = out;
+        // Every finding carries a severity its rule declares (`kcheck rules` lists them).
+        debug_assert!(
+            findings.iter().all(|f| registry::by_code(f.code)
+                .is_none_or(|r| r.all_severities().contains(&f.severity))),
+            "a finding carries a severity its rule does not declare"
+        );
         crate::owners::fold_owned(&mut findings, inventory);
         sort_findings(&mut findings, inventory);
         sort_notes(&mut notes, inventory);

@@ -56,7 +56,7 @@ pub fn doc_page(rule: &Rule) -> String {
         title_en = rule.title.en,
         title_zh = rule.title.zh,
         item = rule.item,
-        severity = rule.severity,
+        severity = rule.severity_label(kcheck_model::Lang::En),
         evidence = rule.evidence,
         doc = rule.doc_markdown(),
     )
@@ -75,7 +75,7 @@ pub fn doc_index() -> String {
             code = r.code,
             name = r.name,
             item = r.item,
-            sev = r.severity,
+            sev = r.severity_label(kcheck_model::Lang::En),
             title = r.title.en
         ));
     }

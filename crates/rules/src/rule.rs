@@ -34,6 +34,10 @@ pub struct Rule {
     /// NetworkPolicies a workload rule looks up, the kinds an inventory rule walks. When a run
     /// could not list one of them, the rule's item cannot pass.
     pub reads: &'static [&'static str],
+    /// Other severities than `severity` that some of its findings carry (a hostPath that gives
+    /// control of the node is critical, another one high). `kcheck rules` lists them all, and
+    /// the fixture tests hold every finding to them.
+    pub severities: &'static [Severity],
 }
 
 /// How a rule is run.
@@ -181,6 +185,26 @@ impl Rule {
         out.trim().to_string() + "\n"
     }
 
+    /// Every severity its findings may carry, most severe first.
+    pub fn all_severities(&self) -> Vec<Severity> {
+        let mut all: Vec<Severity> = std::iter::once(self.severity)
+            .chain(self.severities.iter().copied())
+            .collect();
+        all.sort_by(|a, b| b.cmp(a));
+        all.dedup();
+        all
+    }
+
+    /// `high`, or `high/medium` when some findings carry another severity, in the reader's
+    /// language.
+    pub fn severity_label(&self, lang: kcheck_model::Lang) -> String {
+        self.all_severities()
+            .iter()
+            .map(|s| s.label().get(lang).to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
     pub fn info(&self) -> RuleInfo {
         RuleInfo {
             code: self.code,
@@ -193,33 +217,51 @@ impl Rule {
     }
 }
 
-/// Declares a rule; the doc comment above it becomes `Rule::doc`. `reads` may be left out (the
-/// rule reads no kind besides the ones it runs on).
+/// Declares a rule; the doc comment above it becomes `Rule::doc`. `reads` and `severities` may
+/// be left out (the rule reads no kind besides the ones it runs on; its findings all carry
+/// `severity`).
 #[macro_export]
 macro_rules! declare_rule {
     ($(#[doc = $doc:literal])* $vis:vis static $name:ident = { $($field:ident : $value:expr),* $(,)? }) => {
         $(#[doc = $doc])*
         $vis static $name: $crate::Rule = $crate::__rule_literal!(
-            [doc: concat!($($doc, "\n"),*),] [] $($field : $value,)*
+            [doc: concat!($($doc, "\n"),*),] [] [] $($field : $value,)*
         );
     };
 }
 
-/// Builds the `Rule` literal for [`declare_rule!`], adding `reads: &[]` unless it is given.
+/// Builds the `Rule` literal for [`declare_rule!`], adding `reads: &[]` and `severities: &[]`
+/// unless they are given.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __rule_literal {
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] reads : $reads:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)*] [$reads] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] reads : $reads:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$reads] [$($s)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] $field:ident : $value:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)* $field : $value,] [$($r)?] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] severities : $sev:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$sev] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] []) => {
-        $crate::Rule { $($f : $v,)* reads: &[] }
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] $field:ident : $value:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)* $field : $value,] [$($r)?] [$($s)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$r:expr]) => {
-        $crate::Rule { $($f : $v,)* reads: $r }
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?]) => {
+        $crate::Rule {
+            $($f : $v,)*
+            reads: $crate::__or_empty!($($r)?),
+            severities: $crate::__or_empty!($($s)?),
+        }
+    };
+}
+
+/// The expression given, or `&[]`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __or_empty {
+    () => {
+        &[]
+    };
+    ($e:expr) => {
+        $e
     };
 }
 

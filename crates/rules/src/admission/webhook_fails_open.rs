@@ -40,6 +40,7 @@ declare_rule! {
             "Set failurePolicy: Fail on webhooks that enforce security, exclude kube-system, and run them highly available.",
             "为执行安全策略的 Webhook 设置 failurePolicy: Fail,排除 kube-system,并以高可用方式运行。",
         ),
+        severities: &[Severity::Info],
         check: Check::Object { kinds: KINDS, run: check },
     }
 }

@@ -47,6 +47,7 @@ declare_rule! {
             "通过 sha256 摘要引用镜像:name:tag@sha256:<摘要>。",
         ),
         reads: crate::cluster_kinds::reads::IMAGE_VERIFIERS,
+        severities: &[Severity::Medium],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
     }
 }

@@ -58,6 +58,7 @@ declare_rule! {
             "使用已修复的软件包重新构建镜像并重新部署;保持漏洞扫描持续运行且结果及时更新。",
         ),
         reads: crate::cluster_kinds::reads::VULNERABILITIES,
+        severities: &[Severity::Medium, Severity::Low],
         check: Check::Inventory(check),
     }
 }

@@ -50,6 +50,7 @@ declare_rule! {
             "Require authentication on the port that answered: disable anonymous access on the kubelet and API server, and client certificates on etcd.",
             "对响应的端口启用认证:关闭 kubelet 和 API 服务器的匿名访问,并要求 etcd 使用客户端证书。",
         ),
+        severities: &[Severity::Medium],
         check: Check::Node(check),
     }
 }

@@ -53,6 +53,7 @@ declare_rule! {
             "Authorize with Node,RBAC (never AlwaysAllow), keep --insecure-port at 0, and set --anonymous-auth=false or limit anonymous access to health endpoints.",
             "使用 Node,RBAC 鉴权(不要使用 AlwaysAllow),保持 --insecure-port 为 0,并设置 --anonymous-auth=false 或仅允许匿名访问健康检查端点。",
         ),
+        severities: &[Severity::Medium],
         check: Check::Node(check),
     }
 }

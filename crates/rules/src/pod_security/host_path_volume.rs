@@ -39,6 +39,7 @@ declare_rule! {
             "Replace the hostPath volume with emptyDir, configMap, secret, projected or a PersistentVolumeClaim.",
             "用 emptyDir、configMap、secret、projected 或 PersistentVolumeClaim 替换 hostPath 卷。",
         ),
+        severities: &[Severity::Critical],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
     }
 }

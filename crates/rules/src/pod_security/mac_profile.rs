@@ -45,6 +45,7 @@ declare_rule! {
             "Set securityContext.appArmorProfile.type: RuntimeDefault (or Localhost), or SELinux options, and never Unconfined.",
             "设置 securityContext.appArmorProfile.type: RuntimeDefault(或 Localhost)或 SELinux 选项,不要使用 Unconfined。",
         ),
+        severities: &[Severity::Low],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace"],
     }

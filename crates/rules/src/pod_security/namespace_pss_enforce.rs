@@ -52,6 +52,7 @@ declare_rule! {
             "Label the namespace pod-security.kubernetes.io/enforce=restricted (or baseline) and pin enforce-version to the cluster's version.",
             "为名字空间添加标签 pod-security.kubernetes.io/enforce=restricted(或 baseline),并将 enforce-version 固定为集群版本。",
         ),
+        severities: &[Severity::Medium, Severity::Low, Severity::Info],
         check: Check::Object { kinds: &["Namespace"], run: check },
     }
 }

@@ -57,6 +57,7 @@ declare_rule! {
             "Change the named fields so that the workload meets the namespace's Pod Security Standard.",
             "修改所指字段,使工作负载符合名字空间的 Pod 安全标准。",
         ),
+        severities: &[Severity::Medium],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace"],
     }

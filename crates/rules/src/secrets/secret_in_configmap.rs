@@ -86,6 +86,7 @@ declare_rule! {
             "Move the value to a Secret, reference it with secretKeyRef or a secret volume, and rotate it.",
             "把该值移到 Secret 中,通过 secretKeyRef 或 Secret 卷引用,并轮换该值。",
         ),
+        severities: &[Severity::Critical],
         check: Check::Object { kinds: &["ConfigMap"], run: check },
     }
 }

@@ -65,6 +65,7 @@ declare_rule! {
             "Move the value to a Secret, reference it with valueFrom.secretKeyRef (or mount it as a file), and rotate it.",
             "把该值移到 Secret 中,用 valueFrom.secretKeyRef 引用(或以文件形式挂载),并轮换该值。",
         ),
+        severities: &[Severity::Critical],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
     }
 }

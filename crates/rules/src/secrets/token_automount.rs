@@ -48,6 +48,7 @@ declare_rule! {
             "Set automountServiceAccountToken: false on the ServiceAccount or the pod, unless the pod calls the Kubernetes API (then set it to true explicitly).",
             "在 ServiceAccount 或 Pod 上设置 automountServiceAccountToken: false;若 Pod 确需调用 Kubernetes API,请显式设为 true。",
         ),
+        severities: &[Severity::Medium],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
     }

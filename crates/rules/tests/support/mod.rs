@@ -7,6 +7,17 @@ use kcheck_model::{Finding, Lang, Note, Report};
 /// object for manifest findings, the source for node findings) or `-`, flag or field, and the
 /// message in both languages.
 pub fn finding_line(f: &Finding, what: Option<String>) -> String {
+    // Every finding carries a severity its rule declares (`kcheck rules` lists them).
+    if let Some(rule) = kcheck_rules::registry::by_code(f.code) {
+        assert!(
+            rule.all_severities().contains(&f.severity),
+            "{} finding of severity {} not declared by the rule ({:?}): {}",
+            f.code,
+            f.severity,
+            rule.all_severities(),
+            f.message.en
+        );
+    }
     format!(
         "{} {:?} {} {} {} {} | {} | {}",
         f.code,
