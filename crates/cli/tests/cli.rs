@@ -816,3 +816,44 @@ fn the_rules_table_keeps_its_columns_apart() {
         assert!(line[after..].starts_with("  "), "{line}");
     }
 }
+
+/// The table's "N files skipped" is what JSON lists in `skipped`; past five of one reason the
+/// human formats count the rest, JSON lists them all. A directory of nothing but other files
+/// is still an input error.
+#[test]
+fn skipped_files_are_counted_and_listed_alike() {
+    let dir = std::env::temp_dir().join(format!("kcheck-skipped-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    std::fs::write(
+        dir.join("ns.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
+    )
+    .unwrap();
+    for i in 0..7 {
+        std::fs::write(dir.join(format!("notes-{i}.md")), "# notes").unwrap();
+        std::fs::write(dir.join("docs").join(format!("page-{i}.md")), "# page").unwrap();
+    }
+    let d = dir.to_str().unwrap();
+    let j = json(&kcheck(&[
+        "scan",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        d,
+    ]));
+    assert_eq!(j["inputs"]["files_skipped"], 14);
+    assert_eq!(j["inputs"]["skipped"].as_array().unwrap().len(), 14);
+    let table = stdout(&kcheck(&["scan", "--fail-on", "none", d]));
+    assert!(table.contains("14 files skipped"), "{table}");
+    assert_eq!(table.matches("  not YAML or JSON").count(), 5, "{table}");
+    assert!(
+        table.contains("  and 9 more: not YAML or JSON\n"),
+        "{table}"
+    );
+    let o = kcheck(&["scan", dir.join("docs").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no YAML or JSON files in this directory"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

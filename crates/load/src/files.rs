@@ -90,7 +90,13 @@ pub fn load_paths_excluding<P: AsRef<Path>>(
         match std::fs::metadata(p) {
             Err(e) => result.merge(Loaded::error(&p.display().to_string(), 0, 0, io_text(&e))),
             Ok(m) if m.is_dir() => {
-                let before = (work.len(), result.inputs.skipped.len());
+                let passed_over = |i: &Inputs| {
+                    i.skipped
+                        .iter()
+                        .filter(|s| s.reason != NOT_MANIFEST)
+                        .count()
+                };
+                let before = (work.len(), passed_over(&result.inputs));
                 let mut patterns: Vec<(String, &'static str)> =
                     exclude.iter().map(|g| (g.clone(), "--exclude")).collect();
                 if let Ok(text) = std::fs::read_to_string(p.join(IGNORE_FILE)) {
@@ -106,7 +112,8 @@ pub fn load_paths_excluding<P: AsRef<Path>>(
                     patterns: &patterns,
                 };
                 walker.walk(p, &mut work, &mut result.inputs, &mut Vec::new());
-                if (work.len(), result.inputs.skipped.len()) == before {
+                // Only files that are not manifests: nothing to scan here, which is an error.
+                if (work.len(), passed_over(&result.inputs)) == before {
                     result.merge(Loaded::error(
                         &p.display().to_string(),
                         0,
@@ -144,6 +151,9 @@ fn is_manifest(path: &Path) -> bool {
     )
 }
 
+/// Why a file in a scanned directory was passed over when it is not a manifest.
+const NOT_MANIFEST: Text = Text::fixed("not YAML or JSON", "不是 YAML 或 JSON 文件");
+
 struct Walker<'a> {
     root: &'a Path,
     patterns: &'a [(String, &'static str)],
@@ -174,6 +184,7 @@ impl Walker<'_> {
             seen.push(real);
         }
         if dir.join("Chart.yaml").is_file() {
+            inputs.files_skipped += 1;
             inputs.skipped.push(Skipped {
                 path: dir.display().to_string(),
                 reason: Text::fixed(
@@ -206,6 +217,7 @@ impl Walker<'_> {
                 continue;
             }
             if let Some((glob, from)) = self.excluded(&path) {
+                inputs.files_skipped += 1;
                 inputs.skipped.push(Skipped {
                     path: path.display().to_string(),
                     reason: Text::new(
@@ -220,6 +232,7 @@ impl Walker<'_> {
                 Ok(_) if is_manifest(&path) => {
                     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
                     if matches!(name, "kustomization.yaml" | "kustomization.yml") {
+                        inputs.files_skipped += 1;
                         inputs.skipped.push(Skipped {
                             path: path.display().to_string(),
                             reason: Text::fixed(
@@ -231,7 +244,13 @@ impl Walker<'_> {
                         work.push(Work::File(path));
                     }
                 }
-                Ok(_) => inputs.files_skipped += 1,
+                Ok(_) => {
+                    inputs.files_skipped += 1;
+                    inputs.skipped.push(Skipped {
+                        path: path.display().to_string(),
+                        reason: NOT_MANIFEST,
+                    });
+                }
                 Err(e) => inputs.diagnostics.push(diag(
                     path.display().to_string().into(),
                     0,

@@ -295,9 +295,12 @@ fn paths_directories_and_what_is_skipped() {
     let kinds: Vec<_> = l.objects.iter().map(|o| o.kind.as_str()).collect();
     assert_eq!(kinds, ["Deployment", "Namespace"]);
     assert_eq!(l.inputs.files_read, 2);
-    assert_eq!(l.inputs.files_skipped, 1);
-    assert_eq!(l.inputs.skipped.len(), 1);
-    assert!(l.inputs.skipped[0]
+    // Every file or directory passed over is counted and listed with why.
+    assert_eq!(l.inputs.files_skipped, 2);
+    assert_eq!(l.inputs.skipped.len(), 2);
+    assert!(l.inputs.skipped[0].path.ends_with("apps/notes.txt"));
+    assert_eq!(l.inputs.skipped[0].reason.en, "not YAML or JSON");
+    assert!(l.inputs.skipped[1]
         .reason
         .en
         .starts_with("Helm chart source"));

@@ -48,9 +48,11 @@ pub struct Inputs {
     pub bytes_read: u64,
     pub documents: usize,
     pub objects: usize,
-    /// Files in scanned directories that are not YAML or JSON, passed over.
+    /// Files and directories in scanned directories passed over (not YAML or JSON, Helm chart
+    /// sources, Kustomize configuration, excluded): each is in `skipped` too.
     pub files_skipped: usize,
-    /// Files passed over on purpose (not YAML/JSON, Helm chart sources), with why.
+    /// What was passed over on purpose, with why: those files and directories, and documents
+    /// that are not Kubernetes objects.
     pub skipped: Vec<Skipped>,
     pub diagnostics: Vec<Diagnostic>,
     /// Kinds the run could not list (forbidden, not served, timed out), sorted: every item whose

@@ -332,12 +332,20 @@ pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang) {
     }
     if !inputs.skipped.is_empty() {
         let _ = writeln!(out, "<h2>{}</h2>\n<ul>", SKIPPED_FILES.get(lang));
-        for s in &inputs.skipped {
+        let (shown, more) = labels::skipped_shown(inputs);
+        for s in shown {
             let _ = writeln!(
                 out,
                 "<li><code>{}</code>: {}</li>",
                 esc(&s.path),
                 esc(s.reason.get(lang))
+            );
+        }
+        for (n, reason) in more {
+            let _ = writeln!(
+                out,
+                "<li>{}</li>",
+                esc(&labels::more_skipped(n, reason, lang))
             );
         }
         out.push_str("</ul>\n");

@@ -3,7 +3,8 @@
 //! model; only the words around them live here.
 
 use kcheck_model::{
-    Evidence, Finding, Inputs, ItemResult, Lang, Report, Section, Severity, Status, Text, SECTIONS,
+    Evidence, Finding, Inputs, ItemResult, Lang, Report, Section, Severity, Skipped, Status, Text,
+    SECTIONS,
 };
 
 pub(crate) static REPORT: Text = Text::fixed(
@@ -117,6 +118,39 @@ pub(crate) fn not_examined_line(report: &Report, r: &ItemResult, lang: Lang) -> 
         text.push_str(&more_below(more, lang));
     }
     Some(text)
+}
+
+/// At most this many skipped entries of one reason are listed in the human formats; the rest
+/// are counted (JSON lists them all).
+pub(crate) const SKIPPED_SHOWN: usize = 5;
+
+/// The skipped entries as people read them: the first [`SKIPPED_SHOWN`] of each reason, then
+/// for each reason with more, how many more.
+pub(crate) fn skipped_shown(inputs: &Inputs) -> (Vec<&Skipped>, Vec<(usize, &Text)>) {
+    let mut shown = Vec::new();
+    let mut more: Vec<(usize, &Text)> = Vec::new();
+    for s in &inputs.skipped {
+        let seen = shown
+            .iter()
+            .filter(|x: &&&Skipped| x.reason == s.reason)
+            .count();
+        if seen < SKIPPED_SHOWN {
+            shown.push(s);
+        } else if let Some(m) = more.iter_mut().find(|(_, r)| **r == s.reason) {
+            m.0 += 1;
+        } else {
+            more.push((1, &s.reason));
+        }
+    }
+    (shown, more)
+}
+
+/// `and 12 more: not YAML or JSON`.
+pub(crate) fn more_skipped(n: usize, reason: &Text, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("and {n} more: {}", reason.en),
+        Lang::Zh => format!("另有 {n} 个:{}", reason.zh),
+    }
 }
 
 /// ` (and 2 more below)`, after the first of several notes.

@@ -244,8 +244,12 @@ pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang) {
     }
     if !inputs.skipped.is_empty() {
         let _ = writeln!(out, "## {}\n", SKIPPED_FILES.get(lang));
-        for s in &inputs.skipped {
+        let (shown, more) = labels::skipped_shown(inputs);
+        for s in shown {
             let _ = writeln!(out, "- {}: {}", code(&s.path), esc(s.reason.get(lang)));
+        }
+        for (n, reason) in more {
+            let _ = writeln!(out, "- {}", esc(&labels::more_skipped(n, reason, lang)));
         }
         out.push('\n');
     }

@@ -408,7 +408,8 @@ pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang, p: &Painter)
     if !inputs.skipped.is_empty() {
         out.push('\n');
         push_line(out, &p.paint(SKIPPED_FILES.get(lang), BOLD));
-        for s in &inputs.skipped {
+        let (shown, more) = labels::skipped_shown(inputs);
+        for s in shown {
             let parts = [
                 clean(&s.path).into_owned(),
                 p.paint(&clean(s.reason.get(lang)), DIM),
@@ -416,6 +417,13 @@ pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang, p: &Painter)
             for (i, line) in pack(&parts, WIDTH - 4).iter().enumerate() {
                 let lead = if i == 0 { "  " } else { "    " };
                 push_line(out, &format!("{lead}{line}"));
+            }
+        }
+        for (n, reason) in more {
+            let text = clean(&labels::more_skipped(n, reason, lang)).into_owned();
+            for (i, line) in wrap(&text, WIDTH - 4).iter().enumerate() {
+                let lead = if i == 0 { "  " } else { "    " };
+                push_line(out, &format!("{lead}{}", p.paint(line, DIM)));
             }
         }
     }
