@@ -68,11 +68,14 @@ pub fn load(
                 }
             },
         };
+        out.inputs.files_read += 1;
+        out.inputs.bytes_read += bytes.len() as u64;
         if let Some(v) = version_file(&file, &bytes) {
             out.version = Some(v);
             continue;
         }
         let loaded = kcheck_load::load_bytes(&name, &bytes, limits);
+        out.inputs.documents += loaded.inputs.documents;
         out.inputs.diagnostics.extend(loaded.inputs.diagnostics);
         for object in loaded.objects {
             let Some(target) = target_of(&object, plan) else {

@@ -327,11 +327,13 @@ pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
             let n = |n: usize, one: &str, many: &str| {
                 format!("{n} {}", if n == 1 { one } else { many })
             };
-            let mut parts = vec![
-                n(i.files_read, "file read", "files read"),
-                n(i.objects, "object", "objects"),
-                n(errors, "input error", "input errors"),
-            ];
+            let mut parts = Vec::new();
+            // Objects listed from the API come from no file.
+            if i.files_read > 0 || i.objects == 0 {
+                parts.push(n(i.files_read, "file read", "files read"));
+            }
+            parts.push(n(i.objects, "object", "objects"));
+            parts.push(n(errors, "input error", "input errors"));
             if i.files_skipped > 0 {
                 parts.push(n(i.files_skipped, "file skipped", "files skipped"));
             }
@@ -341,10 +343,15 @@ pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
             parts.join(", ")
         }
         Lang::Zh => {
-            let mut s = format!(
-                "{}:{},{}:{},{}:{}",
-                FILES_READ.zh, i.files_read, OBJECTS.zh, i.objects, INPUT_ERRORS.zh, errors
-            );
+            let mut s = if i.files_read > 0 || i.objects == 0 {
+                format!("{}:{},", FILES_READ.zh, i.files_read)
+            } else {
+                String::new()
+            };
+            s.push_str(&format!(
+                "{}:{},{}:{}",
+                OBJECTS.zh, i.objects, INPUT_ERRORS.zh, errors
+            ));
             if i.files_skipped > 0 {
                 s.push_str(&format!(",{}:{}", FILES_SKIPPED.zh, i.files_skipped));
             }
