@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 pub const ADMISSION_RULES: &[&str] = &[
     // 1.1, 1.6: RBAC bindings and roles, judged on their own subjects and rules.
     "KC101", "KC102", "KC103", "KC105",
-    // 2.6, 2.7: Services and Ingresses; a NetworkPolicy's own egress rules.
-    "KC201", "KC202", "KC203", "KC204", "KC208",
+    // 2.5, 2.6, 2.7: Services and Ingresses; a NetworkPolicy's own egress rules.
+    "KC201", "KC202", "KC203", "KC204", "KC208", "KC216",
     // 3.x: the pod spec, and the namespace's Pod Security labels (from the namespace cache).
     "KC301", "KC302", "KC303", "KC305", "KC306", "KC307", "KC310", "KC311",
     // 5.1: placement of sensitive and ordinary workloads (namespace annotations included).
@@ -57,12 +57,25 @@ pub const EXCLUDED_OBJECT_RULES: &[(&str, &str)] = &[
 ];
 
 /// Listed rules that look up more than the namespace, and why they run anyway.
-pub const ACCEPTED_READS: &[(&str, &str)] = &[(
-    "KC701",
-    "a tag is acceptable where an image-verification policy (Kyverno verifyImages, sigstore \
-     policy-controller) checks signatures; a review carries no policies, so a tag is judged as \
-     if none existed. Set KC701 to warn in a cluster that verifies signatures at admission",
-)];
+pub const ACCEPTED_READS: &[(&str, &str)] = &[
+    (
+        "KC701",
+        "a tag is acceptable where an image-verification policy (Kyverno verifyImages, sigstore \
+         policy-controller) checks signatures; a review carries no policies, so a tag is judged \
+         as if none existed. Set KC701 to warn in a cluster that verifies signatures at admission",
+    ),
+    (
+        "KC603",
+        "reads the ConfigMap an env variable takes its value from; a review carries none, so \
+         such variables are not judged at admission (literal values are), never judged wrongly",
+    ),
+    (
+        "KC216",
+        "reads Pods to tell a control-plane pod by its labels; a review carries none, so a \
+         Service is judged by its selector's component label and, without a selector, its \
+         ports: it can miss an exposure, never invent one",
+    ),
+];
 
 /// The admission rules, resolved once.
 pub fn admission_rules() -> &'static [&'static Rule] {

@@ -1,6 +1,6 @@
 use crate::node::evidence;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
-use kcheck_model::facts::Certificate;
+use kcheck_model::facts::{Certificate, ComponentKind};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
 
 declare_rule! {
@@ -17,6 +17,9 @@ declare_rule! {
     ///
     /// A certificate found in several places (the cluster CA embedded in every kubeconfig) is
     /// reported once, at its file when it has one.
+    ///
+    /// kube-controller-manager's `--cluster-signing-duration` (one year by default), the
+    /// lifetime of every certificate it signs for CSRs, over 3 years: failure.
     ///
     /// "3 years" is 1096 days: three years of 365 days plus the one leap day any three
     /// consecutive years can hold, so a certificate issued for exactly three calendar years
@@ -97,6 +100,7 @@ fn distinct(certs: &[Certificate]) -> Vec<&Certificate> {
 
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     let now = facts.now;
+    signing_duration(facts, sink);
     for cert in distinct(&facts.certificates) {
         let what = cert.display_place();
         let cn = &cert.common_name;
@@ -129,6 +133,39 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     }
     if facts.certificates.is_empty() {
         evidence::note_missing_where(facts, |w| w == "pki", sink);
+    }
+}
+
+/// The lifetime of the certificates kube-controller-manager signs for CSRs (kubelet client and
+/// serving certificates, and any approved request): `--cluster-signing-duration`, one year by
+/// default.
+fn signing_duration(facts: &NodeFacts, sink: &mut Sink) {
+    let Some(cm) = facts.component(ComponentKind::ControllerManager) else {
+        return;
+    };
+    sink.examined();
+    let flag = [
+        "cluster-signing-duration",
+        "experimental-cluster-signing-duration",
+    ]
+    .into_iter()
+    .find(|f| cm.flags.get(f).is_some());
+    let Some(flag) = flag else {
+        return;
+    };
+    let value = cm.flags.get(flag).unwrap_or_default();
+    let Some(seconds) = kcheck_model::go_duration_seconds(value) else {
+        return;
+    };
+    if seconds > (MAX_LIFETIME_DAYS * DAY) as f64 {
+        let (days, origin) = ((seconds / DAY as f64).floor(), &cm.origin);
+        sink.fail_on_node(
+            NodePlace::flag(cm, flag),
+            text!(
+                "kube-controller-manager ({origin}) signs certificates valid for {value} ({days} days, --{flag}): more than 3 years",
+                "kube-controller-manager({origin})签发的证书有效期为 {value}({days} 天,--{flag}):超过 3 年",
+            ),
+        );
     }
 }
 

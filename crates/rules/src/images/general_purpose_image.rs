@@ -8,6 +8,9 @@ declare_rule! {
     /// - a general-purpose operating system image run as the workload itself (`ubuntu`,
     ///   `debian`, `alpine`, `busybox`, `centos`, `fedora`, `amazonlinux`, `rockylinux`,
     ///   `almalinux`, `oraclelinux`, `opensuse/leap`, `archlinux`): **warn**;
+    /// - an official language or build image (`python`, `node`, `ruby`, `php`, `openjdk`,
+    ///   `golang`, `maven`, ..., `-slim` and `-alpine` tags included): **warn**, it is a full
+    ///   distribution with a shell and a package manager around the interpreter;
     /// - a troubleshooting toolbox (`nicolaka/netshoot`, `network-multitool`): **warn**;
     /// - a `debug` variant (`gcr.io/distroless/static:debug`, `…:nonroot-debug`): **warn**, it adds
     ///   a shell to an image built not to have one.
@@ -77,6 +80,25 @@ const OPERATING_SYSTEMS: &[&str] = &[
     "archlinux",
 ];
 
+/// Official language and build images: a full distribution (Debian, or Alpine) with a shell and a
+/// package manager around the interpreter or toolchain, `-slim` variants included. Minimal
+/// runtimes are other repositories (`gcr.io/distroless/python3`, `cgr.dev/chainguard/python`).
+const LANGUAGE_IMAGES: &[&str] = &[
+    "python",
+    "node",
+    "ruby",
+    "perl",
+    "php",
+    "openjdk",
+    "eclipse-temurin",
+    "amazoncorretto",
+    "golang",
+    "rust",
+    "gcc",
+    "maven",
+    "gradle",
+];
+
 /// Troubleshooting images full of network tools.
 const TOOLBOXES: &[&str] = &["nicolaka/netshoot", "netshoot", "network-multitool"];
 
@@ -104,6 +126,12 @@ fn verdict(image: &str) -> Option<(String, String)> {
         return Some((
             format!("a general-purpose operating system image ({repo})"),
             format!("通用操作系统镜像({repo})"),
+        ));
+    }
+    if LANGUAGE_IMAGES.contains(&repo.as_str()) {
+        return Some((
+            format!("a language image built on a full distribution ({repo})"),
+            format!("基于完整发行版的语言镜像({repo})"),
         ));
     }
     if TOOLBOXES.contains(&repo.as_str()) || TOOLBOXES.contains(&last) {
@@ -178,5 +206,13 @@ mod tests {
         assert_eq!(flagged("myorg/ubuntu-tools-exporter:1.0"), None);
         assert_eq!(flagged("localhost/debian-builder"), None);
         assert_eq!(flagged("postgres:16"), None);
+        assert!(flagged("python:3.12-slim")
+            .unwrap()
+            .contains("language image"));
+        assert!(flagged("docker.io/library/node:22-alpine").is_some());
+        assert!(flagged("eclipse-temurin:21-jre").is_some());
+        assert_eq!(flagged("gcr.io/distroless/python3-debian12"), None);
+        assert_eq!(flagged("cgr.dev/chainguard/python:latest"), None);
+        assert_eq!(flagged("bitnami/node-exporter:1.8"), None);
     }
 }

@@ -40,7 +40,7 @@ declare_rule! {
 }
 
 /// Annotations that make a cloud load balancer internal, with the values that do so.
-const INTERNAL: &[(&str, &[&str])] = &[
+pub(crate) const INTERNAL: &[(&str, &[&str])] = &[
     (
         "service.beta.kubernetes.io/aws-load-balancer-internal",
         &["true", "0.0.0.0/0"],

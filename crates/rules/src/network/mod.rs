@@ -4,6 +4,7 @@ pub mod anonymous_probe;
 pub mod apiserver_access;
 pub mod cni;
 pub mod cni_network_policy;
+pub mod control_plane_service;
 pub mod egress_to_cloud_metadata;
 pub mod etcd_access;
 pub mod ingress_without_tls;
@@ -30,6 +31,7 @@ pub static RULES: &[&crate::Rule] = &[
     &egress_to_cloud_metadata::RULE,
     &metadata_api_unfiltered::RULE,
     &apiserver_access::RULE,
+    &control_plane_service::RULE,
     &kubelet_access::RULE,
     &etcd_access::RULE,
     &anonymous_probe::RULE,

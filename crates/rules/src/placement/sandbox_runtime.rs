@@ -68,7 +68,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
         return;
     }
     sink.examined();
-    let dedicated = is_pinned(&pod, object, ctx) && tolerates_dedicated_taint(&pod);
+    let dedicated = is_pinned(&pod, object, ctx) && tolerates_dedicated_taint(&pod, ctx);
     if dedicated || is_sandboxed(&pod, ctx) {
         return;
     }

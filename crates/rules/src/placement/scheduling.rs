@@ -13,7 +13,8 @@ pub const CONTROL_PLANE_KEYS: &[&str] = &[
 ];
 
 /// Whether the pod can only land on selected nodes: a node selector, a required node
-/// affinity, a fixed node name, or its namespace's PodNodeSelector annotation.
+/// affinity, a fixed node name, its namespace's PodNodeSelector annotation, or its
+/// RuntimeClass's node selector.
 pub fn is_pinned(pod: &PodSpec, object: &Object, ctx: &Context) -> bool {
     let selector = pod
         .get("nodeSelector")
@@ -37,17 +38,33 @@ pub fn is_pinned(pod: &PodSpec, object: &Object, ctx: &Context) -> bool {
         .get("Namespace", None, ns)
         .and_then(|n| n.annotation(NAMESPACE_NODE_SELECTOR))
         .is_some_and(|s| !s.trim().is_empty());
-    selector || affinity || node_name || namespace_selector
+    let runtime_selector = runtime_scheduling(pod, ctx)
+        .and_then(|s| s.get("nodeSelector"))
+        .is_some_and(|s| !s.as_map().is_empty());
+    selector || affinity || node_name || namespace_selector || runtime_selector
+}
+
+/// The `scheduling` block of the pod's RuntimeClass, when the input holds it: the RuntimeClass
+/// admission plugin adds its node selector and tolerations to every pod of the class.
+fn runtime_scheduling<'a>(pod: &PodSpec, ctx: &Context<'a>) -> Option<&'a Node> {
+    let name = pod.get("runtimeClassName").and_then(Node::as_str)?;
+    ctx.inventory
+        .get("RuntimeClass", None, name)?
+        .root
+        .get("scheduling")
 }
 
 pub fn tolerations<'a>(pod: &PodSpec<'a>) -> &'a [Node] {
     pod.get("tolerations").map_or(&[], Node::as_seq)
 }
 
-/// Whether a toleration admits pods onto tainted nodes that are not the standard
-/// node-condition taints: a sign of dedicated nodes.
-pub fn tolerates_dedicated_taint(pod: &PodSpec) -> bool {
-    tolerations(pod).iter().any(|t| {
+/// Whether a toleration of the pod, or of its RuntimeClass, admits it onto tainted nodes that
+/// are not the standard node-condition taints: a sign of dedicated nodes.
+pub fn tolerates_dedicated_taint(pod: &PodSpec, ctx: &Context) -> bool {
+    let from_class = runtime_scheduling(pod, ctx)
+        .and_then(|s| s.get("tolerations"))
+        .map_or(&[][..], Node::as_seq);
+    tolerations(pod).iter().chain(from_class).any(|t| {
         let key = t.str_at("key").unwrap_or("");
         let effect = t.str_at("effect").unwrap_or("");
         !key.is_empty()

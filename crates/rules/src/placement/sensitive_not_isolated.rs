@@ -8,11 +8,13 @@ declare_rule! {
     /// Sensitive workloads (marked by `kcheck.io/sensitivity: high`, or the label or annotation
     /// set in `--config`, on the workload, its pods or its namespace) for placement on
     /// dedicated nodes:
-    /// - not pinned at all (no `nodeSelector`, no required node affinity, no `nodeName`, and no
+    /// - not pinned at all (no `nodeSelector`, no required node affinity, no `nodeName`, no
     ///   `scheduler.alpha.kubernetes.io/node-selector` annotation on the namespace for the
-    ///   PodNodeSelector admission plugin): **fail**;
-    /// - pinned, but tolerating no dedicated taint: **warn**, because untainted nodes accept
-    ///   every other pod too, so the selection does not keep anyone else away.
+    ///   PodNodeSelector admission plugin, and no node selector in its RuntimeClass's
+    ///   `scheduling`): **fail**;
+    /// - pinned, but tolerating no dedicated taint (itself or through its RuntimeClass's
+    ///   `scheduling.tolerations`): **warn**, because untainted nodes accept every other pod
+    ///   too, so the selection does not keep anyone else away.
     ///
     /// ## Why
     /// Checklist item 5.1: pods of different sensitivity should not share nodes, so that a
@@ -64,7 +66,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                 "敏感的 {kind} \"{name}\" 可被调度到任意节点",
             ),
         );
-    } else if !tolerates_dedicated_taint(&pod) {
+    } else if !tolerates_dedicated_taint(&pod, ctx) {
         sink.warn(
             object,
             pod.path("tolerations"),

@@ -17,7 +17,8 @@ declare_rule! {
     /// - Sealed Secrets (the controller, SealedSecret objects): encrypted in Git, plain Kubernetes
     ///   Secrets once in the cluster.
     ///
-    /// Each mechanism found is evidence saying how much it is used, and the item
+    /// Each mechanism found is evidence saying how much it is used (and each Opaque Secret of a
+    /// sensitive namespace that no store manages is noted for information), and the item
     /// passes. With none, the Secrets of type `Opaque` that people made (not Helm releases, not
     /// in `kube-system`; in a manifest a Secret without `type` is Opaque) are counted: 10 or
     /// more is a **warning**, fewer an informational finding. The
@@ -102,6 +103,25 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 text!(
                     "{name_en} is in use ({at}): {en}",
                     "正在使用 {name_zh}({at}):{zh}",
+                ),
+            );
+        }
+        // Where a store is in use, a sensitive namespace's own Secrets that no store manages
+        // are worth knowing: the "where appropriate" of the checklist is a judgement only
+        // people can make.
+        for secret in inventory.of_kind("Secret").filter(|s| {
+            people_made_opaque(s) && !owned(s) && crate::sensitivity::is_sensitive(s, ctx)
+        }) {
+            let (ns, name) = (
+                secret.namespace.as_deref().unwrap_or("default"),
+                &secret.name,
+            );
+            sink.inform(
+                secret,
+                FieldPath::root(),
+                text!(
+                    "Secret {ns}/{name} of a sensitive namespace lives only in the cluster, while an external store is in use",
+                    "敏感名字空间中的 Secret {ns}/{name} 只保存在集群中,而集群已在使用外部密钥存储",
                 ),
             );
         }

@@ -250,3 +250,32 @@ fn a_worker_node_leaves_control_plane_items_not_evaluated() {
     // The kubelet is still judged.
     assert_eq!(status(&network::kubelet_access::RULE, &facts), Status::Pass);
 }
+
+#[test]
+fn kc110_fails_a_controller_manager_that_signs_for_more_than_3_years() {
+    let rule = &auth::certificate_lifetime::RULE;
+    let long = NodeTree::secure()
+        .flag(ControllerManager, "cluster-signing-duration", "87600h")
+        .facts();
+    let found: Vec<String> = run(rule, &long)
+        .into_iter()
+        .filter(|l| l.contains("--cluster-signing-duration"))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("KC110 Fail medium /etc/kubernetes/manifests/kube-controller-manager.yaml:30:7 ")
+            && found[0].contains("signs certificates valid for 87600h (3650 days, --cluster-signing-duration): more than 3 years"),
+        "{found:#?}"
+    );
+    assert_eq!(status(rule, &long), Status::Fail);
+    // A year (kubeadm's default, spelled out) and two years pass.
+    for value in ["8760h0m0s", "17520h"] {
+        let fine = NodeTree::secure()
+            .flag(ControllerManager, "cluster-signing-duration", value)
+            .facts();
+        assert!(
+            run(rule, &fine).iter().all(|l| !l.contains("signing")),
+            "{value}"
+        );
+    }
+}
