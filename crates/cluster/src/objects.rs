@@ -124,8 +124,7 @@ pub fn object_from_item(
     })
 }
 
-/// The annotation in which `kubectl apply` keeps what it applied.
-pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+pub use kcheck_load::LAST_APPLIED;
 
 fn is_listed_secret_type(value: &Node) -> bool {
     value.as_str().is_some_and(|t| SECRET_TYPES.contains(&t))

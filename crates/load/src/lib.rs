@@ -19,6 +19,7 @@ mod yaml;
 pub use files::{load_bytes, load_paths, load_paths_excluding, Loaded};
 pub use json::parse_json;
 pub use limits::Limits;
+pub use objects::LAST_APPLIED;
 pub use resolve::{float_key, resolve_plain};
 pub use text::parse_text;
 pub use yaml::{parse_documents, DocOutcome, Parsed, Problem};

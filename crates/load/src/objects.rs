@@ -104,7 +104,33 @@ fn with_defaults(mut item: Node, kind: Option<&str>, api_version: Option<&str>) 
     item
 }
 
-fn take_object(root: Node, source: Source, objects: &mut Vec<Object>, problems: &mut Vec<Problem>) {
+/// The annotation in which `kubectl apply` keeps the whole object it applied: for a Secret, its
+/// values in clear text. Dropped when a Secret is read, in every mode, so that nothing can
+/// echo them.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+fn drop_last_applied(root: &mut Node) {
+    let Value::Map(entries) = &mut root.value else {
+        return;
+    };
+    for metadata in entries.iter_mut().filter(|e| e.key == "metadata") {
+        let Value::Map(m) = &mut metadata.value.value else {
+            continue;
+        };
+        for annotations in m.iter_mut().filter(|e| e.key == "annotations") {
+            if let Value::Map(a) = &mut annotations.value.value {
+                a.retain(|e| e.key != LAST_APPLIED);
+            }
+        }
+    }
+}
+
+fn take_object(
+    mut root: Node,
+    source: Source,
+    objects: &mut Vec<Object>,
+    problems: &mut Vec<Problem>,
+) {
     let pos = root.pos;
     if !matches!(root.value, Value::Map(_)) {
         problems.push(Problem {
@@ -168,6 +194,9 @@ fn take_object(root: Node, source: Source, objects: &mut Vec<Object>, problems: 
         .and_then(|m| m.str_at("namespace"))
         .filter(|s| !s.is_empty())
         .map(str::to_string);
+    if kind == "Secret" {
+        drop_last_applied(&mut root);
+    }
     objects.push(Object {
         api_version,
         kind,

@@ -390,3 +390,44 @@ fn exclude_globs_and_kcheckignore_pass_over_paths_and_say_so() {
     assert_eq!(load_paths(&[&dir], &Limits::default()).objects.len(), 4);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `kubectl apply` keeps a Secret's values in clear text in an annotation; a Secret is read
+/// without it, whatever the mode (other kinds keep theirs).
+#[test]
+fn a_secrets_last_applied_configuration_is_dropped() {
+    let yaml = r#"
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: shop
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: '{"data":{"password":"czNjcjN0LWNhbmFyeQ=="},"kind":"Secret"}'
+    team: shop
+data: {}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: shop
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: '{"kind":"ConfigMap"}'
+"#;
+    let l = load_bytes("get.yaml", yaml.as_bytes(), &Limits::default());
+    let annotations = |i: usize| {
+        l.objects[i]
+            .root
+            .path(&["metadata", "annotations"])
+            .unwrap()
+            .as_map()
+            .iter()
+            .map(|e| e.key.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(annotations(0), ["team"]);
+    assert_eq!(
+        annotations(1),
+        ["kubectl.kubernetes.io/last-applied-configuration"]
+    );
+}

@@ -118,11 +118,17 @@ impl Host {
 
     /// Reads a regular file, at most the size limit.
     pub fn read(&self, host: &str) -> Result<Vec<u8>, ReadError> {
-        let real = self.resolve(host)?;
-        // Opened first, then judged by what was opened (no check-then-open race): the last
-        // component is never followed if it became a symlink after `resolve` (O_NOFOLLOW), and a
-        // FIFO does not block the open (O_NONBLOCK); only a regular file is read.
-        let file = open_regular(&real).map_err(|e| ReadError::from_io(&e))?;
+        // Under a --root, the kernel resolves the whole path as if the root were `/`
+        // (openat2 RESOLVE_IN_ROOT): no component, intermediate or last, can lead outside it,
+        // whatever changes in the tree during the scan. Kernels without openat2 (before 5.6)
+        // get the path resolved here, and its last component opened without following a
+        // symlink. Either way a FIFO does not block the open (O_NONBLOCK), and what was opened
+        // is judged (no check-then-open race): only a regular file is read.
+        let opened = match open_in_root(&self.root, host) {
+            Some(opened) => opened,
+            None => open_regular(&self.resolve(host)?),
+        };
+        let file = opened.map_err(|e| ReadError::from_io(&e))?;
         let meta = file.metadata().map_err(|e| ReadError::from_io(&e))?;
         if !meta.is_file() {
             return Err(ReadError::NotRegular);
@@ -196,6 +202,65 @@ impl Host {
         names.sort();
         Ok(names)
     }
+}
+
+/// Opens host path `host` inside `root` (not `/`) with every component and symlink resolved by
+/// the kernel as if `root` were `/` (openat2 with RESOLVE_IN_ROOT and RESOLVE_NO_MAGICLINKS),
+/// without blocking on a FIFO or device. `None` when the root is `/` or the kernel has no
+/// openat2: the caller resolves the path itself.
+#[cfg(target_os = "linux")]
+pub fn open_in_root(root: &Path, host: &str) -> Option<std::io::Result<std::fs::File>> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    use std::os::unix::fs::OpenOptionsExt;
+    if root == Path::new("/") {
+        return None;
+    }
+    let dir = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
+        .open(root)
+    {
+        Ok(d) => d,
+        Err(e) => return Some(Err(e)),
+    };
+    let relative = host.trim_start_matches('/');
+    let relative = if relative.is_empty() { "." } else { relative };
+    let Ok(path) = std::ffi::CString::new(relative) else {
+        return Some(Err(std::io::Error::from(std::io::ErrorKind::InvalidInput)));
+    };
+    // SAFETY: `open_how` is plain data; zero is a valid value for each of its fields.
+    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+    how.flags = (libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC) as u64;
+    how.resolve = libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS;
+    // SAFETY: `dir` is an open directory for the duration of the call, `path` is
+    // NUL-terminated, and `how` is an `open_how` of the size passed.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            dir.as_raw_fd(),
+            path.as_ptr(),
+            &how as *const libc::open_how,
+            std::mem::size_of::<libc::open_how>(),
+        )
+    };
+    if fd < 0 {
+        let e = std::io::Error::last_os_error();
+        // No openat2 (an old kernel, or a seccomp filter that refuses it).
+        if matches!(e.raw_os_error(), Some(libc::ENOSYS | libc::EPERM)) {
+            return None;
+        }
+        return Some(Err(e));
+    }
+    let Ok(fd) = i32::try_from(fd) else {
+        return Some(Err(std::io::Error::other("bad descriptor")));
+    };
+    // SAFETY: `fd` was just opened and is owned by nothing else.
+    Some(Ok(unsafe { std::fs::File::from_raw_fd(fd) }))
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn open_in_root(_root: &Path, _host: &str) -> Option<std::io::Result<std::fs::File>> {
+    None
 }
 
 /// Opens `path` for reading without following a symlink in its last component and without
@@ -334,8 +399,40 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// The kernel resolves every component inside the root (openat2): an intermediate link to
+    /// an absolute path or above the root cannot reach the file beside the root.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_kernel_keeps_every_component_inside_the_root() {
+        let dir = tempdir_named("openat2");
+        let root = dir.join("root");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(dir.join("secret"), b"outside").unwrap();
+        std::os::unix::fs::symlink(&dir, root.join("abs")).unwrap();
+        std::os::unix::fs::symlink("../..", root.join("up")).unwrap();
+        let read = |p: &str| {
+            let mut out = Vec::new();
+            open_in_root(&root, p)
+                .expect("openat2 on this kernel")
+                .and_then(|mut f| f.read_to_end(&mut out))
+                .map(|_| String::from_utf8_lossy(&out).into_owned())
+        };
+        assert!(read("/abs/secret").is_err());
+        assert!(read("/up/secret").is_err());
+        std::fs::write(root.join("secret"), b"inside").unwrap();
+        assert_eq!(read("/up/secret").unwrap(), "inside");
+        let host = Host::new(&root, 1024);
+        assert_eq!(host.read("/up/up/secret").unwrap(), b"inside");
+        assert!(open_in_root(Path::new("/"), "/etc/hostname").is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     fn tempdir() -> PathBuf {
-        let d = std::env::temp_dir().join(format!("kcheck-node-host-{}", std::process::id()));
+        tempdir_named("host")
+    }
+
+    fn tempdir_named(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("kcheck-node-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d
