@@ -9,7 +9,7 @@ use crate::who_can::{colon, comma, md_code, md_esc, pad, scope_text};
 use anyhow::Context as _;
 use kcheck_model::{Inventory, Lang, Text};
 use kcheck_rules::auth::access_review::{
-    digest, review, today, SubjectReview, RECORD_NAME, RECORD_NAMESPACE,
+    digest, review, SubjectReview, RECORD_NAME, RECORD_NAMESPACE,
 };
 use kcheck_rules::auth::rbac::Rbac;
 
@@ -62,7 +62,7 @@ fn record(reviewer: &str, digest: &str, subjects: usize) -> String {
          labels:\n    app.kubernetes.io/managed-by: kcheck\n\
          data:\n  reviewedAt: \"{today}\"\n  reviewer: {reviewer}\n  digest: {digest}\n  \
          subjects: \"{subjects}\"\n",
-        today = today(),
+        today = crate::commands::run_now().today(),
         reviewer = quote(reviewer),
         digest = quote(digest),
     )

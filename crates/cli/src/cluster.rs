@@ -103,15 +103,16 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
         config.kube_version = version.as_ref().filter(|v| v.major == 1).map(|v| v.minor);
     }
     let inventory = Inventory::new(objects);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-    let node = kcheck_cluster::control_plane::facts(&inventory, probes, now);
+    let now = crate::commands::run_now();
+    let node = kcheck_cluster::control_plane::facts(&inventory, probes, now.unix());
     let mut evidence = vec![Evidence::Objects, Evidence::Cluster];
     if node.is_some() {
         evidence.push(Evidence::Node);
     }
-    let engine = Engine::default().with_config(config).with_waivers(waivers);
+    let engine = Engine::default()
+        .with_config(config)
+        .with_waivers(waivers)
+        .at(now);
     let judged_from = started.elapsed();
     let report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);
     let judged_at = started.elapsed();

@@ -25,7 +25,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             let Some((config, waivers)) = judging_setup(&args.judge) else {
                 return Ok(exit::USAGE);
             };
-            let mut engine = Engine::default().with_config(config).with_waivers(waivers);
+            let mut engine = Engine::default()
+                .with_config(config)
+                .with_waivers(waivers)
+                .at(run_now());
             if args.timings {
                 engine = engine.with_timings();
             }
@@ -128,12 +131,17 @@ pub(crate) fn format(f: FormatArg) -> Format {
     }
 }
 
-/// Today (UTC), for waiver expiry.
-fn today() -> kcheck_model::Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    kcheck_model::Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0))
+/// The moment this run judges at, read once: the start of `KCHECK_TODAY` (YYYY-MM-DD, UTC)
+/// when it is set and valid, else the system clock. Every date the run compares (waiver expiry,
+/// the access review's age, certificate lifetimes, scan result ages) is compared with it.
+pub(crate) fn run_now() -> kcheck_model::Now {
+    static NOW: std::sync::OnceLock<kcheck_model::Now> = std::sync::OnceLock::new();
+    *NOW.get_or_init(|| {
+        std::env::var("KCHECK_TODAY")
+            .ok()
+            .and_then(|s| kcheck_model::Date::parse(&s))
+            .map_or_else(kcheck_model::Now::clock, kcheck_model::Now::start_of)
+    })
 }
 
 /// Reads one YAML document (a configuration or waiver file).
@@ -163,7 +171,7 @@ pub(crate) fn load_waivers(
         return Err(format!("{}: empty waiver file", path.display()));
     };
     let (entries, problems) = kcheck_rules::waivers::parse_file(&root, &path.display().to_string());
-    let waivers = waivers.with_entries(entries, today());
+    let waivers = waivers.with_entries(entries, run_now().today());
     for p in problems {
         waivers.problem(p);
     }

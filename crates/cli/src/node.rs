@@ -15,8 +15,10 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
     let Some((config, waivers)) = judging_setup(&args.judge) else {
         return Ok(exit::USAGE);
     };
-    let mut options =
-        kcheck_node::Options::new(&args.root).with_manifests_dir(args.manifests.clone());
+    let now = crate::commands::run_now();
+    let mut options = kcheck_node::Options::new(&args.root)
+        .with_manifests_dir(args.manifests.clone())
+        .with_now(now.unix());
     if let Some(proc_dir) = &args.proc_dir {
         options = options.with_proc_dir(proc_dir);
     }
@@ -63,7 +65,10 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         evidence.push(Evidence::Objects);
         Inventory::new(loaded.objects)
     };
-    let engine = Engine::default().with_config(config).with_waivers(waivers);
+    let engine = Engine::default()
+        .with_config(config)
+        .with_waivers(waivers)
+        .at(now);
     let report = engine.run_with_node(&inventory, Some(&collected.facts), &evidence, inputs);
     emit(&report, &args.judge.output)?;
     Ok(exit_code(&report, &args.judge))

@@ -857,3 +857,48 @@ fn skipped_files_are_counted_and_listed_alike() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no YAML or JSON files in this directory"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// "Now" enters a run once: `KCHECK_TODAY` moves waiver expiry with the rules' dates (the
+/// waiver code read the clock on its own before, whatever the run's day was).
+#[test]
+fn waiver_expiry_follows_the_runs_day() {
+    let dir = TempDir::new("waiver-day");
+    let pod = dir.write("pod.yaml", PRIVILEGED.as_bytes());
+    let waivers = dir.write(
+        "waivers.yaml",
+        b"waivers:\n- rule: KC301\n  reason: break-glass pod, until the migration (OPS-7)\n  expires: 2027-06-30\n",
+    );
+    let waived_on = |day: &str| {
+        let o = support::command(&[
+            "scan",
+            pod.to_str().unwrap(),
+            "--format",
+            "json",
+            "--waivers",
+            waivers.to_str().unwrap(),
+        ])
+        .env("KCHECK_TODAY", day)
+        .output()
+        .unwrap();
+        let j = json(&o);
+        let kc301 = j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "KC301")
+            .unwrap()
+            .clone();
+        let problems: Vec<String> = j["waivers"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["kind"].as_str().unwrap().to_string())
+            .collect();
+        (kc301["waived"].as_bool().unwrap(), problems)
+    };
+    assert_eq!(waived_on("2027-06-30"), (true, vec![]));
+    assert_eq!(
+        waived_on("2027-07-01"),
+        (false, vec!["expired".to_string()])
+    );
+}

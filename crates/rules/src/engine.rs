@@ -4,8 +4,8 @@ use crate::rule::{Check, Context, Rule, Sink};
 use crate::{cluster_kinds, registry};
 use crate::{Config, Waivers};
 use kcheck_model::{
-    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, NoteKind, Report, Status,
-    Text, Unavailable, ITEMS,
+    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, NoteKind, Now, Report,
+    Status, Text, Unavailable, ITEMS,
 };
 use rustc_hash::FxHashMap as HashMap;
 
@@ -14,6 +14,8 @@ pub struct Engine {
     rules: Vec<&'static Rule>,
     config: Config,
     waivers: Waivers,
+    /// The moment the run judges at (see [`kcheck_model::Now`]).
+    now: Now,
     /// Time spent in each rule, when asked for (`--timings`).
     timings: Option<std::cell::RefCell<Vec<(&'static str, std::time::Duration)>>>,
 }
@@ -30,6 +32,7 @@ impl Engine {
             rules,
             config: Config::default(),
             waivers: Waivers::new(),
+            now: Now::clock(),
             timings: None,
         }
     }
@@ -56,6 +59,24 @@ impl Engine {
         self
     }
 
+    /// Judges at `now` instead of the clock read when the engine was made: dates in the input
+    /// (access reviews, certificates, scan results) are compared with it.
+    pub fn at(mut self, now: Now) -> Engine {
+        self.now = now;
+        self
+    }
+
+    /// Judges the next runs at `now` (a long-lived engine, such as one of the webhook's, is
+    /// moved to each review's moment).
+    pub fn set_now(&mut self, now: Now) {
+        self.now = now;
+    }
+
+    /// The moment this engine judges at.
+    pub fn now(&self) -> Now {
+        self.now
+    }
+
     pub fn with_config(mut self, config: Config) -> Engine {
         self.config = config;
         self
@@ -79,7 +100,9 @@ impl Engine {
         evidence: &[Evidence],
         inputs: Inputs,
     ) -> Report {
-        let mut ctx = Context::new(inventory, &self.config).with_node(node);
+        let mut ctx = Context::new(inventory, &self.config)
+            .with_node(node)
+            .at(self.now);
         ctx.whole_cluster = evidence.contains(&Evidence::Cluster);
         let runnable: Vec<&'static Rule> = self
             .rules

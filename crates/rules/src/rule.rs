@@ -74,6 +74,8 @@ pub struct Context<'a> {
     /// kinds read is there), not a set of manifests where anything may live in another
     /// repository. What is absent is then truly absent.
     pub whole_cluster: bool,
+    /// The moment the run judges at: the only "now" a rule may read.
+    pub now: kcheck_model::Now,
 }
 
 impl<'a> Context<'a> {
@@ -87,7 +89,14 @@ impl<'a> Context<'a> {
             image_verifiers: std::cell::OnceCell::new(),
             node: None,
             whole_cluster: false,
+            now: kcheck_model::Now::clock(),
         }
+    }
+
+    /// The same context judging at `now`.
+    pub fn at(mut self, now: kcheck_model::Now) -> Context<'a> {
+        self.now = now;
+        self
     }
 
     /// The same context with a node scan's facts.

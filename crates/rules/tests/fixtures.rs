@@ -60,11 +60,13 @@ fn run(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
         loaded.inputs.diagnostics
     );
     let inventory = Inventory::new(loaded.objects);
-    let report = Engine::new(vec![rule]).with_config(config(rule.code)).run(
-        &inventory,
-        ALL_EVIDENCE,
-        loaded.inputs,
-    );
+    // Fixtures with dates (certificates, scan reports, review records) are judged as of this
+    // day, whenever the test runs.
+    let today = kcheck_model::Date::parse("2026-12-07").unwrap();
+    let report = Engine::new(vec![rule])
+        .with_config(config(rule.code))
+        .at(kcheck_model::Now::start_of(today))
+        .run(&inventory, ALL_EVIDENCE, loaded.inputs);
     let what = |o: Option<&std::sync::Arc<kcheck_model::ObjectRef>>| o.map(ToString::to_string);
     let findings = report
         .findings
@@ -79,9 +81,6 @@ fn run(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
 
 #[test]
 fn every_rule_passes_and_fails_its_fixtures() {
-    // Fixtures with dates (certificates, scan reports, review records) are judged as of this
-    // day, whenever the test runs.
-    std::env::set_var("KCHECK_TODAY", "2026-12-07");
     let mut checked = 0;
     for rule in registry::all() {
         // Node rules are tested over generated node trees (tests/node_*.rs): file modes and

@@ -21,7 +21,9 @@ use kcheck_rules::secrets::{encryption_at_rest, etcd_plaintext_secrets};
 const API: ComponentKind = ComponentKind::ApiServer;
 
 fn report_with(rules: Vec<&'static Rule>, facts: &NodeFacts, inventory: &Inventory) -> Report {
-    Engine::new(rules).run_with_node(inventory, Some(facts), &[Evidence::Node], Inputs::default())
+    Engine::new(rules)
+        .at(kcheck_model::Now::from_unix(facts.now))
+        .run_with_node(inventory, Some(facts), &[Evidence::Node], Inputs::default())
 }
 
 /// The findings as lines, in the format of the fixture snapshots with the source.

@@ -22,12 +22,16 @@ const NOW: i64 = 1_767_225_600;
 const DAY: i64 = 86_400;
 
 fn report(rule: &'static Rule, facts: &NodeFacts, config: Config) -> Report {
-    Engine::new(vec![rule]).with_config(config).run_with_node(
-        &Inventory::default(),
-        Some(facts),
-        &[Evidence::Node],
-        Inputs::default(),
-    )
+    // The facts' collection time is the moment they are judged at.
+    Engine::new(vec![rule])
+        .with_config(config)
+        .at(kcheck_model::Now::from_unix(facts.now))
+        .run_with_node(
+            &Inventory::default(),
+            Some(facts),
+            &[Evidence::Node],
+            Inputs::default(),
+        )
 }
 
 /// The findings as lines, in the format of the fixture snapshots with the source.

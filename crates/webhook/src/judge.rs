@@ -71,8 +71,10 @@ impl Judge {
                     .with_waivers(Waivers::new().annotations(self.settings.annotation_waivers));
                 *slot = Some((self.id, engine));
             }
-            match slot.as_ref() {
+            match slot.as_mut() {
                 Some((_, engine)) => {
+                    // Each review is judged at its own moment: the engine outlives many.
+                    engine.set_now(kcheck_model::Now::clock());
                     engine
                         .run(inventory, &[Evidence::Objects], Inputs::default())
                         .findings

@@ -34,9 +34,8 @@ declare_rule! {
     ///   the review;
     /// - otherwise pass. A date in the future counts as recent.
     ///
-    /// Today is the environment variable `KCHECK_TODAY` (YYYY-MM-DD) when it is set (tests set
-    /// it), else the system clock (UTC). An input without bindings and without a record is not
-    /// evaluated.
+    /// Today is the run's date (UTC): the system clock, or `KCHECK_TODAY` (YYYY-MM-DD) when it
+    /// is set. An input without bindings and without a record is not evaluated.
     ///
     /// ## Why
     /// Checklist item 1.5: access should be reviewed at least every 24 months. Rights pile up:
@@ -312,20 +311,6 @@ pub fn digest(reviews: &[SubjectReview]) -> String {
     format!("sha256:{hex}")
 }
 
-/// Today (UTC): `KCHECK_TODAY` (YYYY-MM-DD) when set and valid, else the system clock.
-pub fn today() -> Date {
-    if let Some(d) = std::env::var("KCHECK_TODAY")
-        .ok()
-        .and_then(|s| Date::parse(&s))
-    {
-        return d;
-    }
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0))
-}
-
 /// Whether a review on `reviewed` is more than 24 months before `today`.
 pub fn overdue(reviewed: Date, today: Date) -> bool {
     today > due(reviewed)
@@ -374,7 +359,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         return;
     };
     sink.examined();
-    let today = today();
+    let today = ctx.now.today();
     let Some(reviewed) = reviewed_at(record) else {
         sink.fail(
             record,

@@ -98,8 +98,8 @@ fn distinct(certs: &[Certificate]) -> Vec<&Certificate> {
     chosen
 }
 
-fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
-    let now = facts.now;
+fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
+    let now = ctx.now.unix();
     signing_duration(facts, sink);
     for cert in distinct(&facts.certificates) {
         let what = cert.display_place();

@@ -78,8 +78,3 @@ pub fn values_not_read(ctx: &Context, sink: &mut Sink) -> bool {
     ));
     true
 }
-
-/// Seconds since the Unix epoch at the start of today (UTC), as the run sees it.
-pub fn now() -> i64 {
-    crate::auth::access_review::today().days() * 86_400
-}

@@ -1,5 +1,5 @@
 use super::certificate_lifetime::{lifetime_problems, MAX_LIFETIME_DAYS};
-use super::secret_certificates::{now, pem_values, values_not_read};
+use super::secret_certificates::{pem_values, values_not_read};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
 
@@ -55,7 +55,7 @@ declare_rule! {
 }
 
 fn check(ctx: &Context, sink: &mut Sink) {
-    let now = now();
+    let now = ctx.now.unix();
     if !values_not_read(ctx, sink) {
         for secret in ctx.inventory.of_kind("Secret") {
             judge_secret(secret, now, sink);

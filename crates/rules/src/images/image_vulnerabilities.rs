@@ -1,4 +1,3 @@
-use crate::auth::access_review::today;
 use crate::cluster_kinds::{has_crd, system_workloads_seen};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{
@@ -81,7 +80,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         }
         return;
     }
-    let today = days(today());
+    let today = ctx.now.today().days();
     for report in reports {
         if !running(inventory, report) {
             continue;
@@ -378,7 +377,7 @@ fn judge_age(report: &Object, today: i64, max_days: i64, sink: &mut Sink) {
     let Some(date) = Date::parse(stamp) else {
         return;
     };
-    if today - days(date) <= max_days {
+    if today - date.days() <= max_days {
         return;
     }
     let image = image(report);
@@ -391,28 +390,4 @@ fn judge_age(report: &Object, today: i64, max_days: i64, sink: &mut Sink) {
         ),
     )
     .severity = Severity::Low;
-}
-
-/// Days since 1970-01-01 (the inverse of `Date::from_days`).
-fn days(d: Date) -> i64 {
-    let (m, dd) = (i64::from(d.month), i64::from(d.day));
-    let y = i64::from(d.year) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + dd - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_round_trip() {
-        for n in [0, 1, 59, 60, 11_016, 20_786, 30_000, -1] {
-            assert_eq!(days(Date::from_days(n)), n);
-        }
-    }
 }
