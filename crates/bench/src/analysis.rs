@@ -9,10 +9,10 @@
 //! process high-water mark (VmHWM).
 
 use kcheck_model::{Evidence, Inputs, Inventory};
-use kcheck_rules::auth::access_review::review;
-use kcheck_rules::auth::rbac::Rbac;
-use kcheck_rules::network::netpol::connect::{connection, Connection};
-use kcheck_rules::network::netpol::coverage::coverage;
+use kcheck_rules::analysis::access_review::review;
+use kcheck_rules::analysis::netpol::connect::{connection, Connection};
+use kcheck_rules::analysis::netpol::coverage::coverage;
+use kcheck_rules::analysis::rbac::Rbac;
 use kcheck_rules::{registry, Config, Context, Engine};
 use std::hint::black_box;
 use std::path::PathBuf;

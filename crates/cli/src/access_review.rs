@@ -8,10 +8,10 @@ use crate::exit;
 use crate::who_can::{colon, comma, md_code, md_esc, pad, scope_text};
 use anyhow::Context as _;
 use kcheck_model::{Inventory, Lang, Text};
-use kcheck_rules::auth::access_review::{
+use kcheck_rules::analysis::access_review::{
     digest, review, SubjectReview, RECORD_NAME, RECORD_NAMESPACE,
 };
-use kcheck_rules::auth::rbac::Rbac;
+use kcheck_rules::analysis::rbac::Rbac;
 
 pub fn run(args: AccessReviewArgs) -> anyhow::Result<u8> {
     let loaded = kcheck_load::load_paths(&args.paths, &args.limits.limits());

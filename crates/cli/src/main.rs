@@ -37,7 +37,7 @@ pub mod exit {
 /// only in this process. Either way the key is never printed, so a report alone cannot confirm a
 /// guessed value.
 fn fingerprint_key() {
-    use kcheck_rules::secrets::detect::redact::{key_from, set_key};
+    use kcheck_rules::analysis::secret_detect::redact::{key_from, set_key};
     match std::env::var("KCHECK_FINGERPRINT_KEY") {
         Ok(passphrase) if !passphrase.is_empty() => set_key(key_from(&passphrase)),
         _ => set_key(random_key()),

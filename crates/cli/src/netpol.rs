@@ -6,7 +6,7 @@ use crate::commands::write_stdout;
 use crate::exit;
 use crate::who_can::{comma, display_width, md_code, md_esc, pad};
 use kcheck_model::{Inventory, Lang, Source, Text};
-use kcheck_rules::network::netpol::coverage::{
+use kcheck_rules::analysis::netpol::coverage::{
     coverage, MetadataReach, NamespaceCoverage, WorkloadCoverage,
 };
 use kcheck_rules::{Config, Context};

@@ -5,7 +5,7 @@ use crate::args::{RulesFormat, WhoCanArgs};
 use crate::commands::write_stdout;
 use crate::exit;
 use kcheck_model::{Inventory, Lang, Source, Text};
-use kcheck_rules::auth::rbac::{Rbac, Scope, SubjectKind};
+use kcheck_rules::analysis::rbac::{Rbac, Scope, SubjectKind};
 
 struct Row {
     subject_kind: &'static str,
@@ -28,10 +28,10 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
     }
     let inventory = Inventory::new(loaded.objects);
     let rbac = Rbac::new(&inventory);
-    let (resource, group, builtin) = kcheck_rules::auth::rbac::resolve_resource(&args.resource);
+    let (resource, group, builtin) = kcheck_rules::analysis::rbac::resolve_resource(&args.resource);
     // A question about something that exists nowhere gets an answer that says so, never a
     // silent "0 grants".
-    let named_by_a_role = |pred: &dyn Fn(&kcheck_rules::auth::rbac::PolicyRule) -> bool| {
+    let named_by_a_role = |pred: &dyn Fn(&kcheck_rules::analysis::rbac::PolicyRule) -> bool| {
         rbac.roles.iter().any(|r| r.rules.iter().any(pred))
     };
     let base = resource.split('/').next().unwrap_or(&resource).to_string();
@@ -50,13 +50,13 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
         return Ok(exit::USAGE);
     }
     let verb = args.verb.as_str();
-    if !kcheck_rules::auth::rbac::KNOWN_VERBS.contains(&verb)
+    if !kcheck_rules::analysis::rbac::KNOWN_VERBS.contains(&verb)
         && !named_by_a_role(&|p| p.verbs.contains(&verb))
     {
         eprintln!(
             "kcheck: unknown verb {verb}: not one Kubernetes authorizes ({}), and no role in \
              the input names it",
-            kcheck_rules::auth::rbac::KNOWN_VERBS.join(", ")
+            kcheck_rules::analysis::rbac::KNOWN_VERBS.join(", ")
         );
         return Ok(exit::USAGE);
     }
@@ -149,7 +149,7 @@ pub fn run(args: WhoCanArgs) -> anyhow::Result<u8> {
             let doc = serde_json::json!({
                 "verb": args.verb, "resource": resource, "group": group,
                 "name": args.name, "namespace": args.namespace, "subjects": list,
-                "defaultRolesFrom": kcheck_rules::auth::builtin::version(),
+                "defaultRolesFrom": kcheck_rules::analysis::rbac::builtin::version(),
             });
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
@@ -245,7 +245,7 @@ fn role_text(r: &Row, lang: Lang, name: &dyn Fn(&str) -> String) -> String {
 
 /// The note under the grants when some role is Kubernetes' default.
 fn default_note(lang: Lang) -> String {
-    let version = kcheck_rules::auth::builtin::version();
+    let version = kcheck_rules::analysis::rbac::builtin::version();
     match lang {
         Lang::En => format!(
             "(default): a ClusterRole the input does not hold, read as Kubernetes {version} defines it"

@@ -5,22 +5,21 @@
 //!   `secrets/` 6, `images/` 7, `admission/` 8.
 //! - [`registry`] lists them; [`Engine`] runs them and derives each item's status.
 
-pub mod admission;
-pub mod audit_logging;
-pub mod auth;
+mod admission;
+pub mod analysis;
+mod audit_logging;
+mod auth;
 pub mod cluster_kinds;
 mod config;
 mod engine;
-pub mod images;
-pub mod network;
-pub mod node;
+mod images;
+mod network;
 pub mod owners;
-pub mod placement;
-pub mod pod_security;
+mod placement;
+mod pod_security;
 pub mod registry;
 mod rule;
-pub mod secrets;
-mod sensitivity;
+mod secrets;
 pub mod waivers;
 
 pub use config::{Config, ConfigError, PodSecurityConfig, SensitivityConfig};

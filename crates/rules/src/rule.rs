@@ -1,6 +1,6 @@
 //! The anatomy of a rule: metadata, documentation and a pure check function.
 
-use crate::network::netpol::Policy;
+use crate::analysis::netpol::Policy;
 use kcheck_model::facts::{Component, ConfigDoc};
 use kcheck_model::{
     Evidence, FieldPath, Finding, Inventory, Level, Location, NodeFacts, Note, NoteKind, Object,
@@ -65,9 +65,9 @@ pub struct Context<'a> {
     /// NetworkPolicies read once per run, by namespace.
     network_policies: std::cell::OnceCell<HashMap<&'a str, Vec<Policy<'a>>>>,
     /// The RBAC model, built once per run.
-    rbac: std::cell::OnceCell<crate::auth::rbac::Rbac<'a>>,
+    rbac: std::cell::OnceCell<crate::analysis::rbac::Rbac<'a>>,
     /// Admission policies that verify image signatures, read once per run.
-    image_verifiers: std::cell::OnceCell<Vec<crate::images::verification::Verifier<'a>>>,
+    image_verifiers: std::cell::OnceCell<Vec<crate::analysis::image_verification::Verifier<'a>>>,
     /// What a node scan collected, when this run has one.
     pub node: Option<&'a NodeFacts>,
     /// The inventory is a whole cluster's (a live audit or a dump of one: every object of the
@@ -106,15 +106,15 @@ impl<'a> Context<'a> {
     }
 
     /// The roles and bindings of the input, resolved once per run.
-    pub fn rbac(&self) -> &crate::auth::rbac::Rbac<'a> {
+    pub fn rbac(&self) -> &crate::analysis::rbac::Rbac<'a> {
         self.rbac
-            .get_or_init(|| crate::auth::rbac::Rbac::new(self.inventory))
+            .get_or_init(|| crate::analysis::rbac::Rbac::new(self.inventory))
     }
 
     /// The admission policies that verify image signatures (item 7.3), read once per run.
-    pub fn image_verifiers(&self) -> &[crate::images::verification::Verifier<'a>] {
+    pub fn image_verifiers(&self) -> &[crate::analysis::image_verification::Verifier<'a>] {
         self.image_verifiers
-            .get_or_init(|| crate::images::verification::verifiers(self.inventory))
+            .get_or_init(|| crate::analysis::image_verification::verifiers(self.inventory))
     }
 
     /// The NetworkPolicies of a namespace, read once per run.

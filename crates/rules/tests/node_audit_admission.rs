@@ -11,12 +11,7 @@ use kcheck_model::{Evidence, Inputs, Inventory, NodeFacts, Report, Status};
 use kcheck_node::testing::NodeTree;
 use kcheck_rules::{Engine, Rule};
 
-use kcheck_rules::admission::{admission_config_files, admission_plugins, pod_security_admission};
-use kcheck_rules::audit_logging::{
-    audit_log_permissions, audit_log_rotation, audit_policy, logs_handler,
-};
-use kcheck_rules::placement::placement_admission;
-use kcheck_rules::secrets::{encryption_at_rest, etcd_plaintext_secrets};
+use support::rule;
 
 const API: ComponentKind = ComponentKind::ApiServer;
 
@@ -49,14 +44,8 @@ fn snapshot(name: &str, found: &[String]) {
     insta::assert_snapshot!(name, found.join("\n"));
 }
 
-const ITEM_4_1: &[&Rule] = &[
-    &audit_policy::RULE,
-    &audit_log_permissions::RULE,
-    &audit_log_rotation::RULE,
-];
-
 fn item_4_1() -> Vec<&'static Rule> {
-    ITEM_4_1.to_vec()
+    vec![rule("KC401"), rule("KC402"), rule("KC403")]
 }
 
 /// The hardened tree with encryption by secretbox (the tree's own uses aescbc, a warning).
@@ -83,24 +72,21 @@ resources:
 #[test]
 fn secure_node_passes_audit_and_logs_items() {
     let facts = secure().facts();
-    for rule in ITEM_4_1.iter().copied().chain([&logs_handler::RULE]) {
+    for rule in item_4_1().into_iter().chain([rule("KC404")]) {
         assert_eq!(run(rule, &facts), Vec::<String>::new(), "{}", rule.code);
     }
     assert_eq!(status(item_4_1(), &facts, "4.1"), Status::Pass);
-    assert_eq!(
-        status(vec![&logs_handler::RULE], &facts, "4.2"),
-        Status::Pass
-    );
+    assert_eq!(status(vec![rule("KC404")], &facts, "4.2"), Status::Pass);
 }
 
 #[test]
 fn kubeadm_default_has_no_audit() {
     let facts = NodeTree::kubeadm_default().facts();
-    let found = run(&audit_policy::RULE, &facts);
+    let found = run(rule("KC401"), &facts);
     snapshot("KC401_kubeadm_default", &found);
     // Nothing to protect or rotate without a log; the item fails on KC401.
-    assert!(run(&audit_log_permissions::RULE, &facts).is_empty());
-    assert!(run(&audit_log_rotation::RULE, &facts).is_empty());
+    assert!(run(rule("KC402"), &facts).is_empty());
+    assert!(run(rule("KC403"), &facts).is_empty());
     assert_eq!(status(item_4_1(), &facts, "4.1"), Status::Fail);
 }
 
@@ -109,9 +95,9 @@ fn audit_without_backend_or_policy_file() {
     let no_backend = secure().remove_flag(API, "audit-log-path").facts();
     let no_policy = secure().remove("/etc/kubernetes/audit/policy.yaml").facts();
     let stdout = secure().flag(API, "audit-log-path", "-").facts();
-    let mut found = run(&audit_policy::RULE, &no_backend);
-    found.extend(run(&audit_policy::RULE, &no_policy));
-    found.extend(run(&audit_policy::RULE, &stdout));
+    let mut found = run(rule("KC401"), &no_backend);
+    found.extend(run(rule("KC401"), &no_policy));
+    found.extend(run(rule("KC401"), &stdout));
     snapshot("KC401_backend_policy_stdout", &found);
     assert_eq!(status(item_4_1(), &stdout, "4.1"), Status::Pass);
 }
@@ -146,8 +132,8 @@ fn audit_policy_that_copies_secrets_or_records_nothing() {
     let silent = secure()
         .file("/etc/kubernetes/audit/policy.yaml", SILENT_POLICY)
         .facts();
-    let mut found = run(&audit_policy::RULE, &verbose);
-    found.extend(run(&audit_policy::RULE, &silent));
+    let mut found = run(rule("KC401"), &verbose);
+    found.extend(run(rule("KC401"), &silent));
     snapshot("KC401_policy_content", &found);
     assert_eq!(status(item_4_1(), &verbose, "4.1"), Status::Warn);
 }
@@ -159,7 +145,7 @@ fn audit_log_open_to_others() {
         .owner("/var/log/kubernetes/audit/audit.log", 998, 998)
         .mode("/var/log/kubernetes/audit", 0o755)
         .facts();
-    let found = run(&audit_log_permissions::RULE, &facts);
+    let found = run(rule("KC402"), &facts);
     snapshot("KC402_open", &found);
     assert_eq!(status(item_4_1(), &facts, "4.1"), Status::Fail);
     // 0640 and 0750 are fine.
@@ -167,7 +153,7 @@ fn audit_log_open_to_others() {
         .mode("/var/log/kubernetes/audit/audit.log", 0o640)
         .mode("/var/log/kubernetes/audit", 0o750)
         .facts();
-    assert!(run(&audit_log_permissions::RULE, &facts).is_empty());
+    assert!(run(rule("KC402"), &facts).is_empty());
 }
 
 #[test]
@@ -175,10 +161,7 @@ fn audit_log_not_written_yet() {
     let facts = secure()
         .remove("/var/log/kubernetes/audit/audit.log")
         .facts();
-    snapshot(
-        "KC402_not_yet_written",
-        &run(&audit_log_permissions::RULE, &facts),
-    );
+    snapshot("KC402_not_yet_written", &run(rule("KC402"), &facts));
 }
 
 #[test]
@@ -188,7 +171,7 @@ fn audit_log_rotation_limits() {
         .flag(API, "audit-log-maxbackup", "0")
         .flag(API, "audit-log-maxsize", "big")
         .facts();
-    let found = run(&audit_log_rotation::RULE, &facts);
+    let found = run(rule("KC403"), &facts);
     snapshot("KC403_limits", &found);
     assert_eq!(status(item_4_1(), &facts, "4.1"), Status::Warn);
 }
@@ -197,16 +180,16 @@ fn audit_log_rotation_limits() {
 fn worker_node_leaves_control_plane_items_not_evaluated() {
     let facts = secure().without(API).facts();
     let rules: Vec<&'static Rule> = vec![
-        &audit_policy::RULE,
-        &audit_log_permissions::RULE,
-        &audit_log_rotation::RULE,
-        &logs_handler::RULE,
-        &placement_admission::RULE,
-        &encryption_at_rest::RULE,
-        &etcd_plaintext_secrets::RULE,
-        &admission_plugins::RULE,
-        &pod_security_admission::RULE,
-        &admission_config_files::RULE,
+        rule("KC401"),
+        rule("KC402"),
+        rule("KC403"),
+        rule("KC404"),
+        rule("KC504"),
+        rule("KC607"),
+        rule("KC608"),
+        rule("KC805"),
+        rule("KC806"),
+        rule("KC807"),
     ];
     let report = report_with(rules.clone(), &facts, &Inventory::default());
     for item in ["4.1", "4.2", "5.1", "6.2", "8.1", "8.2", "8.3"] {
@@ -234,15 +217,15 @@ fn logs_handler_by_version() {
     for c in &mut unknown.components {
         c.version = None;
     }
-    let mut found = run(&logs_handler::RULE, &old);
-    found.extend(run(&logs_handler::RULE, &on));
-    found.extend(run(&logs_handler::RULE, &unknown));
+    let mut found = run(rule("KC404"), &old);
+    found.extend(run(rule("KC404"), &on));
+    found.extend(run(rule("KC404"), &unknown));
     snapshot("KC404_versions", &found);
     // From v1.31 on the flag defaults to false.
     let new = NodeTree::kubeadm_default().version("v1.31.1").facts();
-    assert!(run(&logs_handler::RULE, &new).is_empty());
-    assert_eq!(status(vec![&logs_handler::RULE], &new, "4.2"), Status::Pass);
-    assert_eq!(status(vec![&logs_handler::RULE], &old, "4.2"), Status::Fail);
+    assert!(run(rule("KC404"), &new).is_empty());
+    assert_eq!(status(vec![rule("KC404")], &new, "4.2"), Status::Pass);
+    assert_eq!(status(vec![rule("KC404")], &old, "4.2"), Status::Fail);
 }
 
 // --- 5.1 placement plugins ---
@@ -250,17 +233,14 @@ fn logs_handler_by_version() {
 #[test]
 fn placement_plugins() {
     let default = NodeTree::kubeadm_default().facts();
-    let found = run(&placement_admission::RULE, &default);
+    let found = run(rule("KC504"), &default);
     snapshot("KC504_kubeadm_default", &found);
-    assert_eq!(
-        status(vec![&placement_admission::RULE], &default, "5.1"),
-        Status::Warn
-    );
+    assert_eq!(status(vec![rule("KC504")], &default, "5.1"), Status::Warn);
     let secure = secure().facts();
-    snapshot("KC504_secure", &run(&placement_admission::RULE, &secure));
+    snapshot("KC504_secure", &run(rule("KC504"), &secure));
     // Item 5.1 also needs objects: a node scan alone never passes it.
     assert_eq!(
-        status(vec![&placement_admission::RULE], &secure, "5.1"),
+        status(vec![rule("KC504")], &secure, "5.1"),
         Status::NotEvaluated
     );
 }
@@ -305,15 +285,12 @@ fn encryption_at_rest_missing_or_weak() {
     let gone = secure()
         .remove("/etc/kubernetes/encryption/config.yaml")
         .facts();
-    let mut found = run(&encryption_at_rest::RULE, &none);
-    found.extend(run(&encryption_at_rest::RULE, &weak));
-    found.extend(run(&encryption_at_rest::RULE, &gone));
+    let mut found = run(rule("KC607"), &none);
+    found.extend(run(rule("KC607"), &weak));
+    found.extend(run(rule("KC607"), &gone));
     snapshot("KC607_missing_weak", &found);
     for facts in [&none, &weak, &gone] {
-        assert_eq!(
-            status(vec![&encryption_at_rest::RULE], facts, "6.2"),
-            Status::Fail
-        );
+        assert_eq!(status(vec![rule("KC607")], facts, "6.2"), Status::Fail);
     }
     // No key material in any message.
     assert!(!found.iter().any(|l| l.contains("KioqKio")));
@@ -322,13 +299,10 @@ fn encryption_at_rest_missing_or_weak() {
 #[test]
 fn encryption_at_rest_aescbc_warns_secretbox_passes() {
     let aescbc = NodeTree::secure().facts();
-    snapshot("KC607_aescbc", &run(&encryption_at_rest::RULE, &aescbc));
+    snapshot("KC607_aescbc", &run(rule("KC607"), &aescbc));
     let facts = secure().facts();
-    assert!(run(&encryption_at_rest::RULE, &facts).is_empty());
-    assert_eq!(
-        status(vec![&encryption_at_rest::RULE], &facts, "6.2"),
-        Status::Pass
-    );
+    assert!(run(rule("KC607"), &facts).is_empty());
+    assert_eq!(status(vec![rule("KC607")], &facts, "6.2"), Status::Pass);
 }
 
 fn with_etcd(scan: EtcdScan) -> NodeFacts {
@@ -349,7 +323,7 @@ fn etcd_secrets_stored_in_plaintext() {
         providers: vec![("k8s:enc:secretbox:v1:key1".into(), 1)],
         error: None,
     });
-    let mut found = run(&etcd_plaintext_secrets::RULE, &facts);
+    let mut found = run(rule("KC608"), &facts);
     // A scan cut short still fails the Secrets it found in plaintext.
     let cut = with_etcd(EtcdScan {
         endpoint: "https://127.0.0.1:2379".into(),
@@ -358,16 +332,10 @@ fn etcd_secrets_stored_in_plaintext() {
         providers: vec![],
         error: Some("page 2: connection reset".into()),
     });
-    found.extend(run(&etcd_plaintext_secrets::RULE, &cut));
+    found.extend(run(rule("KC608"), &cut));
     snapshot("KC608_plaintext", &found);
-    assert_eq!(
-        status(vec![&etcd_plaintext_secrets::RULE], &cut, "6.2"),
-        Status::Fail
-    );
-    assert_eq!(
-        status(vec![&etcd_plaintext_secrets::RULE], &facts, "6.2"),
-        Status::Fail
-    );
+    assert_eq!(status(vec![rule("KC608")], &cut, "6.2"), Status::Fail);
+    assert_eq!(status(vec![rule("KC608")], &facts, "6.2"), Status::Fail);
 }
 
 #[test]
@@ -388,11 +356,11 @@ fn etcd_scan_clean_failed_or_absent() {
         endpoint: "https://127.0.0.1:2379".into(),
         ..EtcdScan::default()
     });
-    let mut found = run(&etcd_plaintext_secrets::RULE, &clean);
-    found.extend(run(&etcd_plaintext_secrets::RULE, &failed));
-    found.extend(run(&etcd_plaintext_secrets::RULE, &empty));
+    let mut found = run(rule("KC608"), &clean);
+    found.extend(run(rule("KC608"), &failed));
+    found.extend(run(rule("KC608"), &empty));
     snapshot("KC608_clean_failed_empty", &found);
-    let only = |facts: &NodeFacts| status(vec![&etcd_plaintext_secrets::RULE], facts, "6.2");
+    let only = |facts: &NodeFacts| status(vec![rule("KC608")], facts, "6.2");
     assert_eq!(only(&clean), Status::Pass);
     assert_eq!(only(&failed), Status::NotEvaluated);
     assert_eq!(only(&empty), Status::NotEvaluated);
@@ -405,20 +373,11 @@ fn etcd_scan_clean_failed_or_absent() {
 #[test]
 fn admission_plugins_of_kubeadm_and_secure_nodes() {
     let default = NodeTree::kubeadm_default().facts();
-    snapshot(
-        "KC805_kubeadm_default",
-        &run(&admission_plugins::RULE, &default),
-    );
-    assert_eq!(
-        status(vec![&admission_plugins::RULE], &default, "8.1"),
-        Status::Warn
-    );
+    snapshot("KC805_kubeadm_default", &run(rule("KC805"), &default));
+    assert_eq!(status(vec![rule("KC805")], &default, "8.1"), Status::Warn);
     let secure = secure().facts();
-    snapshot("KC805_secure", &run(&admission_plugins::RULE, &secure));
-    assert_eq!(
-        status(vec![&admission_plugins::RULE], &secure, "8.1"),
-        Status::Pass
-    );
+    snapshot("KC805_secure", &run(rule("KC805"), &secure));
+    assert_eq!(status(vec![rule("KC805")], &secure, "8.1"), Status::Pass);
 }
 
 #[test]
@@ -436,11 +395,8 @@ fn admission_plugins_disabled_or_always_admit() {
         )
         .version("v1.36.0")
         .facts();
-    snapshot("KC805_disabled", &run(&admission_plugins::RULE, &facts));
-    assert_eq!(
-        status(vec![&admission_plugins::RULE], &facts, "8.1"),
-        Status::Fail
-    );
+    snapshot("KC805_disabled", &run(rule("KC805"), &facts));
+    assert_eq!(status(vec![rule("KC805")], &facts, "8.1"), Status::Fail);
     let legacy = NodeTree::kubeadm_default()
         .remove_flag(API, "enable-admission-plugins")
         .flag(
@@ -449,7 +405,7 @@ fn admission_plugins_disabled_or_always_admit() {
             "NamespaceLifecycle,ServiceAccount,NodeRestriction",
         )
         .facts();
-    snapshot("KC805_legacy_flag", &run(&admission_plugins::RULE, &legacy));
+    snapshot("KC805_legacy_flag", &run(rule("KC805"), &legacy));
 }
 
 // --- 8.2 Pod Security Admission ---
@@ -476,11 +432,11 @@ fn pod_security_defaults_and_exemptions() {
         )
         .facts();
     let secure = secure().facts();
-    let mut found = run(&pod_security_admission::RULE, &default);
-    found.extend(run(&pod_security_admission::RULE, &lax));
-    found.extend(run(&pod_security_admission::RULE, &secure));
+    let mut found = run(rule("KC806"), &default);
+    found.extend(run(rule("KC806"), &lax));
+    found.extend(run(rule("KC806"), &secure));
     snapshot("KC806_defaults_exemptions", &found);
-    let only = |facts: &NodeFacts| status(vec![&pod_security_admission::RULE], facts, "8.2");
+    let only = |facts: &NodeFacts| status(vec![rule("KC806")], facts, "8.2");
     assert_eq!(only(&default), Status::Warn);
     assert_eq!(only(&lax), Status::Warn);
     assert_eq!(only(&secure), Status::Pass);
@@ -491,11 +447,7 @@ fn pod_security_admission_off() {
     let facts = secure()
         .flag(API, "disable-admission-plugins", "PodSecurity")
         .facts();
-    let alone = report_with(
-        vec![&pod_security_admission::RULE],
-        &facts,
-        &Inventory::default(),
-    );
+    let alone = report_with(vec![rule("KC806")], &facts, &Inventory::default());
     let engine_yaml = "\
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
@@ -506,7 +458,7 @@ webhooks: []
     let loaded =
         kcheck_load::load_bytes("webhooks.yaml", engine_yaml.as_bytes(), &Default::default());
     let inventory = Inventory::new(loaded.objects);
-    let with_engine = report_with(vec![&pod_security_admission::RULE], &facts, &inventory);
+    let with_engine = report_with(vec![rule("KC806")], &facts, &inventory);
     let gated = secure()
         .version("v1.24.17")
         .flag(API, "feature-gates", "PodSecurity=false")
@@ -514,7 +466,7 @@ webhooks: []
     let mut found = lines(&alone);
     found.extend(lines(&with_engine));
     // On v1.24 the feature gate can switch it off too.
-    found.extend(run(&pod_security_admission::RULE, &gated));
+    found.extend(run(rule("KC806"), &gated));
     snapshot("KC806_off", &found);
     let status_of = |r: &Report| r.items.iter().find(|i| i.item.id == "8.2").unwrap().status;
     assert_eq!(status_of(&alone), Status::NotEvaluated);
@@ -542,7 +494,7 @@ users:
 #[test]
 fn admission_config_files() {
     let secure_facts = secure().facts();
-    assert!(run(&admission_config_files::RULE, &secure_facts).is_empty());
+    assert!(run(rule("KC807"), &secure_facts).is_empty());
     let facts = secure()
         .mode("/etc/kubernetes/admission/admission.yaml", 0o644)
         .owner(
@@ -556,23 +508,20 @@ fn admission_config_files() {
             BAD_WEBHOOK_KUBECONFIG,
         )
         .facts();
-    snapshot("KC807_files", &run(&admission_config_files::RULE, &facts));
+    snapshot("KC807_files", &run(rule("KC807"), &facts));
     let missing_kubeconfig = secure()
         .remove("/etc/kubernetes/admission/webhook-kubeconfig.yaml")
         .facts();
     snapshot(
         "KC807_missing_kubeconfig",
-        &run(&admission_config_files::RULE, &missing_kubeconfig),
+        &run(rule("KC807"), &missing_kubeconfig),
     );
     // Item 8.3 also needs objects: a node scan alone never passes it.
     assert_eq!(
-        status(vec![&admission_config_files::RULE], &secure_facts, "8.3"),
+        status(vec![rule("KC807")], &secure_facts, "8.3"),
         Status::NotEvaluated
     );
-    assert_eq!(
-        status(vec![&admission_config_files::RULE], &facts, "8.3"),
-        Status::Fail
-    );
+    assert_eq!(status(vec![rule("KC807")], &facts, "8.3"), Status::Fail);
 }
 
 #[test]
@@ -582,7 +531,7 @@ fn an_unreadable_admission_configuration_is_not_judged_as_absent() {
     let facts = secure()
         .remove("/etc/kubernetes/admission/admission.yaml")
         .facts();
-    let found = run(&pod_security_admission::RULE, &facts);
+    let found = run(rule("KC806"), &facts);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].contains("KC806 NotExamined")
@@ -590,10 +539,10 @@ fn an_unreadable_admission_configuration_is_not_judged_as_absent() {
         "{found:#?}"
     );
     assert_eq!(
-        status(vec![&pod_security_admission::RULE], &facts, "8.2"),
+        status(vec![rule("KC806")], &facts, "8.2"),
         Status::NotEvaluated
     );
-    let placement = run(&placement_admission::RULE, &facts);
+    let placement = run(rule("KC504"), &facts);
     assert!(
         placement
             .iter()

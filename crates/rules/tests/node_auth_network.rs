@@ -16,6 +16,7 @@ use kcheck_model::facts::{
 };
 use kcheck_model::{Evidence, Inputs, Inventory, NodeFacts, Object, Report, Source, Status};
 use kcheck_rules::{Config, Engine, Rule};
+use support::rule;
 
 /// 2026-01-01T00:00:00Z.
 const NOW: i64 = 1_767_225_600;
@@ -299,7 +300,7 @@ fn masters_facts(controller_manager_orgs: &'static [&'static str]) -> NodeFacts 
 
 #[test]
 fn kc107_fails_a_component_kubeconfig_in_system_masters() {
-    let rule = &kcheck_rules::auth::system_masters_certificate::RULE;
+    let rule = rule("KC107");
     insta::assert_snapshot!(
         "KC107_fail",
         run(rule, &masters_facts(&["system:masters"])).join("\n")
@@ -321,15 +322,12 @@ fn kc107_fails_an_apiserver_client_certificate_and_warns_a_stray_one() {
         }
         .build(),
     );
-    insta::assert_snapshot!(
-        "KC107_flag_and_stray",
-        run(&kcheck_rules::auth::system_masters_certificate::RULE, &f).join("\n")
-    );
+    insta::assert_snapshot!("KC107_flag_and_stray", run(rule("KC107"), &f).join("\n"));
 }
 
 #[test]
 fn kc107_informs_only_about_the_break_glass_kubeconfig() {
-    let rule = &kcheck_rules::auth::system_masters_certificate::RULE;
+    let rule = rule("KC107");
     let f = masters_facts(&["system:kube-controller-manager"]);
     insta::assert_snapshot!("KC107_pass", run(rule, &f).join("\n"));
     assert_eq!(
@@ -358,7 +356,7 @@ spec:
 
 #[test]
 fn kc108_fails_without_service_account_credentials() {
-    let rule = &kcheck_rules::auth::controller_manager_sa_credentials::RULE;
+    let rule = rule("KC108");
     let mut f = facts();
     f.components = vec![static_pod(
         ComponentKind::ControllerManager,
@@ -379,7 +377,7 @@ fn kc108_fails_without_service_account_credentials() {
 
 #[test]
 fn kc108_passes_with_the_flag_and_is_not_evaluated_without_the_component() {
-    let rule = &kcheck_rules::auth::controller_manager_sa_credentials::RULE;
+    let rule = rule("KC108");
     let mut f = facts();
     f.components = vec![static_pod(
         ComponentKind::ControllerManager,
@@ -448,14 +446,14 @@ fn kc109_fails_a_readable_foreign_weak_ca_key() {
         key("/etc/kubernetes/pki/etcd/ca.key", "ECDSA", 256),
         key("/etc/kubernetes/pki/apiserver.key", "RSA", 2048),
     ];
-    let rule = &kcheck_rules::auth::ca_key_protection::RULE;
+    let rule = rule("KC109");
     insta::assert_snapshot!("KC109_fail", run(rule, &f).join("\n"));
     assert_eq!(status(rule, &f), Status::Fail);
 }
 
 #[test]
 fn kc109_passes_an_offline_ca_and_warns_a_well_kept_online_one() {
-    let rule = &kcheck_rules::auth::ca_key_protection::RULE;
+    let rule = rule("KC109");
     let mut offline = facts();
     offline.certificates = vec![Cert::root_ca("/etc/kubernetes/pki/ca.crt", "kubernetes").build()];
     offline.files = vec![pki_dir()];
@@ -518,7 +516,7 @@ fn kc110_fails_long_and_expired_and_warns_expiring_certificates() {
         }
         .build(),
     ];
-    let rule = &kcheck_rules::auth::certificate_lifetime::RULE;
+    let rule = rule("KC110");
     insta::assert_snapshot!("KC110_fail", run(rule, &f).join("\n"));
     assert_eq!(status(rule, &f), Status::Fail);
 }
@@ -539,7 +537,7 @@ fn kc110_passes_three_calendar_years_and_a_one_year_leaf() {
         .build(),
         Cert::leaf("/etc/kubernetes/pki/apiserver.crt", "kube-apiserver").build(),
     ];
-    let rule = &kcheck_rules::auth::certificate_lifetime::RULE;
+    let rule = rule("KC110");
     assert!(run(rule, &f).is_empty());
     assert_eq!(status(rule, &f), Status::Pass);
     f.certificates[0].not_after += 1;
@@ -580,7 +578,7 @@ fn apiserver(extra: &[&str]) -> Component {
 
 #[test]
 fn kc210_fails_always_allow_and_the_insecure_port_and_warns_anonymous() {
-    let rule = &kcheck_rules::network::apiserver_access::RULE;
+    let rule = rule("KC210");
     let mut f = facts();
     f.components = vec![apiserver(&[
         "--authorization-mode=AlwaysAllow",
@@ -601,7 +599,7 @@ fn kc210_fails_always_allow_and_the_insecure_port_and_warns_anonymous() {
 
 #[test]
 fn kc210_passes_rbac_without_anonymous_access() {
-    let rule = &kcheck_rules::network::apiserver_access::RULE;
+    let rule = rule("KC210");
     let mut f = facts();
     f.components = vec![apiserver(&["--anonymous-auth=false"])];
     assert!(run(rule, &f).is_empty());
@@ -636,7 +634,7 @@ fn kubelet(args: &[&str]) -> Component {
 
 #[test]
 fn kc211_fails_a_kubelet_without_config_on_its_permissive_defaults() {
-    let rule = &kcheck_rules::network::kubelet_access::RULE;
+    let rule = rule("KC211");
     let mut f = facts();
     f.components = vec![kubelet(&["--kubeconfig=/etc/kubernetes/kubelet.conf"])];
     insta::assert_snapshot!("KC211_fail_flag_defaults", run(rule, &f).join("\n"));
@@ -645,7 +643,7 @@ fn kc211_fails_a_kubelet_without_config_on_its_permissive_defaults() {
 
 #[test]
 fn kc211_reads_flags_over_the_configuration_file() {
-    let rule = &kcheck_rules::network::kubelet_access::RULE;
+    let rule = rule("KC211");
     let mut f = facts();
     f.components = vec![kubelet(&[
         "--config=/var/lib/kubelet/config.yaml",
@@ -673,7 +671,7 @@ fn kc211_reads_flags_over_the_configuration_file() {
 
 #[test]
 fn kc211_does_not_judge_what_an_unread_configuration_file_sets() {
-    let rule = &kcheck_rules::network::kubelet_access::RULE;
+    let rule = rule("KC211");
     let mut f = facts();
     f.components = vec![kubelet(&[
         "--config=/var/lib/kubelet/config.yaml",
@@ -719,7 +717,7 @@ const ETCD_MANIFEST: &str = "/etc/kubernetes/manifests/etcd.yaml";
 
 #[test]
 fn kc212_passes_kubeadm_etcd_with_its_own_ca() {
-    let rule = &kcheck_rules::network::etcd_access::RULE;
+    let rule = rule("KC212");
     let mut f = facts();
     f.components = vec![
         static_pod(ComponentKind::Etcd, ETCD_MANIFEST, ETCD),
@@ -735,7 +733,7 @@ fn kc212_passes_kubeadm_etcd_with_its_own_ca() {
 
 #[test]
 fn kc212_fails_plain_http_no_client_certs_auto_tls_and_a_shared_ca() {
-    let rule = &kcheck_rules::network::etcd_access::RULE;
+    let rule = rule("KC212");
     let mut f = facts();
     f.components = vec![
         process(
@@ -790,7 +788,7 @@ fn kc212_fails_plain_http_no_client_certs_auto_tls_and_a_shared_ca() {
 
 #[test]
 fn kc212_does_not_judge_an_etcd_config_file() {
-    let rule = &kcheck_rules::network::etcd_access::RULE;
+    let rule = rule("KC212");
     let mut f = facts();
     f.components = vec![process(
         ComponentKind::Etcd,
@@ -817,7 +815,7 @@ fn probe(component: ComponentKind, url: &str, status: Option<u16>, outcome: &str
 
 #[test]
 fn kc213_judges_what_answered_anonymously() {
-    let rule = &kcheck_rules::network::anonymous_probe::RULE;
+    let rule = rule("KC213");
     let mut f = facts();
     f.probes = vec![
         probe(
@@ -899,7 +897,7 @@ fn kc213_judges_what_answered_anonymously() {
 
 #[test]
 fn kc313_warns_without_seccomp_default() {
-    let rule = &kcheck_rules::pod_security::kubelet_seccomp_default::RULE;
+    let rule = rule("KC313");
     let mut f = facts();
     f.components = vec![kubelet(&["--config=/var/lib/kubelet/config.yaml"])];
     f.configs = vec![kubelet_config("cgroupDriver: systemd\n")];
@@ -914,7 +912,7 @@ fn kc313_warns_without_seccomp_default() {
 
 #[test]
 fn kc313_passes_with_seccomp_default_from_the_file_or_the_flag() {
-    let rule = &kcheck_rules::pod_security::kubelet_seccomp_default::RULE;
+    let rule = rule("KC313");
     let mut f = facts();
     f.components = vec![kubelet(&["--config=/var/lib/kubelet/config.yaml"])];
     f.configs = vec![kubelet_config("seccompDefault: true\n")];
@@ -931,7 +929,7 @@ fn kc313_passes_with_seccomp_default_from_the_file_or_the_flag() {
 
 #[test]
 fn kc314_fails_without_an_lsm_and_warns_permissive_selinux() {
-    let rule = &kcheck_rules::pod_security::node_lsm::RULE;
+    let rule = rule("KC314");
     let mut none = facts();
     none.lsm = Lsm {
         apparmor: Some(false),
@@ -951,7 +949,7 @@ fn kc314_fails_without_an_lsm_and_warns_permissive_selinux() {
 
 #[test]
 fn kc314_passes_apparmor_or_enforcing_selinux_and_skips_unknown() {
-    let rule = &kcheck_rules::pod_security::node_lsm::RULE;
+    let rule = rule("KC314");
     let mut apparmor = facts();
     apparmor.lsm = Lsm {
         apparmor: Some(true),
@@ -984,7 +982,7 @@ fn kc314_passes_apparmor_or_enforcing_selinux_and_skips_unknown() {
 
 #[test]
 fn kc606_fails_without_an_issuer_and_warns_long_tokens() {
-    let rule = &kcheck_rules::secrets::service_account_token_flags::RULE;
+    let rule = rule("KC606");
     let mut f = facts();
     f.components = vec![process(
         ComponentKind::ApiServer,
@@ -1004,7 +1002,7 @@ fn kc606_fails_without_an_issuer_and_warns_long_tokens() {
 
 #[test]
 fn kc606_passes_bounded_tokens_within_the_configured_maximum() {
-    let rule = &kcheck_rules::secrets::service_account_token_flags::RULE;
+    let rule = rule("KC606");
     let mut f = facts();
     f.components = vec![apiserver(&[
         "--service-account-max-token-expiration=48h",

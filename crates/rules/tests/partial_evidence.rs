@@ -7,6 +7,9 @@ use kcheck_load::{load_bytes, Limits};
 use kcheck_model::{Evidence, Inputs, Inventory, Status};
 use kcheck_node::testing::NodeTree;
 use kcheck_rules::Engine;
+#[path = "support/mod.rs"]
+mod support;
+use support::rule;
 
 const BINDINGS: &str = r#"
 apiVersion: rbac.authorization.k8s.io/v1
@@ -98,10 +101,7 @@ fn secret_values_not_read_leave_certificate_items_not_examined() {
     let run = |yaml: &str, evidence: &[Evidence]| {
         let loaded = load_bytes("secrets.yaml", yaml.as_bytes(), &Limits::default());
         let inventory = Inventory::new(loaded.objects);
-        let rules = vec![
-            &kcheck_rules::auth::tls_secret_lifetime::RULE,
-            &kcheck_rules::auth::ca_key_in_secret::RULE,
-        ];
+        let rules = vec![rule("KC111"), rule("KC112")];
         Engine::new(rules).run(&inventory, evidence, Inputs::default())
     };
     let cluster = run(metadata_only, &[Evidence::Objects, Evidence::Cluster]);

@@ -14,9 +14,9 @@
 
 use kcheck_load::{load_bytes, Limits};
 use kcheck_model::{Inventory, Node, Object};
-use kcheck_rules::auth::rbac::{split_resource, Rbac, Scope, Subject, SubjectKind};
-use kcheck_rules::network::netpol::connect::{connection, Connection};
-use kcheck_rules::network::netpol::coverage::{coverage, MetadataReach};
+use kcheck_rules::analysis::netpol::connect::{connection, Connection};
+use kcheck_rules::analysis::netpol::coverage::{coverage, MetadataReach};
+use kcheck_rules::analysis::rbac::{split_resource, Rbac, Scope, Subject, SubjectKind};
 use kcheck_rules::{Config, Context};
 use std::path::{Path, PathBuf};
 

@@ -489,7 +489,7 @@ fn without_files_read(format: &str, report: &str, files: u64) -> Result<String, 
 }
 
 /// The default ClusterRoles kcheck assumes when a binding names one the input does not hold
-/// (`crates/rules/src/auth/default_cluster_roles.json`) are the real server's, aggregation
+/// (`crates/rules/src/analysis/rbac/default_cluster_roles.json`) are the real server's, aggregation
 /// included. `KCHECK_E2E_WRITE_ROLES=1` rewrites the file from the server.
 pub fn default_cluster_roles_are_the_servers(plane: &ControlPlane) -> Result<(), Failed> {
     // The aggregation controller fills admin, edit and view; wait until view has rules.
@@ -552,7 +552,7 @@ pub fn default_cluster_roles_are_the_servers(plane: &ControlPlane) -> Result<(),
     let text = format!("{}\n", serde_json::to_string_pretty(&data).unwrap());
     let path = plane
         .root
-        .join("crates/rules/src/auth/default_cluster_roles.json");
+        .join("crates/rules/src/analysis/rbac/default_cluster_roles.json");
     if std::env::var_os("KCHECK_E2E_WRITE_ROLES").is_some() {
         std::fs::write(&path, &text).unwrap();
     }

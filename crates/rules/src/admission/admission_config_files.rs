@@ -1,5 +1,7 @@
-use crate::node::admission::{admission_config, plugin_config, plugin_entries, resolve};
-use crate::node::apiserver::{
+use crate::analysis::components::admission::{
+    admission_config, plugin_config, plugin_entries, resolve,
+};
+use crate::analysis::components::apiserver::{
     apiserver_or_note, file_state, judge_file_protection, FileState, Seen,
 };
 use crate::{declare_rule, Check, Context, NodePlace, Sink};

@@ -1,5 +1,5 @@
-use crate::node::admission::{basis_note, effective_plugins, EffectivePlugins};
-use crate::node::apiserver::apiserver_or_note;
+use crate::analysis::components::admission::{basis_note, effective_plugins, EffectivePlugins};
+use crate::analysis::components::apiserver::apiserver_or_note;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::Component;
 use kcheck_model::{text, Evidence, Level, NodeFacts, Severity, Text};

@@ -2,15 +2,12 @@
 
 pub mod admission_config_files;
 pub mod admission_plugins;
-pub mod kyverno;
 pub mod pod_security_admission;
 pub mod pod_security_enforcement;
-pub mod pod_security_engines;
 pub mod webhook_endpoint;
 pub mod webhook_fails_open;
 pub mod webhook_label_escape;
 pub mod webhook_scope;
-pub mod webhooks;
 
 pub static RULES: &[&crate::Rule] = &[
     &webhook_fails_open::RULE,

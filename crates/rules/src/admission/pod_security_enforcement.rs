@@ -1,7 +1,9 @@
-use super::kyverno::Reach;
-use super::pod_security_engines::{enforcers, Enforcer, Engine};
-use crate::node::admission::{admission_config, effective_plugins, plugin_config, PluginConfig};
-use crate::pod_security::namespace_policy::{is_exempt, AUDIT, ENFORCE, WARN};
+use crate::analysis::components::admission::{
+    admission_config, effective_plugins, plugin_config, PluginConfig,
+};
+use crate::analysis::kyverno::Reach;
+use crate::analysis::namespace_pss::{is_exempt, AUDIT, ENFORCE, WARN};
+use crate::analysis::pod_security_engines::{enforcers, Enforcer, Engine};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, ComponentKind, Evidence, FieldPath, Object, Severity, Text};
 use kcheck_pss::Level;

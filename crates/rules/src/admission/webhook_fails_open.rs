@@ -1,4 +1,4 @@
-use super::webhooks::{webhooks, KINDS};
+use crate::analysis::webhooks::{webhooks, KINDS};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text};
 

@@ -1,4 +1,4 @@
-use crate::node::apiserver::{judge_file_protection, Seen};
+use crate::analysis::components::apiserver::{judge_file_protection, Seen};
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::{ComponentKind, FileRole};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};

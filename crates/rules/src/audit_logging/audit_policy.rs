@@ -1,5 +1,7 @@
-use super::policy::{first_body_rule_for, logs_nothing, rules};
-use crate::node::apiserver::{apiserver_or_note, config_named, file_state, FileState};
+use crate::analysis::audit_policy::{first_body_rule_for, logs_nothing, rules};
+use crate::analysis::components::apiserver::{
+    apiserver_or_note, config_named, file_state, FileState,
+};
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::ConfigRole;
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};

@@ -1,4 +1,4 @@
-use crate::node::apiserver::apiserver_or_note;
+use crate::analysis::components::apiserver::apiserver_or_note;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
 

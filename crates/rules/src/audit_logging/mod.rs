@@ -5,7 +5,6 @@ pub mod audit_log_permissions;
 pub mod audit_log_rotation;
 pub mod audit_policy;
 pub mod logs_handler;
-pub mod policy;
 
 pub static RULES: &[&crate::Rule] = &[
     &audit_policy::RULE,

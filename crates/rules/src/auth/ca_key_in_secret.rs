@@ -1,5 +1,5 @@
-use super::certificate_lifetime::date;
-use super::secret_certificates::{pem_values, values_not_read};
+use crate::analysis::certificates::date;
+use crate::analysis::certificates::{pem_values, values_not_read};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text};
 

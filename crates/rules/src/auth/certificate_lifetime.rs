@@ -1,4 +1,5 @@
-use crate::node::evidence;
+use crate::analysis::certificates::{date, lifetime_problems, DAY, MAX_LIFETIME_DAYS};
+use crate::analysis::components::evidence;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::{Certificate, ComponentKind};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
@@ -61,12 +62,6 @@ declare_rule! {
         check: Check::Node(check),
     }
 }
-
-const DAY: i64 = 86_400;
-/// Three years: 3 x 365 days and one leap day.
-pub const MAX_LIFETIME_DAYS: i64 = 3 * 365 + 1;
-/// Certificates expiring sooner than this are reported.
-pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
 fn place(cert: &Certificate) -> NodePlace {
     let place = NodePlace::file(&cert.path);
@@ -166,87 +161,5 @@ fn signing_duration(facts: &NodeFacts, sink: &mut Sink) {
                 "kube-controller-manager({origin})签发的证书有效期为 {value}({days} 天,--{flag}):超过 3 年",
             ),
         );
-    }
-}
-
-/// What is wrong with an intermediate or leaf certificate's dates at `now`, as (fails the item,
-/// message): valid for more than 3 years, or until more than 3 years ahead; expired; expiring
-/// within 30 days (a warning). `what` names where the certificate is.
-pub fn lifetime_problems(cert: &Certificate, what: &str, now: i64) -> Vec<(bool, Text)> {
-    let mut out = Vec::new();
-    let cn = &cert.common_name;
-    let until = date(cert.not_after);
-    let left = (cert.not_after - now).div_euclid(DAY);
-    let lifetime = cert.not_after - cert.not_before;
-    if lifetime > MAX_LIFETIME_DAYS * DAY {
-        let (days, from) = (lifetime.div_euclid(DAY), date(cert.not_before));
-        out.push((
-            true,
-            text!(
-                "{what} (CN={cn}) is valid for {days} days, from {from} to {until}: more than 3 years",
-                "{what}(CN={cn})的有效期为 {days} 天({from} 至 {until}):超过 3 年",
-            ),
-        ));
-    } else if cert.not_after - now > MAX_LIFETIME_DAYS * DAY {
-        out.push((
-            true,
-            text!(
-                "{what} (CN={cn}) is valid until {until}, {left} days from now: more than 3 years ahead",
-                "{what}(CN={cn})有效期至 {until},距今 {left} 天:超过未来 3 年",
-            ),
-        ));
-    }
-    if cert.not_after < now {
-        out.push((
-            true,
-            text!(
-                "{what} (CN={cn}) expired on {until}",
-                "{what}(CN={cn})已于 {until} 过期",
-            ),
-        ));
-    } else if cert.not_after - now < EXPIRY_WARNING_DAYS * DAY {
-        out.push((
-            false,
-            text!(
-                "{what} (CN={cn}) expires on {until}, in {left} days",
-                "{what}(CN={cn})将于 {until} 过期(剩余 {left} 天)",
-            ),
-        ));
-    }
-    out
-}
-
-/// `YYYY-MM-DD` (UTC) of a Unix time.
-pub fn date(unix: i64) -> String {
-    let (y, m, d) = civil_from_days(unix.div_euclid(DAY));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (days in 400-year eras of
-/// 146097 days, years starting in March so that the leap day comes last).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m as u32, d as u32)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::date;
-
-    #[test]
-    fn dates() {
-        assert_eq!(date(0), "1970-01-01");
-        assert_eq!(date(951_782_400), "2000-02-29");
-        assert_eq!(date(1_709_164_800), "2024-02-29");
-        assert_eq!(date(1_735_689_599), "2024-12-31");
-        assert_eq!(date(-86_400), "1969-12-31");
     }
 }

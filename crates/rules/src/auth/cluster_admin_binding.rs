@@ -1,4 +1,4 @@
-use super::rbac::Binding;
+use crate::analysis::rbac::Binding;
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 

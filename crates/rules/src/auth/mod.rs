@@ -2,22 +2,16 @@
 //! item 3.1 (`pod_security/workload_write_rbac.rs`) shares.
 
 pub mod access_review;
-pub mod builtin;
 pub mod ca_key_in_secret;
 pub mod ca_key_protection;
 pub mod certificate_lifetime;
 pub mod cluster_admin_binding;
 pub mod controller_manager_sa_credentials;
-pub mod rbac;
 pub mod rbac_broad_subject;
 pub mod rbac_escalation_verbs;
 pub mod rbac_wildcard;
-pub mod secret_certificates;
-pub(crate) mod selector;
 pub mod system_masters_binding;
 pub mod system_masters_certificate;
-#[cfg(test)]
-mod testing;
 pub mod tls_secret_lifetime;
 
 pub static RULES: &[&crate::Rule] = &[

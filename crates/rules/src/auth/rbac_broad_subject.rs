@@ -1,4 +1,4 @@
-use super::rbac::{Binding, SubjectKind, BROAD};
+use crate::analysis::rbac::{Binding, SubjectKind, BROAD};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 

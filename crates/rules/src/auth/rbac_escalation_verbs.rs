@@ -1,4 +1,4 @@
-use super::rbac::{Binding, PolicyRule, Rbac, Subject};
+use crate::analysis::rbac::{Binding, PolicyRule, Rbac, Subject};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 

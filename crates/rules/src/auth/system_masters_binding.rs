@@ -1,4 +1,4 @@
-use super::rbac::{Binding, SubjectKind};
+use crate::analysis::rbac::{Binding, SubjectKind};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 

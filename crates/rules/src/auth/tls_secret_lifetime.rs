@@ -1,5 +1,5 @@
-use super::certificate_lifetime::{lifetime_problems, MAX_LIFETIME_DAYS};
-use super::secret_certificates::{pem_values, values_not_read};
+use crate::analysis::certificates::{lifetime_problems, MAX_LIFETIME_DAYS};
+use crate::analysis::certificates::{pem_values, values_not_read};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
 

@@ -1,4 +1,4 @@
-use super::verification::blocking_verifier;
+use crate::analysis::image_verification::blocking_verifier;
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 

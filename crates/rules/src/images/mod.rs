@@ -5,7 +5,6 @@ pub mod image_not_pinned;
 pub mod image_vulnerabilities;
 pub mod runs_as_root;
 pub mod signature_not_verified;
-pub mod verification;
 
 pub static RULES: &[&crate::Rule] = &[
     &image_not_pinned::RULE,

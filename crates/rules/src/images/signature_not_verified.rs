@@ -1,5 +1,5 @@
-use super::verification::{Engine, Verifier, SIGSTORE_INCLUDE};
-use crate::admission::kyverno::Reach;
+use crate::analysis::image_verification::{Engine, Verifier, SIGSTORE_INCLUDE};
+use crate::analysis::kyverno::Reach;
 use crate::cluster_kinds::{anchor, system_workloads_seen};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Inventory, Object, Severity, Text};

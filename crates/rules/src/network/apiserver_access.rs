@@ -1,4 +1,4 @@
-use crate::node::evidence;
+use crate::analysis::components::evidence;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::ComponentKind;
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};

@@ -1,4 +1,4 @@
-use super::cni::{plugins, Plugin, Policy, PLUGIN_CRDS};
+use crate::analysis::cni::{plugins, Plugin, Policy, PLUGIN_CRDS};
 use crate::cluster_kinds::{anchor, has_crd};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Severity, Text};

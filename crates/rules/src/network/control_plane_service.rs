@@ -1,4 +1,4 @@
-use super::load_balancer_service::INTERNAL;
+use crate::analysis::services::INTERNAL;
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
 

@@ -1,6 +1,6 @@
-use super::netpol::metadata::{openings, Opening};
-use super::netpol::{Direction, Policy};
-use crate::pod_security::namespace_policy::is_exempt;
+use crate::analysis::namespace_pss::is_exempt;
+use crate::analysis::netpol::metadata::{openings, Opening};
+use crate::analysis::netpol::{Direction, Policy};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text};
 
@@ -109,11 +109,11 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::netpol::metadata::reaches_metadata_port;
+    use crate::analysis::netpol::metadata::reaches_metadata_port;
     use kcheck_model::Node;
 
     fn rule(json: &str) -> Node {
-        crate::network::netpol::test_node(json)
+        crate::analysis::netpol::test_node(json)
     }
 
     #[test]

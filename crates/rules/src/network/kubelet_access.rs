@@ -1,5 +1,5 @@
-use crate::node::evidence;
-use crate::node::kubelet::{self, Effective, KubeletSetting, Reading};
+use crate::analysis::components::evidence;
+use crate::analysis::components::kubelet::{self, Effective, KubeletSetting, Reading};
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::{ComponentKind, ConfigRole};
 use kcheck_model::{Evidence, NodeFacts, Severity, Text};

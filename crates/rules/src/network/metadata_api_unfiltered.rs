@@ -1,5 +1,5 @@
-use super::netpol::{pod_labels, pod_labels_path, Direction};
-use crate::pod_security::namespace_policy::{is_exempt, namespace_of};
+use crate::analysis::namespace_pss::{is_exempt, namespace_of};
+use crate::analysis::netpol::{pod_labels, pod_labels_path, Direction};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
 

@@ -2,7 +2,6 @@
 
 pub mod anonymous_probe;
 pub mod apiserver_access;
-pub mod cni;
 pub mod cni_network_policy;
 pub mod control_plane_service;
 pub mod egress_to_cloud_metadata;
@@ -10,10 +9,8 @@ pub mod etcd_access;
 pub mod ingress_without_tls;
 pub mod kubelet_access;
 pub mod load_balancer_service;
-pub mod mesh;
 pub mod metadata_api_unfiltered;
 pub mod namespace_without_default_deny;
-pub mod netpol;
 pub mod node_port_service;
 pub mod service_external_ips;
 pub mod traffic_unencrypted;

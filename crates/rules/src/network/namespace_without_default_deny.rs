@@ -1,5 +1,5 @@
-use super::netpol::{Cidr, Direction, Peer, Policy};
-use crate::pod_security::namespace_policy::{is_exempt, namespace_of};
+use crate::analysis::namespace_pss::{is_exempt, namespace_of};
+use crate::analysis::netpol::{Cidr, Direction, Peer, Policy};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
 use std::collections::BTreeMap;
@@ -168,7 +168,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::netpol::test_node;
+    use crate::analysis::netpol::test_node;
 
     #[test]
     fn only_rules_with_fully_excepted_blocks_allow_nothing() {

@@ -1,5 +1,5 @@
-use super::cni::plugins;
-use super::mesh::{
+use crate::analysis::cni::plugins;
+use crate::analysis::mesh::{
     cni_encryption, istio, istio_root_namespace, linkerd, meshed, namespace_wide, peer_mode,
     workloads_by_namespace, Mesh,
 };

@@ -1,4 +1,4 @@
-use super::netpol::{check_workload, Direction};
+use crate::analysis::netpol::{check_workload, Direction};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 

@@ -1,5 +1,5 @@
-use super::scheduling::{control_plane_toleration, selects_control_plane};
-use crate::pod_security::namespace_policy::{is_exempt, namespace_of};
+use crate::analysis::namespace_pss::{is_exempt, namespace_of};
+use crate::analysis::scheduling::{control_plane_toleration, selects_control_plane};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 

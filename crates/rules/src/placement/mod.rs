@@ -3,7 +3,6 @@
 pub mod control_plane_toleration;
 pub mod placement_admission;
 pub mod sandbox_runtime;
-pub mod scheduling;
 pub mod sensitive_not_isolated;
 
 pub static RULES: &[&crate::Rule] = &[

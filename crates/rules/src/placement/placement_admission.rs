@@ -1,7 +1,7 @@
-use crate::node::admission::{
+use crate::analysis::components::admission::{
     admission_config, admission_config_unread, effective_plugins, plugin_config, PluginConfig,
 };
-use crate::node::apiserver::apiserver_or_note;
+use crate::analysis::components::apiserver::apiserver_or_note;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
 

@@ -1,5 +1,5 @@
-use super::scheduling::{is_pinned, tolerates_dedicated_taint};
-use crate::sensitivity::is_sensitive;
+use crate::analysis::scheduling::{is_pinned, tolerates_dedicated_taint};
+use crate::analysis::sensitivity::is_sensitive;
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 

@@ -1,4 +1,4 @@
-use crate::sensitivity::is_sensitive;
+use crate::analysis::sensitivity::is_sensitive;
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, ContainerKind, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
@@ -48,7 +48,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
         return;
     }
     sink.examined();
-    if super::memory_limit_missing::namespace_default(object, ctx, "cpu") {
+    if crate::analysis::limit_ranges::namespace_default(object, ctx, "cpu") {
         return;
     }
     for c in pod

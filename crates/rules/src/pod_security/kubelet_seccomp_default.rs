@@ -1,5 +1,5 @@
-use crate::node::evidence;
-use crate::node::kubelet::{self, Reading};
+use crate::analysis::components::evidence;
+use crate::analysis::components::kubelet::{self, Reading};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::facts::{ComponentKind, ConfigRole};
 use kcheck_model::{Evidence, NodeFacts, Severity, Text};

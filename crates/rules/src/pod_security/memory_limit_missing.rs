@@ -1,3 +1,4 @@
+use crate::analysis::limit_ranges::namespace_default;
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, ContainerKind, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
@@ -41,23 +42,6 @@ declare_rule! {
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["LimitRange"],
     }
-}
-
-/// Whether a LimitRange in the object's namespace gives containers a default limit for
-/// `resource` (`memory`, `cpu`): the LimitRanger admission plugin fills it in.
-pub(crate) fn namespace_default(object: &Object, ctx: &Context, resource: &str) -> bool {
-    ctx.inventory
-        .of_kind("LimitRange")
-        .filter(|lr| lr.namespace == object.namespace)
-        .flat_map(|lr| {
-            lr.root
-                .path(&["spec", "limits"])
-                .map_or(&[][..], |l| l.as_seq())
-        })
-        .any(|limit| {
-            limit.str_at("type").unwrap_or("Container") == "Container"
-                && limit.path(&["default", resource]).is_some()
-        })
 }
 
 fn check(object: &Object, ctx: &Context, sink: &mut Sink) {

@@ -7,7 +7,6 @@ pub mod kubelet_seccomp_default;
 pub mod mac_profile;
 pub mod memory_limit_above_request;
 pub mod memory_limit_missing;
-pub mod namespace_policy;
 pub mod namespace_pss_enforce;
 pub mod node_lsm;
 pub mod privileged_container;

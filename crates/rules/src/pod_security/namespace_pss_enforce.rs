@@ -1,4 +1,4 @@
-use super::namespace_policy::{is_exempt, AUDIT, ENFORCE, ENFORCE_VERSION, WARN};
+use crate::analysis::namespace_pss::{is_exempt, AUDIT, ENFORCE, ENFORCE_VERSION, WARN};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 use kcheck_pss::{Level, Version};

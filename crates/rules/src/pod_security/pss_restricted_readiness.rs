@@ -1,4 +1,4 @@
-use super::namespace_policy::{namespace_of, policy_for, ENFORCE};
+use crate::analysis::namespace_pss::{namespace_of, policy_for, ENFORCE};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 use kcheck_pss::Level;
@@ -60,7 +60,9 @@ fn check(ctx: &Context, sink: &mut Sink) {
     }
     for ns in ctx.inventory.of_kind("Namespace") {
         let policy = policy_for(ctx, &ns.name);
-        if policy.level == Level::Restricted || super::namespace_policy::is_exempt(ctx, &ns.name) {
+        if policy.level == Level::Restricted
+            || crate::analysis::namespace_pss::is_exempt(ctx, &ns.name)
+        {
             continue;
         }
         sink.examined();

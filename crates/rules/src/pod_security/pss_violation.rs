@@ -1,4 +1,4 @@
-use super::namespace_policy::{namespace_of, policy_for, Origin};
+use crate::analysis::namespace_pss::{namespace_of, policy_for, Origin};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Segment, Severity, Text, WORKLOAD_KINDS};
 use kcheck_pss::{Level, INVALID};

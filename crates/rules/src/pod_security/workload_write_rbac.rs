@@ -1,4 +1,4 @@
-use crate::auth::rbac::Scope;
+use crate::analysis::rbac::Scope;
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Severity, Text};
 

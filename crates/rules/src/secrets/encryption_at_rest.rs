@@ -1,6 +1,8 @@
-use super::encryption_config::{base64_decoded_len, entries, secrets_entry, Entry, Provider};
-use crate::node::apiserver::{
+use crate::analysis::components::apiserver::{
     apiserver_or_note, config_named, file_state, judge_file_protection, FileState, Seen,
+};
+use crate::analysis::encryption_config::{
+    base64_decoded_len, entries, secrets_entry, Entry, Provider,
 };
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
 use kcheck_model::facts::{ConfigDoc, ConfigRole};

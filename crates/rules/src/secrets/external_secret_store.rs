@@ -110,7 +110,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         // are worth knowing: the "where appropriate" of the checklist is a judgement only
         // people can make.
         for secret in inventory.of_kind("Secret").filter(|s| {
-            people_made_opaque(s) && !owned(s) && crate::sensitivity::is_sensitive(s, ctx)
+            people_made_opaque(s) && !owned(s) && crate::analysis::sensitivity::is_sensitive(s, ctx)
         }) {
             let (ns, name) = (
                 secret.namespace.as_deref().unwrap_or("default"),

@@ -1,8 +1,6 @@
 //! Section 6, secrets: items 6.1 to 6.5.
 
-pub mod detect;
 pub mod encryption_at_rest;
-pub mod encryption_config;
 pub mod etcd_plaintext_secrets;
 pub mod external_secret_store;
 pub mod legacy_token_secret;

@@ -1,4 +1,4 @@
-use super::detect::{self, Hit};
+use crate::analysis::secret_detect::{self as detect, Hit};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
 

@@ -1,4 +1,4 @@
-use super::detect;
+use crate::analysis::secret_detect as detect;
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
 

@@ -97,8 +97,8 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     }
     let (kind, name) = (&object.kind, &object.name);
     let rbac = ctx.rbac();
-    let subject = crate::auth::rbac::Subject {
-        kind: crate::auth::rbac::SubjectKind::ServiceAccount,
+    let subject = crate::analysis::rbac::Subject {
+        kind: crate::analysis::rbac::SubjectKind::ServiceAccount,
         name: account,
         namespace: Some(object.namespace.as_deref().unwrap_or("default")),
         index: 0,

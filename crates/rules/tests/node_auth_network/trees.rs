@@ -3,26 +3,27 @@
 //! collected facts by hand.
 
 use super::{run, status, NOW};
+use crate::support::rule;
 use kcheck_model::facts::{ComponentKind, Probe};
 use kcheck_model::{NodeFacts, Status};
 use kcheck_node::testing::{CertSpec, NodeTree};
-use kcheck_rules::{auth, network, pod_security, secrets, Rule};
+use kcheck_rules::Rule;
 
 use ComponentKind::{ApiServer, ControllerManager, Etcd, Kubelet, Scheduler};
 
 fn rules() -> Vec<&'static Rule> {
     vec![
-        &auth::system_masters_certificate::RULE,
-        &auth::controller_manager_sa_credentials::RULE,
-        &auth::ca_key_protection::RULE,
-        &auth::certificate_lifetime::RULE,
-        &network::apiserver_access::RULE,
-        &network::kubelet_access::RULE,
-        &network::etcd_access::RULE,
-        &network::anonymous_probe::RULE,
-        &pod_security::kubelet_seccomp_default::RULE,
-        &pod_security::node_lsm::RULE,
-        &secrets::service_account_token_flags::RULE,
+        rule("KC107"),
+        rule("KC108"),
+        rule("KC109"),
+        rule("KC110"),
+        rule("KC210"),
+        rule("KC211"),
+        rule("KC212"),
+        rule("KC213"),
+        rule("KC313"),
+        rule("KC314"),
+        rule("KC606"),
     ]
 }
 
@@ -61,14 +62,14 @@ fn a_kubeadm_node_as_kubeadm_leaves_it() {
     let facts = kubeadm().facts();
     insta::assert_snapshot!("tree_kubeadm_default", run_all(&facts).join("\n"));
     for (rule, expected) in [
-        (&auth::controller_manager_sa_credentials::RULE, Status::Pass),
-        (&auth::ca_key_protection::RULE, Status::Warn),
-        (&auth::certificate_lifetime::RULE, Status::Pass),
-        (&network::kubelet_access::RULE, Status::Pass),
-        (&network::etcd_access::RULE, Status::Pass),
-        (&network::apiserver_access::RULE, Status::Warn),
-        (&pod_security::kubelet_seccomp_default::RULE, Status::Warn),
-        (&secrets::service_account_token_flags::RULE, Status::Warn),
+        (rule("KC108"), Status::Pass),
+        (rule("KC109"), Status::Warn),
+        (rule("KC110"), Status::Pass),
+        (rule("KC211"), Status::Pass),
+        (rule("KC212"), Status::Pass),
+        (rule("KC210"), Status::Warn),
+        (rule("KC313"), Status::Warn),
+        (rule("KC606"), Status::Warn),
     ] {
         assert_eq!(status(rule, &facts), expected, "{}", rule.code);
     }
@@ -122,8 +123,8 @@ fn kc107_kc108_fail_master_credentials_and_shared_controller_identity() {
             "false",
         )
         .facts();
-    let mut found = run(&auth::system_masters_certificate::RULE, &facts);
-    found.extend(run(&auth::controller_manager_sa_credentials::RULE, &facts));
+    let mut found = run(rule("KC107"), &facts);
+    found.extend(run(rule("KC108"), &facts));
     insta::assert_snapshot!("tree_KC107_KC108_fail", found.join("\n"));
 }
 
@@ -143,8 +144,8 @@ fn kc109_kc110_fail_an_exposed_ca_key_and_long_or_expired_certificates() {
             .valid_from(-400),
         )
         .facts();
-    let mut found = run(&auth::ca_key_protection::RULE, &facts);
-    found.extend(of("KC110", &run(&auth::certificate_lifetime::RULE, &facts)));
+    let mut found = run(rule("KC109"), &facts);
+    found.extend(of("KC110", &run(rule("KC110"), &facts)));
     insta::assert_snapshot!("tree_KC109_KC110_fail", found.join("\n"));
 }
 
@@ -158,16 +159,16 @@ fn kc210_kc211_kc212_fail_open_control_plane_ports() {
         .flag(Etcd, "listen-client-urls", "http://0.0.0.0:2379")
         .flag(Etcd, "trusted-ca-file", "/etc/kubernetes/pki/ca.crt")
         .facts();
-    let mut found = run(&network::apiserver_access::RULE, &facts);
-    found.extend(run(&network::kubelet_access::RULE, &facts));
-    found.extend(run(&network::etcd_access::RULE, &facts));
+    let mut found = run(rule("KC210"), &facts);
+    found.extend(run(rule("KC211"), &facts));
+    found.extend(run(rule("KC212"), &facts));
     insta::assert_snapshot!("tree_KC210_KC211_KC212_fail", found.join("\n"));
 }
 
 #[test]
 fn kc211_kubelet_flags_override_its_file_and_an_unreadable_file_is_not_judged() {
     let flagged = kubeadm().flag(Kubelet, "anonymous-auth", "true").facts();
-    let found = run(&network::kubelet_access::RULE, &flagged);
+    let found = run(rule("KC211"), &flagged);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].starts_with("KC211 Fail critical /var/lib/kubelet/kubeadm-flags.env:1:")
@@ -176,7 +177,7 @@ fn kc211_kubelet_flags_override_its_file_and_an_unreadable_file_is_not_judged() 
     );
 
     let unread = kubeadm().remove("/var/lib/kubelet/config.yaml").facts();
-    let rule = &network::kubelet_access::RULE;
+    let rule = rule("KC211");
     insta::assert_snapshot!("tree_KC211_unread", run(rule, &unread).join("\n"));
     assert_eq!(status(rule, &unread), Status::NotEvaluated);
 }
@@ -198,7 +199,7 @@ fn kc213_fails_what_answered_anonymously() {
             outcome: "200 OK".into(),
         },
     ];
-    let rule = &network::anonymous_probe::RULE;
+    let rule = rule("KC213");
     assert_eq!(
         run(rule, &facts),
         ["KC213 Fail critical - https://127.0.0.1:10250/pods - | kubelet answered an anonymous request to https://127.0.0.1:10250/pods with 200 OK | kubelet 对发往 https://127.0.0.1:10250/pods 的匿名请求返回了 200 OK"]
@@ -213,12 +214,12 @@ fn kc314_kc606_fail_permissive_selinux_and_unbounded_tokens() {
         .remove_flag(ApiServer, "service-account-issuer")
         .flag(ApiServer, "service-account-max-token-expiration", "720h")
         .facts();
-    let mut found = run(&pod_security::node_lsm::RULE, &facts);
-    found.extend(run(&secrets::service_account_token_flags::RULE, &facts));
+    let mut found = run(rule("KC314"), &facts);
+    found.extend(run(rule("KC606"), &facts));
     insta::assert_snapshot!("tree_KC314_KC606_fail", found.join("\n"));
 
     let unknown = secure().lsm(None, None, &[]).facts();
-    let rule = &pod_security::node_lsm::RULE;
+    let rule = rule("KC314");
     let found = run(rule, &unknown);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].starts_with("KC314 NotExamined - - lsm - | lsm is not available"));
@@ -233,27 +234,19 @@ fn a_worker_node_leaves_control_plane_items_not_evaluated() {
         .without(Scheduler)
         .without(Etcd)
         .facts();
-    for rule in [
-        &auth::controller_manager_sa_credentials::RULE,
-        &network::apiserver_access::RULE,
-        &network::etcd_access::RULE,
-        &secrets::service_account_token_flags::RULE,
-    ] {
+    for rule in [rule("KC108"), rule("KC210"), rule("KC212"), rule("KC606")] {
         let found = run(rule, &facts);
         assert_eq!(found.len(), 1, "{found:#?}");
         assert!(found[0].contains(" NotExamined "), "{found:#?}");
     }
-    assert_eq!(
-        status(&auth::controller_manager_sa_credentials::RULE, &facts),
-        Status::NotEvaluated
-    );
+    assert_eq!(status(rule("KC108"), &facts), Status::NotEvaluated);
     // The kubelet is still judged.
-    assert_eq!(status(&network::kubelet_access::RULE, &facts), Status::Pass);
+    assert_eq!(status(rule("KC211"), &facts), Status::Pass);
 }
 
 #[test]
 fn kc110_fails_a_controller_manager_that_signs_for_more_than_3_years() {
-    let rule = &auth::certificate_lifetime::RULE;
+    let rule = rule("KC110");
     let long = NodeTree::secure()
         .flag(ControllerManager, "cluster-signing-duration", "87600h")
         .facts();

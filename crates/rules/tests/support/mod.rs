@@ -59,3 +59,9 @@ pub fn node_lines(report: &Report) -> Vec<String> {
         .map(|n| note_line(n, n.source.as_deref().map(str::to_string)));
     findings.chain(notes).collect()
 }
+
+/// The rule with this code. Rules are reached through the registry: their modules are private
+/// to the rules crate.
+pub fn rule(code: &str) -> &'static kcheck_rules::Rule {
+    kcheck_rules::registry::by_code(code).unwrap_or_else(|| panic!("no rule {code}"))
+}

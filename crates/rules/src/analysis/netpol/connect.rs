@@ -5,7 +5,7 @@
 //! where they select; peers with a namespaceSelector reach across namespaces.
 
 use super::{namespace_labels, pod_labels, Direction, Labels, Peer, Policy};
-use crate::pod_security::namespace_policy::namespace_of;
+use crate::analysis::namespace_pss::namespace_of;
 use crate::Context;
 use kcheck_model::{Node, Object};
 

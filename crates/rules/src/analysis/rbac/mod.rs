@@ -2,7 +2,9 @@
 //! subjects, and the two questions the auth rules ask: what may a subject do, and who may do a
 //! thing.
 
-use super::selector;
+pub mod builtin;
+
+use super::label_selector as selector;
 use kcheck_model::{Inventory, Node, Object};
 use std::collections::{HashMap, HashSet};
 
@@ -459,7 +461,7 @@ impl<'a> Rbac<'a> {
                 rules: own_rules(object),
             });
         }
-        for builtin in super::builtin::roles() {
+        for builtin in builtin::roles() {
             if !roles
                 .iter()
                 .any(|r| r.kind == "ClusterRole" && r.name == builtin.name)
@@ -696,7 +698,6 @@ fn aggregate<'a>(
 }
 
 #[cfg(test)]
-#[path = "rbac_tests.rs"]
 mod tests;
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! `default_cluster_roles_are_the_servers` fails when it drifts; `KCHECK_E2E_WRITE_ROLES=1`
 //! rewrites it).
 
-use super::rbac::{PolicyRule, Role};
+use super::{PolicyRule, Role};
 use std::sync::OnceLock;
 
 static DATA: OnceLock<serde_json::Value> = OnceLock::new();

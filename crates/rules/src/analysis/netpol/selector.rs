@@ -144,7 +144,7 @@ mod tests {
     use super::*;
 
     fn node(json: &str) -> Node {
-        crate::network::netpol::test_node(json)
+        crate::analysis::netpol::test_node(json)
     }
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::auth::testing::inventory;
+use crate::analysis::testing::inventory;
 
 const INPUT: &str = r#"
 apiVersion: rbac.authorization.k8s.io/v1

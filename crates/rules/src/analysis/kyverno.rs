@@ -2,7 +2,7 @@
 //! and whether it blocks or only reports. Shared by item 7.3 (image verification) and item 8.2
 //! (pod security enforced by a policy engine).
 
-use crate::auth::selector;
+use crate::analysis::label_selector as selector;
 use kcheck_model::{Node, Object};
 
 /// How much of a namespace's pods a rule reaches.

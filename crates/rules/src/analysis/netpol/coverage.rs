@@ -4,7 +4,7 @@
 
 use super::metadata::first_opening_rule;
 use super::{pod_labels, Direction, Policy};
-use crate::pod_security::namespace_policy::{is_exempt, namespace_of};
+use crate::analysis::namespace_pss::{is_exempt, namespace_of};
 use crate::Context;
 use kcheck_model::{Node, Object, WORKLOAD_KINDS};
 

@@ -5,8 +5,8 @@
 //! KC808 (item 8.2).
 
 use super::kyverno::{self, Reach};
-use crate::auth::selector;
-use crate::images::verification::{gatekeeper_reach, namespace_labels};
+use crate::analysis::image_verification::{gatekeeper_reach, namespace_labels};
+use crate::analysis::label_selector as selector;
 use kcheck_model::{text, FieldPath, Inventory, Node, Object, Text};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! A `networking.k8s.io` NetworkPolicy read as the API server defaults it.
 
 use super::selector::{labels_of, Labels, Selector};
-use crate::pod_security::namespace_policy::namespace_of;
+use crate::analysis::namespace_pss::namespace_of;
 use kcheck_model::{FieldPath, Node, Object};
 
 /// The label every namespace carries, set by the API server to the namespace's name.
@@ -203,7 +203,7 @@ mod tests {
             kind: "NetworkPolicy".into(),
             namespace: Some("shop".into()),
             name: "p".into(),
-            root: crate::network::netpol::test_node(&json),
+            root: crate::analysis::netpol::test_node(&json),
             source: Source::Api { path: "/p".into() },
         }
     }
@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn peers_follow_namespace_semantics() {
         let peer = |json: &str| {
-            let node = crate::network::netpol::test_node(json);
+            let node = crate::analysis::netpol::test_node(json);
             Box::leak(Box::new(node))
         };
         let web = labels(&[("app", "web")]);

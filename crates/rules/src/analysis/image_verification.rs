@@ -3,8 +3,8 @@
 //! Ratify through Gatekeeper. Which images in which namespaces each one checks, and whether it
 //! blocks. KC703 reports them; KC701 accepts a tag when a blocking verifier covers the image.
 
-use crate::admission::kyverno::{self, wildcard, Reach};
-use crate::auth::selector;
+use crate::analysis::kyverno::{self, wildcard, Reach};
+use crate::analysis::label_selector as selector;
 use kcheck_model::{Entry, FieldPath, Inventory, Node, Object};
 
 /// The sigstore policy-controller's namespace opt-in label.

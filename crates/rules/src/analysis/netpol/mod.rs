@@ -13,7 +13,7 @@ pub use cidr::Cidr;
 pub use policy::{namespace_labels, Direction, Peer, Policy, NAMESPACE_NAME_LABEL};
 pub use selector::{labels_of, Labels, Selector};
 
-use crate::pod_security::namespace_policy::{is_exempt, namespace_of};
+use crate::analysis::namespace_pss::{is_exempt, namespace_of};
 use crate::{Context, Sink};
 use kcheck_model::{is_cluster_scoped, text, FieldPath, Inventory, Object, Segment};
 

@@ -46,7 +46,7 @@ pub fn matches(selector: &Node, labels: &[Entry]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::testing::node;
+    use crate::analysis::testing::node;
 
     #[test]
     fn match_labels_and_expressions() {
