@@ -18,7 +18,7 @@ pub mod waiver;
 pub mod workload;
 
 pub use checklist::{item, Evidence, Item, Section, ITEMS, SECTIONS};
-pub use duration::go_duration_seconds;
+pub use duration::{go_duration_nanos, go_duration_seconds};
 pub use facts::{ComponentKind, ConfigRole, FileRole, Flags, NodeFacts};
 pub use finding::{item_order, Finding, Level, Location, Note, NoteKind, Severity, Status};
 pub use inventory::Inventory;

@@ -9,18 +9,28 @@ const TEMPLATE: &[&str] = &["spec", "template", "spec"];
 const CRONJOB: &[&str] = &["spec", "jobTemplate", "spec", "template", "spec"];
 const POD_TEMPLATE: &[&str] = &["template", "spec"];
 
+/// The workload kinds that carry a pod spec, after any kinds given first: the one list of them,
+/// for every constant that needs it (`workload_kinds!("Namespace")`).
+#[macro_export]
+macro_rules! workload_kinds {
+    ($($first:expr),* $(,)?) => {
+        &[
+            $($first,)*
+            "Pod",
+            "Deployment",
+            "ReplicaSet",
+            "StatefulSet",
+            "DaemonSet",
+            "Job",
+            "CronJob",
+            "ReplicationController",
+            "PodTemplate",
+        ]
+    };
+}
+
 /// The workload kinds that carry a pod spec.
-pub const WORKLOAD_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "ReplicaSet",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-    "ReplicationController",
-    "PodTemplate",
-];
+pub const WORKLOAD_KINDS: &[&str] = workload_kinds!();
 
 fn spec_path(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {

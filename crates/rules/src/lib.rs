@@ -4,6 +4,9 @@
 //! - `auth/` section 1, `network/` 2, `pod_security/` 3, `audit_logging/` 4, `placement/` 5,
 //!   `secrets/` 6, `images/` 7, `admission/` 8.
 //! - [`registry`] lists them; [`Engine`] runs them and derives each item's status.
+//! - [`analysis`] holds the models rules and commands share (RBAC, NetworkPolicy, Pod Security
+//!   per namespace, ...). Sections are private: other crates reach rules through the registry.
+//!   `docs/ARCHITECTURE.md` has the layers and the anatomy of a rule.
 
 mod admission;
 pub mod analysis;

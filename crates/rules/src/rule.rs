@@ -161,18 +161,7 @@ impl<'a> Context<'a> {
 pub const RBAC_KINDS: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
 
 /// Namespaces and every kind with a pod spec ([`kcheck_model::WORKLOAD_KINDS`]).
-pub const NAMESPACES_AND_WORKLOADS: &[&str] = &[
-    "Namespace",
-    "Pod",
-    "Deployment",
-    "ReplicaSet",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-    "ReplicationController",
-    "PodTemplate",
-];
+pub const NAMESPACES_AND_WORKLOADS: &[&str] = kcheck_model::workload_kinds!("Namespace");
 
 impl Rule {
     /// Every kind the rule reads: those it runs on and those it looks up.
@@ -493,7 +482,9 @@ impl<'a> Sink<'a> {
             source: Some(at.source.into()),
             ..self.finding(bounded(message), level)
         });
-        self.out.findings.last_mut().expect("just pushed")
+        let last = self.out.findings.last_mut().expect("just pushed");
+        self.waivers.apply_node(last);
+        last
     }
 
     /// A finding of this rule with `message` and `level`, placed nowhere yet.

@@ -108,11 +108,39 @@ impl Waivers {
         } else {
             None
         };
-        if let Some(w) = waiver.or_else(|| self.file_waiver(finding, object, container)) {
-            finding.waived = true;
-            finding.waiver = Some(Box::new(w));
-            self.applied.set(self.applied.get() + 1);
+        let ns = object.namespace.as_deref().unwrap_or("");
+        let (kind, name) = (object.kind.as_str(), object.name.as_str());
+        let file = || self.file_waiver(finding, ns, kind, name, container);
+        if let Some(w) = waiver.or_else(file) {
+            self.waive(finding, w);
         }
+    }
+
+    /// Marks a node finding waived when a waiver file entry matches it: by rule, and by the
+    /// namespace, kind and name of the object it is on when the entry names them (a static pod,
+    /// a kubeconfig's component); an entry naming a container matches no node finding. Node
+    /// facts carry no annotations, so only files waive them.
+    pub(crate) fn apply_node(&self, finding: &mut Finding) {
+        if self.entries.is_empty() {
+            return;
+        }
+        let object = finding.object.clone();
+        let (ns, kind, name) = object.as_deref().map_or(("", "", ""), |o| {
+            (
+                o.namespace.as_deref().unwrap_or(""),
+                o.kind.as_str(),
+                o.name.as_str(),
+            )
+        });
+        if let Some(w) = self.file_waiver(finding, ns, kind, name, None) {
+            self.waive(finding, w);
+        }
+    }
+
+    fn waive(&self, finding: &mut Finding, waiver: Waiver) {
+        finding.waived = true;
+        finding.waiver = Some(Box::new(waiver));
+        self.applied.set(self.applied.get() + 1);
     }
 
     fn annotation_waiver(
@@ -168,14 +196,20 @@ impl Waivers {
         }
     }
 
-    fn file_waiver(&self, f: &Finding, object: &Object, container: Option<&str>) -> Option<Waiver> {
-        let ns = object.namespace.as_deref().unwrap_or("");
+    fn file_waiver(
+        &self,
+        f: &Finding,
+        ns: &str,
+        kind: &str,
+        name: &str,
+        container: Option<&str>,
+    ) -> Option<Waiver> {
         let hit = self.entries.iter().enumerate().find(|(i, e)| {
             !self.expired[*i]
                 && (glob(&e.rule, f.code) || glob(&e.rule, f.rule))
                 && e.namespace.as_deref().is_none_or(|g| glob(g, ns))
-                && e.kind.as_deref().is_none_or(|g| glob(g, &object.kind))
-                && e.name.as_deref().is_none_or(|g| glob(g, &object.name))
+                && e.kind.as_deref().is_none_or(|g| glob(g, kind))
+                && e.name.as_deref().is_none_or(|g| glob(g, name))
                 && e.container
                     .as_deref()
                     .is_none_or(|g| container.is_some_and(|c| glob(g, c)))

@@ -192,3 +192,65 @@ fn an_annotation_naming_no_rule_is_reported() {
         ["Pod ops/p: kcheck.io/ignore names KC3O1, which is no rule of kcheck's (kcheck rules lists them): it waives nothing"]
     );
 }
+
+/// Node findings are waived by waiver files like the others (they were not before): an entry
+/// naming the rule matches, an entry naming a container cannot.
+#[test]
+fn waiver_files_apply_to_node_findings() {
+    let tree = kcheck_node::testing::NodeTree::kubeadm_default();
+    let facts = tree.facts();
+    let run = |file: &str| {
+        let parsed = parse_documents(file, &Limits::default());
+        let Some(DocOutcome::Node(root)) = parsed.documents.into_iter().next() else {
+            panic!()
+        };
+        let (entries, problems) = parse_file(&root, "waivers.yaml");
+        assert!(problems.is_empty(), "{problems:?}");
+        let waivers = Waivers::new().with_entries(entries, Date::parse("2026-12-07").unwrap());
+        Engine::default()
+            .with_waivers(waivers)
+            .at(kcheck_model::Now::from_unix(facts.now))
+            .run_with_node(
+                &Inventory::default(),
+                Some(&facts),
+                &[Evidence::Node],
+                kcheck_model::Inputs::default(),
+            )
+    };
+    let of = |report: &kcheck_model::Report, code: &str| -> Vec<bool> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| f.waived)
+            .collect()
+    };
+    // kubeadm leaves the /logs API on (4.2, KC404).
+    let plain = run("waivers: []\n");
+    assert_eq!(of(&plain, "KC404"), [false]);
+    assert_eq!(
+        plain
+            .items
+            .iter()
+            .find(|i| i.item.id == "4.2")
+            .unwrap()
+            .status,
+        Status::Fail
+    );
+    let waived = run("waivers:\n- rule: KC404\n  reason: kept for the support team (SUP-9)\n");
+    assert_eq!(of(&waived, "KC404"), [true]);
+    let f = waived.findings.iter().find(|f| f.code == "KC404").unwrap();
+    assert_eq!(f.waiver.as_ref().unwrap().source, "waivers.yaml:2");
+    assert_eq!(
+        waived
+            .items
+            .iter()
+            .find(|i| i.item.id == "4.2")
+            .unwrap()
+            .status,
+        Status::Pass
+    );
+    let by_container =
+        run("waivers:\n- rule: KC404\n  container: apiserver\n  reason: no container here\n");
+    assert_eq!(of(&by_container, "KC404"), [false]);
+}

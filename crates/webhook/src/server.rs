@@ -280,35 +280,12 @@ async fn handle(state: Arc<State>, req: hyper::Request<Incoming>) -> Answer {
     }
 }
 
-/// Parses a Go duration as the API server writes `?timeout=` (`10s`, `1.5s`, `500ms`, `1m30s`).
+/// Parses the API server's `?timeout=` (`10s`, `1.5s`, `500ms`, `1m30s`): a Go duration, not
+/// negative.
 pub fn parse_go_duration(s: &str) -> Option<Duration> {
-    let mut total = 0f64;
-    let mut rest = s;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let value: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total += value * scale;
-    }
-    Duration::try_from_secs_f64(total).ok()
+    kcheck_model::duration::go_duration_nanos(s)
+        .and_then(|n| u64::try_from(n).ok())
+        .map(Duration::from_nanos)
 }
 
 /// The request's deadline: what the API server's `timeout` parameter says, at most `cap`.
