@@ -173,13 +173,7 @@ impl Verifier<'_> {
     /// How far it reaches the pods of `namespace`.
     pub fn reach(&self, inventory: &Inventory, namespace: &str) -> Reach {
         let labels = namespace_labels(inventory, namespace);
-        let label = |key: &str| {
-            labels
-                .iter()
-                .rev()
-                .find(|e| e.key == key)
-                .and_then(|e| e.value.as_str())
-        };
+        let label = |key: &str| selector::value(labels, key);
         match self.engine {
             Engine::Kyverno => {
                 let Some(rule) = self.rule else {

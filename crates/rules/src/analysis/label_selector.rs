@@ -2,16 +2,19 @@
 
 use kcheck_model::{Entry, Node};
 
+/// The value of the label `key` (the last one, where a map repeats a key as YAML allows).
+pub fn value<'a>(labels: &'a [Entry], key: &str) -> Option<&'a str> {
+    labels
+        .iter()
+        .rev()
+        .find(|e| e.key == key)
+        .and_then(|e| e.value.as_str())
+}
+
 /// Whether `selector` selects an object with `labels`. An empty selector selects everything;
 /// an unknown operator selects nothing.
 pub fn matches(selector: &Node, labels: &[Entry]) -> bool {
-    let label = |key: &str| {
-        labels
-            .iter()
-            .rev()
-            .find(|e| e.key == key)
-            .and_then(|e| e.value.as_str())
-    };
+    let label = |key: &str| value(labels, key);
     let match_labels = selector
         .get("matchLabels")
         .map_or(&[][..], Node::as_map)

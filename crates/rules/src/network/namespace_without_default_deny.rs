@@ -93,12 +93,7 @@ fn allows_nothing(rule: &Node, direction: Direction) -> bool {
     !peers.is_empty()
         && peers.iter().all(|peer| match Peer::parse(peer) {
             Some(Peer::IpBlock(block)) => {
-                let excepts: Vec<Cidr> = block
-                    .get("except")
-                    .map_or(&[][..], Node::as_seq)
-                    .iter()
-                    .filter_map(|e| Cidr::parse(e.as_str()?))
-                    .collect();
+                let excepts = Cidr::excepts(block);
                 block
                     .str_at("cidr")
                     .and_then(Cidr::parse)

@@ -19,6 +19,16 @@ fn bits(addr: IpAddr) -> (bool, u128) {
 }
 
 impl Cidr {
+    /// The `except` ranges of an `ipBlock` (those that do not parse are left out).
+    pub fn excepts(block: &kcheck_model::Node) -> Vec<Cidr> {
+        block
+            .get("except")
+            .map_or(&[][..], kcheck_model::Node::as_seq)
+            .iter()
+            .filter_map(|e| Cidr::parse(e.as_str()?))
+            .collect()
+    }
+
     /// `10.0.0.0/8`, `::/0`. `None` for anything the API server would reject.
     pub fn parse(text: &str) -> Option<Cidr> {
         let (addr, prefix) = text.trim().split_once('/')?;

@@ -69,12 +69,7 @@ pub fn openings(rule: &Node) -> Vec<Opening<'_>> {
         let Some(cidr) = Cidr::parse(cidr_text) else {
             continue;
         };
-        let excepts: Vec<Cidr> = block
-            .get("except")
-            .map_or(&[][..], Node::as_seq)
-            .iter()
-            .filter_map(|e| Cidr::parse(e.as_str()?))
-            .collect();
+        let excepts = Cidr::excepts(block);
         if let Some(address) = metadata_addresses()
             .find(|a| cidr.contains(*a) && !excepts.iter().any(|e| e.contains(*a)))
         {
