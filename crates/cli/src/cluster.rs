@@ -13,14 +13,11 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Every kind the rules read: by name from each rule and from the cluster-evidence rules'
-/// built-in table (the collector knows where those live), custom resources and whole groups with
-/// their locations from the cluster-evidence rules' tables.
+/// Every kind the rules read, by name from each rule's declaration (the collector knows where
+/// built-in kinds live), custom resources and whole groups with their locations from the
+/// cluster-evidence tables.
 pub fn plan() -> Plan {
-    let names = registry::all()
-        .iter()
-        .flat_map(|r| r.kinds_read())
-        .chain(cluster_kinds::BUILTIN_KINDS.iter().map(|k| k.kind));
+    let names = registry::all().iter().flat_map(|r| r.kinds_read());
     let custom: Vec<KindSpec> = cluster_kinds::CUSTOM_KINDS
         .iter()
         .map(|k| KindSpec {

@@ -289,14 +289,6 @@ fn the_readme_dump_command_and_the_deployed_role_follow_the_kinds_kcheck_reads()
             }
         }
     }
-    // The built-in kinds of the cluster-evidence table are located by the collector alone.
-    for k in kcheck_rules::cluster_kinds::BUILTIN_KINDS {
-        let spec = kcheck_cluster::kinds::BUILTIN
-            .iter()
-            .find(|s| s.kind == k.kind);
-        let spec = spec.unwrap_or_else(|| panic!("the collector does not know kind {}", k.kind));
-        names.push(spec.qualified());
-    }
     for name in names {
         let escaped = name.replace('.', "\\.");
         assert!(

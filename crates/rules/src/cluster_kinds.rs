@@ -10,15 +10,6 @@
 
 use kcheck_model::{Inventory, Object};
 
-/// A built-in kind the rules read. Where the API serves it is the collector's knowledge
-/// (`kcheck_cluster::kinds::BUILTIN`), not repeated here.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BuiltinKind {
-    pub kind: &'static str,
-    /// Checklist items whose rules read it.
-    pub items: &'static [&'static str],
-}
-
 /// A custom resource the rules read, with where its product serves it: the group is absent when
 /// the product is not installed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,8 +21,6 @@ pub struct CustomKind {
     /// The plural resource name, as in the API path.
     pub resource: &'static str,
     pub namespaced: bool,
-    /// Checklist items whose rules read it.
-    pub items: &'static [&'static str],
 }
 
 /// An API group whose every kind the rules read (Gatekeeper creates one constraint kind per
@@ -43,17 +32,12 @@ pub struct ClusterGroup {
     pub items: &'static [&'static str],
 }
 
-const fn builtin(kind: &'static str, items: &'static [&'static str]) -> BuiltinKind {
-    BuiltinKind { kind, items }
-}
-
 const fn custom(
     group: &'static str,
     versions: &'static [&'static str],
     kind: &'static str,
     resource: &'static str,
     namespaced: bool,
-    items: &'static [&'static str],
 ) -> CustomKind {
     CustomKind {
         group,
@@ -61,55 +45,24 @@ const fn custom(
         kind,
         resource,
         namespaced,
-        items,
     }
 }
 
 const V1: &[&str] = &["v1"];
 
-/// The built-in kinds the cluster-evidence rules read, and the items they serve.
-///
-/// Notes for the collector:
+/// The built-in kinds are those the rules' declarations read (`reads`, and the kinds object
+/// rules run on): where the API serves them is the collector's knowledge
+/// (`kcheck_cluster::kinds::BUILTIN`). Notes for the collector:
 /// - `Secret`: metadata is enough, but item 6.3 counts Secrets of type `Opaque`: set `type` on
 ///   those (from a `fieldSelector=type=Opaque` list); an API Secret without `type` is taken to
 ///   be of another type.
 /// - `ConfigMap`: the rules read `kube-system/cilium-config`, `kube-system/amazon-vpc-cni`,
 ///   `kube-system/antrea-config` and Istio's `istio` ConfigMap (its root namespace).
-pub const BUILTIN_KINDS: &[BuiltinKind] = &[
-    builtin("Namespace", &["2.4", "6.3", "7.3", "8.2"]),
-    builtin("Pod", &["2.4", "6.3", "7.4"]),
-    builtin("ConfigMap", &["2.1", "2.4"]),
-    builtin("Secret", &["6.3"]),
-    builtin("DaemonSet", &["2.1", "2.4", "6.3", "7.3", "7.4"]),
-    builtin("Deployment", &["2.4", "6.3", "7.3", "7.4"]),
-    builtin("ReplicaSet", &["7.4"]),
-    builtin("StatefulSet", &["7.4"]),
-    builtin("Job", &["7.4"]),
-    builtin("CronJob", &["7.4"]),
-    builtin("NetworkPolicy", &["2.1"]),
-    builtin("ClusterRole", &["2.1"]),
-    builtin(
-        "CustomResourceDefinition",
-        &["2.1", "2.4", "6.3", "7.3", "7.4", "8.2"],
-    ),
-    builtin("CSIDriver", &["6.3"]),
-    builtin("MutatingWebhookConfiguration", &["6.3", "7.3"]),
-    builtin("ValidatingWebhookConfiguration", &["7.3", "8.2"]),
-    builtin("ValidatingAdmissionPolicy", &["8.2"]),
-    builtin("ValidatingAdmissionPolicyBinding", &["8.2"]),
-];
-
+///
 /// Every custom resource the cluster-evidence rules read.
 pub const CUSTOM_KINDS: &[CustomKind] = &[
     // 1.4: cert-manager's certificate durations.
-    custom(
-        "cert-manager.io",
-        V1,
-        "Certificate",
-        "certificates",
-        true,
-        &["1.4"],
-    ),
+    custom("cert-manager.io", V1, "Certificate", "certificates", true),
     // 2.4: Istio and Calico.
     custom(
         "security.istio.io",
@@ -117,7 +70,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "PeerAuthentication",
         "peerauthentications",
         true,
-        &["2.4"],
     ),
     custom(
         "crd.projectcalico.org",
@@ -125,7 +77,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "FelixConfiguration",
         "felixconfigurations",
         false,
-        &["2.4"],
     ),
     // 6.3: external secret stores.
     custom(
@@ -134,7 +85,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "SecretProviderClass",
         "secretproviderclasses",
         true,
-        &["6.3"],
     ),
     custom(
         "external-secrets.io",
@@ -142,7 +92,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "ExternalSecret",
         "externalsecrets",
         true,
-        &["6.3"],
     ),
     custom(
         "external-secrets.io",
@@ -150,7 +99,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "SecretStore",
         "secretstores",
         true,
-        &["6.3"],
     ),
     custom(
         "external-secrets.io",
@@ -158,7 +106,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "ClusterSecretStore",
         "clustersecretstores",
         false,
-        &["6.3"],
     ),
     custom(
         "bitnami.com",
@@ -166,7 +113,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "SealedSecret",
         "sealedsecrets",
         true,
-        &["6.3"],
     ),
     custom(
         "secrets.hashicorp.com",
@@ -174,7 +120,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "VaultStaticSecret",
         "vaultstaticsecrets",
         true,
-        &["6.3"],
     ),
     custom(
         "secrets.hashicorp.com",
@@ -182,32 +127,16 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "VaultDynamicSecret",
         "vaultdynamicsecrets",
         true,
-        &["6.3"],
     ),
     // 7.3 and 8.2: policy engines.
-    custom(
-        "kyverno.io",
-        V1,
-        "ClusterPolicy",
-        "clusterpolicies",
-        false,
-        &["7.3", "8.2"],
-    ),
-    custom(
-        "kyverno.io",
-        V1,
-        "Policy",
-        "policies",
-        true,
-        &["7.3", "8.2"],
-    ),
+    custom("kyverno.io", V1, "ClusterPolicy", "clusterpolicies", false),
+    custom("kyverno.io", V1, "Policy", "policies", true),
     custom(
         "policies.kyverno.io",
         &["v1", "v1beta1", "v1alpha1"],
         "ImageValidatingPolicy",
         "imagevalidatingpolicies",
         false,
-        &["7.3"],
     ),
     custom(
         "policy.sigstore.dev",
@@ -215,7 +144,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "ClusterImagePolicy",
         "clusterimagepolicies",
         false,
-        &["7.3"],
     ),
     custom(
         "templates.gatekeeper.sh",
@@ -223,7 +151,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "ConstraintTemplate",
         "constrainttemplates",
         false,
-        &["7.3", "8.2"],
     ),
     // 7.4: trivy-operator.
     custom(
@@ -232,7 +159,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "VulnerabilityReport",
         "vulnerabilityreports",
         true,
-        &["7.4"],
     ),
     custom(
         "aquasecurity.github.io",
@@ -240,7 +166,6 @@ pub const CUSTOM_KINDS: &[CustomKind] = &[
         "ClusterVulnerabilityReport",
         "clustervulnerabilityreports",
         false,
-        &["7.4"],
     ),
 ];
 
@@ -251,10 +176,6 @@ pub const CLUSTER_GROUPS: &[ClusterGroup] = &[ClusterGroup {
     versions: &["v1beta1", "v1"],
     items: &["7.3", "8.2"],
 }];
-
-/// What each cluster-evidence rule reads (its `reads`): a kind here that the run could not list
-/// keeps the rule's item from passing.
-pub mod reads;
 
 /// The object a cluster-wide finding is attached to when no object is to blame ("no CNI
 /// recognised", "no secret store"): the `kube-system` Namespace, else the first Namespace,
@@ -295,37 +216,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cluster_rules_read_only_listed_kinds() {
-        for code in [
-            "KC214", "KC215", "KC609", "KC701", "KC703", "KC704", "KC808",
-        ] {
-            let rule = crate::registry::by_code(code).expect(code);
-            for kind in rule.kinds_read() {
-                assert!(
-                    BUILTIN_KINDS.iter().any(|k| k.kind == kind)
-                        || CUSTOM_KINDS.iter().any(|k| k.kind == kind)
-                        || kcheck_model::WORKLOAD_KINDS.contains(&kind),
-                    "{code} reads {kind}, which neither table lists"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn kinds_are_unique_and_serve_known_items() {
+    fn custom_kinds_are_unique_and_read_by_a_rule() {
         let mut seen = std::collections::HashSet::new();
-        for k in BUILTIN_KINDS {
-            assert!(seen.insert(("", k.kind)), "{} twice", k.kind);
-        }
         for k in CUSTOM_KINDS {
             assert!(seen.insert((k.group, k.kind)), "{} twice", k.kind);
             assert!(!k.versions.is_empty());
             assert!(k.resource.chars().all(|c| c.is_ascii_lowercase()));
+            assert!(
+                crate::registry::all()
+                    .iter()
+                    .any(|r| r.kinds_read().any(|read| read == k.kind)),
+                "no rule reads {}: drop it or declare the rule's reads",
+                k.kind
+            );
         }
-        let items = BUILTIN_KINDS.iter().map(|k| k.items);
-        for item in items.chain(CUSTOM_KINDS.iter().map(|k| k.items)) {
-            assert!(!item.is_empty());
-            for id in item {
+        for g in CLUSTER_GROUPS {
+            for id in g.items {
                 assert!(kcheck_model::item(id).is_some(), "{id}");
             }
         }

@@ -27,5 +27,7 @@ pub mod waivers;
 
 pub use config::{Config, ConfigError, PodSecurityConfig, SensitivityConfig};
 pub use engine::Engine;
-pub use rule::{Check, Context, NodePlace, Rule, Sink, MAX_FINDINGS_PER_OBJECT, MAX_MESSAGE_BYTES};
+pub use rule::{
+    Admission, Check, Context, NodePlace, Rule, Sink, MAX_FINDINGS_PER_OBJECT, MAX_MESSAGE_BYTES,
+};
 pub use waivers::{FileWaiver, Waivers};

@@ -49,7 +49,7 @@ pub fn doc_page(rule: &Rule) -> String {
         "<!-- generated from crates/rules/src by `KCHECK_UPDATE_DOCS=1 cargo test -p kcheck-rules --test docs`; do not edit -->\n\
          # {code} {name}\n\n\
          {title_en} / {title_zh}\n\n\
-         | checklist item | severity | evidence |\n|---|---|---|\n| {item} | {severity} | {evidence:?} |\n\n\
+         | checklist item | severity | evidence | admission webhook |\n|---|---|---|---|\n| {item} | {severity} | {evidence:?} | {admission} |\n\n\
          {doc}",
         code = rule.code,
         name = rule.name,
@@ -58,8 +58,19 @@ pub fn doc_page(rule: &Rule) -> String {
         item = rule.item,
         severity = rule.severity_label(kcheck_model::Lang::En),
         evidence = rule.evidence,
+        admission = admission_label(rule),
         doc = rule.doc_markdown(),
     )
+}
+
+/// Whether the webhook runs the rule, for its page.
+fn admission_label(rule: &Rule) -> String {
+    match rule.admission {
+        crate::Admission::NotApplicable => "-".to_string(),
+        crate::Admission::Judged => "runs".to_string(),
+        crate::Admission::JudgedDespite(why) => format!("runs; {}", why.replace('|', "\\|")),
+        crate::Admission::Excluded(why) => format!("not run: {}", why.replace('|', "\\|")),
+    }
 }
 
 /// `docs/rules/README.md`: the index of rules by checklist item.

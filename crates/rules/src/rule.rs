@@ -38,6 +38,24 @@ pub struct Rule {
     /// control of the node is critical, another one high). `kcheck rules` lists them all, and
     /// the fixture tests hold every finding to them.
     pub severities: &'static [Severity],
+    /// Whether the admission webhook runs it (object rules must say; see [`Admission`]).
+    pub admission: Admission,
+    /// The source file that declares it (`file!()` where [`declare_rule!`] is invoked).
+    pub file: &'static str,
+}
+
+/// Whether a rule runs at admission, where a review shows one object and its Namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// Not an object rule: it judges the whole input or a node, never a lone object.
+    NotApplicable,
+    /// Runs on every review: its verdict on an object depends on nothing else.
+    Judged,
+    /// Runs on every review although it looks up more than the object (the reason says why a
+    /// review without those objects can miss a problem but never invent one).
+    JudgedDespite(&'static str),
+    /// An object rule left out of admission, and why (it judges objects a review lacks).
+    Excluded(&'static str),
 }
 
 /// How a rule is run.
@@ -215,39 +233,55 @@ impl Rule {
     }
 }
 
-/// Declares a rule; the doc comment above it becomes `Rule::doc`. `reads` and `severities` may
-/// be left out (the rule reads no kind besides the ones it runs on; its findings all carry
-/// `severity`).
+/// Declares a rule; the doc comment above it becomes `Rule::doc`. `reads`, `severities` and
+/// `admission` may be left out (the rule reads no kind besides the ones it runs on; its findings
+/// all carry `severity`; it is not an object rule). `file` is filled in.
 #[macro_export]
 macro_rules! declare_rule {
     ($(#[doc = $doc:literal])* $vis:vis static $name:ident = { $($field:ident : $value:expr),* $(,)? }) => {
         $(#[doc = $doc])*
         $vis static $name: $crate::Rule = $crate::__rule_literal!(
-            [doc: concat!($($doc, "\n"),*),] [] [] $($field : $value,)*
+            [doc: concat!($($doc, "\n"),*), file: file!(),] [] [] [] $($field : $value,)*
         );
     };
 }
 
-/// Builds the `Rule` literal for [`declare_rule!`], adding `reads: &[]` and `severities: &[]`
-/// unless they are given.
+/// Builds the `Rule` literal for [`declare_rule!`], adding `reads: &[]`, `severities: &[]` and
+/// `admission: Admission::NotApplicable` unless they are given.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __rule_literal {
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] reads : $reads:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)*] [$reads] [$($s)?] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] reads : $reads:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$reads] [$($s)?] [$($a)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] severities : $sev:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$sev] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] severities : $sev:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$sev] [$($a)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] $field:ident : $value:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)* $field : $value,] [$($r)?] [$($s)?] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] admission : $adm:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$($s)?] [$adm] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?]) => {
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] $field:ident : $value:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)* $field : $value,] [$($r)?] [$($s)?] [$($a)?] $($rest)*)
+    };
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?]) => {
         $crate::Rule {
             $($f : $v,)*
             reads: $crate::__or_empty!($($r)?),
             severities: $crate::__or_empty!($($s)?),
+            admission: $crate::__or_not_applicable!($($a)?),
         }
+    };
+}
+
+/// The admission given, or `Admission::NotApplicable`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __or_not_applicable {
+    () => {
+        $crate::Admission::NotApplicable
+    };
+    ($e:expr) => {
+        $e
     };
 }
 

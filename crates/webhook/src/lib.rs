@@ -120,7 +120,7 @@ async fn run_async(options: Options) -> Result<(), Error> {
             addr: options.addr,
             source,
         })?;
-    tracing::info!(addr = %options.addr, rules = rules::ADMISSION_RULES.len(), "kcheck webhook listening");
+    tracing::info!(addr = %options.addr, rules = rules::admission_rules().len(), "kcheck webhook listening");
     let result = serve(listener, state, certs, options.timeouts, shutdown_signal()).await;
     cert_watch.abort();
     if let Some(w) = ns_watch {

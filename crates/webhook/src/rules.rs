@@ -1,89 +1,26 @@
 //! Which rules run at admission.
 //!
 //! A review shows one object (and, for UPDATE, its previous state); the webhook adds the
-//! object's Namespace from its cache. A rule belongs here only when its verdict on the object
+//! object's Namespace from its cache. A rule runs here only when its verdict on the object
 //! depends on nothing else: inventory rules judge the whole input, and some object rules judge
 //! the absence of other objects (no NetworkPolicy selects the pod, the service account has no
-//! grants), which on a lone object would flag everything. `tests` below checks each listed rule
-//! is an object rule whose findings do not change when unrelated objects join the inventory.
+//! grants), which on a lone object would flag everything. Each object rule says which it is in
+//! its declaration (`admission:` in `declare_rule!`, with the reason when it is left out or
+//! looks up more); `tests` below checks each judged rule's findings do not change when
+//! unrelated objects join the inventory.
 
-use kcheck_rules::{registry, Rule};
+use kcheck_rules::{registry, Admission, Rule};
 use std::sync::OnceLock;
 
-/// The rules run on every review, by code.
-pub const ADMISSION_RULES: &[&str] = &[
-    // 1.1, 1.6: RBAC bindings and roles, judged on their own subjects and rules.
-    "KC101", "KC102", "KC103", "KC105",
-    // 2.5, 2.6, 2.7: Services and Ingresses; a NetworkPolicy's own egress rules.
-    "KC201", "KC202", "KC203", "KC204", "KC208", "KC216",
-    // 3.x: the pod spec, and the namespace's Pod Security labels (from the namespace cache).
-    "KC301", "KC302", "KC303", "KC305", "KC306", "KC307", "KC310", "KC311",
-    // 5.1: placement of sensitive and ordinary workloads (namespace annotations included).
-    "KC501", "KC502",
-    // 6.x: legacy token Secrets, secrets in ConfigMaps and env, projected token lifetimes.
-    "KC601", "KC602", "KC603", "KC605",
-    // 7.x: image references and base images, run-as-root; 8.3: webhook configurations.
-    "KC701", "KC702", "KC705", "KC801", "KC802", "KC803", "KC804",
-];
-
-/// Object rules left out, and why: each reads objects a review does not carry.
-pub const EXCLUDED_OBJECT_RULES: &[(&str, &str)] = &[
-    (
-        "KC205",
-        "judges whether any NetworkPolicy selects the pods: a review carries no policies, and a \
-         workload is created before or after its policy in any order",
-    ),
-    ("KC206", "as KC205, for egress policies"),
-    (
-        "KC209",
-        "judges the namespace's NetworkPolicies for egress to the metadata API: not in a review",
-    ),
-    (
-        "KC304",
-        "a LimitRange in the namespace can supply the memory limit; the LimitRanger plugin fills \
-         it into Pods before validation but never into controllers' templates, so a lone \
-         Deployment would be flagged wrongly",
-    ),
-    ("KC309", "as KC304, for CPU limits of sensitive workloads"),
-    (
-        "KC503",
-        "judges the RuntimeClass the pod names (its handler), an object a review does not carry",
-    ),
-    (
-        "KC604",
-        "judges the service account's RBAC grants across the input: at admission every account \
-         would look grant-less",
-    ),
-];
-
-/// Listed rules that look up more than the namespace, and why they run anyway.
-pub const ACCEPTED_READS: &[(&str, &str)] = &[
-    (
-        "KC701",
-        "a tag is acceptable where an image-verification policy (Kyverno verifyImages, sigstore \
-         policy-controller) checks signatures; a review carries no policies, so a tag is judged \
-         as if none existed. Set KC701 to warn in a cluster that verifies signatures at admission",
-    ),
-    (
-        "KC603",
-        "reads the ConfigMap an env variable takes its value from; a review carries none, so \
-         such variables are not judged at admission (literal values are), never judged wrongly",
-    ),
-    (
-        "KC216",
-        "reads Pods to tell a control-plane pod by its labels; a review carries none, so a \
-         Service is judged by its selector's component label and, without a selector, its \
-         ports: it can miss an exposure, never invent one",
-    ),
-];
-
-/// The admission rules, resolved once.
+/// The rules run on every review, by code order: those whose declaration says
+/// `Admission::Judged` or `Admission::JudgedDespite`.
 pub fn admission_rules() -> &'static [&'static Rule] {
     static RULES: OnceLock<Vec<&'static Rule>> = OnceLock::new();
     RULES.get_or_init(|| {
-        ADMISSION_RULES
+        registry::all()
             .iter()
-            .filter_map(|code| registry::by_code(code))
+            .copied()
+            .filter(|r| matches!(r.admission, Admission::Judged | Admission::JudgedDespite(_)))
             .collect()
     })
 }
@@ -109,8 +46,7 @@ mod tests {
     use kcheck_rules::{Check, Engine};
 
     #[test]
-    fn every_listed_rule_exists_and_is_an_object_rule() {
-        assert_eq!(admission_rules().len(), ADMISSION_RULES.len());
+    fn every_judged_rule_is_an_object_rule() {
         for rule in admission_rules() {
             assert!(
                 matches!(rule.check, Check::Object { .. }),
@@ -131,28 +67,34 @@ mod tests {
                 .copied()
                 .filter(|k| *k != "Namespace")
                 .collect();
-            let accepted = ACCEPTED_READS.iter().any(|(c, _)| *c == rule.code);
+            let accepted = matches!(rule.admission, Admission::JudgedDespite(_));
             assert!(
                 others.is_empty() || accepted,
-                "{} reads {others:?}: exclude it or explain it in ACCEPTED_READS",
+                "{} reads {others:?}: declare it Admission::Excluded, or JudgedDespite with the \
+                 reason",
                 rule.code
             );
         }
     }
 
+    /// An object rule says whether it runs at admission; any other rule says nothing.
     #[test]
-    fn every_object_rule_is_listed_or_excluded_with_a_reason() {
+    fn every_object_rule_declares_its_admission_with_reasons() {
         for rule in registry::all() {
-            if !matches!(rule.check, Check::Object { .. }) {
-                continue;
+            let object_rule = matches!(rule.check, Check::Object { .. });
+            match rule.admission {
+                Admission::NotApplicable => assert!(
+                    !object_rule,
+                    "{}: an object rule must declare `admission:` (Judged, JudgedDespite or \
+                     Excluded with the reason)",
+                    rule.code
+                ),
+                Admission::Judged => assert!(object_rule, "{}", rule.code),
+                Admission::JudgedDespite(why) | Admission::Excluded(why) => {
+                    assert!(object_rule, "{}", rule.code);
+                    assert!(why.len() > 20, "{}: give the reason", rule.code);
+                }
             }
-            let listed = ADMISSION_RULES.contains(&rule.code);
-            let excluded = EXCLUDED_OBJECT_RULES.iter().any(|(c, _)| *c == rule.code);
-            assert!(
-                listed != excluded,
-                "{} must be either listed or excluded (listed {listed}, excluded {excluded})",
-                rule.code
-            );
         }
     }
 
@@ -237,10 +179,11 @@ mod tests {
     fn excluded_rules_do_depend_on_other_objects() {
         let subjects = load(SUBJECTS);
         let surroundings = load(SURROUNDINGS);
-        for (code, _) in EXCLUDED_OBJECT_RULES {
-            let Some(rule) = registry::by_code(code) else {
-                panic!("{code} is not a rule");
-            };
+        let excluded = registry::all()
+            .iter()
+            .filter(|r| matches!(r.admission, Admission::Excluded(_)));
+        for rule in excluded {
+            let code = rule.code;
             let differs = subjects.iter().any(|subject| {
                 let ns = subject.namespace.as_deref().unwrap_or("default");
                 let alone: Vec<Object> = std::iter::once(subject.clone())

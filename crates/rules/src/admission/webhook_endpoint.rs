@@ -1,5 +1,5 @@
 use crate::analysis::webhooks::{webhooks, KINDS};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text};
 
 /// cert-manager's CA injector fills in caBundle from this annotation.
@@ -39,6 +39,7 @@ declare_rule! {
         item: "8.3",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Webhook endpoint is not a verified in-cluster service", "Webhook 端点不是经验证的集群内服务"),
         fix: Text::fixed(
             "Point clientConfig at a Service in the cluster and set caBundle (or have cert-manager inject it).",

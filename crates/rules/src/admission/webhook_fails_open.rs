@@ -1,5 +1,5 @@
 use crate::analysis::webhooks::{webhooks, KINDS};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text};
 
 declare_rule! {
@@ -35,6 +35,7 @@ declare_rule! {
         item: "8.3",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Security webhook fails open", "安全类 Webhook 在失败时放行"),
         fix: Text::fixed(
             "Set failurePolicy: Fail on webhooks that enforce security, exclude kube-system, and run them highly available.",

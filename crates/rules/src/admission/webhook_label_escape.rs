@@ -1,5 +1,5 @@
 use crate::analysis::webhooks::{webhooks, KINDS};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Node, Object, Severity, Text};
 
 /// The one namespace label nobody can set by hand: the API server maintains it.
@@ -38,6 +38,7 @@ declare_rule! {
         item: "8.3",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Workloads can escape a security webhook by labels", "工作负载可通过标签绕过安全类 Webhook"),
         fix: Text::fixed(
             "Drop objectSelector from security webhooks; select namespaces by kubernetes.io/metadata.name only.",

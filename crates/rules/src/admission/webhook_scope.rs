@@ -1,5 +1,5 @@
 use crate::analysis::webhooks::{webhooks, KINDS};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Node, Object, Severity, Text};
 
 declare_rule! {
@@ -35,6 +35,7 @@ declare_rule! {
         item: "8.3",
         severity: Severity::Low,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Webhook can stall or deadlock the cluster, or checks nothing", "Webhook 可能拖慢或锁死集群,或未检查任何内容"),
         fix: Text::fixed(
             "Keep timeoutSeconds at 10 or less, exclude kube-system and the webhook's own namespace, and give it rules that match.",

@@ -2,7 +2,7 @@
 //! digest of them.
 //!
 //! `kcheck access-review` lists the subjects and records a review as the ConfigMap
-//! `kube-system/kcheck-access-review`; rule KC106 (`auth/access_review.rs`) finds that record
+//! `kube-system/kcheck-access-review`; rule KC106 (`auth/access_review_overdue.rs`) finds that record
 //! and compares its date and digest with the RBAC of the input. Both use [`review`] and
 //! [`digest`], so the same permissions always give the same digest.
 

@@ -1,15 +1,18 @@
 //! Section 4, logging and auditing: items 4.1 and 4.2.
+//!
+//! Generated from the folder's files by `KCHECK_UPDATE_DOCS=1 cargo test -p kcheck-rules --test sections`:
+//! a rule is added by adding its file.
 
-pub mod audit_log_host_mount;
-pub mod audit_log_permissions;
-pub mod audit_log_rotation;
-pub mod audit_policy;
-pub mod logs_handler;
+mod audit_log_host_mount;
+mod audit_log_permissions;
+mod audit_log_rotation;
+mod audit_policy;
+mod logs_handler_enabled;
 
 pub static RULES: &[&crate::Rule] = &[
-    &audit_policy::RULE,
+    &audit_log_host_mount::RULE,
     &audit_log_permissions::RULE,
     &audit_log_rotation::RULE,
-    &audit_log_host_mount::RULE,
-    &logs_handler::RULE,
+    &audit_policy::RULE,
+    &logs_handler_enabled::RULE,
 ];

@@ -1,5 +1,5 @@
 use crate::analysis::rbac::Binding;
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 
 declare_rule! {
@@ -38,6 +38,7 @@ declare_rule! {
         item: "1.6",
         severity: Severity::Critical,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("cluster-admin is bound to a non-system subject", "cluster-admin 被绑定给非系统主体"),
         fix: Text::fixed(
             "Bind a narrower role, namespaced where possible, instead of cluster-admin.",

@@ -1,30 +1,32 @@
-//! Section 1, authentication and authorization: items 1.1 to 1.6, and the RBAC model that
-//! item 3.1 (`pod_security/workload_write_rbac.rs`) shares.
+//! Section 1, authentication and authorization: items 1.1 to 1.6.
+//!
+//! Generated from the folder's files by `KCHECK_UPDATE_DOCS=1 cargo test -p kcheck-rules --test sections`:
+//! a rule is added by adding its file.
 
-pub mod access_review;
-pub mod ca_key_in_secret;
-pub mod ca_key_protection;
-pub mod certificate_lifetime;
-pub mod cluster_admin_binding;
-pub mod controller_manager_sa_credentials;
-pub mod rbac_broad_subject;
-pub mod rbac_escalation_verbs;
-pub mod rbac_wildcard;
-pub mod system_masters_binding;
-pub mod system_masters_certificate;
-pub mod tls_secret_lifetime;
+mod access_review_overdue;
+mod ca_key_exposed;
+mod ca_key_in_secret;
+mod certificate_lifetime;
+mod cluster_admin_binding;
+mod controller_manager_shared_credentials;
+mod rbac_broad_subject;
+mod rbac_escalation_verbs;
+mod rbac_wildcard;
+mod system_masters_binding;
+mod system_masters_certificate;
+mod tls_secret_certificate_lifetime;
 
 pub static RULES: &[&crate::Rule] = &[
-    &system_masters_binding::RULE,
-    &rbac_wildcard::RULE,
-    &cluster_admin_binding::RULE,
-    &rbac_escalation_verbs::RULE,
-    &rbac_broad_subject::RULE,
-    &access_review::RULE,
-    &system_masters_certificate::RULE,
-    &controller_manager_sa_credentials::RULE,
-    &ca_key_protection::RULE,
-    &certificate_lifetime::RULE,
-    &tls_secret_lifetime::RULE,
+    &access_review_overdue::RULE,
+    &ca_key_exposed::RULE,
     &ca_key_in_secret::RULE,
+    &certificate_lifetime::RULE,
+    &cluster_admin_binding::RULE,
+    &controller_manager_shared_credentials::RULE,
+    &rbac_broad_subject::RULE,
+    &rbac_escalation_verbs::RULE,
+    &rbac_wildcard::RULE,
+    &system_masters_binding::RULE,
+    &system_masters_certificate::RULE,
+    &tls_secret_certificate_lifetime::RULE,
 ];

@@ -1,5 +1,5 @@
 use crate::analysis::rbac::{Binding, SubjectKind, BROAD};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 
 declare_rule! {
@@ -40,6 +40,7 @@ declare_rule! {
         item: "1.6",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Role granted to everyone or to a default service account", "角色被授予所有人或默认服务账号"),
         fix: Text::fixed(
             "Bind a named group or a dedicated service account instead.",

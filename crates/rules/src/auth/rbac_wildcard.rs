@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
 
 declare_rule! {
@@ -30,6 +30,7 @@ declare_rule! {
         item: "1.6",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("RBAC rule uses a wildcard", "RBAC 规则使用了通配符"),
         fix: Text::fixed(
             "Replace * with the verbs, resources and API groups the role needs.",

@@ -1,5 +1,5 @@
 use crate::analysis::rbac::{Binding, SubjectKind};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 
 declare_rule! {
@@ -37,6 +37,7 @@ declare_rule! {
         item: "1.1",
         severity: Severity::Critical,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Binding names the system:masters group", "绑定的主体是 system:masters 组"),
         fix: Text::fixed(
             "Remove system:masters from the binding; bind a dedicated group to the least role it needs.",

@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, ContainerKind, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -51,6 +51,7 @@ declare_rule! {
         item: "7.1",
         severity: Severity::Low,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed(
             "Container runs a general-purpose OS, toolbox or debug image",
             "容器运行通用操作系统、工具箱或调试镜像",

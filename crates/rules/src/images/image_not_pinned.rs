@@ -1,5 +1,5 @@
 use crate::analysis::image_verification::blocking_verifier;
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -41,12 +41,25 @@ declare_rule! {
         item: "7.3",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::JudgedDespite(
+            "a tag is acceptable where an image-verification policy (Kyverno verifyImages, sigstore \
+         policy-controller) checks signatures; a review carries no policies, so a tag is judged \
+         as if none existed. Set KC701 to warn in a cluster that verifies signatures at admission",
+        ),
         title: Text::fixed("Image is not referenced by digest", "镜像未通过摘要引用"),
         fix: Text::fixed(
             "Reference the image by its sha256 digest: name:tag@sha256:<digest>.",
             "通过 sha256 摘要引用镜像:name:tag@sha256:<摘要>。",
         ),
-        reads: crate::cluster_kinds::reads::IMAGE_VERIFIERS,
+        reads: &[
+            "Namespace",
+            "ClusterPolicy",
+            "Policy",
+            "ImageValidatingPolicy",
+            "ClusterImagePolicy",
+            "MutatingWebhookConfiguration",
+            "ConstraintTemplate",
+        ],
         severities: &[Severity::Medium],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
     }

@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -37,6 +37,7 @@ declare_rule! {
         item: "7.2",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Container may run as root", "容器可能以 root 身份运行"),
         fix: Text::fixed(
             "Set runAsNonRoot: true and a non-zero runAsUser, and build the image with a USER instruction.",

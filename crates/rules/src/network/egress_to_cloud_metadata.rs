@@ -1,7 +1,7 @@
 use crate::analysis::namespace_pss::is_exempt;
 use crate::analysis::netpol::metadata::{openings, Opening};
 use crate::analysis::netpol::{Direction, Policy};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text};
 
 declare_rule! {
@@ -52,6 +52,7 @@ declare_rule! {
         item: "2.6",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Egress rule allows the cloud metadata API", "出站规则允许访问云元数据 API"),
         fix: Text::fixed(
             "Add 169.254.169.254/32 (and fd00:ec2::254/128 for IPv6) to the except list of the ipBlock, or give the rule explicit destinations.",

@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
 
 declare_rule! {
@@ -28,6 +28,7 @@ declare_rule! {
         item: "2.4",
         severity: Severity::Info,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Ingress serves hosts without TLS", "Ingress 以明文服务部分主机"),
         fix: Text::fixed(
             "Add spec.tls entries (with a certificate Secret) covering every host of the Ingress.",

@@ -1,5 +1,5 @@
 use crate::analysis::services::INTERNAL;
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 
 declare_rule! {
@@ -31,6 +31,7 @@ declare_rule! {
         item: "2.7",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("LoadBalancer Service is open to any source", "LoadBalancer 类型的 Service 对任意来源开放"),
         fix: Text::fixed(
             "Expose the app through an Ingress or Gateway, or make the load balancer internal, or set spec.loadBalancerSourceRanges.",

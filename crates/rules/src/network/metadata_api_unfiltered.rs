@@ -1,6 +1,6 @@
 use crate::analysis::namespace_pss::{is_exempt, namespace_of};
 use crate::analysis::netpol::{pod_labels, pod_labels_path, Direction};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -38,6 +38,9 @@ declare_rule! {
         item: "2.6",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Excluded(
+            "judges the namespace's NetworkPolicies for egress to the metadata API: not in a review",
+        ),
         title: Text::fixed(
             "Workload can reach the cloud metadata API (not isolated for egress)",
             "工作负载可访问云元数据 API(未做出站隔离)",

@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 
 declare_rule! {
@@ -27,6 +27,7 @@ declare_rule! {
         item: "2.7",
         severity: Severity::Info,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Service opens a port on every node", "Service 在每个节点上开放端口"),
         fix: Text::fixed(
             "Prefer a ClusterIP Service behind an Ingress or Gateway; firewall node ports that must stay.",

@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 
 declare_rule! {
@@ -29,6 +29,7 @@ declare_rule! {
         item: "2.7",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Service sets externalIPs", "Service 设置了 externalIPs"),
         fix: Text::fixed(
             "Remove spec.externalIPs and enable the DenyServiceExternalIPs admission plugin.",

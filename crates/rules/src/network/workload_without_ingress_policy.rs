@@ -1,5 +1,5 @@
 use crate::analysis::netpol::{check_workload, Direction};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -49,6 +49,10 @@ declare_rule! {
         item: "2.2",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Excluded(
+            "judges whether any NetworkPolicy selects the pods: a review carries no policies, and a \
+         workload is created before or after its policy in any order",
+        ),
         title: Text::fixed("Workload is not selected by any ingress NetworkPolicy", "工作负载未被任何入站网络策略选中"),
         fix: Text::fixed(
             "Add a NetworkPolicy of type Ingress that selects the pods (a namespace default deny with podSelector: {} counts), and allow only the sources they need.",

@@ -1,6 +1,6 @@
 use crate::analysis::namespace_pss::{is_exempt, namespace_of};
 use crate::analysis::scheduling::{control_plane_toleration, selects_control_plane};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -34,6 +34,7 @@ declare_rule! {
         item: "5.1",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Workload can run on control-plane nodes", "工作负载可运行在控制平面节点上"),
         fix: Text::fixed(
             "Remove tolerations of control-plane taints (and catch-all `operator: Exists` tolerations) from ordinary workloads.",

@@ -1,5 +1,5 @@
 use crate::analysis::sensitivity::is_sensitive;
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, ContainerKind, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -32,6 +32,9 @@ declare_rule! {
         item: "3.4",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Excluded(
+            "as KC304, for CPU limits of sensitive workloads",
+        ),
         title: Text::fixed("Sensitive workload has no CPU limit", "敏感工作负载未设置 CPU 限制"),
         fix: Text::fixed(
             "Set resources.limits.cpu on every container of the sensitive workload.",

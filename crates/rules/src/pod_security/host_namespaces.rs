@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -30,6 +30,7 @@ declare_rule! {
         item: "3.2",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Pod shares the host's network, PID or IPC namespace", "Pod 共享主机的网络、PID 或 IPC 名字空间"),
         fix: Text::fixed(
             "Remove hostNetwork, hostPID and hostIPC from the pod spec (they default to false).",

@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -34,6 +34,7 @@ declare_rule! {
         item: "3.2",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Pod mounts a hostPath volume", "Pod 挂载了 hostPath 卷"),
         fix: Text::fixed(
             "Replace the hostPath volume with emptyDir, configMap, secret, projected or a PersistentVolumeClaim.",

@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{
     node_quantity, text, ContainerKind, Evidence, Object, Severity, Text, WORKLOAD_KINDS,
 };
@@ -33,6 +33,7 @@ declare_rule! {
         item: "3.3",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Container's memory limit is above its request", "容器的内存限制高于请求值"),
         fix: Text::fixed(
             "Set resources.limits.memory equal to resources.requests.memory.",

@@ -1,5 +1,5 @@
 use crate::analysis::limit_ranges::namespace_default;
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, ContainerKind, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -34,6 +34,11 @@ declare_rule! {
         item: "3.3",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Excluded(
+            "a LimitRange in the namespace can supply the memory limit; the LimitRanger plugin fills \
+         it into Pods before validation but never into controllers' templates, so a lone \
+         Deployment would be flagged wrongly",
+        ),
         title: Text::fixed("Container has no memory limit", "容器未设置内存限制"),
         fix: Text::fixed(
             "Set resources.limits.memory (equal to resources.requests.memory), or add a LimitRange with a default memory limit to the namespace.",

@@ -1,33 +1,36 @@
 //! Section 3, pod security: items 3.1 to 3.6.
+//!
+//! Generated from the folder's files by `KCHECK_UPDATE_DOCS=1 cargo test -p kcheck-rules --test sections`:
+//! a rule is added by adding its file.
 
-pub mod cpu_limit_sensitive;
-pub mod host_namespaces;
-pub mod host_path_volume;
-pub mod kubelet_seccomp_default;
-pub mod mac_profile;
-pub mod memory_limit_above_request;
-pub mod memory_limit_missing;
-pub mod namespace_pss_enforce;
-pub mod node_lsm;
-pub mod privileged_container;
-pub mod pss_restricted_readiness;
-pub mod pss_violation;
-pub mod seccomp_profile;
-pub mod workload_write_rbac;
+mod apparmor_selinux_profile;
+mod cpu_limit_sensitive;
+mod host_namespaces;
+mod host_path_volume;
+mod kubelet_seccomp_default;
+mod memory_limit_above_request;
+mod memory_limit_missing;
+mod namespace_pss_not_enforced;
+mod node_lsm_disabled;
+mod privileged_container;
+mod pss_restricted_readiness;
+mod pss_violation;
+mod seccomp_profile_missing;
+mod workload_write_rbac;
 
 pub static RULES: &[&crate::Rule] = &[
-    &privileged_container::RULE,
+    &apparmor_selinux_profile::RULE,
+    &cpu_limit_sensitive::RULE,
     &host_namespaces::RULE,
     &host_path_volume::RULE,
-    &memory_limit_missing::RULE,
-    &memory_limit_above_request::RULE,
-    &namespace_pss_enforce::RULE,
-    &pss_violation::RULE,
-    &pss_restricted_readiness::RULE,
-    &cpu_limit_sensitive::RULE,
-    &seccomp_profile::RULE,
-    &mac_profile::RULE,
-    &workload_write_rbac::RULE,
     &kubelet_seccomp_default::RULE,
-    &node_lsm::RULE,
+    &memory_limit_above_request::RULE,
+    &memory_limit_missing::RULE,
+    &namespace_pss_not_enforced::RULE,
+    &node_lsm_disabled::RULE,
+    &privileged_container::RULE,
+    &pss_restricted_readiness::RULE,
+    &pss_violation::RULE,
+    &seccomp_profile_missing::RULE,
+    &workload_write_rbac::RULE,
 ];

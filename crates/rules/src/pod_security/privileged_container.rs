@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -30,6 +30,7 @@ declare_rule! {
         item: "3.2",
         severity: Severity::Critical,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Container runs privileged", "容器以特权模式运行"),
         fix: Text::fixed(
             "Remove securityContext.privileged (or set it to false) and add only the capabilities the program needs.",

@@ -1,5 +1,5 @@
 use crate::analysis::namespace_pss::{namespace_of, policy_for, Origin};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Segment, Severity, Text, WORKLOAD_KINDS};
 use kcheck_pss::{Level, INVALID};
 
@@ -49,6 +49,7 @@ declare_rule! {
         item: "3.2",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed(
             "Workload violates its namespace's Pod Security Standard",
             "工作负载违反其名字空间的 Pod 安全标准",

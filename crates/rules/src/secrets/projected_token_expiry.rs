@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -30,6 +30,7 @@ declare_rule! {
         item: "6.5",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Projected service account token lives too long", "投射的服务账号令牌有效期过长"),
         fix: Text::fixed(
             "Lower expirationSeconds of the projected serviceAccountToken (one hour is the default).",

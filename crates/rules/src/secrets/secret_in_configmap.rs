@@ -1,5 +1,5 @@
 use crate::analysis::secret_detect::{self as detect, Hit};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
 
 declare_rule! {
@@ -81,6 +81,7 @@ declare_rule! {
         item: "6.1",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("ConfigMap holds a secret", "ConfigMap 中保存了机密数据"),
         fix: Text::fixed(
             "Move the value to a Secret, reference it with secretKeyRef or a secret volume, and rotate it.",

@@ -1,5 +1,5 @@
 use crate::analysis::secret_detect as detect;
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -59,6 +59,10 @@ declare_rule! {
         item: "6.1",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::JudgedDespite(
+            "reads the ConfigMap an env variable takes its value from; a review carries none, so \
+         such variables are not judged at admission (literal values are), never judged wrongly",
+        ),
         title: Text::fixed(
             "Container environment holds a literal secret",
             "容器环境变量中以明文保存了机密数据",

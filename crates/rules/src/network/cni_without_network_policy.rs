@@ -55,7 +55,14 @@ declare_rule! {
             "Run a network plugin that enforces NetworkPolicy (Calico, Cilium, Antrea, ...), or turn its enforcement on.",
             "使用能执行网络策略的网络插件(Calico、Cilium、Antrea 等),或开启其策略执行功能。",
         ),
-        reads: crate::cluster_kinds::reads::CNI,
+        reads: &[
+            "DaemonSet",
+            "ConfigMap",
+            "NetworkPolicy",
+            "ClusterRole",
+            "CustomResourceDefinition",
+            "Namespace",
+        ],
         check: Check::Inventory(check),
     }
 }

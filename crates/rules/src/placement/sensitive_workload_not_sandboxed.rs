@@ -2,7 +2,7 @@ use crate::analysis::scheduling::{
     is_pinned, is_sandboxed, runtime, tolerates_dedicated_taint, Runtime,
 };
 use crate::analysis::sensitivity::is_sensitive;
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -40,6 +40,9 @@ declare_rule! {
         item: "5.2",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Excluded(
+            "judges the RuntimeClass the pod names (its handler), an object a review does not carry",
+        ),
         title: Text::fixed(
             "Sensitive workload runs neither on dedicated nodes nor in a sandbox",
             "敏感工作负载既未运行在专用节点上,也未使用沙箱运行时",

@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{
     text, ContainerKind, Evidence, Node, Object, PodSpec, Severity, Text, WORKLOAD_KINDS,
 };
@@ -40,6 +40,7 @@ declare_rule! {
         item: "3.6",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Container is not confined by AppArmor or SELinux", "容器未受 AppArmor 或 SELinux 约束"),
         fix: Text::fixed(
             "Set securityContext.appArmorProfile.type: RuntimeDefault (or Localhost), or SELinux options, and never Unconfined.",

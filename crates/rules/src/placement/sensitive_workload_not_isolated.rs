@@ -1,6 +1,6 @@
 use crate::analysis::scheduling::{is_pinned, tolerates_dedicated_taint};
 use crate::analysis::sensitivity::is_sensitive;
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -40,6 +40,7 @@ declare_rule! {
         item: "5.1",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Sensitive workload is not placed on dedicated nodes", "敏感工作负载未部署到专用节点"),
         fix: Text::fixed(
             "Taint dedicated nodes, and give the workload a nodeSelector (or required node affinity) and a matching toleration.",

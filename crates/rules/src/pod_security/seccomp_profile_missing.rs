@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
 use kcheck_pss::Level;
 
@@ -39,6 +39,7 @@ declare_rule! {
         item: "3.5",
         severity: Severity::Medium,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Container runs without a seccomp profile", "容器未启用 Seccomp 配置文件"),
         fix: Text::fixed(
             "Set securityContext.seccompProfile.type: RuntimeDefault (or Localhost) on the pod or the container.",

@@ -60,7 +60,17 @@ declare_rule! {
             "Verify image signatures at admission in Enforce mode (Kyverno verifyImages, sigstore policy-controller), or pin every image by digest.",
             "在准入时以强制模式验证镜像签名(Kyverno verifyImages、sigstore policy-controller),或通过摘要固定所有镜像。",
         ),
-        reads: crate::cluster_kinds::reads::SIGNATURES,
+        reads: &[
+            "Namespace",
+            "DaemonSet",
+            "Deployment",
+            "ClusterPolicy",
+            "Policy",
+            "ImageValidatingPolicy",
+            "ClusterImagePolicy",
+            "MutatingWebhookConfiguration",
+            "ConstraintTemplate",
+        ],
         check: Check::Inventory(check),
     }
 }

@@ -66,7 +66,20 @@ declare_rule! {
             "Turn on the network plugin's WireGuard or IPsec encryption, or require mutual TLS in a service mesh (Istio PeerAuthentication STRICT, Linkerd injection).",
             "开启网络插件的 WireGuard 或 IPsec 加密,或在服务网格中强制双向 TLS(Istio PeerAuthentication STRICT、Linkerd 注入)。",
         ),
-        reads: crate::cluster_kinds::reads::TRAFFIC_ENCRYPTION,
+        reads: &[
+            "Namespace",
+            "DaemonSet",
+            "Deployment",
+            "ConfigMap",
+            "CustomResourceDefinition",
+            "PeerAuthentication",
+            "FelixConfiguration",
+            "Pod",
+            "ReplicaSet",
+            "StatefulSet",
+            "Job",
+            "CronJob",
+        ],
         check: Check::Inventory(check),
     }
 }

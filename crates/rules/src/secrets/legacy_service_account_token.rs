@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 
 declare_rule! {
@@ -30,6 +30,7 @@ declare_rule! {
         item: "6.5",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed("Long-lived service account token Secret", "长期有效的服务账号令牌 Secret"),
         fix: Text::fixed(
             "Delete the Secret; use bound tokens (projected volumes, or kubectl create token --duration) instead.",

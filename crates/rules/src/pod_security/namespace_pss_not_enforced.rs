@@ -1,5 +1,5 @@
 use crate::analysis::namespace_pss::{is_exempt, AUDIT, ENFORCE, ENFORCE_VERSION, WARN};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
 use kcheck_pss::{Level, Version};
 
@@ -44,6 +44,7 @@ declare_rule! {
         item: "3.2",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::Judged,
         title: Text::fixed(
             "Namespace does not enforce a Pod Security Standard",
             "名字空间未强制执行 Pod 安全标准",

@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
@@ -43,6 +43,10 @@ declare_rule! {
         item: "6.4",
         severity: Severity::Low,
         evidence: Evidence::Objects,
+        admission: Admission::Excluded(
+            "judges the service account's RBAC grants across the input: at admission every account \
+         would look grant-less",
+        ),
         title: Text::fixed("Pod gets a service account token it may not need", "Pod 挂载了可能不需要的服务账号令牌"),
         fix: Text::fixed(
             "Set automountServiceAccountToken: false on the ServiceAccount or the pod, unless the pod calls the Kubernetes API (then set it to true explicitly).",

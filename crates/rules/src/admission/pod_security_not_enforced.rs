@@ -68,7 +68,14 @@ declare_rule! {
             "Enforce a Pod Security Standard in every namespace: the pod-security.kubernetes.io/enforce label, or a policy engine in enforce mode.",
             "在每个名字空间强制执行 Pod 安全标准:设置 pod-security.kubernetes.io/enforce 标签,或以强制模式运行策略引擎。",
         ),
-        reads: crate::cluster_kinds::reads::POD_SECURITY_ENGINES,
+        reads: &[
+            "Namespace",
+            "ClusterPolicy",
+            "Policy",
+            "ConstraintTemplate",
+            "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding",
+        ],
         check: Check::Inventory(check),
     }
 }

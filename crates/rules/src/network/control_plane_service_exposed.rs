@@ -1,5 +1,5 @@
 use crate::analysis::services::INTERNAL;
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
 
 declare_rule! {
@@ -40,6 +40,11 @@ declare_rule! {
         item: "2.5",
         severity: Severity::High,
         evidence: Evidence::Objects,
+        admission: Admission::JudgedDespite(
+            "reads Pods to tell a control-plane pod by its labels; a review carries none, so a \
+         Service is judged by its selector's component label and, without a selector, its \
+         ports: it can miss an exposure, never invent one",
+        ),
         title: Text::fixed(
             "Service publishes a control-plane endpoint outside the cluster",
             "Service 将控制平面端点暴露到集群之外",
