@@ -1,6 +1,10 @@
 //! Every rule against its fixtures: each `pass` file gives no failing or warning finding of the
 //! rule, each `fail` file at least one finding, and the exact findings of both (informational
-//! ones only, for `pass` files) are a snapshot.
+//! ones only, for `pass` files) are a snapshot. A rule without both kinds of case fails.
+//!
+//! Object and inventory rules read manifests; node rules read node trees described in YAML
+//! (`support/tree.rs`), built and collected like a real node, and their pass cases must pass
+//! their item (the rule examined something).
 
 #[path = "support/mod.rs"]
 mod support;
@@ -79,16 +83,50 @@ fn run(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
     findings.chain(notes).collect()
 }
 
+/// A node rule's fixture is a node tree (see `support/tree.rs`): built, collected, and judged
+/// at the moment it was made.
+fn run_node(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
+    let facts = support::tree::facts(file);
+    let pass = file.parent().is_some_and(|d| d.ends_with("pass"));
+    let report = Engine::new(vec![rule])
+        .with_config(config(rule.code))
+        .at(kcheck_model::Now::from_unix(support::tree::TREE_NOW))
+        .run_with_node(
+            &Inventory::default(),
+            Some(&facts),
+            ALL_EVIDENCE,
+            kcheck_model::Inputs::default(),
+        );
+    // A node rule's pass case must have looked at something: a tree where the rule found
+    // nothing to examine passes nothing.
+    if pass {
+        let item = report
+            .items
+            .iter()
+            .find(|i| i.item.id == rule.item)
+            .unwrap();
+        assert_eq!(
+            item.status,
+            kcheck_model::Status::Pass,
+            "{}: the pass case does not pass its item ({:?})",
+            file.display(),
+            item.reason
+        );
+    }
+    support::node_lines(&report)
+}
+
+fn run_any(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
+    match rule.check {
+        kcheck_rules::Check::Node(_) => run_node(rule, file),
+        _ => run(rule, file),
+    }
+}
+
 #[test]
 fn every_rule_passes_and_fails_its_fixtures() {
     let mut checked = 0;
     for rule in registry::all() {
-        // Node rules are tested over generated node trees (tests/node_*.rs): file modes and
-        // certificate lifetimes cannot live in committed fixtures.
-        if matches!(rule.check, kcheck_rules::Check::Node(_)) {
-            checked += 1;
-            continue;
-        }
         let dir = fixture_dir().join(rule.code);
         let pass = files(&dir.join("pass"));
         let fail = files(&dir.join("fail"));
@@ -108,7 +146,7 @@ fn every_rule_passes_and_fails_its_fixtures() {
         // rule recognised); they join the snapshot.
         let mut snapshot = Vec::new();
         for file in &pass {
-            let found = run(rule, file);
+            let found = run_any(rule, file);
             let (info, problems): (Vec<String>, Vec<String>) =
                 found.into_iter().partition(|line| {
                     matches!(
@@ -125,7 +163,7 @@ fn every_rule_passes_and_fails_its_fixtures() {
             snapshot.extend(info);
         }
         for file in &fail {
-            let found = run(rule, file);
+            let found = run_any(rule, file);
             assert!(
                 found
                     .iter()

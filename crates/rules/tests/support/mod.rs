@@ -65,3 +65,4 @@ pub fn node_lines(report: &Report) -> Vec<String> {
 pub fn rule(code: &str) -> &'static kcheck_rules::Rule {
     kcheck_rules::registry::by_code(code).unwrap_or_else(|| panic!("no rule {code}"))
 }
+pub mod tree;
