@@ -158,6 +158,18 @@ impl Host {
     }
 
     pub fn stat(&self, host: &str) -> FileStat {
+        // Under a --root the kernel resolves the path inside it (see `read`); the descriptor
+        // (O_PATH) is only looked at, never read.
+        #[cfg(target_os = "linux")]
+        if let Some(opened) = open_in_root_with(&self.root, host, libc::O_PATH) {
+            return match opened.and_then(|f| f.metadata()) {
+                Ok(m) => self.present(&m),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileStat::Missing,
+                Err(e) => FileStat::Unreadable {
+                    error: ReadError::from_io(&e).to_string(),
+                },
+            };
+        }
         let real = match self.resolve(host) {
             Ok(r) => r,
             Err(ReadError::NotFound) => return FileStat::Missing,
@@ -168,15 +180,7 @@ impl Host {
             }
         };
         match std::fs::metadata(&real) {
-            Ok(m) => FileStat::Present {
-                uid: m.uid(),
-                gid: m.gid(),
-                owner: self.users.get(&m.uid()).cloned(),
-                group: self.groups.get(&m.gid()).cloned(),
-                mode: m.mode() & 0o7777,
-                is_dir: m.is_dir(),
-                size: m.len(),
-            },
+            Ok(m) => self.present(&m),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileStat::Missing,
             Err(e) => FileStat::Unreadable {
                 error: ReadError::from_io(&e).to_string(),
@@ -184,16 +188,44 @@ impl Host {
         }
     }
 
+    fn present(&self, m: &std::fs::Metadata) -> FileStat {
+        FileStat::Present {
+            uid: m.uid(),
+            gid: m.gid(),
+            owner: self.users.get(&m.uid()).cloned(),
+            group: self.groups.get(&m.gid()).cloned(),
+            mode: m.mode() & 0o7777,
+            is_dir: m.is_dir(),
+            size: m.len(),
+        }
+    }
+
     pub fn is_dir(&self, host: &str) -> bool {
-        self.resolve(host)
-            .ok()
-            .and_then(|p| std::fs::metadata(p).ok())
-            .is_some_and(|m| m.is_dir())
+        matches!(self.stat(host), FileStat::Present { is_dir: true, .. })
     }
 
     /// The entries of a directory, sorted by name (hidden ones too).
     pub fn list_dir(&self, host: &str) -> Result<Vec<String>, ReadError> {
-        let real = self.resolve(host)?;
+        // Under a --root the kernel opens the directory inside it; it is then listed through
+        // its descriptor (/proc/self/fd), so the listing is of what was opened.
+        #[cfg(target_os = "linux")]
+        let opened = open_in_root_with(&self.root, host, libc::O_RDONLY | libc::O_DIRECTORY)
+            .map(|o| o.map_err(|e| ReadError::from_io(&e)))
+            .transpose()?;
+        #[cfg(not(target_os = "linux"))]
+        let opened: Option<std::fs::File> = None;
+        let real = match &opened {
+            Some(dir) => {
+                use std::os::fd::AsRawFd;
+                let by_fd = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()));
+                if by_fd.exists() {
+                    by_fd
+                } else {
+                    self.resolve(host)?
+                }
+            }
+            None => self.resolve(host)?,
+        };
         let entries = std::fs::read_dir(&real).map_err(|e| ReadError::from_io(&e))?;
         let mut names: Vec<String> = entries
             .filter_map(Result::ok)
@@ -210,6 +242,17 @@ impl Host {
 /// openat2: the caller resolves the path itself.
 #[cfg(target_os = "linux")]
 pub fn open_in_root(root: &Path, host: &str) -> Option<std::io::Result<std::fs::File>> {
+    open_in_root_with(root, host, libc::O_RDONLY | libc::O_NONBLOCK)
+}
+
+/// [`open_in_root`] with other open flags: `O_PATH` to look at what a path is without opening
+/// it for reading (a FIFO, a file without read permission), `O_DIRECTORY` to list a directory.
+#[cfg(target_os = "linux")]
+pub fn open_in_root_with(
+    root: &Path,
+    host: &str,
+    flags: libc::c_int,
+) -> Option<std::io::Result<std::fs::File>> {
     use std::os::fd::{AsRawFd, FromRawFd};
     use std::os::unix::fs::OpenOptionsExt;
     if root == Path::new("/") {
@@ -230,7 +273,7 @@ pub fn open_in_root(root: &Path, host: &str) -> Option<std::io::Result<std::fs::
     };
     // SAFETY: `open_how` is plain data; zero is a valid value for each of its fields.
     let mut how: libc::open_how = unsafe { std::mem::zeroed() };
-    how.flags = (libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC) as u64;
+    how.flags = (flags | libc::O_CLOEXEC) as u64;
     how.resolve = libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS;
     // SAFETY: `dir` is an open directory for the duration of the call, `path` is
     // NUL-terminated, and `how` is an `open_how` of the size passed.
@@ -424,6 +467,41 @@ mod tests {
         let host = Host::new(&root, 1024);
         assert_eq!(host.read("/up/up/secret").unwrap(), b"inside");
         assert!(open_in_root(Path::new("/"), "/etc/hostname").is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Modes and listings go through the same kernel resolution: a link to a directory beside
+    /// the root shows the root's own entry of that name, or nothing, never the outside one.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn stat_and_listing_stay_inside_the_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempdir_named("openat2-stat");
+        let root = dir.join("root");
+        std::fs::create_dir_all(root.join("etc")).unwrap();
+        std::fs::create_dir_all(dir.join("outside")).unwrap();
+        std::fs::write(dir.join("outside/ca.key"), b"k").unwrap();
+        std::fs::set_permissions(dir.join("outside/ca.key"), PermissionsExt::from_mode(0o644))
+            .unwrap();
+        std::os::unix::fs::symlink(dir.join("outside"), root.join("abs")).unwrap();
+        std::os::unix::fs::symlink("../../outside", root.join("up")).unwrap();
+        std::fs::write(root.join("etc/ca.key"), b"k").unwrap();
+        std::fs::set_permissions(root.join("etc/ca.key"), PermissionsExt::from_mode(0o600))
+            .unwrap();
+        let host = Host::new(&root, 1024);
+        assert!(matches!(host.stat("/abs/ca.key"), FileStat::Missing));
+        assert!(matches!(host.stat("/up/ca.key"), FileStat::Missing));
+        assert!(matches!(
+            host.stat("/etc/ca.key"),
+            FileStat::Present {
+                mode: 0o600,
+                is_dir: false,
+                ..
+            }
+        ));
+        assert!(host.is_dir("/etc") && !host.is_dir("/abs"));
+        assert!(host.list_dir("/abs").is_err());
+        assert_eq!(host.list_dir("/etc").unwrap(), ["ca.key"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
