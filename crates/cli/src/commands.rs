@@ -1,15 +1,14 @@
 //! What each subcommand does: load, judge, render.
 
 use crate::args::{
-    Cli, ColorArg, Command, ConfigArgs, FailOn, FormatArg, JudgeArgs, LangArg, OutputArgs,
-    RulesFormat,
+    Cli, ColorArg, Command, ConfigArgs, FailOn, FormatArg, JudgeArgs, OutputArgs, RulesFormat,
 };
 use crate::exit;
 use anyhow::Context as _;
-use kcheck_model::{Evidence, Inventory, Lang, Severity};
-use kcheck_report::{Format, RenderOptions};
+use kcheck_model::{Evidence, Inventory, Location, Severity};
+use kcheck_report::{Format, RenderOptions, ViewFormat};
 use kcheck_rules::{registry, Engine};
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
@@ -72,8 +71,12 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Cluster(args) => crate::cluster::run(args),
         Command::Webhook(args) => crate::webhook::run(args),
         Command::Rules(args) => {
-            let out = crate::commands::rules_listing(args.format, lang(args.lang));
-            write_stdout(&out)?;
+            let (rules, lang) = (registry::summaries(), args.lang.lang());
+            write_stdout(&match args.format {
+                RulesFormat::Table => kcheck_report::rules_table(&rules, lang),
+                RulesFormat::Json => kcheck_report::rules_json(&rules),
+                RulesFormat::Markdown => registry::index_table(&rules, lang, false),
+            })?;
             Ok(exit::OK)
         }
         Command::Explain(args) => {
@@ -81,30 +84,15 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 eprintln!("kcheck: no rule {}; `kcheck rules` lists them", args.code);
                 return Ok(exit::USAGE);
             };
-            let lang = lang(args.lang);
-            let out = format!(
-                "{} {} ({}, {} {})\n{}\n\n{}",
-                rule.code,
-                rule.name,
-                rule.severity_label(lang),
-                match lang {
-                    Lang::En => "checklist item",
-                    Lang::Zh => "检查清单条目",
-                },
-                rule.item,
-                rule.title.get(lang),
-                rule.doc_markdown()
-            );
-            write_stdout(&out)?;
+            let summary = registry::summary(rule);
+            let doc = rule.doc_markdown();
+            write_stdout(&kcheck_report::explanation(
+                &summary,
+                &doc,
+                args.lang.lang(),
+            ))?;
             Ok(exit::OK)
         }
-    }
-}
-
-fn lang(l: LangArg) -> Lang {
-    match l {
-        LangArg::En => Lang::En,
-        LangArg::Zh => Lang::Zh,
     }
 }
 
@@ -144,19 +132,28 @@ pub(crate) fn run_now() -> kcheck_model::Now {
     })
 }
 
+/// `file:line:column: message`, for a problem in a file the command line names.
+fn problem_at(
+    path: &std::path::Path,
+    pos: kcheck_model::Pos,
+    message: impl std::fmt::Display,
+) -> String {
+    format!(
+        "{}: {message}",
+        Location::new(path.display().to_string(), pos)
+    )
+}
+
 /// Reads one YAML document (a configuration or waiver file).
 fn read_yaml(path: &std::path::Path) -> Result<Option<kcheck_model::Node>, String> {
-    let name = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let parsed = kcheck_load::parse_documents(&text, &kcheck_load::Limits::default());
     if let Some(e) = parsed.errors.first() {
-        return Err(format!("{name}:{}: {}", e.pos, e.message.en));
+        return Err(problem_at(path, e.pos, &e.message.en));
     }
     match parsed.documents.into_iter().next() {
         Some(kcheck_load::DocOutcome::Node(node)) => Ok(Some(node)),
-        Some(kcheck_load::DocOutcome::Rejected(p)) => {
-            Err(format!("{name}:{}: {}", p.pos, p.message.en))
-        }
+        Some(kcheck_load::DocOutcome::Rejected(p)) => Err(problem_at(path, p.pos, &p.message.en)),
         _ => Ok(None),
     }
 }
@@ -225,7 +222,7 @@ pub(crate) fn judging_setup(
     args: &JudgeArgs,
 ) -> Option<(kcheck_rules::Config, kcheck_rules::Waivers)> {
     // The report is rendered in one language: findings need not carry the other.
-    kcheck_model::text::only(Some(lang(args.output.lang)));
+    kcheck_model::text::only(Some(args.output.lang.lang()));
     let (waivers, annotations) = (args.waivers.as_deref(), !args.no_annotation_waivers);
     let setup =
         load_config(&args.config).and_then(|c| Ok((c, load_waivers(waivers, annotations)?)));
@@ -237,14 +234,13 @@ pub(crate) fn load_config(args: &ConfigArgs) -> Result<kcheck_rules::Config, Str
     let mut config = match &args.config {
         None => kcheck_rules::Config::default(),
         Some(path) => {
-            let name = path.display();
             let Some(root) = read_yaml(path)? else {
                 return Ok(kcheck_rules::Config::default());
             };
             kcheck_rules::Config::from_node(&root).map_err(|errors| {
                 errors
                     .iter()
-                    .map(|e| format!("{name}:{}: {}", e.pos, e.message))
+                    .map(|e| problem_at(path, e.pos, &e.message))
                     .collect::<Vec<_>>()
                     .join("\n")
             })?
@@ -278,7 +274,7 @@ pub(crate) fn render_options(out: &OutputArgs) -> RenderOptions {
         }
     };
     RenderOptions {
-        lang: lang(out.lang),
+        lang: out.lang.lang(),
         color,
     }
 }
@@ -288,18 +284,11 @@ pub(crate) fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::R
     let (fmt, opts) = (format(out.format()), render_options(out));
     let written = match &out.output {
         Some(path) => std::fs::File::create(path).and_then(|file| {
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            let mut w = io::BufWriter::with_capacity(1 << 20, file);
             kcheck_report::render_to(report, fmt, &opts, &mut w)?;
             w.flush()
         }),
-        None => {
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-            match kcheck_report::render_to(report, fmt, &opts, &mut w).and_then(|()| w.flush()) {
-                // A closed pipe (`kcheck ... | head`) is not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other,
-            }
-        }
+        None => to_stdout(|w| kcheck_report::render_to(report, fmt, &opts, w)),
     };
     written.with_context(|| match &out.output {
         Some(path) => format!("cannot write the report to {}", path.display()),
@@ -307,72 +296,32 @@ pub(crate) fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::R
     })
 }
 
-pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        // A closed pipe (`kcheck ... | head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to standard output"),
+/// Runs `write` on standard output through a buffer, as the renderer makes the text. A closed
+/// pipe (`kcheck ... | head`) is not an error.
+fn to_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut w = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
+    match write(&mut w).and_then(|()| w.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 
-/// `kcheck rules`.
-pub fn rules_listing(format: RulesFormat, lang: Lang) -> String {
-    let rules = registry::all();
-    match format {
-        RulesFormat::Json => {
-            let list: Vec<_> = rules
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "code": r.code,
-                        "name": r.name,
-                        "item": r.item,
-                        "severity": r.severity.as_str(),
-                        "severities": r.all_severities().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-                        "evidence": r.evidence,
-                        "title": {"en": r.title.en, "zh": r.title.zh},
-                    })
-                })
-                .collect();
-            serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
-        }
-        RulesFormat::Markdown => {
-            let mut out =
-                String::from("| code | name | item | severity | title |\n|---|---|---|---|---|\n");
-            for r in rules {
-                out.push_str(&format!(
-                    "| {} | {} | {} | {} | {} |\n",
-                    r.code,
-                    r.name,
-                    r.item,
-                    r.severity_label(lang),
-                    r.title.get(lang)
-                ));
-            }
-            out
-        }
-        RulesFormat::Table => {
-            let mut out = String::new();
-            // The name column is as wide as the longest name, so that no name runs into its
-            // title.
-            let name_w = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
-            let sev = |r: &kcheck_rules::Rule| r.severity_label(Lang::En);
-            let sev_w = rules.iter().map(|r| sev(r).len()).max().unwrap_or(0);
-            for r in rules {
-                out.push_str(&format!(
-                    "{:<6} {:<4} {:<sev_w$}  {:<name_w$}  {}\n",
-                    r.code,
-                    r.item,
-                    sev(r),
-                    r.name,
-                    r.title.get(lang)
-                ));
-            }
-            out
-        }
+pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
+    write_view(|w| w.write_all(text.as_bytes()))
+}
+
+/// Writes a report command's view (`write` is one of kcheck-report's `write_*`) to standard
+/// output.
+pub(crate) fn write_view(
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    to_stdout(write).context("cannot write to standard output")
+}
+
+pub(crate) fn view_format(f: RulesFormat) -> ViewFormat {
+    match f {
+        RulesFormat::Table => ViewFormat::Table,
+        RulesFormat::Json => ViewFormat::Json,
+        RulesFormat::Markdown => ViewFormat::Markdown,
     }
 }

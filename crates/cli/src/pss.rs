@@ -3,10 +3,7 @@
 use crate::args::PssArgs;
 use crate::commands::{emit_text, format, render_options};
 use crate::exit;
-use kcheck_model::{
-    Location, Object, PssColumn, PssField, PssReport, PssVerdict, PssViolation, PssWorkload, Source,
-};
-use kcheck_pss::{evaluate, Level, Version};
+use kcheck_pss::{Level, Version};
 
 pub fn run(args: PssArgs) -> anyhow::Result<u8> {
     let version = match Version::parse(&args.version) {
@@ -27,25 +24,7 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         }
     }
     let loaded = kcheck_load::load_paths(&args.paths, &args.limits.limits());
-    let columns: Vec<PssColumn> = levels
-        .iter()
-        .map(|l| PssColumn {
-            level: l.to_string(),
-            version: format!("v1.{}", version.effective_minor()),
-        })
-        .collect();
-    let workloads = loaded
-        .objects
-        .iter()
-        .filter_map(|o| judge(o, &levels, version))
-        .collect();
-    let report = PssReport {
-        tool_name: "kcheck",
-        tool_version: env!("CARGO_PKG_VERSION"),
-        columns,
-        workloads,
-        inputs: loaded.inputs,
-    };
+    let report = kcheck_pss::report(&loaded.objects, &levels, version, loaded.inputs);
     let text = kcheck_report::render_pss(
         &report,
         format(args.output.format()),
@@ -58,54 +37,5 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         exit::FINDINGS
     } else {
         exit::OK
-    })
-}
-
-fn location(object: &Object, path: &kcheck_model::FieldPath) -> Option<Location> {
-    match &object.source {
-        Source::File { path: file, .. } => {
-            let pos = object.position(path);
-            Some(Location {
-                file: file.clone(),
-                line: pos.line,
-                column: pos.column,
-            })
-        }
-        Source::Api { .. } => None,
-    }
-}
-
-fn judge(object: &Object, levels: &[Level], version: Version) -> Option<PssWorkload> {
-    let pod = object.pod_spec()?;
-    let verdicts = levels
-        .iter()
-        .map(|&level| {
-            let eval = evaluate(&pod, level, version);
-            PssVerdict {
-                allowed: eval.allowed(),
-                violations: eval
-                    .violations
-                    .iter()
-                    .map(|v| PssViolation {
-                        check: v.check.to_string(),
-                        reason: v.reason.clone(),
-                        detail: v.detail.clone(),
-                        fields: v
-                            .fields
-                            .iter()
-                            .map(|f| PssField {
-                                path: f.to_string(),
-                                location: location(object, f),
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    Some(PssWorkload {
-        object: object.reference(),
-        location: location(object, &kcheck_model::FieldPath::root()),
-        verdicts,
     })
 }

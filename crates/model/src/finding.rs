@@ -2,6 +2,7 @@
 
 use crate::object::ObjectRef;
 use crate::text::Text;
+use crate::value::Pos;
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
@@ -126,6 +127,18 @@ pub struct Location {
     pub column: u32,
 }
 
+impl Location {
+    /// `pos` in `file`.
+    pub fn new(file: impl Into<Arc<str>>, pos: Pos) -> Location {
+        Location {
+            file: file.into(),
+            line: pos.line,
+            column: pos.column,
+        }
+    }
+}
+
+/// `file:line:column`, the way compilers and editors point at a place.
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)

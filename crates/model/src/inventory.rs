@@ -85,6 +85,13 @@ impl Inventory {
             .find(|o| o.kind == kind && o.namespace.as_deref() == namespace && o.name == name)
     }
 
+    /// Whether some object is in namespace `ns`, or is the Namespace `ns`.
+    pub fn mentions_namespace(&self, ns: &str) -> bool {
+        self.objects
+            .iter()
+            .any(|o| o.namespace.as_deref() == Some(ns) || (o.kind == "Namespace" && o.name == ns))
+    }
+
     /// Every namespace that objects name or that is declared, sorted.
     pub fn namespace_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self

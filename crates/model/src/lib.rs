@@ -1,12 +1,14 @@
 //! kcheck's core types, with no I/O: the checklist itself, Kubernetes objects with the source
 //! position of every field, the inventory of a run, findings and reports.
 
+pub mod access;
 pub mod checklist;
 pub mod duration;
 pub mod facts;
 pub mod finding;
 pub mod glob;
 pub mod inventory;
+pub mod netpol_coverage;
 pub mod now;
 pub mod object;
 pub mod pss_report;
@@ -17,18 +19,24 @@ pub mod value;
 pub mod waiver;
 pub mod workload;
 
+pub use access::{
+    AccessReview, DangerousGrant, GrantScope, RbacSubject, SubjectReview, WhoCan, WhoCanGrant,
+};
 pub use checklist::{item, Evidence, Item, Section, ITEMS, SECTIONS};
 pub use duration::{go_duration_nanos, go_duration_seconds};
 pub use facts::{ComponentKind, ConfigRole, FileRole, Flags, NodeFacts};
 pub use finding::{item_order, Finding, Level, Location, Note, NoteKind, Severity, Status};
 pub use inventory::Inventory;
+pub use netpol_coverage::{
+    MetadataAccess, NetpolCoverage, NetpolNamespace, NetpolTotals, NetpolWorkload,
+};
 pub use now::Now;
 pub use object::{is_cluster_scoped, Object, ObjectRef, Source};
 pub use pss_report::{PssColumn, PssField, PssReport, PssVerdict, PssViolation, PssWorkload};
 pub use quantity::{node_quantity, parse_quantity};
 pub use report::{
-    Diagnostic, DiagnosticSeverity, Inputs, ItemResult, Report, RuleInfo, Skipped, Unavailable,
-    UnavailableCause,
+    Diagnostic, DiagnosticSeverity, Inputs, ItemResult, Report, RuleInfo, RuleSummary, Skipped,
+    Unavailable, UnavailableCause,
 };
 pub use text::{Lang, Text};
 pub use value::{Entry, FieldPath, Node, Pos, Segment, Str, Value};

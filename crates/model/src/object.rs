@@ -1,5 +1,6 @@
 //! A Kubernetes object and where it came from.
 
+use crate::finding::Location;
 use crate::value::{FieldPath, Node, Pos};
 use serde::Serialize;
 use std::fmt;
@@ -99,6 +100,22 @@ impl Object {
         match &self.source {
             Source::File { path, .. } => Some(path),
             Source::Api { .. } => None,
+        }
+    }
+
+    /// Where a field is in its file (the nearest existing parent when it is absent), for an
+    /// object read from a file.
+    pub fn location(&self, path: &FieldPath) -> Option<Location> {
+        self.file()
+            .map(|file| Location::new(file.clone(), self.position(path)))
+    }
+
+    /// Where the object is, for a reader who wants to open it: `file:line` where it starts (the
+    /// first line when the position is unknown), or its API path.
+    pub fn place(&self) -> String {
+        match &self.source {
+            Source::File { path, .. } => format!("{path}:{}", self.root.pos.line.max(1)),
+            Source::Api { path } => path.to_string(),
         }
     }
 }

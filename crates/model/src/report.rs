@@ -232,3 +232,32 @@ pub struct RuleInfo {
     /// The rule's documentation in Markdown (What it checks, Why, Fix, References).
     pub doc: &'static str,
 }
+
+/// What `kcheck rules` and `kcheck explain` say about a rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSummary {
+    /// `KC301`
+    pub code: &'static str,
+    /// `privileged-container`
+    pub name: &'static str,
+    /// Checklist item, `3.2`.
+    pub item: &'static str,
+    /// The rule's own severity.
+    pub severity: Severity,
+    /// Every severity its findings may carry, most severe first (the rule's own among them).
+    pub severities: Vec<Severity>,
+    pub evidence: Evidence,
+    /// One line, both languages.
+    pub title: Text,
+}
+
+impl RuleSummary {
+    /// `high`, or `high/medium` when some findings carry another severity, in `lang`.
+    pub fn severity_label(&self, lang: crate::Lang) -> String {
+        self.severities
+            .iter()
+            .map(|s| s.label().get(lang).to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}

@@ -34,10 +34,12 @@ mod msg;
 mod pod;
 mod policy;
 mod read;
+mod report;
 
 pub use checks::{CheckInfo, Revision};
 pub use eval::{evaluate, evaluate_object, Evaluation, Violation, INVALID};
 pub use policy::{Level, ParseError, Version, NEWEST_MINOR};
+pub use report::report;
 
 /// Every check, baseline first, in the order violations are reported.
 pub fn checks() -> &'static [CheckInfo] {

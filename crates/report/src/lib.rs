@@ -1,6 +1,8 @@
 //! Renderers of a kcheck [`Report`]: a terminal table, the versioned JSON report, SARIF 2.1.0,
 //! JUnit XML, Markdown and a self-contained HTML page, each in English or Chinese; and of a
-//! `kcheck pss` report ([`kcheck_model::PssReport`]) in the same formats, with [`render_pss`].
+//! `kcheck pss` report ([`kcheck_model::PssReport`]) in the same formats, with [`render_pss`];
+//! and the views of the other report commands (`who-can`, `netpol`, `access-review`, `rules`,
+//! `explain`) as a table, JSON or Markdown.
 //!
 //! Renderers never decide anything: statuses, reasons and the order of findings come from the
 //! report. Output is deterministic: the same report gives the same bytes.
@@ -14,10 +16,15 @@ mod markdown;
 mod pss;
 mod sarif;
 mod table;
+mod views;
 
 use kcheck_model::{Lang, Report};
 
 pub use pss::render_pss;
+pub use views::{
+    explanation, rules_json, rules_table, write_access_review, write_netpol, write_who_can,
+    ViewFormat,
+};
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -2,7 +2,7 @@
 //! list it in that folder's `mod.rs`.
 
 use crate::Rule;
-use kcheck_model::Text;
+use kcheck_model::{Lang, RuleSummary, Text};
 use std::sync::OnceLock;
 
 /// All rules, sorted by code.
@@ -73,21 +73,53 @@ fn admission_label(rule: &Rule) -> String {
     }
 }
 
+/// What `kcheck rules` and `kcheck explain` show of a rule.
+pub fn summary(rule: &Rule) -> RuleSummary {
+    RuleSummary {
+        code: rule.code,
+        name: rule.name,
+        item: rule.item,
+        severity: rule.severity,
+        severities: rule.all_severities(),
+        evidence: rule.evidence,
+        title: rule.title.clone(),
+    }
+}
+
+/// [`summary`] of every rule, sorted by code.
+pub fn summaries() -> Vec<RuleSummary> {
+    all().iter().map(|r| summary(r)).collect()
+}
+
 /// `docs/rules/README.md`: the index of rules by checklist item.
 pub fn doc_index() -> String {
-    let mut out = String::from(
-        "<!-- generated; do not edit -->\n# kcheck rules\n\n| code | name | item | severity | title |\n|---|---|---|---|---|\n",
-    );
-    let mut rules = all().to_vec();
+    let mut rules = summaries();
     rules.sort_by_key(|r| (kcheck_model::item_order(r.item), r.code));
+    format!(
+        "<!-- generated; do not edit -->\n# kcheck rules\n\n{}",
+        index_table(&rules, Lang::En, true)
+    )
+}
+
+/// The table of rules of `docs/rules/README.md` and of `kcheck rules -f markdown`, in Markdown:
+/// code, name, checklist item, severities and title in `lang`, in the order given. With
+/// `linked`, each code links to its page (`KC301.md`), as it does in `docs/rules/`. The index is
+/// made here rather than in `kcheck-report` because `docs/rules/` is generated from this crate.
+pub fn index_table(rules: &[RuleSummary], lang: Lang, linked: bool) -> String {
+    let mut out =
+        String::from("| code | name | item | severity | title |\n|---|---|---|---|---|\n");
     for r in rules {
+        let code = if linked {
+            format!("[{code}]({code}.md)", code = r.code)
+        } else {
+            r.code.to_string()
+        };
         out.push_str(&format!(
-            "| [{code}]({code}.md) | {name} | {item} | {sev} | {title} |\n",
-            code = r.code,
-            name = r.name,
-            item = r.item,
-            sev = r.severity_label(kcheck_model::Lang::En),
-            title = r.title.en
+            "| {code} | {} | {} | {} | {} |\n",
+            r.name,
+            r.item,
+            r.severity_label(lang),
+            r.title.get(lang)
         ));
     }
     out

@@ -1,13 +1,18 @@
 //! Periodic access review (checklist item 1.5): every subject with its dangerous rights, and a
 //! digest of them.
 //!
-//! `kcheck access-review` lists the subjects and records a review as the ConfigMap
-//! `kube-system/kcheck-access-review`; rule KC106 (`auth/access_review_overdue.rs`) finds that record
-//! and compares its date and digest with the RBAC of the input. Both use [`review`] and
-//! [`digest`], so the same permissions always give the same digest.
+//! `kcheck access-review` lists the subjects ([`view`]) and records a review as the ConfigMap
+//! `kube-system/kcheck-access-review` ([`record`]); rule KC106 (`auth/access_review_overdue.rs`)
+//! finds that record and compares its date and digest with the RBAC of the input. Both use
+//! [`review`] and [`digest`], so the same permissions always give the same digest, and the record
+//! is written here, next to the constants its reader looks for.
+//!
+//! The subjects and their rights are plain data of `kcheck-model` ([`SubjectReview`],
+//! [`DangerousGrant`]) that `kcheck-report` renders.
 
-use super::rbac::{PolicyRule, Rbac, Scope, Subject, SubjectKind};
-use kcheck_model::Date;
+use super::rbac::{PolicyRule, Rbac, Subject};
+use kcheck_model::{AccessReview, Date};
+pub use kcheck_model::{DangerousGrant, SubjectReview};
 use sha2::{Digest as _, Sha256};
 
 /// The name of the review record.
@@ -16,47 +21,6 @@ pub const RECORD_NAME: &str = "kcheck-access-review";
 pub const RECORD_NAMESPACE: &str = "kube-system";
 /// The longest time between two reviews, in months.
 pub const MAX_AGE_MONTHS: i32 = 24;
-
-/// One dangerous right reaching a subject.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DangerousGrant {
-    /// `cluster-admin`, `* *` (a wildcard rule: its verbs, then its resources or, without
-    /// resources, `URLs` and its non-resource URLs), or verbs and a resource: `get,list secrets`,
-    /// `create pods/exec`.
-    pub right: String,
-    /// `cluster` or `namespace NS`.
-    pub scope: String,
-    /// `ClusterRoleBinding ops`, `RoleBinding ci/deployer`.
-    pub binding: String,
-    /// `ClusterRole cluster-admin`, `Role ci/deployer`.
-    pub role: String,
-    /// `file:line` of the binding, when it came from a file.
-    pub location: Option<String>,
-}
-
-/// A subject and its dangerous rights.
-#[derive(Debug, Clone)]
-pub struct SubjectReview {
-    /// `User`, `Group` or `ServiceAccount`.
-    pub kind: &'static str,
-    pub name: String,
-    /// A service account's namespace.
-    pub namespace: Option<String>,
-    /// Holds cluster-admin or a rule with `*` verbs on `*` resources.
-    pub privileged: bool,
-    /// Sorted, without duplicates.
-    pub grants: Vec<DangerousGrant>,
-}
-
-impl SubjectReview {
-    /// `User alice`, `ServiceAccount ci/deployer`.
-    pub fn describe(&self) -> String {
-        match &self.namespace {
-            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
-            None => format!("{} {}", self.kind, self.name),
-        }
-    }
-}
 
 /// A family of dangerous rights: the verbs, the API group and the resources.
 struct Family {
@@ -113,21 +77,6 @@ const FAMILIES: &[Family] = &[
     ),
     f(&["approve"], "certificates.k8s.io", &["signers"]),
 ];
-
-fn kind_name(kind: SubjectKind) -> &'static str {
-    match kind {
-        SubjectKind::User => "User",
-        SubjectKind::Group => "Group",
-        SubjectKind::ServiceAccount => "ServiceAccount",
-    }
-}
-
-fn scope_text(scope: Scope) -> String {
-    match scope {
-        Scope::Cluster => "cluster".to_string(),
-        Scope::Namespace(ns) => format!("namespace {ns}"),
-    }
-}
 
 fn is_full_wildcard(rule: &PolicyRule) -> bool {
     rule.verbs.contains(&"*") && rule.resources.contains(&"*")
@@ -199,27 +148,17 @@ pub fn review(rbac: &Rbac) -> Vec<SubjectReview> {
                 for right in rights {
                     grants.push(DangerousGrant {
                         right,
-                        scope: scope_text(grant.scope),
+                        scope: grant.scope.into(),
                         binding: b.reference().to_string(),
-                        role: match grant.role.namespace {
-                            Some(ns) => format!("{} {ns}/{}", grant.role.kind, grant.role.name),
-                            None => format!("{} {}", grant.role.kind, grant.role.name),
-                        },
-                        location: match &b.source {
-                            kcheck_model::Source::File { path, .. } => {
-                                Some(format!("{path}:{}", b.root.pos.line.max(1)))
-                            }
-                            kcheck_model::Source::Api { path } => Some(path.to_string()),
-                        },
+                        role: grant.role.describe(),
+                        location: Some(b.place()),
                     });
                 }
             }
             grants.sort();
             grants.dedup();
             SubjectReview {
-                kind: kind_name(subject.kind),
-                name: subject.name.to_string(),
-                namespace: subject.namespace.map(str::to_string),
+                subject: subject.into(),
                 privileged,
                 grants,
             }
@@ -229,7 +168,7 @@ pub fn review(rbac: &Rbac) -> Vec<SubjectReview> {
         b.privileged
             .cmp(&a.privileged)
             .then(b.grants.len().cmp(&a.grants.len()))
-            .then_with(|| (a.kind, &a.name, &a.namespace).cmp(&(b.kind, &b.name, &b.namespace)))
+            .then_with(|| a.subject.cmp(&b.subject))
     });
     out
 }
@@ -241,7 +180,7 @@ pub fn canonical(reviews: &[SubjectReview]) -> String {
     let mut lines: Vec<String> = reviews
         .iter()
         .flat_map(|s| {
-            let who = s.describe();
+            let who = s.subject.to_string();
             s.grants
                 .iter()
                 .map(move |g| format!("{who}\t{}\t{}", g.right, g.scope))
@@ -257,6 +196,38 @@ pub fn digest(reviews: &[SubjectReview]) -> String {
     let hash = Sha256::digest(canonical(reviews).as_bytes());
     let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
+}
+
+/// What `kcheck access-review` shows: every subject of [`review`] and their [`digest`].
+pub fn view(rbac: &Rbac) -> AccessReview {
+    let subjects = review(rbac);
+    AccessReview {
+        digest: digest(&subjects),
+        subjects,
+    }
+}
+
+/// The review record `kcheck access-review --record` writes: a ConfigMap manifest with the day
+/// of the review, who made it, the digest of what was reviewed and how many subjects it covered,
+/// in the keys KC106 reads.
+pub fn record(reviewer: &str, today: Date, digest: &str, subjects: usize) -> String {
+    format!(
+        "# Access review record (checklist item 1.5), checked by kcheck rule KC106.\n\
+         # Keep it with the cluster's manifests, or apply it.\n\
+         apiVersion: v1\n\
+         kind: ConfigMap\n\
+         metadata:\n  name: {RECORD_NAME}\n  namespace: {RECORD_NAMESPACE}\n  \
+         labels:\n    app.kubernetes.io/managed-by: kcheck\n\
+         data:\n  reviewedAt: \"{today}\"\n  reviewer: {reviewer}\n  digest: {digest}\n  \
+         subjects: \"{subjects}\"\n",
+        reviewer = quote(reviewer),
+        digest = quote(digest),
+    )
+}
+
+/// A YAML (and JSON) double-quoted string.
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// Whether a review on `reviewed` is more than 24 months before `today`.

@@ -1,12 +1,16 @@
 //! The coverage matrix behind `kcheck netpol`: for every namespace and every workload, whether
 //! some NetworkPolicy isolates its pods for ingress and for egress, and whether they can reach
 //! the cloud metadata API. The same semantics as KC203, KC205, KC206, KC208 and KC209.
+//! [`view`] gives the matrix as `kcheck netpol` shows it.
 
 use super::metadata::first_opening_rule;
 use super::{pod_labels, Direction, Policy};
 use crate::analysis::namespace_pss::{is_exempt, namespace_of};
 use crate::Context;
-use kcheck_model::{Node, Object, WORKLOAD_KINDS};
+use kcheck_model::{
+    MetadataAccess, NetpolCoverage, NetpolNamespace, NetpolTotals, NetpolWorkload, Node, Object,
+    WORKLOAD_KINDS,
+};
 
 /// One workload's row.
 #[derive(Clone, Debug)]
@@ -134,4 +138,91 @@ pub fn coverage<'a>(ctx: &Context<'a>) -> Vec<NamespaceCoverage<'a>> {
         });
     }
     rows
+}
+
+impl WorkloadCoverage<'_> {
+    /// Not isolated in some direction, or able to reach the metadata API.
+    pub fn has_gap(&self) -> bool {
+        self.ingress.is_empty() || self.egress.is_empty() || self.metadata.reachable()
+    }
+}
+
+impl NamespaceCoverage<'_> {
+    /// Checked, and without a default deny in some direction or with a workload that has a gap.
+    pub fn has_gap(&self) -> bool {
+        !self.exempt
+            && (self.default_deny_ingress.is_none()
+                || self.default_deny_egress.is_none()
+                || self.workloads.iter().any(WorkloadCoverage::has_gap))
+    }
+}
+
+/// The counts over the namespaces that are not exempt.
+fn totals(rows: &[&NamespaceCoverage]) -> NetpolTotals {
+    let checked: Vec<&NamespaceCoverage> = rows.iter().copied().filter(|n| !n.exempt).collect();
+    let workloads = || checked.iter().flat_map(|n| n.workloads.iter());
+    NetpolTotals {
+        namespaces: checked.len(),
+        workloads: workloads().count(),
+        ingress_not_isolated: workloads().filter(|w| w.ingress.is_empty()).count(),
+        egress_not_isolated: workloads().filter(|w| w.egress.is_empty()).count(),
+        metadata_reachable: workloads().filter(|w| w.metadata.reachable()).count(),
+        without_default_deny: checked
+            .iter()
+            .filter(|n| n.default_deny_ingress.is_none() || n.default_deny_egress.is_none())
+            .count(),
+    }
+}
+
+/// `kcheck netpol`'s view of the matrix: only `namespace` when one is given, and with
+/// `gaps_only`, only the namespaces and workloads that have a gap. The totals count every
+/// workload of the namespaces asked about, before the gaps are picked out.
+pub fn view(
+    rows: &[NamespaceCoverage],
+    namespace: Option<&str>,
+    gaps_only: bool,
+) -> NetpolCoverage {
+    let asked: Vec<&NamespaceCoverage> = rows
+        .iter()
+        .filter(|n| namespace.is_none_or(|ns| n.name == ns))
+        .collect();
+    let totals = totals(&asked);
+    let namespaces = asked
+        .into_iter()
+        .filter(|n| !gaps_only || n.has_gap())
+        .map(|n| NetpolNamespace {
+            name: n.name.to_string(),
+            exempt: n.exempt,
+            policies: n.policies,
+            default_deny_ingress: n.default_deny_ingress.map(str::to_string),
+            default_deny_egress: n.default_deny_egress.map(str::to_string),
+            workloads: n
+                .workloads
+                .iter()
+                .filter(|w| !gaps_only || w.has_gap())
+                .map(workload_view)
+                .collect(),
+        })
+        .collect();
+    NetpolCoverage { namespaces, totals }
+}
+
+fn workload_view(w: &WorkloadCoverage) -> NetpolWorkload {
+    let names = |policies: &[&str]| policies.iter().map(|p| p.to_string()).collect();
+    NetpolWorkload {
+        kind: w.workload.kind.clone(),
+        name: w.workload.name.clone(),
+        ingress: names(&w.ingress),
+        egress: names(&w.egress),
+        metadata: match &w.metadata {
+            MetadataReach::NotIsolated => MetadataAccess::NotIsolated,
+            MetadataReach::AllowedBy { policy, rule } => MetadataAccess::AllowedBy {
+                policy: policy.to_string(),
+                rule: *rule,
+            },
+            MetadataReach::Blocked => MetadataAccess::Blocked,
+        },
+        host_network: w.host_network,
+        location: w.workload.place(),
+    }
 }

@@ -1,8 +1,11 @@
 //! An RBAC model over the inventory: roles (with aggregated ClusterRoles resolved), bindings,
 //! subjects, and the two questions the auth rules ask: what may a subject do, and who may do a
-//! thing.
+//! thing. [`who_can_view`] gives the second's answer as `kcheck who-can` shows it.
 
 pub mod builtin;
+mod view;
+
+pub use view::who_can_view;
 
 use super::label_selector as selector;
 use kcheck_model::{Inventory, Node, Object};
