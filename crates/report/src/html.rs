@@ -219,8 +219,26 @@ fn note(out: &mut String, n: &Note, lang: Lang) {
     if let Some(o) = &n.object {
         let _ = write!(out, " {}", esc(&o.to_string()));
     }
+    place_path_message(
+        out,
+        labels::note_place(n),
+        n.path.as_deref(),
+        n.message.get(lang),
+        lang,
+    );
+    out.push_str("</li>\n");
+}
+
+/// The lines a finding and a note share: where (file and field) and what.
+fn place_path_message(
+    out: &mut String,
+    place: Option<String>,
+    path: Option<&str>,
+    message: &str,
+    lang: Lang,
+) {
     let sep = labels::colon(lang);
-    if let Some(place) = labels::note_place(n) {
+    if let Some(place) = place {
         let _ = write!(
             out,
             "<br>{}{sep}<code>{}</code>",
@@ -228,7 +246,7 @@ fn note(out: &mut String, n: &Note, lang: Lang) {
             esc(&place)
         );
     }
-    if let Some(path) = &n.path {
+    if let Some(path) = path {
         let _ = write!(
             out,
             "<br>{}{sep}<code>{}</code>",
@@ -236,13 +254,7 @@ fn note(out: &mut String, n: &Note, lang: Lang) {
             esc(path)
         );
     }
-    let _ = write!(
-        out,
-        "<br>{}{sep}{}",
-        MESSAGE.get(lang),
-        esc(n.message.get(lang))
-    );
-    out.push_str("</li>\n");
+    let _ = write!(out, "<br>{}{sep}{}", MESSAGE.get(lang), esc(message));
 }
 
 fn finding(out: &mut String, f: &Finding, lang: Lang) {
@@ -261,29 +273,14 @@ fn finding(out: &mut String, f: &Finding, lang: Lang) {
     if f.waived {
         let _ = write!(out, " <em>({})</em>", WAIVED.get(lang));
     }
-    let sep = labels::colon(lang);
-    if let Some(place) = labels::place(f) {
-        let _ = write!(
-            out,
-            "<br>{}{sep}<code>{}</code>",
-            LOCATION.get(lang),
-            esc(&place)
-        );
-    }
-    if let Some(path) = &f.path {
-        let _ = write!(
-            out,
-            "<br>{}{sep}<code>{}</code>",
-            labels::FIELD.get(lang),
-            esc(path)
-        );
-    }
-    let _ = write!(
+    place_path_message(
         out,
-        "<br>{}{sep}{}",
-        MESSAGE.get(lang),
-        esc(f.message.get(lang))
+        labels::place(f),
+        f.path.as_deref(),
+        f.message.get(lang),
+        lang,
     );
+    let sep = labels::colon(lang);
     let fix = f.fix.get(lang);
     if !fix.trim().is_empty() {
         let _ = write!(
