@@ -25,6 +25,19 @@ mod rule;
 mod secrets;
 pub mod waivers;
 
+/// The rules of each section folder, for the registry: the one place outside a section that
+/// names the sections.
+static SECTION_RULES: &[&[&Rule]] = &[
+    auth::RULES,
+    network::RULES,
+    pod_security::RULES,
+    audit_logging::RULES,
+    placement::RULES,
+    secrets::RULES,
+    images::RULES,
+    admission::RULES,
+];
+
 pub use config::{Config, ConfigError, PodSecurityConfig, SensitivityConfig};
 pub use engine::Engine;
 pub use rule::{

@@ -85,7 +85,7 @@ const CONSIDER: &[(&str, &str, &str)] = &[
 declare_rule! {
     /// ## What it checks
     /// kube-apiserver's effective admission plugins: the defaults of its minor version (see
-    /// the table in `crates/rules/src/node/admission.rs`, v1.23 to v1.37), plus
+    /// the table in `crates/rules/src/analysis/components/admission.rs`, v1.23 to v1.37), plus
     /// `--enable-admission-plugins`, minus `--disable-admission-plugins` (or exactly the
     /// deprecated `--admission-control` list), judged against the checklist's three groups:
     /// - `AlwaysAdmit` on: **fail**;
