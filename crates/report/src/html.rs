@@ -46,15 +46,8 @@ pub(crate) fn write(
     spool.finish()
 }
 
-/// The document head, the title, the summary and a table per section: as long as the
-/// checklist, whatever the number of findings.
-fn head(out: &mut String, report: &Report, lang: Lang) {
-    let title = format!(
-        "{} {} {}",
-        report.tool_name,
-        report.tool_version,
-        labels::REPORT.get(lang)
-    );
+/// The start of a page, up to its title: the checklist and the PSS reports share it.
+pub(crate) fn document_start(out: &mut String, title: &str, lang: Lang) {
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -64,9 +57,21 @@ fn head(out: &mut String, report: &Report, lang: Lang) {
             Lang::En => "en",
             Lang::Zh => "zh-CN",
         },
-        esc(&title),
-        esc(&title)
+        esc(title),
+        esc(title)
     );
+}
+
+/// The document head, the title, the summary and a table per section: as long as the
+/// checklist, whatever the number of findings.
+fn head(out: &mut String, report: &Report, lang: Lang) {
+    let title = format!(
+        "{} {} {}",
+        report.tool_name,
+        report.tool_version,
+        labels::REPORT.get(lang)
+    );
+    document_start(out, &title, lang);
     let _ = writeln!(
         out,
         "<p class=\"muted\">{}</p>",

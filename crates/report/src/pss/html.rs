@@ -3,7 +3,7 @@
 //! page, no scripts, every string that is not ours escaped.
 
 use super::{column_label, counts, field_place, verdicts, workload_place};
-use crate::html::{esc, inputs, STYLE};
+use crate::html::{document_start, esc, inputs};
 use crate::labels::{
     self, ALLOWED, ALLOWED_HEADING, DENIED, DENIED_HEADING, DETAIL, FIELD, LOCATION, NO_VIOLATIONS,
     NO_WORKLOADS, PSS_LEVEL, SUMMARY, VIOLATIONS, WORKLOAD, WORKLOADS,
@@ -21,18 +21,7 @@ pub(crate) fn render(report: &PssReport, opts: &RenderOptions) -> String {
         labels::PSS_REPORT.get(lang)
     );
     let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        match lang {
-            Lang::En => "en",
-            Lang::Zh => "zh-CN",
-        },
-        esc(&title),
-        esc(&title)
-    );
+    document_start(&mut out, &title, lang);
     let _ = writeln!(
         out,
         "<p>{}</p>\n<p class=\"muted\">{}</p>",
