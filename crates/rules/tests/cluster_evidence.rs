@@ -200,3 +200,32 @@ spec:
         1
     );
 }
+
+/// KC113: a binding to a missing role is only information in manifests (the role may live in
+/// another repository), a warning in a whole cluster where only cluster administrators may
+/// create the role.
+#[test]
+fn a_binding_to_a_missing_role_informs_in_manifests_and_warns_in_a_cluster() {
+    let yaml = "\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: exporter}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: exporter-v1}
+subjects:
+- {kind: ServiceAccount, name: exporter, namespace: monitoring}
+";
+    let rule = registry::by_code("KC113").unwrap();
+    let levels = |evidence: &[Evidence]| -> Vec<Level> {
+        Engine::new(vec![rule])
+            .run(&inventory(yaml), evidence, Inputs::default())
+            .findings
+            .iter()
+            .map(|f| f.level)
+            .collect()
+    };
+    assert_eq!(levels(&[Evidence::Objects]), [Level::Info]);
+    assert_eq!(
+        levels(&[Evidence::Objects, Evidence::Cluster]),
+        [Level::Warn]
+    );
+}

@@ -4,6 +4,7 @@
 //! a rule is added by adding its file.
 
 mod access_review_overdue;
+mod binding_to_missing_role;
 mod ca_key_exposed;
 mod ca_key_in_secret;
 mod certificate_lifetime;
@@ -18,6 +19,7 @@ mod tls_secret_certificate_lifetime;
 
 pub static RULES: &[&crate::Rule] = &[
     &access_review_overdue::RULE,
+    &binding_to_missing_role::RULE,
     &ca_key_exposed::RULE,
     &ca_key_in_secret::RULE,
     &certificate_lifetime::RULE,

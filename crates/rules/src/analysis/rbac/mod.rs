@@ -276,6 +276,43 @@ pub struct Role<'a> {
     pub rules: Vec<PolicyRule<'a>>,
 }
 
+/// Why holding a role cluster-wide is holding `cluster-admin` under another name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminEquivalent {
+    /// A rule allows every verb on every resource of every API group (written with wildcards,
+    /// or gathered by aggregation).
+    EveryVerbOnEverything,
+    /// The role lets its holder grant itself anything: `bind` on ClusterRoles with `create` on
+    /// ClusterRoleBindings (bind `cluster-admin` to oneself), or `escalate` with `update` or
+    /// `patch` on ClusterRoles (add `*` to a role one holds).
+    GrantsItselfAnything,
+}
+
+impl Role<'_> {
+    /// Whether this role, held cluster-wide, is `cluster-admin` in all but name. Rules limited
+    /// to `resourceNames` do not count for the second form.
+    pub fn admin_equivalent(&self) -> Option<AdminEquivalent> {
+        let everything = |r: &PolicyRule| {
+            r.resource_names.is_empty()
+                && r.verbs.contains(&"*")
+                && r.api_groups.contains(&"*")
+                && r.resources.contains(&"*")
+        };
+        if self.rules.iter().any(everything) {
+            return Some(AdminEquivalent::EveryVerbOnEverything);
+        }
+        let may = |verb: &str, resource: &str| {
+            self.rules.iter().any(|r| {
+                r.resource_names.is_empty() && r.allows(verb, "rbac.authorization.k8s.io", resource)
+            })
+        };
+        let bind = may("bind", "clusterroles") && may("create", "clusterrolebindings");
+        let escalate = may("escalate", "clusterroles")
+            && (may("update", "clusterroles") || may("patch", "clusterroles"));
+        (bind || escalate).then_some(AdminEquivalent::GrantsItselfAnything)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SubjectKind {
     User,
