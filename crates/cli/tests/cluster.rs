@@ -352,7 +352,7 @@ fn a_dump_reports_the_files_it_read() {
             .lines()
             .nth(1)
             .unwrap()
-            .starts_with(&format!("{yaml_files} files read, 95 objects")),
+            .starts_with(&format!("{yaml_files} files read, 96 objects")),
         "{table}"
     );
 }

@@ -18,7 +18,7 @@ fn netpol_matrix_of_the_demo() {
     assert_eq!(
         j["summary"],
         serde_json::json!({
-            "workloads": 13, "namespaces": 6, "ingressNotIsolated": 5, "egressNotIsolated": 8,
+            "workloads": 13, "namespaces": 6, "ingressNotIsolated": 6, "egressNotIsolated": 8,
             "metadataReachable": 10, "namespacesWithoutDefaultDeny": 5
         })
     );
@@ -31,6 +31,18 @@ fn netpol_matrix_of_the_demo() {
     assert_eq!(
         shop["defaultDeny"],
         serde_json::json!({"ingress": "default-deny-ingress", "egress": null})
+    );
+    // redis is selected for ingress, but redis-debug-temporary opens it to all.
+    let redis = shop["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "redis")
+        .unwrap();
+    assert_eq!(redis["ingressIsolated"], false);
+    assert_eq!(
+        redis["ingressOpenedBy"],
+        serde_json::json!({"policy": "redis-debug-temporary", "rule": 0})
     );
     let web = shop["workloads"]
         .as_array()

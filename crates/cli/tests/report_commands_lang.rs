@@ -86,7 +86,7 @@ fn who_can_markdown_is_a_markdown_table() {
         "{md}"
     );
     assert!(
-        md.contains("| Group | shop-devs | namespace shop | RoleBinding shop/shop-developers-edit | ClusterRole edit (default) | `examples/demo-cluster/rbac/team-bindings.yaml:35` |\n"),
+        md.contains("| Group | shop-devs | namespace shop | RoleBinding shop/shop-developers-edit | ClusterRole edit (default) | `examples/demo-cluster/rbac/team-bindings.yaml:37` |\n"),
         "{md}"
     );
     assert!(
@@ -120,7 +120,7 @@ fn who_can_in_chinese() {
         "{table}"
     );
     assert!(
-        table.contains("  Group           shop-devs                                名字空间 shop            RoleBinding shop/shop-developers-edit -> ClusterRole edit(默认)  examples/demo-cluster/rbac/team-bindings.yaml:35\n"),
+        table.contains("  Group           shop-devs                                名字空间 shop            RoleBinding shop/shop-developers-edit -> ClusterRole edit(默认)  examples/demo-cluster/rbac/team-bindings.yaml:37\n"),
         "{table}"
     );
     assert!(
@@ -156,7 +156,7 @@ fn who_can_in_chinese() {
         "{md}"
     );
     assert!(
-        md.contains("| Group | shop-devs | 名字空间 shop | RoleBinding shop/shop-developers-edit | ClusterRole edit(默认) | `examples/demo-cluster/rbac/team-bindings.yaml:35` |\n"),
+        md.contains("| Group | shop-devs | 名字空间 shop | RoleBinding shop/shop-developers-edit | ClusterRole edit(默认) | `examples/demo-cluster/rbac/team-bindings.yaml:37` |\n"),
         "{md}"
     );
     for english in [
@@ -183,7 +183,11 @@ fn netpol_in_chinese() {
         "{table}"
     );
     assert!(
-        table.contains("\n  Deployment/web          已隔离(default-deny-ingress、web-ingress)     已隔离(web-egress)  可访问(web-egress 的 spec.egress[0] 允许)\n"),
+        table.contains("\n  Deployment/web          已隔离(default-deny-ingress、web-ingress)            已隔离(web-egress)  可访问(web-egress 的 spec.egress[0] 允许)\n"),
+        "{table}"
+    );
+    assert!(
+        table.contains("对所有流量开放(redis-debug-temporary 的 ingress[0])"),
         "{table}"
     );
     assert!(
@@ -191,7 +195,7 @@ fn netpol_in_chinese() {
         "{table}"
     );
     assert!(
-        table.ends_with("已检查 6 个名字空间中的 13 个工作负载:5 个未做入站隔离,8 个未做出站隔离,10 个可访问云元数据 API;5 个名字空间未在入站和出站两个方向都配置默认拒绝\n"),
+        table.ends_with("已检查 6 个名字空间中的 13 个工作负载:6 个未做入站隔离,8 个未做出站隔离,10 个可访问云元数据 API;5 个名字空间未在入站和出站两个方向都配置默认拒绝\n"),
         "{table}"
     );
     // Each namespace's columns line up under its headings, by terminal width.
@@ -209,7 +213,7 @@ fn netpol_in_chinese() {
             .iter()
             .take_while(|l| l.starts_with("  ") && !l.starts_with("  工作负载"))
         {
-            let cols: Vec<usize> = ["已隔离", "未隔离"]
+            let cols: Vec<usize> = ["已隔离", "未隔离", "对所有流量开放"]
                 .iter()
                 .flat_map(|w| row.match_indices(w).map(|(at, _)| row[..at].width()))
                 .collect();
@@ -249,7 +253,7 @@ fn netpol_in_chinese() {
         "{md}"
     );
     assert!(
-        md.contains("\n## 名字空间 `shop`\n\n4 个网络策略;入站默认拒绝:已配置(default-deny-ingress),出站默认拒绝:缺失。\n\n| 工作负载 | 入站 | 出站 | 云元数据 API |\n|---|---|---|---|\n"),
+        md.contains("\n## 名字空间 `shop`\n\n5 个网络策略;入站默认拒绝:已配置(default-deny-ingress),出站默认拒绝:缺失。\n\n| 工作负载 | 入站 | 出站 | 云元数据 API |\n|---|---|---|---|\n"),
         "{md}"
     );
     assert!(
@@ -277,7 +281,7 @@ fn netpol_in_chinese() {
 fn access_review_in_chinese() {
     let table = kcheck(&["access-review", DEMO, "--lang", "zh"]);
     assert!(
-        table.starts_with("访问权限审查:14 个主体,其中 9 个拥有危险权限\n摘要:sha256:"),
+        table.starts_with("访问权限审查:15 个主体,其中 9 个拥有危险权限\n摘要:sha256:"),
         "{table}"
     );
     assert!(
@@ -285,7 +289,7 @@ fn access_review_in_chinese() {
         "{table}"
     );
     assert!(
-        table.contains("\n  get,list,watch secrets                   名字空间 shop            RoleBinding shop/shop-developers-edit -> ClusterRole edit  examples/demo-cluster/rbac/team-bindings.yaml:35\n"),
+        table.contains("\n  get,list,watch secrets                   名字空间 shop            RoleBinding shop/shop-developers-edit -> ClusterRole edit  examples/demo-cluster/rbac/team-bindings.yaml:37\n"),
         "{table}"
     );
     assert!(

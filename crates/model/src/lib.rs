@@ -28,7 +28,7 @@ pub use facts::{ComponentKind, ConfigRole, FileRole, Flags, NodeFacts};
 pub use finding::{item_order, Finding, Level, Location, Note, NoteKind, Severity, Status};
 pub use inventory::Inventory;
 pub use netpol_coverage::{
-    MetadataAccess, NetpolCoverage, NetpolNamespace, NetpolTotals, NetpolWorkload,
+    MetadataAccess, NetpolCoverage, NetpolNamespace, NetpolTotals, NetpolWorkload, OpenedBy,
 };
 pub use now::Now;
 pub use object::{is_cluster_scoped, Object, ObjectRef, Source};

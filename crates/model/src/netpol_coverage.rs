@@ -36,11 +36,35 @@ pub struct NetpolWorkload {
     pub ingress: Vec<String>,
     /// The policies that isolate its pods for egress, in input order; none: not isolated.
     pub egress: Vec<String>,
+    /// A policy selecting its pods whose rule allows all ingress: the pods are open to all,
+    /// whatever the other policies say (policies add up).
+    pub ingress_open: Option<OpenedBy>,
+    /// The same for egress.
+    pub egress_open: Option<OpenedBy>,
     pub metadata: MetadataAccess,
     /// On the host network, where most network plugins do not apply policies.
     pub host_network: bool,
     /// Where the workload is: `file:line`, or its API path.
     pub location: String,
+}
+
+/// The policy and rule (`spec.ingress[rule]` or `spec.egress[rule]`) that allow everything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenedBy {
+    pub policy: String,
+    pub rule: usize,
+}
+
+impl NetpolWorkload {
+    /// Some policy isolates its pods for ingress and none opens them to all.
+    pub fn ingress_isolated(&self) -> bool {
+        !self.ingress.is_empty() && self.ingress_open.is_none()
+    }
+
+    /// Some policy isolates its pods for egress and none opens them to all.
+    pub fn egress_isolated(&self) -> bool {
+        !self.egress.is_empty() && self.egress_open.is_none()
+    }
 }
 
 /// Whether a workload's pods can reach the cloud metadata API (169.254.169.254:80,

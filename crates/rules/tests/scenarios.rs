@@ -7,8 +7,10 @@
 //!   limited to resourceNames;
 //! - `subjects`: what one subject may and may not do (`can` / `cannot`, as `verb resource [-n
 //!   ns]`), through every binding that names it or a group it belongs to;
-//! - `coverage`: for a workload, the policies isolating it in each direction and whether it
-//!   reaches the metadata API (`notIsolated`, `blocked`, `allowedBy <policy>[<rule>]`);
+//! - `coverage`: for a workload, the policies isolating it in each direction, whether it
+//!   reaches the metadata API (`notIsolated`, `blocked`, `allowedBy <policy>[<rule>]`), and the
+//!   policy rule that opens it to all traffic in a direction (`ingressOpenedBy`,
+//!   `egressOpenedBy`: `<policy>[<rule>]`, absent when none does);
 //! - `defaultDeny`: a namespace's default-deny policies;
 //! - `connect`: whether a connection between two workloads on a port is allowed.
 
@@ -181,6 +183,7 @@ fn check_coverage(ctx: &Context, q: &Node, errors: &mut Vec<String>) {
         MetadataReach::Blocked => "blocked".to_string(),
         MetadataReach::AllowedBy { policy, rule } => format!("allowedBy {policy}[{rule}]"),
     };
+    let open = |o: Option<(&str, usize)>| o.map(|(p, r)| format!("{p}[{r}]"));
     let got = (
         row.ingress
             .iter()
@@ -188,15 +191,20 @@ fn check_coverage(ctx: &Context, q: &Node, errors: &mut Vec<String>) {
             .collect::<Vec<_>>(),
         row.egress.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
         got_metadata,
+        open(row.ingress_open),
+        open(row.egress_open),
     );
     let expected = (
         strings(q.get("ingress")),
         strings(q.get("egress")),
         q.str_at("metadata").unwrap().to_string(),
+        q.str_at("ingressOpenedBy").map(str::to_string),
+        q.str_at("egressOpenedBy").map(str::to_string),
     );
     if got != expected {
         errors.push(format!(
-            "coverage of {spec}: expected (ingress, egress, metadata) {expected:?}, got {got:?}"
+            "coverage of {spec}: expected (ingress, egress, metadata, ingressOpenedBy, \
+             egressOpenedBy) {expected:?}, got {got:?}"
         ));
     }
 }

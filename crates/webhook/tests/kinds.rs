@@ -147,6 +147,43 @@ async fn configmaps_are_judged_and_their_values_never_echoed() {
 }
 
 #[tokio::test]
+async fn credential_placeholders_warn_and_key_blocks_deny() {
+    let server = TestServer::start("").await;
+    let cm = |data: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "shop"}, "data": data});
+    // A credential's key over a placeholder: allowed, with a warning that says why.
+    let (_, answer) = server
+        .review(&create(&cm(json!({"DB_PASSWORD": "changeme"}))))
+        .await;
+    assert!(allowed(&answer), "{answer}");
+    assert!(
+        warnings(&answer).iter().any(|w| w.starts_with("KC602")),
+        "{answer}"
+    );
+    // A private key block, whatever its body: denied, and nothing of the body is echoed.
+    let (_, answer) = server
+        .review(&create(&cm(json!({"id_rsa": "-----BEGIN RSA PRIVATE KEY-----\nWm9vQmFyQmF6\n-----END RSA PRIVATE KEY-----\n"}))))
+        .await;
+    assert!(!allowed(&answer), "{answer}");
+    assert!(denial(&answer).contains("KC602"), "{answer}");
+    assert!(!answer.to_string().contains("Wm9v"), "{answer}");
+    // A credential-named variable read from a ConfigMap, which a review never carries: judged
+    // by its name, a warning; from a Secret, nothing.
+    let mut spec = clean_pod_spec();
+    spec["containers"][0]["env"] = json!([
+        {"name": "DB_PASSWORD", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "db-password"}}},
+        {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {"name": "api", "key": "token"}}}
+    ]);
+    let (_, answer) = server.review(&create(&pod("shop", "web", spec))).await;
+    assert!(allowed(&answer), "{answer}");
+    let found: Vec<String> = warnings(&answer)
+        .into_iter()
+        .filter(|w| w.starts_with("KC603"))
+        .collect();
+    assert_eq!(found.len(), 1, "{answer}");
+    assert!(found[0].contains("DB_PASSWORD"), "{answer}");
+}
+
+#[tokio::test]
 async fn rbac_roles_and_bindings() {
     let server = TestServer::start("").await;
     let rbac = |kind: &str, namespaced: bool, rest: Value| {

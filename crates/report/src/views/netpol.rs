@@ -6,7 +6,9 @@ use super::{escaped, same, write_json};
 use crate::labels::{colon, comma, WORKLOAD as MD_WORKLOAD};
 use crate::layout::{pad, width, Spool};
 use crate::markdown::code;
-use kcheck_model::{Lang, MetadataAccess, NetpolCoverage, NetpolNamespace, NetpolTotals, Text};
+use kcheck_model::{
+    Lang, MetadataAccess, NetpolCoverage, NetpolNamespace, NetpolTotals, OpenedBy, Text,
+};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io;
@@ -43,7 +45,20 @@ fn metadata_text(m: &MetadataAccess, lang: Lang, name: Name) -> String {
     }
 }
 
-fn isolation_text(policies: &[String], lang: Lang, name: Name) -> String {
+fn isolation_text(
+    policies: &[String],
+    open: Option<&OpenedBy>,
+    field: &str,
+    lang: Lang,
+    name: Name,
+) -> String {
+    if let Some(o) = open {
+        let (policy, rule) = (name(&o.policy), o.rule);
+        return match lang {
+            Lang::En => format!("OPEN TO ALL by {policy} ({field}[{rule}])"),
+            Lang::Zh => format!("对所有流量开放({policy} 的 {field}[{rule}])"),
+        };
+    }
     let names: Vec<String> = policies.iter().map(|p| name(p)).collect();
     match (policies.is_empty(), lang) {
         (true, Lang::En) => "OPEN".into(),
@@ -126,12 +141,12 @@ pub(super) fn table(
         let ingress: Vec<String> = n
             .workloads
             .iter()
-            .map(|w| isolation_text(&w.ingress, lang, &same))
+            .map(|w| isolation_text(&w.ingress, w.ingress_open.as_ref(), "ingress", lang, &same))
             .collect();
         let egress: Vec<String> = n
             .workloads
             .iter()
-            .map(|w| isolation_text(&w.egress, lang, &same))
+            .map(|w| isolation_text(&w.egress, w.egress_open.as_ref(), "egress", lang, &same))
             .collect();
         // Each column as wide as its widest cell or its heading.
         let width_of = |cells: &[String], heading: &Text| {
@@ -212,8 +227,14 @@ pub(super) fn markdown(
                 "| {} {} | {} | {} | {} |",
                 escaped(&w.kind),
                 code(&w.name),
-                isolation_text(&w.ingress, lang, &escaped),
-                isolation_text(&w.egress, lang, &escaped),
+                isolation_text(
+                    &w.ingress,
+                    w.ingress_open.as_ref(),
+                    "ingress",
+                    lang,
+                    &escaped
+                ),
+                isolation_text(&w.egress, w.egress_open.as_ref(), "egress", lang, &escaped),
                 metadata_text(&w.metadata, lang, &escaped)
             );
         }
@@ -259,15 +280,33 @@ struct DefaultDeny<'a> {
 #[serde(rename_all = "camelCase")]
 struct Workload<'a> {
     egress_isolated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    egress_opened_by: Option<Opened<'a>>,
     egress_policies: &'a [String],
     host_network: bool,
     ingress_isolated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ingress_opened_by: Option<Opened<'a>>,
     ingress_policies: &'a [String],
     kind: &'a str,
     location: &'a str,
     metadata: Metadata<'a>,
     metadata_reachable: bool,
     name: &'a str,
+}
+
+/// The policy and rule that open a workload to all traffic in one direction.
+#[derive(Serialize)]
+struct Opened<'a> {
+    policy: &'a str,
+    rule: usize,
+}
+
+fn opened(o: Option<&OpenedBy>) -> Option<Opened<'_>> {
+    o.map(|o| Opened {
+        policy: &o.policy,
+        rule: o.rule,
+    })
 }
 
 #[derive(Serialize)]
@@ -296,10 +335,12 @@ pub(super) fn json(coverage: &NetpolCoverage, out: &mut dyn io::Write) -> io::Re
                     .workloads
                     .iter()
                     .map(|w| Workload {
-                        egress_isolated: !w.egress.is_empty(),
+                        egress_isolated: w.egress_isolated(),
+                        egress_opened_by: opened(w.egress_open.as_ref()),
                         egress_policies: &w.egress,
                         host_network: w.host_network,
-                        ingress_isolated: !w.ingress.is_empty(),
+                        ingress_isolated: w.ingress_isolated(),
+                        ingress_opened_by: opened(w.ingress_open.as_ref()),
                         ingress_policies: &w.ingress,
                         kind: &w.kind,
                         location: &w.location,

@@ -60,6 +60,8 @@ fn workload(
         name: name.into(),
         ingress: names(ingress),
         egress: names(egress),
+        ingress_open: None,
+        egress_open: None,
         metadata,
         host_network: false,
         location: format!("{name}.yaml:1"),
@@ -639,4 +641,30 @@ fn tables_replace_control_characters_of_names() {
     // JSON keeps the name as it is (escaped by JSON itself).
     let json = to_string(|out| write_who_can(&answer, ViewFormat::Json, Lang::En, out));
     assert!(json.contains("eve\\u001b[2J\u{202e}"), "{json}");
+}
+
+/// A workload that a policy opens to all ingress is shown as such, not as isolated, in the table
+/// and in JSON (where the field appears only then).
+#[test]
+fn a_workload_opened_to_all_is_not_isolated() {
+    let mut coverage = netpol();
+    let w = &mut coverage.namespaces[2].workloads[0];
+    w.ingress_open = Some(kcheck_model::OpenedBy {
+        policy: "allow-all".into(),
+        rule: 0,
+    });
+    let table = to_string(|out| write_netpol(&coverage, ViewFormat::Table, Lang::En, out));
+    assert!(
+        table.contains("OPEN TO ALL by allow-all (ingress[0])"),
+        "{table}"
+    );
+    let zh = to_string(|out| write_netpol(&coverage, ViewFormat::Table, Lang::Zh, out));
+    assert!(
+        zh.contains("对所有流量开放(allow-all 的 ingress[0])"),
+        "{zh}"
+    );
+    let json = to_string(|out| write_netpol(&coverage, ViewFormat::Json, Lang::En, out));
+    assert!(json.contains("\"ingressIsolated\": false"), "{json}");
+    assert!(json.contains("\"ingressOpenedBy\": {"), "{json}");
+    assert_eq!(json.matches("OpenedBy").count(), 1, "{json}");
 }

@@ -16,6 +16,11 @@ declare_rule! {
     /// `except` list covers all of its `cidr` allow nothing and are accepted. Note that
     /// without `policyTypes`, a policy with no `egress` rules is of type `Ingress` only.
     ///
+    /// A default deny is cancelled when another policy that selects every pod has a rule that
+    /// allows everything in that direction (no ports, and no peers or every pod of every
+    /// namespace with `0.0.0.0/0` and `::/0`): policies add up, so no pod of the namespace is
+    /// restricted. The finding then names the cancelling policy and rule.
+    ///
     /// The finding is on the Namespace object, or on the first workload of the namespace when
     /// the input has no Namespace object for it.
     ///
@@ -62,10 +67,37 @@ enum Baseline<'a> {
     Deny,
     /// A policy selects every pod but allows some traffic.
     Allows(&'a str),
+    /// A policy selects every pod and allows everything (rule `rule` of policy `by`): whatever
+    /// default deny there is (`deny`) is cancelled for every pod.
+    Cancelled {
+        by: &'a str,
+        rule: usize,
+        deny: Option<&'a str>,
+    },
     Missing,
 }
 
 fn default_for<'a>(policies: &[Policy<'a>], direction: Direction) -> Baseline<'a> {
+    let everyone = || {
+        policies
+            .iter()
+            .filter(|p| p.selects_all_pods() && p.has_type(direction))
+    };
+    if let Some((by, rule)) = everyone().find_map(|p| p.opens_everything(direction).map(|r| (p, r)))
+    {
+        let deny = everyone()
+            .find(|p| {
+                p.rules(direction)
+                    .iter()
+                    .all(|r| allows_nothing(r, direction))
+            })
+            .map(|p| p.object.name.as_str());
+        return Baseline::Cancelled {
+            by: &by.object.name,
+            rule,
+            deny,
+        };
+    }
     let mut found = Baseline::Missing;
     for p in policies
         .iter()
@@ -133,15 +165,38 @@ fn check(ctx: &Context, sink: &mut Sink) {
         };
         let mut also_en = String::new();
         let mut also_zh = String::new();
+        let mut cancelled = false;
         for (default, direction) in [(&ingress, Direction::Ingress), (&egress, Direction::Egress)] {
-            if let Baseline::Allows(name) = default {
-                let (field, zh) = (direction.field(), direction.zh());
-                also_en.push_str(&format!(
-                    "; NetworkPolicy \"{name}\" selects every pod for {field} but allows traffic"
-                ));
-                also_zh.push_str(&format!(
-                    ";NetworkPolicy \"{name}\" 为{zh}选中了所有 Pod,但放行了流量"
-                ));
+            let (field, zh) = (direction.field(), direction.zh());
+            match default {
+                Baseline::Allows(name) => {
+                    also_en.push_str(&format!(
+                        "; NetworkPolicy \"{name}\" selects every pod for {field} but allows traffic"
+                    ));
+                    also_zh.push_str(&format!(
+                        ";NetworkPolicy \"{name}\" 为{zh}选中了所有 Pod,但放行了流量"
+                    ));
+                }
+                Baseline::Cancelled { by, rule, deny } => {
+                    cancelled = true;
+                    let (deny_en, deny_zh) = match deny {
+                        Some(d) => (
+                            format!("the default deny \"{d}\""),
+                            format!("默认拒绝策略 \"{d}\""),
+                        ),
+                        None => (
+                            "any default deny".to_string(),
+                            "任何默认拒绝策略".to_string(),
+                        ),
+                    };
+                    also_en.push_str(&format!(
+                        "; NetworkPolicy \"{by}\" selects every pod and its rule {field}[{rule}] allows all {field} traffic on every port, which cancels {deny_en}: policies add up"
+                    ));
+                    also_zh.push_str(&format!(
+                        ";NetworkPolicy \"{by}\" 选中了所有 Pod,其规则 {field}[{rule}] 在所有端口上放行全部{zh}流量,使{deny_zh}失效:网络策略是叠加生效的"
+                    ));
+                }
+                _ => {}
             }
         }
         let path = if subject.kind == "Namespace" {
@@ -149,12 +204,17 @@ fn check(ctx: &Context, sink: &mut Sink) {
         } else {
             FieldPath::parse("metadata.namespace")
         };
+        let (effective, effective_zh) = if cancelled {
+            ("effective ", "有效的")
+        } else {
+            ("", "")
+        };
         sink.fail(
             subject,
             path,
             text!(
-                "Namespace \"{namespace}\" has no default-deny NetworkPolicy for {what} (a policy with podSelector: {{}}, policyTypes [Ingress, Egress] and no rules){also_en}",
-                "名字空间 \"{namespace}\" 没有针对{what_zh}的默认拒绝 NetworkPolicy(即 podSelector: {{}}、policyTypes 为 [Ingress, Egress] 且没有规则的策略){also_zh}",
+                "Namespace \"{namespace}\" has no {effective}default-deny NetworkPolicy for {what} (a policy with podSelector: {{}}, policyTypes [Ingress, Egress] and no rules){also_en}",
+                "名字空间 \"{namespace}\" 没有针对{what_zh}的{effective_zh}默认拒绝 NetworkPolicy(即 podSelector: {{}}、policyTypes 为 [Ingress, Egress] 且没有规则的策略){also_zh}",
             ),
         );
     }

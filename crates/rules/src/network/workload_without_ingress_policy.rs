@@ -14,6 +14,14 @@ declare_rule! {
     /// `networking.k8s.io` NetworkPolicies are read; workloads in the exempt namespaces of
     /// `podSecurity.exemptNamespaces` (default `kube-system`) are skipped.
     ///
+    /// A workload that is selected, but by a policy with a rule that allows everything in that
+    /// direction, is reported too: policies add up, so one such rule leaves the pods open
+    /// whatever the other policies say (a namespace's default deny included). "Everything" is
+    /// a rule without ports whose peers are absent (`- {}`), or list every pod of every
+    /// namespace (`namespaceSelector: {}`) and both whole address families (`0.0.0.0/0` and
+    /// `::/0`, without `except`). Every pod of every namespace alone, or any port list, still
+    /// restricts, and is accepted.
+    ///
     /// ## Why
     /// Checklist item 2.2: ingress and egress network policies are applied to all workloads.
     /// A pod that no Ingress policy selects accepts connections from every pod in the cluster

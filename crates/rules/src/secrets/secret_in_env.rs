@@ -1,6 +1,6 @@
-use crate::analysis::secret_detect as detect;
+use crate::analysis::secret_detect::{self as detect, Kind, Placeholder};
 use crate::{declare_rule, Admission, Check, Context, Sink};
-use kcheck_model::{text, Evidence, Node, Object, Severity, Text, WORKLOAD_KINDS};
+use kcheck_model::{text, Evidence, Node, Object, Severity, Text, Value, WORKLOAD_KINDS};
 
 declare_rule! {
     /// ## What it checks
@@ -9,12 +9,29 @@ declare_rule! {
     /// ReplicationController, PodTemplate), with the same detectors as
     /// [KC602](KC602.md) applied to the variable's name and value: private keys, cloud keys,
     /// vendor tokens, JWTs, URLs with a password, literal values under password-, token- or
-    /// key-like names, and random-looking values under key-like names. Placeholders
-    /// (`$(OTHER_VAR)`, `${VAR}`, `changeme`, `<...>`, paths, booleans, numbers) are not
-    /// secrets. A variable read from a ConfigMap of the input (`valueFrom.configMapKeyRef`, or
-    /// `envFrom.configMapRef` for every key) is judged by the ConfigMap's value: a secret there
+    /// key-like names, and random-looking values under key-like names. A PEM private key block
+    /// fails whatever its body holds (a placeholder, a truncated or malformed key: high).
+    /// Placeholders (`$(OTHER_VAR)`, `${VAR}`, `changeme`, `<...>`, paths, booleans, numbers)
+    /// are not secrets. A variable read from a ConfigMap of the input
+    /// (`valueFrom.configMapKeyRef`, or `envFrom.configMapRef` for every key) is judged by the
+    /// ConfigMap's value, under the ConfigMap key's name and the variable's: a secret there
     /// reaches the container from an object that is never treated as one. `secretKeyRef` and
     /// `fieldRef` are never flagged.
+    ///
+    /// A variable **named like a credential** (a password, `*_TOKEN`, `*API_KEY*`,
+    /// `*PRIVATE_KEY*`, `*SECRET*`, `*_SECRET_ACCESS_KEY`; see [KC602](KC602.md) for the names
+    /// and placeholders) is a warning (medium) when nothing has leaked but a secret is meant to
+    /// be supplied where it does not belong:
+    /// - its literal value is a placeholder: empty (or no value at all), a value to fill in
+    ///   (`changeme`, `<your-token>`, `xxx`) or a variable to substitute before deployment
+    ///   (`${VAR}`, `{{ .Values.x }}`). `$(OTHER_VAR)` is not warned: Kubernetes substitutes
+    ///   another variable of the container, which may come from a Secret;
+    /// - it is read from a ConfigMap key whose value is such a placeholder (by key or through
+    ///   `envFrom`);
+    /// - it is read with `configMapKeyRef` from a ConfigMap the input does not hold: its name
+    ///   says a credential is meant to come from a ConfigMap. At admission, where a review
+    ///   carries the workload alone, this is how such a variable is judged; the ConfigMap's own
+    ///   value is judged by KC602 when the ConfigMap is admitted.
     ///
     /// The finding never shows the value, only what it looks like and a redacted fingerprint
     /// (see [KC602](KC602.md)). Private keys and cloud credentials are critical.
@@ -24,7 +41,9 @@ declare_rule! {
     /// the workload object (never encrypted at rest), shown by `kubectl get -o yaml` and
     /// `kubectl describe` to anyone who may read workloads, and kept in Git and in every
     /// ReplicaSet revision. The checklist also warns that environment variables leak more
-    /// easily than files (crash dumps, `/proc/<pid>/environ`, child processes).
+    /// easily than files (crash dumps, `/proc/<pid>/environ`, child processes). A credential's
+    /// variable with a placeholder, or read from a ConfigMap, will carry the real value through
+    /// the workload or a ConfigMap once it is filled in or substituted.
     ///
     /// ## Fix
     /// Put the value in a Secret and reference it, or better mount it as a file:
@@ -48,6 +67,8 @@ declare_rule! {
     ///     secretName: app-db
     /// ```
     /// Then rotate the value: it has been readable by everyone who could read the workload.
+    /// For a placeholder or a ConfigMap reference, use `secretKeyRef` (or a secret volume)
+    /// before a value is put in.
     ///
     /// ## References
     /// - https://kubernetes.io/docs/concepts/security/security-checklist/#secrets
@@ -61,7 +82,8 @@ declare_rule! {
         evidence: Evidence::Objects,
         admission: Admission::JudgedDespite(
             "reads the ConfigMap an env variable takes its value from; a review carries none, so \
-         such variables are not judged at admission (literal values are), never judged wrongly",
+         at admission such a variable is judged by its name alone (a credential's name warns) \
+         and the ConfigMap's value is left to KC602 when the ConfigMap is admitted",
         ),
         title: Text::fixed(
             "Container environment holds a literal secret",
@@ -71,7 +93,7 @@ declare_rule! {
             "Move the value to a Secret, reference it with valueFrom.secretKeyRef (or mount it as a file), and rotate it.",
             "把该值移到 Secret 中,用 valueFrom.secretKeyRef 引用(或以文件形式挂载),并轮换该值。",
         ),
-        severities: &[Severity::Critical],
+        severities: &[Severity::Critical, Severity::Medium],
         reads: &["ConfigMap"],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
     }
@@ -83,8 +105,8 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     for c in pod.containers() {
         let env = c.get("env").map_or(&[][..], Node::as_seq);
         for (i, var) in env.iter().enumerate() {
+            let name = var.str_at("name").unwrap_or("");
             if let Some(r) = var.path(&["valueFrom", "configMapKeyRef"]) {
-                let name = var.str_at("name").unwrap_or("");
                 let at = c.path(&format!("env[{i}].valueFrom.configMapKeyRef"));
                 let (Some(map), Some(key)) = (r.str_at("name"), r.str_at("key")) else {
                     continue;
@@ -92,15 +114,61 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                 from_config_map(object, ctx, sink, (&c, at), (map, Some(key)), name);
                 continue;
             }
-            let (Some(name), Some(value)) =
-                (var.str_at("name"), var.get("value").and_then(Node::as_str))
-            else {
-                continue;
+            // A variable without a value (`value: ""`, or none) is set to the empty string.
+            let value = match var.get("value") {
+                None => "",
+                Some(node) if matches!(node.value, Value::Null) => "",
+                Some(node) => match node.as_str() {
+                    Some(value) => value,
+                    None => continue,
+                },
             };
-            for hit in detect::scan(name, value) {
+            if name.is_empty() {
+                continue;
+            }
+            let hits = detect::scan(name, value);
+            let (en, zh) = (c.label_en(), c.label_zh());
+            if hits.is_empty() {
+                // secretKeyRef, fieldRef and resourceFieldRef say where the value comes from;
+                // `$(OTHER)` is another variable, which Kubernetes substitutes.
+                if var.get("valueFrom").is_some() {
+                    continue;
+                }
+                let Some(slot) = detect::credential_slot(name, value)
+                    .filter(|s| s.placeholder != Placeholder::EnvReference)
+                else {
+                    continue;
+                };
+                let ((kind_en, kind_zh), (what_en, what_zh)) = slot.describe();
+                let at = match var.get("value") {
+                    Some(_) => c.path(&format!("env[{i}].value")),
+                    None => c.path(&format!("env[{i}]")),
+                };
+                sink.warn(
+                    object,
+                    at,
+                    text!(
+                        "{en}: environment variable {name} is named like {kind_en} and its literal value is a placeholder {what_en}: no secret has leaked, but {kind_en} is meant to be written into the workload as a literal",
+                        "{zh}:环境变量 {name} 按名字应存放{kind_zh},其明文值是占位符{what_zh}:并未泄露机密,但这说明{kind_zh}打算以明文写进工作负载",
+                    ),
+                )
+                .severity = Severity::Medium;
+                continue;
+            }
+            for hit in hits {
                 let (what_en, what_zh) = hit.summary();
                 let (at_en, at_zh) = hit.place();
-                let (en, zh) = (c.label_en(), c.label_zh());
+                if let Kind::PrivateKeyStub(label) = &hit.kind {
+                    sink.fail(
+                        object,
+                        c.path(&format!("env[{i}].value")),
+                        text!(
+                            "{en}: environment variable {name}{at_en} holds a private key block ({label}) whose body is a placeholder or truncated: a private key block does not belong in a literal value, whatever it holds",
+                            "{zh}:环境变量 {name}{at_zh} 以明文保存了私钥块({label}),其内容为占位符或不完整:无论内容如何,私钥块都不应以明文写进工作负载",
+                        ),
+                    );
+                    continue;
+                }
                 let finding = sink.fail(
                     object,
                     c.path(&format!("env[{i}].value")),
@@ -129,8 +197,10 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     }
 }
 
-/// Variables a container reads from a ConfigMap of the input whose value is a secret: the
-/// ConfigMap's key `key`, or every key (`envFrom`, the variables named `prefix` + key).
+/// Variables a container reads from a ConfigMap: the ConfigMap's key `key`, or every key
+/// (`envFrom`, the variables named `prefix` + key). A secret there fails; a placeholder under
+/// a credential's name, or a credential-named variable read from a ConfigMap the input does
+/// not hold, warns: a credential is meant to come from a ConfigMap.
 fn from_config_map(
     object: &Object,
     ctx: &Context,
@@ -140,23 +210,66 @@ fn from_config_map(
     variable: &str,
 ) {
     let ns = object.namespace.as_deref().unwrap_or("default");
+    let (en, zh) = (c.label_en(), c.label_zh());
     let Some(config_map) = ctx.inventory.get("ConfigMap", Some(ns), map) else {
+        let Some(k) = key else { return };
+        let Some(kind) = detect::credential_name(variable) else {
+            return;
+        };
+        // Only the name is known; the slot says the kind with its article.
+        let slot = detect::Slot {
+            kind,
+            placeholder: Placeholder::Empty,
+        };
+        let ((kind_en, kind_zh), _) = slot.describe();
+        sink.warn(
+            object,
+            at,
+            text!(
+                "{en}: environment variable {variable} is named like {kind_en} and is read from ConfigMap {map} key \"{k}\", which the input does not hold: {kind_en} is meant to be supplied through a ConfigMap",
+                "{zh}:环境变量 {variable} 按名字应存放{kind_zh},却读取自 ConfigMap {map} 的键 \"{k}\"(输入中没有该 ConfigMap):这说明{kind_zh}打算通过 ConfigMap 提供",
+            ),
+        )
+        .severity = Severity::Medium;
         return;
     };
     let data = config_map.root.get("data").map_or(&[][..], Node::as_map);
     for entry in data.iter().filter(|e| key.is_none_or(|k| e.key == k)) {
-        let Some(value) = entry.value.as_str() else {
-            continue;
-        };
-        let Some(hit) = detect::scan(&entry.key, value).into_iter().next() else {
-            continue;
+        let value = match &entry.value.value {
+            Value::Null => "",
+            _ => match entry.value.as_str() {
+                Some(value) => value,
+                None => continue,
+            },
         };
         let name = match key {
             Some(_) => variable.to_string(),
             None => format!("{variable}{}", entry.key),
         };
+        let k = &entry.key;
+        // The ConfigMap's key names the value, and so does the variable the program reads.
+        let hit = detect::scan(k, value)
+            .into_iter()
+            .next()
+            .or_else(|| (name != *k).then(|| detect::scan(&name, value).into_iter().next())?);
+        let Some(hit) = hit else {
+            let slot =
+                detect::credential_slot(&name, value).or_else(|| detect::credential_slot(k, value));
+            if let Some(slot) = slot {
+                let ((kind_en, kind_zh), (what_en, what_zh)) = slot.describe();
+                sink.warn(
+                    object,
+                    at.clone(),
+                    text!(
+                        "{en}: environment variable {name} is read from ConfigMap {map} key \"{k}\", which holds a placeholder {what_en} for {kind_en}: no secret has leaked, but {kind_en} is meant to be supplied through a ConfigMap",
+                        "{zh}:环境变量 {name} 读取自 ConfigMap {map} 的键 \"{k}\",其值是{kind_zh}的占位符{what_zh}:并未泄露机密,但这说明{kind_zh}打算通过 ConfigMap 提供",
+                    ),
+                )
+                .severity = Severity::Medium;
+            }
+            continue;
+        };
         let (what_en, what_zh) = hit.summary();
-        let (en, zh, k) = (c.label_en(), c.label_zh(), &entry.key);
         let finding = sink.fail(
             object,
             at.clone(),

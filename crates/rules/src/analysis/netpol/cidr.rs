@@ -29,6 +29,17 @@ impl Cidr {
             .collect()
     }
 
+    /// Whether the block is a whole address family (`0.0.0.0/0`, `::/0`), and of which:
+    /// `Some(v6)`.
+    pub fn whole_family(&self) -> Option<bool> {
+        let last = if self.v6 {
+            u128::MAX
+        } else {
+            u128::from(u32::MAX)
+        };
+        (self.first == 0 && self.last == last).then_some(self.v6)
+    }
+
     /// `10.0.0.0/8`, `::/0`. `None` for anything the API server would reject.
     pub fn parse(text: &str) -> Option<Cidr> {
         let (addr, prefix) = text.trim().split_once('/')?;

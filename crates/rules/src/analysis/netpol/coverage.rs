@@ -9,7 +9,7 @@ use crate::analysis::namespace_pss::{is_exempt, namespace_of};
 use crate::Context;
 use kcheck_model::{
     MetadataAccess, NetpolCoverage, NetpolNamespace, NetpolTotals, NetpolWorkload, Node, Object,
-    WORKLOAD_KINDS,
+    OpenedBy, WORKLOAD_KINDS,
 };
 
 /// One workload's row.
@@ -20,6 +20,10 @@ pub struct WorkloadCoverage<'a> {
     /// The policies that isolate its pods for ingress (by name, in inventory order).
     pub ingress: Vec<&'a str>,
     pub egress: Vec<&'a str>,
+    /// A selecting policy and its rule that open the pods to all ingress.
+    pub ingress_open: Option<(&'a str, usize)>,
+    /// The same for egress.
+    pub egress_open: Option<(&'a str, usize)>,
     pub metadata: MetadataReach<'a>,
     /// On the host network, where most plugins do not apply policies.
     pub host_network: bool,
@@ -109,6 +113,12 @@ pub fn coverage<'a>(ctx: &Context<'a>) -> Vec<NamespaceCoverage<'a>> {
                     .collect::<Vec<_>>()
             };
             let (ingress, egress) = (names(Direction::Ingress), names(Direction::Egress));
+            let open = |d| {
+                selecting
+                    .iter()
+                    .find_map(|p| p.opens_everything(d).map(|r| (p.object.name.as_str(), r)))
+            };
+            let (ingress_open, egress_open) = (open(Direction::Ingress), open(Direction::Egress));
             let metadata = if egress.is_empty() {
                 MetadataReach::NotIsolated
             } else {
@@ -127,6 +137,8 @@ pub fn coverage<'a>(ctx: &Context<'a>) -> Vec<NamespaceCoverage<'a>> {
                 namespace: ns,
                 ingress,
                 egress,
+                ingress_open,
+                egress_open,
                 metadata,
                 host_network: pod.get("hostNetwork").and_then(Node::as_bool) == Some(true),
             });
@@ -143,7 +155,11 @@ pub fn coverage<'a>(ctx: &Context<'a>) -> Vec<NamespaceCoverage<'a>> {
 impl WorkloadCoverage<'_> {
     /// Not isolated in some direction, or able to reach the metadata API.
     pub fn has_gap(&self) -> bool {
-        self.ingress.is_empty() || self.egress.is_empty() || self.metadata.reachable()
+        self.ingress.is_empty()
+            || self.egress.is_empty()
+            || self.ingress_open.is_some()
+            || self.egress_open.is_some()
+            || self.metadata.reachable()
     }
 }
 
@@ -164,8 +180,12 @@ fn totals(rows: &[&NamespaceCoverage]) -> NetpolTotals {
     NetpolTotals {
         namespaces: checked.len(),
         workloads: workloads().count(),
-        ingress_not_isolated: workloads().filter(|w| w.ingress.is_empty()).count(),
-        egress_not_isolated: workloads().filter(|w| w.egress.is_empty()).count(),
+        ingress_not_isolated: workloads()
+            .filter(|w| w.ingress.is_empty() || w.ingress_open.is_some())
+            .count(),
+        egress_not_isolated: workloads()
+            .filter(|w| w.egress.is_empty() || w.egress_open.is_some())
+            .count(),
         metadata_reachable: workloads().filter(|w| w.metadata.reachable()).count(),
         without_default_deny: checked
             .iter()
@@ -214,6 +234,14 @@ fn workload_view(w: &WorkloadCoverage) -> NetpolWorkload {
         name: w.workload.name.clone(),
         ingress: names(&w.ingress),
         egress: names(&w.egress),
+        ingress_open: w.ingress_open.map(|(policy, rule)| OpenedBy {
+            policy: policy.to_string(),
+            rule,
+        }),
+        egress_open: w.egress_open.map(|(policy, rule)| OpenedBy {
+            policy: policy.to_string(),
+            rule,
+        }),
         metadata: match &w.metadata {
             MetadataReach::NotIsolated => MetadataAccess::NotIsolated,
             MetadataReach::AllowedBy { policy, rule } => MetadataAccess::AllowedBy {

@@ -103,8 +103,9 @@ fn describe_labels(labels: &Labels) -> (String, String) {
     (format!("labels {pairs}"), format!("标签 {pairs}"))
 }
 
-/// KC205 and KC206: reports a workload that no policy isolates in `direction`. A policy with an
-/// empty podSelector (a namespace default) counts.
+/// KC205 and KC206: reports a workload that no policy isolates in `direction`, or that a policy
+/// selecting it opens to everything in that direction ([`Policy::opens_everything`]). A policy
+/// with an empty podSelector (a namespace default) counts.
 pub(crate) fn check_workload(
     object: &Object,
     ctx: &Context,
@@ -121,10 +122,27 @@ pub(crate) fn check_workload(
     sink.examined();
     let labels = pod_labels(object);
     let policies = ctx.network_policies(namespace);
-    if policies
+    let mut selecting = policies
         .iter()
-        .any(|p| p.has_type(direction) && p.selects(namespace, &labels))
-    {
+        .filter(|p| p.has_type(direction) && p.selects(namespace, &labels))
+        .peekable();
+    if selecting.peek().is_some() {
+        // Selected, but one of the policies opens everything: policies add up, so the pods are
+        // not restricted in this direction whatever the others say.
+        if let Some((p, rule)) =
+            selecting.find_map(|p| p.opens_everything(direction).map(|r| (p, r)))
+        {
+            let (kind, name, policy) = (&object.kind, &object.name, &p.object.name);
+            let (field, zh) = (direction.field(), direction.zh());
+            sink.fail(
+                object,
+                pod_labels_path(object),
+                text!(
+                    "{kind} \"{name}\": NetworkPolicy \"{policy}\" selects its pods and its rule {field}[{rule}] allows all {field} traffic on every port, so no policy restricts their {field} traffic (policies add up)",
+                    "{kind} \"{name}\":NetworkPolicy \"{policy}\" 选中了其 Pod,且其规则 {field}[{rule}] 在所有端口上放行全部{zh}流量,因此其{zh}流量不受任何策略限制(网络策略是叠加生效的)",
+                ),
+            );
+        }
         return;
     }
     let (kind, name) = (&object.kind, &object.name);

@@ -1,5 +1,6 @@
 //! A `networking.k8s.io` NetworkPolicy read as the API server defaults it.
 
+use super::cidr::Cidr;
 use super::selector::{labels_of, Labels, Selector};
 use crate::analysis::namespace_pss::namespace_of;
 use kcheck_model::{FieldPath, Node, Object};
@@ -121,6 +122,25 @@ impl<'a> Policy<'a> {
         FieldPath::parse("spec").key(direction.field()).index(index)
     }
 
+    /// The first rule of `direction` that allows everything, by index: on every port, from or to
+    /// every peer. Every peer is no `from`/`to` at all, or a list that holds every pod of every
+    /// namespace (`namespaceSelector: {}`, with no or an empty `podSelector`) and both whole
+    /// address families (`0.0.0.0/0` and `::/0`, without `except`). Every port is no `ports`
+    /// at all. Policies are additive: such a rule leaves the pods the policy selects open in
+    /// that direction, whatever other policies select them.
+    pub fn opens_everything(&self, direction: Direction) -> Option<usize> {
+        if !self.has_type(direction) {
+            return None;
+        }
+        self.rules(direction).iter().position(|rule| {
+            let ports = rule.get("ports").map_or(&[][..], Node::as_seq);
+            let peers = rule
+                .get(direction.peers_field())
+                .map_or(&[][..], Node::as_seq);
+            ports.is_empty() && (peers.is_empty() || every_peer(peers))
+        })
+    }
+
     /// Whether the policy selects every pod of its namespace.
     pub fn selects_all_pods(&self) -> bool {
         self.pod_selector.is_everything()
@@ -130,6 +150,34 @@ impl<'a> Policy<'a> {
     pub fn selects(&self, namespace: &str, labels: &Labels) -> bool {
         self.namespace == namespace && self.pod_selector.matches(labels)
     }
+}
+
+/// Whether `peers` hold every pod of every namespace and every IPv4 and IPv6 address.
+fn every_peer(peers: &[Node]) -> bool {
+    let (mut pods, mut v4, mut v6) = (false, false, false);
+    for peer in peers.iter().filter_map(Peer::parse) {
+        match peer {
+            Peer::Pods {
+                pods: p,
+                namespaces: Some(n),
+            } if n.is_everything() && p.as_ref().is_none_or(Selector::is_everything) => {
+                pods = true;
+            }
+            Peer::IpBlock(block) if Cidr::excepts(block).is_empty() => {
+                match block
+                    .str_at("cidr")
+                    .and_then(Cidr::parse)
+                    .and_then(|c| c.whole_family())
+                {
+                    Some(true) => v6 = true,
+                    Some(false) => v4 = true,
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    pods && v4 && v6
 }
 
 /// One entry of a rule's `from`/`to`.

@@ -6,6 +6,10 @@
 //! the value is not a placeholder; a random-looking value needs a key-like name. Values that
 //! hold a whole configuration file are read line by line. A [`Hit`] never holds the secret: only
 //! what kind it is, where, and a redacted fingerprint.
+//!
+//! A PEM private key block is a hit whatever its body holds. A name that says credential over a
+//! placeholder (`DB_PASSWORD: changeme`) is no secret but a [`Slot`]: one is meant to be put
+//! there.
 
 pub mod lines;
 pub mod names;
@@ -17,7 +21,8 @@ pub mod redact;
 mod tests;
 
 use names::{classify, is_aws_secret_name, is_azure_name, NameHint};
-use placeholders::is_placeholder;
+pub use placeholders::Placeholder;
+use placeholders::{is_placeholder, placeholder};
 use std::ops::Range;
 
 /// What kind of secret a value looks like.
@@ -25,6 +30,9 @@ use std::ops::Range;
 pub enum Kind {
     /// A PEM private key, with the label of its BEGIN line (`RSA PRIVATE KEY`).
     PrivateKey(String),
+    /// A PEM private key block whose body is no key: a placeholder (`...`, `<your key>`), cut
+    /// short or malformed.
+    PrivateKeyStub(String),
     /// A Java or PKCS#12 keystore file.
     Keystore,
     AwsAccessKeyId,
@@ -77,6 +85,12 @@ impl Kind {
             Kind::PrivateKey(label) => {
                 return (format!("private key, {label}"), format!("私钥,{label}"));
             }
+            Kind::PrivateKeyStub(label) => {
+                return (
+                    format!("private key, {label}, placeholder or truncated body"),
+                    format!("私钥,{label},内容为占位符或不完整"),
+                );
+            }
             Kind::Keystore => ("keystore file", "密钥库文件"),
             Kind::AwsAccessKeyId => ("AWS access key id", "AWS 访问密钥 ID"),
             Kind::AwsSecretAccessKey => ("AWS secret access key", "AWS 秘密访问密钥"),
@@ -104,7 +118,17 @@ impl Kind {
         (en.to_string(), zh.to_string())
     }
 
-    /// Private keys and cloud credentials: whoever reads them owns the key or the account.
+    /// The kind of a PEM block found: a key, or a block without a whole key in it.
+    pub fn private_key(key: patterns::PemKey) -> Kind {
+        if key.whole {
+            Kind::PrivateKey(key.label)
+        } else {
+            Kind::PrivateKeyStub(key.label)
+        }
+    }
+
+    /// Private keys and cloud credentials: whoever reads them owns the key or the account. A
+    /// key block without a whole key is a mistake, not a key anyone can use.
     pub fn is_critical(&self) -> bool {
         matches!(
             self,
@@ -153,7 +177,7 @@ impl Hit {
 
     fn new(kind: Kind, secret: &str) -> Hit {
         let fingerprint = match &kind {
-            Kind::PrivateKey(_) => None,
+            Kind::PrivateKey(_) | Kind::PrivateKeyStub(_) => None,
             Kind::GcpServiceAccountKey | Kind::Keystore => {
                 Some(redact::hash_only(secret.as_bytes()))
             }
@@ -185,11 +209,12 @@ pub fn scan(name: &str, value: &str) -> Vec<Hit> {
         hits.push(hit);
         taken.push(range);
     }
-    for (label, range) in patterns::pem_private_keys(value) {
+    for key in patterns::pem_private_keys(value) {
+        let range = key.range.clone();
         if taken.iter().any(|t| overlaps(t, &range)) {
             continue;
         }
-        let mut hit = Hit::new(Kind::PrivateKey(label), "");
+        let mut hit = Hit::new(Kind::private_key(key), "");
         hit.line = line_of(range.start);
         hits.push(hit);
         taken.push(range);
@@ -215,6 +240,69 @@ pub fn scan(name: &str, value: &str) -> Vec<Hit> {
     }
     hits.sort_by_key(|h| h.line);
     hits
+}
+
+/// A key or variable named like a credential whose value stands for one still to come: empty, a
+/// value to fill in or a variable to substitute. No secret is there, but one is meant to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slot {
+    /// What the name says the value is: a password, token, secret key, secret or AWS secret
+    /// access key.
+    pub kind: Kind,
+    pub placeholder: Placeholder,
+}
+
+impl Slot {
+    /// `a password`, `(empty)`: what the name says, with its article, and what the value is, in
+    /// English and Chinese (the Chinese name starts with a space when it starts with Latin).
+    pub fn describe(&self) -> ((String, String), (String, String)) {
+        let (what_en, what_zh) = self.placeholder.describe();
+        let (kind_en, kind_zh) = self.kind.describe();
+        let article = if kind_en.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        };
+        // Latin after Chinese is set off by a space: `存放 AWS 秘密访问密钥`.
+        let kind_zh = if kind_zh.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            format!(" {kind_zh}")
+        } else {
+            kind_zh
+        };
+        (
+            (format!("{article} {kind_en}"), kind_zh),
+            (format!("({what_en})"), format!("({what_zh})")),
+        )
+    }
+}
+
+/// What a name says its value is, when it says credential: a password, token, API or private
+/// key, secret or AWS secret access key. Weak hints (`key`, `salt`, `session`) and names of a
+/// Secret object (`existingSecret`, `TLS_SECRET`) or of a credentials file
+/// (`GOOGLE_APPLICATION_CREDENTIALS`) are not enough.
+pub fn credential_name(name: &str) -> Option<Kind> {
+    if is_aws_secret_name(name) {
+        return Some(Kind::AwsSecretAccessKey);
+    }
+    match classify(name) {
+        NameHint::Password => Some(Kind::Password),
+        NameHint::Token => Some(Kind::Token),
+        NameHint::ApiKey => Some(Kind::ApiKey),
+        NameHint::Secret if !names::names_a_secret_object(name) => Some(Kind::Secret),
+        _ => None,
+    }
+}
+
+/// `name` says credential and `value`, a single line, is a placeholder for one (see [`Slot`]).
+/// Paths, references to a secret store, booleans and numbers are not.
+pub fn credential_slot(name: &str, value: &str) -> Option<Slot> {
+    let value = value.trim_end_matches(['\n', '\r']);
+    if value.contains('\n') {
+        return None;
+    }
+    let placeholder = placeholder(value).filter(|p| p.awaits_secret())?;
+    let kind = credential_name(name)?;
+    Some(Slot { kind, placeholder })
 }
 
 /// The secrets in a `binaryData` value (base64): a keystore by its file name, otherwise the

@@ -112,6 +112,10 @@ pub fn classify(name: &str) -> NameHint {
     {
         return NameHint::Password;
     }
+    // etcd's initial cluster token only keeps the IDs of two clusters apart: not a credential.
+    if joined.contains("initialclustertoken") {
+        return NameHint::None;
+    }
     let key_material = !words.iter().any(|w| NOT_KEY_MATERIAL.contains(w));
     if key_material
         && [
@@ -159,6 +163,20 @@ pub fn classify(name: &str) -> NameHint {
         return NameHint::KeyLike;
     }
     NameHint::None
+}
+
+/// Whether a `secret`- or `credentials`-named key holds the name of a Secret object
+/// (`existingSecret`, `TLS_SECRET`, `imagePullSecret`) or the path of a credentials file
+/// (`GOOGLE_APPLICATION_CREDENTIALS`) rather than a credential. Only an empty or placeholder
+/// value needs the name to tell: such names and paths are never secret-shaped.
+pub fn names_a_secret_object(name: &str) -> bool {
+    static OBJECT: WordList = WordList::new(
+        "existing tls ssl pull pulls image registry docker dockercfg dockerconfigjson sealed kube \
+        k8s kubernetes",
+    );
+    let words = words(name);
+    words.iter().any(|w| OBJECT.contains(w))
+        || (words.iter().any(|w| w == "application") && words.iter().any(|w| w == "credentials"))
 }
 
 /// Whether `name` names an AWS (or S3-compatible) secret access key.
@@ -239,6 +257,8 @@ mod tests {
             "username",
             "passthrough_pass_mode",
             "bypass",
+            "ETCD_INITIAL_CLUSTER_TOKEN",
+            "initial-cluster-token",
         ] {
             assert!(
                 matches!(classify(name), NameHint::None),

@@ -6,9 +6,24 @@ use super::redact::decode_base64;
 use super::Kind;
 use std::ops::Range;
 
-/// Every PEM private key block in `text`: its label (`RSA PRIVATE KEY`) and where it is, from
-/// the BEGIN line to the END line (or to the end of the text when there is none).
-pub fn pem_private_keys(text: &str) -> Vec<(String, Range<usize>)> {
+/// A PEM private key block found in a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PemKey {
+    /// The label of its BEGIN line (`RSA PRIVATE KEY`).
+    pub label: String,
+    /// From the BEGIN line to the END line (or to the end of the text when there is none).
+    pub range: Range<usize>,
+    /// Whether the body holds key material; `false` for a placeholder (`...`, `<your key>`), a
+    /// truncated or a malformed body.
+    pub whole: bool,
+}
+
+/// Every PEM private key block in `text`, whatever its body holds: a key block in the wrong
+/// place is a mistake even when the key in it is a placeholder or cut short. A BEGIN line that
+/// a sentence mentions (`paste it after -----BEGIN PRIVATE KEY----- and ...`) is not a block: a
+/// block without key material must start a line (or a quoted or assigned value) and end with
+/// its END line, or stand at the end of the text, or be followed by base64.
+pub fn pem_private_keys(text: &str) -> Vec<PemKey> {
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(offset) = text[from..].find("-----BEGIN ") {
@@ -29,19 +44,68 @@ pub fn pem_private_keys(text: &str) -> Vec<(String, Range<usize>)> {
             continue;
         }
         let end_marker = format!("-----END {label}-----");
-        let (body, end) = match text[header_end..].find(&end_marker) {
+        let (body, end, closed) = match text[header_end..].find(&end_marker) {
             Some(e) => (
                 &text[header_end..header_end + e],
                 header_end + e + end_marker.len(),
+                true,
             ),
-            None => (&text[header_end..], text.len()),
+            None => (&text[header_end..], text.len(), false),
         };
-        if has_key_material(body) {
-            found.push((label.to_string(), start..end));
+        let whole = has_key_material(body);
+        let block = whole || (starts_value(&text[..start]) && (closed || truncated_key(body)));
+        if block {
+            found.push(PemKey {
+                label: label.to_string(),
+                range: start..end,
+                whole,
+            });
             from = end;
         }
     }
     found
+}
+
+/// Whether what precedes a BEGIN line on its line leaves it the start of a value: nothing, or
+/// a quote, `=`, `:`, `>` (`<key>`), `|` or an opening bracket, not a word of a sentence.
+fn starts_value(before: &str) -> bool {
+    let line_start = [
+        before.rfind('\n').map(|i| i + 1),
+        before.rfind("\\n").map(|i| i + 2),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0);
+    before[line_start..]
+        .trim_end()
+        .chars()
+        .next_back()
+        .is_none_or(|c| "\"'`=:>|[({,".contains(c))
+}
+
+/// The body of a block without an END line: nothing (the BEGIN line ends the text), or base64
+/// right after the optional `Proc-Type:` header lines, in one run or in runs of 16 characters or
+/// more separated by spaces (a key folded onto one line).
+fn truncated_key(body: &str) -> bool {
+    let first = body
+        .split('\n')
+        .flat_map(|l| l.split("\\n"))
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.contains(':'));
+    let Some(line) = first else {
+        return body.trim().is_empty();
+    };
+    let base64 = |t: &str| {
+        t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+    };
+    let runs: Vec<&str> = line.split_whitespace().collect();
+    runs.iter().all(|t| base64(t))
+        && match runs.as_slice() {
+            [one] => one.len() >= 8,
+            more => more.iter().all(|t| t.len() >= 16),
+        }
 }
 
 /// A key block's body holds key material, not `...` or prose: at least 64 base64 characters
@@ -122,8 +186,8 @@ pub fn find_token(text: &str) -> Option<(Kind, Range<usize>)> {
         (jwt, Kind::Jwt),
         (url_password, Kind::UrlPassword),
     ];
-    if let Some((label, range)) = base64_pem_private_key(text) {
-        return Some((Kind::PrivateKey(label), range));
+    if let Some((key, range)) = base64_pem_private_key(text) {
+        return Some((Kind::private_key(key), range));
     }
     FINDERS
         .iter()
@@ -301,15 +365,16 @@ pub fn url_password(text: &str) -> Option<Range<usize>> {
     })
 }
 
-/// A base64-encoded PEM private key, as in a kubeconfig's `client-key-data`.
-pub fn base64_pem_private_key(text: &str) -> Option<(String, Range<usize>)> {
+/// A base64-encoded PEM private key, as in a kubeconfig's `client-key-data`, and where its
+/// base64 is in `text`.
+pub fn base64_pem_private_key(text: &str) -> Option<(PemKey, Range<usize>)> {
     text.match_indices("LS0tLS1CRUdJTi").find_map(|(i, _)| {
         let end = run_end(text, i, |b| {
             b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='
         });
         let decoded = decode_base64(&text[i..end])?;
         let decoded = String::from_utf8_lossy(&decoded);
-        let (label, _) = pem_private_keys(&decoded).into_iter().next()?;
-        Some((label, i..end))
+        let key = pem_private_keys(&decoded).into_iter().next()?;
+        Some((key, i..end))
     })
 }

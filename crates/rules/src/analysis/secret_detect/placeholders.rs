@@ -2,57 +2,126 @@
 
 use super::names::WordList;
 
+/// What a value that is not a secret is instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placeholder {
+    /// Nothing at all.
+    Empty,
+    /// A value to be filled in: `changeme`, `<your-token>`, `xxx`, `REDACTED`, `TODO`, `none`,
+    /// the word `password` itself.
+    FillIn,
+    /// A variable for a tool or a program to substitute: `${VAR}`, `$VAR`,
+    /// `{{ .Values.x }}`, `%VAR%`, `@VAR@`, `__VAR__`, `#{VAR}`, `<%= ... %>`.
+    Variable,
+    /// `$(VAR)`: another environment variable of the container, which Kubernetes substitutes in
+    /// `env[].value` (and nowhere else).
+    EnvReference,
+    /// Where the secret is kept instead: a file path, a secret store, code that reads it, a
+    /// `secretKeyRef`.
+    Reference,
+    /// A setting rather than a credential: a boolean or a number.
+    Setting,
+}
+
+impl Placeholder {
+    /// Whether the value stands for a secret still to come (to be filled in or substituted),
+    /// rather than saying where the secret is or that there is none.
+    pub fn awaits_secret(self) -> bool {
+        matches!(
+            self,
+            Placeholder::Empty
+                | Placeholder::FillIn
+                | Placeholder::Variable
+                | Placeholder::EnvReference
+        )
+    }
+
+    /// `empty`, `a value to fill in`, `a variable to substitute`, in English and Chinese.
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Placeholder::Empty => ("empty", "空值"),
+            Placeholder::FillIn => ("a value to fill in", "待填写的值"),
+            Placeholder::Variable | Placeholder::EnvReference => {
+                ("a variable to substitute", "待替换的变量")
+            }
+            Placeholder::Reference => ("a reference", "引用"),
+            Placeholder::Setting => ("a setting", "设置值"),
+        }
+    }
+}
+
 /// Whether a value is not a secret, whatever the key: empty, booleans, numbers, placeholders,
 /// template and variable references, paths and references to a secret store.
 pub fn is_placeholder(value: &str) -> bool {
+    placeholder(value).is_some()
+}
+
+/// What a value that is not a secret, whatever the key, is instead; `None` for a value that
+/// could be one.
+pub fn placeholder(value: &str) -> Option<Placeholder> {
+    use Placeholder::*;
     let v = value.trim();
     if v.is_empty() {
-        return true;
+        return Some(Empty);
     }
     let lower = v.to_ascii_lowercase();
+    static SETTINGS: WordList = WordList::new("true false yes no on off");
     static WORDS: WordList = WordList::new(
         "\
-        true false yes no on off null nil none undefined n/a na tbd todo unset empty \
+        null nil none undefined n/a na tbd todo unset empty \
         password passwd pass pwd secret token apikey api_key api-key key private_key \
         credentials hidden masked default string value",
     );
+    if SETTINGS.contains(&lower) || v.parse::<f64>().is_ok() {
+        return Some(Setting);
+    }
     if WORDS.contains(&lower) {
-        return true;
+        return Some(FillIn);
+    }
+    // xxx, ***, ----: one character repeated, or only mask characters.
+    let mut chars = v.chars();
+    let first = chars.next().unwrap_or(' ');
+    if chars.all(|c| c == first) || v.chars().all(|c| "xX*.-_#?".contains(c)) {
+        return Some(FillIn);
+    }
+    if lower.contains("$(") {
+        return Some(EnvReference);
+    }
+    const VARIABLES: &str = "${ {{ }} #{ %( <%";
+    // %PASSWORD%, @PASSWORD@, __PASSWORD__, $PASSWORD
+    let wrapped =
+        |open: &str, close: &str| v.len() > 2 && v.starts_with(open) && v.ends_with(close);
+    let shell_variable = v
+        .strip_prefix('$')
+        .is_some_and(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    if VARIABLES.split_whitespace().any(|m| lower.contains(m))
+        || wrapped("%", "%")
+        || wrapped("@", "@")
+        || wrapped("__", "__")
+        || shell_variable
+    {
+        return Some(Variable);
+    }
+    const REFERENCES: &str = "secretkeyref secretref valuefrom";
+    if REFERENCES.split_whitespace().any(|m| lower.contains(m))
+        || is_path(v)
+        || is_reference(&lower)
+        || is_code(v, &lower)
+    {
+        return Some(Reference);
     }
     const MARKERS: &str = "\
         changeme change_me change-me changeit replaceme replace_me replace-me redacted \
         example placeholder dummy sample your_ your- yourpassword yoursecret yourtoken \
-        insert_ insert- _here -here fill_in fill-in fillme set_me set-me secretkeyref \
-        secretref valuefrom xxxx **** ... ${ $( {{ }} #{ %( <%";
-    if MARKERS.split_whitespace().any(|m| lower.contains(m)) {
-        return true;
-    }
-    // <your-password>, [password], %PASSWORD%, @PASSWORD@, __PASSWORD__, $PASSWORD
-    let wrapped =
-        |open: &str, close: &str| v.len() > 2 && v.starts_with(open) && v.ends_with(close);
-    if wrapped("<", ">")
+        insert_ insert- _here -here fill_in fill-in fillme set_me set-me xxxx **** ...";
+    // <your-password>, [password]
+    if MARKERS.split_whitespace().any(|m| lower.contains(m))
+        || wrapped("<", ">")
         || wrapped("[", "]")
-        || wrapped("%", "%")
-        || wrapped("@", "@")
-        || wrapped("__", "__")
     {
-        return true;
+        return Some(FillIn);
     }
-    if let Some(name) = v.strip_prefix('$') {
-        if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return true;
-        }
-    }
-    // xxx, ***, ----, 0000: one character repeated, or only mask characters.
-    let mut chars = v.chars();
-    let first = chars.next().unwrap_or(' ');
-    if chars.all(|c| c == first) || v.chars().all(|c| "xX*.-_#?".contains(c)) {
-        return true;
-    }
-    if v.parse::<f64>().is_ok() {
-        return true;
-    }
-    is_path(v) || is_reference(&lower) || is_code(v, &lower)
+    None
 }
 
 /// Code and configuration-language references rather than values: `os.environ["DB_PASSWORD"]`,
@@ -158,6 +227,49 @@ mod tests {
         ] {
             assert!(is_placeholder(v), "{v:?}");
         }
+    }
+
+    #[test]
+    fn what_placeholders_are() {
+        use Placeholder::*;
+        for (v, kind) in [
+            ("", Empty),
+            (" ", Empty),
+            ("changeme", FillIn),
+            ("<your-token>", FillIn),
+            ("[password]", FillIn),
+            ("xxx", FillIn),
+            ("***", FillIn),
+            ("REDACTED", FillIn),
+            ("TODO", FillIn),
+            ("none", FillIn),
+            ("password", FillIn),
+            ("sk_live_...", FillIn),
+            ("INSERT_ETCD_INITIAL_CLUSTER_TOKEN", FillIn),
+            ("${DB_PASSWORD}", Variable),
+            ("$DB_PASSWORD", Variable),
+            ("{{ .Values.db.password }}", Variable),
+            ("%DB_PASSWORD%", Variable),
+            ("@DB_PASSWORD@", Variable),
+            ("__DB_PASSWORD__", Variable),
+            ("#{DbPassword}", Variable),
+            ("<%= ENV['DB_PASSWORD'] %>", Variable),
+            ("$(DB_PASSWORD)", EnvReference),
+            ("/etc/secrets/example/password", Reference),
+            ("vault:secret/data/db#password", Reference),
+            ("secretKeyRef", Reference),
+            ("ENC(Zq4RtY8uWm2N)", Reference),
+            ("*db_password", Reference),
+            ("true", Setting),
+            ("no", Setting),
+            ("1", Setting),
+            ("0000", Setting),
+            ("3.5", Setting),
+        ] {
+            assert_eq!(placeholder(v), Some(kind), "{v:?}");
+        }
+        assert!(FillIn.awaits_secret() && Variable.awaits_secret() && Empty.awaits_secret());
+        assert!(!Reference.awaits_secret() && !Setting.awaits_secret());
     }
 
     #[test]

@@ -67,16 +67,93 @@ fn pem_private_keys_of_every_kind() {
 }
 
 #[test]
-fn pem_certificates_and_stubs_are_not_keys() {
+fn pem_certificates_and_mentions_are_not_keys() {
     none("ca.crt", &pem("CERTIFICATE"));
     none("pub", &pem("PUBLIC KEY"));
     none(
         "doc",
-        "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
+        "paste your key after -----BEGIN PRIVATE KEY----- and a line",
     );
     none(
         "doc",
-        "paste your key after -----BEGIN PRIVATE KEY----- and a line",
+        "a key starts with -----BEGIN RSA PRIVATE KEY----- and ends with -----END RSA PRIVATE KEY-----.",
+    );
+    none(
+        "doc",
+        "the file must start with -----BEGIN PRIVATE KEY-----",
+    );
+    none(
+        "doc",
+        "-----BEGIN PRIVATE KEY----- lines and what follows them are described below",
+    );
+}
+
+#[test]
+fn pem_key_blocks_whatever_their_body() {
+    let stub = |label: &str| Kind::PrivateKeyStub(label.into());
+    // Placeholders, a truncated body, garbage, nothing: still a key block in the wrong place.
+    for (name, value, label) in [
+        (
+            "tls.key",
+            "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
+            "RSA PRIVATE KEY",
+        ),
+        (
+            "tls.key",
+            "-----BEGIN PRIVATE KEY-----\n<paste your key here>\n-----END PRIVATE KEY-----\n",
+            "PRIVATE KEY",
+        ),
+        (
+            "KEY",
+            "-----BEGIN EC PRIVATE KEY-----\\n${EC_KEY}\\n-----END EC PRIVATE KEY-----",
+            "EC PRIVATE KEY",
+        ),
+        (
+            "id_rsa",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n",
+            "OPENSSH PRIVATE KEY",
+        ),
+        (
+            "key.pem",
+            "-----BEGIN PRIVATE KEY-----\n!!not base64 at all!!\n-----END PRIVATE KEY-----",
+            "PRIVATE KEY",
+        ),
+        ("key.pem", "-----BEGIN PRIVATE KEY-----\n", "PRIVATE KEY"),
+        (
+            "key.pem",
+            "-----BEGIN PRIVATE KEY----- MIIEvQIBADANBgkqhkiG9w0B AQEFAASCBKcwggSjAgEAAoIB",
+            "PRIVATE KEY",
+        ),
+    ] {
+        assert_eq!(one(name, value), stub(label), "{value:?}");
+    }
+    // In a file, after an assignment or a quote, and base64-encoded as in a kubeconfig.
+    let env = "LOG_LEVEL=info\nSIGNING_KEY=\"-----BEGIN PRIVATE KEY-----\\nxxx\\n-----END PRIVATE KEY-----\"\n";
+    let hits = scan(".env", env);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(
+        (hits[0].kind.clone(), hits[0].line),
+        (stub("PRIVATE KEY"), Some(2))
+    );
+    let encoded =
+        redact_base64("-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\n");
+    assert_eq!(
+        one("kubeconfig", &format!("client-key-data: {encoded}")),
+        stub("RSA PRIVATE KEY")
+    );
+    // A stub is a mistake, not a key: high, not critical, and nothing of it is shown.
+    assert!(!stub("PRIVATE KEY").is_critical());
+    let hit = &scan(
+        "tls.key",
+        "-----BEGIN PRIVATE KEY-----\nZm9vYmFy\n-----END PRIVATE KEY-----",
+    )[0];
+    assert_eq!(hit.fingerprint, None);
+    let shown = format!("{:?} {:?}", hit.summary(), hit.place());
+    assert!(!shown.contains("Zm9v"), "{shown}");
+    // A whole key stays a key.
+    assert_eq!(
+        one("tls.key", &pem("RSA PRIVATE KEY")),
+        Kind::PrivateKey("RSA PRIVATE KEY".into())
     );
 }
 
@@ -381,4 +458,99 @@ fn hits_never_hold_the_secret() {
             }
         }
     }
+}
+
+#[test]
+fn credential_names_over_placeholders_are_slots() {
+    use Placeholder::*;
+    for (name, value, kind, placeholder) in [
+        ("DB_PASSWORD", "", Kind::Password, Empty),
+        ("DB_PASSWORD", "changeme", Kind::Password, FillIn),
+        ("ADMIN_PASSWORD", "<admin-password>", Kind::Password, FillIn),
+        ("AUTH_TOKEN", "xxx", Kind::Token, FillIn),
+        ("GITHUB_TOKEN", "your-token-here", Kind::Token, FillIn),
+        ("STRIPE_API_KEY", "REDACTED", Kind::ApiKey, FillIn),
+        ("SSH_PRIVATE_KEY", "TODO", Kind::ApiKey, FillIn),
+        ("client_secret", "example", Kind::Secret, FillIn),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            "${AWS_SECRET_ACCESS_KEY}",
+            Kind::AwsSecretAccessKey,
+            Variable,
+        ),
+        (
+            "SMTP_PASSWORD",
+            "{{ .Values.smtp.password }}",
+            Kind::Password,
+            Variable,
+        ),
+        (
+            "REDIS_PASSWORD",
+            "$REDIS_PASSWORD",
+            Kind::Password,
+            Variable,
+        ),
+        ("API_TOKEN", "__API_TOKEN__", Kind::Token, Variable),
+        (
+            "DB_PASSWORD",
+            "$(DB_PASSWORD)",
+            Kind::Password,
+            EnvReference,
+        ),
+        ("password", "password", Kind::Password, FillIn),
+        ("password", "none", Kind::Password, FillIn),
+        ("password", "\n", Kind::Password, Empty),
+    ] {
+        assert_eq!(
+            credential_slot(name, value),
+            Some(Slot { kind, placeholder }),
+            "{name}={value:?}"
+        );
+    }
+    // Names that do not say credential, or say where one is kept; values that say where the
+    // credential is, or that there is none.
+    for (name, value) in [
+        ("LOG_LEVEL", "changeme"),
+        ("SIGNING_KEY", ""),
+        ("MINIO_ACCESS_KEY", "changeme"),
+        ("password_file", ""),
+        ("TOKEN_TTL", ""),
+        ("secretName", ""),
+        ("existingSecret", ""),
+        ("TLS_SECRET", ""),
+        ("imagePullSecret", "changeme"),
+        ("GOOGLE_APPLICATION_CREDENTIALS", ""),
+        ("AWS_ACCESS_KEY_ID", ""),
+        ("DB_PASSWORD", "/run/secrets/db/password"),
+        ("DB_PASSWORD", "vault:secret/data/db#password"),
+        ("DB_PASSWORD", "secretKeyRef"),
+        ("ALLOW_EMPTY_PASSWORD", "yes"),
+        ("MYSQL_RANDOM_ROOT_PASSWORD", "1"),
+        ("PASSWORD", "false"),
+        ("api_key", "ENC(q8Zf2LmP0wXcVb7R)"),
+        ("DB_PASSWORD", "hunter22"),
+        ("config.yaml", "password: changeme\n"),
+        ("password", "changeme\nchangeme"),
+    ] {
+        assert_eq!(credential_slot(name, value), None, "{name}={value:?}");
+    }
+    let slot = credential_slot("AWS_SECRET_ACCESS_KEY", "").unwrap();
+    assert_eq!(
+        slot.describe().0,
+        (
+            "an AWS secret access key".to_string(),
+            " AWS 秘密访问密钥".to_string()
+        )
+    );
+    let slot = credential_slot("DB_PASSWORD", "xxx").unwrap();
+    assert_eq!(
+        slot.describe(),
+        (
+            ("a password".to_string(), "密码".to_string()),
+            (
+                "(a value to fill in)".to_string(),
+                "(待填写的值)".to_string()
+            )
+        )
+    );
 }
