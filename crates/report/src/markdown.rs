@@ -77,6 +77,16 @@ fn head(out: &mut String, report: &Report, lang: Lang) {
     }
 }
 
+/// A table's heading row and the line under it (every column left-aligned).
+pub(crate) fn table_head(out: &mut String, cells: &[&str]) {
+    row(out, cells);
+    out.push('|');
+    for _ in cells {
+        out.push_str("---|");
+    }
+    out.push('\n');
+}
+
 pub(crate) fn row(out: &mut String, cells: &[&str]) {
     out.push('|');
     for c in cells {

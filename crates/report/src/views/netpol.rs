@@ -212,13 +212,15 @@ pub(super) fn markdown(
             default_deny_text(n, lang, &escaped)
         );
         if !n.workloads.is_empty() {
-            let _ = write!(
-                spool.buf,
-                "\n| {} | {} | {} | {} |\n|---|---|---|---|\n",
-                MD_WORKLOAD.get(lang),
-                MD_INGRESS.get(lang),
-                MD_EGRESS.get(lang),
-                MD_METADATA.get(lang)
+            spool.buf.push('\n');
+            crate::markdown::table_head(
+                &mut spool.buf,
+                &[
+                    MD_WORKLOAD.get(lang),
+                    MD_INGRESS.get(lang),
+                    MD_EGRESS.get(lang),
+                    MD_METADATA.get(lang),
+                ],
             );
         }
         for w in &n.workloads {

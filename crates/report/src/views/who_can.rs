@@ -136,15 +136,17 @@ pub(super) fn markdown(answer: &WhoCan, lang: Lang, out: &mut dyn io::Write) -> 
         grants_count(answer.grants.len(), lang)
     );
     if !answer.grants.is_empty() {
-        let _ = write!(
-            spool.buf,
-            "\n| {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|\n",
-            SUBJECT_KIND.get(lang),
-            SUBJECT.get(lang),
-            SCOPE.get(lang),
-            BINDING.get(lang),
-            ROLE.get(lang),
-            LOCATION.get(lang)
+        spool.buf.push('\n');
+        crate::markdown::table_head(
+            &mut spool.buf,
+            &[
+                SUBJECT_KIND.get(lang),
+                SUBJECT.get(lang),
+                SCOPE.get(lang),
+                BINDING.get(lang),
+                ROLE.get(lang),
+                LOCATION.get(lang),
+            ],
         );
     }
     for g in &answer.grants {

@@ -83,15 +83,26 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
         }
         _ => ("cluster-wide".to_string(), "在整个集群范围".to_string()),
     };
+    fail_for_subjects(object, &binding, sink, |who| {
+        text!(
+            "{kind} \"{name}\" grants cluster-admin {scope_en} to {who}",
+            "{kind} \"{name}\" {scope_zh}将 cluster-admin 授予 {who}",
+        )
+    });
+}
+
+/// One failure per subject that is not part of the cluster itself, at the subject.
+fn fail_for_subjects(
+    object: &Object,
+    binding: &Binding,
+    sink: &mut Sink,
+    message: impl Fn(&str) -> Text,
+) {
     for subject in binding.subjects.iter().filter(|s| !s.is_system()) {
-        let who = subject.describe();
         sink.fail(
             object,
             FieldPath::root().key("subjects").index(subject.index),
-            text!(
-                "{kind} \"{name}\" grants cluster-admin {scope_en} to {who}",
-                "{kind} \"{name}\" {scope_zh}将 cluster-admin 授予 {who}",
-            ),
+            message(&subject.describe()),
         );
     }
 }
@@ -118,15 +129,10 @@ fn equivalent(object: &Object, binding: &Binding, ctx: &Context, sink: &mut Sink
             "可以绑定或提升 ClusterRole,从而给自己授予任意权限",
         ),
     };
-    for subject in binding.subjects.iter().filter(|s| !s.is_system()) {
-        let who = subject.describe();
-        sink.fail(
-            object,
-            FieldPath::root().key("subjects").index(subject.index),
-            text!(
-                "{kind} \"{name}\" grants ClusterRole \"{role}\" cluster-wide to {who}: equivalent to cluster-admin ({why_en})",
-                "{kind} \"{name}\" 在整个集群范围将 ClusterRole \"{role}\" 授予 {who}:等同于 cluster-admin({why_zh})",
-            ),
-        );
-    }
+    fail_for_subjects(object, binding, sink, |who| {
+        text!(
+            "{kind} \"{name}\" grants ClusterRole \"{role}\" cluster-wide to {who}: equivalent to cluster-admin ({why_en})",
+            "{kind} \"{name}\" 在整个集群范围将 ClusterRole \"{role}\" 授予 {who}:等同于 cluster-admin({why_zh})",
+        )
+    });
 }
