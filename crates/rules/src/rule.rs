@@ -86,6 +86,8 @@ pub struct Context<'a> {
     rbac: std::cell::OnceCell<crate::analysis::rbac::Rbac<'a>>,
     /// Admission policies that verify image signatures, read once per run.
     image_verifiers: std::cell::OnceCell<Vec<crate::analysis::image_verification::Verifier<'a>>>,
+    /// The control plane's pods, found once per run.
+    control_plane_pods: std::cell::OnceCell<Vec<(&'a Object, &'a str)>>,
     /// What a node scan collected, when this run has one.
     pub node: Option<&'a NodeFacts>,
     /// The inventory is a whole cluster's (a live audit or a dump of one: every object of the
@@ -105,6 +107,7 @@ impl<'a> Context<'a> {
             network_policies: std::cell::OnceCell::new(),
             rbac: std::cell::OnceCell::new(),
             image_verifiers: std::cell::OnceCell::new(),
+            control_plane_pods: std::cell::OnceCell::new(),
             node: None,
             whole_cluster: false,
             now: kcheck_model::Now::clock(),
@@ -127,6 +130,12 @@ impl<'a> Context<'a> {
     pub fn rbac(&self) -> &crate::analysis::rbac::Rbac<'a> {
         self.rbac
             .get_or_init(|| crate::analysis::rbac::Rbac::new(self.inventory))
+    }
+
+    /// The pods labelled as control-plane components, with the component, found once per run.
+    pub fn control_plane_pods(&self) -> &[(&'a Object, &'a str)] {
+        self.control_plane_pods
+            .get_or_init(|| crate::analysis::control_plane::pods(self.inventory))
     }
 
     /// The admission policies that verify image signatures (item 7.3), read once per run.

@@ -19,6 +19,7 @@
 //! | [`certificates`] | certificate lifetimes, PEM values in Secrets | 1.3, 1.4 |
 //! | [`secret_detect`] | secret-looking values and their redacted fingerprints | 6.1, 6.2 |
 //! | [`audit_policy`], [`encryption_config`] | the API server's audit policy and encryption configuration | 4.1, 6.2 |
+//! | [`control_plane`] | the control plane's own pods | 2.5 |
 //! | [`components`] | a node's effective kubelet and API server settings, admission plugins | node rules of every section |
 //! | [`scheduling`], [`sensitivity`] | where pods may run; which workloads are sensitive | 3.4, 5.x, 6.3 |
 //! | [`limit_ranges`] | the container defaults LimitRanges give | 3.3, 3.4 |
@@ -30,6 +31,7 @@ pub mod audit_policy;
 pub mod certificates;
 pub mod cni;
 pub mod components;
+pub mod control_plane;
 pub mod encryption_config;
 pub mod image_verification;
 pub mod kyverno;

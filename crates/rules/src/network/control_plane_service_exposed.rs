@@ -59,14 +59,6 @@ declare_rule! {
     }
 }
 
-/// Components by the `component` label kubeadm puts on their static pods.
-const COMPONENTS: &[&str] = &[
-    "kube-apiserver",
-    "etcd",
-    "kube-controller-manager",
-    "kube-scheduler",
-];
-
 /// Ports of the control plane and the kubelet, with what listens there.
 const PORTS: &[(i64, &str)] = &[
     (6443, "kube-apiserver"),
@@ -82,7 +74,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     let Some(spec) = object.root.get("spec") else {
         return;
     };
-    let Some((what, what_zh)) = control_plane_target(spec, ctx) else {
+    let Some((what, what_zh)) = control_plane_target(object, spec, ctx) else {
         return;
     };
     let name = &object.name;
@@ -151,34 +143,37 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
 
 /// What control-plane endpoint the Service forwards to, when it does: by its selector's
 /// `component` label, by the pods of the input it selects, or by a target port.
-fn control_plane_target(spec: &Node, ctx: &Context) -> Option<(String, String)> {
+fn control_plane_target(service: &Object, spec: &Node, ctx: &Context) -> Option<(String, String)> {
     let selector = spec.get("selector").map_or(&[][..], Node::as_map);
     if let Some(c) = selector
         .iter()
         .find(|e| e.key == "component")
         .and_then(|e| e.value.as_str())
-        .filter(|c| COMPONENTS.contains(c))
+        .filter(|c| crate::analysis::control_plane::COMPONENTS.contains(c))
     {
         return Some((c.to_string(), c.to_string()));
     }
     if !selector.is_empty() {
-        let selected = ctx.inventory.of_kind("Pod").find_map(|pod| {
-            let labels = pod
-                .root
-                .path(&["metadata", "labels"])
-                .map_or(&[][..], Node::as_map);
-            let all = selector.iter().all(|s| {
-                labels
-                    .iter()
-                    .any(|l| l.key == s.key && l.value.as_str() == s.value.as_str())
+        // A selector picks pods of the Service's own namespace; only the control plane's pods
+        // (a handful, found once per run) can make it a control-plane Service.
+        let selected = ctx
+            .control_plane_pods()
+            .iter()
+            .find_map(|(pod, component)| {
+                if pod.namespace != service.namespace {
+                    return None;
+                }
+                let labels = pod
+                    .root
+                    .path(&["metadata", "labels"])
+                    .map_or(&[][..], Node::as_map);
+                let all = selector.iter().all(|s| {
+                    labels
+                        .iter()
+                        .any(|l| l.key == s.key && l.value.as_str() == s.value.as_str())
+                });
+                all.then_some(*component)
             });
-            let component = labels
-                .iter()
-                .find(|l| l.key == "component")
-                .and_then(|l| l.value.as_str())
-                .filter(|c| COMPONENTS.contains(c));
-            all.then_some(component).flatten()
-        });
         if let Some(c) = selected {
             return Some((c.to_string(), c.to_string()));
         }
