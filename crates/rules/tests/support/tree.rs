@@ -51,6 +51,15 @@ fn text<'a>(node: &'a Node, key: &str, file: &Path) -> &'a str {
         .unwrap_or_else(|| panic!("{}: step needs `{key}`", file.display()))
 }
 
+/// The strings of a list field (`organizations`, `active`).
+fn strs<'a>(node: &'a Node, key: &str) -> Vec<&'a str> {
+    node.get(key)
+        .map_or(&[][..], Node::as_seq)
+        .iter()
+        .filter_map(Node::as_str)
+        .collect()
+}
+
 fn mode(node: &Node, file: &Path) -> u32 {
     let m = text(node, "mode", file);
     u32::from_str_radix(m.trim_start_matches("0o"), 8)
@@ -119,12 +128,7 @@ pub fn facts(file: &Path) -> NodeFacts {
                 // The subject organizations of a certificate file or of a kubeconfig's client
                 // certificate.
                 let path = text(arg, "path", file);
-                let orgs: Vec<&str> = arg
-                    .get("organizations")
-                    .map_or(&[][..], Node::as_seq)
-                    .iter()
-                    .filter_map(Node::as_str)
-                    .collect();
+                let orgs = strs(arg, "organizations");
                 let spec = tree
                     .cert_spec(path)
                     .unwrap_or_else(|| panic!("{}: no certificate at {path}", file.display()))
@@ -136,12 +140,7 @@ pub fn facts(file: &Path) -> NodeFacts {
                 }
             }
             "lsm" => {
-                let active: Vec<&str> = arg
-                    .get("active")
-                    .map_or(&[][..], Node::as_seq)
-                    .iter()
-                    .filter_map(Node::as_str)
-                    .collect();
+                let active = strs(arg, "active");
                 let flag = |k: &str| arg.get(k).and_then(Node::as_bool);
                 tree.lsm(flag("apparmor"), flag("selinux"), &active)
             }
@@ -161,13 +160,6 @@ pub fn facts(file: &Path) -> NodeFacts {
         });
     }
     if let Some(e) = root.get("etcd") {
-        let strings = |k: &str| -> Vec<String> {
-            e.get(k)
-                .map_or(&[][..], Node::as_seq)
-                .iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        };
         facts.etcd = Some(EtcdScan {
             endpoint: text(e, "endpoint", file).to_string(),
             total: e
@@ -175,7 +167,10 @@ pub fn facts(file: &Path) -> NodeFacts {
                 .and_then(Node::as_i64)
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or_default(),
-            plaintext: strings("plaintext"),
+            plaintext: strs(e, "plaintext")
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
             providers: e
                 .get("providers")
                 .map_or(&[][..], Node::as_seq)
