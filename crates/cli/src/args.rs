@@ -269,6 +269,10 @@ pub struct ScanArgs {
     /// Print the time spent loading, in each rule and rendering to standard error.
     #[arg(long)]
     pub timings: bool,
+    /// Load every object before judging instead of file by file (the same report, in memory
+    /// that grows with the input; for comparing the two).
+    #[arg(long, hide = true)]
+    pub in_memory: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

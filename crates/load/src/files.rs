@@ -55,9 +55,45 @@ fn diag(
 const STDIN: &str = "-";
 const STDIN_NAME: &str = "<stdin>";
 
-enum Work {
+/// One input to read: a file, or standard input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Work {
     File(PathBuf),
     Stdin,
+}
+
+impl Work {
+    /// The name diagnostics and findings give it.
+    pub fn name(&self) -> String {
+        match self {
+            Work::File(path) => path.display().to_string(),
+            Work::Stdin => STDIN_NAME.to_string(),
+        }
+    }
+
+    /// Its bytes, or what stopped reading them (as the diagnostic a load reports).
+    pub fn read(&self, limits: &Limits) -> Result<Vec<u8>, Box<Loaded>> {
+        let name = self.name();
+        let read = match self {
+            Work::File(path) => match std::fs::File::open(path) {
+                Ok(file) => read_limited(file, limits.max_file_bytes),
+                Err(e) => return Err(Box::new(Loaded::error(&name, 0, 0, io_text(&e)))),
+            },
+            Work::Stdin => read_limited(std::io::stdin().lock(), limits.max_file_bytes),
+        };
+        match read {
+            Ok(Some(bytes)) => Ok(bytes),
+            Ok(None) => Err(Box::new(Loaded::error(&name, 0, 0, too_large(limits)))),
+            Err(e) => Err(Box::new(Loaded::error(&name, 0, 0, io_text(&e)))),
+        }
+    }
+}
+
+/// What a scan of `paths` reads, in order, and what the walk itself found: paths that do not
+/// exist, directories without manifests, files passed over.
+pub struct Plan {
+    pub work: Vec<Work>,
+    pub walked: Loaded,
 }
 
 /// Loads every path: files, directories (recursively: `.yaml`, `.yml`, `.json`; other files are
@@ -79,6 +115,26 @@ pub fn load_paths_excluding<P: AsRef<Path>>(
     limits: &Limits,
     exclude: &[String],
 ) -> Loaded {
+    let Plan {
+        work,
+        walked: mut result,
+    } = plan_paths(paths, exclude);
+    let loaded: Vec<Loaded> = work
+        .into_par_iter()
+        .map(|w| match w.read(limits) {
+            Ok(bytes) => load_bytes(&w.name(), &bytes, limits),
+            Err(failed) => *failed,
+        })
+        .collect();
+    for l in loaded {
+        result.merge(l);
+    }
+    result
+}
+
+/// The files `paths` name, in the order a load reads them (arguments, then sorted directory
+/// entries), passing over what `exclude` and `.kcheckignore` name.
+pub fn plan_paths<P: AsRef<Path>>(paths: &[P], exclude: &[String]) -> Plan {
     let mut result = Loaded::default();
     let mut work = Vec::new();
     for p in paths {
@@ -128,17 +184,10 @@ pub fn load_paths_excluding<P: AsRef<Path>>(
             Ok(_) => work.push(Work::File(p.to_path_buf())),
         }
     }
-    let loaded: Vec<Loaded> = work
-        .into_par_iter()
-        .map(|w| match w {
-            Work::File(path) => load_file(&path, limits),
-            Work::Stdin => load_stdin(limits),
-        })
-        .collect();
-    for l in loaded {
-        result.merge(l);
+    Plan {
+        work,
+        walked: result,
     }
-    result
 }
 
 fn is_manifest(path: &Path) -> bool {
@@ -270,27 +319,6 @@ fn io_text(e: &std::io::Error) -> Text {
         }
         std::io::ErrorKind::PermissionDenied => Text::fixed("permission denied", "没有读取权限"),
         _ => Text::new(format!("cannot be read: {e}"), format!("无法读取:{e}")),
-    }
-}
-
-fn load_file(path: &Path, limits: &Limits) -> Loaded {
-    let name = path.display().to_string();
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return Loaded::error(&name, 0, 0, io_text(&e)),
-    };
-    match read_limited(file, limits.max_file_bytes) {
-        Ok(Some(bytes)) => load_bytes(&name, &bytes, limits),
-        Ok(None) => Loaded::error(&name, 0, 0, too_large(limits)),
-        Err(e) => Loaded::error(&name, 0, 0, io_text(&e)),
-    }
-}
-
-fn load_stdin(limits: &Limits) -> Loaded {
-    match read_limited(std::io::stdin().lock(), limits.max_file_bytes) {
-        Ok(Some(bytes)) => load_bytes(STDIN_NAME, &bytes, limits),
-        Ok(None) => Loaded::error(STDIN_NAME, 0, 0, too_large(limits)),
-        Err(e) => Loaded::error(STDIN_NAME, 0, 0, io_text(&e)),
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod builder;
 mod files;
+mod index;
 mod json;
 mod lenient;
 mod limits;
@@ -16,7 +17,8 @@ mod tags;
 mod text;
 mod yaml;
 
-pub use files::{load_bytes, load_paths, load_paths_excluding, Loaded};
+pub use files::{load_bytes, load_paths, load_paths_excluding, plan_paths, Loaded, Plan, Work};
+pub use index::{load_indexed, KindPatterns};
 pub use json::parse_json;
 pub use limits::Limits;
 pub use objects::LAST_APPLIED;

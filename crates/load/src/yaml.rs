@@ -45,6 +45,8 @@ pub struct Parsed {
     /// Syntax errors. After one, parsing resumes at the next document: the next `---` line in
     /// YAML, the next line starting with `{` in JSON.
     pub errors: Vec<Problem>,
+    /// Some document was parsed again with whitespace rewritten ([`crate::lenient`]).
+    pub retried: bool,
 }
 
 impl Parsed {
@@ -81,10 +83,16 @@ fn pos_of(span: &Span, line_offset: usize) -> Pos {
 /// Parses every document of `text` as YAML. `text` must already be valid UTF-8 without a BOM
 /// at its start; a BOM at the start of a later document (concatenated files) is ignored.
 pub fn parse_documents(text: &str, limits: &Limits) -> Parsed {
+    parse_documents_from(text, 0, limits)
+}
+
+/// [`parse_documents`] for text that starts after `line_offset` lines of its file: positions
+/// are the file's.
+pub(crate) fn parse_documents_from(text: &str, line_offset: usize, limits: &Limits) -> Parsed {
     let mut parsed = Parsed::default();
     let mut current: Cow<str> = strip_document_boms(text);
     let mut offset = 0usize; // byte offset where the current parser started
-    let mut line_offset = 0usize;
+    let mut line_offset = line_offset;
     let mut lenience = Lenience::default();
     loop {
         let rest = &current[offset..];
@@ -92,6 +100,7 @@ pub fn parse_documents(text: &str, limits: &Limits) -> Parsed {
             break;
         };
         if let Some(retry) = lenience.retry(rest, line_offset, &stop) {
+            parsed.retried = true;
             parsed.documents.truncate(stop.before.0);
             parsed.warnings.truncate(stop.before.1);
             current = Cow::Owned(retry.text);

@@ -58,6 +58,11 @@ impl Inventory {
         self.objects.is_empty()
     }
 
+    /// The objects, in order, without the indexes.
+    pub fn into_objects(self) -> Vec<Object> {
+        self.objects
+    }
+
     pub fn objects(&self) -> &[Object] {
         &self.objects
     }

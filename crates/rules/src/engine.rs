@@ -1,23 +1,96 @@
 //! Runs the rules over the evidence and derives each checklist item's status from the findings.
 
-use crate::rule::{Check, Context, Rule, Sink};
+use crate::rule::{Check, Collected, Context, Gathered, Rule, Sink};
 use crate::{cluster_kinds, registry};
 use crate::{Config, Waivers};
 use kcheck_model::{
-    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, NoteKind, Now, Report,
-    Status, Text, Unavailable, ITEMS,
+    Evidence, Finding, Inputs, Inventory, ItemResult, Level, NodeFacts, NoteKind, Now, Object,
+    Report, Status, Text, Unavailable, ITEMS,
 };
 use rustc_hash::FxHashMap as HashMap;
+use std::sync::Arc;
 
 /// Which rules run, over what.
 pub struct Engine {
     rules: Vec<&'static Rule>,
-    config: Config,
-    waivers: Waivers,
+    pub(crate) config: Config,
+    pub(crate) waivers: Waivers,
     /// The moment the run judges at (see [`kcheck_model::Now`]).
-    now: Now,
+    pub(crate) now: Now,
     /// Time spent in each rule, when asked for (`--timings`).
-    timings: Option<std::cell::RefCell<Vec<(&'static str, std::time::Duration)>>>,
+    timings: Option<std::sync::Mutex<Vec<(&'static str, std::time::Duration)>>>,
+}
+
+/// The rules a run's evidence lets run, and the object and gather rules by kind.
+pub(crate) struct Plan {
+    evidence: Vec<Evidence>,
+    pub(crate) runnable: Vec<&'static Rule>,
+    by_kind: HashMap<&'static str, Vec<(usize, &'static Rule)>>,
+}
+
+impl Plan {
+    pub(crate) fn new(engine: &Engine, evidence: &[Evidence]) -> Plan {
+        let runnable: Vec<&'static Rule> = engine
+            .rules
+            .iter()
+            .copied()
+            .filter(|r| evidence.contains(&r.evidence))
+            .collect();
+        let mut by_kind: HashMap<&'static str, Vec<(usize, &'static Rule)>> = HashMap::default();
+        for (i, rule) in runnable.iter().enumerate() {
+            if let Check::Object { kinds, .. } | Check::Gather { kinds, .. } = rule.check {
+                for kind in kinds {
+                    by_kind.entry(kind).or_default().push((i, rule));
+                }
+            }
+        }
+        Plan {
+            evidence: evidence.to_vec(),
+            runnable,
+            by_kind,
+        }
+    }
+}
+
+/// What judging objects produced so far: findings and notes, the objects each rule examined,
+/// what the gather rules gathered, and the time each rule took. A streaming scan makes one per
+/// file and merges them in file order.
+pub struct Judged {
+    out: Collected,
+    counts: Vec<usize>,
+    gathered: Vec<Vec<Gathered>>,
+    spent: Vec<std::time::Duration>,
+}
+
+impl Judged {
+    pub(crate) fn new(rules: usize) -> Judged {
+        Judged {
+            out: Collected::default(),
+            counts: vec![0; rules],
+            gathered: vec![Vec::new(); rules],
+            spent: vec![std::time::Duration::ZERO; rules],
+        }
+    }
+
+    /// Appends what `later` found (judged on objects read after these).
+    pub fn merge(&mut self, later: Judged) {
+        self.out.findings.extend(later.out.findings);
+        self.out.notes.extend(later.out.notes);
+        for (a, b) in self.counts.iter_mut().zip(later.counts) {
+            *a += b;
+        }
+        for (a, b) in self.gathered.iter_mut().zip(later.gathered) {
+            a.extend(b);
+        }
+        for (a, b) in self.spent.iter_mut().zip(later.spent) {
+            *a += b;
+        }
+    }
+
+    /// Findings so far.
+    pub fn findings(&self) -> usize {
+        self.out.findings.len()
+    }
 }
 
 impl Default for Engine {
@@ -39,7 +112,7 @@ impl Engine {
 
     /// Measures the time each rule takes (read it with [`Engine::timings`] after a run).
     pub fn with_timings(mut self) -> Engine {
-        self.timings = Some(std::cell::RefCell::new(Vec::new()));
+        self.timings = Some(std::sync::Mutex::new(Vec::new()));
         self
     }
 
@@ -48,7 +121,7 @@ impl Engine {
         let mut t = self
             .timings
             .as_ref()
-            .map(|t| t.borrow().clone())
+            .map(|t| t.lock().unwrap_or_else(|e| e.into_inner()).clone())
             .unwrap_or_default();
         t.sort_by_key(|e| std::cmp::Reverse(e.1));
         t
@@ -100,70 +173,88 @@ impl Engine {
         evidence: &[Evidence],
         inputs: Inputs,
     ) -> Report {
+        let plan = Plan::new(self, evidence);
         let mut ctx = Context::new(inventory, &self.config)
             .with_node(node)
             .at(self.now);
         ctx.whole_cluster = evidence.contains(&Evidence::Cluster);
-        let runnable: Vec<&'static Rule> = self
-            .rules
-            .iter()
-            .copied()
-            .filter(|r| evidence.contains(&r.evidence))
-            .collect();
         // Room for a few findings per object, reserved once: growing a vector of half a million
         // findings copies it (120 MB held twice at that moment), while room that is never used
         // is address space the kernel does not back.
-        let mut out = crate::rule::Collected {
-            findings: Vec::with_capacity(inventory.len().saturating_mul(4)),
-            ..Default::default()
-        };
-        let mut examined: HashMap<&'static str, usize> = HashMap::default();
+        let mut judged = Judged::new(plan.runnable.len());
+        judged.out.findings = Vec::with_capacity(inventory.len().saturating_mul(4));
+        self.judge_objects(&plan, inventory.objects(), &ctx, &mut judged);
+        let order = FileOrder::of(inventory);
+        self.conclude(&plan, judged, &ctx, node, inputs, &order)
+    }
 
-        // Object rules, dispatched by kind in one pass over the inventory.
-        let mut by_kind: HashMap<&str, Vec<(usize, &'static Rule)>> = HashMap::default();
-        for (i, rule) in runnable.iter().enumerate() {
-            if let Check::Object { kinds, .. } = rule.check {
-                for kind in kinds {
-                    by_kind.entry(kind).or_default().push((i, rule));
-                }
-            }
-        }
-        let mut counts = vec![0usize; runnable.len()];
+    /// Runs the object and gather rules of `plan` on `objects`, in order.
+    pub(crate) fn judge_objects<'o>(
+        &self,
+        plan: &Plan,
+        objects: impl IntoIterator<Item = &'o Object>,
+        ctx: &Context,
+        judged: &mut Judged,
+    ) {
         let timed = self.timings.is_some();
-        let mut spent = vec![std::time::Duration::ZERO; runnable.len()];
-        for object in inventory.objects() {
-            let Some(rules) = by_kind.get(object.kind.as_str()) else {
+        for object in objects {
+            let Some(rules) = plan.by_kind.get(object.kind.as_str()) else {
                 continue;
             };
             for &(i, rule) in rules {
-                if let Check::Object { run, .. } = rule.check {
-                    let start = timed.then(std::time::Instant::now);
-                    let mut sink = Sink::for_object(rule, &mut out, &self.waivers);
-                    run(object, &ctx, &mut sink);
-                    counts[i] += sink.finish(object);
-                    if let Some(s) = start {
-                        spent[i] += s.elapsed();
+                let start = timed.then(std::time::Instant::now);
+                match rule.check {
+                    Check::Object { run, .. } => {
+                        let mut sink = Sink::for_object(rule, &mut judged.out, &self.waivers);
+                        run(object, ctx, &mut sink);
+                        judged.counts[i] += sink.finish(object);
                     }
+                    Check::Gather { gather, .. } => {
+                        judged.gathered[i].extend(gather(object, ctx));
+                    }
+                    _ => {}
+                }
+                if let Some(s) = start {
+                    judged.spent[i] += s.elapsed();
                 }
             }
         }
+    }
+
+    /// Runs the rules over the whole inventory and the node, then orders the findings and
+    /// derives every item's status.
+    pub(crate) fn conclude(
+        &self,
+        plan: &Plan,
+        mut judged: Judged,
+        ctx: &Context,
+        node: Option<&NodeFacts>,
+        inputs: Inputs,
+        order: &FileOrder,
+    ) -> Report {
+        let inventory = ctx.inventory;
+        let evidence = plan.evidence.as_slice();
+        let runnable = &plan.runnable;
+        let timed = self.timings.is_some();
+        let mut examined: HashMap<&'static str, usize> = HashMap::default();
         for (i, rule) in runnable.iter().enumerate() {
             let start = timed.then(std::time::Instant::now);
-            let mut sink = Sink::new(rule, &mut out, &self.waivers);
+            let mut sink = Sink::new(rule, &mut judged.out, &self.waivers);
             match rule.check {
-                Check::Inventory(run) => run(&ctx, &mut sink),
+                Check::Inventory(run) => run(ctx, &mut sink),
+                Check::Gather { report, .. } => report(&judged.gathered[i], ctx, &mut sink),
                 Check::Node(run) => {
                     if let Some(facts) = node {
-                        run(facts, &ctx, &mut sink);
+                        run(facts, ctx, &mut sink);
                     }
                 }
                 Check::Object { .. } => {}
             }
-            counts[i] += sink.examined;
+            judged.counts[i] += sink.examined;
             if let Some(s) = start {
-                spent[i] += s.elapsed();
+                judged.spent[i] += s.elapsed();
             }
-            *examined.entry(rule.item).or_default() += counts[i];
+            *examined.entry(rule.item).or_default() += judged.counts[i];
         }
 
         let start = timed.then(std::time::Instant::now);
@@ -171,7 +262,7 @@ impl Engine {
             mut findings,
             mut notes,
             ..
-        } = out;
+        } = judged.out;
         // Every finding carries a severity its rule declares (`kcheck rules` lists them).
         debug_assert!(
             findings.iter().all(|f| registry::by_code(f.code)
@@ -179,12 +270,17 @@ impl Engine {
             "a finding carries a severity its rule does not declare"
         );
         crate::owners::fold_owned(&mut findings, inventory);
-        sort_findings(&mut findings, inventory);
-        sort_notes(&mut notes, inventory);
+        sort_findings(&mut findings, order);
+        sort_notes(&mut notes, order);
         if let (Some(t), Some(s)) = (&self.timings, start) {
-            let mut t = t.borrow_mut();
+            let mut t = t.lock().unwrap_or_else(|e| e.into_inner());
             t.clear();
-            t.extend(runnable.iter().zip(&spent).map(|(r, d)| (r.code, *d)));
+            t.extend(
+                runnable
+                    .iter()
+                    .zip(&judged.spent)
+                    .map(|(r, d)| (r.code, *d)),
+            );
             t.push(("sort", s.elapsed()));
         }
         let items = ITEMS
@@ -223,7 +319,7 @@ impl Engine {
                     },
                     evidence,
                 );
-                let blind = blind_spots(item.id, &runnable, &inputs);
+                let blind = blind_spots(item.id, runnable, &inputs);
                 // A failure stands when a rule that saw all it looks up found it; a rule that
                 // could not list what it looks up (the NetworkPolicies of a workload) may
                 // fail for what it did not see.
@@ -466,19 +562,46 @@ fn not_examined(why: Text) -> Text {
     )
 }
 
+/// The rank of each file in the order the input was read (which is deterministic): findings
+/// and notes are ordered by it.
+#[derive(Debug, Default)]
+pub struct FileOrder {
+    rank: HashMap<Arc<str>, u32>,
+}
+
+impl FileOrder {
+    /// The files of `inventory`'s objects, in their order.
+    pub fn of(inventory: &Inventory) -> FileOrder {
+        let mut order = FileOrder::default();
+        for o in inventory.objects() {
+            if let Some(f) = o.file() {
+                order.push(f);
+            }
+        }
+        order
+    }
+
+    /// Adds `file` after those known (a file known already keeps its rank).
+    pub fn push(&mut self, file: &str) {
+        if !self.rank.contains_key(file) {
+            let next = u32::try_from(self.rank.len()).unwrap_or(u32::MAX);
+            self.rank.insert(file.into(), next);
+        }
+    }
+
+    pub fn rank(&self, file: &str) -> u32 {
+        self.rank.get(file).copied().unwrap_or(u32::MAX)
+    }
+}
+
 /// Orders notes like findings: by item, rule, place, then message.
-fn sort_notes(notes: &mut Vec<kcheck_model::Note>, inventory: &Inventory) {
-    let rank = file_ranks(inventory);
+fn sort_notes(notes: &mut Vec<kcheck_model::Note>, order: &FileOrder) {
     notes.sort_by_cached_key(|n| {
         (
             kcheck_model::item_order(n.item),
             n.code,
             n.location.as_ref().map_or((u32::MAX, 0, 0), |l| {
-                (
-                    rank.get(&*l.file).copied().unwrap_or(u32::MAX),
-                    l.line,
-                    l.column,
-                )
+                (order.rank(&l.file), l.line, l.column)
             }),
             n.source.clone(),
             n.message.en.clone(),
@@ -487,30 +610,13 @@ fn sort_notes(notes: &mut Vec<kcheck_model::Note>, inventory: &Inventory) {
     notes.dedup();
 }
 
-/// Each file's rank in the order the inventory read them (which is deterministic).
-fn file_ranks(inventory: &Inventory) -> HashMap<&str, u32> {
-    let mut rank: HashMap<&str, u32> = HashMap::default();
-    for o in inventory.objects() {
-        if let Some(f) = o.file() {
-            let next = u32::try_from(rank.len()).unwrap_or(u32::MAX);
-            rank.entry(f).or_insert(next);
-        }
-    }
-    rank
-}
-
-/// Orders findings by item, rule, then place: files in the order the inventory read them (which
-/// is deterministic), line, column; ties keep the order the rules found them in. Comparing
-/// small integer keys instead of strings matters with tens of thousands of findings.
-fn sort_findings(findings: &mut Vec<Finding>, inventory: &Inventory) {
-    let rank = file_ranks(inventory);
+/// Orders findings by item, rule, then place: files in the order the input was read, line,
+/// column; ties keep the order the rules found them in. Comparing small integer keys instead
+/// of strings matters with tens of thousands of findings.
+fn sort_findings(findings: &mut Vec<Finding>, order: &FileOrder) {
     findings.sort_by_cached_key(|f| {
         let (file, line, column) = f.location.as_ref().map_or((u32::MAX, 0, 0), |l| {
-            (
-                rank.get(&*l.file).copied().unwrap_or(u32::MAX),
-                l.line,
-                l.column,
-            )
+            (order.rank(&l.file), l.line, l.column)
         });
         (kcheck_model::item_order(f.item), f.code, file, line, column)
     });

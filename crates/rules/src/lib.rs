@@ -23,6 +23,7 @@ mod pod_security;
 pub mod registry;
 mod rule;
 mod secrets;
+pub mod stream;
 pub mod waivers;
 
 /// The rules of each section folder, for the registry: the one place outside a section that
@@ -39,8 +40,10 @@ static SECTION_RULES: &[&[&Rule]] = &[
 ];
 
 pub use config::{Config, ConfigError, PodSecurityConfig, SensitivityConfig};
-pub use engine::Engine;
+pub use engine::{Engine, FileOrder, Judged};
 pub use rule::{
-    Admission, Check, Context, NodePlace, Rule, Sink, MAX_FINDINGS_PER_OBJECT, MAX_MESSAGE_BYTES,
+    Admission, Analyses, Check, Context, Gathered, NodePlace, Rule, Sink, MAX_FINDINGS_PER_OBJECT,
+    MAX_MESSAGE_BYTES,
 };
+pub use stream::Stream;
 pub use waivers::{FileWaiver, Waivers};

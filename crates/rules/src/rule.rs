@@ -67,12 +67,50 @@ pub enum Check {
     },
     /// Once over the whole inventory.
     Inventory(fn(&Context, &mut Sink)),
+    /// A rule about many objects that need not be held together: `gather` takes what the rule
+    /// needs from each object of `kinds` (in input order), and `report` judges what was
+    /// gathered, once. A streaming scan gathers as it reads each file and drops the file's
+    /// trees; a run over a whole inventory gathers in one pass.
+    Gather {
+        kinds: &'static [&'static str],
+        gather: fn(&Object, &Context) -> Option<Gathered>,
+        report: fn(&[Gathered], &Context, &mut Sink),
+    },
     /// Once over a node scan's facts (runs only when the run has them).
     Node(fn(&NodeFacts, &Context, &mut Sink)),
 }
 
+/// What a [`Check::Gather`] rule keeps of one object: a key to group by (a namespace) and a
+/// value (what it found there, if anything).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gathered {
+    pub key: String,
+    pub value: Option<String>,
+}
+
 /// An evaluation's identity: the object (by address, stable for the run), level and version.
 type PssKey = (*const Object, PssLevel, u32);
+
+/// The models of the inventory that rules share, each built once per run, on first use. They
+/// can be shared by threads: a streaming scan judges its files in parallel over one index.
+#[derive(Default)]
+pub struct Analyses<'a> {
+    /// NetworkPolicies by namespace.
+    network_policies: std::sync::OnceLock<HashMap<&'a str, Vec<Policy<'a>>>>,
+    /// The RBAC model.
+    rbac: std::sync::OnceLock<crate::analysis::rbac::Rbac<'a>>,
+    /// Admission policies that verify image signatures.
+    image_verifiers: std::sync::OnceLock<Vec<crate::analysis::image_verification::Verifier<'a>>>,
+    /// The control plane's pods.
+    control_plane_pods: std::sync::OnceLock<Vec<(&'a Object, &'a str)>>,
+    /// The `--audit-log-path` of every kube-apiserver Pod.
+    audit_log_paths: std::sync::OnceLock<Vec<String>>,
+}
+
+enum Shared<'a> {
+    Own(Box<Analyses<'a>>),
+    Borrowed(&'a Analyses<'a>),
+}
 
 /// What a check may read: the inventory and the run's configuration.
 pub struct Context<'a> {
@@ -80,14 +118,9 @@ pub struct Context<'a> {
     pub config: &'a crate::Config,
     /// Pod Security evaluations of the object being judged, shared by the rules that read them.
     pss: RefCell<Vec<(PssKey, Rc<Evaluation>)>>,
-    /// NetworkPolicies read once per run, by namespace.
-    network_policies: std::cell::OnceCell<HashMap<&'a str, Vec<Policy<'a>>>>,
-    /// The RBAC model, built once per run.
-    rbac: std::cell::OnceCell<crate::analysis::rbac::Rbac<'a>>,
-    /// Admission policies that verify image signatures, read once per run.
-    image_verifiers: std::cell::OnceCell<Vec<crate::analysis::image_verification::Verifier<'a>>>,
-    /// The control plane's pods, found once per run.
-    control_plane_pods: std::cell::OnceCell<Vec<(&'a Object, &'a str)>>,
+    /// The models built once per run from the inventory: the context's own, or shared by the
+    /// contexts of a streaming scan's files (judged on several threads).
+    analyses: Shared<'a>,
     /// What a node scan collected, when this run has one.
     pub node: Option<&'a NodeFacts>,
     /// The inventory is a whole cluster's (a live audit or a dump of one: every object of the
@@ -104,13 +137,30 @@ impl<'a> Context<'a> {
             inventory,
             config,
             pss: RefCell::new(Vec::new()),
-            network_policies: std::cell::OnceCell::new(),
-            rbac: std::cell::OnceCell::new(),
-            image_verifiers: std::cell::OnceCell::new(),
-            control_plane_pods: std::cell::OnceCell::new(),
+            analyses: Shared::Own(Box::default()),
             node: None,
             whole_cluster: false,
             now: kcheck_model::Now::clock(),
+        }
+    }
+
+    /// A context whose models are `analyses`, shared with other contexts over the same
+    /// inventory (a streaming scan makes one per file).
+    pub fn sharing(
+        inventory: &'a Inventory,
+        config: &'a crate::Config,
+        analyses: &'a Analyses<'a>,
+    ) -> Context<'a> {
+        Context {
+            analyses: Shared::Borrowed(analyses),
+            ..Context::new(inventory, config)
+        }
+    }
+
+    fn analyses(&self) -> &Analyses<'a> {
+        match &self.analyses {
+            Shared::Own(a) => a,
+            Shared::Borrowed(a) => a,
         }
     }
 
@@ -128,25 +178,39 @@ impl<'a> Context<'a> {
 
     /// The roles and bindings of the input, resolved once per run.
     pub fn rbac(&self) -> &crate::analysis::rbac::Rbac<'a> {
-        self.rbac
+        self.analyses()
+            .rbac
             .get_or_init(|| crate::analysis::rbac::Rbac::new(self.inventory))
     }
 
     /// The pods labelled as control-plane components, with the component, found once per run.
     pub fn control_plane_pods(&self) -> &[(&'a Object, &'a str)] {
-        self.control_plane_pods
+        self.analyses()
+            .control_plane_pods
             .get_or_init(|| crate::analysis::control_plane::pods(self.inventory))
+    }
+
+    /// The `--audit-log-path` of every Pod that runs kube-apiserver, found once per run.
+    pub fn audit_log_paths(&self) -> &[String] {
+        self.analyses().audit_log_paths.get_or_init(|| {
+            self.inventory
+                .of_kind("Pod")
+                .filter_map(crate::analysis::control_plane::apiserver_flags)
+                .filter_map(|f| f.get("audit-log-path").map(str::to_string))
+                .collect()
+        })
     }
 
     /// The admission policies that verify image signatures (item 7.3), read once per run.
     pub fn image_verifiers(&self) -> &[crate::analysis::image_verification::Verifier<'a>] {
-        self.image_verifiers
+        self.analyses()
+            .image_verifiers
             .get_or_init(|| crate::analysis::image_verification::verifiers(self.inventory))
     }
 
     /// The NetworkPolicies of a namespace, read once per run.
     pub fn network_policies(&self, namespace: &str) -> &[Policy<'a>] {
-        let by_ns = self.network_policies.get_or_init(|| {
+        let by_ns = self.analyses().network_policies.get_or_init(|| {
             let mut by_ns: HashMap<&'a str, Vec<Policy<'a>>> = HashMap::default();
             for o in self.inventory.of_kind("NetworkPolicy") {
                 if let Some(p) = Policy::from_object(o) {
@@ -187,14 +251,11 @@ impl<'a> Context<'a> {
 /// The kinds the RBAC model is built from.
 pub const RBAC_KINDS: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
 
-/// Namespaces and every kind with a pod spec ([`kcheck_model::WORKLOAD_KINDS`]).
-pub const NAMESPACES_AND_WORKLOADS: &[&str] = kcheck_model::workload_kinds!("Namespace");
-
 impl Rule {
     /// Every kind the rule reads: those it runs on and those it looks up.
     pub fn kinds_read(&self) -> impl Iterator<Item = &'static str> + '_ {
         let run_on: &'static [&'static str] = match self.check {
-            Check::Object { kinds, .. } => kinds,
+            Check::Object { kinds, .. } | Check::Gather { kinds, .. } => kinds,
             _ => &[],
         };
         run_on.iter().chain(self.reads).copied()

@@ -19,8 +19,9 @@ use kcheck_model::{
     text, Date, Finding, Node, Object, Segment, Text, Value, Waiver, WaiverProblem,
     WaiverProblemKind, WaiverSummary,
 };
-use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 pub const IGNORE: &str = "kcheck.io/ignore";
 pub const IGNORE_REASON: &str = "kcheck.io/ignore-reason";
@@ -45,10 +46,11 @@ pub struct Waivers {
     entries: Vec<FileWaiver>,
     /// Entries that cannot apply (expired), by index.
     expired: Vec<bool>,
-    used: Vec<Cell<usize>>,
+    used: Vec<AtomicUsize>,
     annotations: bool,
-    applied: Cell<usize>,
-    problems: RefCell<BTreeSet<WaiverProblem>>,
+    applied: AtomicUsize,
+    /// Shared by the threads of a streaming scan.
+    problems: Mutex<BTreeSet<WaiverProblem>>,
 }
 
 impl Waivers {
@@ -74,25 +76,31 @@ impl Waivers {
                     e.source.clone(),
                     e.expires.map(|d| d.to_string()).unwrap_or_default(),
                 );
-                self.problems.borrow_mut().insert(WaiverProblem {
-                    source: src,
-                    kind: WaiverProblemKind::Expired,
-                    message: text!(
-                        "waiver for {rule} expired on {date}; it no longer applies",
-                        "{rule} 的豁免已于 {date} 过期,不再生效",
-                        rule = e.rule
-                    ),
-                });
+                self.problems
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(WaiverProblem {
+                        source: src,
+                        kind: WaiverProblemKind::Expired,
+                        message: text!(
+                            "waiver for {rule} expired on {date}; it no longer applies",
+                            "{rule} 的豁免已于 {date} 过期,不再生效",
+                            rule = e.rule
+                        ),
+                    });
             }
             self.expired.push(expired);
-            self.used.push(Cell::new(0));
+            self.used.push(AtomicUsize::new(0));
             self.entries.push(e);
         }
         self
     }
 
     pub fn problem(&self, p: WaiverProblem) {
-        self.problems.borrow_mut().insert(p);
+        self.problems
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(p);
     }
 
     /// Marks `finding` waived when a waiver matches it.
@@ -140,7 +148,7 @@ impl Waivers {
     fn waive(&self, finding: &mut Finding, waiver: Waiver) {
         finding.waived = true;
         finding.waiver = Some(Box::new(waiver));
-        self.applied.set(self.applied.get() + 1);
+        self.applied.fetch_add(1, Ordering::Relaxed);
     }
 
     fn annotation_waiver(
@@ -215,7 +223,7 @@ impl Waivers {
                     .is_none_or(|g| container.is_some_and(|c| glob(g, c)))
         })?;
         let (i, e) = hit;
-        self.used[i].set(self.used[i].get() + 1);
+        self.used[i].fetch_add(1, Ordering::Relaxed);
         Some(Waiver {
             source: e.source.clone(),
             reason: e.reason.clone(),
@@ -230,8 +238,19 @@ impl Waivers {
             return;
         }
         for object in inventory.objects() {
+            self.check_annotation_rules_of(object);
+        }
+    }
+
+    /// [`Waivers::check_annotation_rules`] for one object (a streaming scan checks each as it
+    /// reads it).
+    pub fn check_annotation_rules_of(&self, object: &kcheck_model::Object) {
+        if !self.annotations {
+            return;
+        }
+        {
             let Some(list) = object.annotation(IGNORE) else {
-                continue;
+                return;
             };
             for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
                 let rule = entry.split_once('/').map_or(entry, |(r, _)| r).trim();
@@ -254,9 +273,13 @@ impl Waivers {
 
     /// The account of the run: findings waived, and waivers that did not apply.
     pub fn summary(&self) -> WaiverSummary {
-        let mut problems = self.problems.borrow().clone();
+        let mut problems = self
+            .problems
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         for (i, e) in self.entries.iter().enumerate() {
-            if !self.expired[i] && self.used[i].get() == 0 {
+            if !self.expired[i] && self.used[i].load(Ordering::Relaxed) == 0 {
                 problems.insert(WaiverProblem {
                     source: e.source.clone(),
                     kind: WaiverProblemKind::Unused,
@@ -278,7 +301,7 @@ impl Waivers {
             (p.kind, file, line)
         });
         WaiverSummary {
-            applied: self.applied.get(),
+            applied: self.applied.load(Ordering::Relaxed),
             problems,
         }
     }

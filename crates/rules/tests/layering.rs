@@ -56,6 +56,7 @@ fn crates_depend_only_downwards() {
         ("node", &["kcheck-model", "kcheck-load", "kcheck-pki"]),
         ("rules", &["kcheck-model", "kcheck-pss", "kcheck-pki"]),
         ("cluster", &["kcheck-model", "kcheck-load"]),
+        ("scan", &["kcheck-model", "kcheck-load", "kcheck-rules"]),
         (
             "webhook",
             &[
@@ -77,6 +78,7 @@ fn crates_depend_only_downwards() {
                 "kcheck-node",
                 "kcheck-cluster",
                 "kcheck-webhook",
+                "kcheck-scan",
             ],
         ),
         (
@@ -86,6 +88,7 @@ fn crates_depend_only_downwards() {
                 "kcheck-load",
                 "kcheck-rules",
                 "kcheck-report",
+                "kcheck-scan",
             ],
         ),
     ];

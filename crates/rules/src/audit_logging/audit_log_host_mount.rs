@@ -1,6 +1,6 @@
-use crate::{declare_rule, Check, Context, Sink};
-use kcheck_model::facts::{ComponentKind, Flags};
-use kcheck_model::{text, Evidence, Node, Object, PodSpec, Severity, Text};
+use crate::{declare_rule, Admission, Check, Context, Sink};
+use kcheck_model::facts::ComponentKind;
+use kcheck_model::{text, Evidence, Node, Object, PodSpec, Severity, Text, WORKLOAD_KINDS};
 
 declare_rule! {
     /// ## What it checks
@@ -51,7 +51,8 @@ declare_rule! {
             "只挂载工作负载所需的主机目录,并设为只读;不要让 Pod 挂载审计日志所在目录。",
         ),
         reads: &["Pod"],
-        check: Check::Inventory(check),
+        check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        admission: Admission::Excluded("the audit log directory comes from the control plane's Pods, which a review does not show"),
     }
 }
 
@@ -68,16 +69,16 @@ struct AuditLog {
     known: bool,
 }
 
-fn check(ctx: &Context, sink: &mut Sink) {
+fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
+    if object.kind == "Pod" && is_mirror_of_apiserver(object) {
+        // The API server writes its own log.
+        return;
+    }
+    let Some(pod) = object.pod_spec() else {
+        return;
+    };
     let logs = audit_logs(ctx);
-    for object in ctx.inventory.objects() {
-        if object.kind == "Pod" && is_mirror_of_apiserver(object) {
-            // The API server writes its own log.
-            continue;
-        }
-        let Some(pod) = object.pod_spec() else {
-            continue;
-        };
+    {
         sink.examined();
         judge(object, &pod, &logs, sink);
     }
@@ -177,10 +178,7 @@ fn audit_logs(ctx: &Context) -> Vec<AuditLog> {
     if let Some(api) = ctx.node.and_then(|n| n.component(ComponentKind::ApiServer)) {
         paths.extend(api.flags.get("audit-log-path").map(str::to_string));
     }
-    for pod in ctx.inventory.of_kind("Pod") {
-        paths
-            .extend(apiserver_flags(pod).and_then(|f| f.get("audit-log-path").map(str::to_string)));
-    }
+    paths.extend(ctx.audit_log_paths().iter().cloned());
     paths.retain(|p| p != "-" && p.starts_with('/'));
     paths.sort();
     paths.dedup();
@@ -205,28 +203,8 @@ fn audit_logs(ctx: &Context) -> Vec<AuditLog> {
         .collect()
 }
 
-/// The flags of a Pod's kube-apiserver container, when it runs one.
-fn apiserver_flags(pod: &Object) -> Option<Flags> {
-    let spec = pod.pod_spec()?;
-    spec.containers().find_map(|c| {
-        let words: Vec<&str> = ["command", "args"]
-            .iter()
-            .filter_map(|k| c.get(k))
-            .flat_map(Node::as_seq)
-            .filter_map(Node::as_str)
-            .collect();
-        let at = words
-            .iter()
-            .position(|w| w.rsplit('/').next() == Some("kube-apiserver"))?;
-        Some(Flags::parse(
-            &words[at + 1..],
-            ComponentKind::ApiServer.bool_flags(),
-        ))
-    })
-}
-
 fn is_mirror_of_apiserver(pod: &Object) -> bool {
-    apiserver_flags(pod).is_some()
+    crate::analysis::control_plane::apiserver_flags(pod).is_some()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 use crate::analysis::namespace_pss::{namespace_of, policy_for, ENFORCE};
-use crate::{declare_rule, Check, Context, Sink};
-use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text};
+use crate::{declare_rule, Check, Context, Gathered, Sink};
+use kcheck_model::{text, Evidence, FieldPath, Object, Severity, Text, WORKLOAD_KINDS};
 use kcheck_pss::Level;
 use std::collections::HashMap;
 
@@ -43,49 +43,58 @@ declare_rule! {
             "Fix the listed workloads, then set pod-security.kubernetes.io/warn and enforce to restricted.",
             "修复所列工作负载,然后将 pod-security.kubernetes.io/warn 和 enforce 设为 restricted。",
         ),
-        check: Check::Inventory(check),
-        reads: crate::rule::NAMESPACES_AND_WORKLOADS,
+        check: Check::Gather { kinds: WORKLOAD_KINDS, gather, report },
+        reads: &["Namespace"],
     }
 }
 
-fn check(ctx: &Context, sink: &mut Sink) {
-    let mut by_namespace: HashMap<&str, Vec<&Object>> = HashMap::new();
-    for object in ctx.inventory.objects() {
-        if object.pod_spec().is_some() {
-            by_namespace
-                .entry(namespace_of(object))
-                .or_default()
-                .push(object);
-        }
+/// Whether a namespace's workloads are judged: it is declared and neither enforces restricted
+/// already nor is exempt.
+fn judged(ctx: &Context, namespace: &str) -> bool {
+    ctx.inventory.get("Namespace", None, namespace).is_some()
+        && policy_for(ctx, namespace).level != Level::Restricted
+        && !crate::analysis::namespace_pss::is_exempt(ctx, namespace)
+}
+
+/// One workload: its namespace, and what restricted would deny it for, if anything.
+fn gather(object: &Object, ctx: &Context) -> Option<Gathered> {
+    object.pod_spec()?;
+    let namespace = namespace_of(object);
+    if !judged(ctx, namespace) {
+        return None;
+    }
+    let policy = policy_for(ctx, namespace);
+    let eval = ctx.pss(object, Level::Restricted, policy.version)?;
+    let value = (!eval.allowed()).then(|| {
+        let mut checks: Vec<&str> = eval.violations.iter().map(|v| v.check).collect();
+        checks.dedup();
+        format!("{} {} ({})", object.kind, object.name, checks.join(", "))
+    });
+    Some(Gathered {
+        key: namespace.to_string(),
+        value,
+    })
+}
+
+fn report(gathered: &[Gathered], ctx: &Context, sink: &mut Sink) {
+    let mut by_namespace: HashMap<&str, Vec<Option<&str>>> = HashMap::new();
+    for g in gathered {
+        by_namespace
+            .entry(g.key.as_str())
+            .or_default()
+            .push(g.value.as_deref());
     }
     for ns in ctx.inventory.of_kind("Namespace") {
-        let policy = policy_for(ctx, &ns.name);
-        if policy.level == Level::Restricted
-            || crate::analysis::namespace_pss::is_exempt(ctx, &ns.name)
-        {
+        if !judged(ctx, &ns.name) {
             continue;
         }
+        let policy = policy_for(ctx, &ns.name);
         sink.examined();
         let workloads = by_namespace
             .get(ns.name.as_str())
             .map_or(&[][..], Vec::as_slice);
         let total = workloads.len();
-        let mut denied = Vec::new();
-        for object in workloads {
-            let Some(eval) = ctx.pss(object, Level::Restricted, policy.version) else {
-                continue;
-            };
-            if !eval.allowed() {
-                let mut checks: Vec<&str> = eval.violations.iter().map(|v| v.check).collect();
-                checks.dedup();
-                denied.push(format!(
-                    "{} {} ({})",
-                    object.kind,
-                    object.name,
-                    checks.join(", ")
-                ));
-            }
-        }
+        let denied: Vec<&str> = workloads.iter().flatten().copied().collect();
         if total == 0 {
             continue;
         }

@@ -1,0 +1,239 @@
+//! Pass 1 of a streaming scan: the few objects rules look up, read without parsing the rest.
+//!
+//! A document whose text does not contain the name of a kind the index holds cannot hold an
+//! object of that kind (a kind is written out in full, in YAML and in JSON alike), so only the
+//! documents that name one are parsed. The objects are exactly what [`crate::load_bytes`] gives
+//! for them, positions included: a document is parsed alone with the lines before it counted,
+//! and a file where that might differ (directives, document end markers, byte order marks in
+//! the middle, JSON, a document that needed a second try or failed) is parsed whole.
+
+use crate::files::load_bytes;
+use crate::limits::Limits;
+use crate::objects::document_objects;
+use crate::text::{decode, looks_like_json};
+use crate::yaml::{parse_documents_from, DocOutcome};
+use aho_corasick::AhoCorasick;
+use kcheck_model::Object;
+use std::sync::Arc;
+
+/// The kind names pass 1 looks for.
+pub struct KindPatterns {
+    finder: Option<AhoCorasick>,
+}
+
+impl KindPatterns {
+    pub fn new(kinds: &[&str]) -> KindPatterns {
+        KindPatterns {
+            finder: (!kinds.is_empty())
+                .then(|| AhoCorasick::new(kinds).ok())
+                .flatten(),
+        }
+    }
+
+    /// Whether `text` contains one of the kind names.
+    pub fn in_text(&self, text: &str) -> bool {
+        self.finder.as_ref().is_some_and(|f| f.is_match(text))
+    }
+}
+
+/// The objects of one file's bytes that `keep` selects, parsing only the documents that name a
+/// kind of `patterns` (see the module documentation). Problems are not reported here: the
+/// second pass loads the file whole and reports them.
+pub fn load_indexed(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    patterns: &KindPatterns,
+    keep: &(dyn Fn(&Object) -> bool + Sync),
+) -> Vec<Object> {
+    let Ok(text) = decode(bytes) else {
+        return Vec::new();
+    };
+    if !patterns.in_text(&text) {
+        return Vec::new();
+    }
+    let whole = || {
+        let mut objects = load_bytes(name, bytes, limits).objects;
+        objects.retain(|o| keep(o));
+        objects
+    };
+    if looks_like_json(&text) || text.contains('\u{feff}') || has_markers(&text) {
+        return whole();
+    }
+    let file: Arc<str> = name.into();
+    let mut objects = Vec::new();
+    let (mut problems, mut passed_over) = (Vec::new(), Vec::new());
+    let mut lines_before = 0usize;
+    for (document, chunk) in documents(&text).enumerate() {
+        let lines = chunk.bytes().filter(|&b| b == b'\n').count();
+        if patterns.in_text(chunk) {
+            let parsed = parse_documents_from(chunk, lines_before, limits);
+            if parsed.retried || !parsed.errors.is_empty() {
+                return whole();
+            }
+            let document = u32::try_from(document).unwrap_or(u32::MAX);
+            for doc in parsed.documents {
+                if let DocOutcome::Node(node) = doc {
+                    let before = objects.len();
+                    document_objects(
+                        node,
+                        &file,
+                        document,
+                        &mut objects,
+                        &mut problems,
+                        &mut passed_over,
+                    );
+                    let mut i = before;
+                    while i < objects.len() {
+                        if keep(&objects[i]) {
+                            i += 1;
+                        } else {
+                            objects.remove(i);
+                        }
+                    }
+                }
+            }
+        }
+        lines_before += lines;
+    }
+    objects
+}
+
+/// Whether `text` has a line that a document-by-document parse might read differently from a
+/// parse of the whole stream: a directive (`%YAML`, `%TAG`) or a document end marker (`...`).
+fn has_markers(text: &str) -> bool {
+    text.lines().any(|l| {
+        l.starts_with('%')
+            || (l.starts_with("...")
+                && matches!(l.as_bytes().get(3), None | Some(b' ' | b'\t' | b'\r')))
+    })
+}
+
+/// The documents of a YAML stream as text: split before each line that starts with `---`
+/// followed by whitespace or the end of the line (a document start marker, which YAML allows
+/// nowhere else at the start of a line).
+fn documents(text: &str) -> impl Iterator<Item = &str> {
+    let mut starts = vec![0usize];
+    let mut at = 0usize;
+    for line in text.split_inclusive('\n') {
+        let b = line.as_bytes();
+        if at > 0
+            && line.starts_with("---")
+            && matches!(b.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            starts.push(at);
+        }
+        at += line.len();
+    }
+    starts.push(text.len());
+    (0..starts.len() - 1).map(move |i| &text[starts[i]..starts[i + 1]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(text: &str, kinds: &[&str]) -> Vec<(String, String, u32, u32)> {
+        let patterns = KindPatterns::new(kinds);
+        let keep = |o: &Object| kinds.contains(&o.kind.as_str());
+        load_indexed(
+            "f.yaml",
+            text.as_bytes(),
+            &Limits::default(),
+            &patterns,
+            &keep,
+        )
+        .iter()
+        .map(|o| {
+            (
+                o.kind.clone(),
+                o.name.clone(),
+                o.root.pos.line,
+                o.root.pos.column,
+            )
+        })
+        .collect()
+    }
+
+    fn whole(text: &str, kinds: &[&str]) -> Vec<(String, String, u32, u32)> {
+        load_bytes("f.yaml", text.as_bytes(), &Limits::default())
+            .objects
+            .iter()
+            .filter(|o| kinds.contains(&o.kind.as_str()))
+            .map(|o| {
+                (
+                    o.kind.clone(),
+                    o.name.clone(),
+                    o.root.pos.line,
+                    o.root.pos.column,
+                )
+            })
+            .collect()
+    }
+
+    const STREAM: &str = "\
+# leading comment
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: a}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny
+spec:
+  podSelector: {}
+--- # a comment after the marker
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Namespace
+  metadata: {name: shop}
+- apiVersion: v1
+  kind: Service
+  metadata: {name: s}
+---
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: \"quoted\"
+";
+
+    #[test]
+    fn only_named_documents_and_the_same_objects_as_a_whole_load() {
+        let kinds = ["NetworkPolicy", "Namespace"];
+        assert_eq!(kept(STREAM, &kinds), whole(STREAM, &kinds));
+        assert_eq!(
+            kept(STREAM, &kinds)
+                .iter()
+                .map(|k| (k.0.as_str(), k.2))
+                .collect::<Vec<_>>(),
+            [("NetworkPolicy", 6), ("Namespace", 16), ("Namespace", 24)]
+        );
+    }
+
+    #[test]
+    fn files_a_document_parse_could_misread_are_loaded_whole() {
+        let kinds = ["Namespace"];
+        for text in [
+            "%YAML 1.1\n---\nkind: Namespace\napiVersion: v1\nmetadata: {name: a}\n",
+            "kind: Namespace\napiVersion: v1\nmetadata: {name: a}\n...\n---\nkind: Namespace\napiVersion: v1\nmetadata: {name: b}\n",
+            "{\"kind\": \"Namespace\", \"apiVersion\": \"v1\", \"metadata\": {\"name\": \"j\"}}",
+            // A tab after a colon: go-yaml reads it, saphyr needs a second try.
+            "kind: Namespace\napiVersion:\tv1\nmetadata: {name: t}\n",
+            // A broken document before a good one.
+            "kind: [\n---\nkind: Namespace\napiVersion: v1\nmetadata: {name: after}\n",
+        ] {
+            assert_eq!(kept(text, &kinds), whole(text, &kinds), "{text}");
+            assert!(!kept(text, &kinds).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn nothing_is_parsed_without_a_kind_name() {
+        assert!(kept("kind: [broken\n", &["Namespace"]).is_empty());
+        assert!(kept(STREAM, &[]).is_empty());
+    }
+}

@@ -1,0 +1,232 @@
+//! The manifest scan (`kcheck scan`): files, directories and standard input judged file by
+//! file, in memory bounded by the index and the findings rather than by the input.
+//!
+//! Two passes over the files (see [`kcheck_rules::stream`]): the first parses only the
+//! documents that name a kind rules look up and keeps those objects; the second loads each file
+//! whole, judges it over that index, keeps its objects' skeletons and drops its trees. Files
+//! are read in parallel, a batch at a time, and their results merged in input order, so the
+//! report is the one [`scan_in_memory`] makes of the same input, byte for byte.
+
+use kcheck_load::{load_bytes, load_indexed, plan_paths, KindPatterns, Limits, Loaded, Work};
+use kcheck_model::{Evidence, Inventory, Object, Report};
+use kcheck_rules::{Analyses, Engine, FileOrder};
+use rayon::prelude::*;
+use std::path::Path;
+
+/// Files judged at once in pass 2: enough to keep both cores busy, few enough that their
+/// trees are a small part of the memory.
+const BATCH: usize = 32;
+
+/// How a scan went, for `--timings`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stages {
+    /// Pass 1: the index.
+    pub index: std::time::Duration,
+    /// Pass 2: loading and judging each file.
+    pub judge: std::time::Duration,
+    /// The whole-input rules, ordering, statuses.
+    pub finish: std::time::Duration,
+    /// Objects the index held.
+    pub indexed: usize,
+    /// Whether the scan fell back to loading everything at once (see [`scan`]).
+    pub in_memory: bool,
+}
+
+/// Scans `paths` (files, directories, `-` for standard input), passing over what `exclude`
+/// and `.kcheckignore` name, and judges them with `engine`.
+///
+/// Should the second pass find an object the index ought to hold and does not (a kind name
+/// written with escapes, which pass 1's text search cannot see), the scan starts again and
+/// loads everything at once: slower, never different.
+pub fn scan<P: AsRef<Path>>(
+    paths: &[P],
+    limits: &Limits,
+    exclude: &[String],
+    engine: &Engine,
+) -> (Report, Stages) {
+    let plan = plan_paths(paths, exclude);
+    let inputs: Vec<Input> = read_stdin_once(plan.work, limits);
+    let mut stages = Stages::default();
+    let walked = Loaded {
+        objects: Vec::new(),
+        inputs: plan.walked.inputs.clone(),
+    };
+    match streamed(&inputs, walked, limits, engine, &mut stages) {
+        Some(report) => (report, stages),
+        None => {
+            stages.in_memory = true;
+            let mut loaded = plan.walked;
+            for input in &inputs {
+                loaded.merge_loaded(input.load(limits));
+            }
+            let inventory = Inventory::new(loaded.objects);
+            let report = engine.run(&inventory, &[Evidence::Objects], loaded.inputs);
+            std::mem::forget(inventory);
+            (report, stages)
+        }
+    }
+}
+
+/// The reference: every object loaded, then judged at once ([`Engine::run`]).
+pub fn scan_in_memory<P: AsRef<Path>>(
+    paths: &[P],
+    limits: &Limits,
+    exclude: &[String],
+    engine: &Engine,
+) -> Report {
+    let loaded = kcheck_load::load_paths_excluding(paths, limits, exclude);
+    let inventory = Inventory::new(loaded.objects);
+    engine.run(&inventory, &[Evidence::Objects], loaded.inputs)
+}
+
+/// One input of the scan. Standard input can be read once only: its bytes are kept.
+enum Input {
+    Path(Work),
+    Read(String, Result<Vec<u8>, Box<Loaded>>),
+}
+
+fn read_stdin_once(work: Vec<Work>, limits: &Limits) -> Vec<Input> {
+    work.into_iter()
+        .map(|w| match w {
+            Work::Stdin => Input::Read(w.name(), w.read(limits)),
+            w => Input::Path(w),
+        })
+        .collect()
+}
+
+impl Input {
+    fn name(&self) -> String {
+        match self {
+            Input::Path(w) => w.name(),
+            Input::Read(name, _) => name.clone(),
+        }
+    }
+
+    fn with_bytes<T>(&self, limits: &Limits, f: impl FnOnce(&[u8]) -> T) -> Result<T, Box<Loaded>> {
+        match self {
+            Input::Path(w) => w.read(limits).map(|b| f(&b)),
+            Input::Read(_, Ok(b)) => Ok(f(b)),
+            Input::Read(_, Err(failed)) => Err(Box::new(failed.account())),
+        }
+    }
+
+    fn load(&self, limits: &Limits) -> Loaded {
+        let name = self.name();
+        self.with_bytes(limits, |b| load_bytes(&name, b, limits))
+            .unwrap_or_else(|failed| *failed)
+    }
+}
+
+trait LoadedExt {
+    fn merge_loaded(&mut self, other: Loaded);
+    fn account(&self) -> Loaded;
+}
+
+impl LoadedExt for Loaded {
+    fn merge_loaded(&mut self, other: Loaded) {
+        self.objects.extend(other.objects);
+        self.inputs.merge(other.inputs);
+    }
+
+    /// A copy of a failed read's account (it holds no objects).
+    fn account(&self) -> Loaded {
+        Loaded {
+            objects: Vec::new(),
+            inputs: self.inputs.clone(),
+        }
+    }
+}
+
+/// The two passes; `None` when pass 2 found an object pass 1 missed.
+fn streamed(
+    inputs: &[Input],
+    walked: Loaded,
+    limits: &Limits,
+    engine: &Engine,
+    stages: &mut Stages,
+) -> Option<Report> {
+    let stream = engine.stream(&[Evidence::Objects]);
+    let started = std::time::Instant::now();
+    let patterns = KindPatterns::new(stream.index_kinds());
+    let keep = |o: &Object| stream.indexes(o);
+    let indexed: Vec<Vec<Object>> = inputs
+        .par_iter()
+        .map(|input| {
+            let name = input.name();
+            input
+                .with_bytes(limits, |b| load_indexed(&name, b, limits, &patterns, &keep))
+                .unwrap_or_default()
+        })
+        .collect();
+    let counts: Vec<usize> = indexed.iter().map(Vec::len).collect();
+    let index = Inventory::new(indexed.into_iter().flatten().collect());
+    stages.indexed = index.len();
+    stages.index = started.elapsed();
+
+    let started = std::time::Instant::now();
+    let mut judged = stream.judged();
+    let mut order = FileOrder::default();
+    let mut all_inputs = walked.inputs;
+    let mut skeletons: Vec<Vec<Object>> = Vec::with_capacity(inputs.len());
+    {
+        let analyses = Analyses::default();
+        for (batch, expected) in inputs.chunks(BATCH).zip(counts.chunks(BATCH)) {
+            let results: Vec<_> = batch
+                .par_iter()
+                .map(|input| {
+                    let loaded = input.load(limits);
+                    let indexed = loaded.objects.iter().filter(|o| keep(o)).count();
+                    let (judged, skeletons) = stream.judge(&loaded.objects, &index, &analyses);
+                    let file = loaded.objects.first().and_then(|o| o.file().cloned());
+                    // The trees go here, on the worker, file by file.
+                    (loaded.inputs, judged, skeletons, indexed, file)
+                })
+                .collect();
+            for ((inputs, j, s, indexed, file), &expected) in results.into_iter().zip(expected) {
+                if indexed != expected {
+                    return None;
+                }
+                if let Some(f) = file {
+                    order.push(&f);
+                }
+                all_inputs.merge(inputs);
+                judged.merge(j);
+                skeletons.push(s);
+            }
+        }
+    }
+    stages.judge = started.elapsed();
+
+    let started = std::time::Instant::now();
+    // The index and the skeletons, file by file in input order, each file's in document order.
+    let mut indexed = index.into_objects().into_iter().peekable();
+    let mut objects =
+        Vec::with_capacity(indexed.len() + skeletons.iter().map(Vec::len).sum::<usize>());
+    for (file_skeletons, &n) in skeletons.into_iter().zip(&counts) {
+        let mut from_index: Vec<Object> = indexed.by_ref().take(n).collect();
+        let mut merged = Vec::with_capacity(from_index.len() + file_skeletons.len());
+        let mut sk = file_skeletons.into_iter().peekable();
+        let mut ix = from_index.drain(..).peekable();
+        loop {
+            let take_index = match (ix.peek(), sk.peek()) {
+                (Some(a), Some(b)) => place(a) <= place(b),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            merged.extend(if take_index { ix.next() } else { sk.next() });
+        }
+        objects.extend(merged);
+    }
+    let inventory = Inventory::new(objects);
+    let report = stream.finish(judged, &inventory, all_inputs, &order);
+    // The process ends soon after: the OS frees the objects faster than dropping them.
+    std::mem::forget(inventory);
+    stages.finish = started.elapsed();
+    Some(report)
+}
+
+/// Where an object starts in its file, which orders a file's objects as a load does.
+fn place(o: &Object) -> (u32, u32) {
+    (o.root.pos.line, o.root.pos.column)
+}

@@ -1,0 +1,130 @@
+//! The streaming scan makes the report the in-memory scan makes, byte for byte: on the demo
+//! cluster, on every rule's fixtures (each rule's directory as one input, so its pass and fail
+//! cases meet), on the scenarios, on the owners' file, on the third-party corpus, and on files
+//! made to trip pass 1 (kinds written with escapes, directives, broken documents).
+
+use kcheck_load::Limits;
+use kcheck_model::{Lang, Now};
+use kcheck_report::{render, Format, RenderOptions};
+use kcheck_rules::Engine;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn engine() -> Engine {
+    Engine::default().at(Now::from_unix(1_796_601_600))
+}
+
+/// Both scans of `paths`, rendered as JSON and as the table (with every detail).
+fn both(paths: &[PathBuf]) -> (String, String, bool) {
+    // One engine each: an engine counts the waivers it applied.
+    let limits = Limits::default();
+    let reference = kcheck_scan::scan_in_memory(paths, &limits, &[], &engine());
+    let (streamed, stages) = kcheck_scan::scan(paths, &limits, &[], &engine());
+    let json = |r| {
+        render(
+            r,
+            Format::Json,
+            &RenderOptions {
+                lang: Lang::En,
+                color: false,
+            },
+        )
+    };
+    let a = json(&reference) + &render(&reference, Format::Sarif, &RenderOptions::default());
+    let b = json(&streamed) + &render(&streamed, Format::Sarif, &RenderOptions::default());
+    (a, b, stages.in_memory)
+}
+
+fn assert_same(paths: &[PathBuf]) {
+    let (a, b, in_memory) = both(paths);
+    assert!(!in_memory, "{paths:?}: the scan fell back to memory");
+    if a != b {
+        let line = a
+            .lines()
+            .zip(b.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        let show = |s: &str| {
+            s.lines()
+                .skip(line.saturating_sub(3))
+                .take(8)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        panic!(
+            "{paths:?}: the streaming scan differs at line {}\nin memory:\n{}\nstreamed:\n{}",
+            line + 1,
+            show(&a),
+            show(&b)
+        );
+    }
+}
+
+#[test]
+fn the_demo_cluster() {
+    assert_same(&[root().join("examples/demo-cluster")]);
+}
+
+#[test]
+fn every_rules_fixtures_scenarios_and_owners() {
+    let tests = root().join("crates/rules/tests");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(tests.join("fixtures"))
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() > 60, "{} fixture directories", dirs.len());
+    for dir in dirs {
+        assert_same(&[dir]);
+    }
+    assert_same(&[tests.join("scenarios")]);
+    assert_same(&[tests.join("owners")]);
+}
+
+#[test]
+fn the_third_party_corpus() {
+    let corpus = root().join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} is absent", corpus.display());
+        return;
+    }
+    assert_same(&[corpus]);
+}
+
+#[test]
+fn what_pass_one_cannot_read_falls_back_and_stays_the_same() {
+    let dir = std::env::temp_dir().join(format!("kcheck-scan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // A NetworkPolicy whose kind is written with a YAML escape: pass 1's text search does not
+    // see it, pass 2 does, and the scan starts again in memory.
+    std::fs::write(
+        dir.join("escaped.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: \"Network\\x50olicy\"\nmetadata: {name: deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: nginx}]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("directives.yaml"),
+        "%YAML 1.1\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("broken.yaml"),
+        "kind: [\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app, namespace: shop}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  serviceAccountName: app\n  containers: [{name: c, image: busybox}]\n",
+    )
+    .expect("write");
+    let (a, b, in_memory) = both(std::slice::from_ref(&dir));
+    assert!(
+        in_memory,
+        "the escaped kind should have sent the scan back to memory"
+    );
+    assert_eq!(a, b);
+    std::fs::remove_file(dir.join("escaped.yaml")).expect("remove");
+    let (a, b, in_memory) = both(std::slice::from_ref(&dir));
+    assert!(!in_memory, "without the escaped kind the scan streams");
+    assert_eq!(a, b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
