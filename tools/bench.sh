@@ -10,7 +10,10 @@
 # 2. runs kcheck-bench on the corpus (generating it with ../shared/tools/gen_corpus.py when
 #    absent): the stage table, the ratios and the pass/fail against the targets;
 # 3. times the real binary: kcheck scan CORPUS --format json -o /dev/null (best of 3 wall times,
-#    and max RSS from /usr/bin/time -v when available).
+#    and max RSS from /usr/bin/time -v when available, beside the RSS of the same scan with
+#    --in-memory, which loads every object before judging).
+#
+# The issue's figures are for 100,000 objects: OBJECTS=100000 tools/bench.sh --rounds 3
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -83,7 +86,13 @@ if [ -x /usr/bin/time ]; then
     /usr/bin/time -v target/release/kcheck scan "$corpus" --format json -o /dev/null 2>"$log" || true
     grep -E 'Elapsed \(wall clock\)|Maximum resident set size|User time|System time|Percent of CPU' "$log" \
         | sed 's/^[[:space:]]*/  \/usr\/bin\/time -v: /'
+    stream_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")
+    # The same scan with every object loaded before judging (the report is the same bytes).
+    /usr/bin/time -v target/release/kcheck scan "$corpus" --format json -o /dev/null --in-memory 2>"$log" || true
+    memory_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")
     rm -f "$log"
+    awk -v s="$stream_kb" -v m="$memory_kb" -v o="$objects" \
+        'BEGIN { printf "peak RSS, %d objects: kcheck scan %.0f MiB (target < 256 MiB: %s); --in-memory %.0f MiB (%.2fx)\n", o, s / 1024, (s < 256 * 1024 ? "PASS" : "FAIL"), m / 1024, m / s }'
 else
     echo "(no /usr/bin/time: max RSS not measured)"
 fi

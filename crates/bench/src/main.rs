@@ -48,7 +48,7 @@ usage: kcheck-bench [--corpus DIR] [--objects N] [--seed S] [--rounds R] [--json
   --json         also print the results as one JSON line (the last line of output)
   --check        exit with status 1 when a target is missed
   --only STAGE   for profilers: run only STAGE, R times, and print its times (STAGE: raw_events,
-                 parse_only, parse_kept, load, load_engine, e2e, load_paths)
+                 parse_only, parse_kept, load, load_engine, e2e, stream, load_paths)
   --rules CODES  run only these rules (comma-separated codes), e.g. the foundation set
                  KC201,KC202,KC301,KC302,KC303,KC304,KC305,KC601,KC701
 ";
@@ -379,14 +379,45 @@ fn stage_load_paths(dir: &Path, limits: &Limits, engine: &Engine) -> Counts {
     c
 }
 
+/// `kcheck scan`'s path, in a pool of one thread: the streaming scan of the directory (two
+/// passes, files read from the page cache) + JSON.
+fn stage_stream(dir: &Path, limits: &Limits, engine: &Engine) -> Counts {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool of one");
+    pool.install(|| {
+        let (report, _) = kcheck_scan::scan(&[dir], limits, &[], engine);
+        let mut c = Counts {
+            objects: report.inputs.objects,
+            documents: report.inputs.documents,
+            findings: report.findings.len(),
+            ..Counts::default()
+        };
+        let out = render(
+            &report,
+            Format::Json,
+            &RenderOptions {
+                lang: Lang::En,
+                color: false,
+            },
+        );
+        c.output_bytes = out.len();
+        drop(black_box(out));
+        drop(black_box(report));
+        c
+    })
+}
+
 /// The stages of a round, in the order they run and are printed.
-const STAGES: usize = 6;
+const STAGES: usize = 7;
 const RAW: usize = 0;
 const PARSE: usize = 1;
 const KEPT: usize = 2;
 const LOAD: usize = 3;
 const ENGINE: usize = 4;
 const E2E: usize = 5;
+const STREAM: usize = 6;
 
 struct Stage {
     key: &'static str,
@@ -493,6 +524,7 @@ fn run(args: &Args) -> Result<bool, String> {
         ("load", "(c) load: load_bytes per file"),
         ("load_engine", "(d) load + engine (all rules)"),
         ("e2e", "(e) end-to-end: load+engine+JSON"),
+        ("stream", "(f) kcheck scan's streaming path+JSON"),
     ]
     .map(|(key, label)| Stage {
         key,
@@ -511,6 +543,7 @@ fn run(args: &Args) -> Result<bool, String> {
                 KEPT => (stage_parse_kept(&files, &limits), None),
                 LOAD => (stage_load(&files, &limits), None),
                 ENGINE => (stage_engine(&files, &limits, &engine), None),
+                STREAM => (stage_stream(&dir, &limits, &engine), None),
                 _ => {
                     let (c, s) = stage_e2e(&files, &limits, &engine);
                     (c, Some(s))
@@ -586,6 +619,17 @@ fn run(args: &Args) -> Result<bool, String> {
             args.objects
         ));
     }
+    if stages[STREAM].counts.findings != stages[E2E].counts.findings
+        || stages[STREAM].counts.output_bytes != stages[E2E].counts.output_bytes
+    {
+        notes.push(format!(
+            "the streaming scan made {} findings and {} bytes of JSON, the in-memory one {} and {}",
+            stages[STREAM].counts.findings,
+            stages[STREAM].counts.output_bytes,
+            stages[E2E].counts.findings,
+            stages[E2E].counts.output_bytes
+        ));
+    }
     if stages[E2E].counts.diagnostics > 0 {
         notes.push(format!(
             "{} diagnostics while loading",
@@ -644,6 +688,11 @@ fn run(args: &Args) -> Result<bool, String> {
         if ratio_ok { "PASS" } else { "FAIL" }
     );
     println!("e2e / raw events = {ratio_raw:.3}x");
+    let ratio_stream = stages[STREAM].best.as_secs_f64() / parse_only.as_secs_f64();
+    println!(
+        "stream / parse-only = {ratio_stream:.3}x   (kcheck scan's own path, one thread, reading the files; target <= {MAX_RATIO}x): {}",
+        if ratio_stream <= MAX_RATIO { "PASS" } else { "FAIL" }
+    );
     println!(
         "e2e throughput   = {e2e_mb:.1} MB/s, {:.0} objects/s   (target >= {MIN_MB_PER_S} MB/s): {}",
         per_s(objects, e2e),
@@ -696,6 +745,7 @@ fn run(args: &Args) -> Result<bool, String> {
             },
             "ratio_e2e_parse_only": round6(ratio_parse),
             "ratio_e2e_raw_events": round6(ratio_raw),
+            "ratio_stream_parse_only": round6(ratio_stream),
             "targets": {
                 "max_ratio_parse_only": MAX_RATIO,
                 "min_mb_per_s": MIN_MB_PER_S,
@@ -734,6 +784,7 @@ fn run_only(
             "load" => stage_load(files, limits),
             "load_engine" => stage_engine(files, limits, engine),
             "e2e" => stage_e2e(files, limits, engine).0,
+            "stream" => stage_stream(dir, limits, engine),
             "load_paths" => stage_load_paths(dir, limits, engine),
             other => return Err(format!("--only: unknown stage {other:?}")),
         };

@@ -36,7 +36,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 kcheck_scan::scan(paths, limits, &args.exclude, &engine)
             };
             let judged_at = started.elapsed();
-            let rss_judged = peak_rss();
             emit(&report, &args.judge.output)?;
             if args.timings {
                 let secs = |d: std::time::Duration| d.as_secs_f64();
@@ -49,9 +48,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     secs(started.elapsed() - judged_at),
                     if stages.in_memory { " (fell back to an in-memory scan)" } else { "" }
                 );
+                let [a, b, c] = stages.peak_kib.map(|k| k / 1024);
                 eprintln!(
-                    "peak RSS: after judging {}, after rendering {}",
-                    rss_judged,
+                    "peak RSS: index {a} MiB, files judged {b} MiB, whole-input rules {c} MiB, rendered {}",
                     peak_rss()
                 );
                 for (code, d) in engine.timings() {

@@ -30,9 +30,20 @@ impl KindPatterns {
         }
     }
 
-    /// Whether `text` contains one of the kind names.
+    /// Whether `text` contains one of the kind names as a word: not inside a longer name
+    /// (`Policy` in `imagePullPolicy` or `NetworkPolicy`), which is how a kind is written as a
+    /// value, quoted or not, in YAML and JSON.
     pub fn in_text(&self, text: &str) -> bool {
-        self.finder.as_ref().is_some_and(|f| f.is_match(text))
+        let Some(finder) = &self.finder else {
+            return false;
+        };
+        let bytes = text.as_bytes();
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        finder.find_overlapping_iter(text).any(|m| {
+            let before = m.start().checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(m.end()).copied();
+            !before.is_some_and(word) && !after.is_some_and(word)
+        })
     }
 }
 
@@ -228,6 +239,22 @@ metadata:
         ] {
             assert_eq!(kept(text, &kinds), whole(text, &kinds), "{text}");
             assert!(!kept(text, &kinds).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn kind_names_count_as_words_only() {
+        let p = KindPatterns::new(&["Policy", "Pod", "Role"]);
+        assert!(!p.in_text("imagePullPolicy: Always\nkind: NetworkPolicy\n"));
+        assert!(!p.in_text("kind: PodDisruptionBudget\nkind: ClusterRole"));
+        for text in [
+            "kind: Policy",
+            "{\"kind\":\"Pod\"}",
+            "kind: 'Role'",
+            "- {kind: Role, name: x}",
+            "kind:\tPod\r\n",
+        ] {
+            assert!(p.in_text(text), "{text}");
         }
     }
 

@@ -121,7 +121,7 @@ impl<'e> Stream<'e> {
 }
 
 /// What stays of an object the index does not hold: `apiVersion`, `kind` and `metadata`
-/// (name, namespace, uid, owners; all of it for a workload), and of a workload also
+/// (name, namespace, uid, owners), and of a workload also
 /// `spec.replicas` and its pod template's metadata, containers (name, image, command, args)
 /// and CSI volumes. Positions are kept, so a finding on a skeleton points where it would on
 /// the object.
@@ -131,8 +131,9 @@ pub fn skeleton(object: &Object) -> Object {
     for e in object.root.as_map() {
         match e.key.as_str() {
             "apiVersion" | "kind" => root.push(e.clone()),
-            "metadata" if workload => root.push(e.clone()),
-            "metadata" => root.push(pick(e, &["name", "namespace", "uid", "ownerReferences"])),
+            // A Pod's metadata is its template's: its labels and annotations are read.
+            "metadata" if object.kind == "Pod" => root.push(pick(e, POD_METADATA)),
+            "metadata" => root.push(pick(e, METADATA)),
             "spec" if workload => root.push(workload_spec(e, &object.kind)),
             _ => {}
         }
@@ -146,6 +147,20 @@ pub fn skeleton(object: &Object) -> Object {
         source: object.source.clone(),
     }
 }
+
+/// What stays of an object's metadata: its identity and owners.
+const METADATA: &[&str] = &["name", "namespace", "uid", "ownerReferences"];
+
+/// What stays of a pod template's (or a Pod's) metadata: also the labels and annotations that
+/// ask for a mesh's proxy or a secret store's agent.
+const POD_METADATA: &[&str] = &[
+    "name",
+    "namespace",
+    "uid",
+    "ownerReferences",
+    "labels",
+    "annotations",
+];
 
 /// `entry` with only the keys `keep` of its mapping.
 fn pick(entry: &Entry, keep: &[&str]) -> Entry {
@@ -213,7 +228,7 @@ fn template(t: &Entry) -> Entry {
         .as_map()
         .iter()
         .filter_map(|e| match e.key.as_str() {
-            "metadata" => Some(e.clone()),
+            "metadata" => Some(pick(e, POD_METADATA)),
             "spec" => Some(pod_spec(e)),
             _ => None,
         })

@@ -30,6 +30,21 @@ pub struct Stages {
     pub indexed: usize,
     /// Whether the scan fell back to loading everything at once (see [`scan`]).
     pub in_memory: bool,
+    /// The process's peak resident memory after pass 1, after pass 2 and at the end, in KiB
+    /// (0 where `/proc/self/status` does not say).
+    pub peak_kib: [u64; 3],
+}
+
+/// The process's peak resident memory so far (`VmHWM`), in KiB; 0 where unknown.
+pub fn peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().strip_suffix(" kB")?.trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// Scans `paths` (files, directories, `-` for standard input), passing over what `exclude`
@@ -162,6 +177,7 @@ fn streamed(
     let index = Inventory::new(indexed.into_iter().flatten().collect());
     stages.indexed = index.len();
     stages.index = started.elapsed();
+    stages.peak_kib[0] = peak_kib();
 
     let started = std::time::Instant::now();
     let mut judged = stream.judged();
@@ -196,6 +212,7 @@ fn streamed(
         }
     }
     stages.judge = started.elapsed();
+    stages.peak_kib[1] = peak_kib();
 
     let started = std::time::Instant::now();
     // The index and the skeletons, file by file in input order, each file's in document order.
@@ -223,6 +240,7 @@ fn streamed(
     // The process ends soon after: the OS frees the objects faster than dropping them.
     std::mem::forget(inventory);
     stages.finish = started.elapsed();
+    stages.peak_kib[2] = peak_kib();
     Some(report)
 }
 
