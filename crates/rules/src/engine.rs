@@ -87,6 +87,14 @@ impl Judged {
         }
     }
 
+    /// Makes room for `n` findings at once. Growing a vector of a few hundred thousand findings
+    /// copies it each time its capacity doubles, and the old copies stay resident in an
+    /// allocator that does not give memory back; room never written is address space the
+    /// kernel does not back.
+    pub fn reserve(&mut self, n: usize) {
+        self.out.findings.reserve(n);
+    }
+
     /// Findings so far.
     pub fn findings(&self) -> usize {
         self.out.findings.len()

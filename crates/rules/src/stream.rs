@@ -10,7 +10,7 @@
 //! 2. **Judge**: each file is parsed, its objects judged by the object and gather rules over
 //!    the complete index ([`Stream::judge`]), and its trees dropped; of each object not
 //!    indexed, only a [`skeleton`] stays: identity, owners and what the whole-input rules read
-//!    of a workload (labels, containers' images, CSI volumes).
+//!    of a workload (owners, replicas, containers' names and images).
 //!
 //! Then [`Stream::finish`] runs the whole-input rules over the index and the skeletons, and
 //! orders the findings exactly as [`Engine::run`] does: the same input gives the same report
@@ -29,9 +29,10 @@ pub struct Stream<'e> {
 }
 
 impl Engine {
-    /// Starts a streaming run (see [`crate::stream`]) judging `evidence`.
-    pub fn stream(&self, evidence: &[Evidence]) -> Stream<'_> {
-        let plan = Plan::new(self, evidence);
+    /// Starts a streaming run (see [`crate::stream`]) of a manifest scan: it judges
+    /// `Evidence::Objects`, and the skeletons hold what that evidence's whole-input rules read.
+    pub fn stream(&self) -> Stream<'_> {
+        let plan = Plan::new(self, &[Evidence::Objects]);
         let mut index_kinds: Vec<&'static str> = Vec::new();
         for rule in &plan.runnable {
             let whole_input = matches!(rule.check, Check::Inventory(_));
@@ -120,10 +121,13 @@ impl<'e> Stream<'e> {
     }
 }
 
-/// What stays of an object the index does not hold: `apiVersion`, `kind` and `metadata`
-/// (name, namespace, uid, owners), and of a workload also
-/// `spec.replicas` and its pod template's metadata, containers (name, image, command, args)
-/// and CSI volumes. Positions are kept, so a finding on a skeleton points where it would on
+/// What stays of an object the index does not hold: what the whole-input rules of a manifest
+/// scan read of it (KC207 the first workload of a namespace, KC704 the workload a scanner's
+/// report names; and the owners' fold): `apiVersion`, `kind` and `metadata` (name,
+/// namespace, uid, owners), and of a workload also `spec.replicas` and its pod template's
+/// metadata (the same) and containers (name, image). A whole-input rule that reads more of a
+/// workload adds it here; `crates/scan/tests/same_report.rs` fails on its fixtures until it
+/// does. Positions are kept, so a finding on a skeleton points where it would on
 /// the object.
 pub fn skeleton(object: &Object) -> Object {
     let workload = object.pod_spec().is_some();
@@ -131,8 +135,6 @@ pub fn skeleton(object: &Object) -> Object {
     for e in object.root.as_map() {
         match e.key.as_str() {
             "apiVersion" | "kind" => root.push(e.clone()),
-            // A Pod's metadata is its template's: its labels and annotations are read.
-            "metadata" if object.kind == "Pod" => root.push(pick(e, POD_METADATA)),
             "metadata" => root.push(pick(e, METADATA)),
             "spec" if workload => root.push(workload_spec(e, &object.kind)),
             _ => {}
@@ -150,17 +152,6 @@ pub fn skeleton(object: &Object) -> Object {
 
 /// What stays of an object's metadata: its identity and owners.
 const METADATA: &[&str] = &["name", "namespace", "uid", "ownerReferences"];
-
-/// What stays of a pod template's (or a Pod's) metadata: also the labels and annotations that
-/// ask for a mesh's proxy or a secret store's agent.
-const POD_METADATA: &[&str] = &[
-    "name",
-    "namespace",
-    "uid",
-    "ownerReferences",
-    "labels",
-    "annotations",
-];
 
 /// `entry` with only the keys `keep` of its mapping.
 fn pick(entry: &Entry, keep: &[&str]) -> Entry {
@@ -228,7 +219,7 @@ fn template(t: &Entry) -> Entry {
         .as_map()
         .iter()
         .filter_map(|e| match e.key.as_str() {
-            "metadata" => Some(pick(e, POD_METADATA)),
+            "metadata" => Some(pick(e, METADATA)),
             "spec" => Some(pod_spec(e)),
             _ => None,
         })
@@ -236,7 +227,7 @@ fn template(t: &Entry) -> Entry {
     map_entry(t, entries)
 }
 
-/// A pod spec: containers (name, image, command, args) and CSI volumes (name, csi).
+/// A pod spec: its containers' names and images.
 fn pod_spec(spec: &Entry) -> Entry {
     let entries = spec
         .value
@@ -244,9 +235,8 @@ fn pod_spec(spec: &Entry) -> Entry {
         .iter()
         .filter_map(|e| match e.key.as_str() {
             "containers" | "initContainers" | "ephemeralContainers" => {
-                Some(seq_of(e, &["name", "image", "command", "args"]))
+                Some(seq_of(e, &["name", "image"]))
             }
-            "volumes" => Some(seq_of(e, &["name", "csi"])),
             _ => None,
         })
         .collect();

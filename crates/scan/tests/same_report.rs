@@ -1,6 +1,6 @@
 //! The streaming scan makes the report the in-memory scan makes, byte for byte: on the demo
-//! cluster, on every rule's fixtures (each rule's directory as one input, so its pass and fail
-//! cases meet), on the scenarios, on the owners' file, on the third-party corpus, and on files
+//! cluster, on every rule's fixtures (each case alone, then each rule's directory as one input,
+//! so its pass and fail cases meet), on the scenarios, on the owners' file, on the third-party corpus, and on files
 //! made to trip pass 1 (kinds written with escapes, directives, broken documents).
 
 use kcheck_load::Limits;
@@ -79,6 +79,15 @@ fn every_rules_fixtures_scenarios_and_owners() {
     dirs.sort();
     assert!(dirs.len() > 60, "{} fixture directories", dirs.len());
     for dir in dirs {
+        // Each case alone, as the fixture tests judge it, then the rule's cases together.
+        for case in ["pass", "fail"] {
+            let Ok(files) = std::fs::read_dir(dir.join(case)) else {
+                continue;
+            };
+            for file in files {
+                assert_same(&[file.expect("entry").path()]);
+            }
+        }
         assert_same(&[dir]);
     }
     assert_same(&[tests.join("scenarios")]);
