@@ -178,7 +178,7 @@ fn streamed(
                 .with_bytes(limits, |b| {
                     read.fetch_add(b.len() as u64, std::sync::atomic::Ordering::Relaxed);
                     let parsed = load_indexed(&name, b, limits, &patterns, &keep);
-                    parsed.iter().cloned().collect::<Vec<Object>>()
+                    parsed.to_vec()
                 })
                 .unwrap_or_default()
         })
