@@ -15,6 +15,13 @@
 # reused so both binaries read the same certificates). Reports: JSON and SARIF of every mode, the
 # human formats of the demo, and the who-can, netpol, access-review and pss outputs.
 # "Now" and the fingerprint key are pinned so the bytes depend on the code only.
+#
+# SCAN_ARGS is added to every `kcheck scan`: the streaming scan against the in-memory one of the
+# same build is
+#
+#   tools/same_bytes.sh target/release/kcheck target/same-bytes/stream
+#   SCAN_ARGS=--in-memory tools/same_bytes.sh target/release/kcheck target/same-bytes/memory
+#   tools/same_bytes.sh --compare target/same-bytes/stream target/same-bytes/memory
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -51,8 +58,10 @@ fi
 
 run() { # name, then kcheck's arguments; the exit code is kept in the file's last line
     local name="$1"; shift
+    local extra=()
+    if [ "$1" = scan ] && [ -n "${SCAN_ARGS:-}" ]; then read -r -a extra <<<"$SCAN_ARGS"; fi
     set +e
-    "$kcheck" "$@" >"$out/$name" 2>"$out/$name.stderr"
+    "$kcheck" "$@" "${extra[@]}" >"$out/$name" 2>"$out/$name.stderr"
     echo "exit $?" >>"$out/$name.stderr"
     set -e
 }

@@ -413,7 +413,19 @@ fn cut(text: &mut std::borrow::Cow<'static, str>) {
 fn bounded(mut message: Text) -> Text {
     cut(&mut message.en);
     cut(&mut message.zh);
+    exact(&mut message.en);
+    exact(&mut message.zh);
     message
+}
+
+/// A formatted sentence in an allocation of its own size: formatting leaves up to half of it
+/// unused, and a scan holds a few hundred thousand of them until the report is written.
+fn exact(text: &mut std::borrow::Cow<'static, str>) {
+    if let std::borrow::Cow::Owned(s) = text {
+        if s.capacity() > s.len() + s.len() / 8 {
+            *s = s.as_str().to_owned();
+        }
+    }
 }
 
 impl<'a> Sink<'a> {
@@ -572,7 +584,7 @@ impl<'a> Sink<'a> {
         };
         Placed {
             object: Some(self.identity_of(object)),
-            path: (!path.is_root()).then(|| path.to_string()),
+            path: (!path.is_root()).then(|| path.to_string().as_str().to_owned()),
             location,
             source,
         }
