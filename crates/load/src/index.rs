@@ -34,16 +34,22 @@ impl KindPatterns {
     /// (`Policy` in `imagePullPolicy` or `NetworkPolicy`), which is how a kind is written as a
     /// value, quoted or not, in YAML and JSON.
     pub fn in_text(&self, text: &str) -> bool {
-        let Some(finder) = &self.finder else {
-            return false;
-        };
+        self.words(text).next().is_some()
+    }
+
+    /// Where the kind names occur in `text` as words, in order.
+    fn words<'t>(&'t self, text: &'t str) -> impl Iterator<Item = usize> + 't {
         let bytes = text.as_bytes();
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        finder.find_overlapping_iter(text).any(|m| {
-            let before = m.start().checked_sub(1).map(|i| bytes[i]);
-            let after = bytes.get(m.end()).copied();
-            !before.is_some_and(word) && !after.is_some_and(word)
-        })
+        self.finder
+            .iter()
+            .flat_map(move |f| f.find_overlapping_iter(text))
+            .filter(move |m| {
+                let before = m.start().checked_sub(1).map(|i| bytes[i]);
+                let after = bytes.get(m.end()).copied();
+                !before.is_some_and(word) && !after.is_some_and(word)
+            })
+            .map(|m| m.start())
     }
 }
 
@@ -60,7 +66,8 @@ pub fn load_indexed(
     let Ok(text) = decode(bytes) else {
         return Vec::new();
     };
-    if !patterns.in_text(&text) {
+    let mut words = patterns.words(&text).peekable();
+    if words.peek().is_none() {
         return Vec::new();
     }
     let whole = || {
@@ -68,76 +75,101 @@ pub fn load_indexed(
         objects.retain(|o| keep(o));
         objects
     };
-    if looks_like_json(&text) || text.contains('\u{feff}') || has_markers(&text) {
+    let Some(documents) = documents(&text) else {
         return whole();
-    }
+    };
     let file: Arc<str> = name.into();
     let mut objects = Vec::new();
     let (mut problems, mut passed_over) = (Vec::new(), Vec::new());
-    let mut lines_before = 0usize;
-    for (document, chunk) in documents(&text).enumerate() {
-        let lines = chunk.bytes().filter(|&b| b == b'\n').count();
-        if patterns.in_text(chunk) {
-            let parsed = parse_documents_from(chunk, lines_before, limits);
-            if parsed.retried || !parsed.errors.is_empty() {
-                return whole();
+    for (document, chunk) in documents.iter().enumerate() {
+        // The kind names that occur before this document's end, and whether one is in it.
+        let mut named = false;
+        while let Some(&at) = words.peek() {
+            if at >= chunk.end {
+                break;
             }
-            let document = u32::try_from(document).unwrap_or(u32::MAX);
-            for doc in parsed.documents {
-                if let DocOutcome::Node(node) = doc {
-                    let before = objects.len();
-                    document_objects(
-                        node,
-                        &file,
-                        document,
-                        &mut objects,
-                        &mut problems,
-                        &mut passed_over,
-                    );
-                    let mut i = before;
-                    while i < objects.len() {
-                        if keep(&objects[i]) {
-                            i += 1;
-                        } else {
-                            objects.remove(i);
-                        }
+            named |= at >= chunk.start;
+            words.next();
+        }
+        if !named {
+            continue;
+        }
+        let parsed =
+            parse_documents_from(&text[chunk.start..chunk.end], chunk.lines_before, limits);
+        if parsed.retried || !parsed.errors.is_empty() {
+            return whole();
+        }
+        let document = u32::try_from(document).unwrap_or(u32::MAX);
+        for doc in parsed.documents {
+            if let DocOutcome::Node(node) = doc {
+                let before = objects.len();
+                document_objects(
+                    node,
+                    &file,
+                    document,
+                    &mut objects,
+                    &mut problems,
+                    &mut passed_over,
+                );
+                let mut i = before;
+                while i < objects.len() {
+                    if keep(&objects[i]) {
+                        i += 1;
+                    } else {
+                        objects.remove(i);
                     }
                 }
             }
         }
-        lines_before += lines;
     }
     objects
 }
 
-/// Whether `text` has a line that a document-by-document parse might read differently from a
-/// parse of the whole stream: a directive (`%YAML`, `%TAG`) or a document end marker (`...`).
-fn has_markers(text: &str) -> bool {
-    text.lines().any(|l| {
-        l.starts_with('%')
-            || (l.starts_with("...")
-                && matches!(l.as_bytes().get(3), None | Some(b' ' | b'\t' | b'\r')))
-    })
+/// One document of a YAML stream: its bytes, and the lines of the file before it.
+struct Chunk {
+    start: usize,
+    end: usize,
+    lines_before: usize,
 }
 
-/// The documents of a YAML stream as text: split before each line that starts with `---`
-/// followed by whitespace or the end of the line (a document start marker, which YAML allows
-/// nowhere else at the start of a line).
-fn documents(text: &str) -> impl Iterator<Item = &str> {
-    let mut starts = vec![0usize];
-    let mut at = 0usize;
-    for line in text.split_inclusive('\n') {
-        let b = line.as_bytes();
-        if at > 0
-            && line.starts_with("---")
-            && matches!(b.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
-        {
-            starts.push(at);
-        }
-        at += line.len();
+/// The documents of a YAML stream, split before each line that starts with `---` followed by
+/// whitespace or the end of the line (a document start marker, which YAML allows nowhere else
+/// at the start of a line), in one pass over its lines. `None` when a document-by-document
+/// parse might read the stream differently from a parse of the whole: JSON, a directive
+/// (`%YAML`, `%TAG`), a document end marker (`...`) or a byte order mark past the start.
+fn documents(text: &str) -> Option<Vec<Chunk>> {
+    if looks_like_json(text)
+        || memchr::memmem::find(text.as_bytes(), "\u{feff}".as_bytes()).is_some()
+    {
+        return None;
     }
-    starts.push(text.len());
-    (0..starts.len() - 1).map(move |i| &text[starts[i]..starts[i + 1]])
+    let bytes = text.as_bytes();
+    let marker_end =
+        |at: usize| matches!(bytes.get(at + 3), None | Some(b' ' | b'\t' | b'\r' | b'\n'));
+    let mut chunks = vec![Chunk {
+        start: 0,
+        end: text.len(),
+        lines_before: 0,
+    }];
+    let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+    for (line, at) in line_starts.enumerate() {
+        match bytes.get(at) {
+            Some(b'%') => return None,
+            Some(b'.') if bytes[at..].starts_with(b"...") && marker_end(at) => return None,
+            Some(b'-') if at > 0 && bytes[at..].starts_with(b"---") && marker_end(at) => {
+                if let Some(last) = chunks.last_mut() {
+                    last.end = at;
+                }
+                chunks.push(Chunk {
+                    start: at,
+                    end: text.len(),
+                    lines_before: line,
+                });
+            }
+            _ => {}
+        }
+    }
+    Some(chunks)
 }
 
 #[cfg(test)]
