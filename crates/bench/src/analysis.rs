@@ -14,6 +14,7 @@ use kcheck_rules::analysis::netpol::connect::{connection, Connection};
 use kcheck_rules::analysis::netpol::coverage::coverage;
 use kcheck_rules::analysis::rbac::Rbac;
 use kcheck_rules::{registry, Config, Context, Engine};
+use kcheck_scan::peak_kib;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,17 +29,6 @@ const TARGET: Duration = Duration::from_secs(5);
 const TARGET_KIB: u64 = 2 * 1024 * 1024;
 
 const ITEMS: &[&str] = &["1.1", "1.5", "1.6", "2.2", "2.3", "2.6", "3.1", "6.4"];
-
-fn peak_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 fn timed<T>(label: &str, load: Duration, f: impl FnOnce() -> T) -> (T, Duration) {
     let start = Instant::now();

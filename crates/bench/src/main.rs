@@ -346,14 +346,7 @@ fn stage_e2e(files: &[File], limits: &Limits, engine: &Engine) -> (Counts, Split
     s.engine = t.elapsed();
     c.findings = report.findings.len();
     let t = Instant::now();
-    let out = render(
-        &report,
-        Format::Json,
-        &RenderOptions {
-            lang: Lang::En,
-            color: false,
-        },
-    );
+    let out = json(&report);
     s.render = t.elapsed();
     c.output_bytes = out.len();
     let t = Instant::now();
@@ -379,6 +372,18 @@ fn stage_load_paths(dir: &Path, limits: &Limits, engine: &Engine) -> Counts {
     c
 }
 
+/// The JSON report, in English, as the e2e stages write it.
+fn json(report: &kcheck_model::Report) -> String {
+    render(
+        report,
+        Format::Json,
+        &RenderOptions {
+            lang: Lang::En,
+            color: false,
+        },
+    )
+}
+
 /// `kcheck scan`'s path, in a pool of one thread: the streaming scan of the directory (two
 /// passes, files read from the page cache) + JSON.
 fn stage_stream(dir: &Path, limits: &Limits, engine: &Engine) -> Counts {
@@ -394,14 +399,7 @@ fn stage_stream(dir: &Path, limits: &Limits, engine: &Engine) -> Counts {
             findings: report.findings.len(),
             ..Counts::default()
         };
-        let out = render(
-            &report,
-            Format::Json,
-            &RenderOptions {
-                lang: Lang::En,
-                color: false,
-            },
-        );
+        let out = json(&report);
         c.output_bytes = out.len();
         drop(black_box(out));
         drop(black_box(report));

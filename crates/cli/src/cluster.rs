@@ -94,7 +94,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
         }
     };
     let collected_at = started.elapsed();
-    let rss_collected = peak_rss_mb();
+    let rss_collected = kcheck_scan::peak_kib() / 1024;
     // The server's version, unless the user said otherwise.
     if config.kube_version.is_none() {
         config.kube_version = version.as_ref().filter(|v| v.major == 1).map(|v| v.minor);
@@ -113,7 +113,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
     let judged_from = started.elapsed();
     let report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);
     let judged_at = started.elapsed();
-    let rss_judged = peak_rss_mb();
+    let rss_judged = kcheck_scan::peak_kib() / 1024;
     emit(&report, &args.judge.output)?;
     if args.timings {
         let secs = |d: Duration| d.as_secs_f64();
@@ -126,7 +126,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
             secs(started.elapsed() - judged_at),
             rss_collected,
             rss_judged,
-            peak_rss_mb()
+            kcheck_scan::peak_kib() / 1024
         );
     }
     let incomplete: Vec<String> = report
@@ -158,16 +158,4 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
     std::mem::forget(report);
     std::mem::forget(inventory);
     Ok(code)
-}
-
-/// The process's peak resident memory so far (VmHWM), in MiB; 0 where /proc is not there.
-fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024)
 }

@@ -50,8 +50,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 );
                 let [a, b, c] = stages.peak_kib.map(|k| k / 1024);
                 eprintln!(
-                    "peak RSS: index {a} MiB, files judged {b} MiB, whole-input rules {c} MiB, rendered {}",
-                    peak_rss()
+                    "peak RSS: index {a} MiB, files judged {b} MiB, whole-input rules {c} MiB, rendered {} MiB",
+                    kcheck_scan::peak_kib() / 1024
                 );
                 for (code, d) in engine.timings() {
                     eprintln!("  {code:<6} {:>9.3} ms", secs(d) * 1000.0);
@@ -332,17 +332,4 @@ pub(crate) fn view_format(f: RulesFormat) -> ViewFormat {
         RulesFormat::Json => ViewFormat::Json,
         RulesFormat::Markdown => ViewFormat::Markdown,
     }
-}
-
-/// The process's peak resident memory so far (`VmHWM`), for `--timings`; "?" where `/proc` has
-/// no such line.
-fn peak_rss() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().strip_suffix(" kB")?.trim().parse::<u64>().ok())
-        })
-        .map_or_else(|| "?".to_string(), |kb| format!("{} MiB", kb / 1024))
 }

@@ -187,14 +187,7 @@ mod tests {
             &keep,
         )
         .iter()
-        .map(|o| {
-            (
-                o.kind.clone(),
-                o.name.clone(),
-                o.root.pos.line,
-                o.root.pos.column,
-            )
-        })
+        .map(at)
         .collect()
     }
 
@@ -203,15 +196,14 @@ mod tests {
             .objects
             .iter()
             .filter(|o| kinds.contains(&o.kind.as_str()))
-            .map(|o| {
-                (
-                    o.kind.clone(),
-                    o.name.clone(),
-                    o.root.pos.line,
-                    o.root.pos.column,
-                )
-            })
+            .map(at)
             .collect()
+    }
+
+    /// An object's kind, name and position.
+    fn at(o: &Object) -> (String, String, u32, u32) {
+        let pos = o.root.pos;
+        (o.kind.clone(), o.name.clone(), pos.line, pos.column)
     }
 
     const STREAM: &str = "\
