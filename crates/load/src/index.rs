@@ -32,7 +32,8 @@ impl KindPatterns {
 
     /// Whether `text` contains one of the kind names as a word: not inside a longer name
     /// (`Policy` in `imagePullPolicy` or `NetworkPolicy`), which is how a kind is written as a
-    /// value, quoted or not, in YAML and JSON.
+    /// value, quoted or not, in YAML and JSON; or as the kind of a typed list (`RoleList`),
+    /// whose items may leave theirs out.
     pub fn in_text(&self, text: &str) -> bool {
         self.words(text).next().is_some()
     }
@@ -46,8 +47,14 @@ impl KindPatterns {
             .flat_map(move |f| f.find_overlapping_iter(text))
             .filter(move |m| {
                 let before = m.start().checked_sub(1).map(|i| bytes[i]);
-                let after = bytes.get(m.end()).copied();
-                !before.is_some_and(word) && !after.is_some_and(word)
+                // `RoleList` is a list of Roles whose items may leave their kind out.
+                let end = if bytes[m.end()..].starts_with(b"List") {
+                    m.end() + 4
+                } else {
+                    m.end()
+                };
+                let ends_word = |at: usize| !bytes.get(at).copied().is_some_and(word);
+                !before.is_some_and(word) && (ends_word(m.end()) || ends_word(end))
             })
             .map(|m| m.start())
     }
@@ -277,6 +284,7 @@ metadata:
             "kind: 'Role'",
             "- {kind: Role, name: x}",
             "kind:\tPod\r\n",
+            "kind: RoleList\nitems: []",
         ] {
             assert!(p.in_text(text), "{text}");
         }

@@ -92,6 +92,8 @@ fn every_rules_fixtures_scenarios_and_owners() {
     }
     assert_same(&[tests.join("scenarios")]);
     assert_same(&[tests.join("owners")]);
+    // The loader's odd and broken inputs: typed lists, anchors, duplicate keys, tabs, errors.
+    assert_same(&[root().join("crates/load/tests/golden")]);
 }
 
 #[test]
