@@ -18,7 +18,8 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    fn merge(&mut self, other: Loaded) {
+    /// Appends what `other` loaded (read after this).
+    pub fn merge(&mut self, other: Loaded) {
         self.objects.extend(other.objects);
         self.inputs.merge(other.inputs);
     }

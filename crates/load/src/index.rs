@@ -109,23 +109,16 @@ pub fn load_indexed(
         let document = u32::try_from(document).unwrap_or(u32::MAX);
         for doc in parsed.documents {
             if let DocOutcome::Node(node) = doc {
-                let before = objects.len();
+                let mut of_document = Vec::new();
                 document_objects(
                     node,
                     &file,
                     document,
-                    &mut objects,
+                    &mut of_document,
                     &mut problems,
                     &mut passed_over,
                 );
-                let mut i = before;
-                while i < objects.len() {
-                    if keep(&objects[i]) {
-                        i += 1;
-                    } else {
-                        objects.remove(i);
-                    }
-                }
+                objects.extend(of_document.into_iter().filter(|o| keep(o)));
             }
         }
     }

@@ -94,11 +94,6 @@ impl Judged {
     pub fn reserve(&mut self, n: usize) {
         self.out.findings.reserve(n);
     }
-
-    /// Findings so far.
-    pub fn findings(&self) -> usize {
-        self.out.findings.len()
-    }
 }
 
 impl Default for Engine {

@@ -74,7 +74,7 @@ pub fn scan<P: AsRef<Path>>(
             stages.in_memory = true;
             let mut loaded = plan.walked;
             for input in &inputs {
-                loaded.merge_loaded(input.load(limits));
+                loaded.merge(input.load(limits));
             }
             let inventory = Inventory::new(loaded.objects);
             let report = engine.run(&inventory, &[Evidence::Objects], loaded.inputs);
@@ -123,7 +123,11 @@ impl Input {
         match self {
             Input::Path(w) => w.read(limits).map(|b| f(&b)),
             Input::Read(_, Ok(b)) => Ok(f(b)),
-            Input::Read(_, Err(failed)) => Err(Box::new(failed.account())),
+            // A copy of the failed read's account (it holds no objects).
+            Input::Read(_, Err(failed)) => Err(Box::new(Loaded {
+                objects: Vec::new(),
+                inputs: failed.inputs.clone(),
+            })),
         }
     }
 
@@ -131,26 +135,6 @@ impl Input {
         let name = self.name();
         self.with_bytes(limits, |b| load_bytes(&name, b, limits))
             .unwrap_or_else(|failed| *failed)
-    }
-}
-
-trait LoadedExt {
-    fn merge_loaded(&mut self, other: Loaded);
-    fn account(&self) -> Loaded;
-}
-
-impl LoadedExt for Loaded {
-    fn merge_loaded(&mut self, other: Loaded) {
-        self.objects.extend(other.objects);
-        self.inputs.merge(other.inputs);
-    }
-
-    /// A copy of a failed read's account (it holds no objects).
-    fn account(&self) -> Loaded {
-        Loaded {
-            objects: Vec::new(),
-            inputs: self.inputs.clone(),
-        }
     }
 }
 

@@ -4,17 +4,13 @@
 
 #![no_main]
 
-use kcheck_load::{load_bytes, Limits};
+use kcheck_load::load_bytes;
 use kcheck_model::Node;
 use libfuzzer_sys::fuzz_target;
 
-const LIMITS: Limits = Limits {
-    max_file_bytes: 1 << 20,
-    max_document_bytes: 64 * 1024,
-    max_depth: 32,
-    max_alias_nodes: 10_000,
-    max_nodes: 50_000,
-};
+#[path = "limits.rs"]
+mod limits;
+use limits::LIMITS;
 
 fuzz_target!(|data: &[u8]| {
     let loaded = load_bytes("fuzz.yaml", data, &LIMITS);

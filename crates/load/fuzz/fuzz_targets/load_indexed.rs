@@ -1,19 +1,17 @@
 //! Any bytes through `kcheck_load::load_indexed` (pass 1 of a streaming scan): nothing may
-//! panic, and it must keep exactly the objects a whole load keeps, at the same positions.
+//! panic, and every object it keeps is one a whole load keeps, at the same position (it may keep
+//! fewer: a kind written with escapes is invisible to it, and the scan then starts again in
+//! memory).
 
 #![no_main]
 
-use kcheck_load::{load_bytes, load_indexed, KindPatterns, Limits};
+use kcheck_load::{load_bytes, load_indexed, KindPatterns};
 use kcheck_model::Object;
 use libfuzzer_sys::fuzz_target;
 
-const LIMITS: Limits = Limits {
-    max_file_bytes: 1 << 20,
-    max_document_bytes: 64 * 1024,
-    max_depth: 32,
-    max_alias_nodes: 10_000,
-    max_nodes: 50_000,
-};
+#[path = "limits.rs"]
+mod limits;
+use limits::LIMITS;
 
 const KINDS: &[&str] = &["Namespace", "NetworkPolicy", "ConfigMap", "Role"];
 
