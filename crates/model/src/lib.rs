@@ -6,6 +6,7 @@ pub mod checklist;
 pub mod duration;
 pub mod facts;
 pub mod finding;
+pub mod findings;
 pub mod glob;
 pub mod inventory;
 pub mod netpol_coverage;
@@ -26,6 +27,7 @@ pub use checklist::{item, Evidence, Item, Section, ITEMS, SECTIONS};
 pub use duration::{go_duration_nanos, go_duration_seconds};
 pub use facts::{ComponentKind, ConfigRole, FileRole, Flags, NodeFacts};
 pub use finding::{item_order, Finding, Level, Location, Note, NoteKind, Severity, Status};
+pub use findings::{Backing, Brief, FindingRef, Findings, Spill};
 pub use inventory::Inventory;
 pub use netpol_coverage::{
     MetadataAccess, NetpolCoverage, NetpolNamespace, NetpolTotals, NetpolWorkload, OpenedBy,

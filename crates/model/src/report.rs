@@ -2,7 +2,7 @@
 //! could not be read.
 
 use crate::checklist::{Evidence, Item};
-use crate::finding::{Finding, Note, NoteKind, Severity, Status};
+use crate::finding::{Note, NoteKind, Severity, Status};
 use crate::text::Text;
 use serde::Serialize;
 use std::sync::Arc;
@@ -157,8 +157,8 @@ pub struct Report {
     pub items: Vec<ItemResult>,
     /// The rules this run ran, sorted by code (SARIF lists them; `Finding::code` refers to them).
     pub rules: Vec<RuleInfo>,
-    /// Sorted by item, code and place.
-    pub findings: Vec<Finding>,
+    /// Sorted by item, code and place; in memory, or spilled to a file by a streaming scan.
+    pub findings: crate::findings::Findings,
     /// What rules could not examine and the positive evidence they saw, sorted like findings.
     pub notes: Vec<Note>,
     pub inputs: Inputs,
@@ -186,7 +186,7 @@ impl Report {
     /// Unwaived findings at or above `severity` that fail their item.
     pub fn failing_at(&self, severity: Severity) -> usize {
         self.findings
-            .iter()
+            .briefs()
             .filter(|f| {
                 !f.waived && f.level == crate::finding::Level::Fail && f.severity >= severity
             })
@@ -195,7 +195,7 @@ impl Report {
 
     pub fn count_severity(&self, severity: Severity) -> usize {
         self.findings
-            .iter()
+            .briefs()
             .filter(|f| !f.waived && f.severity == severity)
             .count()
     }
@@ -203,7 +203,7 @@ impl Report {
     /// Failing findings (not warnings, not information) of `severity`, waived ones left out.
     pub fn count_failing(&self, severity: Severity) -> usize {
         self.findings
-            .iter()
+            .briefs()
             .filter(|f| !f.waived && f.level == crate::Level::Fail && f.severity == severity)
             .count()
     }
@@ -211,7 +211,7 @@ impl Report {
     /// Findings of `level`, waived ones left out.
     pub fn count_level(&self, level: crate::Level) -> usize {
         self.findings
-            .iter()
+            .briefs()
             .filter(|f| !f.waived && f.level == level)
             .count()
     }

@@ -102,11 +102,16 @@ struct JsonNote<'a> {
 
 /// The findings, each turned into its JSON shape as it is written: a vector of 500k of them
 /// would be 100 MB held for nothing.
-struct Findings<'a>(&'a [Finding], Lang);
+struct Findings<'a>(&'a kcheck_model::Findings, Lang);
 
 impl Serialize for Findings<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|f| finding(f, self.1)))
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for f in self.0 {
+            seq.serialize_element(&finding(&f, self.1))?;
+        }
+        seq.end()
     }
 }
 
@@ -251,7 +256,7 @@ fn summary(report: &Report) -> Summary {
             info: sev(Severity::Info),
         },
         findings: report.findings.len(),
-        waived: report.findings.iter().filter(|f| f.waived).count(),
+        waived: report.findings.waived(),
         files_read: report.inputs.files_read,
         objects: report.inputs.objects,
         errors: report.inputs.errors().count(),
@@ -259,8 +264,11 @@ fn summary(report: &Report) -> Summary {
 }
 
 fn item<'a>(report: &'a Report, r: &'a ItemResult, lang: Lang) -> JsonItem<'a> {
-    let findings = labels::findings_of(report, r);
-    let mut codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
+    let mut codes: Vec<&str> = report
+        .findings
+        .briefs_of(&r.findings)
+        .map(|f| f.code)
+        .collect();
     codes.sort_unstable();
     codes.dedup();
     JsonItem {
@@ -273,7 +281,7 @@ fn item<'a>(report: &'a Report, r: &'a ItemResult, lang: Lang) -> JsonItem<'a> {
         status: r.status,
         reason: r.reason.as_ref().map(|t| t.get(lang).to_owned()),
         findings: codes,
-        finding_count: findings.len(),
+        finding_count: report.findings.briefs_of(&r.findings).count(),
         examined: r.examined,
         not_examined: notes(report, r, NoteKind::NotExamined, lang),
         evidence: notes(report, r, NoteKind::Evidence, lang),

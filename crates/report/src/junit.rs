@@ -6,7 +6,7 @@
 use crate::labels::{self, FIX, WAIVED};
 use crate::layout::Spool;
 use crate::RenderOptions;
-use kcheck_model::{Finding, ItemResult, Lang, Report, Status};
+use kcheck_model::{ItemResult, Lang, Report, Status};
 use std::fmt::Write;
 use std::io;
 
@@ -119,13 +119,10 @@ fn testcase(spool: &mut Spool, report: &Report, r: &ItemResult, lang: Lang) -> i
         }
         Status::Fail => {
             out.push_str(">\n");
-            // The failure's type and message sum the item's findings up. The shared helpers take
-            // a list of them: one item's references, dropped before its findings are written.
-            let (ty, n) = {
-                let list = labels::findings_of(report, r);
-                let ty = labels::highest(&list).map_or("fail", |s| s.as_str());
-                (ty, list.len())
-            };
+            // The failure's type and message sum the item's findings up.
+            let briefs = || report.findings.briefs_of(&r.findings);
+            let ty = labels::highest(briefs()).map_or("fail", |s| s.as_str());
+            let n = briefs().count();
             let mut message = labels::findings_count(n, lang);
             if n == 0 && !reason.is_empty() {
                 message = reason;
@@ -164,7 +161,7 @@ fn testcase(spool: &mut Spool, report: &Report, r: &ItemResult, lang: Lang) -> i
 /// so escaping each block is escaping the whole list).
 fn finding_list<'r>(
     spool: &mut Spool,
-    findings: impl Iterator<Item = &'r Finding>,
+    findings: impl Iterator<Item = kcheck_model::FindingRef<'r>>,
     lang: Lang,
 ) -> io::Result<()> {
     // The raw block, reused: it is escaped into the spool's buffer.
@@ -172,7 +169,7 @@ fn finding_list<'r>(
     for f in findings {
         s.clear();
         let _ = write!(s, "\n[{}] {}", f.severity.label().get(lang), f.code);
-        if let Some(place) = labels::place(f) {
+        if let Some(place) = labels::place(&f) {
             let _ = write!(s, " {place}");
         }
         if let Some(o) = &f.object {

@@ -223,21 +223,13 @@ pub(crate) fn items_in_order(report: &Report) -> Vec<&ItemResult> {
         .collect()
 }
 
-/// The findings of one item (indices out of range are ignored).
-pub(crate) fn findings_of<'r>(report: &'r Report, item: &ItemResult) -> Vec<&'r Finding> {
-    item.findings
-        .iter()
-        .filter_map(|&i| report.findings.get(i))
-        .collect()
-}
-
-/// The findings of one item, as [`findings_of`] gives them, without collecting them: the
-/// streaming renderers walk an item's (possibly hundred thousand) findings one at a time.
+/// The findings of one item (indices out of range are ignored), one at a time: an item may
+/// have a hundred thousand, read back from a file.
 pub(crate) fn item_findings<'r>(
     report: &'r Report,
     item: &'r ItemResult,
-) -> impl Iterator<Item = &'r Finding> + Clone + 'r {
-    item.findings.iter().filter_map(|&i| report.findings.get(i))
+) -> kcheck_model::findings::Iter<'r> {
+    report.findings.pick(&item.findings)
 }
 
 /// Why an item has its status, in the reader's language; for the statuses that need one, a
@@ -257,10 +249,12 @@ pub(crate) fn reason(item: &ItemResult, lang: Lang) -> Option<String> {
 
 /// The short tail of an item line: "2 findings, 1 waived", the reason, or how much was checked.
 pub(crate) fn item_tail(report: &Report, item: &ItemResult, lang: Lang) -> String {
-    let findings = findings_of(report, item);
-    if !findings.is_empty() {
-        let waived = findings.iter().filter(|f| f.waived).count();
-        let mut s = findings_count(findings.len(), lang);
+    let (count, waived) = report
+        .findings
+        .briefs_of(&item.findings)
+        .fold((0, 0), |(n, w), f| (n + 1, w + usize::from(f.waived)));
+    if count > 0 {
+        let mut s = findings_count(count, lang);
         if waived > 0 {
             s.push_str(comma(lang));
             s.push_str(&waived_count(waived, lang));
@@ -379,8 +373,8 @@ pub(crate) fn run_line(report: &Report, lang: Lang) -> String {
 }
 
 /// The highest severity among findings, for JUnit failure types and colours.
-pub(crate) fn highest(findings: &[&Finding]) -> Option<Severity> {
-    findings.iter().map(|f| f.severity).max()
+pub(crate) fn highest(findings: impl Iterator<Item = kcheck_model::Brief>) -> Option<Severity> {
+    findings.map(|f| f.severity).max()
 }
 
 // The words of `kcheck pss` reports. Level names (`baseline`, `restricted`), check ids and

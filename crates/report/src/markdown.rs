@@ -122,7 +122,7 @@ fn summary(out: &mut String, report: &Report, lang: Lang) {
             &[label.get(lang), &report.count_level(level).to_string()],
         );
     }
-    let waived = report.findings.iter().filter(|f| f.waived).count();
+    let waived = report.findings.waived();
     if waived > 0 {
         row(out, &[WAIVED.get(lang), &waived.to_string()]);
     }
@@ -150,7 +150,7 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
             esc(r.item.title.get(lang))
         );
         for f in list {
-            finding(&mut spool.buf, f, lang);
+            finding(&mut spool.buf, &f, lang);
             spool.flush()?;
         }
         for kind in [NoteKind::NotExamined, NoteKind::Evidence] {

@@ -232,7 +232,7 @@ struct RuleProperties<'a> {
 
 /// The results, each made as it is written, like the JSON report's findings.
 struct SarifResults<'a> {
-    findings: &'a [Finding],
+    findings: &'a kcheck_model::Findings,
     /// Each rule's index in the driver's rules by code (the first, should two share a code), so
     /// that a result does not search the rules.
     rule_index: HashMap<&'a str, usize>,
@@ -260,7 +260,7 @@ impl<'a> SarifResults<'a> {
                 .build_hasher();
                 let _ = std::fmt::Write::write_fmt(
                     &mut HashWriter(&mut h),
-                    format_args!("{}", Fingerprint(f, 0)),
+                    format_args!("{}", Fingerprint(&f, 0)),
                 );
                 let n = seen.entry(h.finish()).or_insert(0);
                 let before = *n;
@@ -289,10 +289,13 @@ impl<H: std::hash::Hasher> std::fmt::Write for HashWriter<'_, H> {
 
 impl Serialize for SarifResults<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.findings.iter().zip(&self.repeats).map(|(f, &n)| {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
+        for (f, &n) in self.findings.iter().zip(&self.repeats) {
             let index = self.rule_index.get(f.code).copied();
-            result(f, index, n, self.lang)
-        }))
+            seq.serialize_element(&result(&f, index, n, self.lang))?;
+        }
+        seq.end()
     }
 }
 

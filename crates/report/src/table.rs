@@ -266,7 +266,7 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang, p: &Painter) -> io::
             let last_of_run = list
                 .peek()
                 .is_none_or(|next| next.code != f.code || next.fix != f.fix);
-            finding(&mut spool.buf, f, lang, p, sev_w, last_of_run);
+            finding(&mut spool.buf, &f, lang, p, sev_w, last_of_run);
             spool.flush()?;
         }
         for kind in [NoteKind::NotExamined, NoteKind::Evidence] {
@@ -479,7 +479,7 @@ fn summary(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
         report.count_level(kcheck_model::Level::Info),
         labels::INFORMATION.get(lang)
     ));
-    let waived = report.findings.iter().filter(|f| f.waived).count();
+    let waived = report.findings.waived();
     if waived > 0 {
         parts.push(labels::waived_count(waived, lang));
     }

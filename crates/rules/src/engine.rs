@@ -57,8 +57,12 @@ impl Plan {
 /// file and merges them in file order.
 pub struct Judged {
     out: Collected,
+    /// Where a streaming scan writes its findings (see [`crate::spill`]).
+    spill: Option<Box<crate::spill::Spiller>>,
     counts: Vec<usize>,
     gathered: Vec<Vec<Gathered>>,
+    /// The keys gathered so far of each rule's [`Gathered::first_of_key`] values.
+    first_keys: Vec<rustc_hash::FxHashSet<String>>,
     spent: Vec<std::time::Duration>,
 }
 
@@ -66,8 +70,10 @@ impl Judged {
     pub(crate) fn new(rules: usize) -> Judged {
         Judged {
             out: Collected::default(),
+            spill: None,
             counts: vec![0; rules],
             gathered: vec![Vec::new(); rules],
+            first_keys: vec![Default::default(); rules],
             spent: vec![std::time::Duration::ZERO; rules],
         }
     }
@@ -79,20 +85,37 @@ impl Judged {
         for (a, b) in self.counts.iter_mut().zip(later.counts) {
             *a += b;
         }
-        for (a, b) in self.gathered.iter_mut().zip(later.gathered) {
-            a.extend(b);
+        for (i, b) in later.gathered.into_iter().enumerate() {
+            for g in b {
+                self.gather(i, g);
+            }
         }
         for (a, b) in self.spent.iter_mut().zip(later.spent) {
             *a += b;
         }
     }
 
-    /// Makes room for `n` findings at once. Growing a vector of a few hundred thousand findings
-    /// copies it each time its capacity doubles, and the old copies stay resident in an
-    /// allocator that does not give memory back; room never written is address space the
-    /// kernel does not back.
-    pub fn reserve(&mut self, n: usize) {
-        self.out.findings.reserve(n);
+    /// Keeps what rule `i` gathered (the first of its key only, when it asks for that).
+    fn gather(&mut self, i: usize, g: Gathered) {
+        if g.first_of_key && !self.first_keys[i].insert(g.key.clone()) {
+            return;
+        }
+        self.gathered[i].push(g);
+    }
+
+    /// Writes the findings to `runs` as [`Judged::spill`] is called, and the report's to
+    /// `report` at the end: the report's findings are read back from the file, and memory does
+    /// not grow with them.
+    pub fn spill_to(&mut self, runs: kcheck_model::Backing, report: kcheck_model::Backing) {
+        self.spill = Some(Box::new(crate::spill::Spiller::new(runs, report)));
+    }
+
+    /// Writes the findings merged so far to the spill (when there is one); `order` knows the
+    /// files they were found in.
+    pub fn spill(&mut self, order: &FileOrder) {
+        if let Some(s) = &mut self.spill {
+            s.write(std::mem::take(&mut self.out.findings), order);
+        }
     }
 }
 
@@ -213,7 +236,9 @@ impl Engine {
                         judged.counts[i] += sink.finish(object);
                     }
                     Check::Gather { gather, .. } => {
-                        judged.gathered[i].extend(gather(object, ctx));
+                        if let Some(g) = gather(object, ctx) {
+                            judged.gather(i, g);
+                        }
                     }
                     _ => {}
                 }
@@ -266,14 +291,20 @@ impl Engine {
             mut notes,
             ..
         } = judged.out;
+        let findings = match judged.spill {
+            Some(spill) => spill.finish(findings, inventory, order),
+            None => {
+                crate::owners::fold_owned(&mut findings, inventory);
+                sort_findings(&mut findings, order);
+                kcheck_model::Findings::from(findings)
+            }
+        };
         // Every finding carries a severity its rule declares (`kcheck rules` lists them).
         debug_assert!(
             findings.iter().all(|f| registry::by_code(f.code)
                 .is_none_or(|r| r.all_severities().contains(&f.severity))),
             "a finding carries a severity its rule does not declare"
         );
-        crate::owners::fold_owned(&mut findings, inventory);
-        sort_findings(&mut findings, order);
         sort_notes(&mut notes, order);
         if let (Some(t), Some(s)) = (&self.timings, start) {
             let mut t = t.lock().unwrap_or_else(|e| e.into_inner());
@@ -290,7 +321,7 @@ impl Engine {
             .iter()
             .map(|item| {
                 let of_item: Vec<usize> = findings
-                    .iter()
+                    .briefs()
                     .enumerate()
                     .filter(|(_, f)| f.item == item.id)
                     .map(|(i, _)| i)
@@ -332,7 +363,7 @@ impl Engine {
                     .any(|u| cluster_items(&u.kind).contains(&item.id));
                 let solid = !blind.is_empty()
                     && !table_blind
-                    && of_item.iter().map(|&i| &findings[i]).any(|f| {
+                    && findings.briefs_of(&of_item).any(|f| {
                         !f.waived
                             && f.level != Level::Info
                             && runnable.iter().any(|r| {
@@ -473,7 +504,7 @@ struct ItemEvidence {
 fn item_status(
     item: &kcheck_model::Item,
     of_item: &[usize],
-    findings: &[Finding],
+    findings: &kcheck_model::Findings,
     seen: ItemEvidence,
     evidence: &[Evidence],
 ) -> (Status, Option<Text>) {
@@ -483,7 +514,7 @@ fn item_status(
         examined,
         could_not_look,
     } = seen;
-    let active = || of_item.iter().map(|&i| &findings[i]).filter(|f| !f.waived);
+    let active = || findings.briefs_of(of_item).filter(|f| !f.waived);
     if active().any(|f| f.level == Level::Fail) {
         return (Status::Fail, None);
     }
@@ -616,7 +647,7 @@ fn sort_notes(notes: &mut Vec<kcheck_model::Note>, order: &FileOrder) {
 /// Orders findings by item, rule, then place: files in the order the input was read, line,
 /// column; ties keep the order the rules found them in. Comparing small integer keys instead
 /// of strings matters with tens of thousands of findings.
-fn sort_findings(findings: &mut Vec<Finding>, order: &FileOrder) {
+pub(crate) fn sort_findings(findings: &mut Vec<Finding>, order: &FileOrder) {
     findings.sort_by_cached_key(|f| {
         let (file, line, column) = f.location.as_ref().map_or((u32::MAX, 0, 0), |l| {
             (order.rank(&l.file), l.line, l.column)

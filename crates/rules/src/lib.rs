@@ -23,6 +23,7 @@ mod pod_security;
 pub mod registry;
 mod rule;
 mod secrets;
+mod spill;
 pub mod stream;
 pub mod waivers;
 

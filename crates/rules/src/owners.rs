@@ -8,7 +8,6 @@
 use kcheck_model::{Finding, Inventory, Level, Object, ObjectRef};
 use rustc_hash::FxHashMap as HashMap;
 use rustc_hash::FxHashSet as HashSet;
-use std::sync::Arc;
 
 /// Owners are followed this far at most (Pod, ReplicaSet, Deployment is two steps; a cycle in
 /// hostile input stops here).
@@ -17,45 +16,65 @@ const MAX_DEPTH: usize = 8;
 /// Drops the findings of owned objects that their top owner in `inventory` also has; returns
 /// how many were dropped.
 pub fn fold_owned(findings: &mut Vec<Finding>, inventory: &Inventory) -> usize {
-    // Top owners by the owned object's identity (findings of one object share it), computed
-    // once per object.
-    let mut tops: HashMap<*const ObjectRef, Option<Arc<ObjectRef>>> = HashMap::default();
-    let owners: Vec<Option<Arc<ObjectRef>>> = findings
-        .iter()
-        .map(|f| {
-            let r = f.object.as_ref()?;
-            tops.entry(Arc::as_ptr(r))
-                .or_insert_with(|| top_owner(inventory, r).map(Arc::new))
-                .clone()
-        })
-        .collect();
-    let top_set: HashSet<&ObjectRef> = owners.iter().flatten().map(|o| &**o).collect();
-    if top_set.is_empty() {
+    let Some(fold) = Fold::plan(inventory, findings.iter()) else {
         return 0;
-    }
-    // What the top owners report themselves.
-    let own: HashSet<(&ObjectRef, Key)> = findings
-        .iter()
-        .filter_map(|f| {
-            let o = f.object.as_deref().filter(|o| top_set.contains(o))?;
-            Some((o, key(f)?))
-        })
-        .collect();
-    let folded: Vec<bool> = findings
-        .iter()
-        .zip(&owners)
-        .map(|(f, top)| match (top, key(f)) {
-            (Some(top), Some(k)) => own.contains(&(&**top, k)),
-            _ => false,
-        })
-        .collect();
+    };
     let before = findings.len();
-    let mut i = 0;
-    findings.retain(|_| {
-        i += 1;
-        !folded[i - 1]
-    });
+    findings.retain(|f| !fold.folds(f));
     before - findings.len()
+}
+
+/// Which findings fold into their top owner's: planned once over all the findings, then asked
+/// of each (a streaming scan asks as it writes its report's findings out).
+pub(crate) struct Fold {
+    /// The top owner of each owned object of the inventory.
+    tops: HashMap<ObjectRef, ObjectRef>,
+    /// What the top owners report themselves.
+    own: HashMap<ObjectRef, HashSet<Key>>,
+}
+
+impl Fold {
+    /// The plan for `findings` (all of them); `None` when no object of `inventory` is owned by
+    /// another object of it, and nothing folds.
+    pub(crate) fn plan<'f>(
+        inventory: &Inventory,
+        findings: impl Iterator<Item = impl std::ops::Deref<Target = Finding> + 'f>,
+    ) -> Option<Fold> {
+        let mut tops: HashMap<ObjectRef, ObjectRef> = HashMap::default();
+        for o in inventory.objects() {
+            if controller(inventory, o).is_none() {
+                continue;
+            }
+            let r = o.reference();
+            if let Some(top) = top_owner(inventory, &r) {
+                tops.insert(r, top);
+            }
+        }
+        if tops.is_empty() {
+            return None;
+        }
+        let top_set: HashSet<&ObjectRef> = tops.values().collect();
+        let mut own: HashMap<ObjectRef, HashSet<Key>> = HashMap::default();
+        for f in findings {
+            let Some(o) = f.object.as_deref().filter(|o| top_set.contains(o)) else {
+                continue;
+            };
+            if let Some(k) = key(&f) {
+                own.entry(o.clone()).or_default().insert(k);
+            }
+        }
+        Some(Fold { tops, own })
+    }
+
+    /// Whether `f`, a finding of an owned object, is one its top owner has too.
+    pub(crate) fn folds(&self, f: &Finding) -> bool {
+        let Some(top) = f.object.as_deref().and_then(|o| self.tops.get(o)) else {
+            return false;
+        };
+        self.own
+            .get(top)
+            .is_some_and(|keys| key(f).is_some_and(|k| keys.contains(&k)))
+    }
 }
 
 /// A finding as it would read on any object with the same pod template: its rule, level and

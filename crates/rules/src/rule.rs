@@ -80,12 +80,17 @@ pub enum Check {
     Node(fn(&NodeFacts, &Context, &mut Sink)),
 }
 
-/// What a [`Check::Gather`] rule keeps of one object: a key to group by (a namespace) and a
-/// value (what it found there, if anything).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a [`Check::Gather`] rule keeps of one object: a key to group by (a namespace), a
+/// value (what it found there, if anything) and, for a rule that reports on the object or
+/// looks it up later, its [`skeleton`](crate::stream::skeleton).
+#[derive(Clone, Debug, Default)]
 pub struct Gathered {
     pub key: String,
     pub value: Option<String>,
+    pub object: Option<Box<Object>>,
+    /// Only the first gathered of its key is kept (in input order); later ones are dropped as
+    /// they come, so a rule that needs one object per namespace does not hold them all.
+    pub first_of_key: bool,
 }
 
 /// An evaluation's identity: the object (by address, stable for the run), level and version.

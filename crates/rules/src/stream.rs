@@ -8,13 +8,16 @@
 //! 1. **Index**: the objects of the kinds rules look up ([`Stream::index_kinds`]), kept whole
 //!    ([`Stream::indexes`]). The collector need not parse other documents at all.
 //! 2. **Judge**: each file is parsed, its objects judged by the object and gather rules over
-//!    the complete index ([`Stream::judge`]), and its trees dropped; of each object not
-//!    indexed, only a [`skeleton`] stays: identity, owners and what the whole-input rules read
-//!    of a workload (owners, replicas, containers' names and images).
+//!    the complete index ([`Stream::judge`]), and its trees dropped. A rule that needs
+//!    workloads after their files are gone gathers what it needs ([`Check::Gather`]: KC207
+//!    the first workload of each namespace, KC704 the workloads a scanner's report may
+//!    name), often a [`skeleton`]. Only when the input may name owners (`ownerReferences`)
+//!    does every object not indexed keep a skeleton, for the owners' fold.
 //!
-//! Then [`Stream::finish`] runs the whole-input rules over the index and the skeletons, and
+//! Then [`Stream::finish`] runs the whole-input rules over the index (and the skeletons), and
 //! orders the findings exactly as [`Engine::run`] does: the same input gives the same report
-//! bytes either way (`tests/stream.rs` holds both to it on every fixture and scenario).
+//! bytes either way (`crates/scan/tests/same_report.rs` holds both to it on every fixture and
+//! scenario).
 
 use crate::engine::{FileOrder, Judged, Plan};
 use crate::rule::{Analyses, Check, Context};
@@ -26,6 +29,8 @@ pub struct Stream<'e> {
     engine: &'e Engine,
     plan: Plan,
     index_kinds: Vec<&'static str>,
+    /// Whether some object of the input may name an owner (see [`Stream::mind_owners`]).
+    owners: std::sync::atomic::AtomicBool,
 }
 
 impl Engine {
@@ -35,11 +40,12 @@ impl Engine {
         let plan = Plan::new(self, &[Evidence::Objects]);
         let mut index_kinds: Vec<&'static str> = Vec::new();
         for rule in &plan.runnable {
-            let whole_input = matches!(rule.check, Check::Inventory(_));
+            let gathers = matches!(rule.check, Check::Gather { .. });
             for &kind in rule.reads {
-                // What the whole-input rules read of workloads is in their skeletons; a rule
-                // that looks workloads up while judging an object needs them whole.
-                if whole_input && is_workload(kind) {
+                // A rule that needs workloads after their files are judged gathers what it
+                // needs of them (KC207, KC704); one that looks workloads up while judging an
+                // object needs them whole.
+                if gathers && is_workload(kind) {
                     continue;
                 }
                 index_kinds.push(kind);
@@ -51,8 +57,18 @@ impl Engine {
             engine: self,
             plan,
             index_kinds,
+            owners: std::sync::atomic::AtomicBool::new(true),
         }
     }
+}
+
+/// An object with owners where the stream was told there are none: the input's text hid them
+/// (escapes in JSON). The scan starts again in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Misread;
+
+fn has_owners(o: &Object) -> bool {
+    o.root.path(&["metadata", "ownerReferences"]).is_some()
 }
 
 fn is_workload(kind: &str) -> bool {
@@ -75,6 +91,15 @@ impl<'e> Stream<'e> {
         object.kind != "Pod" || crate::analysis::control_plane::is_candidate(object)
     }
 
+    /// Tells the stream whether any object of the input may have `ownerReferences` (the text
+    /// of the input names them); it assumes so until told. When none has, nothing folds into
+    /// an owner, and the objects the index does not hold keep no skeleton: nothing reads them
+    /// after their file is judged. An object that has owners after all is a [`Misread`].
+    pub fn mind_owners(&self, some_may_have: bool) {
+        self.owners
+            .store(some_may_have, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Judges one file's objects over the complete `index` (with its shared `analyses`):
     /// what the object and gather rules found, and the skeletons of the objects the index
     /// does not hold, in order. Files may be judged in parallel; merge the results in file
@@ -84,21 +109,25 @@ impl<'e> Stream<'e> {
         objects: &[Object],
         index: &'i Inventory,
         analyses: &'i Analyses<'i>,
-    ) -> (Judged, Vec<Object>)
+    ) -> Result<(Judged, Vec<Object>), Misread>
     where
         'e: 'i,
     {
         let engine = self.engine;
+        let owners = self.owners.load(std::sync::atomic::Ordering::Relaxed);
+        if !owners && objects.iter().any(has_owners) {
+            return Err(Misread);
+        }
         let ctx = Context::sharing(index, &engine.config, analyses).at(engine.now);
         let mut judged = Judged::new(self.plan.runnable.len());
         engine.judge_objects(&self.plan, objects, &ctx, &mut judged);
         let skeletons = objects
             .iter()
             .inspect(|o| engine.waivers.check_annotation_rules_of(o))
-            .filter(|o| !self.indexes(o))
+            .filter(|o| owners && !self.indexes(o))
             .map(skeleton)
             .collect();
-        (judged, skeletons)
+        Ok((judged, skeletons))
     }
 
     /// An empty result to merge the files' results into.
@@ -121,21 +150,21 @@ impl<'e> Stream<'e> {
     }
 }
 
-/// What stays of an object the index does not hold: what the whole-input rules of a manifest
-/// scan read of it (KC207 the first workload of a namespace, KC704 the workload a scanner's
-/// report names; and the owners' fold): `apiVersion`, `kind` and `metadata` (name,
-/// namespace, uid, owners), and of a workload also `spec.replicas` and its pod template's
-/// metadata (the same) and containers (name, image). A whole-input rule that reads more of a
-/// workload adds it here; `crates/scan/tests/same_report.rs` fails on its fixtures until it
-/// does. Positions are kept, so a finding on a skeleton points where it would on
-/// the object.
+/// What a rule keeps of an object after its file is judged (KC207 the first workload of a
+/// namespace, KC704 the workload a scanner's report names, the owners' fold when the input
+/// names owners): `apiVersion`, `kind` and `metadata` (name, namespace, uid, owners, and the
+/// `kcheck.io/ignore` annotations, which waive findings on it), and of a workload also
+/// `spec.replicas` and its pod template's metadata (the same) and containers (name, image).
+/// A rule that reads more of a workload adds it here; `crates/scan/tests/same_report.rs`
+/// fails on its fixtures until it does. Positions are kept, so a finding on a skeleton points
+/// where it would on the object.
 pub fn skeleton(object: &Object) -> Object {
     let workload = object.pod_spec().is_some();
     let mut root = Vec::new();
     for e in object.root.as_map() {
         match e.key.as_str() {
             "apiVersion" | "kind" => root.push(e.clone()),
-            "metadata" => root.push(pick(e, METADATA)),
+            "metadata" => root.push(metadata(e)),
             "spec" if workload => root.push(workload_spec(e, &object.kind)),
             _ => {}
         }
@@ -152,6 +181,23 @@ pub fn skeleton(object: &Object) -> Object {
 
 /// What stays of an object's metadata: its identity and owners.
 const METADATA: &[&str] = &["name", "namespace", "uid", "ownerReferences"];
+
+/// An object's metadata: its identity, owners and waiver annotations.
+fn metadata(entry: &Entry) -> Entry {
+    let mut kept = pick(entry, METADATA);
+    if let Some(annotations) = entry.value.as_map().iter().find(|e| e.key == "annotations") {
+        let waivers = pick(
+            annotations,
+            &[crate::waivers::IGNORE, crate::waivers::IGNORE_REASON],
+        );
+        if !waivers.value.as_map().is_empty() {
+            if let Value::Map(m) = &mut kept.value.value {
+                m.push(waivers);
+            }
+        }
+    }
+    kept
+}
 
 /// `entry` with only the keys `keep` of its mapping.
 fn pick(entry: &Entry, keep: &[&str]) -> Entry {
@@ -219,7 +265,7 @@ fn template(t: &Entry) -> Entry {
         .as_map()
         .iter()
         .filter_map(|e| match e.key.as_str() {
-            "metadata" => Some(pick(e, METADATA)),
+            "metadata" => Some(metadata(e)),
             "spec" => Some(pod_spec(e)),
             _ => None,
         })

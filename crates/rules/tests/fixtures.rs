@@ -75,7 +75,7 @@ fn run(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
     let findings = report
         .findings
         .iter()
-        .map(|f| support::finding_line(f, what(f.object.as_ref())));
+        .map(|f| support::finding_line(&f, what(f.object.as_ref())));
     let notes = report
         .notes
         .iter()

@@ -32,10 +32,14 @@ fn findings_of_one_object_share_its_identity() {
     let loaded = load_bytes("pods.yaml", PODS.as_bytes(), &Limits::default());
     let inventory = Inventory::new(loaded.objects);
     let report = Engine::default().run(&inventory, &[Evidence::Objects], Inputs::default());
+    // A run over an inventory holds its findings in memory, where identities are shared.
+    let findings = report.findings.in_memory().expect("in memory");
     for name in ["first", "second"] {
-        let of_pod: Vec<_> = report
-            .findings
+        // KC207 reports a namespace on the skeleton of its first workload, gathered before the
+        // workload's file was dropped: one finding per namespace, with an identity of its own.
+        let of_pod: Vec<_> = findings
             .iter()
+            .filter(|f| f.code != "KC207")
             .filter_map(|f| f.object.as_ref())
             .filter(|o| o.kind == "Pod" && o.name == name)
             .collect();
@@ -46,12 +50,10 @@ fn findings_of_one_object_share_its_identity() {
         );
         assert_eq!(of_pod[0].namespace.as_deref(), Some("shop"));
     }
-    let first = report
-        .findings
+    let first = findings
         .iter()
         .find_map(|f| f.object.as_ref().filter(|o| o.name == "first"));
-    let second = report
-        .findings
+    let second = findings
         .iter()
         .find_map(|f| f.object.as_ref().filter(|o| o.name == "second"));
     assert!(!Arc::ptr_eq(first.unwrap(), second.unwrap()));

@@ -8,7 +8,7 @@
 //! report is the one [`scan_in_memory`] makes of the same input, byte for byte.
 
 use kcheck_load::{load_bytes, load_indexed, plan_paths, KindPatterns, Limits, Loaded, Work};
-use kcheck_model::{Evidence, Inventory, Object, Report};
+use kcheck_model::{Backing, Evidence, Inventory, Object, Report};
 use kcheck_rules::{Analyses, Engine, FileOrder};
 use rayon::prelude::*;
 use std::path::Path;
@@ -151,6 +151,8 @@ fn streamed(
     let patterns = KindPatterns::new(stream.index_kinds());
     let keep = |o: &Object| stream.indexes(o);
     let read = std::sync::atomic::AtomicU64::new(0);
+    let owners = std::sync::atomic::AtomicBool::new(false);
+    let owners_word = memchr::memmem::Finder::new(b"ownerReferences");
     let indexed: Vec<Vec<Object>> = inputs
         .par_iter()
         .map(|input| {
@@ -161,12 +163,16 @@ fn streamed(
             input
                 .with_bytes(limits, |b| {
                     read.fetch_add(b.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    if owners_word.find(b).is_some() {
+                        owners.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
                     let parsed = load_indexed(&name, b, limits, &patterns, &keep);
                     parsed.to_vec()
                 })
                 .unwrap_or_default()
         })
         .collect();
+    stream.mind_owners(owners.into_inner());
     let counts: Vec<usize> = indexed.iter().map(Vec::len).collect();
     let index = Inventory::new(indexed.into_iter().flatten().collect());
     stages.indexed = index.len();
@@ -176,7 +182,7 @@ fn streamed(
 
     let started = std::time::Instant::now();
     let mut judged = stream.judged();
-    judged.reserve(findings_room(stages.bytes));
+    judged.spill_to(temporary(), temporary());
     let mut order = FileOrder::default();
     let mut all_inputs = walked.inputs;
     let mut skeletons: Vec<Vec<Object>> = Vec::with_capacity(inputs.len());
@@ -188,13 +194,18 @@ fn streamed(
                 .map(|input| {
                     let loaded = input.load(limits);
                     let indexed = loaded.objects.iter().filter(|o| keep(o)).count();
-                    let (judged, skeletons) = stream.judge(&loaded.objects, &index, &analyses);
+                    let judged = stream.judge(&loaded.objects, &index, &analyses);
                     let file = loaded.objects.first().and_then(|o| o.file().cloned());
                     // The trees go here, on the worker, file by file.
-                    (loaded.inputs, judged, skeletons, indexed, file)
+                    (loaded.inputs, judged, indexed, file)
                 })
                 .collect();
-            for ((inputs, j, s, indexed, file), &expected) in results.into_iter().zip(expected) {
+            for ((inputs, judged_file, indexed, file), &expected) in
+                results.into_iter().zip(expected)
+            {
+                let Ok((j, s)) = judged_file else {
+                    return None;
+                };
                 if indexed != expected {
                     return None;
                 }
@@ -205,6 +216,7 @@ fn streamed(
                 judged.merge(j);
                 skeletons.push(s);
             }
+            judged.spill(&order);
         }
     }
     stages.judge = started.elapsed();
@@ -240,12 +252,13 @@ fn streamed(
     Some(report)
 }
 
-/// Room for the findings of `bytes` of input: one per 128 bytes (the 100k-object corpus has
-/// one per 420), at most four million.
-fn findings_room(bytes: u64) -> usize {
-    usize::try_from(bytes / 128)
-        .unwrap_or(usize::MAX)
-        .min(4_000_000)
+/// A temporary file for findings (deleted as soon as it is made: it goes when the scan closes
+/// it), or memory where none can be made.
+fn temporary() -> Backing {
+    match tempfile::tempfile() {
+        Ok(f) => Backing::file(f),
+        Err(_) => Backing::memory(),
+    }
 }
 
 /// Where an object starts in its file, which orders a file's objects as a load does.

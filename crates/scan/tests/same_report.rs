@@ -23,6 +23,8 @@ fn both(paths: &[PathBuf]) -> (String, String, bool) {
     let limits = Limits::default();
     let reference = kcheck_scan::scan_in_memory(paths, &limits, &[], &engine());
     let (streamed, stages) = kcheck_scan::scan(paths, &limits, &[], &engine());
+    // The streaming scan reads its findings back from a file.
+    assert_eq!(streamed.findings.spilled(), !stages.in_memory, "{paths:?}");
     let json = |r| {
         render(
             r,
@@ -137,5 +139,63 @@ fn what_pass_one_cannot_read_falls_back_and_stays_the_same() {
     let (a, b, in_memory) = both(std::slice::from_ref(&dir));
     assert!(!in_memory, "without the escaped kind the scan streams");
     assert_eq!(a, b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn owners_the_text_hides_send_the_scan_back_to_memory() {
+    let dir = std::env::temp_dir().join(format!("kcheck-scan-owners-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // A ReplicaSet owned by a Deployment; the key `ownerReferences` written with a JSON escape.
+    // Pass 1 finds no owners in the text, so pass 2 keeps skeletons of workloads only, until
+    // it meets the owned object: then the scan starts again in memory, and folds the same.
+    let deployment = r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop","uid":"d-1"},"spec":{"replicas":1,"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx","securityContext":{"privileged":true}}]}}}}"#;
+    let replica_set = |key: &str| {
+        format!(
+            r#"{{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{{"name":"web-1","namespace":"shop","{key}":[{{"apiVersion":"apps/v1","kind":"Deployment","name":"web","uid":"d-1","controller":true}}]}},"spec":{{"replicas":1,"template":{{"metadata":{{"labels":{{"app":"web"}}}},"spec":{{"containers":[{{"name":"web","image":"nginx","securityContext":{{"privileged":true}}}}]}}}}}}}}"#
+        )
+    };
+    std::fs::write(dir.join("a-deploy.json"), deployment).expect("write");
+    std::fs::write(dir.join("b-rs.json"), replica_set("owner\\u0052eferences")).expect("write");
+    let (a, b, in_memory) = both(std::slice::from_ref(&dir));
+    assert!(
+        in_memory,
+        "the hidden owners should have sent the scan back to memory"
+    );
+    assert_eq!(a, b);
+    // Written plainly, the scan streams with every skeleton, and folds the same.
+    std::fs::write(dir.join("b-rs.json"), replica_set("ownerReferences")).expect("write");
+    let (c, d, in_memory) = both(std::slice::from_ref(&dir));
+    assert!(!in_memory, "owners in plain text stream");
+    assert_eq!(c, d);
+    // Folded the same way both times (the columns differ: the escape is longer).
+    let on_replica_set = |r: &str| r.matches("\"kind\": \"ReplicaSet\"").count();
+    assert_eq!(on_replica_set(&a), on_replica_set(&c));
+    assert_eq!(
+        on_replica_set(&a),
+        0,
+        "the ReplicaSet's findings fold into the Deployment's"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_waiver_annotation_waives_a_finding_reported_after_its_file_is_gone() {
+    let dir = std::env::temp_dir().join(format!("kcheck-scan-waived-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // KC207 reports namespace `shop` (no Namespace object, no NetworkPolicy) on its first
+    // workload, once every file is judged: the workload's waiver annotation must still count.
+    std::fs::write(
+        dir.join("web.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n  annotations:\n    kcheck.io/ignore: KC207\n    kcheck.io/ignore-reason: the mesh denies by default\n    unrelated: x\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: nginx}]\n",
+    )
+    .expect("write");
+    let (a, b, in_memory) = both(std::slice::from_ref(&dir));
+    assert!(!in_memory);
+    assert_eq!(a, b);
+    assert!(
+        a.contains("the mesh denies by default"),
+        "the KC207 finding is waived with its reason"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -78,6 +78,7 @@ impl Judge {
                     engine
                         .run(inventory, &[Evidence::Objects], Inputs::default())
                         .findings
+                        .into_vec()
                 }
                 None => Vec::new(),
             }

@@ -298,7 +298,7 @@ pub fn report() -> Report {
         evidence: vec![Evidence::Objects],
         items,
         rules: rules(),
-        findings,
+        findings: findings.into(),
         notes,
         inputs: Inputs {
             unavailable: Vec::new(),

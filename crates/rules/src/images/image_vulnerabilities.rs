@@ -1,7 +1,7 @@
 use crate::cluster_kinds::{has_crd, system_workloads_seen};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Check, Context, Gathered, Sink};
 use kcheck_model::{
-    text, Date, Evidence, FieldPath, Inventory, Node, Object, Severity, Text, Value,
+    text, Date, Evidence, FieldPath, Inventory, Node, Object, Severity, Text, Value, WORKLOAD_KINDS,
 };
 
 declare_rule! {
@@ -70,7 +70,7 @@ declare_rule! {
             "CronJob",
         ],
         severities: &[Severity::Medium, Severity::Low],
-        check: Check::Inventory(check),
+        check: Check::Gather { kinds: WORKLOAD_KINDS, gather, report },
     }
 }
 
@@ -79,8 +79,29 @@ const SHOWN: usize = 3;
 
 const REPORT_KINDS: &[&str] = &["VulnerabilityReport", "ClusterVulnerabilityReport"];
 
-fn check(ctx: &Context, sink: &mut Sink) {
+/// Each workload, when the input holds reports to look them up for (what [`running`] reads of
+/// it: identity, replicas, containers).
+fn gather(object: &Object, ctx: &Context) -> Option<Gathered> {
+    if REPORT_KINDS
+        .iter()
+        .all(|k| ctx.inventory.count_kind(k) == 0)
+    {
+        return None;
+    }
+    Some(Gathered {
+        object: Some(Box::new(crate::stream::skeleton(object))),
+        ..Gathered::default()
+    })
+}
+
+fn report(gathered: &[Gathered], ctx: &Context, sink: &mut Sink) {
     let inventory = ctx.inventory;
+    let workloads = Inventory::new(
+        gathered
+            .iter()
+            .filter_map(|g| g.object.as_deref().cloned())
+            .collect(),
+    );
     let reports: Vec<&Object> = REPORT_KINDS
         .iter()
         .flat_map(|k| inventory.of_kind(k))
@@ -94,7 +115,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
     }
     let today = ctx.now.today().days();
     for report in reports {
-        if !running(inventory, report) {
+        if !running(&workloads, report) {
             continue;
         }
         sink.examined();

@@ -1,7 +1,7 @@
 use crate::analysis::namespace_pss::{is_exempt, namespace_of};
 use crate::analysis::netpol::{Cidr, Direction, Peer, Policy};
-use crate::{declare_rule, Check, Context, Sink};
-use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
+use crate::{declare_rule, Check, Context, Gathered, Sink};
+use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text, WORKLOAD_KINDS};
 use std::collections::BTreeMap;
 
 declare_rule! {
@@ -57,7 +57,7 @@ declare_rule! {
             "Add a NetworkPolicy with podSelector: {}, policyTypes [Ingress, Egress] and no rules to the namespace, then allow the needed flows in separate policies.",
             "在名字空间中添加 podSelector: {}、policyTypes 为 [Ingress, Egress] 且没有规则的 NetworkPolicy,再用单独的策略放行所需流量。",
         ),
-        check: Check::Inventory(check),
+        check: Check::Gather { kinds: WORKLOAD_KINDS, gather, report },
         reads: &["Namespace", "NetworkPolicy"],
     }
 }
@@ -135,19 +135,29 @@ fn allows_nothing(rule: &Node, direction: Direction) -> bool {
         })
 }
 
-fn check(ctx: &Context, sink: &mut Sink) {
+/// The first workload of each namespace (in input order): a namespace no Namespace object
+/// declares is reported on it.
+fn gather(object: &Object, _: &Context) -> Option<Gathered> {
+    object.pod_spec()?;
+    Some(Gathered {
+        key: namespace_of(object).to_string(),
+        object: Some(Box::new(crate::stream::skeleton(object))),
+        first_of_key: true,
+        ..Gathered::default()
+    })
+}
+
+fn report(gathered: &[Gathered], ctx: &Context, sink: &mut Sink) {
     let inventory = ctx.inventory;
     // Each namespace and the object its finding goes on: the Namespace, else its first workload.
     let mut namespaces: BTreeMap<&str, &Object> = BTreeMap::new();
     for ns in inventory.of_kind("Namespace") {
         namespaces.entry(ns.name.as_str()).or_insert(ns);
     }
-    for o in inventory
-        .objects()
-        .iter()
-        .filter(|o| o.pod_spec().is_some())
-    {
-        namespaces.entry(namespace_of(o)).or_insert(o);
+    for g in gathered {
+        if let Some(o) = &g.object {
+            namespaces.entry(g.key.as_str()).or_insert(o);
+        }
     }
     for (namespace, subject) in namespaces {
         if is_exempt(ctx, namespace) {

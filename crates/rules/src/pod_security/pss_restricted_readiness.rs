@@ -73,6 +73,7 @@ fn gather(object: &Object, ctx: &Context) -> Option<Gathered> {
     Some(Gathered {
         key: namespace.to_string(),
         value,
+        ..Gathered::default()
     })
 }
 

@@ -52,7 +52,7 @@ pub fn node_lines(report: &Report) -> Vec<String> {
     let findings = report
         .findings
         .iter()
-        .map(|f| finding_line(f, f.source.as_deref().map(str::to_string)));
+        .map(|f| finding_line(&f, f.source.as_deref().map(str::to_string)));
     let notes = report
         .notes
         .iter()

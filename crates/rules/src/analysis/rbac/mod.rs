@@ -566,24 +566,32 @@ impl<'a> Rbac<'a> {
     /// `system:serviceaccounts`, `system:serviceaccounts:<ns>` and `system:authenticated`.
     fn bindings_naming(&self, subject: &Subject) -> Vec<usize> {
         let mut found: Vec<usize> = Vec::new();
-        let mut add = |key: SubjectKey| {
-            if let Some(list) = self.by_subject.get(&key) {
-                found.extend_from_slice(list);
-            }
-        };
-        add((subject.kind, subject.name, subject.namespace));
+        self.for_lists_naming(subject, |list| {
+            found.extend_from_slice(list);
+            false
+        });
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// Calls `f` with each list of bindings that names `subject` (by name, or a user or group
+    /// it is), until `f` says it has what it wants; whether it did.
+    fn for_lists_naming(&self, subject: &Subject, mut f: impl FnMut(&[usize]) -> bool) -> bool {
+        let mut list = |key: SubjectKey| self.by_subject.get(&key).is_some_and(|l| f(l));
+        if list((subject.kind, subject.name, subject.namespace)) {
+            return true;
+        }
         if subject.kind == SubjectKind::ServiceAccount {
             let ns = subject.namespace.unwrap_or("default");
             let user = format!("system:serviceaccount:{ns}:{}", subject.name);
             let group = format!("system:serviceaccounts:{ns}");
-            add((SubjectKind::User, &user, None));
-            add((SubjectKind::Group, &group, None));
-            add((SubjectKind::Group, "system:serviceaccounts", None));
-            add((SubjectKind::Group, "system:authenticated", None));
+            return list((SubjectKind::User, &user, None))
+                || list((SubjectKind::Group, &group, None))
+                || list((SubjectKind::Group, "system:serviceaccounts", None))
+                || list((SubjectKind::Group, "system:authenticated", None));
         }
-        found.sort_unstable();
-        found.dedup();
-        found
+        false
     }
 
     /// The bindings that grant `role`.
@@ -598,9 +606,13 @@ impl<'a> Rbac<'a> {
     /// Whether any rule reaches `subject` (what [`Rbac::grants`] would say, without building
     /// the list).
     pub fn has_grants(&self, subject: &Subject) -> bool {
-        self.bindings_naming(subject).into_iter().any(|i| {
-            self.role_of(&self.bindings[i])
-                .is_some_and(|r| !r.rules.is_empty())
+        // Binding by binding, stopping at the first that grants something: the groups every
+        // service account is in may be named by thousands of bindings.
+        self.for_lists_naming(subject, |list| {
+            list.iter().any(|&i| {
+                self.role_of(&self.bindings[i])
+                    .is_some_and(|r| !r.rules.is_empty())
+            })
         })
     }
 
