@@ -782,28 +782,32 @@ mod tests {
             code: "KC301",
             rule: "privileged-container",
             item: "3.2",
-            severity: if i % 2 == 0 {
+            severity: if i.is_multiple_of(2) {
                 Severity::High
             } else {
                 Severity::Critical
             },
-            level: if i % 3 == 0 { Level::Warn } else { Level::Fail },
-            object: (i % 5 != 0).then(|| {
+            level: if i.is_multiple_of(3) {
+                Level::Warn
+            } else {
+                Level::Fail
+            },
+            object: (!i.is_multiple_of(5)).then(|| {
                 Arc::new(ObjectRef {
                     api_version: "apps/v1".into(),
                     kind: "Deployment".into(),
-                    namespace: (i % 7 != 0).then(|| format!("ns-{i}")),
+                    namespace: (!i.is_multiple_of(7)).then(|| format!("ns-{i}")),
                     name: format!("web-{i}"),
                 })
             }),
-            path: (i % 4 != 0).then(|| format!("spec.template.spec.containers[{i}]")),
-            location: (i % 6 != 0).then(|| Location {
+            path: (!i.is_multiple_of(4)).then(|| format!("spec.template.spec.containers[{i}]")),
+            location: (!i.is_multiple_of(6)).then(|| Location {
                 file: Arc::from(format!("dir/file-{}.yaml", i % 3)),
                 line: i,
                 column: i + 1,
             }),
-            source: (i % 6 == 0).then(|| Arc::from("api:/apis/apps/v1")),
-            message: if i % 2 == 0 {
+            source: (i.is_multiple_of(6)).then(|| Arc::from("api:/apis/apps/v1")),
+            message: if i.is_multiple_of(2) {
                 Text::fixed("static", "静态")
             } else {
                 // Some longer than the read buffer.
@@ -815,8 +819,8 @@ mod tests {
                 Text::new(format!("owned {i} {}", "x".repeat(n)), "")
             },
             fix: Text::fixed("fix it", "修复"),
-            waived: i % 8 == 0,
-            waiver: (i % 8 == 0).then(|| {
+            waived: i.is_multiple_of(8),
+            waiver: (i.is_multiple_of(8)).then(|| {
                 Box::new(Waiver {
                     source: "waivers.yaml:3".into(),
                     reason: format!("accepted {}", i % 16),

@@ -127,7 +127,8 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                 continue;
             }
             let hits = detect::scan(name, value);
-            let (en, zh) = (c.label_en(), c.label_zh());
+            // Formatted only for a finding: most variables have none.
+            let labels = || (c.label_en(), c.label_zh());
             if hits.is_empty() {
                 // secretKeyRef, fieldRef and resourceFieldRef say where the value comes from;
                 // `$(OTHER)` is another variable, which Kubernetes substitutes.
@@ -140,6 +141,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                     continue;
                 };
                 let ((kind_en, kind_zh), (what_en, what_zh)) = slot.describe();
+                let (en, zh) = labels();
                 let at = match var.get("value") {
                     Some(_) => c.path(&format!("env[{i}].value")),
                     None => c.path(&format!("env[{i}]")),
@@ -155,6 +157,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                 .severity = Severity::Medium;
                 continue;
             }
+            let (en, zh) = labels();
             for hit in hits {
                 let (what_en, what_zh) = hit.summary();
                 let (at_en, at_zh) = hit.place();
