@@ -110,6 +110,8 @@ pub struct Analyses<'a> {
     control_plane_pods: std::sync::OnceLock<Vec<(&'a Object, &'a str)>>,
     /// The `--audit-log-path` of every kube-apiserver Pod.
     audit_log_paths: std::sync::OnceLock<Vec<String>>,
+    /// Whether the run read the values of Secrets (see [`Context::secret_values_unread`]).
+    secret_values_unread: std::sync::OnceLock<bool>,
 }
 
 enum Shared<'a> {
@@ -203,6 +205,21 @@ impl<'a> Context<'a> {
                 .filter_map(crate::analysis::control_plane::apiserver_flags)
                 .filter_map(|f| f.get("audit-log-path").map(str::to_string))
                 .collect()
+        })
+    }
+
+    /// Whether a cluster audit listed Secrets without their values (without
+    /// `--read-secret-data`): it holds Secrets and none has `data` or `stringData`. Found once
+    /// per run.
+    pub fn secret_values_unread(&self) -> bool {
+        if !self.whole_cluster {
+            return false;
+        }
+        *self.analyses().secret_values_unread.get_or_init(|| {
+            let mut secrets = self.inventory.of_kind("Secret").peekable();
+            secrets.peek().is_some()
+                && !secrets
+                    .any(|s| s.root.get("data").is_some() || s.root.get("stringData").is_some())
         })
     }
 

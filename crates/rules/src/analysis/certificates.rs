@@ -61,15 +61,7 @@ pub fn pem_values(secret: &Object) -> Vec<Value> {
 /// In an audit of a cluster that did not read Secret values (no `--read-secret-data`), says
 /// that the certificates in Secrets were not examined. Returns whether it said so.
 pub fn values_not_read(ctx: &Context, sink: &mut Sink) -> bool {
-    if !ctx.whole_cluster {
-        return false;
-    }
-    let mut secrets = ctx.inventory.of_kind("Secret").peekable();
-    if secrets.peek().is_none() {
-        return false;
-    }
-    let read = secrets.any(|s| s.root.get("data").is_some() || s.root.get("stringData").is_some());
-    if read {
+    if !ctx.secret_values_unread() {
         return false;
     }
     sink.not_examined_in_input(Text::fixed(

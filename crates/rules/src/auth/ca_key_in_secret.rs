@@ -1,6 +1,6 @@
 use crate::analysis::certificates::date;
 use crate::analysis::certificates::{pem_values, values_not_read};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, Object, Severity, Text};
 
 declare_rule! {
@@ -53,18 +53,16 @@ declare_rule! {
             "Keep the root CA key offline; give the cluster a short-lived intermediate CA or an external issuer, and restrict who can read its Secret.",
             "将根 CA 私钥离线保存;为集群使用短有效期的中间 CA 或外部签发者,并限制可读取其 Secret 的主体。",
         ),
-        reads: &["Secret"],
-        check: Check::Inventory(check),
+        admission: Admission::Judged,
+        check: Check::Object { kinds: &["Secret"], run: check },
     }
 }
 
-fn check(ctx: &Context, sink: &mut Sink) {
+fn check(secret: &Object, ctx: &Context, sink: &mut Sink) {
     if values_not_read(ctx, sink) {
         return;
     }
-    for secret in ctx.inventory.of_kind("Secret") {
-        judge(secret, sink);
-    }
+    judge(secret, sink);
 }
 
 fn judge(secret: &Object, sink: &mut Sink) {

@@ -1,6 +1,6 @@
 use crate::analysis::certificates::{lifetime_problems, MAX_LIFETIME_DAYS};
 use crate::analysis::certificates::{pem_values, values_not_read};
-use crate::{declare_rule, Check, Context, Sink};
+use crate::{declare_rule, Admission, Check, Context, Sink};
 use kcheck_model::{text, Evidence, FieldPath, Node, Object, Severity, Text};
 
 declare_rule! {
@@ -49,21 +49,22 @@ declare_rule! {
             "Reissue the certificate valid for at most 3 years (a year or less, renewed automatically, is better).",
             "重新签发有效期不超过 3 年的证书(最好为一年或更短,并自动续期)。",
         ),
-        reads: &["Secret", "Certificate"],
-        check: Check::Inventory(check),
+        admission: Admission::Judged,
+        check: Check::Object { kinds: &["Secret", "Certificate"], run: check },
     }
 }
 
-fn check(ctx: &Context, sink: &mut Sink) {
-    let now = ctx.now.unix();
-    if !values_not_read(ctx, sink) {
-        for secret in ctx.inventory.of_kind("Secret") {
-            judge_secret(secret, now, sink);
+fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
+    match object.kind.as_str() {
+        "Secret" => {
+            if !values_not_read(ctx, sink) {
+                judge_secret(object, ctx.now.unix(), sink);
+            }
         }
-    }
-    for certificate in ctx.inventory.of_kind("Certificate") {
-        if certificate.api_version.starts_with("cert-manager.io/") {
-            judge_duration(certificate, sink);
+        _ => {
+            if object.api_version.starts_with("cert-manager.io/") {
+                judge_duration(object, sink);
+            }
         }
     }
 }
