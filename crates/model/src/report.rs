@@ -179,6 +179,16 @@ impl Report {
             .filter(move |n| n.kind == kind)
     }
 
+    /// How the whole checklist fared (see [`Score`]).
+    pub fn score(&self) -> Score {
+        Score::of(&self.items)
+    }
+
+    /// How the items of checklist section `section` fared.
+    pub fn section_score(&self, section: u8) -> Score {
+        Score::of(self.items.iter().filter(|r| r.item.section == section))
+    }
+
     pub fn count_status(&self, status: Status) -> usize {
         self.items.iter().filter(|i| i.status == status).count()
     }
@@ -214,6 +224,44 @@ impl Report {
             .briefs()
             .filter(|f| !f.waived && f.level == level)
             .count()
+    }
+}
+
+/// How a group of items fared: how many there are, how many the run could judge (passed,
+/// failed or warned: not "not evaluated", not a manual check, not an error) and how many of
+/// those passed. "All green" over a third of the checklist says so: the coverage is beside the
+/// pass rate, never folded into it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Score {
+    pub items: usize,
+    pub evaluated: usize,
+    pub passed: usize,
+}
+
+impl Score {
+    pub fn of<'r>(items: impl IntoIterator<Item = &'r ItemResult>) -> Score {
+        let mut score = Score::default();
+        for r in items {
+            score.items += 1;
+            if matches!(r.status, Status::Pass | Status::Fail | Status::Warn) {
+                score.evaluated += 1;
+                if r.status == Status::Pass {
+                    score.passed += 1;
+                }
+            }
+        }
+        score
+    }
+
+    /// Passed out of evaluated, in whole percent rounded down (a pass rate never rounds up to
+    /// 100); `None` when nothing was evaluated.
+    pub fn pass_percent(&self) -> Option<usize> {
+        (self.evaluated > 0).then(|| self.passed * 100 / self.evaluated)
+    }
+
+    /// Evaluated out of all items, in whole percent rounded down.
+    pub fn coverage_percent(&self) -> usize {
+        (self.evaluated * 100).checked_div(self.items).unwrap_or(0)
     }
 }
 
@@ -259,5 +307,51 @@ impl RuleSummary {
             .map(|s| s.label().get(lang).to_string())
             .collect::<Vec<_>>()
             .join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(id: &str, status: Status) -> ItemResult {
+        ItemResult {
+            item: crate::checklist::item(id).expect("an item"),
+            status,
+            reason: None,
+            findings: Vec::new(),
+            notes: Vec::new(),
+            examined: 0,
+        }
+    }
+
+    #[test]
+    fn a_score_counts_what_was_judged_and_what_passed_apart() {
+        let items = [
+            result("1.1", Status::Pass),
+            result("1.2", Status::Fail),
+            result("1.3", Status::Warn),
+            result("1.4", Status::NotEvaluated),
+            result("1.5", Status::Manual),
+            result("1.6", Status::Error),
+            result("2.1", Status::Pass),
+        ];
+        let all = Score::of(&items);
+        assert_eq!(
+            all,
+            Score {
+                items: 7,
+                evaluated: 4,
+                passed: 2
+            }
+        );
+        assert_eq!(all.pass_percent(), Some(50));
+        assert_eq!(all.coverage_percent(), 57, "rounded down");
+        let none = Score::of(&items[3..6]);
+        assert_eq!((none.evaluated, none.pass_percent()), (0, None));
+        // Two of three passing is 66%, not 67%: a rate never rounds up.
+        let two_of_three = Score::of(&[items[0].clone(), items[6].clone(), items[1].clone()]);
+        assert_eq!(two_of_three.pass_percent(), Some(66));
+        assert_eq!(Score::of(&[]).coverage_percent(), 0);
     }
 }

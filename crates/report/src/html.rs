@@ -81,8 +81,9 @@ fn head(out: &mut String, report: &Report, lang: Lang) {
     for (section, results) in labels::by_section(report) {
         let _ = writeln!(
             out,
-            "<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            "<h2>{}</h2>\n<p class=\"muted\">{}</p>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
             esc(&labels::section_heading(section, lang)),
+            esc(&labels::section_score(report.section_score(section.number), lang)),
             ITEM.get(lang),
             STATUS.get(lang),
             TITLE.get(lang),
@@ -124,8 +125,11 @@ fn severity_span(s: Severity, lang: Lang) -> String {
 fn summary(out: &mut String, report: &Report, lang: Lang) {
     let _ = writeln!(
         out,
-        "<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th></tr>",
+        "<h2>{}</h2>\n<p class=\"score\"><b>{}</b>{}{}</p>\n<table>\n<tr><th>{}</th><th>{}</th></tr>",
         SUMMARY.get(lang),
+        labels::SCORE.get(lang),
+        labels::colon(lang),
+        esc(&labels::overall_score(report.score(), lang)),
         STATUS.get(lang),
         COUNT.get(lang)
     );

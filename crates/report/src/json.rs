@@ -48,11 +48,22 @@ pub(crate) struct Tool<'a> {
 struct Summary {
     status: StatusCounts,
     severity: SeverityCounts,
+    /// Items passed of those evaluated, and evaluated of all 35.
+    score: kcheck_model::Score,
+    /// The same per checklist section.
+    sections: Vec<SectionScore>,
     findings: usize,
     waived: usize,
     files_read: usize,
     objects: usize,
     errors: usize,
+}
+
+#[derive(Serialize)]
+struct SectionScore {
+    section: u8,
+    #[serde(flatten)]
+    score: kcheck_model::Score,
 }
 
 #[derive(Serialize)]
@@ -255,6 +266,14 @@ fn summary(report: &Report) -> Summary {
             low: sev(Severity::Low),
             info: sev(Severity::Info),
         },
+        score: report.score(),
+        sections: kcheck_model::SECTIONS
+            .iter()
+            .map(|s| SectionScore {
+                section: s.number,
+                score: report.section_score(s.number),
+            })
+            .collect(),
         findings: report.findings.len(),
         waived: report.findings.waived(),
         files_read: report.inputs.files_read,

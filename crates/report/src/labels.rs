@@ -193,6 +193,44 @@ pub(crate) fn evidence_list(report: &Report, lang: Lang) -> String {
 }
 
 /// Section heading: "1 Authentication and authorization".
+/// A section's score, short enough for its heading: `2/4 pass, 4/6 evaluated`.
+pub(crate) fn section_score(score: kcheck_model::Score, lang: Lang) -> String {
+    let kcheck_model::Score {
+        items,
+        evaluated,
+        passed,
+    } = score;
+    match (lang, evaluated) {
+        (Lang::En, 0) => format!("0/{items} evaluated"),
+        (Lang::Zh, 0) => format!("已评估 0/{items}"),
+        (Lang::En, _) => format!("{passed}/{evaluated} pass, {evaluated}/{items} evaluated"),
+        (Lang::Zh, _) => format!("通过 {passed}/{evaluated}，已评估 {evaluated}/{items}"),
+    }
+}
+
+pub(crate) static SCORE: Text = Text::fixed("Score", "得分");
+
+/// The run's score: the pass rate of what was evaluated, and how much of the checklist that
+/// is, side by side, so that all green over a few items never reads as compliance.
+pub(crate) fn overall_score(score: kcheck_model::Score, lang: Lang) -> String {
+    let kcheck_model::Score {
+        items,
+        evaluated,
+        passed,
+    } = score;
+    let coverage = score.coverage_percent();
+    match (lang, score.pass_percent()) {
+        (Lang::En, Some(pct)) => format!(
+            "{passed} of {evaluated} evaluated items pass ({pct}%); {evaluated} of {items} items evaluated ({coverage}% coverage)"
+        ),
+        (Lang::En, None) => format!("no item could be evaluated (0 of {items})"),
+        (Lang::Zh, Some(pct)) => format!(
+            "已评估的 {evaluated} 项中通过 {passed} 项（{pct}%）；{items} 项中已评估 {evaluated} 项（覆盖率 {coverage}%）"
+        ),
+        (Lang::Zh, None) => format!("没有可以评估的检查项（0/{items}）"),
+    }
+}
+
 pub(crate) fn section_heading(section: &Section, lang: Lang) -> String {
     format!("{} {}", section.number, section.title.get(lang))
 }

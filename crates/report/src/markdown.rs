@@ -44,6 +44,8 @@ fn head(out: &mut String, report: &Report, lang: Lang) {
     summary(out, report, lang);
     for (section, results) in labels::by_section(report) {
         let _ = writeln!(out, "## {}\n", esc(&labels::section_heading(section, lang)));
+        let score = labels::section_score(report.section_score(section.number), lang);
+        let _ = writeln!(out, "_{}_\n", esc(&score));
         row(
             out,
             &[
@@ -97,6 +99,13 @@ pub(crate) fn row(out: &mut String, cells: &[&str]) {
 
 fn summary(out: &mut String, report: &Report, lang: Lang) {
     let _ = writeln!(out, "## {}\n", SUMMARY.get(lang));
+    let _ = writeln!(
+        out,
+        "**{}**{}{}\n",
+        labels::SCORE.get(lang),
+        labels::colon(lang),
+        esc(&labels::overall_score(report.score(), lang))
+    );
     row(out, &[STATUS.get(lang), COUNT.get(lang)]);
     out.push_str("|---|---:|\n");
     for s in Status::ALL {

@@ -176,7 +176,12 @@ fn items(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
     let title_w = WIDTH - indent - 2 - TAIL;
     for (section, results) in labels::by_section(report) {
         out.push('\n');
-        push_line(out, &p.paint(&labels::section_heading(section, lang), BOLD));
+        let heading = labels::section_heading(section, lang);
+        let score = labels::section_score(report.section_score(section.number), lang);
+        push_line(
+            out,
+            &format!("{}   {}", p.paint(&heading, BOLD), p.paint(&score, DIM)),
+        );
         for r in results {
             item_line(out, report, r, lang, p, (id_w, status_w, indent, title_w));
         }
@@ -507,6 +512,20 @@ fn summary(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
         }
     }
     push_line(out, &format!("{}{line}", " ".repeat(indent)));
+    // The pass rate beside the coverage (wrapped lines hang under the text).
+    let lead = format!("{}{colon}", labels::SCORE.get(lang));
+    let text = labels::overall_score(report.score(), lang);
+    for (i, l) in wrap(&text, WIDTH - indent - width(&lead))
+        .iter()
+        .enumerate()
+    {
+        let head = if i == 0 {
+            lead.clone()
+        } else {
+            " ".repeat(width(&lead))
+        };
+        push_line(out, &format!("{}{head}{l}", " ".repeat(indent)));
+    }
 }
 
 /// `lead` then `label` and `text` on one line, the text wrapped below the label; when the label

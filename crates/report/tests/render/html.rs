@@ -28,4 +28,17 @@ fn chinese_page() {
     assert!(html.contains("<meta charset=\"utf-8\">"));
     assert!(html.contains(kcheck_model::item("1.1").unwrap().title.zh.as_ref()));
     assert!(html.contains("修复:修复 KC101:按正确方式配置"));
+    assert!(html.contains(
+        "<p class=\"score\"><b>得分</b>:已评估的 19 项中通过 15 项（78%）；35 项中已评估 19 项（覆盖率 54%）</p>"
+    ));
+    assert!(html.contains("<h2>1 认证和鉴权</h2>\n<p class=\"muted\">通过 0/2，已评估 2/6</p>"));
+}
+
+#[test]
+fn the_score_beside_the_coverage() {
+    let html = out(Format::Html, Lang::En);
+    assert!(html.contains(
+        "<p class=\"score\"><b>Score</b>: 15 of 19 evaluated items pass (78%); 19 of 35 items evaluated (54% coverage)</p>"
+    ));
+    assert!(html.contains("<h2>4 Logging and auditing</h2>\n<p class=\"muted\">0/2 evaluated</p>"));
 }

@@ -32,6 +32,17 @@ fn top_level_and_summary() {
         json!({
             "status": {"pass": 15, "fail": 3, "warn": 1, "manual": 1, "not_evaluated": 14, "error": 1},
             "severity": {"critical": 1, "high": 1, "medium": 1, "low": 0, "info": 1},
+            "score": {"items": 35, "evaluated": 19, "passed": 15},
+            "sections": [
+                {"section": 1, "items": 6, "evaluated": 2, "passed": 0},
+                {"section": 2, "items": 7, "evaluated": 4, "passed": 3},
+                {"section": 3, "items": 6, "evaluated": 6, "passed": 6},
+                {"section": 4, "items": 2, "evaluated": 0, "passed": 0},
+                {"section": 5, "items": 2, "evaluated": 2, "passed": 2},
+                {"section": 6, "items": 5, "evaluated": 2, "passed": 2},
+                {"section": 7, "items": 4, "evaluated": 2, "passed": 1},
+                {"section": 8, "items": 3, "evaluated": 1, "passed": 1}
+            ],
             "findings": 5, "waived": 1, "files_read": 3, "objects": 4, "errors": 1
         })
     );

@@ -9,7 +9,15 @@ fn tables_and_findings() {
         md.starts_with("# kcheck 0.1.0 Kubernetes Security Checklist report\n"),
         "{md}"
     );
-    assert!(md.contains("## 1 Authentication and authorization\n\n| Item | Status | Title | Findings / reason |\n|---|---|---|---|\n"));
+    assert!(md.contains("## 1 Authentication and authorization\n\n_0/2 pass, 2/6 evaluated_\n\n| Item | Status | Title | Findings / reason |\n|---|---|---|---|\n"), "{md}");
+    assert!(
+        md.contains("## 4 Logging and auditing\n\n_0/2 evaluated_\n\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Score**: 15 of 19 evaluated items pass (78%); 19 of 35 items evaluated (54% coverage)\n"),
+        "{md}"
+    );
     assert!(md.contains("| 1.1 | **FAIL** | system:masters is not used for authentication after bootstrap | 2 findings, 1 waived; not examined: "), "{md}");
     assert!(md.contains("| 1.2 | **N/E** | kube-controller"), "{md}");
     // 35 item rows, each with 4 cells: escaped pipes do not split cells.

@@ -46,7 +46,11 @@ fn content_in_english() {
     assert!(
         t.contains("3 files read, 4 objects, 1 input error, 2 files skipped; evidence: objects")
     );
-    assert!(t.contains("\n1 Authentication and authorization\n"));
+    assert!(t.contains("\n1 Authentication and authorization   0/2 pass, 2/6 evaluated\n"));
+    assert!(
+        t.contains("\n         Score: 15 of 19 evaluated items pass (78%); 19 of 35 items evaluated (54% coverage)\n"),
+        "{t}"
+    );
     let line_11 = t.lines().find(|l| l.starts_with("  1.1  ")).unwrap();
     assert!(
         line_11.starts_with("  1.1  FAIL    system:masters is not used"),
@@ -100,6 +104,17 @@ fn content_in_english() {
     assert!(
         summary.contains("Findings: failing: 1 critical, 1 high, 0 medium, 0 low, 1 info; 1 warning; 0 information;\n         1 waived"),
         "{summary}"
+    );
+}
+
+#[test]
+fn the_chinese_score() {
+    let t = table(Lang::Zh, false);
+    assert!(t.contains("\n1 认证和鉴权   通过 0/2，已评估 2/6\n"), "{t}");
+    assert!(t.contains("\n4 日志和审计   已评估 0/2\n"), "{t}");
+    assert!(
+        t.contains("得分:已评估的 19 项中通过 15 项（78%）；35 项中已评估 19 项（覆盖率 54%）\n"),
+        "{t}"
     );
 }
 
