@@ -119,8 +119,11 @@ impl Serialize for Findings<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
         let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        // Fingerprints as SARIF gives them, repeats counted as the findings are written.
+        let mut repeats = crate::fingerprint::Repeats::default();
         for f in self.0 {
-            seq.serialize_element(&finding(&f, self.1))?;
+            let fingerprint = repeats.next(&f).to_string();
+            seq.serialize_element(&finding(&f, fingerprint, self.1))?;
         }
         seq.end()
     }
@@ -141,6 +144,9 @@ struct JsonFinding<'a> {
     fix: &'a str,
     waived: bool,
     waiver: Option<&'a kcheck_model::Waiver>,
+    /// The finding's identity across runs (rule, object, field; never the line), as SARIF's
+    /// `partialFingerprints["kcheck/v1"]`: what a baseline compares.
+    fingerprint: String,
 }
 
 #[derive(Serialize)]
@@ -326,8 +332,9 @@ fn notes<'a>(
         .collect()
 }
 
-fn finding(f: &Finding, lang: Lang) -> JsonFinding<'_> {
+fn finding(f: &Finding, fingerprint: String, lang: Lang) -> JsonFinding<'_> {
     JsonFinding {
+        fingerprint,
         code: f.code,
         rule: f.rule,
         item: f.item,

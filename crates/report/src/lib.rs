@@ -7,6 +7,7 @@
 //! Renderers never decide anything: statuses, reasons and the order of findings come from the
 //! report. Output is deterministic: the same report gives the same bytes.
 
+mod fingerprint;
 mod html;
 mod json;
 mod junit;

@@ -8,6 +8,7 @@
 //! declares its fields in the alphabetical order of their JSON names and the bytes stay the same:
 //! keep them sorted.
 
+use crate::fingerprint::{Fingerprint, ObjectName, Repeats};
 use crate::labels::{self, FIX};
 use crate::RenderOptions;
 use kcheck_model::{
@@ -237,9 +238,6 @@ struct SarifResults<'a> {
     /// that a result does not search the rules.
     rule_index: HashMap<&'a str, usize>,
     lang: Lang,
-    /// For each finding, how many before it share its fingerprint (0 for the first): the
-    /// fingerprint gets `|n` so that no two results of a run share one.
-    repeats: Vec<u32>,
 }
 
 impl<'a> SarifResults<'a> {
@@ -248,42 +246,11 @@ impl<'a> SarifResults<'a> {
         for (i, r) in report.rules.iter().enumerate() {
             rule_index.entry(r.code).or_insert(i);
         }
-        let mut seen: HashMap<u64, u32> = HashMap::with_capacity(report.findings.len());
-        let repeats = report
-            .findings
-            .iter()
-            .map(|f| {
-                use std::hash::{BuildHasher, Hasher};
-                let mut h = std::hash::BuildHasherDefault::<
-                    std::collections::hash_map::DefaultHasher,
-                >::default()
-                .build_hasher();
-                let _ = std::fmt::Write::write_fmt(
-                    &mut HashWriter(&mut h),
-                    format_args!("{}", Fingerprint(&f, 0)),
-                );
-                let n = seen.entry(h.finish()).or_insert(0);
-                let before = *n;
-                *n += 1;
-                before
-            })
-            .collect();
         SarifResults {
             findings: &report.findings,
             rule_index,
             lang,
-            repeats,
         }
-    }
-}
-
-/// Feeds formatted text to a hasher without building the string.
-struct HashWriter<'h, H: std::hash::Hasher>(&'h mut H);
-
-impl<H: std::hash::Hasher> std::fmt::Write for HashWriter<'_, H> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.write(s.as_bytes());
-        Ok(())
     }
 }
 
@@ -291,9 +258,12 @@ impl Serialize for SarifResults<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
         let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
-        for (f, &n) in self.findings.iter().zip(&self.repeats) {
+        // How many before each share its fingerprint, counted as the results are written.
+        let mut repeats = Repeats::default();
+        for f in self.findings {
             let index = self.rule_index.get(f.code).copied();
-            seq.serialize_element(&result(&f, index, n, self.lang))?;
+            let repeat = repeats.next(&f).1;
+            seq.serialize_element(&result(&f, index, repeat, self.lang))?;
         }
         seq.end()
     }
@@ -523,19 +493,6 @@ fn rule(r: &RuleInfo, lang: Lang) -> Rule<'_> {
     }
 }
 
-/// `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects.
-struct ObjectName<'a>(&'a ObjectRef);
-
-impl fmt::Display for ObjectName<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let o = self.0;
-        match &o.namespace {
-            Some(ns) => write!(f, "{}/{}/{}", o.kind, ns, o.name),
-            None => write!(f, "{}/{}", o.kind, o.name),
-        }
-    }
-}
-
 /// [`ObjectName`] as a string, for `kcheck pss`'s results.
 pub(crate) fn object_name(o: &ObjectRef) -> String {
     ObjectName(o).to_string()
@@ -689,31 +646,6 @@ fn result(f: &Finding, rule_index: Option<usize>, repeat: u32, lang: Lang) -> Sa
                 status: "accepted",
             }
         })),
-    }
-}
-
-/// Identifies a finding across runs even when lines move: rule, object and field, not position;
-/// the `n`th repeat of the same in a run gets `|n`.
-struct Fingerprint<'a>(&'a Finding, u32);
-
-impl fmt::Display for Fingerprint<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let finding = self.0;
-        write!(f, "{}|", finding.code)?;
-        if let Some(o) = &finding.object {
-            ObjectName(o).fmt(f)?;
-        }
-        let place = match (&finding.path, &finding.location, &finding.source) {
-            (Some(p), _, _) => p.as_str(),
-            (None, Some(l), _) => &l.file,
-            (None, None, Some(s)) => s,
-            (None, None, None) => "",
-        };
-        write!(f, "|{place}")?;
-        if self.1 > 0 {
-            write!(f, "|{}", self.1)?;
-        }
-        Ok(())
     }
 }
 

@@ -110,7 +110,8 @@ fn findings_carry_every_field() {
             "message": "ClusterRoleBinding admins binds group system:masters",
             "fix": "fix KC101 by doing the right thing",
             "waived": false,
-            "waiver": null
+            "waiver": null,
+            "fingerprint": "KC101|ClusterRoleBinding/admins|subjects[0].name"
         })
     );
     assert_eq!(f[1]["waived"], true);
@@ -131,6 +132,35 @@ fn findings_carry_every_field() {
         "/apis/apps/v1/namespaces/prod/deployments/web"
     );
     assert_eq!(f[4]["severity"], "info");
+}
+
+/// A finding's fingerprint is the same in JSON and SARIF (a baseline of either kind matches the
+/// other), and names no line: the API-sourced one falls back to its source, not a position.
+#[test]
+fn fingerprints_match_sarif() {
+    let v = parse(Lang::En);
+    let sarif: Value =
+        serde_json::from_str(&crate::out(kcheck_report::Format::Sarif, Lang::En)).unwrap();
+    let from_sarif: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["partialFingerprints"]["kcheck/v1"])
+        .collect();
+    let from_json: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["fingerprint"])
+        .collect();
+    assert_eq!(from_json, from_sarif);
+    assert_eq!(
+        from_json[3],
+        "KC221|Deployment/prod/web|/apis/apps/v1/namespaces/prod/deployments/web"
+    );
+    assert!(from_json
+        .iter()
+        .all(|f| !f.as_str().unwrap().contains(":12")));
 }
 
 #[test]
