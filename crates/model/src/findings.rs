@@ -124,17 +124,6 @@ impl Findings {
         }
     }
 
-    /// The findings in memory, to change them (spilled ones are read in first).
-    pub fn to_mut(&mut self) -> &mut Vec<Finding> {
-        if let Store::Spilled(_) = self.store {
-            self.store = Store::Memory(self.iter().map(|f| (*f).clone()).collect());
-        }
-        match &mut self.store {
-            Store::Memory(v) => v,
-            Store::Spilled(_) => unreachable!("read in above"),
-        }
-    }
-
     pub fn into_vec(self) -> Vec<Finding> {
         match self.store {
             Store::Memory(v) => v,
@@ -337,11 +326,6 @@ impl Backing {
             file_len: 0,
             memory: Vec::new(),
         }
-    }
-
-    /// Whether the bytes are in a file (all but those after a failed write).
-    pub fn in_file(&self) -> bool {
-        self.file.is_some()
     }
 
     fn read_at(&self, at: u64, buf: &mut [u8]) -> io::Result<usize> {
@@ -881,16 +865,14 @@ mod tests {
     #[test]
     fn findings_in_memory_answer_the_same() {
         let all: Vec<Finding> = (0..50).map(finding).collect();
-        let mut m = Findings::from(all.clone());
+        let m = Findings::from(all.clone());
         assert!(!m.spilled());
         assert_eq!(m.pick(&[0, 49, 50]).count(), 2);
         assert_eq!(m.briefs_of(&[3, 99]).count(), 1);
-        m.to_mut().truncate(10);
-        assert_eq!(m.len(), 10);
-        let mut s = spill(Backing::memory(), &all);
-        s.to_mut().truncate(5);
-        assert!(!s.spilled());
-        assert_eq!(s.into_vec(), all[..5].to_vec());
+        assert_eq!(m.range(45..60).count(), 5);
+        let s = spill(Backing::memory(), &all);
+        assert_eq!(s.range(45..60).count(), 5);
+        assert_eq!(s.into_vec(), m.into_vec());
     }
 
     fn temporary() -> std::fs::File {

@@ -122,7 +122,7 @@ impl Serialize for Findings<'_> {
         // Fingerprints as SARIF gives them, repeats counted as the findings are written.
         let mut repeats = crate::fingerprint::Repeats::default();
         for f in self.0 {
-            let fingerprint = repeats.next(&f).to_string();
+            let fingerprint = repeats.next(&f);
             seq.serialize_element(&finding(&f, fingerprint, self.1))?;
         }
         seq.end()
@@ -146,7 +146,7 @@ struct JsonFinding<'a> {
     waiver: Option<&'a kcheck_model::Waiver>,
     /// The finding's identity across runs (rule, object, field; never the line), as SARIF's
     /// `partialFingerprints["kcheck/v1"]`: what a baseline compares.
-    fingerprint: String,
+    fingerprint: crate::Formatted<crate::fingerprint::Fingerprint<'a>>,
 }
 
 #[derive(Serialize)]
@@ -332,9 +332,13 @@ fn notes<'a>(
         .collect()
 }
 
-fn finding(f: &Finding, fingerprint: String, lang: Lang) -> JsonFinding<'_> {
+fn finding<'f>(
+    f: &'f Finding,
+    fingerprint: crate::fingerprint::Fingerprint<'f>,
+    lang: Lang,
+) -> JsonFinding<'f> {
     JsonFinding {
-        fingerprint,
+        fingerprint: crate::Formatted(fingerprint),
         code: f.code,
         rule: f.rule,
         item: f.item,

@@ -21,6 +21,17 @@ mod views;
 
 use kcheck_model::{Lang, Report};
 
+/// A string written from its `Display` straight into the output (serde_json escapes the pieces
+/// as they come): SARIF's names and messages and both formats' fingerprints are never built as
+/// `String`s.
+pub(crate) struct Formatted<T>(pub T);
+
+impl<T: std::fmt::Display> serde::Serialize for Formatted<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
 pub use pss::render_pss;
 pub use views::{
     explanation, rules_json, rules_table, write_access_review, write_netpol, write_who_can,

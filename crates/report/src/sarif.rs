@@ -10,6 +10,7 @@
 
 use crate::fingerprint::{Fingerprint, ObjectName, Repeats};
 use crate::labels::{self, FIX};
+use crate::Formatted;
 use crate::RenderOptions;
 use kcheck_model::{
     Diagnostic, DiagnosticSeverity, Evidence, Finding, Lang, Level, ObjectRef, Report, RuleInfo,
@@ -174,16 +175,6 @@ struct RunProperties<'a> {
 #[derive(Serialize)]
 struct Message<T> {
     text: T,
-}
-
-/// A string written from its `Display` straight into the output (serde_json escapes the pieces
-/// as they come): a result's names, message and fingerprint are never built as `String`s.
-struct Formatted<T>(T);
-
-impl<T: fmt::Display> Serialize for Formatted<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
-    }
 }
 
 /// An array of one element or none, without a vector.

@@ -95,6 +95,11 @@ impl Judged {
         }
     }
 
+    /// Whether rule `i` keeps `g` (a first of its key, or any when the rule keeps all).
+    fn keeps(&self, i: usize, g: &Gathered) -> bool {
+        !g.first_of_key || !self.first_keys[i].contains(&g.key)
+    }
+
     /// Keeps what rule `i` gathered (the first of its key only, when it asks for that).
     fn gather(&mut self, i: usize, g: Gathered) {
         if g.first_of_key && !self.first_keys[i].insert(g.key.clone()) {
@@ -236,7 +241,10 @@ impl Engine {
                         judged.counts[i] += sink.finish(object);
                     }
                     Check::Gather { gather, .. } => {
-                        if let Some(g) = gather(object, ctx) {
+                        if let Some(mut g) = gather(object, ctx) {
+                            if g.keep_object && judged.keeps(i, &g) {
+                                g.object = Some(Box::new(crate::stream::skeleton(object)));
+                            }
                             judged.gather(i, g);
                         }
                     }

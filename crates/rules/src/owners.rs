@@ -36,9 +36,9 @@ pub(crate) struct Fold {
 impl Fold {
     /// The plan for `findings` (all of them); `None` when no object of `inventory` is owned by
     /// another object of it, and nothing folds.
-    pub(crate) fn plan<'f>(
+    pub(crate) fn plan(
         inventory: &Inventory,
-        findings: impl Iterator<Item = impl std::ops::Deref<Target = Finding> + 'f>,
+        findings: impl Iterator<Item = impl std::ops::Deref<Target = Finding>>,
     ) -> Option<Fold> {
         let mut tops: HashMap<ObjectRef, ObjectRef> = HashMap::default();
         for o in inventory.objects() {

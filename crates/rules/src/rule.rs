@@ -87,6 +87,9 @@ pub enum Check {
 pub struct Gathered {
     pub key: String,
     pub value: Option<String>,
+    /// Keep the object's skeleton in `object`: the engine makes it once the gathered value is
+    /// kept (not for the later ones of a key that keeps its first only).
+    pub keep_object: bool,
     pub object: Option<Box<Object>>,
     /// Only the first gathered of its key is kept (in input order); later ones are dropped as
     /// they come, so a rule that needs one object per namespace does not hold them all.

@@ -50,7 +50,7 @@ pub struct Spiller {
     /// A batch's findings went before some written earlier: order them in memory at the end.
     unordered: bool,
     /// Where the report's findings go at the end.
-    report: Option<Backing>,
+    report: Backing,
 }
 
 impl Spiller {
@@ -61,7 +61,7 @@ impl Spiller {
             written: 0,
             groups: BTreeMap::new(),
             unordered: false,
-            report: Some(report),
+            report,
         }
     }
 
@@ -107,15 +107,16 @@ impl Spiller {
 
     /// The report's findings: those written and `last` (found by the whole-input rules), in
     /// the report's order, folded into owners in `inventory`, without repeats.
-    pub fn finish(
-        mut self,
-        last: Vec<Finding>,
-        inventory: &Inventory,
-        order: &FileOrder,
-    ) -> Findings {
-        let report = self.report.take().expect("finished once");
-        let runs = std::mem::replace(&mut self.runs, Spill::new(Backing::memory())).finish();
-        if self.unordered {
+    pub fn finish(self, last: Vec<Finding>, inventory: &Inventory, order: &FileOrder) -> Findings {
+        let Spiller {
+            runs,
+            groups,
+            unordered,
+            report,
+            ..
+        } = self;
+        let runs = runs.finish();
+        if unordered {
             let mut all = runs.into_vec();
             all.extend(last);
             crate::owners::fold_owned(&mut all, inventory);
@@ -141,7 +142,7 @@ impl Spiller {
             previous = Some(FindingRef::Owned(Box::new(into_owned(f))));
         };
         let mut later = last.iter().peekable();
-        for (g, r) in &self.groups {
+        for (g, r) in &groups {
             // The whole-input rules' findings of groups before this one.
             while let Some(f) = later.next_if(|f| group(f) < *g) {
                 emit(FindingRef::Borrowed(f));

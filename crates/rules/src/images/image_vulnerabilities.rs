@@ -81,7 +81,7 @@ const REPORT_KINDS: &[&str] = &["VulnerabilityReport", "ClusterVulnerabilityRepo
 
 /// Each workload, when the input holds reports to look them up for (what [`running`] reads of
 /// it: identity, replicas, containers).
-fn gather(object: &Object, ctx: &Context) -> Option<Gathered> {
+fn gather(_: &Object, ctx: &Context) -> Option<Gathered> {
     if REPORT_KINDS
         .iter()
         .all(|k| ctx.inventory.count_kind(k) == 0)
@@ -89,7 +89,7 @@ fn gather(object: &Object, ctx: &Context) -> Option<Gathered> {
         return None;
     }
     Some(Gathered {
-        object: Some(Box::new(crate::stream::skeleton(object))),
+        keep_object: true,
         ..Gathered::default()
     })
 }

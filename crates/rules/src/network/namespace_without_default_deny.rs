@@ -141,7 +141,7 @@ fn gather(object: &Object, _: &Context) -> Option<Gathered> {
     object.pod_spec()?;
     Some(Gathered {
         key: namespace_of(object).to_string(),
-        object: Some(Box::new(crate::stream::skeleton(object))),
+        keep_object: true,
         first_of_key: true,
         ..Gathered::default()
     })
