@@ -46,6 +46,10 @@ pub enum Command {
     /// NetworkPolicy coverage: for every namespace and workload, whether its pods are isolated
     /// for ingress and egress and whether they can reach the cloud metadata API.
     Netpol(NetpolArgs),
+    /// Compare two JSON reports of kcheck (`--format json`) item by item: what was fixed, what is
+    /// new, what changed, which items changed status; a table, Markdown for a pull request, or
+    /// JSON.
+    Diff(DiffArgs),
     /// Run the admission webhook: AdmissionReview over HTTPS at POST /validate, judged by the
     /// same rules (see crates/webhook/README.md); /healthz, /readyz, /metrics.
     Webhook(WebhookArgs),
@@ -153,6 +157,45 @@ pub struct NetpolArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier JSON report.
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later JSON report.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// table, json or markdown.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+    /// Language of the table and Markdown (JSON is the same in both).
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+    /// Findings shown per item and list in the table and Markdown, or `all` (JSON lists all).
+    #[arg(long, value_name = "N|all", default_value = "10", value_parser = examples_arg)]
+    pub examples: Examples,
+    /// Exit 1 when a new failing finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::None, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// Write the comparison to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// How many examples to show: a number, or all (`None`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Examples(pub Option<usize>);
+
+/// `N` or `all`.
+pub fn examples_arg(s: &str) -> Result<Examples, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(Examples(None));
+    }
+    s.parse::<usize>()
+        .map(|n| Examples(Some(n)))
+        .map_err(|_| format!("expected a number or `all`, not `{s}`"))
+}
+
+#[derive(Args, Debug)]
 pub struct AccessReviewArgs {
     /// Files, directories or `-` holding the RBAC objects.
     #[arg(required = true, value_name = "PATH")]
@@ -240,6 +283,11 @@ pub struct JudgeArgs {
     /// Ignore `kcheck.io/ignore` annotations, so that workload owners cannot exempt themselves.
     #[arg(long)]
     pub no_annotation_waivers: bool,
+    /// An earlier JSON report of the same input (`--format json`): its findings are marked
+    /// existing, the others new, and those gone are listed as fixed; --fail-on then counts only
+    /// new findings. Matched by fingerprint (rule, object, field), so moved lines do not count.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// What the rules are told about the cluster.

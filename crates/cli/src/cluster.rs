@@ -111,7 +111,10 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
         .with_waivers(waivers)
         .at(now);
     let judged_from = started.elapsed();
-    let report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);
+    let mut report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);
+    if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {
+        return Ok(code);
+    }
     let judged_at = started.elapsed();
     let rss_judged = kcheck_scan::peak_kib() / 1024;
     emit(&report, &args.judge.output)?;

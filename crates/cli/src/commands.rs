@@ -36,6 +36,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 kcheck_scan::scan(paths, limits, &args.exclude, &engine)
             };
             let judged_at = started.elapsed();
+            let mut report = report;
+            if let Err(code) = compare_baseline(&mut report, &args.judge) {
+                return Ok(code);
+            }
             emit(&report, &args.judge.output)?;
             if args.timings {
                 let secs = |d: std::time::Duration| d.as_secs_f64();
@@ -78,6 +82,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Node(args) => crate::node::run(args),
         Command::Cluster(args) => crate::cluster::run(args),
         Command::Webhook(args) => crate::webhook::run(args),
+        Command::Diff(args) => crate::diff::run(args),
         Command::Rules(args) => {
             let (rules, lang) = (registry::summaries(), args.lang.lang());
             write_stdout(&match args.format {
@@ -217,7 +222,8 @@ pub(crate) fn exit_code(report: &kcheck_model::Report, args: &JudgeArgs) -> u8 {
         || no_objects(report)
     {
         exit::INPUT
-    } else if severity(args.fail_on).is_some_and(|s| report.failing_at(s) > 0) {
+    } else if severity(args.fail_on).is_some_and(|s| report.failing_new_at(s) > 0) {
+        // Without a baseline every finding is new.
         exit::FINDINGS
     } else {
         exit::OK
@@ -234,7 +240,38 @@ pub(crate) fn judging_setup(
     let (waivers, annotations) = (args.waivers.as_deref(), !args.no_annotation_waivers);
     let setup =
         load_config(&args.config).and_then(|c| Ok((c, load_waivers(waivers, annotations)?)));
+    // A baseline that cannot be opened is said before the run, not after it.
+    let setup = setup.and_then(|s| match &args.baseline {
+        Some(path) => std::fs::File::open(path)
+            .map(|_| s)
+            .map_err(|e| format!("--baseline {}: {e}", path.display())),
+        None => Ok(s),
+    });
     setup.map_err(|message| eprintln!("kcheck: {message}")).ok()
+}
+
+/// Compares the run with `--baseline` when one was given, and says the outcome on standard
+/// error. The baseline is read after the run, so that it does not sit in memory while the input
+/// is judged. `Err` with the exit code when it cannot be read (the message is printed).
+pub(crate) fn compare_baseline(
+    report: &mut kcheck_model::Report,
+    args: &JudgeArgs,
+) -> Result<(), u8> {
+    let Some(path) = &args.baseline else {
+        return Ok(());
+    };
+    let saved = kcheck_report::saved::read_report(path).map_err(|e| {
+        eprintln!("kcheck: --baseline {e}");
+        exit::INPUT
+    })?;
+    let baseline = kcheck_report::saved::compare(report, saved);
+    let lang = args.output.lang.lang();
+    eprintln!("kcheck: {}", kcheck_report::baseline_line(&baseline, lang));
+    for note in &baseline.notes {
+        eprintln!("kcheck: {}", note.get(lang));
+    }
+    report.baseline = Some(Box::new(baseline));
+    Ok(())
 }
 
 /// The run's configuration: `--config FILE`, then `--kube-version` over it.

@@ -4,6 +4,7 @@ mod access_review;
 mod args;
 mod cluster;
 mod commands;
+mod diff;
 mod netpol;
 mod node;
 mod pss;

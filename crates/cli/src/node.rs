@@ -69,7 +69,10 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         .with_config(config)
         .with_waivers(waivers)
         .at(now);
-    let report = engine.run_with_node(&inventory, Some(&collected.facts), &evidence, inputs);
+    let mut report = engine.run_with_node(&inventory, Some(&collected.facts), &evidence, inputs);
+    if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {
+        return Ok(code);
+    }
     emit(&report, &args.judge.output)?;
     Ok(exit_code(&report, &args.judge))
 }

@@ -2,6 +2,7 @@
 //! position of every field, the inventory of a run, findings and reports.
 
 pub mod access;
+pub mod baseline;
 pub mod checklist;
 pub mod duration;
 pub mod facts;
@@ -23,6 +24,7 @@ pub mod workload;
 pub use access::{
     AccessReview, DangerousGrant, GrantScope, RbacSubject, SubjectReview, WhoCan, WhoCanGrant,
 };
+pub use baseline::{Baseline, BaselineState, SavedFinding};
 pub use checklist::{item, Evidence, Item, Section, ITEMS, SECTIONS};
 pub use duration::{go_duration_nanos, go_duration_seconds};
 pub use facts::{ComponentKind, ConfigRole, FileRole, Flags, NodeFacts};

@@ -164,6 +164,9 @@ pub struct Report {
     pub inputs: Inputs,
     /// Waivers applied, and those that did not apply (expired, unused, without a reason).
     pub waivers: crate::waiver::WaiverSummary,
+    /// This run compared with an earlier report (`--baseline`), when one was given.
+    #[serde(skip)]
+    pub baseline: Option<Box<crate::baseline::Baseline>>,
 }
 
 impl Report {
@@ -199,6 +202,24 @@ impl Report {
             .briefs()
             .filter(|f| {
                 !f.waived && f.level == crate::finding::Level::Fail && f.severity >= severity
+            })
+            .count()
+    }
+
+    /// Like [`Report::failing_at`], counting only findings the baseline did not have (all of
+    /// them without a baseline): what fails a run adopted with `--baseline`.
+    pub fn failing_new_at(&self, severity: Severity) -> usize {
+        let Some(baseline) = &self.baseline else {
+            return self.failing_at(severity);
+        };
+        self.findings
+            .briefs()
+            .enumerate()
+            .filter(|(i, f)| {
+                !f.waived
+                    && f.level == crate::finding::Level::Fail
+                    && f.severity >= severity
+                    && baseline.state(*i) == crate::baseline::BaselineState::New
             })
             .count()
     }

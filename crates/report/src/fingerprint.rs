@@ -7,24 +7,54 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 
-/// `KC301|Deployment/shop/web|spec.template.spec.containers[0].securityContext.privileged`; the
-/// `n`th repeat of the same in a run (two findings of one rule on one field) gets `|n`, so that
-/// no two findings of a run share one.
-pub(crate) struct Fingerprint<'a>(pub &'a Finding, pub u32);
+/// What a fingerprint is made of: the rule, the object (`Kind/namespace/name`) and the place
+/// (the field path; the file without one; the source without either). Made from a finding of
+/// this run, or from the fields of a saved report whose findings lack fingerprints.
+#[derive(Clone, Copy)]
+pub(crate) struct Parts<'a> {
+    pub(crate) code: &'a str,
+    /// Kind, namespace, name.
+    pub(crate) object: Option<(&'a str, Option<&'a str>, &'a str)>,
+    pub(crate) place: &'a str,
+}
 
-impl fmt::Display for Fingerprint<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let finding = self.0;
-        write!(f, "{}|", finding.code)?;
-        if let Some(o) = &finding.object {
-            ObjectName(o).fmt(f)?;
-        }
+impl<'a> Parts<'a> {
+    pub(crate) fn of(finding: &'a Finding) -> Parts<'a> {
         let place = match (&finding.path, &finding.location, &finding.source) {
             (Some(p), _, _) => p.as_str(),
             (None, Some(l), _) => &l.file,
             (None, None, Some(s)) => s,
             (None, None, None) => "",
         };
+        Parts {
+            code: finding.code,
+            object: finding
+                .object
+                .as_deref()
+                .map(|o| (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str())),
+            place,
+        }
+    }
+}
+
+/// `KC301|Deployment/shop/web|spec.template.spec.containers[0].securityContext.privileged`; the
+/// `n`th repeat of the same in a run (two findings of one rule on one field) gets `|n`, so that
+/// no two findings of a run share one.
+pub(crate) struct Fingerprint<'a>(pub Parts<'a>, pub u32);
+
+impl fmt::Display for Fingerprint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Parts {
+            code,
+            object,
+            place,
+        } = self.0;
+        write!(f, "{code}|")?;
+        match object {
+            Some((kind, Some(ns), name)) => write!(f, "{kind}/{ns}/{name}")?,
+            Some((kind, None, name)) => write!(f, "{kind}/{name}")?,
+            None => {}
+        }
         write!(f, "|{place}")?;
         if self.1 > 0 {
             write!(f, "|{}", self.1)?;
@@ -56,17 +86,22 @@ pub(crate) struct Repeats {
 impl Repeats {
     /// The fingerprint of `f`, the next finding of the run.
     pub(crate) fn next<'f>(&mut self, f: &'f Finding) -> Fingerprint<'f> {
+        self.next_of(Parts::of(f))
+    }
+
+    /// The fingerprint of the next finding, made of `parts`.
+    pub(crate) fn next_of<'f>(&mut self, parts: Parts<'f>) -> Fingerprint<'f> {
         let mut h =
             std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
                 .build_hasher();
         let _ = fmt::Write::write_fmt(
             &mut HashWriter(&mut h),
-            format_args!("{}", Fingerprint(f, 0)),
+            format_args!("{}", Fingerprint(parts, 0)),
         );
         let n = self.seen.entry(h.finish()).or_insert(0);
         let repeat = *n;
         *n += 1;
-        Fingerprint(f, repeat)
+        Fingerprint(parts, repeat)
     }
 }
 

@@ -22,6 +22,69 @@ struct JsonReport<'a> {
     findings: Findings<'a>,
     inputs: JsonInputs<'a>,
     waivers: JsonWaivers<'a>,
+    /// This run against an earlier report (`--baseline`); absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<JsonBaseline<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonBaseline<'a> {
+    file: &'a str,
+    tool_version: &'a str,
+    new: usize,
+    existing: usize,
+    fixed_count: usize,
+    /// The baseline's findings this run no longer has, as the baseline gave them.
+    fixed: Vec<SavedJson<'a>>,
+    notes: Vec<&'a str>,
+}
+
+/// A finding of a saved report, in the shape of [`JsonFinding`].
+#[derive(Serialize)]
+pub(crate) struct SavedJson<'a> {
+    code: &'a str,
+    rule: &'a str,
+    item: &'a str,
+    severity: Severity,
+    level: Level,
+    object: Option<Object<'a>>,
+    path: Option<&'a str>,
+    location: Option<Location<'a>>,
+    source: Option<&'a str>,
+    message: &'a str,
+    fix: &'a str,
+    waived: bool,
+    fingerprint: &'a str,
+}
+
+pub(crate) fn saved(f: &kcheck_model::SavedFinding) -> SavedJson<'_> {
+    SavedJson {
+        code: &f.code,
+        rule: &f.rule,
+        item: &f.item,
+        severity: f.severity,
+        level: f.level,
+        object: f.object.as_ref().map(object),
+        path: f.path.as_deref(),
+        location: f.location.as_ref().map(location),
+        source: f.source.as_deref(),
+        message: &f.message,
+        fix: &f.fix,
+        waived: f.waived,
+        fingerprint: &f.fingerprint,
+    }
+}
+
+fn baseline<'a>(b: &'a kcheck_model::Baseline, lang: Lang) -> JsonBaseline<'a> {
+    JsonBaseline {
+        file: &b.source,
+        tool_version: &b.tool_version,
+        new: b.new_count,
+        existing: b.existing_count,
+        fixed_count: b.fixed.len(),
+        fixed: b.fixed.iter().map(saved).collect(),
+        notes: b.notes.iter().map(|n| n.get(lang)).collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -41,6 +104,10 @@ struct JsonWaiverProblem<'a> {
 pub(crate) struct Tool<'a> {
     pub(crate) name: &'a str,
     pub(crate) version: &'a str,
+    /// The codes of the rules this run ran: a baseline compared with a later run tells a rule
+    /// that found nothing from one that did not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rules: Option<Vec<&'a str>>,
 }
 
 /// Counts per item status, per severity (unwaived findings), and of the input.
@@ -113,7 +180,11 @@ struct JsonNote<'a> {
 
 /// The findings, each turned into its JSON shape as it is written: a vector of 500k of them
 /// would be 100 MB held for nothing.
-struct Findings<'a>(&'a kcheck_model::Findings, Lang);
+struct Findings<'a>(
+    &'a kcheck_model::Findings,
+    Option<&'a kcheck_model::Baseline>,
+    Lang,
+);
 
 impl Serialize for Findings<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -121,9 +192,10 @@ impl Serialize for Findings<'_> {
         let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
         // Fingerprints as SARIF gives them, repeats counted as the findings are written.
         let mut repeats = crate::fingerprint::Repeats::default();
-        for f in self.0 {
+        for (i, f) in self.0.iter().enumerate() {
             let fingerprint = repeats.next(&f);
-            seq.serialize_element(&finding(&f, fingerprint, self.1))?;
+            let state = self.1.map(|b| b.state(i));
+            seq.serialize_element(&finding(&f, fingerprint, state, self.2))?;
         }
         seq.end()
     }
@@ -144,6 +216,9 @@ struct JsonFinding<'a> {
     fix: &'a str,
     waived: bool,
     waiver: Option<&'a kcheck_model::Waiver>,
+    /// `new` or `existing` against the baseline; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<kcheck_model::BaselineState>,
     /// The finding's identity across runs (rule, object, field; never the line), as SARIF's
     /// `partialFingerprints["kcheck/v1"]`: what a baseline compares.
     fingerprint: crate::Formatted<crate::fingerprint::Fingerprint<'a>>,
@@ -216,6 +291,7 @@ fn document<'r>(report: &'r Report, opts: &RenderOptions) -> JsonReport<'r> {
         tool: Tool {
             name: report.tool_name,
             version: report.tool_version,
+            rules: Some(report.rules.iter().map(|r| r.code).collect()),
         },
         evidence: &report.evidence,
         summary: summary(report),
@@ -223,7 +299,7 @@ fn document<'r>(report: &'r Report, opts: &RenderOptions) -> JsonReport<'r> {
             .into_iter()
             .map(|r| item(report, r, lang))
             .collect(),
-        findings: Findings(&report.findings, lang),
+        findings: Findings(&report.findings, report.baseline.as_deref(), lang),
         inputs: inputs(&report.inputs, lang),
         waivers: JsonWaivers {
             applied: report.waivers.applied,
@@ -238,6 +314,7 @@ fn document<'r>(report: &'r Report, opts: &RenderOptions) -> JsonReport<'r> {
                 })
                 .collect(),
         },
+        baseline: report.baseline.as_deref().map(|b| baseline(b, lang)),
     }
 }
 
@@ -335,6 +412,7 @@ fn notes<'a>(
 fn finding<'f>(
     f: &'f Finding,
     fingerprint: crate::fingerprint::Fingerprint<'f>,
+    baseline: Option<kcheck_model::BaselineState>,
     lang: Lang,
 ) -> JsonFinding<'f> {
     JsonFinding {
@@ -352,6 +430,7 @@ fn finding<'f>(
         fix: f.fix.get(lang),
         waived: f.waived,
         waiver: f.waiver.as_deref(),
+        baseline,
     }
 }
 

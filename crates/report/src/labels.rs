@@ -410,6 +410,26 @@ pub(crate) fn run_line(report: &Report, lang: Lang) -> String {
     )
 }
 
+/// `baseline old.json: 2 new, 40 existing, 1 fixed`: the run against its baseline.
+pub(crate) fn baseline_line(b: &kcheck_model::Baseline, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "baseline {}: {} new, {} existing, {} fixed",
+            b.source,
+            b.new_count,
+            b.existing_count,
+            b.fixed.len()
+        ),
+        Lang::Zh => format!(
+            "基线 {}：新增 {}，已有 {}，已修复 {}",
+            b.source,
+            b.new_count,
+            b.existing_count,
+            b.fixed.len()
+        ),
+    }
+}
+
 /// The highest severity among findings, for JUnit failure types and colours.
 pub(crate) fn highest(findings: impl Iterator<Item = kcheck_model::Brief>) -> Option<Severity> {
     findings.map(|f| f.severity).max()

@@ -16,6 +16,7 @@ mod layout;
 mod markdown;
 mod pss;
 mod sarif;
+pub mod saved;
 mod table;
 mod views;
 
@@ -33,9 +34,15 @@ impl<T: std::fmt::Display> serde::Serialize for Formatted<T> {
 }
 
 pub use pss::render_pss;
+
+/// The one-line outcome of `--baseline` (`baseline old.json: 2 new, 40 existing, 1 fixed`), as
+/// the human formats give it and the CLI says it on standard error.
+pub fn baseline_line(b: &kcheck_model::Baseline, lang: Lang) -> String {
+    labels::baseline_line(b, lang)
+}
 pub use views::{
-    explanation, rules_json, rules_table, write_access_review, write_netpol, write_who_can,
-    ViewFormat,
+    explanation, rules_json, rules_table, write_access_review, write_diff, write_netpol,
+    write_who_can, Diff, DiffTotals, ItemDiff, ViewFormat,
 };
 
 /// An output format.

@@ -228,6 +228,7 @@ struct SarifResults<'a> {
     /// Each rule's index in the driver's rules by code (the first, should two share a code), so
     /// that a result does not search the rules.
     rule_index: HashMap<&'a str, usize>,
+    baseline: Option<&'a kcheck_model::Baseline>,
     lang: Lang,
 }
 
@@ -240,6 +241,7 @@ impl<'a> SarifResults<'a> {
         SarifResults {
             findings: &report.findings,
             rule_index,
+            baseline: report.baseline.as_deref(),
             lang,
         }
     }
@@ -248,13 +250,24 @@ impl<'a> SarifResults<'a> {
 impl Serialize for SarifResults<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
-        let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
+        let fixed = self.baseline.map_or(&[][..], |b| &b.fixed[..]);
+        let mut seq = serializer.serialize_seq(Some(self.findings.len() + fixed.len()))?;
         // How many before each share its fingerprint, counted as the results are written.
         let mut repeats = Repeats::default();
-        for f in self.findings {
+        for (i, f) in self.findings.iter().enumerate() {
             let index = self.rule_index.get(f.code).copied();
             let repeat = repeats.next(&f).1;
-            seq.serialize_element(&result(&f, index, repeat, self.lang))?;
+            let mut r = result(&f, index, repeat, self.lang);
+            r.baseline_state = self.baseline.map(|b| match b.state(i) {
+                kcheck_model::BaselineState::New => "new",
+                kcheck_model::BaselineState::Existing => "unchanged",
+            });
+            seq.serialize_element(&r)?;
+        }
+        // The baseline's findings this run no longer has: `absent`, as the baseline gave them.
+        for f in fixed {
+            let index = self.rule_index.get(f.code.as_str()).copied();
+            seq.serialize_element(&absent(f, index, self.lang))?;
         }
         seq.end()
     }
@@ -263,6 +276,9 @@ impl Serialize for SarifResults<'_> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
+    /// `new`, `unchanged` or `absent` against the baseline; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     level: &'static str,
     /// Absent when the finding has neither a file position nor an object.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -320,7 +336,22 @@ struct Region {
 #[derive(Serialize)]
 struct PartialFingerprints<'a> {
     #[serde(rename = "kcheck/v1")]
-    kcheck_v1: Formatted<Fingerprint<'a>>,
+    kcheck_v1: Formatted<Print<'a>>,
+}
+
+/// A fingerprint made for a finding of this run, or one a baseline gave.
+enum Print<'a> {
+    Made(Fingerprint<'a>),
+    Saved(&'a str),
+}
+
+impl fmt::Display for Print<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Print::Made(p) => p.fmt(f),
+            Print::Saved(s) => f.write_str(s),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -391,8 +422,8 @@ fn default_level(s: Severity) -> &'static str {
     }
 }
 
-fn result_level(f: &Finding) -> &'static str {
-    match (f.severity, f.level) {
+fn level_of(severity: Severity, level: Level) -> &'static str {
+    match (severity, level) {
         (Severity::Info, _) | (_, Level::Info) => "note",
         (Severity::Critical | Severity::High, Level::Fail) => "error",
         _ => "warning",
@@ -570,19 +601,91 @@ impl fmt::Display for ResultText<'_> {
 }
 
 fn result(f: &Finding, rule_index: Option<usize>, repeat: u32, lang: Lang) -> SarifResult<'_> {
+    let mut r = shape(
+        Shape {
+            code: f.code,
+            item: f.item,
+            severity: f.severity,
+            level: f.level,
+            location: f.location.as_ref(),
+            source: f.source.as_deref(),
+            object: f.object.as_deref(),
+            path: f.path.as_deref(),
+            message: f.message.get(lang),
+            fix: f.fix.get(lang),
+            fingerprint: Print::Made(Fingerprint(crate::fingerprint::Parts::of(f), repeat)),
+        },
+        rule_index,
+        lang,
+    );
+    r.suppressions = AtMostOne(f.waived.then(|| {
+        let waiver = f.waiver.as_deref();
+        Suppression {
+            justification: waiver.map(|w| w.reason.as_str()),
+            kind: "external",
+            properties: waiver.map(|w| SuppressionProperties { source: &w.source }),
+            status: "accepted",
+        }
+    }));
+    r
+}
+
+/// A finding of the baseline that this run no longer has.
+fn absent(
+    f: &kcheck_model::SavedFinding,
+    rule_index: Option<usize>,
+    lang: Lang,
+) -> SarifResult<'_> {
+    let mut r = shape(
+        Shape {
+            code: &f.code,
+            item: &f.item,
+            severity: f.severity,
+            level: f.level,
+            location: f.location.as_ref(),
+            source: f.source.as_deref(),
+            object: f.object.as_ref(),
+            path: f.path.as_deref(),
+            message: &f.message,
+            fix: &f.fix,
+            fingerprint: Print::Saved(&f.fingerprint),
+        },
+        rule_index,
+        lang,
+    );
+    r.baseline_state = Some("absent");
+    r
+}
+
+/// What a result is made of, from a finding of this run or of a baseline.
+struct Shape<'a> {
+    code: &'a str,
+    item: &'a str,
+    severity: Severity,
+    level: Level,
+    location: Option<&'a kcheck_model::Location>,
+    source: Option<&'a str>,
+    object: Option<&'a ObjectRef>,
+    path: Option<&'a str>,
+    message: &'a str,
+    fix: &'a str,
+    fingerprint: Print<'a>,
+}
+
+fn shape(f: Shape<'_>, rule_index: Option<usize>, lang: Lang) -> SarifResult<'_> {
     // Every result has a physical location (GitHub code scanning refuses an upload otherwise):
     // the file and position, else where the evidence came from (a node's file or process, an
     // API path).
-    let physical_location = match (&f.location, &f.source) {
+    let physical_location = match (f.location, f.source) {
         (Some(l), _) => Some(physical(&l.file, l.line, l.column)),
         (None, Some(source)) => Some(physical(source, 0, 0)),
         (None, None) => None,
     };
-    let logical_locations = f.object.as_deref().map(|o| {
+    let logical_locations = f.object.map(|o| {
         [LogicalLocation {
             fully_qualified_name: Formatted(QualifiedName {
                 object: o,
-                path: f.path.as_deref(),
+                path: f.path,
             }),
             kind: "resource",
             name: Formatted(ObjectName(o)),
@@ -597,17 +700,18 @@ fn result(f: &Finding, rule_index: Option<usize>, repeat: u32, lang: Lang) -> Sa
         }])
     };
     SarifResult {
-        level: result_level(f),
+        baseline_state: None,
+        level: level_of(f.severity, f.level),
         locations,
         message: Message {
             text: Formatted(ResultText {
-                message: f.message.get(lang),
-                fix: f.fix.get(lang),
+                message: f.message,
+                fix: f.fix,
                 lang,
             }),
         },
         partial_fingerprints: PartialFingerprints {
-            kcheck_v1: Formatted(Fingerprint(f, repeat)),
+            kcheck_v1: Formatted(f.fingerprint),
         },
         properties: ResultProperties {
             item: f.item,
@@ -616,27 +720,19 @@ fn result(f: &Finding, rule_index: Option<usize>, repeat: u32, lang: Lang) -> Sa
                 Level::Warn => "warn",
                 Level::Info => "info",
             },
-            object: f.object.as_deref().map(|o| SarifObject {
+            object: f.object.map(|o| SarifObject {
                 api_version: &o.api_version,
                 kind: &o.kind,
                 name: &o.name,
                 namespace: o.namespace.as_deref(),
             }),
-            path: f.path.as_deref(),
+            path: f.path,
             severity: f.severity.as_str(),
-            source: f.source.as_deref(),
+            source: f.source,
         },
         rule_id: f.code,
         rule_index,
-        suppressions: AtMostOne(f.waived.then(|| {
-            let waiver = f.waiver.as_deref();
-            Suppression {
-                justification: waiver.map(|w| w.reason.as_str()),
-                kind: "external",
-                properties: waiver.map(|w| SuppressionProperties { source: &w.source }),
-                status: "accepted",
-            }
-        })),
+        suppressions: AtMostOne(None),
     }
 }
 

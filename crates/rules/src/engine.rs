@@ -405,6 +405,7 @@ impl Engine {
                 self.waivers.check_annotation_rules(inventory);
                 self.waivers.summary()
             },
+            baseline: None,
         }
     }
 }

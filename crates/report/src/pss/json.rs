@@ -70,6 +70,7 @@ pub(crate) fn render(report: &PssReport, opts: &RenderOptions) -> String {
         tool: Tool {
             name: report.tool_name,
             version: report.tool_version,
+            rules: None,
         },
         columns: report.columns.iter().map(column).collect(),
         summary: counts(report)

@@ -12,6 +12,7 @@
 //! piece (a subject, a namespace) at a time through a [`Spool`](crate::layout::Spool).
 
 mod access_review;
+mod diff;
 mod netpol;
 mod rules;
 mod who_can;
@@ -19,6 +20,7 @@ mod who_can;
 use kcheck_model::{AccessReview, GrantScope, Lang, NetpolCoverage, WhoCan};
 use std::io;
 
+pub use diff::{Diff, DiffTotals, ItemDiff};
 pub use rules::{explanation, rules_json, rules_table};
 
 /// The formats of the report commands.
@@ -71,6 +73,22 @@ pub fn write_access_review(
         ViewFormat::Table => access_review::table(review, lang, &mut Scrubbed(out)),
         ViewFormat::Json => access_review::json(review, out),
         ViewFormat::Markdown => access_review::markdown(review, lang, out),
+    }
+}
+
+/// Writes `kcheck diff`'s comparison in `format` to `out`: in a table and Markdown the first
+/// `examples` findings of each list (all with `None`), in JSON all of them.
+pub fn write_diff(
+    diff: &Diff,
+    format: ViewFormat,
+    examples: Option<usize>,
+    lang: Lang,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    match format {
+        ViewFormat::Table => diff::table(diff, examples, lang, &mut Scrubbed(out)),
+        ViewFormat::Json => diff::json(diff, out),
+        ViewFormat::Markdown => diff::markdown(diff, examples, lang, out),
     }
 }
 

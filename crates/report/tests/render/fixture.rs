@@ -339,6 +339,7 @@ pub fn report() -> Report {
                 ),
             }],
         },
+        baseline: None,
     }
 }
 

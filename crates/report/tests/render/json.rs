@@ -25,7 +25,18 @@ fn top_level_and_summary() {
         keys(&v),
         ["evidence", "findings", "inputs", "items", "schema", "summary", "tool", "waivers"]
     );
-    assert_eq!(v["tool"], json!({"name": "kcheck", "version": "0.1.0"}));
+    // The rules the run ran, so that a later run compared with this one tells a rule that found
+    // nothing from one that did not run.
+    let rules: Vec<&str> = crate::fixture::report()
+        .rules
+        .iter()
+        .map(|r| r.code)
+        .collect();
+    assert!(!rules.is_empty());
+    assert_eq!(
+        v["tool"],
+        json!({"name": "kcheck", "version": "0.1.0", "rules": rules})
+    );
     assert_eq!(v["evidence"], json!(["objects"]));
     assert_eq!(
         v["summary"],
@@ -194,4 +205,49 @@ fn chinese_strings_in_a_chinese_run() {
     // Machine fields do not change with the language.
     assert_eq!(v["items"][1]["status"], "not_evaluated");
     assert_eq!(v["findings"][0]["severity"], "high");
+}
+
+/// A report compared with its own JSON: nothing new, nothing fixed. Without one finding the
+/// saved report makes that finding new; with one more, that one is fixed. Both show in the JSON.
+#[test]
+fn a_report_against_its_own_json_and_an_edited_one() {
+    let report = crate::fixture::report();
+    let text = kcheck_report::render(&report, Format::Json, &Default::default());
+    let saved = kcheck_report::saved::parse_report(&text, "old.json").unwrap();
+    assert_eq!(saved.findings.len(), report.findings.len());
+    let same = kcheck_report::saved::compare(&report, saved.clone());
+    assert_eq!((same.new_count, same.existing_count), (0, report.findings.len()));
+    assert!(same.fixed.is_empty() && same.notes.is_empty());
+
+    let mut edited = saved.clone();
+    let dropped = edited.findings.remove(0);
+    let mut gone = edited.findings[0].clone();
+    gone.fingerprint = format!("{}|gone", gone.fingerprint);
+    edited.findings.push(gone.clone());
+    let b = kcheck_report::saved::compare(&report, edited);
+    assert_eq!(b.new_count, 1);
+    assert_eq!(b.state(0), kcheck_model::BaselineState::New);
+    assert_eq!(b.fixed, [gone]);
+
+    let mut with = crate::fixture::report();
+    with.baseline = Some(Box::new(b));
+    let v: Value = serde_json::from_str(&kcheck_report::render(
+        &with,
+        Format::Json,
+        &Default::default(),
+    ))
+    .unwrap();
+    assert_eq!(v["findings"][0]["baseline"], "new");
+    assert_eq!(v["findings"][0]["fingerprint"], dropped.fingerprint.as_str());
+    assert_eq!(v["findings"][1]["baseline"], "existing");
+    assert_eq!(v["baseline"]["new"], 1);
+    assert_eq!(v["baseline"]["fixed_count"], 1);
+    assert_eq!(
+        v["baseline"]["fixed"][0]["fingerprint"],
+        format!("{}|gone", v["findings"][1]["fingerprint"].as_str().unwrap())
+    );
+    // Without a baseline neither key is there.
+    let plain = parse(Lang::En);
+    assert!(plain.get("baseline").is_none());
+    assert!(plain["findings"][0].get("baseline").is_none());
 }
