@@ -70,6 +70,6 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         .with_waivers(waivers)
         .at(now);
     let report = engine.run_with_node(&inventory, Some(&collected.facts), &evidence, inputs);
-    emit(&report, &args.judge.output)?;
+    emit(&report, &args.judge.output, false)?;
     Ok(exit_code(&report, &args.judge))
 }
