@@ -380,6 +380,7 @@ fn json(report: &kcheck_model::Report) -> String {
         &RenderOptions {
             lang: Lang::En,
             color: false,
+            ..Default::default()
         },
     )
 }

@@ -385,6 +385,24 @@ pub struct OutputArgs {
     /// Colour in the table format: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// Table, Markdown and HTML: findings are grouped by item, rule and namespace; show at most
+    /// N namespaces of a rule and N findings of a namespace, and count the rest (`all` shows
+    /// every finding). JSON, SARIF and JUnit always hold every finding.
+    #[arg(long, value_name = "N|all", default_value = "3", value_parser = parse_examples)]
+    pub examples: Examples,
+}
+
+/// `--examples`: how many examples per group, or all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Examples(pub Option<usize>);
+
+fn parse_examples(s: &str) -> Result<Examples, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(Examples(None));
+    }
+    s.parse::<usize>()
+        .map(|n| Examples(Some(n)))
+        .map_err(|_| format!("expected a number or `all`, not `{s}`"))
 }
 
 /// Bounds against hostile input.

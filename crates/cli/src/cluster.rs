@@ -117,7 +117,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
     }
     let judged_at = started.elapsed();
     let rss_judged = kcheck_scan::peak_kib() / 1024;
-    emit(&report, &args.judge.output)?;
+    emit(&report, &args.judge.output, false)?;
     if args.timings {
         let secs = |d: Duration| d.as_secs_f64();
         eprintln!(

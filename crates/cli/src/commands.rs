@@ -40,7 +40,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             if let Err(code) = compare_baseline(&mut report, &args.judge) {
                 return Ok(code);
             }
-            emit(&report, &args.judge.output)?;
+            // Manifests read from files: the HTML shows the lines around each finding.
+            emit(&report, &args.judge.output, true)?;
             if args.timings {
                 let secs = |d: std::time::Duration| d.as_secs_f64();
                 eprintln!(
@@ -321,12 +322,24 @@ pub(crate) fn render_options(out: &OutputArgs) -> RenderOptions {
     RenderOptions {
         lang: out.lang.lang(),
         color,
+        examples: out.examples.0,
+        snippets: false,
     }
 }
 
-pub(crate) fn emit(report: &kcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
+/// Writes the report as `out` says; `snippets` when its findings' files are the manifests read
+/// (a scan), so that the HTML may show the lines around each.
+pub(crate) fn emit(
+    report: &kcheck_model::Report,
+    out: &OutputArgs,
+    snippets: bool,
+) -> anyhow::Result<()> {
     announce_inputs(report);
-    let (fmt, opts) = (format(out.format()), render_options(out));
+    let fmt = format(out.format());
+    let opts = RenderOptions {
+        snippets,
+        ..render_options(out)
+    };
     let written = match &out.output {
         Some(path) => std::fs::File::create(path).and_then(|file| {
             let mut w = io::BufWriter::with_capacity(1 << 20, file);

@@ -73,6 +73,6 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
     if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {
         return Ok(code);
     }
-    emit(&report, &args.judge.output)?;
+    emit(&report, &args.judge.output, false)?;
     Ok(exit_code(&report, &args.judge))
 }

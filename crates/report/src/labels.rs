@@ -82,19 +82,130 @@ pub(crate) fn comma(lang: Lang) -> &'static str {
     }
 }
 
+/// `n` with its thousands separated: `1,234,567`.
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `n` in a sentence: "3 findings", "3 个问题".
 pub(crate) fn findings_count(n: usize, lang: Lang) -> String {
+    let k = thousands(n);
     match (lang, n) {
         (Lang::En, 1) => "1 finding".to_owned(),
-        (Lang::En, n) => format!("{n} findings"),
-        (Lang::Zh, n) => format!("{n} 个问题"),
+        (Lang::En, _) => format!("{k} findings"),
+        (Lang::Zh, _) => format!("{k} 个问题"),
     }
 }
 
 pub(crate) fn waived_count(n: usize, lang: Lang) -> String {
+    let n = thousands(n);
     match lang {
         Lang::En => format!("{n} waived"),
         Lang::Zh => format!("{n} 个已豁免"),
+    }
+}
+
+// The words of the HTML report's page furniture.
+pub(crate) static CHECKLIST: Text = Text::fixed("Checklist", "检查清单");
+pub(crate) static FIX_FIRST: Text = Text::fixed("Fix first", "优先修复");
+pub(crate) static FIX_FIRST_NOTE: Text = Text::fixed(
+    "Failing critical and high findings, by rule, most first.",
+    "不通过的严重和高危问题,按规则分组,数量多的在前。",
+);
+pub(crate) static NOTHING_URGENT: Text = Text::fixed(
+    "No failing critical or high finding.",
+    "没有不通过的严重或高危问题。",
+);
+pub(crate) static FILTER_ALL: Text = Text::fixed("all", "全部");
+pub(crate) static RULE: Text = Text::fixed("Rule", "规则");
+pub(crate) static NAMESPACE_HEADING: Text = Text::fixed("Namespace", "名字空间");
+pub(crate) static SEARCH: Text = Text::fixed("Search", "搜索");
+pub(crate) static EXPAND_ALL: Text = Text::fixed("Expand all", "全部展开");
+pub(crate) static COLLAPSE_ALL: Text = Text::fixed("Collapse all", "全部折叠");
+pub(crate) static DOCUMENTATION: Text = Text::fixed("Rule documentation", "规则文档");
+pub(crate) static ITEM_LINK: Text = Text::fixed("item", "检查项");
+
+/// The group of cluster-scoped objects and of findings about no object.
+pub(crate) static NO_NAMESPACE: Text = Text::fixed("not in a namespace", "不在名字空间中");
+
+/// "12 findings", then ", 3 waived" when some are.
+fn count_and_waived(count: usize, waived: usize, lang: Lang) -> String {
+    let mut s = findings_count(count, lang);
+    if waived > 0 {
+        s.push_str(comma(lang));
+        s.push_str(&waived_count(waived, lang));
+    }
+    s
+}
+
+/// A namespace group's name: `namespace prod`, or `not in a namespace`.
+pub(crate) fn namespace_name(ns: Option<&str>, lang: Lang) -> String {
+    match (ns, lang) {
+        (Some(ns), Lang::En) => format!("namespace {ns}"),
+        (Some(ns), Lang::Zh) => format!("名字空间 {ns}"),
+        (None, _) => NO_NAMESPACE.get(lang).to_owned(),
+    }
+}
+
+/// What a rule group holds: "12,345 findings in 2,000 namespaces, 3 waived", "4 findings in
+/// namespace prod".
+pub(crate) fn rule_counts(g: &crate::group::RuleGroup, lang: Lang) -> String {
+    let mut s = findings_count(g.count, lang);
+    let single = g.sole_namespace.as_ref().map(Option::as_deref);
+    match (single, lang) {
+        (Some(None), _) => {}
+        (Some(Some(ns)), Lang::En) => s.push_str(&format!(" in namespace {ns}")),
+        (Some(Some(ns)), Lang::Zh) => s.push_str(&format!(",在名字空间 {ns} 中")),
+        (None, Lang::En) => s.push_str(&format!(" in {} namespaces", thousands(g.namespaces))),
+        (None, Lang::Zh) => {
+            s.push_str(&format!(",分布在 {} 个名字空间中", thousands(g.namespaces)))
+        }
+    }
+    if g.waived > 0 {
+        s.push_str(comma(lang));
+        s.push_str(&waived_count(g.waived, lang));
+    }
+    s
+}
+
+/// A namespace group's heading: "namespace prod: 1,234 findings, 1 waived".
+pub(crate) fn namespace_heading(g: &crate::group::NsGroup, lang: Lang) -> String {
+    format!(
+        "{}{}{}",
+        namespace_name(g.namespace.as_deref(), lang),
+        colon(lang),
+        count_and_waived(g.count, g.waived, lang)
+    )
+}
+
+/// After a group's examples: "and 1,231 more in this namespace" (or "and 1,231 more" when the
+/// group is the rule's only one).
+pub(crate) fn more_in_group(n: usize, only: bool, lang: Lang) -> String {
+    let k = thousands(n);
+    match (lang, only) {
+        (Lang::En, true) => format!("and {k} more"),
+        (Lang::En, false) => format!("and {k} more in this namespace"),
+        (Lang::Zh, true) => format!("另有 {k} 个"),
+        (Lang::Zh, false) => format!("此名字空间另有 {k} 个"),
+    }
+}
+
+/// After a rule's namespaces: "and 1,997 more namespaces: 11,000 findings".
+pub(crate) fn more_namespaces(rest: crate::group::Rest, lang: Lang) -> String {
+    let groups = thousands(rest.groups);
+    let findings = count_and_waived(rest.count, rest.waived, lang);
+    match (lang, rest.groups) {
+        (Lang::En, 1) => format!("and 1 more namespace: {findings}"),
+        (Lang::En, _) => format!("and {groups} more namespaces: {findings}"),
+        (Lang::Zh, _) => format!("另有 {groups} 个名字空间:{findings}"),
     }
 }
 

@@ -8,6 +8,7 @@
 //! report. Output is deterministic: the same report gives the same bytes.
 
 mod fingerprint;
+mod group;
 mod html;
 mod json;
 mod junit;
@@ -98,12 +99,34 @@ impl std::fmt::Display for Format {
 }
 
 /// How to render.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RenderOptions {
     /// The language of every human-facing string (machine fields stay as they are).
     pub lang: Lang,
     /// ANSI colours in the table format; the other formats ignore it.
     pub color: bool,
+    /// The table, Markdown and HTML group each item's findings by rule, then namespace, and
+    /// show this many namespaces of a rule and findings of a namespace, counting the rest;
+    /// `None` shows every finding. JSON, SARIF and JUnit are complete whatever it says.
+    pub examples: Option<usize>,
+    /// The HTML shows the lines of YAML around each finding, read from its file at render time:
+    /// for manifests read from files (`kcheck scan`), not for files a node scan read under
+    /// another root nor for a cluster's objects.
+    pub snippets: bool,
+}
+
+/// Examples per group unless told otherwise.
+pub const DEFAULT_EXAMPLES: usize = 3;
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            lang: Lang::default(),
+            color: false,
+            examples: Some(DEFAULT_EXAMPLES),
+            snippets: false,
+        }
+    }
 }
 
 /// Renders a report. Every format ends with a newline.

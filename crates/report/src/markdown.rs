@@ -2,6 +2,7 @@
 //! then the findings grouped by item. Text from the input is escaped so that it renders as text:
 //! no tables broken by `|`, no raw HTML, no accidental emphasis or links.
 
+use crate::group::{Grouped, RuleGroup};
 use crate::labels::{
     self, COUNT, DETAILS, FINDINGS, INPUT_PROBLEMS, ITEM, LOCATION, MESSAGE, SEVERITY,
     SKIPPED_FILES, STATUS, SUMMARY, TITLE, WAIVED,
@@ -25,7 +26,8 @@ pub(crate) fn write(
     let mut spool = Spool::trimming_end(out);
     head(&mut spool.buf, report, lang);
     spool.flush()?;
-    findings(&mut spool, report, lang)?;
+    let grouped = Grouped::new(report, opts.examples);
+    findings(&mut spool, report, &grouped, lang)?;
     inputs(&mut spool.buf, &report.inputs, lang);
     spool.finish()
 }
@@ -138,8 +140,9 @@ fn summary(out: &mut String, report: &Report, lang: Lang) {
     out.push('\n');
 }
 
-/// The findings by item, each written out as soon as it is formatted.
-fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
+/// The findings by item, grouped by rule and namespace (see [`crate::group`]), each written out
+/// as soon as it is formatted.
+fn findings(spool: &mut Spool, report: &Report, grouped: &Grouped, lang: Lang) -> io::Result<()> {
     let _ = writeln!(spool.buf, "## {}\n", FINDINGS.get(lang));
     if report.findings.is_empty() {
         let _ = writeln!(spool.buf, "{}\n", labels::NO_FINDINGS.get(lang));
@@ -148,8 +151,8 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
         }
     }
     for r in labels::items_in_order(report) {
-        let mut list = labels::item_findings(report, r).peekable();
-        if list.peek().is_none() && r.notes.is_empty() {
+        let groups = grouped.of(r);
+        if groups.is_empty() && r.notes.is_empty() {
             continue;
         }
         let _ = writeln!(
@@ -158,18 +161,94 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang) -> io::Result<()> {
             r.item.id,
             esc(r.item.title.get(lang))
         );
-        for f in list {
-            finding(&mut spool.buf, &f, lang);
-            spool.flush()?;
+        // A list runs on from one complete rule to the next; a rule group ends it.
+        let mut in_list = false;
+        for g in groups {
+            if g.complete() {
+                for f in report.findings.pick(&g.all_examples()) {
+                    finding(&mut spool.buf, &f, lang, "", true);
+                    spool.flush()?;
+                }
+                in_list = true;
+            } else {
+                if in_list {
+                    spool.buf.push('\n');
+                }
+                rule_group(spool, report, g, lang)?;
+                in_list = false;
+            }
         }
         for kind in [NoteKind::NotExamined, NoteKind::Evidence] {
             for n in report.notes_of(r, kind) {
                 note(&mut spool.buf, n, lang);
             }
         }
-        spool.buf.push('\n');
+        // A rule group's fix already ends with a blank line.
+        if !spool.buf.ends_with("\n\n") {
+            spool.buf.push('\n');
+        }
     }
     Ok(())
+}
+
+/// A rule with more findings than examples: a heading with its counts, its largest namespaces
+/// with their first findings and how many more each has, how many namespaces more, the fix.
+fn rule_group(spool: &mut Spool, report: &Report, g: &RuleGroup, lang: Lang) -> io::Result<()> {
+    let _ = writeln!(
+        spool.buf,
+        "#### {} {} {}{}{}\n",
+        code(g.code),
+        labels::level_label(g.level).get(lang),
+        g.severity.label().get(lang),
+        labels::colon(lang),
+        esc(&labels::rule_counts(g, lang))
+    );
+    let single = g.single().is_some();
+    let indent = if single { "" } else { "  " };
+    for ns in &g.shown {
+        if !single {
+            let _ = writeln!(
+                spool.buf,
+                "- **{}**",
+                esc(&labels::namespace_heading(ns, lang))
+            );
+        }
+        for f in report.findings.pick(&ns.examples) {
+            finding(&mut spool.buf, &f, lang, indent, false);
+            spool.flush()?;
+        }
+        let more = ns.count - ns.examples.len();
+        if more > 0 {
+            let _ = writeln!(
+                spool.buf,
+                "{indent}- _{}_",
+                esc(&labels::more_in_group(more, single, lang))
+            );
+        }
+    }
+    if g.rest.groups > 0 && !g.shown.is_empty() {
+        let _ = writeln!(
+            spool.buf,
+            "- _{}_",
+            esc(&labels::more_namespaces(g.rest, lang))
+        );
+    }
+    if !g.shown.is_empty() {
+        spool.buf.push('\n');
+    }
+    if let Some(first) = report.findings.get(g.first) {
+        let fix = first.fix.get(lang);
+        if !fix.trim().is_empty() {
+            let _ = writeln!(
+                spool.buf,
+                "**{}**{}{}\n",
+                labels::FIX_HEADING.get(lang),
+                labels::colon(lang),
+                esc(fix)
+            );
+        }
+    }
+    spool.flush()
 }
 
 /// A note: its kind, where it is and what it says (no severity, no fix).
@@ -194,10 +273,12 @@ fn note(out: &mut String, n: &Note, lang: Lang) {
     );
 }
 
-fn finding(out: &mut String, f: &Finding, lang: Lang) {
+/// A finding as a list item `indent` in, with its fix when `with_fix` (a rule group shows its fix
+/// once, under the list).
+fn finding(out: &mut String, f: &Finding, lang: Lang, indent: &str, with_fix: bool) {
     let _ = write!(
         out,
-        "- **{} {}** {}",
+        "{indent}- **{} {}** {}",
         labels::level_label(f.level).get(lang),
         f.severity.label().get(lang),
         code(f.code)
@@ -211,22 +292,32 @@ fn finding(out: &mut String, f: &Finding, lang: Lang) {
     out.push('\n');
     let sep = labels::colon(lang);
     if let Some(place) = labels::place(f) {
-        let _ = writeln!(out, "  - {}{sep}{}", LOCATION.get(lang), code(&place));
+        let _ = writeln!(
+            out,
+            "{indent}  - {}{sep}{}",
+            LOCATION.get(lang),
+            code(&place)
+        );
     }
     if let Some(path) = &f.path {
-        let _ = writeln!(out, "  - {}{sep}{}", labels::FIELD.get(lang), code(path));
+        let _ = writeln!(
+            out,
+            "{indent}  - {}{sep}{}",
+            labels::FIELD.get(lang),
+            code(path)
+        );
     }
     let _ = writeln!(
         out,
-        "  - {}{sep}{}",
+        "{indent}  - {}{sep}{}",
         MESSAGE.get(lang),
         esc(f.message.get(lang))
     );
     let fix = f.fix.get(lang);
-    if !fix.trim().is_empty() {
+    if with_fix && !fix.trim().is_empty() {
         let _ = writeln!(
             out,
-            "  - {}{sep}{}",
+            "{indent}  - {}{sep}{}",
             labels::FIX_HEADING.get(lang),
             esc(fix)
         );

@@ -2,6 +2,7 @@
 //! read, and a summary. At most 100 columns where the text allows it; CJK text is measured by its
 //! display width; colours only on request; control characters from the input are neutralised.
 
+use crate::group::{Grouped, RuleGroup};
 use crate::labels::{self, FINDINGS, FIX, INPUT_PROBLEMS, SKIPPED_FILES, SUMMARY, WAIVED};
 use crate::layout::{clean, pack, pad, width, wrap, Spool};
 use crate::RenderOptions;
@@ -74,7 +75,8 @@ pub(crate) fn write(
     header(&mut spool.buf, report, lang, &p);
     items(&mut spool.buf, report, lang, &p);
     spool.flush()?;
-    findings(&mut spool, report, lang, &p)?;
+    let grouped = Grouped::new(report, opts.examples);
+    findings(&mut spool, report, &grouped, lang, &p)?;
     // The rest is as long as the input problems and waiver file are, not the findings.
     inputs(&mut spool.buf, &report.inputs, lang, &p);
     waivers(&mut spool.buf, report, lang, &p);
@@ -246,9 +248,16 @@ fn tail_painted(tail: &str, r: &ItemResult, p: &Painter) -> String {
     }
 }
 
-/// The findings by item, each written out as soon as it is laid out, then the item's notes:
-/// what could not be examined and the evidence its verdict rests on.
-fn findings(spool: &mut Spool, report: &Report, lang: Lang, p: &Painter) -> io::Result<()> {
+/// The findings by item, grouped by rule and namespace (see [`crate::group`]), each written out
+/// as soon as it is laid out, then the item's notes: what could not be examined and the
+/// evidence its verdict rests on.
+fn findings(
+    spool: &mut Spool,
+    report: &Report,
+    grouped: &Grouped,
+    lang: Lang,
+    p: &Painter,
+) -> io::Result<()> {
     if report.findings.is_empty() && report.notes.is_empty() {
         return Ok(());
     }
@@ -256,8 +265,8 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang, p: &Painter) -> io::
     push_line(&mut spool.buf, &p.paint(FINDINGS.get(lang), BOLD));
     let sev_w = severity_width(lang);
     for r in labels::items_in_order(report) {
-        let mut list = labels::item_findings(report, r).peekable();
-        if list.peek().is_none() && r.notes.is_empty() {
+        let groups = grouped.of(r);
+        if groups.is_empty() && r.notes.is_empty() {
             continue;
         }
         spool.buf.push('\n');
@@ -265,14 +274,12 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang, p: &Painter) -> io::
         for line in wrap(&heading, WIDTH) {
             push_line(&mut spool.buf, &p.paint(&line, BOLD));
         }
-        // A rule's fix is printed once, after the last of its consecutive findings: looking one
-        // finding ahead is enough to know.
-        while let Some(f) = list.next() {
-            let last_of_run = list
-                .peek()
-                .is_none_or(|next| next.code != f.code || next.fix != f.fix);
-            finding(&mut spool.buf, &f, lang, p, sev_w, last_of_run);
-            spool.flush()?;
+        for g in groups {
+            if g.complete() {
+                complete_rule(spool, report, g, lang, p, sev_w)?;
+            } else {
+                rule_group(spool, report, g, lang, p, sev_w)?;
+            }
         }
         for kind in [NoteKind::NotExamined, NoteKind::Evidence] {
             for n in report.notes_of(r, kind) {
@@ -281,6 +288,93 @@ fn findings(spool: &mut Spool, report: &Report, lang: Lang, p: &Painter) -> io::
         }
     }
     Ok(())
+}
+
+/// A rule whose findings are all shown: a plain list in report order, the fix once after the
+/// last finding of a run that shares it.
+fn complete_rule(
+    spool: &mut Spool,
+    report: &Report,
+    g: &RuleGroup,
+    lang: Lang,
+    p: &Painter,
+    sev_w: usize,
+) -> io::Result<()> {
+    let all = g.all_examples();
+    let mut list = report.findings.pick(&all).peekable();
+    while let Some(f) = list.next() {
+        let last_of_run = list
+            .peek()
+            .is_none_or(|next| next.code != f.code || next.fix != f.fix);
+        finding(&mut spool.buf, &f, lang, p, sev_w, 2);
+        if last_of_run {
+            fix(&mut spool.buf, f.fix.get(lang), 2 + sev_w + 2, lang, p);
+        }
+        spool.flush()?;
+    }
+    Ok(())
+}
+
+/// A rule with more findings than examples: a heading with its counts, its largest namespaces
+/// with their first findings and how many more each has, how many namespaces more, the fix.
+fn rule_group(
+    spool: &mut Spool,
+    report: &Report,
+    g: &RuleGroup,
+    lang: Lang,
+    p: &Painter,
+    sev_w: usize,
+) -> io::Result<()> {
+    let sev = p.paint(
+        &format!(
+            "{} {}",
+            labels::level_label(g.level).get(lang),
+            g.severity.label().get(lang)
+        ),
+        severity_sgr(g.severity),
+    );
+    let parts = [
+        p.paint(g.code, BOLD),
+        sev,
+        clean(&labels::rule_counts(g, lang)).into_owned(),
+    ];
+    for (i, line) in pack(&parts, WIDTH - 4).iter().enumerate() {
+        let lead = if i == 0 { "  " } else { "    " };
+        push_line(&mut spool.buf, &format!("{lead}{line}"));
+    }
+    let single = g.single().is_some();
+    // A rule's only namespace is named in its heading: its findings go straight under it.
+    let base = if single { 4 } else { 6 };
+    for ns in &g.shown {
+        if !single {
+            let heading = clean(&labels::namespace_heading(ns, lang)).into_owned();
+            for line in wrap(&heading, WIDTH - 4) {
+                push_line(&mut spool.buf, &format!("    {}", p.paint(&line, BOLD)));
+            }
+        }
+        for f in report.findings.pick(&ns.examples) {
+            finding(&mut spool.buf, &f, lang, p, sev_w, base);
+            spool.flush()?;
+        }
+        let more = ns.count - ns.examples.len();
+        if more > 0 {
+            let text = labels::more_in_group(more, single, lang);
+            push_line(
+                &mut spool.buf,
+                &format!("{}{}", " ".repeat(base), p.paint(&text, DIM)),
+            );
+        }
+    }
+    if g.rest.groups > 0 && !g.shown.is_empty() {
+        let text = labels::more_namespaces(g.rest, lang);
+        for line in wrap(&text, WIDTH - 4) {
+            push_line(&mut spool.buf, &format!("    {}", p.paint(&line, DIM)));
+        }
+    }
+    if let Some(first) = report.findings.get(g.first) {
+        fix(&mut spool.buf, first.fix.get(lang), 4, lang, p);
+    }
+    spool.flush()
 }
 
 /// A note laid out like a finding: its kind where a finding has its level and severity, and no
@@ -316,8 +410,9 @@ fn note(out: &mut String, n: &Note, lang: Lang, p: &Painter, sev_w: usize) {
     }
 }
 
-fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize, show_fix: bool) {
-    let indent = 2 + sev_w + 2;
+/// A finding, its level and severity `base` columns in.
+fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize, base: usize) {
+    let indent = base + sev_w + 2;
     let body_w = WIDTH - indent;
     let mut parts = vec![p.paint(f.code, BOLD)];
     parts.extend(labels::place(f).map(|s| clean(&s).into_owned()));
@@ -341,7 +436,7 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize,
     );
     for (i, line) in pack(&parts, body_w).iter().enumerate() {
         let lead = if i == 0 {
-            format!("  {sev}  ")
+            format!("{}{sev}  ", " ".repeat(base))
         } else {
             " ".repeat(indent)
         };
@@ -365,19 +460,24 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize,
             );
         }
     }
-    let fix = clean(f.fix.get(lang));
-    if show_fix && !fix.trim().is_empty() {
-        let sep = labels::colon(lang);
-        let label = format!("{}{sep}", FIX.get(lang));
-        let fix_w = body_w.saturating_sub(width(&label));
-        for (i, line) in wrap(&fix, fix_w).iter().enumerate() {
-            let lead = if i == 0 {
-                p.paint(&label, DIM)
-            } else {
-                " ".repeat(width(&label))
-            };
-            push_line(out, &format!("{}{lead}{line}", " ".repeat(indent)));
-        }
+}
+
+/// `fix: ...`, `indent` columns in, wrapped under itself.
+fn fix(out: &mut String, fix: &str, indent: usize, lang: Lang, p: &Painter) {
+    let fix = clean(fix);
+    if fix.trim().is_empty() {
+        return;
+    }
+    let sep = labels::colon(lang);
+    let label = format!("{}{sep}", FIX.get(lang));
+    let fix_w = (WIDTH - indent).saturating_sub(width(&label));
+    for (i, line) in wrap(&fix, fix_w).iter().enumerate() {
+        let lead = if i == 0 {
+            p.paint(&label, DIM)
+        } else {
+            " ".repeat(width(&label))
+        };
+        push_line(out, &format!("{}{lead}{line}", " ".repeat(indent)));
     }
 }
 

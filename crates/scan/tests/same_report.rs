@@ -32,6 +32,7 @@ fn both(paths: &[PathBuf]) -> (String, String, bool) {
             &RenderOptions {
                 lang: Lang::En,
                 color: false,
+                ..Default::default()
             },
         )
     };

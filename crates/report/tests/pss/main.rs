@@ -18,7 +18,11 @@ pub fn out(format: Format, lang: Lang) -> String {
     render_pss(
         &fixture::report(),
         format,
-        &RenderOptions { lang, color: false },
+        &RenderOptions {
+            lang,
+            color: false,
+            ..Default::default()
+        },
     )
 }
 
@@ -69,7 +73,11 @@ fn an_empty_report_renders_in_every_format() {
     let report = empty();
     for name in Format::NAMES {
         for lang in [Lang::En, Lang::Zh] {
-            let opts = RenderOptions { lang, color: true };
+            let opts = RenderOptions {
+                lang,
+                color: true,
+                ..Default::default()
+            };
             let text = render_pss(&report, Format::parse(name).unwrap(), &opts);
             assert!(text.ends_with('\n') && !text.ends_with("\n\n"), "{name}");
         }

@@ -5,7 +5,15 @@ use kcheck_report::{render_pss, Format, RenderOptions};
 use serde_json::{json, Value};
 
 fn sarif(report: &kcheck_model::PssReport, lang: Lang) -> Value {
-    let text = render_pss(report, Format::Sarif, &RenderOptions { lang, color: false });
+    let text = render_pss(
+        report,
+        Format::Sarif,
+        &RenderOptions {
+            lang,
+            color: false,
+            ..Default::default()
+        },
+    );
     serde_json::from_str(&text).unwrap()
 }
 

@@ -4,7 +4,15 @@ use kcheck_report::{render_pss, Format, RenderOptions};
 use unicode_width::UnicodeWidthStr;
 
 fn table(report: &kcheck_model::PssReport, lang: Lang, color: bool) -> String {
-    render_pss(report, Format::Table, &RenderOptions { lang, color })
+    render_pss(
+        report,
+        Format::Table,
+        &RenderOptions {
+            lang,
+            color,
+            ..Default::default()
+        },
+    )
 }
 
 const ENGLISH: &str = "\

@@ -360,3 +360,70 @@ pub fn quiet_report() -> Report {
     r.items[0].findings.push(99);
     r
 }
+
+/// A pod in `ns` (`None`: a finding about no object) at `file:line`.
+fn many_finding(code: &'static str, ns: Option<&str>, name: &str, line: u32) -> Finding {
+    let (item, severity, rule) = match code {
+        "KC301" => ("3.2", Severity::Critical, "privileged-container"),
+        "KC302" => ("3.2", Severity::High, "host-namespaces"),
+        _ => ("3.3", Severity::Medium, "memory-limits"),
+    };
+    let mut f = finding(
+        code,
+        item,
+        severity,
+        Level::Fail,
+        ns.and_then(|ns| object("Pod", Some(ns), name)),
+        Some("spec.containers[0]"),
+        at(&format!("pods/{}.yaml", ns.unwrap_or("node")), line, 3),
+        None,
+        Text::new(format!("{name} is wrong"), format!("{name} 有问题")),
+    );
+    f.rule = rule;
+    f
+}
+
+/// Many findings of few rules: KC301 in prod (5, one waived), dev (2), qa (1) and about no
+/// object (1); KC302 in prod only (4); KC331 twice in dev.
+pub fn many_report() -> Report {
+    let mut all = Vec::new();
+    all.push(many_finding("KC301", Some("dev"), "d0", 1));
+    all.push(many_finding("KC301", Some("dev"), "d1", 9));
+    all.push(many_finding("KC301", None, "", 4));
+    for i in 0..5u32 {
+        all.push(many_finding(
+            "KC301",
+            Some("prod"),
+            &format!("p{i}"),
+            1 + 8 * i,
+        ));
+    }
+    all[3 + 1].waived = true;
+    all.push(many_finding("KC301", Some("qa"), "q0", 1));
+    for i in 0..4u32 {
+        all.push(many_finding(
+            "KC302",
+            Some("prod"),
+            &format!("p{i}"),
+            2 + 8 * i,
+        ));
+    }
+    all.push(many_finding("KC331", Some("dev"), "d0", 5));
+    all.push(many_finding("KC331", Some("dev"), "d1", 13));
+    let mut r = report();
+    for item in &mut r.items {
+        item.findings = all
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.item == item.item.id)
+            .map(|(i, _)| i)
+            .collect();
+        item.notes.clear();
+        if !item.findings.is_empty() {
+            item.status = Status::Fail;
+        }
+    }
+    r.notes.clear();
+    r.findings = all.into();
+    r
+}

@@ -1,6 +1,7 @@
 //! Renders a hand-built report in every format and language and checks what matters in each.
 
 mod fixture;
+mod group;
 mod html;
 mod json;
 mod junit;
@@ -17,7 +18,11 @@ pub fn out(format: Format, lang: Lang) -> String {
     render(
         &fixture::report(),
         format,
-        &RenderOptions { lang, color: false },
+        &RenderOptions {
+            lang,
+            color: false,
+            ..Default::default()
+        },
     )
 }
 
@@ -64,7 +69,11 @@ fn a_quiet_report_renders_in_every_format() {
     let report = fixture::quiet_report();
     for name in Format::NAMES {
         for lang in [Lang::En, Lang::Zh] {
-            let opts = RenderOptions { lang, color: true };
+            let opts = RenderOptions {
+                lang,
+                color: true,
+                ..Default::default()
+            };
             let text = render(&report, Format::parse(name).unwrap(), &opts);
             assert!(text.ends_with('\n'), "{name}");
         }

@@ -209,7 +209,11 @@ fn kinds_not_listed_are_warnings_without_a_location() {
 fn written_as_rendered() {
     let report = with_unavailable();
     for lang in [Lang::En, Lang::Zh] {
-        let opts = kcheck_report::RenderOptions { lang, color: false };
+        let opts = kcheck_report::RenderOptions {
+            lang,
+            color: false,
+            ..Default::default()
+        };
         let mut written = Vec::new();
         kcheck_report::render_to(&report, Format::Sarif, &opts, &mut written).unwrap();
         assert_eq!(
@@ -284,7 +288,11 @@ fn keys_stay_in_alphabetical_order() {
     // structs: fields declared out of order would change the bytes of every report.
     let report = with_unavailable();
     for lang in [Lang::En, Lang::Zh] {
-        let opts = kcheck_report::RenderOptions { lang, color: false };
+        let opts = kcheck_report::RenderOptions {
+            lang,
+            color: false,
+            ..Default::default()
+        };
         let text = kcheck_report::render(&report, Format::Sarif, &opts);
         if let Err(e) = serde_json::from_str::<SortedKeys>(&text) {
             panic!("{lang:?}: {e}");

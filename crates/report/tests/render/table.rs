@@ -7,7 +7,11 @@ fn table(lang: Lang, color: bool) -> String {
     render(
         &fixture::report(),
         Format::Table,
-        &RenderOptions { lang, color },
+        &RenderOptions {
+            lang,
+            color,
+            ..Default::default()
+        },
     )
 }
 
