@@ -171,7 +171,7 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
     /// Findings shown per item and list in the table and Markdown, or `all` (JSON lists all).
-    #[arg(long, value_name = "N|all", default_value = "10", value_parser = examples_arg)]
+    #[arg(long, value_name = "N|all", default_value = "10", value_parser = parse_examples)]
     pub examples: Examples,
     /// Exit 1 when a new failing finding has at least this severity.
     #[arg(long, value_enum, default_value_t = FailOn::None, value_name = "SEVERITY")]
@@ -179,20 +179,6 @@ pub struct DiffArgs {
     /// Write the comparison to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-/// How many examples to show: a number, or all (`None`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Examples(pub Option<usize>);
-
-/// `N` or `all`.
-pub fn examples_arg(s: &str) -> Result<Examples, String> {
-    if s.eq_ignore_ascii_case("all") {
-        return Ok(Examples(None));
-    }
-    s.parse::<usize>()
-        .map(|n| Examples(Some(n)))
-        .map_err(|_| format!("expected a number or `all`, not `{s}`"))
 }
 
 #[derive(Args, Debug)]

@@ -126,6 +126,57 @@ fn a_fix_and_a_new_finding_against_the_baseline() {
         }
         kcheck(&args).status.code()
     };
+    // The human formats mark the new finding and list the fixed one.
+    let table = stdout(&kcheck(&[
+        "scan",
+        &demo,
+        "--baseline",
+        &old,
+        "--color",
+        "never",
+    ]));
+    assert_eq!(table.matches("[new]").count(), 1, "{table}");
+    let marked = table.lines().find(|l| l.contains("[new]")).unwrap();
+    assert!(
+        marked.contains("DaemonSet monitoring/node-exporter"),
+        "{marked}"
+    );
+    let fixed = table.split("\nFixed since the baseline\n").nth(1).unwrap();
+    assert!(
+        fixed.starts_with("  KC301 critical DaemonSet logging/fluent-bit"),
+        "{fixed}"
+    );
+    assert!(table.contains(&format!(
+        "baseline {old}: 1 new, {} existing, 1 fixed\n",
+        total - 1
+    )));
+    let md = stdout(&kcheck(&[
+        "scan",
+        &demo,
+        "--baseline",
+        &old,
+        "--format",
+        "markdown",
+    ]));
+    assert_eq!(md.matches("**[new]**").count(), 1);
+    assert!(md.contains("- **fail high** `KC302` DaemonSet monitoring/node-exporter **[new]**\n"));
+    assert!(md
+        .contains("## Fixed since the baseline\n\n- KC301 critical DaemonSet logging/fluent-bit "));
+    let zh = stdout(&kcheck(&[
+        "scan",
+        &demo,
+        "--baseline",
+        &old,
+        "--lang",
+        "zh",
+        "--color",
+        "never",
+    ]));
+    assert_eq!(zh.matches("[新增]").count(), 1);
+    assert!(
+        zh.contains("\n自基线以来已修复\n  KC301 严重 DaemonSet logging/fluent-bit"),
+        "{zh}"
+    );
     assert_eq!(code("high", true), Some(1));
     assert_eq!(code("critical", true), Some(0));
     assert_eq!(code("critical", false), Some(1));

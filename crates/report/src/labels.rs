@@ -521,6 +521,36 @@ pub(crate) fn run_line(report: &Report, lang: Lang) -> String {
     )
 }
 
+pub(crate) static NEW: Text = Text::fixed("new", "新增");
+pub(crate) static FIXED_SINCE: Text = Text::fixed("Fixed since the baseline", "自基线以来已修复");
+
+/// Whether the report's finding `i` is new against the run's baseline (never without one).
+pub(crate) fn is_new(report: &Report, i: usize) -> bool {
+    report
+        .baseline
+        .as_deref()
+        .is_some_and(|b| b.state(i) == kcheck_model::BaselineState::New)
+}
+
+/// A fixed finding of the baseline on one line: `KC301 critical DaemonSet logging/fluent-bit
+/// logging/fluent-bit.yaml:97:13: message`.
+pub(crate) fn saved_line(f: &kcheck_model::SavedFinding, lang: Lang) -> String {
+    let mut parts = vec![f.code.clone(), f.severity.label().get(lang).to_string()];
+    if let Some(o) = &f.object {
+        parts.push(o.to_string());
+    }
+    match (&f.location, &f.path) {
+        (Some(l), _) => parts.push(l.to_string()),
+        (None, Some(p)) => parts.push(p.clone()),
+        (None, None) => {}
+    }
+    let colon = match lang {
+        Lang::En => ": ",
+        Lang::Zh => "：",
+    };
+    format!("{}{colon}{}", parts.join(" "), f.message)
+}
+
 /// `baseline old.json: 2 new, 40 existing, 1 fixed`: the run against its baseline.
 pub(crate) fn baseline_line(b: &kcheck_model::Baseline, lang: Lang) -> String {
     match lang {

@@ -28,8 +28,26 @@ pub(crate) fn write(
     spool.flush()?;
     let grouped = Grouped::new(report, opts.examples);
     findings(&mut spool, report, &grouped, lang)?;
+    fixed(&mut spool.buf, report, opts.examples, lang);
     inputs(&mut spool.buf, &report.inputs, lang);
     spool.finish()
+}
+
+/// The baseline's findings this run no longer has: the first `examples`, and how many more.
+fn fixed(out: &mut String, report: &Report, examples: Option<usize>, lang: Lang) {
+    let Some(b) = report.baseline.as_deref().filter(|b| !b.fixed.is_empty()) else {
+        return;
+    };
+    let _ = writeln!(out, "## {}\n", labels::FIXED_SINCE.get(lang));
+    let shown = examples.unwrap_or(usize::MAX).min(b.fixed.len());
+    for f in &b.fixed[..shown] {
+        let _ = writeln!(out, "- {}", esc(&labels::saved_line(f, lang)));
+    }
+    if shown < b.fixed.len() {
+        let more = labels::more_in_group(b.fixed.len() - shown, true, lang);
+        let _ = writeln!(out, "- _{}_", esc(&more));
+    }
+    out.push('\n');
 }
 
 /// The title, the summary and a table per section: as long as the checklist, whatever the
@@ -108,6 +126,12 @@ fn summary(out: &mut String, report: &Report, lang: Lang) {
         labels::colon(lang),
         esc(&labels::overall_score(report.score(), lang))
     );
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(out, "**{}**\n", esc(&labels::baseline_line(b, lang)));
+        for note in &b.notes {
+            let _ = writeln!(out, "_{}_\n", esc(note.get(lang)));
+        }
+    }
     row(out, &[STATUS.get(lang), COUNT.get(lang)]);
     out.push_str("|---|---:|\n");
     for s in Status::ALL {
@@ -165,8 +189,10 @@ fn findings(spool: &mut Spool, report: &Report, grouped: &Grouped, lang: Lang) -
         let mut in_list = false;
         for g in groups {
             if g.complete() {
-                for f in report.findings.pick(&g.all_examples()) {
-                    finding(&mut spool.buf, &f, lang, "", true);
+                let all = g.all_examples();
+                for (&i, f) in all.iter().zip(report.findings.pick(&all)) {
+                    let new = labels::is_new(report, i);
+                    finding(&mut spool.buf, &f, new, lang, "", true);
                     spool.flush()?;
                 }
                 in_list = true;
@@ -213,8 +239,9 @@ fn rule_group(spool: &mut Spool, report: &Report, g: &RuleGroup, lang: Lang) -> 
                 esc(&labels::namespace_heading(ns, lang))
             );
         }
-        for f in report.findings.pick(&ns.examples) {
-            finding(&mut spool.buf, &f, lang, indent, false);
+        for (&i, f) in ns.examples.iter().zip(report.findings.pick(&ns.examples)) {
+            let new = labels::is_new(report, i);
+            finding(&mut spool.buf, &f, new, lang, indent, false);
             spool.flush()?;
         }
         let more = ns.count - ns.examples.len();
@@ -275,7 +302,7 @@ fn note(out: &mut String, n: &Note, lang: Lang) {
 
 /// A finding as a list item `indent` in, with its fix when `with_fix` (a rule group shows its fix
 /// once, under the list).
-fn finding(out: &mut String, f: &Finding, lang: Lang, indent: &str, with_fix: bool) {
+fn finding(out: &mut String, f: &Finding, new: bool, lang: Lang, indent: &str, with_fix: bool) {
     let _ = write!(
         out,
         "{indent}- **{} {}** {}",
@@ -288,6 +315,9 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, indent: &str, with_fix: bo
     }
     if f.waived {
         let _ = write!(out, " _({})_", WAIVED.get(lang));
+    }
+    if new {
+        let _ = write!(out, " **[{}]**", labels::NEW.get(lang));
     }
     out.push('\n');
     let sep = labels::colon(lang);

@@ -80,8 +80,31 @@ pub(crate) fn write(
     // The rest is as long as the input problems and waiver file are, not the findings.
     inputs(&mut spool.buf, &report.inputs, lang, &p);
     waivers(&mut spool.buf, report, lang, &p);
+    fixed(&mut spool.buf, report, opts.examples, lang, &p);
     summary(&mut spool.buf, report, lang, &p);
     spool.finish()
+}
+
+/// The baseline's findings this run no longer has: the first `examples` of them, and how many
+/// more (JSON and SARIF list them all).
+fn fixed(out: &mut String, report: &Report, examples: Option<usize>, lang: Lang, p: &Painter) {
+    let Some(b) = report.baseline.as_deref().filter(|b| !b.fixed.is_empty()) else {
+        return;
+    };
+    out.push('\n');
+    push_line(out, &p.paint(labels::FIXED_SINCE.get(lang), BOLD));
+    let shown = examples.unwrap_or(usize::MAX).min(b.fixed.len());
+    for f in &b.fixed[..shown] {
+        let text = clean(&labels::saved_line(f, lang)).into_owned();
+        for (i, line) in wrap(&text, WIDTH - 4).iter().enumerate() {
+            let lead = if i == 0 { "  " } else { "    " };
+            push_line(out, &format!("{lead}{line}"));
+        }
+    }
+    if shown < b.fixed.len() {
+        let text = labels::more_in_group(b.fixed.len() - shown, true, lang);
+        push_line(out, &format!("  {}", p.paint(&text, DIM)));
+    }
 }
 
 static WAIVERS: kcheck_model::Text = kcheck_model::Text::fixed("Waivers", "豁免");
@@ -301,12 +324,13 @@ fn complete_rule(
     sev_w: usize,
 ) -> io::Result<()> {
     let all = g.all_examples();
-    let mut list = report.findings.pick(&all).peekable();
-    while let Some(f) = list.next() {
+    let mut list = all.iter().zip(report.findings.pick(&all)).peekable();
+    while let Some((&i, f)) = list.next() {
         let last_of_run = list
             .peek()
-            .is_none_or(|next| next.code != f.code || next.fix != f.fix);
-        finding(&mut spool.buf, &f, lang, p, sev_w, 2);
+            .is_none_or(|(_, next)| next.code != f.code || next.fix != f.fix);
+        let new = labels::is_new(report, i);
+        finding(&mut spool.buf, &f, new, lang, p, sev_w, 2);
         if last_of_run {
             fix(&mut spool.buf, f.fix.get(lang), 2 + sev_w + 2, lang, p);
         }
@@ -352,8 +376,9 @@ fn rule_group(
                 push_line(&mut spool.buf, &format!("    {}", p.paint(&line, BOLD)));
             }
         }
-        for f in report.findings.pick(&ns.examples) {
-            finding(&mut spool.buf, &f, lang, p, sev_w, base);
+        for (&i, f) in ns.examples.iter().zip(report.findings.pick(&ns.examples)) {
+            let new = labels::is_new(report, i);
+            finding(&mut spool.buf, &f, new, lang, p, sev_w, base);
             spool.flush()?;
         }
         let more = ns.count - ns.examples.len();
@@ -410,8 +435,16 @@ fn note(out: &mut String, n: &Note, lang: Lang, p: &Painter, sev_w: usize) {
     }
 }
 
-/// A finding, its level and severity `base` columns in.
-fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize, base: usize) {
+/// A finding, its level and severity `base` columns in; `new` when a baseline did not have it.
+fn finding(
+    out: &mut String,
+    f: &Finding,
+    new: bool,
+    lang: Lang,
+    p: &Painter,
+    sev_w: usize,
+    base: usize,
+) {
     let indent = base + sev_w + 2;
     let body_w = WIDTH - indent;
     let mut parts = vec![p.paint(f.code, BOLD)];
@@ -427,6 +460,9 @@ fn finding(out: &mut String, f: &Finding, lang: Lang, p: &Painter, sev_w: usize,
     }
     if f.waived {
         parts.push(format!("[{}]", WAIVED.get(lang)));
+    }
+    if new {
+        parts.push(p.paint(&format!("[{}]", labels::NEW.get(lang)), "1;33"));
     }
     // Packing measures the painted code; its escape codes only make lines break a little early.
     let sev = p.paint_padded(
@@ -625,6 +661,19 @@ fn summary(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
             " ".repeat(width(&lead))
         };
         push_line(out, &format!("{}{head}{l}", " ".repeat(indent)));
+    }
+    if let Some(b) = &report.baseline {
+        for line in wrap(&clean(&labels::baseline_line(b, lang)), WIDTH - indent) {
+            push_line(out, &format!("{}{line}", " ".repeat(indent)));
+        }
+        for note in &b.notes {
+            for line in wrap(&clean(note.get(lang)), WIDTH - indent) {
+                push_line(
+                    out,
+                    &format!("{}{}", " ".repeat(indent), p.paint(&line, DIM)),
+                );
+            }
+        }
     }
 }
 

@@ -216,7 +216,10 @@ fn a_report_against_its_own_json_and_an_edited_one() {
     let saved = kcheck_report::saved::parse_report(&text, "old.json").unwrap();
     assert_eq!(saved.findings.len(), report.findings.len());
     let same = kcheck_report::saved::compare(&report, saved.clone());
-    assert_eq!((same.new_count, same.existing_count), (0, report.findings.len()));
+    assert_eq!(
+        (same.new_count, same.existing_count),
+        (0, report.findings.len())
+    );
     assert!(same.fixed.is_empty() && same.notes.is_empty());
 
     let mut edited = saved.clone();
@@ -238,7 +241,10 @@ fn a_report_against_its_own_json_and_an_edited_one() {
     ))
     .unwrap();
     assert_eq!(v["findings"][0]["baseline"], "new");
-    assert_eq!(v["findings"][0]["fingerprint"], dropped.fingerprint.as_str());
+    assert_eq!(
+        v["findings"][0]["fingerprint"],
+        dropped.fingerprint.as_str()
+    );
     assert_eq!(v["findings"][1]["baseline"], "existing");
     assert_eq!(v["baseline"]["new"], 1);
     assert_eq!(v["baseline"]["fixed_count"], 1);
