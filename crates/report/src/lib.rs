@@ -17,6 +17,7 @@ mod layout;
 mod markdown;
 mod pss;
 mod sarif;
+mod snippet;
 mod table;
 mod views;
 
@@ -51,7 +52,7 @@ pub enum Format {
     /// JUnit XML: a test suite per section, a test case per item.
     Junit,
     Markdown,
-    /// One self-contained page, no scripts, no external assets.
+    /// One self-contained page: inline CSS and script, no external assets.
     Html,
 }
 
