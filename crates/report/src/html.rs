@@ -810,13 +810,21 @@ fn finding(out: &mut String, f: &Finding, snippets: Option<&mut Snippets>, lang:
     out.push_str("</li>\n");
 }
 
-/// Numbered lines, the finding's marked.
+/// Numbered lines, the finding's marked and its field, from its column on, in bold.
 fn snippet(out: &mut String, s: &Snippet) {
     out.push_str("<pre class=\"snip\">");
     for (i, line) in s.lines.iter().enumerate() {
         let n = s.first + i as u32;
         let text = esc_pre(line);
         if n == s.at {
+            let split = (s.column as usize)
+                .checked_sub(1)
+                .and_then(|c| line.char_indices().nth(c))
+                .map(|(at, _)| at);
+            let text = match split {
+                Some(at) => format!("{}<b>{}</b>", esc_pre(&line[..at]), esc_pre(&line[at..])),
+                None => text,
+            };
             let _ = write!(out, "<mark><span class=\"ln\">{n}</span>{text}</mark>");
         } else {
             let _ = write!(out, "<span class=\"ln\">{n}</span>{text}");

@@ -37,6 +37,8 @@ pub(crate) struct Snippet {
     pub(crate) first: u32,
     /// The finding's line (1-based).
     pub(crate) at: u32,
+    /// The finding's column on it (1-based, in characters; 0 when unknown).
+    pub(crate) column: u32,
     pub(crate) lines: Vec<String>,
 }
 
@@ -70,6 +72,7 @@ impl Snippets {
         Some(Snippet {
             first: first as u32,
             at: loc.line,
+            column: loc.column,
             lines: lines[first - 1..last].to_vec(),
         })
     }

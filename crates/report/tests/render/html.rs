@@ -140,7 +140,7 @@ fn snippets_show_the_lines_around_a_finding_redacted() {
     let html = render(true);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(html.contains(
-        "<pre class=\"snip\"><span class=\"ln\">8</span>    env:\n<span class=\"ln\">9</span>    - name: DB_PASSWORD\n<mark><span class=\"ln\">10</span>      value: ‹redacted›</mark>\n<span class=\"ln\">11</span>    securityContext:\n<span class=\"ln\">12</span>      privileged: true</pre>"
+        "<pre class=\"snip\"><span class=\"ln\">8</span>    env:\n<span class=\"ln\">9</span>    - name: DB_PASSWORD\n<mark><span class=\"ln\">10</span>      <b>value: ‹redacted›</b></mark>\n<span class=\"ln\">11</span>    securityContext:\n<span class=\"ln\">12</span>      privileged: true</pre>"
     ), "{html}");
     assert!(!html.contains("hunter2"));
     // Files that are not there give none.
