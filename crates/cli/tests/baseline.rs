@@ -177,6 +177,16 @@ fn a_fix_and_a_new_finding_against_the_baseline() {
         zh.contains("\n自基线以来已修复\n  KC301 严重 DaemonSet logging/fluent-bit"),
         "{zh}"
     );
+    let html = stdout(&kcheck(&[
+        "scan",
+        &demo,
+        "--baseline",
+        &old,
+        "--format",
+        "html",
+    ]));
+    assert_eq!(html.matches("<span class=\"new\">new</span>").count(), 1);
+    assert!(html.contains("<h2 id=\"fixed\">Fixed since the baseline</h2>\n<ul class=\"f\">\n<li>KC301 critical DaemonSet logging/fluent-bit "));
     assert_eq!(code("high", true), Some(1));
     assert_eq!(code("critical", true), Some(0));
     assert_eq!(code("critical", false), Some(1));

@@ -368,4 +368,31 @@ fn secrets_are_found_and_never_printed() {
         }
     }
     assert_eq!(outputs, FORMATS.len() * LANGS.len() * 2);
+
+    // The HTML with every finding, each with the lines of YAML around it read back from the
+    // manifests: the values beside the planted secrets are redacted, never printed.
+    for lang in LANGS {
+        let args = [
+            "scan",
+            path,
+            "--format",
+            "html",
+            "--examples",
+            "all",
+            "--lang",
+            lang,
+        ];
+        let (code, html) = run(&args);
+        assert_eq!(code, Some(1), "{args:?}");
+        let snippets = html.matches("<pre class=\"snip\">").count();
+        let findings = html.matches("<li class=\"finding").count();
+        assert!(
+            snippets >= 30 && snippets == findings,
+            "{snippets} snippets, {findings} findings"
+        );
+        assert!(html.contains("‹redacted›"), "{args:?}");
+        if let Some(piece) = leak(&html, &windows) {
+            panic!("{args:?} printed a piece of a planted secret: {piece:?}");
+        }
+    }
 }

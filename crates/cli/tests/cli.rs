@@ -902,3 +902,58 @@ fn waiver_expiry_follows_the_runs_day() {
         (false, vec!["expired".to_string()])
     );
 }
+
+/// `--examples`: how many findings of a group the human formats show; JSON stays complete.
+#[test]
+fn examples_bound_the_human_formats_only() {
+    let table = |examples: &str| {
+        let o = kcheck(&[
+            "scan",
+            "examples/demo-cluster",
+            "--format",
+            "table",
+            "--examples",
+            examples,
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        stdout(&o)
+    };
+    let (one, three, all) = (table("1"), table("3"), table("all"));
+    assert!(one.lines().count() < three.lines().count());
+    assert!(three.lines().count() < all.lines().count());
+    assert!(one.contains("\n    and 5 more\n"), "{one}");
+    assert!(
+        !all.contains(" more\n") && !all.contains(" more in this namespace"),
+        "{all}"
+    );
+    // Every finding of the JSON is in the whole listing, whatever --examples says of the JSON.
+    let j = |examples: &str| {
+        json(&kcheck(&[
+            "scan",
+            "examples/demo-cluster",
+            "--format",
+            "json",
+            "--examples",
+            examples,
+        ]))
+    };
+    let findings = j("0")["findings"].as_array().unwrap().clone();
+    assert_eq!(findings, *j("all")["findings"].as_array().unwrap());
+    for f in &findings {
+        let place = format!(
+            "{}:{}:{}",
+            f["location"]["file"].as_str().unwrap(),
+            f["location"]["line"],
+            f["location"]["column"]
+        );
+        assert!(all.contains(&place), "{place}");
+    }
+    let o = kcheck(&["scan", "examples/demo-cluster", "--examples", "some"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected a number or `all`"));
+}

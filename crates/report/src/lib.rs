@@ -18,6 +18,7 @@ mod markdown;
 mod pss;
 mod sarif;
 pub mod saved;
+mod snippet;
 mod table;
 mod views;
 
@@ -58,7 +59,7 @@ pub enum Format {
     /// JUnit XML: a test suite per section, a test case per item.
     Junit,
     Markdown,
-    /// One self-contained page, no scripts, no external assets.
+    /// One self-contained page: inline CSS and script, no external assets.
     Html,
 }
 

@@ -367,3 +367,22 @@ fn markdown_groups_alike() {
 "#,
     );
 }
+
+/// The HTML: the same groups, namespaces collapsible and carrying their name for the filter.
+#[test]
+fn html_groups_alike() {
+    let html = render_many(Format::Html, Lang::En, Some(2));
+    assert!(html.contains(
+        "<details class=\"rule\" id=\"KC301\" data-rule=\"KC301\" data-sevs=\"critical\" open>\n<summary><code>KC301</code> fail <span class=\"v-critical\">critical</span> privileged-container <span class=\"n\">— 9 findings in 4 namespaces, 1 waived</span></summary>"
+    ), "{html}");
+    assert!(html.contains("<details class=\"ns\" data-ns=\"prod\" open><summary>namespace prod: 5 findings, 1 waived</summary>\n<ul class=\"f\">\n<li class=\"finding\" data-sev=\"critical\" data-ns=\"prod\">"), "{html}");
+    assert!(html.contains("<p class=\"more\">and 3 more in this namespace</p>\n</details>\n"));
+    assert!(html.contains("<p class=\"more\">and 2 more namespaces: 2 findings</p>\n</details>\n"));
+    // KC302's one namespace has no heading of its own.
+    assert!(html.contains("— 4 findings in namespace prod</span></summary>"));
+    assert!(!html.contains("data-ns=\"prod\" open><summary>namespace prod: 4 findings"));
+    assert_eq!(html.matches("<li class=\"finding").count(), 4 + 2 + 2);
+    let all = render_many(Format::Html, Lang::En, None);
+    assert_eq!(all.matches("<li class=\"finding").count(), 15);
+    assert!(!all.contains("class=\"more\""));
+}
