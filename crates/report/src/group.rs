@@ -278,6 +278,7 @@ mod tests {
             notes: Vec::new(),
             inputs: Default::default(),
             waivers: Default::default(),
+            baseline: None,
         }
     }
 
