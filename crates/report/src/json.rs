@@ -144,6 +144,10 @@ struct JsonFinding<'a> {
     fix: &'a str,
     waived: bool,
     waiver: Option<&'a kcheck_model::Waiver>,
+    /// How many Pods the finding covers, on a workload whose Pods' same finding was folded
+    /// into it; absent otherwise.
+    #[serde(skip_serializing_if = "is_zero")]
+    pods: u32,
     /// The finding's identity across runs (rule, object, field; never the line), as SARIF's
     /// `partialFingerprints["kcheck/v1"]`: what a baseline compares.
     fingerprint: crate::Formatted<crate::fingerprint::Fingerprint<'a>>,
@@ -352,7 +356,12 @@ fn finding<'f>(
         fix: f.fix.get(lang),
         waived: f.waived,
         waiver: f.waiver.as_deref(),
+        pods: f.pods,
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 pub(crate) fn object(o: &ObjectRef) -> Object<'_> {

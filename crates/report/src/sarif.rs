@@ -331,6 +331,9 @@ struct ResultProperties<'a> {
     object: Option<SarifObject<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
+    /// How many Pods the result covers (a workload's, with its Pods' folded into it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pods: Option<u32>,
     severity: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<&'a str>,
@@ -623,6 +626,7 @@ fn result(f: &Finding, rule_index: Option<usize>, repeat: u32, lang: Lang) -> Sa
                 namespace: o.namespace.as_deref(),
             }),
             path: f.path.as_deref(),
+            pods: (f.pods > 0).then_some(f.pods),
             severity: f.severity.as_str(),
             source: f.source.as_deref(),
         },

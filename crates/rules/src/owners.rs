@@ -4,33 +4,53 @@
 //! top owner in the input also has (same rule, same level, same field of the pod template) is
 //! folded into the owner's. What an owned object has of its own (a sidecar injected at
 //! admission, a field changed since) stays on it.
+//!
+//! The owner's finding says how many Pods it covers ([`Finding::pods`]): the distinct Pods
+//! whose same finding folded into it (a ReplicaSet or a Job in between is not counted). A run
+//! that lists every Pod's findings instead (`kcheck cluster --per-pod`) skips the fold
+//! ([`crate::Engine::per_pod`]).
 
 use kcheck_model::{Finding, Inventory, Level, Object, ObjectRef};
 use rustc_hash::FxHashMap as HashMap;
-use rustc_hash::FxHashSet as HashSet;
 
 /// Owners are followed this far at most (Pod, ReplicaSet, Deployment is two steps; a cycle in
 /// hostile input stops here).
 const MAX_DEPTH: usize = 8;
 
-/// Drops the findings of owned objects that their top owner in `inventory` also has; returns
-/// how many were dropped.
+/// Drops the findings of owned objects that their top owner in `inventory` also has, and gives
+/// each owner's finding the number of Pods whose same finding it took ([`Finding::pods`]);
+/// returns how many were dropped.
 pub fn fold_owned(findings: &mut Vec<Finding>, inventory: &Inventory) -> usize {
     let Some(fold) = Fold::plan(inventory, findings.iter()) else {
         return 0;
     };
     let before = findings.len();
     findings.retain(|f| !fold.folds(f));
+    for f in findings.iter_mut() {
+        fold.count_pods(f);
+    }
     before - findings.len()
 }
 
-/// Which findings fold into their top owner's: planned once over all the findings, then asked
-/// of each (a streaming scan asks as it writes its report's findings out).
+/// Which findings fold into their top owner's, and how many Pods each owner's finding then
+/// covers: planned once over all the findings, then asked of each (a streaming scan asks as it
+/// writes its report's findings out, so the counts are known before the first is written).
 pub(crate) struct Fold {
-    /// The top owner of each owned object of the inventory.
-    tops: HashMap<ObjectRef, ObjectRef>,
-    /// What the top owners report themselves.
-    own: HashMap<ObjectRef, HashSet<Key>>,
+    /// The top owner of each owned object of the inventory (by its number in `top_refs`), and
+    /// whether the object is a Pod.
+    owned: HashMap<ObjectRef, Owned>,
+    /// The number of each top owner.
+    top_ids: HashMap<ObjectRef, u32>,
+    /// What each top owner reports itself (by its number), with the Pods each of those
+    /// findings covers.
+    own: Vec<HashMap<Key, u32>>,
+}
+
+#[derive(Clone, Copy)]
+struct Owned {
+    top: u32,
+    /// The Pod's number among the owned Pods, when the object is a Pod.
+    pod: Option<u32>,
 }
 
 impl Fold {
@@ -40,40 +60,87 @@ impl Fold {
         inventory: &Inventory,
         findings: impl Iterator<Item = impl std::ops::Deref<Target = Finding>>,
     ) -> Option<Fold> {
-        let mut tops: HashMap<ObjectRef, ObjectRef> = HashMap::default();
+        let mut owned: HashMap<ObjectRef, Owned> = HashMap::default();
+        let mut top_ids: HashMap<ObjectRef, u32> = HashMap::default();
+        let mut pods = 0u32;
         for o in inventory.objects() {
             if controller(inventory, o).is_none() {
                 continue;
             }
             let r = o.reference();
             if let Some(top) = top_owner(inventory, &r) {
-                tops.insert(r, top);
+                let next = u32::try_from(top_ids.len()).unwrap_or(u32::MAX);
+                let top = *top_ids.entry(top).or_insert(next);
+                let pod = (o.kind == "Pod").then(|| {
+                    pods = pods.saturating_add(1);
+                    pods - 1
+                });
+                owned.insert(r, Owned { top, pod });
             }
         }
-        if tops.is_empty() {
+        if owned.is_empty() {
             return None;
         }
-        let top_set: HashSet<&ObjectRef> = tops.values().collect();
-        let mut own: HashMap<ObjectRef, HashSet<Key>> = HashMap::default();
+        let mut own: Vec<HashMap<Key, u32>> = vec![HashMap::default(); top_ids.len()];
+        // The Pods that have each finding of a top owner's template, as found; whether the
+        // owner has it too is known only once every finding was seen.
+        let mut of_pods: HashMap<(u32, Key), Vec<u32>> = HashMap::default();
         for f in findings {
-            let Some(o) = f.object.as_deref().filter(|o| top_set.contains(o)) else {
+            let Some(o) = f.object.as_deref() else {
                 continue;
             };
-            if let Some(k) = key(&f) {
-                own.entry(o.clone()).or_default().insert(k);
+            if let Some(&top) = top_ids.get(o) {
+                if let Some(k) = key(&f) {
+                    own[top as usize].entry(k).or_insert(0);
+                }
+            } else if let Some(Owned {
+                top,
+                pod: Some(pod),
+            }) = owned.get(o).copied()
+            {
+                if let Some(k) = key(&f) {
+                    of_pods.entry((top, k)).or_default().push(pod);
+                }
             }
         }
-        Some(Fold { tops, own })
+        for ((top, k), mut pods) in of_pods {
+            if let Some(n) = own[top as usize].get_mut(&k) {
+                pods.sort_unstable();
+                pods.dedup();
+                *n = u32::try_from(pods.len()).unwrap_or(u32::MAX);
+            }
+        }
+        Some(Fold {
+            owned,
+            top_ids,
+            own,
+        })
     }
 
     /// Whether `f`, a finding of an owned object, is one its top owner has too.
     pub(crate) fn folds(&self, f: &Finding) -> bool {
-        let Some(top) = f.object.as_deref().and_then(|o| self.tops.get(o)) else {
+        let Some(owned) = f.object.as_deref().and_then(|o| self.owned.get(o)) else {
             return false;
         };
-        self.own
-            .get(top)
-            .is_some_and(|keys| key(f).is_some_and(|k| keys.contains(&k)))
+        key(f).is_some_and(|k| self.own[owned.top as usize].contains_key(&k))
+    }
+
+    /// Sets [`Finding::pods`] of `f`, a finding that stays, when Pods' findings folded into it.
+    pub(crate) fn count_pods(&self, f: &mut Finding) {
+        let n = self.pods(f);
+        if n > 0 {
+            f.pods = n;
+        }
+    }
+
+    /// How many Pods' same finding folded into `f`, a top owner's finding (0 for any other).
+    pub(crate) fn pods(&self, f: &Finding) -> u32 {
+        let Some(&top) = f.object.as_deref().and_then(|o| self.top_ids.get(o)) else {
+            return 0;
+        };
+        key(f)
+            .and_then(|k| self.own[top as usize].get(&k).copied())
+            .unwrap_or(0)
     }
 }
 
