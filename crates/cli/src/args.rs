@@ -73,6 +73,12 @@ pub struct ClusterArgs {
     /// never printed.
     #[arg(long)]
     pub read_secret_data: bool,
+    /// Report every Pod's findings on the Pod. By default a finding of a Pod's template is
+    /// reported once, on its top owner in the cluster (Deployment, StatefulSet, DaemonSet,
+    /// CronJob, ...) with the number of Pods it covers, and a Pod keeps only what differs from
+    /// its template (an injected sidecar, an orphan Pod).
+    #[arg(long)]
+    pub per_pod: bool,
     /// Also try anonymous requests against the API server (`GET /api`, `GET /logs/`).
     #[arg(long, conflicts_with = "from_dump")]
     pub probe: bool,

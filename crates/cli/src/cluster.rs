@@ -109,6 +109,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
     let engine = Engine::default()
         .with_config(config)
         .with_waivers(waivers)
+        .per_pod(args.per_pod)
         .at(now);
     let judged_from = started.elapsed();
     let mut report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);

@@ -369,3 +369,139 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A dump of Deployments, StatefulSets, DaemonSets and CronJobs with their Pods: a finding of
+/// a Pod's template is reported once, on the top owner, with the Pods it covers; a Pod keeps
+/// what differs from its template (an injected container) and an orphan Pod its own. With
+/// `--per-pod`, every object's findings, as before.
+#[test]
+fn a_dump_reports_a_workloads_finding_once_with_its_pods_unless_per_pod() {
+    let dump = root().join("crates/rules/tests/owners/workloads.yaml");
+    let dump = dump.to_str().unwrap();
+    let findings = |extra: &[&str]| {
+        let mut args = vec!["cluster", "--from-dump", dump, "--format", "json"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = kcheck(&args);
+        assert_eq!(code, 1, "{err}");
+        let report: Value = serde_json::from_str(&out).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let pods = match f.get("pods") {
+                    Some(n) => format!(" pods={n}"),
+                    None => String::new(),
+                };
+                format!(
+                    "{} {}/{}{pods}",
+                    f["code"].as_str().unwrap(),
+                    f["object"]["kind"].as_str().unwrap(),
+                    f["object"]["name"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<String>>()
+    };
+    assert_eq!(
+        findings(&[]),
+        [
+            "KC214 Namespace/store",
+            "KC301 CronJob/backup pods=1",
+            "KC301 DaemonSet/agent pods=2",
+            "KC301 Deployment/web pods=3",
+            "KC301 Pod/debug",
+            "KC301 StatefulSet/db pods=2",
+            "KC306 Namespace/store",
+            "KC307 Pod/web-5d8f7-ccccc",
+            "KC308 Namespace/store",
+            "KC808 Namespace/store",
+        ]
+    );
+    assert_eq!(
+        findings(&["--per-pod"]),
+        [
+            "KC214 Namespace/store",
+            "KC301 CronJob/backup",
+            "KC301 DaemonSet/agent",
+            "KC301 Deployment/web",
+            "KC301 Job/backup-29000000",
+            "KC301 Pod/agent-x1",
+            "KC301 Pod/agent-x2",
+            "KC301 Pod/backup-29000000-q7x2z",
+            "KC301 Pod/db-0",
+            "KC301 Pod/db-1",
+            "KC301 Pod/debug",
+            "KC301 Pod/web-5d8f7-aaaaa",
+            "KC301 Pod/web-5d8f7-bbbbb",
+            "KC301 Pod/web-5d8f7-ccccc",
+            "KC301 ReplicaSet/web-5d8f7",
+            "KC301 StatefulSet/db",
+            "KC306 Namespace/store",
+            "KC307 Pod/web-5d8f7-ccccc",
+            "KC308 Namespace/store",
+            "KC808 Namespace/store",
+        ]
+    );
+
+    // JSON: `pods` just before the fingerprint, which stays last.
+    let (_, out, _) = kcheck(&["cluster", "--from-dump", dump, "--format", "json"]);
+    assert!(
+        out.contains(
+            "      \"waiver\": null,\n      \"pods\": 3,\n      \"fingerprint\": \"KC301|Deployment/store/web|"
+        ),
+        "{out}"
+    );
+    assert_eq!(out.matches("\"pods\"").count(), 4, "{out}");
+    // SARIF: in the result's properties.
+    let (_, out, _) = kcheck(&["cluster", "--from-dump", dump, "--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&out).unwrap();
+    let pods: Vec<Option<u64>> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "KC301")
+        .map(|r| r["properties"]["pods"].as_u64())
+        .collect();
+    assert_eq!(pods, [Some(1), Some(2), Some(3), None, Some(2)]);
+    // The human formats, after the object's name.
+    for (format, lang, want) in [
+        ("table", "en", "Deployment store/web (3 pods)"),
+        ("table", "zh", "Deployment store/web（3 个 Pod）"),
+        ("markdown", "en", "`KC301` Deployment store/web (3 pods)"),
+        ("markdown", "zh", "`KC301` Deployment store/web（3 个 Pod）"),
+        (
+            "html",
+            "en",
+            "<code>KC301</code> Deployment store/web (3 pods)",
+        ),
+        ("html", "en", "CronJob store/backup (1 pod)"),
+    ] {
+        let (_, out, _) = kcheck(&[
+            "cluster",
+            "--from-dump",
+            dump,
+            "--format",
+            format,
+            "--lang",
+            lang,
+            "--color",
+            "never",
+        ]);
+        assert!(out.contains(want), "{format} {lang}: no {want:?} in\n{out}");
+        let (_, out, _) = kcheck(&[
+            "cluster",
+            "--from-dump",
+            dump,
+            "--format",
+            format,
+            "--lang",
+            lang,
+            "--color",
+            "never",
+            "--per-pod",
+        ]);
+        assert!(!out.contains("pods)") && !out.contains("个 Pod"), "{out}");
+    }
+    let (_, help, _) = kcheck(&["cluster", "--help"]);
+    assert!(help.contains("--per-pod"), "{help}");
+}

@@ -170,6 +170,15 @@ pub struct Finding {
     /// Whether a waiver accepted this finding (then `waiver` says which and why).
     pub waived: bool,
     pub waiver: Option<Box<crate::waiver::Waiver>>,
+    /// How many Pods this finding covers: on a workload whose Pods' same finding was folded
+    /// into it (see `kcheck_rules::owners`), the number of those Pods; 0 where it does not
+    /// apply.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub pods: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// What a rule says that is not a problem: what it could not examine (which keeps its item from

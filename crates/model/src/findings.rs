@@ -524,6 +524,7 @@ impl Spilled {
 //   source:   u8 0 | 1 u32 shared
 //   message, fix: text (each language: u8 0 u32 static | 1 string)
 //   waiver:   u8 0 | 1 u32 waiver
+//   pods:     u32
 
 fn encode(f: &Finding, t: &mut Tables, out: &mut Vec<u8>) {
     put_u32(out, t.static_id(f.code));
@@ -567,6 +568,7 @@ fn encode(f: &Finding, t: &mut Tables, out: &mut Vec<u8>) {
             put_u32(out, t.waiver_id(w));
         }
     }
+    put_u32(out, f.pods);
 }
 
 fn put_u32(out: &mut Vec<u8>, v: u32) {
@@ -738,6 +740,7 @@ impl Reader<'_> {
         let fix = self.text();
         let waiver = (self.u8() == 1)
             .then(|| Box::new(self.spilled.tables.waivers[self.u32() as usize].clone()));
+        let pods = self.u32();
         Finding {
             code,
             rule,
@@ -752,6 +755,7 @@ impl Reader<'_> {
             fix,
             waived: flags & 4 != 0,
             waiver,
+            pods,
         }
     }
 }
@@ -810,6 +814,7 @@ mod tests {
                     reason: format!("accepted {}", i % 16),
                 })
             }),
+            pods: if i.is_multiple_of(9) { i } else { 0 },
         }
     }
 

@@ -145,6 +145,7 @@ mod tests {
             fix: Text::fixed("f", "f"),
             waived: false,
             waiver: None,
+            pods: 0,
         }
     }
 

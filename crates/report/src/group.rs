@@ -256,6 +256,7 @@ mod tests {
             fix: Text::fixed("f", "f"),
             waived,
             waiver: None,
+            pods: 0,
         }
     }
 

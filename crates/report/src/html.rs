@@ -794,8 +794,8 @@ fn finding(out: &mut String, f: &Finding, new: bool, snippets: Option<&mut Snipp
         severity_span(f.severity, lang),
         esc(f.code)
     );
-    if let Some(o) = &f.object {
-        let _ = write!(out, " {}", esc(&o.to_string()));
+    if let Some(o) = labels::finding_object(f, lang) {
+        let _ = write!(out, " {}", esc(&o));
     }
     if f.waived {
         let _ = write!(out, " <em>({})</em>", WAIVED.get(lang));

@@ -216,6 +216,10 @@ struct JsonFinding<'a> {
     fix: &'a str,
     waived: bool,
     waiver: Option<&'a kcheck_model::Waiver>,
+    /// How many Pods the finding covers, on a workload whose Pods' same finding was folded
+    /// into it; absent otherwise.
+    #[serde(skip_serializing_if = "is_zero")]
+    pods: u32,
     /// `new` or `existing` against the baseline; absent without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<kcheck_model::BaselineState>,
@@ -430,8 +434,13 @@ fn finding<'f>(
         fix: f.fix.get(lang),
         waived: f.waived,
         waiver: f.waiver.as_deref(),
+        pods: f.pods,
         baseline,
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 pub(crate) fn object(o: &ObjectRef) -> Object<'_> {

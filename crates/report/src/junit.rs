@@ -172,7 +172,7 @@ fn finding_list<'r>(
         if let Some(place) = labels::place(&f) {
             let _ = write!(s, " {place}");
         }
-        if let Some(o) = &f.object {
+        if let Some(o) = labels::finding_object(&f, lang) {
             let _ = write!(s, " {o}");
         }
         if let Some(p) = f.path.as_deref().filter(|_| f.location.is_none()) {

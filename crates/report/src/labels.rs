@@ -425,6 +425,19 @@ pub(crate) fn item_tail(report: &Report, item: &ItemResult, lang: Lang) -> Strin
     String::new()
 }
 
+/// The object a finding is on, as the human formats name it: `Deployment shop/web`, with the
+/// Pods it covers when its Pods' findings were folded into it: `Deployment shop/web (12 pods)`,
+/// `Deployment shop/web（12 个 Pod）`.
+pub(crate) fn finding_object(f: &Finding, lang: Lang) -> Option<String> {
+    let o = f.object.as_deref()?;
+    Some(match (f.pods, lang) {
+        (0, _) => o.to_string(),
+        (1, Lang::En) => format!("{o} (1 pod)"),
+        (n, Lang::En) => format!("{o} ({n} pods)"),
+        (n, Lang::Zh) => format!("{o}（{n} 个 Pod）"),
+    })
+}
+
 /// Where a finding is: `file:line:column` (`file` alone when the line is unknown), the API or
 /// host source, or nothing.
 pub(crate) fn place(f: &Finding) -> Option<String> {

@@ -310,8 +310,8 @@ fn finding(out: &mut String, f: &Finding, new: bool, lang: Lang, indent: &str, w
         f.severity.label().get(lang),
         code(f.code)
     );
-    if let Some(o) = &f.object {
-        let _ = write!(out, " {}", esc(&o.to_string()));
+    if let Some(o) = labels::finding_object(f, lang) {
+        let _ = write!(out, " {}", esc(&o));
     }
     if f.waived {
         let _ = write!(out, " _({})_", WAIVED.get(lang));

@@ -362,6 +362,9 @@ struct ResultProperties<'a> {
     object: Option<SarifObject<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
+    /// How many Pods the result covers (a workload's, with its Pods' folded into it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pods: Option<u32>,
     severity: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<&'a str>,
@@ -613,6 +616,7 @@ fn result(f: &Finding, rule_index: Option<usize>, repeat: u32, lang: Lang) -> Sa
             path: f.path.as_deref(),
             message: f.message.get(lang),
             fix: f.fix.get(lang),
+            pods: f.pods,
             fingerprint: Print::Made(Fingerprint(crate::fingerprint::Parts::of(f), repeat)),
         },
         rule_index,
@@ -648,6 +652,7 @@ fn absent(
             path: f.path.as_deref(),
             message: &f.message,
             fix: &f.fix,
+            pods: 0,
             fingerprint: Print::Saved(&f.fingerprint),
         },
         rule_index,
@@ -669,6 +674,8 @@ struct Shape<'a> {
     path: Option<&'a str>,
     message: &'a str,
     fix: &'a str,
+    /// The Pods a workload's finding covers (0: not a folded workload finding).
+    pods: u32,
     fingerprint: Print<'a>,
 }
 
@@ -727,6 +734,7 @@ fn shape(f: Shape<'_>, rule_index: Option<usize>, lang: Lang) -> SarifResult<'_>
                 namespace: o.namespace.as_deref(),
             }),
             path: f.path,
+            pods: (f.pods > 0).then_some(f.pods),
             severity: f.severity.as_str(),
             source: f.source,
         },

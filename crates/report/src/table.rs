@@ -449,11 +449,7 @@ fn finding(
     let body_w = WIDTH - indent;
     let mut parts = vec![p.paint(f.code, BOLD)];
     parts.extend(labels::place(f).map(|s| clean(&s).into_owned()));
-    parts.extend(
-        f.object
-            .as_ref()
-            .map(|o| clean(&o.to_string()).into_owned()),
-    );
+    parts.extend(labels::finding_object(f, lang).map(|s| clean(&s).into_owned()));
     if f.location.is_none() {
         // Without a line to point at, the field path says where to look.
         parts.extend(f.path.as_deref().map(|s| clean(s).into_owned()));

@@ -19,6 +19,8 @@ pub struct Engine {
     pub(crate) now: Now,
     /// Time spent in each rule, when asked for (`--timings`).
     timings: Option<std::sync::Mutex<Vec<(&'static str, std::time::Duration)>>>,
+    /// Every object keeps its findings: none is folded into its owner's (`--per-pod`).
+    per_pod: bool,
 }
 
 /// The rules a run's evidence lets run, and the object and gather rules by kind.
@@ -138,6 +140,7 @@ impl Engine {
             waivers: Waivers::new(),
             now: Now::clock(),
             timings: None,
+            per_pod: false,
         }
     }
 
@@ -179,6 +182,14 @@ impl Engine {
     /// The moment this engine judges at.
     pub fn now(&self) -> Now {
         self.now
+    }
+
+    /// With `true`, every object keeps its own findings: those of a Pod, a ReplicaSet or a Job
+    /// are not folded into their top owner's (see [`crate::owners`]), and no finding counts
+    /// Pods.
+    pub fn per_pod(mut self, per_pod: bool) -> Engine {
+        self.per_pod = per_pod;
+        self
     }
 
     pub fn with_config(mut self, config: Config) -> Engine {
@@ -300,9 +311,11 @@ impl Engine {
             ..
         } = judged.out;
         let findings = match judged.spill {
-            Some(spill) => spill.finish(findings, inventory, order),
+            Some(spill) => spill.finish(findings, (!self.per_pod).then_some(inventory), order),
             None => {
-                crate::owners::fold_owned(&mut findings, inventory);
+                if !self.per_pod {
+                    crate::owners::fold_owned(&mut findings, inventory);
+                }
                 sort_findings(&mut findings, order);
                 kcheck_model::Findings::from(findings)
             }

@@ -4,6 +4,11 @@
 //! top owner in the input also has (same rule, same level, same field of the pod template) is
 //! folded into the owner's. What an owned object has of its own (a sidecar injected at
 //! admission, a field changed since) stays on it.
+//!
+//! The owner's finding says how many Pods it covers ([`Finding::pods`]): the distinct Pods
+//! whose same finding folded into it (a ReplicaSet or a Job in between is not counted). A run
+//! that lists every Pod's findings instead (`kcheck cluster --per-pod`) skips the fold
+//! ([`crate::Engine::per_pod`]).
 
 use kcheck_model::{Finding, Inventory, Level, Object, ObjectRef};
 use rustc_hash::FxHashMap as HashMap;
@@ -13,67 +18,152 @@ use rustc_hash::FxHashSet as HashSet;
 /// hostile input stops here).
 const MAX_DEPTH: usize = 8;
 
-/// Drops the findings of owned objects that their top owner in `inventory` also has; returns
-/// how many were dropped.
+/// Drops the findings of owned objects that their top owner in `inventory` also has, and gives
+/// each owner's finding the number of Pods whose same finding it took ([`Finding::pods`]);
+/// returns how many were dropped.
 pub fn fold_owned(findings: &mut Vec<Finding>, inventory: &Inventory) -> usize {
     let Some(fold) = Fold::plan(inventory, findings.iter()) else {
         return 0;
     };
     let before = findings.len();
     findings.retain(|f| !fold.folds(f));
+    for f in findings.iter_mut() {
+        fold.count_pods(f);
+    }
     before - findings.len()
 }
 
-/// Which findings fold into their top owner's: planned once over all the findings, then asked
-/// of each (a streaming scan asks as it writes its report's findings out).
-pub(crate) struct Fold {
-    /// The top owner of each owned object of the inventory.
-    tops: HashMap<ObjectRef, ObjectRef>,
-    /// What the top owners report themselves.
-    own: HashMap<ObjectRef, HashSet<Key>>,
+/// Which findings fold into their top owner's, and how many Pods each owner's finding then
+/// covers: planned once over all the findings, then asked of each (a streaming scan asks as it
+/// writes its report's findings out, so the counts are known before the first is written).
+/// Objects are named by the inventory's strings and keys by number: a cluster has a hundred
+/// thousand owned Pods.
+pub(crate) struct Fold<'i> {
+    /// The top owner of each owned object of the inventory (by its number in `tops`), and the
+    /// object's number among the owned Pods when it is a Pod.
+    owned: HashMap<Name<'i>, Owned>,
+    /// The number of each top owner.
+    tops: HashMap<Name<'i>, u32>,
+    /// The number of each [`Key`].
+    keys: HashMap<Key, u32>,
+    /// What each top owner reports itself, by owner and key, with the Pods its finding covers.
+    own: HashMap<(u32, u32), u32>,
 }
 
-impl Fold {
+/// An object's kind, namespace and name.
+type Name<'a> = (&'a str, Option<&'a str>, &'a str);
+
+fn name(o: &ObjectRef) -> Name<'_> {
+    (&o.kind, o.namespace.as_deref(), &o.name)
+}
+
+#[derive(Clone, Copy)]
+struct Owned {
+    top: u32,
+    pod: Option<u32>,
+}
+
+impl<'i> Fold<'i> {
     /// The plan for `findings` (all of them); `None` when no object of `inventory` is owned by
     /// another object of it, and nothing folds.
     pub(crate) fn plan(
-        inventory: &Inventory,
+        inventory: &'i Inventory,
         findings: impl Iterator<Item = impl std::ops::Deref<Target = Finding>>,
-    ) -> Option<Fold> {
-        let mut tops: HashMap<ObjectRef, ObjectRef> = HashMap::default();
+    ) -> Option<Fold<'i>> {
+        let mut owned: HashMap<Name<'i>, Owned> = HashMap::default();
+        let mut tops: HashMap<Name<'i>, u32> = HashMap::default();
+        let mut pods = 0u32;
         for o in inventory.objects() {
-            if controller(inventory, o).is_none() {
-                continue;
-            }
-            let r = o.reference();
-            if let Some(top) = top_owner(inventory, &r) {
-                tops.insert(r, top);
-            }
-        }
-        if tops.is_empty() {
-            return None;
-        }
-        let top_set: HashSet<&ObjectRef> = tops.values().collect();
-        let mut own: HashMap<ObjectRef, HashSet<Key>> = HashMap::default();
-        for f in findings {
-            let Some(o) = f.object.as_deref().filter(|o| top_set.contains(o)) else {
+            let Some(top) = top_owner(inventory, o) else {
                 continue;
             };
-            if let Some(k) = key(&f) {
-                own.entry(o.clone()).or_default().insert(k);
+            let next = u32::try_from(tops.len()).unwrap_or(u32::MAX);
+            let top = *tops
+                .entry((&top.kind, top.namespace.as_deref(), &top.name))
+                .or_insert(next);
+            let pod = (o.kind == "Pod").then(|| {
+                pods = pods.saturating_add(1);
+                pods - 1
+            });
+            owned.insert(
+                (&o.kind, o.namespace.as_deref(), &o.name),
+                Owned { top, pod },
+            );
+        }
+        if owned.is_empty() {
+            return None;
+        }
+        let mut keys: HashMap<Key, u32> = HashMap::default();
+        let mut own: HashMap<(u32, u32), u32> = HashMap::default();
+        // Top owner, key and Pod of each Pod's finding, as found: whether the owner has it too
+        // is known only once every finding was seen.
+        let mut of_pods: HashSet<(u32, u32, u32)> = HashSet::default();
+        for f in findings {
+            let Some(o) = f.object.as_deref().map(name) else {
+                continue;
+            };
+            let top = tops.get(&o).copied();
+            let pod = owned.get(&o).and_then(|w| Some((w.top, w.pod?)));
+            if top.is_none() && pod.is_none() {
+                continue;
+            }
+            let Some(k) = key(&f) else {
+                continue;
+            };
+            let next = u32::try_from(keys.len()).unwrap_or(u32::MAX);
+            let k = match keys.get(&k) {
+                Some(&id) => id,
+                None => *keys.entry(k).or_insert(next),
+            };
+            if let Some(top) = top {
+                own.entry((top, k)).or_insert(0);
+            } else if let Some((top, pod)) = pod {
+                of_pods.insert((top, k, pod));
             }
         }
-        Some(Fold { tops, own })
+        for (top, k, _) in of_pods {
+            if let Some(n) = own.get_mut(&(top, k)) {
+                *n = n.saturating_add(1);
+            }
+        }
+        Some(Fold {
+            owned,
+            tops,
+            keys,
+            own,
+        })
+    }
+
+    /// The number of `f`'s key, when some top owner's finding has it.
+    fn key_id(&self, f: &Finding) -> Option<u32> {
+        key(f).and_then(|k| self.keys.get(&k).copied())
     }
 
     /// Whether `f`, a finding of an owned object, is one its top owner has too.
     pub(crate) fn folds(&self, f: &Finding) -> bool {
-        let Some(top) = f.object.as_deref().and_then(|o| self.tops.get(o)) else {
+        let Some(owned) = f.object.as_deref().and_then(|o| self.owned.get(&name(o))) else {
             return false;
         };
-        self.own
-            .get(top)
-            .is_some_and(|keys| key(f).is_some_and(|k| keys.contains(&k)))
+        self.key_id(f)
+            .is_some_and(|k| self.own.contains_key(&(owned.top, k)))
+    }
+
+    /// Sets [`Finding::pods`] of `f`, a finding that stays, when Pods' findings folded into it.
+    pub(crate) fn count_pods(&self, f: &mut Finding) {
+        let n = self.pods(f);
+        if n > 0 {
+            f.pods = n;
+        }
+    }
+
+    /// How many Pods' same finding folded into `f`, a top owner's finding (0 for any other).
+    pub(crate) fn pods(&self, f: &Finding) -> u32 {
+        let Some(&top) = f.object.as_deref().and_then(|o| self.tops.get(&name(o))) else {
+            return 0;
+        };
+        self.key_id(f)
+            .and_then(|k| self.own.get(&(top, k)).copied())
+            .unwrap_or(0)
     }
 }
 
@@ -108,15 +198,15 @@ fn key(f: &Finding) -> Option<Key> {
     })
 }
 
-/// The top owner in the inventory of the object `r` names, when it is owned at all.
-fn top_owner(inventory: &Inventory, r: &ObjectRef) -> Option<ObjectRef> {
-    let mut object = inventory.get(&r.kind, r.namespace.as_deref(), &r.name)?;
+/// The top owner in the inventory of `object`, when it is owned at all.
+fn top_owner<'i>(inventory: &'i Inventory, object: &'i Object) -> Option<&'i Object> {
+    let mut object = object;
     let mut top = None;
     for _ in 0..MAX_DEPTH {
         let Some(owner) = controller(inventory, object) else {
             break;
         };
-        top = Some(owner.reference());
+        top = Some(owner);
         object = owner;
     }
     top

@@ -644,6 +644,7 @@ impl<'a> Sink<'a> {
             fix: self.rule.fix.clone(),
             waived: false,
             waiver: None,
+            pods: 0,
         }
     }
 

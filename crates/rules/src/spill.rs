@@ -106,8 +106,13 @@ impl Spiller {
     }
 
     /// The report's findings: those written and `last` (found by the whole-input rules), in
-    /// the report's order, folded into owners in `inventory`, without repeats.
-    pub fn finish(self, last: Vec<Finding>, inventory: &Inventory, order: &FileOrder) -> Findings {
+    /// the report's order, folded into owners in `owners` (none without it), without repeats.
+    pub fn finish(
+        self,
+        last: Vec<Finding>,
+        owners: Option<&Inventory>,
+        order: &FileOrder,
+    ) -> Findings {
         let Spiller {
             runs,
             groups,
@@ -119,21 +124,35 @@ impl Spiller {
         if unordered {
             let mut all = runs.into_vec();
             all.extend(last);
-            crate::owners::fold_owned(&mut all, inventory);
+            if let Some(inventory) = owners {
+                crate::owners::fold_owned(&mut all, inventory);
+            }
             crate::engine::sort_findings(&mut all, order);
             return Findings::from(all);
         }
         let mut last = last;
         last.sort_by_cached_key(|f| (group(f), place(f, order)));
-        let fold = Fold::plan(
-            inventory,
-            runs.iter().chain(last.iter().map(FindingRef::Borrowed)),
-        );
+        let fold = owners.and_then(|inventory| {
+            Fold::plan(
+                inventory,
+                runs.iter().chain(last.iter().map(FindingRef::Borrowed)),
+            )
+        });
         let mut out = Spill::new(report);
         let mut previous: Option<FindingRef> = None;
         let mut emit = |f: FindingRef<'_>| {
-            if fold.as_ref().is_some_and(|fold| fold.folds(&f)) {
-                return;
+            let mut f = f;
+            if let Some(fold) = &fold {
+                if fold.folds(&f) {
+                    return;
+                }
+                // An owner's finding that Pods' folded into says how many.
+                let pods = fold.pods(&f);
+                if pods > 0 {
+                    let mut owned = into_owned(f);
+                    owned.pods = pods;
+                    f = FindingRef::Owned(Box::new(owned));
+                }
             }
             if previous.as_deref() == Some(&*f) {
                 return;
@@ -207,6 +226,7 @@ mod tests {
             fix: Text::fixed("fix", "修复"),
             waived: false,
             waiver: None,
+            pods: 0,
         }
     }
 
@@ -225,7 +245,7 @@ mod tests {
         }
         let unordered = s.unordered;
         let inventory = Inventory::new(Vec::new());
-        (s.finish(last.to_vec(), &inventory, order), unordered)
+        (s.finish(last.to_vec(), Some(&inventory), order), unordered)
     }
 
     #[test]

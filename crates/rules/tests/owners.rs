@@ -68,6 +68,19 @@ fn pods_and_replicasets_fold_into_their_deployment() {
         ),
         "{deployment:#?}"
     );
+    // It covers both Pods, the one with the injected container too.
+    let pods: Vec<(String, u32)> = r
+        .findings
+        .iter()
+        .filter(|f| f.pods > 0)
+        .map(|f| {
+            (
+                format!("{} {}", f.object.as_ref().unwrap().name, f.code),
+                f.pods,
+            )
+        })
+        .collect();
+    assert!(pods.contains(&("web KC301".to_string(), 2)), "{pods:?}");
     assert_eq!(
         r.findings.len(),
         17,
@@ -105,5 +118,129 @@ fn without_the_owner_or_with_another_uid_nothing_is_folded() {
             .filter(|l| l.contains(" KC301 "))
             .count(),
         2
+    );
+}
+
+const WORKLOADS: &str = include_str!("owners/workloads.yaml");
+
+/// Judges `yaml` as `kcheck cluster` does (a whole cluster), folding owned objects' findings
+/// into their owners' unless `per_pod`.
+fn cluster(yaml: &str, per_pod: bool) -> Report {
+    let loaded = load_bytes("workloads.yaml", yaml.as_bytes(), &Limits::default());
+    assert!(
+        !loaded.inputs.has_errors(),
+        "{:?}",
+        loaded.inputs.diagnostics
+    );
+    Engine::default().per_pod(per_pod).run(
+        &Inventory::new(loaded.objects),
+        &[Evidence::Objects, Evidence::Cluster],
+        Inputs::default(),
+    )
+}
+
+/// `KIND/NAME CODE PATH pods=N` of every finding, in the report's order.
+fn with_pods(r: &Report) -> Vec<String> {
+    r.findings
+        .iter()
+        .map(|f| {
+            let o = f
+                .object
+                .as_ref()
+                .map_or("-".to_string(), |o| format!("{}/{}", o.kind, o.name));
+            format!(
+                "{o} {} {} pods={}",
+                f.code,
+                f.path.as_deref().unwrap_or("-"),
+                f.pods
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_workloads_finding_is_reported_once_with_the_pods_it_covers() {
+    let r = cluster(WORKLOADS, false);
+    assert_eq!(
+        with_pods(&r),
+        [
+            "Namespace/store KC214 - pods=0",
+            // Deployment -> ReplicaSet -> 3 Pods: the ReplicaSet is not counted.
+            "Deployment/web KC301 spec.template.spec.containers[0].securityContext.privileged pods=3",
+            "StatefulSet/db KC301 spec.template.spec.containers[0].securityContext.privileged pods=2",
+            "DaemonSet/agent KC301 spec.template.spec.containers[0].securityContext.privileged pods=2",
+            // CronJob -> Job -> Pod: the Job is not a Pod and is not counted.
+            "CronJob/backup KC301 spec.jobTemplate.spec.template.spec.containers[0].securityContext.privileged pods=1",
+            // Nothing owns it: reported on its own.
+            "Pod/debug KC301 spec.containers[0].securityContext.privileged pods=0",
+            "Namespace/store KC306 metadata pods=0",
+            // The container injected at admission is not in the template: the Pod keeps it.
+            "Pod/web-5d8f7-ccccc KC307 spec.containers[1].securityContext.capabilities.add[0] pods=0",
+            "Namespace/store KC308 metadata pods=0",
+            "Namespace/store KC808 metadata pods=0",
+        ]
+    );
+}
+
+#[test]
+fn per_pod_lists_every_pods_findings() {
+    let r = cluster(WORKLOADS, true);
+    let privileged = |o: &str, template: &str| {
+        format!("{o} KC301 {template}containers[0].securityContext.privileged pods=0")
+    };
+    let mut want = vec!["Namespace/store KC214 - pods=0".to_string()];
+    // In the order of the input.
+    for o in [
+        ("Deployment/web", "spec.template.spec."),
+        ("ReplicaSet/web-5d8f7", "spec.template.spec."),
+        ("Pod/web-5d8f7-aaaaa", "spec."),
+        ("Pod/web-5d8f7-bbbbb", "spec."),
+        ("Pod/web-5d8f7-ccccc", "spec."),
+        ("StatefulSet/db", "spec.template.spec."),
+        ("Pod/db-0", "spec."),
+        ("Pod/db-1", "spec."),
+        ("DaemonSet/agent", "spec.template.spec."),
+        ("Pod/agent-x1", "spec."),
+        ("Pod/agent-x2", "spec."),
+        ("CronJob/backup", "spec.jobTemplate.spec.template.spec."),
+        ("Job/backup-29000000", "spec.template.spec."),
+        ("Pod/backup-29000000-q7x2z", "spec."),
+        ("Pod/debug", "spec."),
+    ] {
+        want.push(privileged(o.0, o.1));
+    }
+    want.extend(
+        [
+            "Namespace/store KC306 metadata pods=0",
+            "Pod/web-5d8f7-ccccc KC307 spec.containers[1].securityContext.capabilities.add[0] pods=0",
+            "Namespace/store KC308 metadata pods=0",
+            "Namespace/store KC808 metadata pods=0",
+        ]
+        .map(String::from),
+    );
+    assert_eq!(with_pods(&r), want);
+}
+
+#[test]
+fn the_pods_are_counted_per_finding() {
+    // One Pod of the Deployment was changed since: it no longer runs privileged, and adds a
+    // capability to the container its template has. The Deployment's finding covers the other
+    // two; the Pod's own stays on it (one finding, at the first container that adds one).
+    let changed = WORKLOADS.replacen(
+        "    - {name: web, image: \"nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\", resources: {limits: {cpu: 500m, memory: 256Mi}, requests: {cpu: 100m, memory: 256Mi}}, securityContext: {privileged: true}}\n    - {name: proxy",
+        "    - {name: web, image: \"nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\", resources: {limits: {cpu: 500m, memory: 256Mi}, requests: {cpu: 100m, memory: 256Mi}}, securityContext: {capabilities: {add: [SYS_TIME]}}}\n    - {name: proxy",
+        1,
+    );
+    assert_ne!(changed, WORKLOADS);
+    let got: Vec<String> = with_pods(&cluster(&changed, false))
+        .into_iter()
+        .filter(|l| l.contains("web"))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "Deployment/web KC301 spec.template.spec.containers[0].securityContext.privileged pods=2",
+            "Pod/web-5d8f7-ccccc KC307 spec.containers[0].securityContext.capabilities.add[0] pods=0",
+        ]
     );
 }

@@ -99,6 +99,34 @@ fn every_rules_fixtures_scenarios_and_owners() {
     assert_same(&[root().join("crates/load/tests/golden")]);
 }
 
+/// The streaming scan folds as it writes its report's findings out: the Pods each owner's
+/// finding covers are counted before the first is written.
+#[test]
+fn an_owners_finding_counts_its_pods_when_streamed_too() {
+    let file = root().join("crates/rules/tests/owners/workloads.yaml");
+    assert_same(std::slice::from_ref(&file));
+    let (streamed, stages) = kcheck_scan::scan(&[file], &Limits::default(), &[], &engine());
+    assert!(streamed.findings.spilled() && !stages.in_memory);
+    let counted: Vec<String> = streamed
+        .findings
+        .iter()
+        .filter(|f| f.pods > 0)
+        .map(|f| {
+            let o = f.object.as_ref().expect("an object");
+            format!("{}/{} {} {}", o.kind, o.name, f.code, f.pods)
+        })
+        .collect();
+    assert_eq!(
+        counted,
+        [
+            "Deployment/web KC301 3",
+            "StatefulSet/db KC301 2",
+            "DaemonSet/agent KC301 2",
+            "CronJob/backup KC301 1",
+        ]
+    );
+}
+
 #[test]
 fn the_third_party_corpus() {
     let corpus = root().join("../shared/corpus");

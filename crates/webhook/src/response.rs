@@ -149,6 +149,7 @@ mod tests {
             fix: Text::fixed("", ""),
             waived: false,
             waiver: None,
+            pods: 0,
         }
     }
 

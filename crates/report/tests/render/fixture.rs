@@ -64,6 +64,7 @@ fn finding(
         ),
         waived: false,
         waiver: None,
+        pods: 0,
     }
 }
 
