@@ -7,6 +7,9 @@
 //! `examples` findings of each group, so memory grows with the groups, not the findings. The
 //! renderers then read the examples back with [`kcheck_model::findings::Findings::pick`].
 //!
+//! `examples` bounds both the namespaces shown of a rule and the findings shown of the rule: the
+//! namespaces shown share them (at least one each).
+//!
 //! Within an item findings are sorted by rule code, then place: a rule's findings follow one
 //! another, its namespaces do not.
 
@@ -24,6 +27,9 @@ pub(crate) struct NsGroup {
     pub(crate) examples: Vec<usize>,
     /// Where the group's first finding is: ties in size keep report order.
     first: usize,
+    /// Findings a baseline did not have: they come first among the examples, and namespaces
+    /// with any come first among the namespaces.
+    new: usize,
 }
 
 /// What a group of findings adds up to, for the lines that count what is not shown.
@@ -186,6 +192,7 @@ pub(crate) fn group_item(
                     waived: 0,
                     examples: Vec::new(),
                     first: i,
+                    new: 0,
                 });
                 let s = acc.namespaces.len() - 1;
                 match namespace {
@@ -200,27 +207,65 @@ pub(crate) fn group_item(
         let ns = &mut acc.namespaces[slot];
         ns.count += 1;
         ns.waived += usize::from(f.waived);
+        let new = crate::labels::is_new(report, i);
+        ns.new += usize::from(new);
         if ns.examples.len() < keep {
             ns.examples.push(i);
+        } else if new {
+            // A new finding takes the place of the last example that is not new (the examples
+            // stay in report order: `i` comes after every one of them).
+            let old = ns
+                .examples
+                .iter()
+                .rposition(|&e| !crate::labels::is_new(report, e));
+            if let Some(at) = old {
+                ns.examples.remove(at);
+                ns.examples.push(i);
+            }
         }
     }
-    rules.into_iter().map(|acc| finish(acc, keep)).collect()
+    rules
+        .into_iter()
+        .map(|acc| finish(acc, keep, report))
+        .collect()
 }
 
 /// The largest namespace groups first, then the rest counted.
-fn finish(acc: RuleAcc, keep: usize) -> RuleGroup {
+fn finish(acc: RuleAcc, keep: usize, report: &Report) -> RuleGroup {
     let mut group = acc.group;
     let mut namespaces = acc.namespaces;
     group.namespaces = namespaces.len();
     if let [only] = namespaces.as_slice() {
         group.sole_namespace = Some(only.namespace.clone());
     }
-    namespaces.sort_by(|a, b| b.count.cmp(&a.count).then(a.first.cmp(&b.first)));
+    namespaces.sort_by(|a, b| {
+        (b.new > 0)
+            .cmp(&(a.new > 0))
+            .then(b.count.cmp(&a.count))
+            .then(a.first.cmp(&b.first))
+    });
     let cut = namespaces.len().min(keep);
     for g in namespaces.drain(cut..) {
         group.rest.groups += 1;
         group.rest.count += g.count;
         group.rest.waived += g.waived;
+    }
+    // The examples are the rule's, shared among the namespaces shown: three namespaces of a
+    // rule show one finding each, a rule's only namespace shows three. A report of ten thousand
+    // namespaces stays a few screens long.
+    if namespaces.len() > 1 {
+        let each = (keep / namespaces.len()).max(1);
+        for g in &mut namespaces {
+            // New findings are kept first, then the earliest; shown in report order.
+            let (mut kept, others): (Vec<usize>, Vec<usize>) = g
+                .examples
+                .iter()
+                .partition(|&&e| crate::labels::is_new(report, e));
+            kept.truncate(each);
+            kept.extend(others.into_iter().take(each - kept.len()));
+            kept.sort_unstable();
+            g.examples = kept;
+        }
     }
     group.shown = namespaces;
     group
@@ -315,7 +360,8 @@ mod tests {
             .collect();
         assert_eq!(
             shown,
-            vec![(Some("b"), 4, &[1, 2][..]), (Some("a"), 2, &[0, 3][..])]
+            // Two examples shared by the two namespaces shown: one each.
+            vec![(Some("b"), 4, &[1][..]), (Some("a"), 2, &[0][..])]
         );
         assert_eq!(
             g.rest,
@@ -327,6 +373,27 @@ mod tests {
         );
         assert!(!g.complete());
         assert!(groups[1].complete() && groups[1].single().is_some());
+        // Against a baseline, a new finding is an example before older ones, and its
+        // namespace comes first.
+        let mut with_new = report(vec![
+            finding("KC301", Some("a"), 0, false),
+            finding("KC301", Some("b"), 1, false),
+            finding("KC301", Some("b"), 2, false),
+            finding("KC301", Some("a"), 3, false),
+            finding("KC301", Some("b"), 4, false),
+            finding("KC301", Some("a"), 5, false),
+            finding("KC301", Some("a"), 6, false),
+        ]);
+        let mut b = kcheck_model::Baseline::new("old.json".into(), "0".into(), 7);
+        b.mark_new(4);
+        with_new.baseline = Some(Box::new(b));
+        let g = &group_item(&with_new, &with_new.items[0], Some(2))[0];
+        let shown: Vec<(Option<&str>, &[usize])> = g
+            .shown
+            .iter()
+            .map(|n| (n.namespace.as_deref(), n.examples.as_slice()))
+            .collect();
+        assert_eq!(shown, vec![(Some("b"), &[4][..]), (Some("a"), &[0][..])]);
         // All: everything is an example, in report order.
         let all = group_item(&r, &r.items[0], None);
         assert!(all.iter().all(RuleGroup::complete));

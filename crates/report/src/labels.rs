@@ -273,6 +273,8 @@ pub(crate) fn more_below(n: usize, lang: Lang) -> String {
 }
 
 pub(crate) fn examined_count(n: usize, lang: Lang) -> String {
+    // Grouped like the findings' counts beside it: "182,558 checked".
+    let n = thousands(n);
     match lang {
         Lang::En => format!("{n} checked"),
         Lang::Zh => format!("已检查 {n} 项"),
