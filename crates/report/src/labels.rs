@@ -483,7 +483,7 @@ pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
     match lang {
         Lang::En => {
             let n = |n: usize, one: &str, many: &str| {
-                format!("{n} {}", if n == 1 { one } else { many })
+                format!("{} {}", thousands(n), if n == 1 { one } else { many })
             };
             let mut parts = Vec::new();
             // Objects listed from the API come from no file.
@@ -502,13 +502,16 @@ pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
         }
         Lang::Zh => {
             let mut s = if i.files_read > 0 || i.objects == 0 {
-                format!("{}:{},", FILES_READ.zh, i.files_read)
+                format!("{}:{},", FILES_READ.zh, thousands(i.files_read))
             } else {
                 String::new()
             };
             s.push_str(&format!(
                 "{}:{},{}:{}",
-                OBJECTS.zh, i.objects, INPUT_ERRORS.zh, errors
+                OBJECTS.zh,
+                thousands(i.objects),
+                INPUT_ERRORS.zh,
+                thousands(errors)
             ));
             if i.files_skipped > 0 {
                 s.push_str(&format!(",{}:{}", FILES_SKIPPED.zh, i.files_skipped));
