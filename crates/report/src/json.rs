@@ -39,26 +39,12 @@ struct JsonBaseline<'a> {
     notes: Vec<&'a str>,
 }
 
-/// A finding of a saved report, in the shape of [`JsonFinding`].
-#[derive(Serialize)]
-pub(crate) struct SavedJson<'a> {
-    code: &'a str,
-    rule: &'a str,
-    item: &'a str,
-    severity: Severity,
-    level: Level,
-    object: Option<Object<'a>>,
-    path: Option<&'a str>,
-    location: Option<Location<'a>>,
-    source: Option<&'a str>,
-    message: &'a str,
-    fix: &'a str,
-    waived: bool,
-    fingerprint: &'a str,
-}
+/// A finding of a saved report, in the shape of this run's (without a waiver, pod count or
+/// baseline state, which a saved report's findings do not keep).
+pub(crate) type SavedJson<'a> = JsonFinding<'a, &'a str>;
 
 pub(crate) fn saved(f: &kcheck_model::SavedFinding) -> SavedJson<'_> {
-    SavedJson {
+    JsonFinding {
         code: &f.code,
         rule: &f.rule,
         item: &f.item,
@@ -71,6 +57,9 @@ pub(crate) fn saved(f: &kcheck_model::SavedFinding) -> SavedJson<'_> {
         message: &f.message,
         fix: &f.fix,
         waived: f.waived,
+        waiver: None,
+        pods: 0,
+        baseline: None,
         fingerprint: &f.fingerprint,
     }
 }
@@ -201,8 +190,9 @@ impl Serialize for Findings<'_> {
     }
 }
 
+/// A finding; `F` its fingerprint, made as it is written for this run's, a saved report's string.
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a, F> {
     code: &'a str,
     rule: &'a str,
     item: &'a str,
@@ -225,7 +215,7 @@ struct JsonFinding<'a> {
     baseline: Option<kcheck_model::BaselineState>,
     /// The finding's identity across runs (rule, object, field; never the line), as SARIF's
     /// `partialFingerprints["kcheck/v1"]`: what a baseline compares.
-    fingerprint: crate::Formatted<crate::fingerprint::Fingerprint<'a>>,
+    fingerprint: F,
 }
 
 #[derive(Serialize)]
@@ -418,7 +408,7 @@ fn finding<'f>(
     fingerprint: crate::fingerprint::Fingerprint<'f>,
     baseline: Option<kcheck_model::BaselineState>,
     lang: Lang,
-) -> JsonFinding<'f> {
+) -> JsonFinding<'f, crate::Formatted<crate::fingerprint::Fingerprint<'f>>> {
     JsonFinding {
         fingerprint: crate::Formatted(fingerprint),
         code: f.code,
