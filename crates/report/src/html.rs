@@ -329,7 +329,7 @@ fn fix_first(out: &mut String, report: &Report, grouped: &Grouped, lang: Lang) {
             esc(g.code),
             esc(&rule_title(report, g, lang)),
             severity_span(g.severity, lang),
-            esc(&labels::rule_counts(g, lang)),
+            esc(&labels::urgent_counts(g, lang)),
             labels::ITEM_LINK.get(lang),
             esc(r.item.id),
             esc(r.item.id),

@@ -176,6 +176,21 @@ pub(crate) fn rule_counts(g: &crate::group::RuleGroup, lang: Lang) -> String {
     s
 }
 
+/// A rule's counts in the list of what to fix first, saying how many of them fail at high or
+/// critical when not all do (the number on its badge): "10,000 findings (6,666 failing at high or
+/// critical)".
+pub(crate) fn urgent_counts(g: &crate::group::RuleGroup, lang: Lang) -> String {
+    let mut s = rule_counts(g, lang);
+    if g.urgent < g.count {
+        let n = thousands(g.urgent);
+        match lang {
+            Lang::En => s.push_str(&format!(" ({n} failing at high or critical)")),
+            Lang::Zh => s.push_str(&format!("（其中 {n} 个为高或严重级别的不通过）")),
+        }
+    }
+    s
+}
+
 /// A namespace group's heading: "namespace prod: 1,234 findings, 1 waived".
 pub(crate) fn namespace_heading(g: &crate::group::NsGroup, lang: Lang) -> String {
     format!(

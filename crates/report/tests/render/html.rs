@@ -61,6 +61,11 @@ fn fix_first_lists_failing_critical_and_high_rules_most_first() {
     assert!(list.contains(
         "<li><span class=\"b b-critical\" title=\"Failing critical and high findings, by rule, most first.\">1</span> <a href=\"#KC161\"><code>KC161</code> Wildcard RBAC rule</a> <span class=\"v-critical\">critical</span> — 1 finding in namespace prod <span class=\"muted\">(item <a href=\"#item-1.6\">1.6</a>)</span></li>"
     ), "{list}");
+    // KC101 has a waived finding besides: its badge counts one of two, and the text says so.
+    assert!(
+        list.contains("— 2 findings, 1 waived (1 failing at high or critical) <span"),
+        "{list}"
+    );
 }
 
 #[test]
