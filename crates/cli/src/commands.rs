@@ -261,11 +261,10 @@ pub(crate) fn compare_baseline(
     let Some(path) = &args.baseline else {
         return Ok(());
     };
-    let saved = kcheck_report::saved::read_report(path).map_err(|e| {
+    let baseline = kcheck_report::saved::compare_file(report, path).map_err(|e| {
         eprintln!("kcheck: --baseline {e}");
         exit::INPUT
     })?;
-    let baseline = kcheck_report::saved::compare(report, saved);
     let lang = args.output.lang.lang();
     eprintln!("kcheck: {}", kcheck_report::baseline_line(&baseline, lang));
     for note in &baseline.notes {

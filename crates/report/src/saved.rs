@@ -205,58 +205,11 @@ fn check(header: RawHeader, name: &str) -> Result<RawTool, ReadError> {
 fn from_raw(raw: RawReport, tool: RawTool, name: String) -> SavedReport {
     // Fingerprints made for reports that predate them, repeats counted in the report's order.
     let mut repeats = Repeats::default();
-    let mut made = String::new();
-    let findings =
-        raw.findings
-            .into_iter()
-            .map(|f| {
-                let fingerprint = match f.fingerprint {
-                    Some(fp) => fp,
-                    None => {
-                        made.clear();
-                        let place = match (&f.path, &f.location, &f.source) {
-                            (Some(p), _, _) => p.as_str(),
-                            (None, Some(l), _) => l.file.as_str(),
-                            (None, None, Some(s)) => s.as_str(),
-                            (None, None, None) => "",
-                        };
-                        let parts = Parts {
-                            code: &f.code,
-                            object: f.object.as_ref().map(|o| {
-                                (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str())
-                            }),
-                            place,
-                        };
-                        let _ = write!(made, "{}", repeats.next_of(parts));
-                        made.clone()
-                    }
-                };
-                SavedFinding {
-                    code: f.code,
-                    rule: f.rule,
-                    item: f.item,
-                    severity: f.severity,
-                    level: f.level,
-                    object: f.object.map(|o| ObjectRef {
-                        api_version: o.api_version,
-                        kind: o.kind,
-                        namespace: o.namespace,
-                        name: o.name,
-                    }),
-                    path: f.path,
-                    location: f.location.map(|l| Location {
-                        file: l.file.into(),
-                        line: l.line,
-                        column: l.column,
-                    }),
-                    source: f.source,
-                    message: f.message,
-                    fix: f.fix,
-                    waived: f.waived,
-                    fingerprint,
-                }
-            })
-            .collect();
+    let findings = raw
+        .findings
+        .into_iter()
+        .map(|f| saved_finding(f, &mut repeats))
+        .collect();
     SavedReport {
         source: name,
         tool_version: tool.version.unwrap_or_default(),
@@ -273,6 +226,46 @@ fn from_raw(raw: RawReport, tool: RawTool, name: String) -> SavedReport {
     }
 }
 
+/// A finding as read, with its fingerprint made when the report has none (`repeats` counts
+/// over the report's findings in order).
+fn saved_finding(f: RawFinding, repeats: &mut Repeats) -> SavedFinding {
+    let fingerprint = match f.fingerprint {
+        Some(fp) => fp,
+        None => made_print(
+            repeats,
+            &f.code,
+            f.object.as_ref(),
+            f.path.as_deref(),
+            f.location.as_ref().map(|l| l.file.as_str()),
+            f.source.as_deref(),
+        ),
+    };
+    SavedFinding {
+        code: f.code,
+        rule: f.rule,
+        item: f.item,
+        severity: f.severity,
+        level: f.level,
+        object: f.object.map(|o| ObjectRef {
+            api_version: o.api_version,
+            kind: o.kind,
+            namespace: o.namespace,
+            name: o.name,
+        }),
+        path: f.path,
+        location: f.location.map(|l| Location {
+            file: l.file.into(),
+            line: l.line,
+            column: l.column,
+        }),
+        source: f.source,
+        message: f.message,
+        fix: f.fix,
+        waived: f.waived,
+        fingerprint,
+    }
+}
+
 /// The findings of an earlier report by fingerprint, marked as a later run's are found in it.
 pub(crate) struct PrintIndex<'a> {
     by_print: HashMap<&'a str, usize>,
@@ -281,13 +274,15 @@ pub(crate) struct PrintIndex<'a> {
 
 impl<'a> PrintIndex<'a> {
     pub(crate) fn new(old: &'a [SavedFinding]) -> PrintIndex<'a> {
+        PrintIndex::of(old.iter().map(|f| f.fingerprint.as_str()))
+    }
+
+    /// The index of `prints`, the old report's fingerprints in its order.
+    fn of(prints: impl ExactSizeIterator<Item = &'a str>) -> PrintIndex<'a> {
+        let seen = vec![false; prints.len()];
         PrintIndex {
-            by_print: old
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.fingerprint.as_str(), i))
-                .collect(),
-            seen: vec![false; old.len()],
+            by_print: prints.enumerate().map(|(i, p)| (p, i)).collect(),
+            seen,
         }
     }
 
@@ -307,6 +302,114 @@ impl<'a> PrintIndex<'a> {
 /// This run against `saved`: each finding new or existing, the saved ones gone listed as fixed,
 /// and notes on what the comparison cannot tell.
 pub fn compare(report: &Report, saved: SavedReport) -> Baseline {
+    let prints = Prints {
+        source: saved.source.clone(),
+        tool_version: saved.tool_version.clone(),
+        rules: saved.rules.clone(),
+        prints: saved
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.clone())
+            .collect(),
+        codes: saved.findings.iter().map(|f| f.code.clone()).collect(),
+    };
+    let (mut baseline, fixed) = judge(report, &prints);
+    let mut saved_findings = saved.findings;
+    let mut keep = fixed.into_iter().peekable();
+    let mut index = 0usize;
+    saved_findings.retain(|_| {
+        let k = keep.peek() == Some(&index);
+        if k {
+            keep.next();
+        }
+        index += 1;
+        k
+    });
+    baseline.fixed = saved_findings;
+    baseline
+}
+
+/// This run against the JSON report at `path`, as [`compare`] does, reading only what each step
+/// needs: the header, then every finding's fingerprint (not its message or fix), then in full
+/// only the findings that are gone. A baseline of 300,000 findings is not held whole.
+pub fn compare_file(report: &Report, path: &Path) -> Result<Baseline, ReadError> {
+    let name = path.display().to_string();
+    let open = || {
+        std::fs::File::open(path)
+            .map(|f| std::io::BufReader::with_capacity(1 << 20, f))
+            .map_err(|e| ReadError(format!("{name}: {e}")))
+    };
+    let header: RawHeader = serde_json::from_reader(open()?).map_err(|e| json_error(&name, &e))?;
+    let tool = check(header, &name)?;
+    let light: LightReport = serde_json::from_reader(open()?).map_err(|e| json_error(&name, &e))?;
+    let mut repeats = Repeats::default();
+    let (mut prints, mut codes) = (Vec::new(), Vec::new());
+    for f in light.findings {
+        prints.push(match f.fingerprint {
+            Some(p) => p,
+            None => made_print(
+                &mut repeats,
+                &f.code,
+                f.object.as_ref(),
+                f.path.as_deref(),
+                f.location.as_ref().map(|l| l.file.as_str()),
+                f.source.as_deref(),
+            ),
+        });
+        codes.push(f.code);
+    }
+    let prints = Prints {
+        source: name.clone(),
+        tool_version: tool.version.unwrap_or_default(),
+        rules: tool.rules,
+        prints,
+        codes,
+    };
+    let (mut baseline, fixed) = judge(report, &prints);
+    drop(prints);
+    if !fixed.is_empty() {
+        let mut wanted = vec![false; fixed.last().map_or(0, |&j| j + 1)];
+        for &j in &fixed {
+            wanted[j] = true;
+        }
+        let mut de = serde_json::Deserializer::from_reader(open()?);
+        let picked = serde::de::DeserializeSeed::deserialize(FindingsAt(&wanted), &mut de)
+            .map_err(|e| json_error(&name, &e))?;
+        baseline.fixed = picked;
+    }
+    Ok(baseline)
+}
+
+/// What a comparison needs of a saved report: its fingerprints and rule codes, in its order.
+struct Prints {
+    source: String,
+    tool_version: String,
+    rules: Option<Vec<String>>,
+    prints: Vec<String>,
+    codes: Vec<String>,
+}
+
+/// The fingerprint of a saved finding that has none, made as this version makes them.
+fn made_print(
+    repeats: &mut Repeats,
+    code: &str,
+    object: Option<&RawObject>,
+    path: Option<&str>,
+    file: Option<&str>,
+    source: Option<&str>,
+) -> String {
+    let place = path.or(file).or(source).unwrap_or("");
+    let parts = Parts {
+        code,
+        object: object.map(|o| (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str())),
+        place,
+    };
+    repeats.next_of(parts).to_string()
+}
+
+/// The comparison without the fixed findings themselves: the baseline (each of this run's
+/// findings new or existing, the notes) and the indices of the saved findings that are fixed.
+fn judge(report: &Report, saved: &Prints) -> (Baseline, Vec<usize>) {
     let mut baseline = Baseline::new(
         saved.source.clone(),
         saved.tool_version.clone(),
@@ -314,7 +417,7 @@ pub fn compare(report: &Report, saved: SavedReport) -> Baseline {
     );
     // Each fingerprint of this run, made into one buffer in turn.
     let mut repeats = Repeats::default();
-    let mut index = PrintIndex::new(&saved.findings);
+    let mut index = PrintIndex::of(saved.prints.iter().map(String::as_str));
     let mut buf = String::new();
     for (i, f) in report.findings.iter().enumerate() {
         buf.clear();
@@ -329,16 +432,27 @@ pub fn compare(report: &Report, saved: SavedReport) -> Baseline {
     let mut unknown_findings = 0usize;
     let mut fixed = Vec::new();
     for j in index.gone() {
-        let f = &saved.findings[j];
-        if ran.contains(f.code.as_str()) {
+        let code = saved.codes[j].as_str();
+        if ran.contains(code) {
             fixed.push(j);
         } else {
             unknown_findings += 1;
-            if !unknown.contains(&f.code.as_str()) {
-                unknown.push(&f.code);
+            if !unknown.contains(&code) {
+                unknown.push(code);
             }
         }
     }
+    baseline.notes = notes(report, saved, unknown, unknown_findings);
+    (baseline, fixed)
+}
+
+/// What the reader should know about a comparison with `saved`.
+fn notes(
+    report: &Report,
+    saved: &Prints,
+    mut unknown: Vec<&str>,
+    unknown_findings: usize,
+) -> Vec<Text> {
     let mut notes = Vec::new();
     if saved.tool_version != env!("CARGO_PKG_VERSION") {
         let v = if saved.tool_version.is_empty() {
@@ -387,19 +501,110 @@ pub fn compare(report: &Report, saved: SavedReport) -> Baseline {
             ));
         }
     }
-    drop(index);
-    let mut saved_findings = saved.findings;
-    let mut keep = fixed.into_iter().peekable();
-    let mut index = 0usize;
-    saved_findings.retain(|_| {
-        let k = keep.peek() == Some(&index);
-        if k {
-            keep.next();
+    notes
+}
+
+/// A finding as the comparison first reads it: what its fingerprint is made of.
+#[derive(Deserialize)]
+struct LightFinding {
+    code: String,
+    object: Option<RawObject>,
+    path: Option<String>,
+    location: Option<LightLocation>,
+    source: Option<String>,
+    fingerprint: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LightLocation {
+    file: String,
+}
+
+#[derive(Deserialize)]
+struct LightReport {
+    #[serde(default)]
+    findings: Vec<LightFinding>,
+}
+
+/// Reads a report's findings at the indices `wanted` marks, in full, passing over the rest
+/// unparsed.
+struct FindingsAt<'w>(&'w [bool]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for FindingsAt<'_> {
+    type Value = Vec<SavedFinding>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FindingsAt<'_> {
+    type Value = Vec<SavedFinding>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a kcheck JSON report")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "findings" {
+                found = map.next_value_seed(Picked(self.0))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
         }
-        index += 1;
-        k
-    });
-    baseline.fixed = saved_findings;
-    baseline.notes = notes;
-    baseline
+        Ok(found)
+    }
+}
+
+/// The findings array, read as [`FindingsAt`] says.
+struct Picked<'w>(&'w [bool]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Picked<'_> {
+    type Value = Vec<SavedFinding>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Picked<'_> {
+    type Value = Vec<SavedFinding>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of findings")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        let mut repeats = Repeats::default();
+        let mut i = 0usize;
+        loop {
+            if self.0.get(i).copied().unwrap_or(false) {
+                let Some(f) = seq.next_element::<RawFinding>()? else {
+                    break;
+                };
+                out.push(saved_finding(f, &mut repeats));
+            } else {
+                let Some(f) = seq.next_element::<LightFinding>()? else {
+                    break;
+                };
+                // Repeats are counted over every finding, as the first pass counted them.
+                if f.fingerprint.is_none() {
+                    let file = f.location.as_ref().map(|l| l.file.as_str());
+                    let _ = made_print(
+                        &mut repeats,
+                        &f.code,
+                        f.object.as_ref(),
+                        f.path.as_deref(),
+                        file,
+                        f.source.as_deref(),
+                    );
+                }
+            }
+            i += 1;
+        }
+        Ok(out)
+    }
 }

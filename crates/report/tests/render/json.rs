@@ -257,3 +257,45 @@ fn a_report_against_its_own_json_and_an_edited_one() {
     assert!(plain.get("baseline").is_none());
     assert!(plain["findings"][0].get("baseline").is_none());
 }
+
+/// Reading a baseline from its file in three light passes gives what reading it whole gives,
+/// with and without fingerprints in it.
+#[test]
+fn a_baseline_read_from_its_file_compares_as_one_read_whole() {
+    let report = crate::fixture::report();
+    let text = kcheck_report::render(&report, Format::Json, &Default::default());
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    // One finding gone from the baseline (so new in the run), one more in it (so fixed).
+    let findings = doc["findings"].as_array_mut().unwrap();
+    findings.remove(1);
+    let mut extra = findings[0].clone();
+    extra["fingerprint"] = format!("{}|gone", extra["fingerprint"].as_str().unwrap()).into();
+    findings.push(extra);
+    let dir = std::env::temp_dir().join(format!("kcheck-baseline-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for strip in [false, true] {
+        let mut doc = doc.clone();
+        if strip {
+            for f in doc["findings"].as_array_mut().unwrap() {
+                f.as_object_mut().unwrap().remove("fingerprint");
+            }
+        }
+        let text = serde_json::to_string(&doc).unwrap();
+        let path = dir.join("old.json");
+        std::fs::write(&path, &text).unwrap();
+        let whole = kcheck_report::saved::compare(
+            &report,
+            kcheck_report::saved::parse_report(&text, &path.display().to_string()).unwrap(),
+        );
+        let light = kcheck_report::saved::compare_file(&report, &path).unwrap();
+        assert_eq!(whole.fixed, light.fixed, "strip {strip}");
+        assert_eq!(whole.notes, light.notes, "strip {strip}");
+        assert_eq!(
+            (light.new_count, light.state(1)),
+            (1, kcheck_model::BaselineState::New)
+        );
+        // Without fingerprints the extra finding repeats the first: its made print is `|1`.
+        assert_eq!(light.fixed.len(), 1, "strip {strip}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
