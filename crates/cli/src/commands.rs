@@ -99,7 +99,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 return Ok(exit::USAGE);
             };
             let summary = registry::summary(rule);
-            let doc = rule.doc_markdown();
+            let doc = rule.doc_markdown_in(args.lang.lang());
             write_stdout(&kcheck_report::explanation(
                 &summary,
                 &doc,

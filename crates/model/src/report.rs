@@ -300,6 +300,26 @@ pub struct RuleInfo {
     pub title: Text,
     /// The rule's documentation in Markdown (What it checks, Why, Fix, References).
     pub doc: &'static str,
+    /// The same in Chinese (检查内容, 原因, 修复, 参考); empty until written.
+    pub doc_zh: &'static str,
+}
+
+impl RuleInfo {
+    /// The documentation in `lang`, shaped like `doc` (a doc comment's space before every
+    /// line): the Chinese when there is one, else the English.
+    pub fn doc_in(&self, lang: crate::text::Lang) -> std::borrow::Cow<'static, str> {
+        if lang == crate::text::Lang::Zh && !self.doc_zh.trim().is_empty() {
+            let mut out = String::with_capacity(self.doc_zh.len() + 64);
+            for line in self.doc_zh.trim().lines() {
+                out.push(' ');
+                out.push_str(line);
+                out.push('\n');
+            }
+            std::borrow::Cow::Owned(out)
+        } else {
+            std::borrow::Cow::Borrowed(self.doc)
+        }
+    }
 }
 
 /// What `kcheck rules` and `kcheck explain` say about a rule.

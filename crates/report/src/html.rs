@@ -574,14 +574,15 @@ fn rule_group(
         }
     }
     if let Some(info) = report.rules.iter().find(|i| i.code == g.code) {
-        if !info.doc.trim().is_empty() {
+        let doc = info.doc_in(lang);
+        if !doc.trim().is_empty() {
             let _ = write!(
                 spool.buf,
                 "<details class=\"doc\"><summary>{} {}</summary><div class=\"md\">",
                 labels::DOCUMENTATION.get(lang),
                 esc(g.code)
             );
-            markdown_to_html(&mut spool.buf, info.doc);
+            markdown_to_html(&mut spool.buf, &doc);
             spool.buf.push_str("</div></details>\n");
         }
     }

@@ -487,8 +487,9 @@ fn first_paragraph(doc: &str) -> Option<String> {
 
 fn rule(r: &RuleInfo, lang: Lang) -> Rule<'_> {
     let title = r.title.get(lang);
-    let help = (!r.doc.trim().is_empty()).then(|| {
-        let doc = doc_markdown(r.doc);
+    let source = r.doc_in(lang);
+    let help = (!source.trim().is_empty()).then(|| {
+        let doc = doc_markdown(&source);
         Help {
             markdown: doc.clone(),
             text: doc,
@@ -499,7 +500,7 @@ fn rule(r: &RuleInfo, lang: Lang) -> Rule<'_> {
             level: default_level(r.severity),
         },
         full_description: Message {
-            text: first_paragraph(r.doc).map_or(Cow::Borrowed(title), Cow::Owned),
+            text: first_paragraph(&source).map_or(Cow::Borrowed(title), Cow::Owned),
         },
         help,
         id: r.code,

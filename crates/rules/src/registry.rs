@@ -54,6 +54,57 @@ pub fn doc_page(rule: &Rule) -> String {
     )
 }
 
+/// The page `docs/rules/zh/<CODE>.md`: the rule's Chinese documentation, for a rule that has it.
+pub fn doc_page_zh(rule: &Rule) -> Option<String> {
+    if rule.doc_zh.trim().is_empty() {
+        return None;
+    }
+    Some(format!(
+        "<!-- 由 crates/rules/src 生成（`KCHECK_UPDATE_DOCS=1 cargo test -p kcheck-rules --test docs`），请勿手工修改 -->\n\
+         # {code} {name}\n\n\
+         {title_zh}\n\n\
+         | 检查项 | 严重程度 | 证据 | 准入 Webhook |\n|---|---|---|---|\n| {item} | {severity} | {evidence:?} | {admission} |\n\n\
+         {doc}",
+        code = rule.code,
+        name = rule.name,
+        title_zh = rule.title.zh,
+        item = rule.item,
+        severity = rule.severity_label(Lang::Zh),
+        evidence = rule.evidence,
+        admission = match rule.admission {
+            crate::Admission::NotApplicable => "-",
+            crate::Admission::Judged | crate::Admission::JudgedDespite(_) => "运行",
+            crate::Admission::Excluded(_) => "不运行",
+        },
+        doc = rule.doc_markdown_in(Lang::Zh),
+    ))
+}
+
+/// `docs/rules/zh/README.md`: the rules by checklist item, in Chinese, each linked to its
+/// Chinese page when it has one.
+pub fn doc_index_zh() -> String {
+    let mut rules: Vec<&'static Rule> = all().to_vec();
+    rules.sort_by_key(|r| (kcheck_model::item_order(r.item), r.code));
+    let mut out = String::from(
+        "<!-- 生成的文件，请勿手工修改 -->\n# kcheck 规则\n\n按检查清单的检查项排列。\n\n| 规则 | 名称 | 检查项 | 严重程度 | 标题 |\n|---|---|---|---|---|\n",
+    );
+    for r in rules {
+        let code = if r.doc_zh.trim().is_empty() {
+            format!("{} ([英文](../{}.md))", r.code, r.code)
+        } else {
+            format!("[{code}]({code}.md)", code = r.code)
+        };
+        out.push_str(&format!(
+            "| {code} | {} | {} | {} | {} |\n",
+            r.name,
+            r.item,
+            r.severity_label(Lang::Zh),
+            r.title.zh
+        ));
+    }
+    out
+}
+
 /// Whether the webhook runs the rule, for its page.
 fn admission_label(rule: &Rule) -> String {
     match rule.admission {

@@ -29,6 +29,9 @@ pub struct Rule {
     pub fix: Text,
     /// The doc comment, in Markdown.
     pub doc: &'static str,
+    /// The same documentation in Chinese (`doc_zh:` in [`declare_rule!`]), in Markdown with the
+    /// headings 检查内容, 原因, 修复, 参考; empty until written, when the English is shown.
+    pub doc_zh: &'static str,
     pub check: Check,
     /// Kinds the check reads besides the ones it is run on (`Check::Object { kinds }`): the
     /// NetworkPolicies a workload rule looks up, the kinds an inventory rule walks. When a run
@@ -296,6 +299,16 @@ impl Rule {
         out.trim().to_string() + "\n"
     }
 
+    /// The documentation in `lang`: the Chinese when the rule has it, else the English.
+    pub fn doc_markdown_in(&self, lang: kcheck_model::Lang) -> String {
+        match lang {
+            kcheck_model::Lang::Zh if !self.doc_zh.trim().is_empty() => {
+                self.doc_zh.trim().to_string() + "\n"
+            }
+            _ => self.doc_markdown(),
+        }
+    }
+
     /// Every severity its findings may carry, most severe first.
     pub fn all_severities(&self) -> Vec<Severity> {
         let mut all: Vec<Severity> = std::iter::once(self.severity)
@@ -324,6 +337,7 @@ impl Rule {
             severity: self.severity,
             title: self.title.clone(),
             doc: self.doc,
+            doc_zh: self.doc_zh,
         }
     }
 }
@@ -336,7 +350,7 @@ macro_rules! declare_rule {
     ($(#[doc = $doc:literal])* $vis:vis static $name:ident = { $($field:ident : $value:expr),* $(,)? }) => {
         $(#[doc = $doc])*
         $vis static $name: $crate::Rule = $crate::__rule_literal!(
-            [doc: concat!($($doc, "\n"),*), file: file!(),] [] [] [] $($field : $value,)*
+            [doc: concat!($($doc, "\n"),*), file: file!(),] [] [] [] [] $($field : $value,)*
         );
     };
 }
@@ -346,25 +360,41 @@ macro_rules! declare_rule {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __rule_literal {
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] reads : $reads:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)*] [$reads] [$($s)?] [$($a)?] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] reads : $reads:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$reads] [$($s)?] [$($a)?] [$($z)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] severities : $sev:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$sev] [$($a)?] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] severities : $sev:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$sev] [$($a)?] [$($z)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] admission : $adm:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$($s)?] [$adm] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] admission : $adm:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$($s)?] [$adm] [$($z)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] $field:ident : $value:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)* $field : $value,] [$($r)?] [$($s)?] [$($a)?] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] doc_zh : $zh:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$($s)?] [$($a)?] [$zh] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?]) => {
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] $field:ident : $value:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)* $field : $value,] [$($r)?] [$($s)?] [$($a)?] [$($z)?] $($rest)*)
+    };
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?]) => {
         $crate::Rule {
             $($f : $v,)*
             reads: $crate::__or_empty!($($r)?),
             severities: $crate::__or_empty!($($s)?),
             admission: $crate::__or_not_applicable!($($a)?),
+            doc_zh: $crate::__or_blank!($($z)?),
         }
+    };
+}
+
+/// The Chinese documentation given, or none yet (`""`: the English is shown).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __or_blank {
+    () => {
+        ""
+    };
+    ($e:expr) => {
+        $e
     };
 }
 

@@ -13,8 +13,15 @@ fn generated_rule_docs_are_current() {
         .map(|r| (format!("{}.md", r.code), registry::doc_page(r)))
         .collect();
     expected.push(("README.md".into(), registry::doc_index()));
+    // The Chinese pages of the rules that have Chinese documentation, and their index.
+    expected.extend(
+        registry::all()
+            .iter()
+            .filter_map(|r| Some((format!("zh/{}.md", r.code), registry::doc_page_zh(r)?))),
+    );
+    expected.push(("zh/README.md".into(), registry::doc_index_zh()));
     if update {
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(dir.join("zh")).unwrap();
     }
     let mut stale = Vec::new();
     for (name, text) in &expected {
@@ -25,15 +32,31 @@ fn generated_rule_docs_are_current() {
             stale.push(name.clone());
         }
     }
-    let on_disk: Vec<String> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+    let listed = |sub: &str| -> Vec<String> {
+        std::fs::read_dir(dir.join(sub))
+            .map(|rd| {
+                rd.filter_map(|e| {
+                    let e = e.ok()?;
+                    if e.file_type().ok()?.is_dir() {
+                        return None;
+                    }
+                    Some(format!("{sub}{}", e.file_name().into_string().ok()?))
+                })
                 .collect()
-        })
-        .unwrap_or_default();
+            })
+            .unwrap_or_default()
+    };
+    let mut on_disk = listed("");
+    on_disk.extend(listed("zh/"));
     for name in on_disk {
         if !expected.iter().any(|(n, _)| *n == name) {
-            stale.push(format!("{name} (no such rule)"));
+            if update {
+                let _ = std::fs::remove_file(dir.join(&name));
+            } else {
+                stale.push(format!(
+                    "{name} (no such rule, or no Chinese documentation)"
+                ));
+            }
         }
     }
     assert!(

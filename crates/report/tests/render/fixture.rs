@@ -169,6 +169,7 @@ pub fn rules() -> Vec<RuleInfo> {
         title: Text::fixed(en, zh),
         // As `declare_rule!` makes it from doc comments: a space before every line.
         doc: " ## What it checks\n Bindings of the **system:masters**\n group.\n\n ## Why\n It bypasses RBAC.\n",
+        doc_zh: "",
     }
     };
     vec![

@@ -37,6 +37,27 @@ declare_rule! {
             "从 Pod 规约中删除 hostNetwork、hostPID 和 hostIPC(默认值为 false)。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        doc_zh: "\
+## 检查内容
+每个工作负载的 Pod 规约中，`hostNetwork`、`hostPID` 或 `hostIPC` 是否设为 `true`（每个字段一个问题）。
+
+## 原因
+检查清单第 3.2 项：基线（Baseline）Pod 安全标准禁止共享主机的名字空间。使用主机网络的 Pod
+可以访问节点本地的服务（kubelet，控制平面节点上的 etcd），还能监听流量；使用主机 PID
+名字空间的 Pod 能看到节点上的所有进程并向它们发送信号；使用主机 IPC 的 Pod 能读取其他进程的共享内存。
+
+## 修复
+删除这些字段（默认值为 `false`）。需要对外提供端口时，用 Service，而不是主机网络：
+```yaml
+spec:
+  hostNetwork: false
+  hostPID: false
+  hostIPC: false
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-standards/#baseline
+",
     }
 }
 
