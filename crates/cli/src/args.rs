@@ -12,7 +12,10 @@ use std::path::PathBuf;
         Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; \
         2 some input could not be read or parsed, or a cluster audit could not list some kinds \
         (the report still covers the rest and names what is missing), or the cluster or etcd \
-        could not be reached (no report); 3 usage error."
+        could not be reached (no report); 3 usage error.\n\n\
+        Language (--lang en|zh): the flag, else KCHECK_LANG, else the locale (the first of LC_ALL, \
+        LC_MESSAGES and LANG that is set: Chinese when it starts with zh), else English. Reports, \
+        explain and the summary lines follow it."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -154,7 +157,7 @@ pub struct NetpolArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
     /// Language of the table and Markdown (JSON is the same in both).
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    #[arg(long, value_enum, default_value_t = LangArg::from_env())]
     pub lang: LangArg,
     #[command(flatten)]
     pub config: ConfigArgs,
@@ -174,7 +177,7 @@ pub struct DiffArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
     /// Language of the table and Markdown (JSON is the same in both).
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    #[arg(long, value_enum, default_value_t = LangArg::from_env())]
     pub lang: LangArg,
     /// Findings shown per item and list in the table and Markdown, or `all` (JSON lists all).
     #[arg(long, value_name = "N|all", default_value = "10", value_parser = parse_examples)]
@@ -196,7 +199,7 @@ pub struct AccessReviewArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
     /// Language of the table and Markdown (JSON and the record are the same in both).
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    #[arg(long, value_enum, default_value_t = LangArg::from_env())]
     pub lang: LangArg,
     /// Write the review record (a ConfigMap manifest) instead of the listing.
     #[arg(long, requires = "reviewer")]
@@ -233,7 +236,7 @@ pub struct WhoCanArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
     /// Language of the table and Markdown (JSON is the same in both).
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    #[arg(long, value_enum, default_value_t = LangArg::from_env())]
     pub lang: LangArg,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -372,7 +375,7 @@ pub struct OutputArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Language of every human-facing string.
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    #[arg(long, value_enum, default_value_t = LangArg::from_env())]
     pub lang: LangArg,
     /// Colour in the table format: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
@@ -434,7 +437,7 @@ pub struct RulesArgs {
     /// table, json or markdown.
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    #[arg(long, value_enum, default_value_t = LangArg::from_env())]
     pub lang: LangArg,
 }
 
@@ -442,7 +445,7 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// A rule code (KC301) or name (privileged-container).
     pub code: String,
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    #[arg(long, value_enum, default_value_t = LangArg::from_env())]
     pub lang: LangArg,
 }
 
@@ -493,6 +496,29 @@ pub enum LangArg {
 }
 
 impl LangArg {
+    /// The language when `--lang` is not given: `KCHECK_LANG` (`en` or `zh`), else the locale
+    /// (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first one set: Chinese when it starts with `zh`),
+    /// else English.
+    pub fn from_env() -> LangArg {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> LangArg {
+        if let Some(lang) = var("KCHECK_LANG").and_then(|v| kcheck_model::Lang::parse(&v)) {
+            return match lang {
+                kcheck_model::Lang::En => LangArg::En,
+                kcheck_model::Lang::Zh => LangArg::Zh,
+            };
+        }
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .into_iter()
+            .find_map(|name| var(name).filter(|v| !v.is_empty()));
+        match locale {
+            Some(l) if l.to_ascii_lowercase().starts_with("zh") => LangArg::Zh,
+            _ => LangArg::En,
+        }
+    }
+
     pub fn lang(self) -> kcheck_model::Lang {
         match self {
             LangArg::En => kcheck_model::Lang::En,
@@ -533,5 +559,35 @@ pub fn parse() -> Result<Cli, u8> {
             let _ = e.print();
             Err(code)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LangArg;
+
+    fn lang(vars: &[(&str, &str)]) -> kcheck_model::Lang {
+        LangArg::from_vars(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        })
+        .lang()
+    }
+
+    #[test]
+    fn the_language_comes_from_kcheck_lang_then_the_locale() {
+        use kcheck_model::Lang::{En, Zh};
+        assert_eq!(lang(&[]), En);
+        assert_eq!(lang(&[("LANG", "zh_CN.UTF-8")]), Zh);
+        assert_eq!(lang(&[("LANG", "C.UTF-8")]), En);
+        // LC_ALL wins over LANG, and an empty one is passed over.
+        assert_eq!(lang(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "zh_CN")]), En);
+        assert_eq!(lang(&[("LC_ALL", ""), ("LANG", "zh_TW")]), Zh);
+        assert_eq!(lang(&[("LC_MESSAGES", "zh_CN"), ("LANG", "en_US")]), Zh);
+        // KCHECK_LANG wins over the locale; a value it does not know is passed over.
+        assert_eq!(lang(&[("KCHECK_LANG", "en"), ("LANG", "zh_CN")]), En);
+        assert_eq!(lang(&[("KCHECK_LANG", "zh"), ("LANG", "en_US")]), Zh);
+        assert_eq!(lang(&[("KCHECK_LANG", "fr"), ("LANG", "zh_CN")]), Zh);
     }
 }

@@ -957,3 +957,42 @@ fn examples_bound_the_human_formats_only() {
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("expected a number or `all`"));
 }
+
+#[test]
+fn the_language_follows_kcheck_lang_then_the_locale() {
+    let explain = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut c = command(&["explain", "KC302"]);
+        c.args(args).env_remove("KCHECK_LANG");
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            c.env_remove(name);
+        }
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        stdout(&o).lines().nth(1).unwrap_or_default().to_string()
+    };
+    let zh = "Pod 共享主机的网络、PID 或 IPC 名字空间";
+    let en = "Pod shares the host's network, PID or IPC namespace";
+    assert_eq!(explain(&[], &[]), en);
+    assert_eq!(explain(&[("LANG", "zh_CN.UTF-8")], &[]), zh);
+    assert_eq!(
+        explain(&[("LC_ALL", "zh_CN.UTF-8"), ("LANG", "en_US.UTF-8")], &[]),
+        zh
+    );
+    assert_eq!(
+        explain(&[("KCHECK_LANG", "en"), ("LANG", "zh_CN.UTF-8")], &[]),
+        en
+    );
+    assert_eq!(explain(&[("KCHECK_LANG", "zh")], &[]), zh);
+    // The flag wins over both.
+    assert_eq!(explain(&[("KCHECK_LANG", "zh")], &["--lang", "en"]), en);
+    // KC302 has its Chinese documentation: explain prints it, not the English.
+    let mut c = command(&["explain", "KC302", "--lang", "zh"]);
+    let doc = stdout(&c.output().unwrap());
+    assert!(
+        doc.contains("## 检查内容\n") && doc.contains("## 原因\n"),
+        "{doc}"
+    );
+    assert!(!doc.contains("## Why"), "{doc}");
+}

@@ -19,6 +19,8 @@ pub fn command(args: &[&str]) -> Command {
     c.args(args)
         .current_dir(root())
         .env_remove("NO_COLOR")
+        // The tests say the language they want: not the developer's locale.
+        .env("KCHECK_LANG", "en")
         .env("KCHECK_FINGERPRINT_KEY", FINGERPRINT_KEY);
     c
 }
