@@ -193,21 +193,31 @@ pub(crate) fn load_waivers(
 /// `--fail-on`.
 /// The input problems on standard error, one line each, before the report (which may go to a
 /// file): an input that failed is never seen only at the report's end, or not at all.
-fn announce_inputs(report: &kcheck_model::Report) {
+fn announce_inputs(report: &kcheck_model::Report, lang: kcheck_model::Lang) {
     const SHOWN: usize = 20;
     let errors: Vec<_> = report.inputs.errors().collect();
     for d in errors.iter().take(SHOWN) {
-        let line = d.to_string().replace(['\n', '\r'], " ");
+        let line = d.line_in(lang).replace(['\n', '\r'], " ");
         eprintln!("kcheck: {line}");
     }
     if errors.len() > SHOWN {
-        eprintln!(
-            "kcheck: and {} more input errors (listed in the report)",
-            errors.len() - SHOWN
-        );
+        let more = errors.len() - SHOWN;
+        match lang {
+            kcheck_model::Lang::En => {
+                eprintln!("kcheck: and {more} more input errors (listed in the report)")
+            }
+            kcheck_model::Lang::Zh => eprintln!("kcheck: 另有 {more} 个输入错误（报告中全部列出）"),
+        }
     }
     if no_objects(report) {
-        eprintln!("kcheck: no Kubernetes object was read from the input: nothing was judged");
+        match lang {
+            kcheck_model::Lang::En => eprintln!(
+                "kcheck: no Kubernetes object was read from the input: nothing was judged"
+            ),
+            kcheck_model::Lang::Zh => {
+                eprintln!("kcheck: 没有从输入中读到任何 Kubernetes 对象：什么都没有判定")
+            }
+        }
     }
 }
 
@@ -333,7 +343,7 @@ pub(crate) fn emit(
     out: &OutputArgs,
     snippets: bool,
 ) -> anyhow::Result<()> {
-    announce_inputs(report);
+    announce_inputs(report, out.lang.lang());
     let fmt = format(out.format());
     let opts = RenderOptions {
         snippets,

@@ -996,3 +996,29 @@ fn the_language_follows_kcheck_lang_then_the_locale() {
     );
     assert!(!doc.contains("## Why"), "{doc}");
 }
+
+#[test]
+fn input_problems_on_standard_error_follow_the_language() {
+    let dir = TempDir::new("stderr-lang");
+    let bad = dir.write("bad.yaml", "a: [\n");
+    let bad = bad.to_str().unwrap();
+    let err = |lang: &str| {
+        let o = kcheck(&["scan", bad, "--lang", lang]);
+        assert_eq!(o.status.code(), Some(2));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let zh = err("zh");
+    assert!(
+        zh.starts_with(&format!("kcheck: {bad}:2:1: YAML 语法错误")),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("\nkcheck: 没有从输入中读到任何 Kubernetes 对象：什么都没有判定\n"),
+        "{zh}"
+    );
+    let en = err("en");
+    assert!(
+        en.contains("\nkcheck: no Kubernetes object was read from the input: nothing was judged\n"),
+        "{en}"
+    );
+}

@@ -27,6 +27,18 @@ pub enum DiagnosticSeverity {
     Warning,
 }
 
+impl Diagnostic {
+    /// `file:line:column: message` in `lang`.
+    pub fn line_in(&self, lang: crate::text::Lang) -> String {
+        let message = self.message.get(lang);
+        if self.line > 0 {
+            format!("{}:{}:{}: {message}", self.file, self.line, self.column)
+        } else {
+            format!("{}: {message}", self.file)
+        }
+    }
+}
+
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.line > 0 {
