@@ -87,7 +87,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
             match kcheck_cluster::collect::run(&options, &plan, progress) {
                 Ok(c) => (c.objects, c.inputs, c.version, c.probes),
                 Err(e) => {
-                    eprintln!("kcheck: {e}");
+                    eprintln!("kcheck: {}", e.message(args.judge.output.lang.lang()));
                     return Ok(exit::INPUT);
                 }
             }

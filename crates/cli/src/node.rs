@@ -34,7 +34,12 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         match kcheck_node::etcd::scan_reachable(&etcd) {
             Ok(scan) => collected.facts.etcd = Some(scan),
             Err(cause) => {
-                eprintln!("kcheck: cannot reach {endpoint}: {cause}");
+                let lang = args.judge.output.lang.lang();
+                let cause = kcheck_cluster::collect::cause_in(&cause.to_string(), lang);
+                match lang {
+                    kcheck_model::Lang::En => eprintln!("kcheck: cannot reach {endpoint}: {cause}"),
+                    kcheck_model::Lang::Zh => eprintln!("kcheck: 无法连接 {endpoint}：{cause}"),
+                }
                 return Ok(exit::INPUT);
             }
         }

@@ -63,6 +63,70 @@ pub enum ConnectError {
     Unreachable { server: String, cause: String },
 }
 
+impl ConnectError {
+    /// The message in `lang`: the English of `Display`, or its Chinese, with the causes kcheck
+    /// names (refused, DNS, timeouts, TLS, credentials) said in Chinese too.
+    pub fn message(&self, lang: kcheck_model::Lang) -> String {
+        if lang == kcheck_model::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            ConnectError::Kubeconfig { path, message } => {
+                format!("无法读取 kubeconfig {path}：{}", cause_in(message, lang))
+            }
+            ConnectError::NoConfig(m) => format!("没有集群配置：{}", cause_in(m, lang)),
+            ConnectError::Client(m) => format!("无法创建客户端：{}", cause_in(m, lang)),
+            ConnectError::Runtime(m) => format!("无法启动异步运行时：{m}"),
+            ConnectError::Unreachable { server, cause } => {
+                format!("无法连接 {server}：{}", cause_in(cause, lang))
+            }
+        }
+    }
+}
+
+/// A cause of a failed connection as kcheck words it (`connection refused`, `DNS: cannot
+/// resolve HOST`, `TLS: certificate has expired`, ...) in `lang`; a cause it does not know is
+/// left as it is.
+pub fn cause_in(cause: &str, lang: kcheck_model::Lang) -> String {
+    if lang == kcheck_model::Lang::En {
+        return cause.to_string();
+    }
+    const FIXED: &[(&str, &str)] = &[
+        ("connection refused", "连接被拒绝"),
+        (
+            "TLS: certificate signed by unknown authority",
+            "TLS：证书由未知的证书颁发机构签发",
+        ),
+        ("TLS: certificate has expired", "TLS：证书已过期"),
+        ("TLS: certificate is not valid yet", "TLS：证书尚未生效"),
+        ("TLS: certificate has been revoked", "TLS：证书已被吊销"),
+        (
+            "401 Unauthorized: the server did not accept the credentials",
+            "401 Unauthorized：服务器不接受所提供的凭据",
+        ),
+        ("not valid YAML", "不是有效的 YAML"),
+    ];
+    if let Some((_, zh)) = FIXED.iter().find(|(en, _)| *en == cause) {
+        return (*zh).to_string();
+    }
+    let prefixed: &[(&str, &str)] = &[
+        ("DNS: cannot resolve ", "DNS：无法解析 "),
+        (
+            "TLS: certificate is not valid for ",
+            "TLS：证书对以下名称无效：",
+        ),
+        ("no answer within ", "超时未应答："),
+        ("not valid YAML at ", "不是有效的 YAML："),
+        ("TLS: ", "TLS："),
+    ];
+    for (en, zh) in prefixed {
+        if let Some(rest) = cause.strip_prefix(en) {
+            return format!("{zh}{rest}");
+        }
+    }
+    cause.to_string()
+}
+
 /// What a live run saw.
 #[derive(Debug, Default)]
 pub struct Collected {
@@ -330,4 +394,44 @@ async fn probe(config: &kube::Config, limits: &Limits) -> Vec<Probe> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+    use kcheck_model::Lang;
+
+    #[test]
+    fn connection_errors_in_chinese() {
+        let e = ConnectError::Unreachable {
+            server: "https://10.0.0.1:6443".into(),
+            cause: "TLS: certificate signed by unknown authority".into(),
+        };
+        assert_eq!(
+            e.message(Lang::En),
+            "cannot reach https://10.0.0.1:6443: TLS: certificate signed by unknown authority"
+        );
+        assert_eq!(
+            e.message(Lang::Zh),
+            "无法连接 https://10.0.0.1:6443：TLS：证书由未知的证书颁发机构签发"
+        );
+        assert_eq!(cause_in("connection refused", Lang::Zh), "连接被拒绝");
+        assert_eq!(
+            cause_in("DNS: cannot resolve api.example.test", Lang::Zh),
+            "DNS：无法解析 api.example.test"
+        );
+        assert_eq!(
+            cause_in("TLS: certificate is not valid for wrong.test", Lang::Zh),
+            "TLS：证书对以下名称无效：wrong.test"
+        );
+        assert_eq!(cause_in("something new", Lang::Zh), "something new");
+        let k = ConnectError::Kubeconfig {
+            path: "kc.yaml".into(),
+            message: "not valid YAML at line 11, column 9".into(),
+        };
+        assert_eq!(
+            k.message(Lang::Zh),
+            "无法读取 kubeconfig kc.yaml：不是有效的 YAML：line 11, column 9"
+        );
+    }
 }
