@@ -60,6 +60,30 @@ declare_rule! {
             "确保所有准入配置文件和 Webhook kubeconfig 存在、属主为 root、权限 0600,并使用带 CA 的 https 服务器。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+kube-apiserver 准入链所用的文件，从 `--admission-control-config-file` 开始：AdmissionConfiguration 本身、其中以 `path` 引用的每个插件配置文件，以及这些配置引用的每个 Webhook kubeconfig（WebhookAdmissionConfiguration 的 `kubeConfigFile`，ImagePolicyWebhook 的 `imagePolicy.kubeConfigFile`）：
+- 文件不存在：**不通过**（kube-apiserver 无法启动，或在没有该插件设置的情况下运行）；
+- 文件权限对其他用户开放，或属组可写：**不通过**（应为 0640 或更严格）；属主不是 root：**不通过**；
+- Webhook kubeconfig 中某个集群的 server 为 `http://`，或设置了 `insecure-skip-tls-verify: true`：**不通过**；
+- 扫描无法读取的文件：**提示**。
+
+保存在 API 中的 Webhook 配置（URL、caBundle、失败策略、选择算符）由 KC801 至 KC804 检查。
+
+## 原因
+检查清单第 8.3 项：准入链的配置决定了哪些检查会执行，以及 API 服务器信任谁来执行这些检查。能修改这些文件的人可以关闭某个插件，或把 Webhook 重定向到别处；Webhook kubeconfig 中还保存着 API 服务器出示的凭据。不经 TLS 验证就访问的 Webhook 可能被冒充。
+
+## 修复
+```sh
+chown root:root /etc/kubernetes/admission/*.yaml /etc/kubernetes/admission/*.kubeconfig
+chmod 0600 /etc/kubernetes/admission/*.yaml /etc/kubernetes/admission/*.kubeconfig
+```
+并在每个 Webhook kubeconfig 中使用 `server: https://...`，同时配置 `certificate-authority`，绝不要使用 `insecure-skip-tls-verify`。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/extensible-admission-controllers/#authenticate-apiservers
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/admission-controllers/#imagepolicywebhook
+"#,
     }
 }
 

@@ -129,6 +129,28 @@ declare_rule! {
             "启用 NodeRestriction 与 DenyServiceExternalIPs,保持默认插件开启,且不要启用 AlwaysAdmit。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+kube-apiserver 实际生效的准入插件：其次版本的默认插件（见 `crates/rules/src/analysis/components/admission.rs` 中的表格，覆盖 v1.23 至 v1.37），加上 `--enable-admission-plugins`，减去 `--disable-admission-plugins`（若使用已弃用的 `--admission-control`，则恰好是该列表），并按检查清单中的三组插件评判：
+- 启用了 `AlwaysAdmit`：**不通过**；
+- 未启用 `NodeRestriction`、`CertificateApproval`、`CertificateSigning`、`CertificateSubjectRestriction`：**不通过**；未启用 `PodSecurity`、`LimitRanger`、`ResourceQuota`、`MutatingAdmissionWebhook`、`ValidatingAdmissionWebhook`、`DenyServiceExternalIPs`：**警告**；
+- 某个插件同时被启用和禁用（kube-apiserver 会拒绝启动）：**警告**；
+- 未启用 `AlwaysPullImages` 和 `ImagePolicyWebhook`、使用了 `--admission-control`，或版本不在已知范围内：**提示**。
+
+## 原因
+检查清单第 8.1 项：第一组插件（默认启用）负责让证书签名、资源配额、资源限制、Pod 安全和 Webhook 正常工作，关闭其中任何一个都会悄无声息地去掉一项控制。第二组中，`NodeRestriction` 把每个 kubelet 限制在它自己的 Node 和 Pod 上，`DenyServiceExternalIPs` 则封堵了 CVE-2020-8554。第三组是否启用取决于集群的具体情况。
+
+## 修复
+```yaml
+- --enable-admission-plugins=NodeRestriction,DenyServiceExternalIPs
+```
+并从 `--disable-admission-plugins` 中移除默认启用的插件。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#admission-controllers
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/admission-controllers/
+- https://github.com/kubernetes/kubernetes/blob/master/pkg/kubeapiserver/options/plugins.go
+"#,
     }
 }
 

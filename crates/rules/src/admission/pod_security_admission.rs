@@ -66,6 +66,36 @@ declare_rule! {
         ),
         check: Check::Node(check),
         reads: &["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"],
+        doc_zh: r#"
+## 检查内容
+kube-apiserver 运行的 Pod 安全准入：
+- `PodSecurity` 插件未启用（被参数禁用，或在 v1.23/v1.24 上关闭了 `PodSecurity` 特性门控）：若本次运行的对象中能看到策略引擎（Kyverno、Gatekeeper、Kubewarden、jsPolicy 的 Webhook），给出**提示**并指明该引擎；否则给出**提示**，说明仅凭节点无法判断是否有其他机制强制执行 Pod 安全，该项不予评估；
+- 集群级默认值（`--admission-control-config-file` 中的 `PodSecurity` 条目）：没有配置，或 `defaults.enforce` 未设置或为 `privileged`：**警告**，没有标签的名字空间不受保护；`defaults.audit` 或 `defaults.warn` 未设置或为 `privileged`：**提示**；
+- 豁免：每个被豁免的用户和运行时类（RuntimeClass）给出**提示**；每个被豁免的名字空间给出**警告**，`kube-system` 除外（**提示**）。
+
+名字空间本身的标签属于检查清单第 3.2 项的范围。
+
+## 原因
+检查清单第 8.2 项：Pod 安全必须由 Pod 安全准入或准入 Webhook 强制执行。准入默认值决定了所有未加标签的名字空间中会发生什么，而每一项豁免都是绕过 Pod 安全标准的一扇门。
+
+## 修复
+```yaml
+apiVersion: apiserver.config.k8s.io/v1
+kind: AdmissionConfiguration
+plugins:
+- name: PodSecurity
+  configuration:
+    apiVersion: pod-security.admission.config.k8s.io/v1
+    kind: PodSecurityConfiguration
+    defaults: {enforce: baseline, enforce-version: latest, audit: restricted, warn: restricted}
+    exemptions: {usernames: [], runtimeClasses: [], namespaces: [kube-system]}
+```
+通过 `--admission-control-config-file` 传给 kube-apiserver。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tasks/configure-pod-container/enforce-standards-admission-controller/
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-admission/#exemptions
+"#,
     }
 }
 

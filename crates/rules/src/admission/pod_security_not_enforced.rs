@@ -77,6 +77,38 @@ declare_rule! {
             "ValidatingAdmissionPolicyBinding",
         ],
         check: Check::Inventory(check),
+        doc_zh: r#"
+## 检查内容
+对每个名字空间（被豁免的除外，默认是 `kube-system`），检查是否有机制拒绝违反 Pod 安全标准的 Pod：
+- Pod 安全准入：名字空间的 `pod-security.kubernetes.io/enforce` 标签为 `baseline` 或 `restricted`；或者，当同一次运行中的节点扫描能看到 kube-apiserver 时，其集群级 `defaults.enforce`；
+- 策略引擎：`Enforce` 模式下带 `validate.podSecurity` 的 Kyverno 规则（或来自 Kyverno 的 Pod 安全策略集）；基于 `k8spsp*` 模板且 `enforcementAction: deny` 的 Gatekeeper 约束；以 `validationActions: [Deny]` 绑定、涉及 Pod 安全设置的 ValidatingAdmissionPolicy。这些策略的匹配范围须覆盖该名字空间中的所有 Pod。
+
+每条引擎策略都会报告：起拦截作用的作为证据（注明覆盖多少个名字空间），只审计或只警告的给出**警告**。只审计或只警告的名字空间（通过标签、审计模式的策略，或只覆盖其中部分 Pod 的拦截策略）：**警告**。什么机制都没有的名字空间：若它带有 `enforce: privileged` 标签，或节点扫描显示 API 服务器未强制执行任何默认值（或运行时未启用 PodSecurity，此时标签不会强制执行任何东西），则**不通过**；否则**警告**（默认值只有节点扫描才能看到，见 KC806）。
+
+## 原因
+检查清单第 8.2 项：Pod 安全策略由 Pod 安全准入强制执行，或由准入 Webhook 强制执行。只报告违规（审计、警告）会记录下特权 Pod，但仍然让它运行。
+
+## 修复
+为每个名字空间加上标签以强制执行某个级别，或把引擎的策略设为强制模式：
+```yaml
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: pod-security-baseline}
+spec:
+  rules:
+  - name: baseline
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    validate:
+      failureAction: Enforce
+      podSecurity: {level: baseline, version: latest}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-admission/
+- https://kyverno.io/docs/policy-types/cluster-policy/validate/#pod-security
+- https://open-policy-agent.github.io/gatekeeper-library/website/pspintro
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/validating-admission-policy/
+"#,
     }
 }
 

@@ -46,6 +46,26 @@ declare_rule! {
             "将 clientConfig 指向集群内的 Service,并设置 caBundle(或由 cert-manager 注入)。",
         ),
         check: Check::Object { kinds: KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+API 服务器如何访问每个准入 Webhook：
+- 使用 `clientConfig.url`（一个 URL，通常位于集群之外）而不是 `clientConfig.service`：**警告**；URL 使用 `http://`：**不通过**；
+- 没有 `clientConfig.caBundle`，配置上也没有 cert-manager 的 CA 注入注解：**不通过**，此时 API 服务器会信任系统根证书（对 URL 而言），或根本无法验证 Service。
+
+## 原因
+检查清单第 8.3 项：准入请求携带的是完整对象，包括 Secret；这条通道必须经过认证并加密。位于集群之外的 Webhook 是集群无法控制的依赖，同时也是这些对象的读者。
+
+## 修复
+```yaml
+clientConfig:
+  service: {namespace: policy, name: policy-webhook, path: /validate, port: 443}
+  caBundle: LS0tLS1CRUdJTi...   # 或由 cert-manager 注入
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/extensible-admission-controllers/#contacting-the-webhook
+- https://cert-manager.io/docs/concepts/ca-injector/
+"#,
     }
 }
 

@@ -43,6 +43,28 @@ declare_rule! {
         ),
         severities: &[Severity::Info],
         check: Check::Object { kinds: KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+设置了 `failurePolicy: Ignore`、且从其名称（或所属配置的名称）可以看出在执行安全策略的验证性和变更性 Webhook：Kyverno、Gatekeeper/OPA、Kubewarden、sigstore/cosign 镜像验证、Pod 安全，以及名称中含有 “policy”、“security”、“validat…” 或 “admission” 的 Webhook。其他在失败时放行的 Webhook 给出一个提示性的问题。
+
+## 原因
+检查清单第 8.3 项：失败时放行的安全类 Webhook，会被任何使其不可达或变慢的因素关掉：崩溃、网络策略、过期的证书，或者攻击者对它发起洪泛。此后，本应被它拦下的一切都会被悄无声息地准入。
+
+## 修复
+```yaml
+webhooks:
+- name: validate.policy.example.com
+  failurePolicy: Fail
+  namespaceSelector:           # 保证集群可以恢复
+    matchExpressions:
+    - {key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system]}
+```
+并以多个副本运行该 Webhook，同时为其配置 PodDisruptionBudget。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/extensible-admission-controllers/#failure-policy
+- https://kubernetes.io/zh-cn/docs/concepts/cluster-administration/admission-webhooks-good-practices/
+"#,
     }
 }
 

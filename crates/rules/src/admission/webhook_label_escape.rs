@@ -45,6 +45,27 @@ declare_rule! {
             "去掉安全类 Webhook 的 objectSelector;只按 kubernetes.io/metadata.name 选择名字空间。",
         ),
         check: Check::Object { kinds: KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+安全类 Webhook（识别方式见 KC801）中允许工作负载借助标签逃避审查的选择算符：
+- 使用 `NotIn` 或 `DoesNotExist` 的 `objectSelector`，或者使用 `matchLabels`：对象的标签由对象的作者自己决定，因此任何能创建 Pod 的人都可以让它退出审查（或干脆不加入审查）：**不通过**；
+- `namespaceSelector` 依据 `kubernetes.io/metadata.name` 以外的任何标签（该标签由 API 服务器设置，任何人都无法修改）：**警告**，因为能给名字空间加标签的人就能对某个名字空间关闭该 Webhook。
+
+## 原因
+检查清单第 8.3 项：策略 Webhook 的强度取决于它的作用范围。当豁免某个工作负载的标签掌握在该工作负载的所有者手中时，策略就只是建议而已。
+
+## 修复
+只按不可变的名称排除名字空间，并限制谁可以修改名字空间的标签：
+```yaml
+namespaceSelector:
+  matchExpressions:
+  - {key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system]}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/extensible-admission-controllers/#matching-requests-objectselector
+- https://kubernetes.io/zh-cn/docs/concepts/cluster-administration/admission-webhooks-good-practices/#why-good-webhook-design-matters
+"#,
     }
 }
 

@@ -42,6 +42,28 @@ declare_rule! {
             "将 timeoutSeconds 保持在 10 以内,排除 kube-system 和 Webhook 自身所在的名字空间,并配置能匹配的规则。",
         ),
         check: Check::Object { kinds: KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+每个准入 Webhook 的运行安全性：
+- `timeoutSeconds` 大于 10：**警告**；Webhook 卡住时，每个匹配的请求都要等待这么久，而 API 服务器的请求总共在 30 秒后超时；
+- 规则不可能匹配任何请求（没有规则，或某条规则的 `operations`、`apiGroups`、`apiVersions` 或 `resources` 为空）：**警告**，该 Webhook 什么都不检查；
+- 设置了 `failurePolicy: Fail` 的 Webhook 拦截了 `kube-system`（其 `namespaceSelector` 没有排除它）或其自身 Service 所在的名字空间：**警告**；Webhook 宕机时，集群无法自我修复，Webhook 自己的 Pod 也无法重建。
+
+## 原因
+检查清单第 8.3 项要求准入链是安全的；一个可能让集群陷入死锁、或悄无声息地什么都不检查的准入链，算不上安全。
+
+## 修复
+```yaml
+timeoutSeconds: 5
+namespaceSelector:
+  matchExpressions:
+  - {key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, policy-system]}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/extensible-admission-controllers/#timeouts
+- https://kubernetes.io/zh-cn/docs/concepts/cluster-administration/admission-webhooks-good-practices/#avoid-deadlocks
+"#,
     }
 }
 

@@ -53,6 +53,31 @@ declare_rule! {
         reads: &["Pod"],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         admission: Admission::Excluded("the audit log directory comes from the control plane's Pods, which a review does not show"),
+        doc_zh: r#"
+## 检查内容
+`hostPath` 卷能触及 API 服务器审计日志所在目录的工作负载：该目录本身、它的上级目录（`/var/log`、`/`），或其中的某个路径。审计日志的路径取自输入中 kube-apiserver 的 `--audit-log-path`（其静态 Pod，或集群中对应的镜像 Pod（Mirror Pod）），或同一次运行中的节点扫描。
+- 被某个容器以可写方式挂载，且已知日志路径：**不通过**（在该 Pod 中运行的任何人都能读取日志，并改写或删除其中的记录）；
+- 以只读方式挂载；或以可写方式挂载、日志路径未知，但该卷能触及通常写入审计日志的目录（`/var/log/kubernetes/audit`，k3s 和 RKE2 的服务器日志目录）：**警告**（在该 Pod 中运行的任何人都能读取日志，而审计事件可能包含请求体）。
+
+## 原因
+检查清单第 4.1 项：审计日志（如果启用）应受到保护，防止常规访问。节点上的文件权限（KC402）无法防范挂载了日志目录的容器：日志采集器和节点代理通常会把 `/var/log` 或 `/` 整个挂载进来。
+
+## 修复
+只挂载代理需要的目录，并设为只读；审计事件改为通过审计 Webhook 后端，或由专用的、受限的采集器发送出去：
+```yaml
+volumes:
+- name: containers
+  hostPath: {path: /var/log/containers}
+containers:
+- name: agent
+  volumeMounts:
+  - {name: containers, mountPath: /var/log/containers, readOnly: true}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tasks/debug/debug-cluster/audit/#log-backend
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#logs-and-auditing
+"#,
     }
 }
 

@@ -51,6 +51,31 @@ declare_rule! {
             "将审计日志目录权限设为 0700、日志文件设为 0600,属主均为 root。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+在运行 kube-apiserver 的节点上，`--audit-log-path` 所指定的文件及其所在目录：
+- 日志文件对其他用户可读、可写或可执行，或属组可写：**不通过**（0640 或更严格即可）；
+- 目录对其他用户开放，或属组可写：**不通过**（应为 0750 或更严格）；
+- 二者之一的属主不是 root：**不通过**；
+- 日志文件或目录尚不存在：**提示**。
+
+审计输出到标准输出（`-`）或只发送到 Webhook 时，没有文件可查；是否启用了审计由 KC401 负责。
+
+## 原因
+检查清单第 4.1 项：审计日志（如果启用）必须受到保护，防止常规访问。审计日志中记录了用户、资源，往往还有请求体；能读取它的人可以了解集群的内部运作，能写入它的人则可以抹掉自己的痕迹。
+
+## 修复
+```sh
+chown root:root /var/log/kubernetes/audit /var/log/kubernetes/audit/audit.log
+chmod 0700 /var/log/kubernetes/audit
+chmod 0600 /var/log/kubernetes/audit/audit.log
+```
+并通过 `type: DirectoryOrCreate` 的 `hostPath` 把该目录挂载到 kube-apiserver 静态 Pod 中。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tasks/debug/debug-cluster/audit/#log-backend
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#logs-and-auditing
+"#,
     }
 }
 

@@ -42,6 +42,25 @@ declare_rule! {
             "为 kube-apiserver 设置 --audit-log-maxage、--audit-log-maxbackup 与 --audit-log-maxsize。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+当 kube-apiserver 把审计事件写入文件（`--audit-log-path`）时，是否限制了轮转后的文件：`--audit-log-maxage`（保留天数）、`--audit-log-maxbackup`（保留文件个数）和 `--audit-log-maxsize`（轮转前的文件大小，单位 MB）。每个参数缺失、为零（不限制）或不是数字时：**警告**。
+
+## 原因
+检查清单第 4.1 项：受保护的审计日志只有在它还存在时才有用。不设上限，轮转出的日志会不断堆积直到磁盘写满，此时丢失的恰恰是调查最需要的最新事件；设置了上限，记录保留多久就成了一项决定，而不是一次意外。（不设置 `--audit-log-maxsize` 时，日志库在 100 MB 时轮转。）
+
+## 修复
+```yaml
+- --audit-log-maxage=30
+- --audit-log-maxbackup=10
+- --audit-log-maxsize=100
+```
+如果日志需要保留更久，把它发送到节点之外的存储中。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tasks/debug/debug-cluster/audit/#log-backend
+- https://kubernetes.io/zh-cn/docs/reference/command-line-tools-reference/kube-apiserver/
+"#,
     }
 }
 

@@ -62,6 +62,40 @@ declare_rule! {
             "为 kube-apiserver 设置 --audit-policy-file 与 --audit-log-path;Secret 和 ConfigMap 只以 Metadata 级别记录。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+kube-apiserver 是否审计请求，以及其审计策略记录了什么：
+- 没有 `--audit-policy-file`（无论其他参数如何设置，审计都处于关闭状态），或者 `--audit-log-path` 和 `--audit-webhook-config-file` 都没有设置（没有后端）：**不通过**；
+- 策略文件不存在：**不通过**；策略中没有规则：**不通过**（kube-apiserver 会拒绝该策略）；
+- 对 Secret 或 ConfigMap 的请求最先匹配到的规则以 `Request` 或 `RequestResponse` 级别记录：**警告**，此时日志中会包含机密值；
+- 每个请求最先匹配到的规则都是 `None`，什么都不记录：**警告**；
+- `--audit-log-path=-`（事件输出到标准输出）：**提示**，此时日志的保护取决于容器运行时对日志的处理。
+
+没有 kube-apiserver 的节点（工作节点）报告为未检查。
+
+## 原因
+检查清单第 4.1 项：审计日志记录了谁在集群中做了什么。没有审计策略就根本没有记录；而如果日志中含有 Secret 的内容，它就成了所有机密的副本，任何能读取日志的人都可以拿走。
+
+## 修复
+在 kube-apiserver 静态 Pod 中设置 `--audit-policy-file=/etc/kubernetes/audit/policy.yaml` 和 `--audit-log-path=/var/log/kubernetes/audit/audit.log`（两者都要挂载），并使用一个在任何详细规则之前就把 Secret 和 ConfigMap 保持在 `Metadata` 级别的策略：
+```yaml
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  resources:
+  - {group: "", resources: [secrets, configmaps]}
+  - {group: authentication.k8s.io, resources: [tokenreviews]}
+- level: None
+  nonResourceURLs: [/healthz*, /readyz*, /livez*, /version]
+- level: Request
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tasks/debug/debug-cluster/audit/
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#logs-and-auditing
+"#,
     }
 }
 

@@ -58,6 +58,40 @@ declare_rule! {
             "以 --enable-logs-handler=false 运行 kube-apiserver,并单独收集控制平面日志。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+kube-apiserver 是否提供 `/logs`，根据 `--enable-logs-handler` 和版本（取自静态 Pod 的镜像或进程）判断：
+- 设为 `true`：**不通过**，任何版本都是如此；
+- 在 v1.30 或更早版本上未设置（该参数默认为 `true`）：**不通过**；
+- 在 v1.31 或更新版本上未设置（默认为 `false`）：没有问题；
+- 未设置且版本未知：**警告**，请显式设置；
+- 设为 `false`：没有问题。
+
+| kube-apiserver | `--enable-logs-handler` | 默认值 | 未设置时是否提供 `/logs` |
+|---|---|---|---|
+| v1.14 及以前 | 存在 | `true` | 是 |
+| v1.15 至 v1.30 | 已弃用（曾宣布在 v1.19 移除，但从未执行） | `true` | 是 |
+| v1.31 及以后 | 存在（2026 年取消弃用） | `false` | 否 |
+
+来源：kubernetes/kubernetes#77611（在 v1.15 中弃用），#125787（默认值改为 `false`，见 CHANGELOG-1.31），#130943（v1.33：重新在 `--help` 中显示，放弃移除计划），#138915（不再标记为弃用，仍默认关闭）。没有任何特性门控取代该参数。
+
+## 原因
+检查清单第 4.2 项：`/logs` 会把 API 服务器所在主机（或容器）中 `/var/log` 的内容交给任何已认证、且被允许对该非资源 URL 执行 `get` 动作的客户端，可能暴露与安全相关的信息；日志应交由单独的采集系统收集。
+
+## 修复
+在 `/etc/kubernetes/manifests/kube-apiserver.yaml` 中：
+```yaml
+spec:
+  containers:
+  - command:
+    - kube-apiserver
+    - --enable-logs-handler=false
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#logs-and-auditing
+- https://github.com/kubernetes/kubernetes/pull/125787
+"#,
     }
 }
 
