@@ -53,6 +53,31 @@ declare_rule! {
         ),
         check: Check::Inventory(check),
         reads: &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap"],
+        doc_zh: r#"
+## 检查内容
+访问权限审查记录：即 `kcheck access-review --record --reviewer NAME` 写入的 ConfigMap `kcheck-access-review`（可位于任意名字空间），其中包含键 `reviewedAt`（YYYY-MM-DD）、`reviewer`、`digest` 和 `subjects`。
+
+- 审计集群时（`kcheck cluster`，无论是在线集群还是导出的集群快照），集群中有 RoleBinding 或 ClusterRoleBinding 却没有审查记录：**不通过**，问题报告在第一个绑定上；扫描清单文件时，本来就不要求记录位于其中，因此除非输入中包含该记录，否则本项**未评估**，并注明这一原因；
+- `reviewedAt` 缺失、格式错误，或早于今天 24 个月以上：**不通过**；
+- `digest` 与输入中 RBAC 所授予的危险权限的摘要不一致（即 `kcheck access-review` 输出的同一个摘要）：**警告**，说明审查之后权限发生了变化；
+- 其他情况为通过。将来的日期视为近期。
+
+“今天”指本次运行的日期（UTC）：取系统时钟；设置了 `KCHECK_TODAY`（YYYY-MM-DD）时取其值。既没有绑定也没有审查记录的输入不评估。
+
+## 原因
+检查清单第 1.5 项：访问权限至少每 24 个月审查一次。权限会不断累积：人员调换团队，服务账号比它所服务的应用存在得更久，临时授予的权限一直没有收回。把审查时看到的内容记录下来，下一次审查就只需比对差异。
+
+## 修复
+审查各个主体及其权限，然后记录这次审查，并把生成的清单与集群的清单放在一起保存（或直接应用到集群）：
+```sh
+kcheck access-review manifests/
+kcheck access-review manifests/ --record --reviewer alice --output manifests/access-review.yaml
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#authentication-authorization
+- https://kubernetes.io/zh-cn/docs/concepts/security/rbac-good-practices/#periodic-review
+"#,
     }
 }
 

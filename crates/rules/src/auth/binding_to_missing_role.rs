@@ -57,6 +57,27 @@ declare_rule! {
         ),
         check: Check::Object { kinds: &["RoleBinding", "ClusterRoleBinding"], run: check },
         reads: RBAC_KINDS,
+        doc_zh: r#"
+## 检查内容
+`roleRef` 引用了不存在的 Role 或 ClusterRole 的 RoleBinding 和 ClusterRoleBinding（当前版本自带的默认 ClusterRole，即 `view`、`edit`、`admin` 以及以 `system:` 开头的角色，视为存在）。
+
+- 审计集群或集群快照时，所有角色都已列出：**警告**。如果集群管理员以外的主体可以在该作用域中创建同名角色（对 Role 而言，是在绑定所在的名字空间中对 `roles` 拥有 `create` 权限；对 ClusterRole 而言，是对 `clusterroles` 拥有 `create` 权限），则为**不通过**（高），这正是 `kcheck who-can create roles -n NS` 所回答的问题。限定了 `resourceNames` 的规则不允许 `create`。集群管理员指在集群范围内绑定到 `cluster-admin`，或绑定到允许对所有资源执行所有动作的角色的主体。
+- 扫描清单文件时，角色可能位于另一个代码仓库中：仅为**提示**。
+
+## 原因
+检查清单第 1.6 项：绑定到不存在的角色，今天不授予任何权限；但将来同名角色包含什么权限，就会授予很久以前选定的那些主体。谁能创建这个角色，谁就决定了绑定中的主体能得到什么：名字空间管理员只要创建该 Role，就可以把自己拥有的任何权限交给一个早已被遗忘的 CI 账号。`roleRef` 不可修改，所以原先对应的角色被删除后，这类绑定往往还留在集群中。
+
+## 修复
+如果绑定所引用的角色已被永久删除，就删除该绑定：
+```sh
+kubectl delete rolebinding -n shop deployer-legacy
+```
+否则，创建它所引用的角色，并只写入其主体需要的规则。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding
+- https://kubernetes.io/zh-cn/docs/concepts/security/rbac-good-practices/#periodic-review
+"#,
     }
 }
 

@@ -53,6 +53,33 @@ declare_rule! {
             "尽可能离线保存 CA 私钥;否则将其属主设为 root、权限设为 0600,并轮换强度不足的密钥。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+在节点上找到的证书机构（CA）私钥：集群 CA（`pki/ca.key`，或 kube-controller-manager 的 `--cluster-signing-key-file`）、etcd CA（`pki/etcd/ca.key`）、前端代理 CA（`pki/front-proxy-ca.key`），以及任何与同名 CA 证书放在一起的私钥（`x.crt` 旁边的 `x.key`）。
+
+- 节点上存在 CA 私钥：警告，说明该 CA 处于在线状态；
+- 其权限模式宽于 `0600`（组或其他用户有权限，或带有执行权限）：不通过；
+- 其属主不是 root：不通过；
+- RSA 密钥短于 2048 位，或椭圆曲线密钥短于 256 位：不通过。
+
+PKI 目录中有 CA 证书而旁边没有私钥，或者扫描查找的私钥文件不存在，说明这是离线 CA，会作为证据报告。
+
+## 原因
+检查清单第 1.3 项：持有 CA 私钥的人可以为该 CA 所受信任的任何身份签发证书，包括 `system:masters`，而证书是无法吊销的。CA 私钥最好离线保存；如果控制平面必须签发证书（kubeadm 的默认做法，用于节点证书轮换），那么私钥至少必须只有 root 可读，并且强度足够。
+
+## 修复
+尽可能让 CA 保持离线（kubeadm 的“外部 CA”模式：节点上只有 `ca.crt`，证书在别处签发）。否则：
+```sh
+chown root:root /etc/kubernetes/pki/ca.key /etc/kubernetes/pki/etcd/ca.key /etc/kubernetes/pki/front-proxy-ca.key
+chmod 600 /etc/kubernetes/pki/ca.key /etc/kubernetes/pki/etcd/ca.key /etc/kubernetes/pki/front-proxy-ca.key
+```
+强度不足的密钥无法就地修复：请规划一次 CA 轮换，换用 RSA 2048 位及以上或 ECDSA P-256 及以上的密钥。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#authentication-authorization
+- https://kubernetes.io/zh-cn/docs/tasks/administer-cluster/kubeadm/kubeadm-certs/#external-ca-mode
+- https://kubernetes.io/zh-cn/docs/setup/best-practices/certificates/
+"#,
     }
 }
 

@@ -55,6 +55,31 @@ declare_rule! {
         ),
         admission: Admission::Judged,
         check: Check::Object { kinds: &["Secret"], run: check },
+        doc_zh: r#"
+## 检查内容
+同时保存 CA 证书及其私钥的 Secret：`<name>.crt` 中的证书旁边有 `<name>.key`，其中含有标记为 `PRIVATE KEY` 的 PEM 块（最常见的是 `tls.crt` 与 `tls.key`），或者二者位于同一个值中。cert-manager 的 CA 签发者、服务网格以及手工创建的“内部 CA” Secret 都是这样保存 CA 的。叶子证书的私钥与放在 `ca.crt` 中的签发者证书放在一起时，不算 CA 私钥。
+- 该 CA 是根 CA（自签名）：**不通过**，根 CA 的私钥在集群中在线存放，凡是能读取该名字空间中 Secret 的人都能读到它（API 服务器的存储也能读到）；
+- 该 CA 是中间 CA：**警告**，在线的签发 CA 是正常的，但其私钥必须按 CA 私钥的标准加以保护。
+
+除读取标记外，私钥本身从不解码，也从不显示。在集群审计中，如果未指定 `--read-secret-data`，则不读取 Secret 的值：此时本项会说明这些 Secret 未被检查。
+
+## 原因
+检查清单第 1.3 项：根证书要受到保护，或者离线，或者在线但具有严格的访问控制。根 CA 私钥放在 Secret 中，任何在该名字空间拥有 `get secrets` 权限的人（或者拿到 etcd 备份的人）都能签发整个 PKI 都信任的证书。
+
+## 修复
+让根 CA 保持离线；为集群提供一个有效期较短的中间 CA，放在只有签发者能读取的名字空间中，或者使用外部签发者（Vault、云服务商的 CA）：
+```yaml
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+spec:
+  vault:
+    path: pki_int/sign/cluster
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#authentication-authorization
+- https://cert-manager.io/docs/configuration/ca/
+"#,
     }
 }
 

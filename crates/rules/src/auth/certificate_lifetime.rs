@@ -60,6 +60,36 @@ declare_rule! {
             "重新签发有效期不超过 3 年的证书(kubeadm 默认 1 年),并在过期前续期。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+节点扫描找到的所有中间证书和叶子证书：包括 PKI 目录中的证书、组件参数所指定文件中的证书，以及 kubeconfig 中（内嵌或引用）的证书。根 CA（自签名的 CA 证书）不受此期限限制，其到期日期仅作为提示报告。
+
+- 有效期超过 3 年（`notAfter` 减去 `notBefore`），或到期时间在扫描时刻 3 年之后：不通过；
+- 已过期：不通过；
+- 30 天内到期：警告。
+
+在多处出现的同一证书（例如内嵌在每个 kubeconfig 中的集群 CA）只报告一次；如果它有对应的文件，就报告在该文件上。
+
+kube-controller-manager 的 `--cluster-signing-duration`（默认为一年）即它为 CSR 签发的每个证书的有效期，超过 3 年：不通过。
+
+“3 年”按 1096 天计：三个 365 天的年份，加上任意连续三年中最多可能包含的一个闰日，因此有效期恰好为三个日历年的证书可以通过。
+
+## 原因
+检查清单第 1.4 项：Kubernetes 无法吊销证书，泄露的客户端证书或服务器证书在过期之前一直有效。较短的有效期限制了这种暴露的时长，也让证书轮换流程得到经常演练；而证书一旦过期，使用它的组件就无法工作。
+
+## 修复
+以较短的有效期重新签发长期有效的证书，并为即将过期的证书续期。kubeadm 签发的叶子证书有效期为一年，在升级时会自动续期，也可以用以下命令续期：
+```sh
+kubeadm certs check-expiration
+kubeadm certs renew all
+```
+让 kubelet 自行轮换其证书（在 KubeletConfiguration 中设置 `rotateCertificates: true`）。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#authentication-authorization
+- https://kubernetes.io/zh-cn/docs/tasks/administer-cluster/kubeadm/kubeadm-certs/
+- https://kubernetes.io/zh-cn/docs/tasks/tls/certificate-rotation/
+"#,
     }
 }
 

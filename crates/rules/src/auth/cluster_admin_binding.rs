@@ -63,6 +63,37 @@ declare_rule! {
         ),
         check: Check::Object { kinds: &["ClusterRoleBinding", "RoleBinding"], run: check },
         reads: RBAC_KINDS,
+        doc_zh: r#"
+## 检查内容
+绑定到 ClusterRole `cluster-admin`、且主体不属于集群自身的 RoleBinding 和 ClusterRoleBinding。集群自身的主体只有以 `system:` 开头的用户和组，以及 `kube-system` 中的服务账号。代表所有人的组（`system:authenticated`、`system:unauthenticated`、`system:anonymous`）和代表所有服务账号的组（`system:serviceaccounts[:<ns>]`）视为非系统主体。
+
+绑定到 `cluster-admin` 的 RoleBinding 同样会被报告：它赋予对所在名字空间的完全控制，包括其中的 Role、Secret 和工作负载。
+
+ClusterRoleBinding 绑定的如果是另一个除名称外与 `cluster-admin` 等价的角色，也以同样的方式报告，并指明等价的理由：
+- 有一条规则允许对所有 API 组的所有资源执行所有动作，无论是用通配符写出的，还是通过聚合汇集而成的；
+- 对 ClusterRole 拥有 `bind` 权限，同时对 ClusterRoleBinding 拥有 `create` 权限（持有者可以把 `cluster-admin` 绑定给自己）；或者对 ClusterRole 拥有 `escalate` 权限，同时拥有 `update`/`patch` 权限（持有者可以向自己持有的角色中加入 `*`）。
+
+角色在输入中查找，或在默认 ClusterRole 中查找。准入时，审查请求中不包含角色：此时只判断按名称绑定到 `cluster-admin` 的情况。
+
+## 原因
+检查清单第 1.6 项：`cluster-admin` 允许对所有资源执行所有动作。持有它的人或工作负载可以读取所有 Secret，在任何节点上运行任何程序，还能给自己授予其他任何权限；一个凭据被盗，整个集群就随之失守。
+
+## 修复
+绑定一个仅限于该主体实际工作的角色，并且只在它工作的名字空间中绑定：
+```yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ci-deploy, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects:
+- {kind: ServiceAccount, name: ci, namespace: ci}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/rbac-good-practices/#least-privilege
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/rbac/#user-facing-roles
+- https://kubernetes.io/zh-cn/docs/concepts/security/rbac-good-practices/#escalate-verb
+"#,
     }
 }
 

@@ -48,6 +48,30 @@ declare_rule! {
             "为 kube-controller-manager 设置 --use-service-account-credentials=true。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+未设置 `--use-service-account-credentials=true` 的 kube-controller-manager（静态 Pod 清单或正在运行的进程）。该参数默认为 `false`。
+
+如果节点扫描查找过 kube-controller-manager 但没有找到，规则会说明这一点，本项未评估。
+
+## 原因
+检查清单第 1.2 项：不设置该参数时，每个控制器循环都以 controller-manager 自身的身份执行操作，因此该身份必须持有所有控制器权限的并集。设置该参数后，每个控制器在 `kube-system` 中拥有各自的服务账号（`system:serviceaccount:kube-system:deployment-controller` 等），绑定到只包含该控制器所需权限的角色，审计日志也能把它们区分开来。
+
+## 修复
+在静态 Pod 清单（`/etc/kubernetes/manifests/kube-controller-manager.yaml`）中添加该参数；kubeadm 默认会设置它：
+```yaml
+spec:
+  containers:
+  - command:
+    - kube-controller-manager
+    - --use-service-account-credentials=true
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#authentication-authorization
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/rbac/#controller-roles
+- https://kubernetes.io/zh-cn/docs/reference/command-line-tools-reference/kube-controller-manager/
+"#,
     }
 }
 

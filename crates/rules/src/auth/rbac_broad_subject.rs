@@ -47,6 +47,30 @@ declare_rule! {
             "改为绑定具名的组或专用的服务账号。",
         ),
         check: Check::Object { kinds: &["ClusterRoleBinding", "RoleBinding"], run: check },
+        doc_zh: r#"
+## 检查内容
+主体代表所有人的 RoleBinding 和 ClusterRoleBinding：`system:anonymous`、`system:unauthenticated` 或 `system:authenticated`。内置的 ClusterRoleBinding `system:public-info-viewer`、`system:basic-user` 和 `system:discovery`（各自绑定到同名的 ClusterRole）属于预期情况。
+
+主体为某个名字空间的 `default` 服务账号的绑定也在检查之列：所有未指定服务账号的 Pod 都以它的身份运行，因而都会获得这项授权。
+
+## 原因
+检查清单第 1.6 项：授予 `system:authenticated` 的权限覆盖集群中的每个用户和每个服务账号令牌（在某些托管集群上，还包括云服务商的任何账号）；`system:anonymous` 和 `system:unauthenticated` 则覆盖任何能连接到 API 服务器的人。授予 `default` 服务账号的权限，会落到从未申请过这些权限的工作负载上。
+
+## 修复
+绑定具名的组或专用的服务账号，并让需要这些权限的 Pod 使用它们：
+```yaml
+subjects:
+- {kind: ServiceAccount, name: report-generator, namespace: shop}
+---
+spec:
+  serviceAccountName: report-generator
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/rbac-good-practices/#least-privilege
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/rbac/#discovery-roles
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/rbac/#service-account-permissions
+"#,
     }
 }
 

@@ -54,6 +54,38 @@ declare_rule! {
         ),
         check: Check::Inventory(check),
         reads: crate::rule::RBAC_KINDS,
+        doc_zh: r#"
+## 检查内容
+角色中那些所授予的权限可以带来更多权限的规则，前提是该角色绑定给了不属于集群自身的主体（既不是以 `system:` 开头的用户或组，也不是 `kube-system` 中的服务账号）：
+
+- 对 `roles` / `clusterroles` 的 `escalate` 或 `bind`；
+- 对 `users`、`groups` 或 `serviceaccounts` 的 `impersonate`；
+- 对 `serviceaccounts/token` 的 `create`；
+- 对 `signers` / `certificatesigningrequests` 的 `approve` 或 `sign`；
+- 对 `nodes/proxy`、`pods/exec` 或 `pods/attach` 的 `get` 或 `create`；
+- 对验证性或变更性 Webhook 配置的 `create`、`update` 或 `patch`；
+- 通过 ClusterRoleBinding（覆盖所有名字空间）授予的对 `secrets` 的 `get`、`list` 或 `watch`；
+- 对 `namespaces` 的 `update` 或 `patch`（可以借此去掉 Pod 安全准入的标签）。
+
+通配符同样计入。每条规则只报告一次，报告在其 `verbs` 上，并列出它授予的所有此类权限；对于聚合而成的 ClusterRole，规则报告在其原本编写的位置。输入中没有任何绑定将其授予非系统主体的角色会被跳过，绑定到 `cluster-admin` 的情况也会跳过（由 KC103 报告）。
+
+## 原因
+检查清单第 1.6 项：以上每一种权限都能让持有者获得本未授予它的权限：编写一个权限更多的角色，以另一个用户的身份行事，签发令牌或证书，在其他 Pod 中或节点上执行命令，拦截所有 API 写操作，读取所有凭据，或者关闭某个名字空间的准入检查。
+
+## 修复
+移除该权限，或者只授予专用的主体，并用 `resourceNames` 加以限制：
+```yaml
+rules:
+- apiGroups: [""]
+  resources: ["secrets"]
+  resourceNames: ["app-tls"]
+  verbs: ["get"]
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/rbac/#privilege-escalation-prevention-and-bootstrapping
+"#,
     }
 }
 

@@ -37,6 +37,26 @@ declare_rule! {
             "将 * 替换为角色实际需要的动作、资源和 API 组。",
         ),
         check: Check::Object { kinds: &["Role", "ClusterRole"], run: check },
+        doc_zh: r#"
+## 检查内容
+规则的 `verbs`、`resources` 或 `apiGroups` 中含有 `*` 的 Role 和 ClusterRole；每个含通配符的字段各报告一次。内置的 `cluster-admin` 和以 `system:` 开头的角色不在检查之列：它们由 Kubernetes 维护。
+
+## 原因
+检查清单第 1.6 项：通配符授予现有和将来的所有动作、资源或 API 组，包括以后才安装的定制资源，以及 `pods/exec` 这样的子资源。角色的持有者由此得到了没有人审查过的权限。
+
+## 修复
+逐一列出角色需要的内容：
+```yaml
+rules:
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch", "update", "patch"]
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/rbac-good-practices/#minimize-permissions
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/rbac/#role-and-clusterrole
+"#,
     }
 }
 

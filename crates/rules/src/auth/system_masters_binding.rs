@@ -44,6 +44,30 @@ declare_rule! {
             "从绑定中移除 system:masters;为专用组绑定其所需的最小角色。",
         ),
         check: Check::Object { kinds: &["ClusterRoleBinding", "RoleBinding"], run: check },
+        doc_zh: r#"
+## 检查内容
+主体中包含 `system:masters` 组的 RoleBinding 和 ClusterRoleBinding。内置的 ClusterRoleBinding `cluster-admin`（绑定到 ClusterRole `cluster-admin`）是唯一可以引用该组的绑定。
+
+请求 `O=system:masters` 的 CertificateSigningRequest 目前尚未检查。
+
+## 原因
+检查清单第 1.1 项：`system:masters` 的成员会绕过所有鉴权检查，包括 RBAC 和 Webhook，而且删除绑定也无法收回其权限。集群引导完成后，该组只应用于应急访问；再为它绑定更多角色，只会让人看不清究竟谁应当拥有这种权力。
+
+## 修复
+删除该绑定；为人员和自动化流程设立各自的组，并绑定其所需的最小角色：
+```yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: platform-view}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: platform-team}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#authentication-authorization
+- https://kubernetes.io/zh-cn/docs/concepts/security/rbac-good-practices/#least-privilege
+"#,
     }
 }
 

@@ -55,6 +55,31 @@ declare_rule! {
             "签发不含 O=system:masters 的证书,并为该身份自己的组绑定所需的最小角色;将应急用的 kubeconfig 离线保存。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+节点上证书主体（Subject）中带有 `O=system:masters` 的客户端证书：
+- 节点扫描找到的每个 kubeconfig（`/etc/kubernetes/*.conf`、kubelet 的 kubeconfig、各组件 `--kubeconfig` 所指定的文件）中的每个用户，证书无论是内嵌还是引用；
+- kube-apiserver 向其他组件出示的客户端证书：`--kubelet-client-certificate`、`--proxy-client-cert-file`、`--etcd-certfile`；
+- 节点上找到的其他任何证书文件（PKI 目录中的证书，以及参数所指定的文件）。
+
+应急用的 kubeconfig `/etc/kubernetes/admin.conf` 和 `/etc/kubernetes/super-admin.conf` 仅作为提示报告。没有被任何 kubeconfig 或参数使用的证书报告为警告：它是放在节点上的现成超级用户凭据。
+
+## 原因
+检查清单第 1.1 项：集群引导完成后，用户和组件都不应以 `system:masters` 身份进行认证。该组的成员能通过所有鉴权检查（RBAC、Webhook），而证书无法吊销：在过期之前，它始终是超级用户凭据。组件如果使用这样的证书运行，那么它一旦被攻破，攻击者就能完全控制整个集群。
+
+## 修复
+为该组件或人员签发不含 `O=system:masters` 的证书，并把它自己的组绑定到所需的角色。kubeadm 1.29 及更高版本让 `admin.conf` 使用 `kubeadm:cluster-admins` 组（绑定到 `cluster-admin`），只在 `super-admin.conf` 中保留 `system:masters`；在这样的版本上执行 `kubeadm certs renew`，会重新签发旧版本生成的文件：
+```sh
+kubeadm certs renew admin.conf
+kubeadm certs renew apiserver-kubelet-client
+# 不要把应急用的文件留在节点上
+mv /etc/kubernetes/super-admin.conf /secure/offline/location/
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#authentication-authorization
+- https://kubernetes.io/zh-cn/docs/setup/production-environment/tools/kubeadm/kubeadm-certs/
+"#,
     }
 }
 

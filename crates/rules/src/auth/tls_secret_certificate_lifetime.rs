@@ -51,6 +51,31 @@ declare_rule! {
         ),
         admission: Admission::Judged,
         check: Check::Object { kinds: &["Secret", "Certificate"], run: check },
+        doc_zh: r#"
+## 检查内容
+集群自身保存和签发的证书：
+- Secret 的值（`tls.crt`、`ca.crt` 以及任何包含 PEM 的值）中的每个中间证书和叶子证书：有效期超过 3 年（`notAfter` 减去 `notBefore`），或到期时间在今天起 3 年之后，或已过期：**不通过**；30 天内到期：**警告**。根 CA（自签名的 CA 证书）不受此期限限制（其私钥存放在何处由 KC112 判断）；
+- `spec.duration` 长于 3 年的 cert-manager `Certificate` 资源：**不通过**（它签发的每个证书都会有这么长的有效期）。
+
+在集群审计中，如果未指定 `--read-secret-data`，则不读取 Secret 的值：此时本项会说明其中的证书未被检查。
+
+## 原因
+检查清单第 1.4 项：中间证书和叶子证书的有效期不要超过未来 3 年。长期有效的证书一旦私钥泄露，数年之内都可以被利用，而证书是否被吊销很少有人检查。
+
+## 修复
+签发有效期为一年或更短的证书，并自动续期：
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+spec:
+  duration: 2160h    # 90 天
+  renewBefore: 360h
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#authentication-authorization
+- https://cert-manager.io/docs/usage/certificate/
+"#,
     }
 }
 
