@@ -61,6 +61,38 @@ declare_rule! {
             "把程序构建到最小化基础镜像中(distroless、scratch、多阶段构建的最后阶段),调试时改用 kubectl debug。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+每个普通容器的镜像，按仓库名判断（不看镜像仓库地址、标签和摘要）：
+- 直接作为工作负载运行的通用操作系统镜像（`ubuntu`、`debian`、`alpine`、`busybox`、`centos`、`fedora`、`amazonlinux`、`rockylinux`、`almalinux`、`oraclelinux`、`opensuse/leap`、`archlinux`）：**警告**；
+- 官方的编程语言或构建镜像（`python`、`node`、`ruby`、`php`、`openjdk`、`golang`、`maven` 等，包括 `-slim` 和 `-alpine` 标签）：**警告**，这类镜像在解释器之外是一个完整的发行版，带有 Shell 和包管理器；
+- 排障工具箱镜像（`nicolaka/netshoot`、`network-multitool`）：**警告**；
+- `debug` 变体（`gcr.io/distroless/static:debug`、`…:nonroot-debug`）：**警告**，它给一个本来特意不带 Shell 的镜像加上了 Shell。
+
+使用这类镜像的 Init 容器只作记录（用 `busybox` 复制一个文件很常见，而且运行时间很短）；临时容器（Ephemeral Container）不检查，因为它们本来就是用于调试的。镜像里到底有什么，只能从镜像本身或扫描器的报告中读出，所以第 7.1 项需要镜像方面的证据才能判定为通过：本规则只找出清单文件本身就暴露出来的情况。
+
+## 原因
+检查清单第 7.1 项：运行中的容器里的 Shell、包管理器和网络工具，正是攻击者拿到代码执行权限后下一步要用的东西；而且每多一个软件包，就多一批需要修补的漏洞。专为单个程序构建的镜像（distroless、scratch、Chainguard、多阶段构建的最后阶段）只包含该程序需要的内容。
+
+## 修复
+用多阶段构建把程序构建到最小化的基础镜像中：
+```dockerfile
+FROM golang:1.23 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /app ./cmd/app
+
+FROM gcr.io/distroless/static:nonroot
+COPY --from=build /app /app
+ENTRYPOINT ["/app"]
+```
+调试时使用 `kubectl debug`（临时容器），而不是把工具打包进镜像。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#images
+- https://github.com/GoogleContainerTools/distroless
+- https://kubernetes.io/zh-cn/docs/tasks/debug/debug-application/debug-running-pod/#ephemeral-container
+"#,
     }
 }
 

@@ -62,6 +62,31 @@ declare_rule! {
         ],
         severities: &[Severity::Medium],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+每个工作负载中每个容器（Init 容器、普通容器、临时容器）的 `image`：
+- 完全没有标签（即 `:latest`）或使用 `:latest` 标签：**失败**；
+- 摘要格式错误（不是 `sha256:` 加 64 位十六进制数字）：**失败**；
+- 有标签但没有摘要：**警告**，因为标签可以被移到别的内容上；
+- `name@sha256:<64 位十六进制>`（带不带标签均可）：通过。
+
+镜像仓库的端口（`registry:5000/app`）不会被误认为标签。
+
+如果输入中有一个准入策略，会验证镜像签名，并对该工作负载所在名字空间的所有 Pod 阻止未经验证的镜像（见 KC703：Enforce 模式下的 Kyverno `verifyImages`、已纳入该名字空间的 sigstore ClusterImagePolicy、Connaisseur、Ratify），那么这一项由签名验证满足：此时带标签只作**提示**，而 `:latest` 或无标签为**警告**（同一标签下经过验证的镜像仍然可能变化）。
+
+## 原因
+检查清单第 7.3 项：镜像仓库中的标签随时可以被重新指向，所以实际运行的镜像未必是经过审查和扫描的那个镜像。摘要则唯一对应一个镜像清单（Manifest）。在准入时验证签名是满足这一项的另一种方式，对在线集群的扫描能识别出这种做法。
+
+## 修复
+通过镜像摘要引用镜像（`crane digest`、`docker buildx imagetools inspect` 或镜像仓库都能给出摘要）；可以同时保留标签，便于阅读：
+```yaml
+image: registry.example.com/shop/web:1.4.2@sha256:3b1f...e9a0
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/containers/images/#image-names
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#images
+"#,
     }
 }
 

@@ -72,6 +72,37 @@ declare_rule! {
             "ConstraintTemplate",
         ],
         check: Check::Inventory(check),
+        doc_zh: r#"
+## 检查内容
+集群在准入时对镜像签名的验证：
+- Kyverno 的 `verifyImages` 规则（ClusterPolicy、Policy）和 ImageValidatingPolicy：处于 `Enforce` 模式（取该条目的 `failureAction`，没有时取策略的 `validationFailureAction`；ImageValidatingPolicy 为 `Deny`）时通过，证据中列出所涉及的镜像以及策略覆盖多少个名字空间；处于 `Audit` 模式（Kyverno 的默认值），或有名字空间被覆盖回 Audit 模式时为**警告**，未签名的镜像只会被报告；
+- sigstore policy-controller 的 ClusterImagePolicy：只在带有 `policy.sigstore.dev/include: "true"` 标签的名字空间中生效；有这样的名字空间时，对这些名字空间判定为通过；一个也没有，或处于 `mode: warn` 时为**警告**；
+- Connaisseur（它的 Webhook）和 Ratify（由其模板生成、带 `enforcementAction: deny` 的 Gatekeeper 约束）：通过，并作记录；
+- 什么都没有：给出一条提示性的问题；此时这一项就取决于摘要固定，由 KC701 在每个工作负载中检查。
+
+只有当这里的某个阻断型验证器覆盖了镜像所在名字空间的所有 Pod 并且匹配该镜像时，KC701 才接受仅用标签固定的镜像。
+
+## 原因
+检查清单第 7.3 项：镜像应通过摘要引用，或者在准入时验证其签名，从而只运行来自可信构建的镜像。处于审计模式的策略不会阻止任何 Pod，等于什么都没验证。
+
+## 修复
+验证规则的报告没有问题之后，把它们切换到 Enforce 模式：
+```yaml
+verifyImages:
+- imageReferences: ["registry.example.com/*"]
+  failureAction: Enforce
+  attestors:
+  - entries:
+    - keyless: {subject: "https://github.com/acme/*", issuer: "https://token.actions.githubusercontent.com"}
+```
+对于 sigstore policy-controller，给名字空间加上标签：
+`kubectl label namespace shop policy.sigstore.dev/include=true`。
+
+## 参考
+- https://kyverno.io/docs/policy-types/cluster-policy/verify-images/
+- https://docs.sigstore.dev/policy-controller/overview/
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#images
+"#,
     }
 }
 

@@ -71,6 +71,33 @@ declare_rule! {
         ],
         severities: &[Severity::Medium, Severity::Low],
         check: Check::Gather { kinds: WORKLOAD_KINDS, gather, report },
+        doc_zh: r#"
+## 检查内容
+trivy-operator 保存在集群中的漏洞报告（`VulnerabilityReport` 和 `ClusterVulnerabilityReport`，`aquasecurity.github.io/v1alpha1`），每个工作负载的每个容器镜像一份：
+- 存在已发布修复版本的严重（Critical）漏洞：**失败**，每份报告一个问题，给出漏洞数量和排在最前的几个 CVE 编号（按评分从高到低）；
+- 存在尚未发布修复的严重漏洞：**警告**；
+- 报告最后一次更新距今超过 `imageScanning.maxReportAgeDays` 天（默认 7 天）：**警告**，扫描结果已过期；
+- 已安装 trivy-operator（有它的 Deployment 或 CRD），但没有任何报告：**警告**。
+
+清单文件（或导出文件）中的报告按同样的方式判定；只有对集群的审计才应当能找到报告，所以只有在这种情况下，缺少报告才算数。
+
+已删除或副本数缩为零的工作负载的报告会被跳过；如果输入中没有某个 ReplicaSet（Job），而它的 Deployment（CronJob），即 `<owner>-<hash>` 中的属主，在被扫描的容器中运行着被扫描的镜像，则视为仍在运行（清单文件中只有属主对象）。没有 trivy-operator 时不评估这一项：kcheck 无法判断镜像是否在别处被扫描过。
+
+## 原因
+检查清单第 7.4 项：应定期扫描镜像，并修补已知漏洞。已有修复版本的严重漏洞，是镜像早该重新构建的最明显的例子；而一份几周前的报告，对之后披露的漏洞什么也说明不了。
+
+## 修复
+基于已修补的基础镜像重新构建镜像（或升级相应的软件包），重新部署，然后让 operator 重新扫描。保持报告及时更新：
+```yaml
+# trivy-operator Helm values
+operator:
+  scannerReportTTL: "24h"
+```
+
+## 参考
+- https://aquasecurity.github.io/trivy-operator/latest/docs/crds/vulnerability-report/
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#images
+"#,
     }
 }
 

@@ -44,6 +44,29 @@ declare_rule! {
             "设置 runAsNonRoot: true 和非零的 runAsUser,并在镜像中使用 USER 指令。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+每个容器（Init 容器、普通容器、临时容器）运行时使用的用户，取自容器自己的 `securityContext` 或 Pod 的 `securityContext`：
+- `runAsUser: 0`：**失败**，容器以 root 身份运行；
+- 既没有 `runAsNonRoot: true`，也没有非零的 `runAsUser`：**失败**，容器以镜像指定的用户运行，而大多数镜像指定的就是 root。
+
+这一点与 Pod 安全准入的 `runAsNonRoot` 检查有意不同：后者即使容器设置了 `runAsUser: 1000`，也要求 `runAsNonRoot: true`；而这样的容器不可能以 root 身份运行，检查清单要求的也只是这一点。（显式设置 `runAsUser: 0` 的判定与 Pod 安全准入的 `runAsUser` 检查相同。）不检查 Windows Pod，也不检查设置了 `hostUsers: false` 的 Pod：在用户名字空间中，容器内的 root 在节点上只是一个无特权的用户（从 v1.35 起，Pod 安全准入对这类 Pod 也放宽了同样的检查）。
+
+## 原因
+检查清单第 7.2 项：在容器内以 root 身份运行的进程，只差一个内核漏洞或一个配置错误的挂载，就能成为节点上的 root。
+
+## 修复
+构建镜像时使用 `USER` 指令，并在 Pod 中明确声明：
+```yaml
+securityContext:
+  runAsNonRoot: true
+  runAsUser: 10001
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tasks/configure-pod-container/security-context/
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-standards/#restricted
+"#,
     }
 }
 

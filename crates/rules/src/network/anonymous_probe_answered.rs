@@ -52,6 +52,29 @@ declare_rule! {
         ),
         severities: &[Severity::Medium],
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+`kcheck node --probe` 向本机控制平面端口（仅限 127.0.0.1）发出的匿名请求，以及哪些请求得到了 2xx 状态的响应：
+- kubelet 或 etcd 返回了数据（健康检查端点之外的任何内容）：失败；
+- kube-apiserver 在健康检查和版本端点之外也作出响应（`/api`、`/apis` 等）：警告，在启用匿名认证的情况下，匿名客户端可以使用 API 发现；
+- kube-controller-manager 或 kube-scheduler 在健康检查端点之外也作出响应：警告。
+
+健康检查端点（`/healthz`、`/livez`、`/readyz`、`/health`，以及 API 服务器上的 `/version`）响应匿名请求是预期行为，不会报告；401/403 响应也不会报告。没有任何 HTTP 响应的端口（连接被拒绝、握手失败、超时无响应）记为未探测，这样，所有端口都关闭的一次运行就不会被当成通过。不带 `--probe` 时，本规则没有可检查的内容。
+
+## 原因
+检查清单第 2.5 项：节点上响应匿名请求的任何服务，对网络放行的任何人都会作出同样的响应。探测结果体现的是所有设置（参数、配置文件、授予 `system:anonymous` 的 RBAC 权限）共同作用的实际效果，而不是这些设置理应达到的效果。
+
+## 修复
+kubelet：设置 `authentication.anonymous.enabled: false` 和 `authorization.mode: Webhook`（见 KC211）；etcd：通过 https 提供服务并设置 `--client-cert-auth=true`（见 KC212）；API 服务器：设置 `--anonymous-auth=false`，或只允许匿名访问健康检查端点，并且不向 `system:anonymous` 或 `system:unauthenticated` 授予任何 RBAC 权限：
+```sh
+kubectl get clusterrolebindings,rolebindings -A -o wide | grep -E 'system:(anonymous|unauthenticated)'
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#network-security
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/authentication/#anonymous-requests
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/kubelet-authn-authz/
+"#,
     }
 }
 

@@ -55,6 +55,34 @@ declare_rule! {
         ),
         severities: &[Severity::Medium],
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+kube-apiserver（静态 Pod 清单或进程参数）如何放行未经认证的客户端：
+- `--authorization-mode` 包含 `AlwaysAllow`，或者未设置（默认值为 `AlwaysAllow`）且没有 `--authorization-config`：失败，所有经过认证的请求都被允许做任何事；
+- `--insecure-port` 不为 `0`（1.24 之前的版本；1.20 之前，除非设为 0，否则该端口为 8080）：失败，这是一个没有任何认证和鉴权的明文 HTTP 端口；
+- `--anonymous-auth` 不为 `false`（默认值为 `true`）：警告。
+
+不判定 `--bind-address=0.0.0.0`：API 服务器本来就需要被节点和客户端访问，地址是否公开取决于它前面的网络。
+
+## 原因
+检查清单第 2.5 项：API 服务器不能向互联网开放。默认允许匿名请求，是为了让负载均衡器能检查 `/healthz`、`/livez` 和 `/readyz`；RBAC 随后允许 `system:unauthenticated` 读取这些端点和 `/version`，而任何绑定到 `system:anonymous` 或 `system:unauthenticated` 的授权，都会把更多权限交给整个互联网。关闭匿名访问（或者从 1.32 起，用 AuthenticationConfiguration 把匿名访问限制在健康检查端点上）可以消除这一暴露面。
+
+## 修复
+```yaml
+spec:
+  containers:
+  - command:
+    - kube-apiserver
+    - --authorization-mode=Node,RBAC
+    - --anonymous-auth=false   # or anonymous.conditions in --authentication-config
+```
+并删除 `--insecure-port`（或将其设为 `0`）。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#network-security
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/authentication/#anonymous-requests
+- https://kubernetes.io/zh-cn/docs/reference/command-line-tools-reference/kube-apiserver/
+"#,
     }
 }
 

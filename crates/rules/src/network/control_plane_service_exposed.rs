@@ -56,6 +56,30 @@ declare_rule! {
         reads: &["Pod"],
         severities: &[Severity::Medium],
         check: Check::Object { kinds: &["Service"], run: check },
+        doc_zh: r#"
+## 检查内容
+把控制平面端点发布到集群之外的 Service：该 Service 选择 kube-apiserver、etcd、kube-controller-manager 或 kube-scheduler 的 Pod（通过 kubeadm 为其静态 Pod 设置的 `component` 标签，或输入中此类 Pod 的标签判断），或者在没有选择算符时（手动设置 Endpoints）转发到它们的某个端口（6443、2379、2380、10257、10259）或 kubelet 的端口（10250），并且：
+- 声明了 `externalIPs`，或者是对所有源地址开放的 `LoadBalancer`：**失败**；
+- 是 `NodePort`，或者是受 `loadBalancerSourceRanges` 限制、或通过云厂商注解设为内部的 `LoadBalancer`：**警告**，仍然可以从集群网络之外访问。
+
+API 服务器自己在 `default` 名字空间中的 `kubernetes` Service 是 ClusterIP 类型，不检查。
+
+## 原因
+检查清单第 2.5 项：不在互联网上公开 Kubernetes API、kubelet API 和 etcd。事故处理期间“临时”添加的 Service，是 API 服务器绕过保护节点的防火墙、最终暴露在公网地址上的常见原因。
+
+## 修复
+删除该 Service；通过私有端点、VPN 或堡垒机访问 API，并把 API 服务器自身的监听限制在可信网络内：
+```yaml
+# instead of a Service with externalIPs, for an office network:
+spec:
+  type: LoadBalancer
+  loadBalancerSourceRanges: [192.0.2.0/24]
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#network-security
+- https://kubernetes.io/zh-cn/docs/concepts/security/controlling-access/
+"#,
     }
 }
 

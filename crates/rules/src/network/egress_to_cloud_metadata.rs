@@ -60,6 +60,38 @@ declare_rule! {
         ),
         check: Check::Object { kinds: &["NetworkPolicy"], run: check },
         reads: &["Namespace"],
+        doc_zh: r#"
+## 检查内容
+`networking.k8s.io` NetworkPolicy 中允许 Pod 访问云元数据 API 的出站规则，云元数据 API 即 `169.254.169.254`（AWS、GCP、Azure、OpenStack 及大多数其他云）或 `fd00:ec2::254`（AWS 的 IPv6 地址）：
+- `ipBlock` 的 `cidr` 包含该地址（`0.0.0.0/0`、`169.254.0.0/16`、`::/0` 等），而其 `except` 列表不包含；
+- 规则没有 `to`（或 `to` 为空），即允许所有目的地。
+
+只报告能访问到元数据端口的规则：没有 `ports`，或者某个端口条目覆盖 80/TCP（一个端口号、带 `endPort` 的端口范围，或没有 `port`）；命名端口只针对 Pod 解析，访问不到元数据服务器。如果策略的 `policyTypes` 中没有 `Egress`，其出站规则会被忽略，与 Kubernetes 的做法一致。`podSecurity.exemptNamespaces` 中豁免的名字空间（默认为 `kube-system`）里的策略会被跳过。
+
+完全没有被任何出站策略选中的工作负载同样能访问元数据 API；这类工作负载由 KC206（`workload-without-egress-policy`）报告。
+
+## 原因
+检查清单第 2.6 项：应过滤 Pod 对云元数据 API 的访问。元数据 API 会发放节点的云凭据和引导数据（通常包括 kubelet 的凭据）；能访问它的 Pod 就能在云账号中冒充该节点。
+
+## 修复
+凡是出站规则放开了大段地址范围的地方，都把元数据地址排除在外：
+```yaml
+egress:
+  - to:
+      - ipBlock:
+          cidr: 0.0.0.0/0
+          except: [169.254.169.254/32]
+      - ipBlock:
+          cidr: ::/0
+          except: [fd00:ec2::254/128]
+```
+在支持的云上，还应在节点层面阻止 Pod 访问元数据 API（AWS 上使用 IMDSv2 并把跳数限制设为 1，GKE 上使用 Workload Identity 或元数据隐藏功能）。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#network-security
+- https://kubernetes.io/zh-cn/docs/concepts/services-networking/network-policies/#networkpolicy-resource
+- https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html
+"#,
     }
 }
 

@@ -64,6 +64,40 @@ declare_rule! {
             "etcd 的客户端和对等端均使用 https,并启用 --client-cert-auth 和 --peer-client-cert-auth,不使用自动 TLS,并使用仅供 etcd 使用的 CA。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+etcd 的监听地址和 TLS 设置，取自其静态 Pod 清单或进程参数：
+- 客户端 URL（`--listen-client-urls`，默认为 `http://localhost:2379`）在非回环地址上使用 `http://`：失败；
+- `--client-cert-auth` 不为 `true`（默认值为 `false`）：失败，任何能访问该端口的客户端都能读写所有键；
+- `--auto-tls` 或 `--peer-auto-tls`：失败，这是没有人验证的自签名证书；
+- 对等端（`--listen-peer-urls`，默认为 `http://localhost:2380`）位于非回环地址上或使用 `https://`：非回环地址上使用 `http://` 判定为失败，缺少 `--peer-client-cert-auth=true`、`--peer-cert-file`、`--peer-key-file` 或 `--peer-trusted-ca-file` 也判定为失败；
+- etcd 的 `--trusted-ca-file` 与 kube-apiserver 的 `--client-ca-file` 是同一个文件，或包含相同的证书：失败。
+
+用 `--config-file` 启动的 etcd 会忽略其参数；本规则不读取该文件，会说明这一点而不作判定。通过 `ETCD_*` 环境变量给出的设置看不到。
+
+## 原因
+检查清单第 2.5 项：etcd 保存着集群的所有对象（包括 Secret），并且对任何通过其认证的客户端都有问必答，不再做进一步的鉴权。只能通过双向 TLS 访问 etcd，并且它所信任的 CA 只能用于 etcd：如果它信任的是集群 CA，那么集群签发的每一个客户端证书（每个 kubelet 的、每个用户的）同时也是打开 etcd 的钥匙。
+
+## 修复
+kubeadm 的 etcd 参数，使用 `/etc/kubernetes/pki/etcd/` 下的专用 CA：
+```yaml
+- --listen-client-urls=https://127.0.0.1:2379,https://10.0.0.10:2379
+- --client-cert-auth=true
+- --cert-file=/etc/kubernetes/pki/etcd/server.crt
+- --key-file=/etc/kubernetes/pki/etcd/server.key
+- --trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt
+- --listen-peer-urls=https://10.0.0.10:2380
+- --peer-client-cert-auth=true
+- --peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt
+- --peer-key-file=/etc/kubernetes/pki/etcd/peer.key
+- --peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#network-security
+- https://kubernetes.io/zh-cn/docs/tasks/administer-cluster/configure-upgrade-etcd/#securing-etcd-clusters
+- https://etcd.io/docs/v3.5/op-guide/security/
+"#,
     }
 }
 

@@ -81,6 +81,36 @@ declare_rule! {
             "CronJob",
         ],
         check: Check::Inventory(check),
+        doc_zh: r#"
+## 检查内容
+由什么来加密 Pod 之间的流量：
+- 网络插件：`cilium-config` 中设置了 `enable-wireguard` 或 `enable-ipsec` 的 Cilium、FelixConfiguration 中设置了 `wireguardEnabled` 的 Calico、设置了 `trafficEncryptionMode` 的 Antrea：通过，并给出证据（节点之间的所有 Pod 流量都已加密，与名字空间无关）；
+- Istio：网格范围的 PeerAuthentication（位于根名字空间中，除非网格配置另有指定，否则为 `istio-system`，且没有选择算符）的模式为 `STRICT` 时通过；网格范围的模式为 `PERMISSIVE`、`DISABLE` 或 `UNSET`，或者根本没有（此时 Istio 接受明文）：**警告**。在 STRICT 的网格下，任何降低模式（`PERMISSIVE`、`DISABLE`，包括按端口设置）的其他 PeerAuthentication：**警告**；
+- Linkerd（`linkerd-proxy-injector`）：纳入网格的工作负载默认使用双向 TLS；带有 `linkerd.io/inject: enabled` 注解的名字空间（或其工作负载带有该注解）会被记录；
+- 存在服务网格时，每个包含网格覆盖不到的工作负载的名字空间（名字空间本身及其工作负载都没有注入标签或注解；`kube-*` 和网格自己的名字空间除外）：**警告**；
+- 什么都没有：**警告**。检查清单要求的是“如果合适”时加密，所以本规则从不判定为失败。
+
+除非输入中包含集群 `kube-system` 中的 DaemonSet 或 Deployment（或某个服务网格），否则不评估这一项。
+
+## 原因
+检查清单第 2.4 项：没有加密时，任何能读取节点网络上数据包的人（被攻破的节点、使用主机网络的 Pod、云厂商的网络）都能读到服务之间的通信，包括其中的令牌。并非所有网络插件都提供加密；检查清单给出的替代方案是使用双向 TLS 的服务网格。
+
+## 修复
+开启网络插件的加密（Cilium 设置 `encryption.enabled: true` 和 `type: wireguard`，Calico 设置 `wireguardEnabled: true`），或者在整个网格范围内强制双向 TLS：
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec:
+  mtls: {mode: STRICT}
+```
+
+## 参考
+- https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
+- https://linkerd.io/2/features/automatic-mtls/
+- https://docs.cilium.io/en/stable/security/network/encryption/
+- https://docs.tigera.io/calico/latest/network-policy/encrypt-cluster-pod-traffic
+"#,
     }
 }
 
