@@ -35,6 +35,25 @@ declare_rule! {
             "为 Ingress 的每个主机添加 spec.tls 条目(及证书 Secret)。",
         ),
         check: Check::Object { kinds: &["Ingress"], run: check },
+        doc_zh: r#"
+## 检查内容
+以明文服务部分主机的 Ingress：完全没有 `spec.tls`，或者规则中有主机不被任何 `spec.tls[].hosts` 条目覆盖（能识别 `*.example.com` 这样的通配符）。这是一条提示性的问题：它为检查清单第 2.4 项提供佐证，而该项要在运行中的集群上判定（服务网格或 CNI 加密）。
+
+## 原因
+检查清单第 2.4 项要求在合适的情况下对通信加密。以明文进入集群的流量，是最先不满足这一要求的地方。
+
+## 修复
+为 Ingress 的每个主机添加 `spec.tls` 条目，并引用存放证书的 Secret：
+```yaml
+spec:
+  tls:
+  - hosts: [shop.example.com]
+    secretName: shop-tls
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/services-networking/ingress/#tls
+"#,
     }
 }
 

@@ -64,6 +64,43 @@ declare_rule! {
             "为 kubelet 使用配置文件,设置 authentication.anonymous.enabled: false、authorization.mode: Webhook 和 readOnlyPort: 0,且不要用命令行参数覆盖。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+kubelet 实际使用的 API 访问设置：命令行参数优先于 KubeletConfiguration 配置文件，两者都未设置的项取 kubelet 启动方式所对应的默认值。
+
+| 设置 | 应为 | 使用 `--config` 时的默认值 | 不使用时的默认值 |
+|---|---|---|---|
+| `--anonymous-auth` / `authentication.anonymous.enabled` | `false` | `false` | `true` |
+| `--authorization-mode` / `authorization.mode` | `Webhook` | `Webhook` | `AlwaysAllow` |
+| `--read-only-port` / `readOnlyPort` | `0` | `0` | `10255` |
+
+每个不符合要求的设置都判为失败。如果 kubelet 以 `--config` 启动，但其配置文件无法读取，那么命令行上未设置的项无从得知：这些项记为未检查，不做判定。
+
+## 原因
+检查清单第 2.5 项：kubelet API（端口 10250）可以在容器中执行命令，读取容器日志和含有机密信息的规约。如果允许匿名请求并使用 `AlwaysAllow`，任何能访问该端口的人都能控制节点上的所有 Pod。只读端口（10255）通过明文 HTTP 提供 Pod 规约和指标，完全不做认证。检查清单指出，没有使用 `--config` 启动的 kubelet 恰好采用这些过于宽松的默认值。
+
+## 修复
+在 KubeletConfiguration（用 kubeadm 部署时为 `/var/lib/kubelet/config.yaml`）中如下设置，并且不要用命令行参数覆盖这些设置：
+```yaml
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous:
+    enabled: false
+  webhook:
+    enabled: true
+  x509:
+    clientCAFile: /etc/kubernetes/pki/ca.crt
+authorization:
+  mode: Webhook
+readOnlyPort: 0
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#network-security
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/kubelet-authn-authz/
+- https://kubernetes.io/zh-cn/docs/reference/config-api/kubelet-config.v1beta1/
+"#,
     }
 }
 

@@ -38,6 +38,25 @@ declare_rule! {
             "通过 Ingress 或 Gateway 暴露应用,或将负载均衡器设为内部,或设置 spec.loadBalancerSourceRanges。",
         ),
         check: Check::Object { kinds: &["Service"], run: check },
+        doc_zh: r#"
+## 检查内容
+对任意来源地址开放的 `type: LoadBalancer` Service：既没有 `spec.loadBalancerSourceRanges`，也没有将云负载均衡器设为内部负载均衡器的注解（能识别 AWS、Azure、GCP、阿里云、Oracle、IBM 和 OpenStack 的写法）。
+
+## 原因
+检查清单第 2.7 项：每个 LoadBalancer Service 都会向云平台申请一个地址（通常是公网地址），并绕过本可实施认证、TLS 和限流的 Ingress 控制器。应当限制这类 Service 的使用，只保留经过审查并做了来源过滤的。
+
+## 修复
+HTTP 流量经由 Ingress 或 Gateway 路由；确实需要 LoadBalancer 时，将其设为内部负载均衡器，或限制其来源：
+```yaml
+spec:
+  type: LoadBalancer
+  loadBalancerSourceRanges: ["203.0.113.0/24"]
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/services-networking/service/#loadbalancer
+- https://kubernetes.io/zh-cn/docs/tasks/access-application-cluster/configure-cloud-provider-firewall/
+"#,
     }
 }
 

@@ -51,6 +51,30 @@ declare_rule! {
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["NetworkPolicy", "Namespace"],
+        doc_zh: r#"
+## 检查内容
+其 Pod 未被任何 NetworkPolicy 做出站隔离的工作负载（没有任何类型为 `Egress` 的策略选中它们，名字空间的默认拒绝策略也算在内），豁免的系统名字空间（`podSecurity.exemptNamespaces`，默认为 `kube-system`）除外。这样的 Pod 可以连接任何地方，包括云元数据 API（`169.254.169.254`、`fd00:ec2::254`）。使用主机网络的 Pod 会在消息中注明：在大多数网络插件上，NetworkPolicy 对它们不起作用。
+
+对已隔离的 Pod 放开元数据地址的出站规则由 KC208 负责；两条规则合起来回答“哪些 Pod 能访问元数据 API”这个问题。
+
+## 原因
+检查清单第 2.6 项：元数据 API 会发放节点的云凭据，必须过滤工作负载对它的访问；而未做隔离的 Pod 完全没有经过过滤。
+
+## 修复
+为每个名字空间设置默认拒绝出站的策略，再放行每个工作负载所需的流量：
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-egress}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#network-security
+- https://kubernetes.io/zh-cn/docs/concepts/services-networking/network-policies/#default-deny-all-egress-traffic
+"#,
     }
 }
 

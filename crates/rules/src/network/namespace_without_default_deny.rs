@@ -59,6 +59,34 @@ declare_rule! {
         ),
         check: Check::Gather { kinds: WORKLOAD_KINDS, gather, report },
         reads: &["Namespace", "NetworkPolicy"],
+        doc_zh: r#"
+## 检查内容
+每个含有工作负载或由 Namespace 对象声明的名字空间（`podSecurity.exemptNamespaces` 中的豁免名字空间除外，默认为 `kube-system`）都必须有默认拒绝策略：一个 `networking.k8s.io` 的 NetworkPolicy，其 `podSelector: {}` 为空（选中所有 Pod），类型为 `Ingress` 且没有入站规则，类型为 `Egress` 且没有出站规则。两个方向可以来自同一个策略，也可以来自两个策略；问题中会说明缺少哪个方向。选中所有 Pod 但带有放行规则的策略不算默认拒绝策略（问题中会给出它的名称）；如果某条规则的每个对端都是 `ipBlock`，且其 `except` 列表覆盖了整个 `cidr`，这条规则什么也不放行，可以接受。注意：没有 `policyTypes` 时，没有 `egress` 规则的策略只属于 `Ingress` 类型。
+
+如果另一个选中所有 Pod 的策略中有一条规则放行了某个方向上的一切流量（没有端口，并且没有对端，或者对端为所有名字空间的所有 Pod 再加上 `0.0.0.0/0` 和 `::/0`），该方向的默认拒绝就被抵消了：策略是叠加的，所以该名字空间中没有任何 Pod 受到限制。此时问题中会指出起抵消作用的策略和规则。
+
+问题报告在 Namespace 对象上；如果输入中没有该名字空间的 Namespace 对象，则报告在该名字空间的第一个工作负载上。
+
+## 原因
+检查清单第 2.3 项：落实每个名字空间内的默认网络策略，覆盖所有 Pod，拒绝一切访问。有了默认拒绝，新的工作负载一开始就是隔离的，每条流量都必须有意放行；没有默认拒绝，凡是碰巧没有被其他策略选中的 Pod，入站和出站两个方向都是开放的。
+
+## 修复
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: shop
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+```
+然后在单独的策略中放行每个工作负载所需的流量（首先放行 DNS 出站流量）。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/services-networking/network-policies/#default-policies
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#network-security
+"#,
     }
 }
 

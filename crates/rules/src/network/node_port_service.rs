@@ -34,6 +34,23 @@ declare_rule! {
             "优先使用 ClusterIP Service 并通过 Ingress 或 Gateway 暴露;必须保留的节点端口应由防火墙限制。",
         ),
         check: Check::Object { kinds: &["Service"], run: check },
+        doc_zh: r#"
+## 检查内容
+`type: NodePort` 的 Service，列出以供审查：每个这样的 Service 都会在所有节点的地址上开放其端口。（LoadBalancer Service 也会获得节点端口，由 KC201 负责检查。）
+
+## 原因
+检查清单第 2.7 项要求限制 Service 向集群外暴露的方式。节点端口会绕过 Ingress 控制器；在具有公网地址的节点上，还会绕过云负载均衡器的防火墙。
+
+## 修复
+使用 ClusterIP Service，并通过 Ingress 或 Gateway 暴露应用；确实需要节点端口时，用主机防火墙或云安全组限制对节点地址的访问。
+```yaml
+spec:
+  type: ClusterIP
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/services-networking/service/#type-nodeport
+"#,
     }
 }
 

@@ -36,6 +36,25 @@ declare_rule! {
             "删除 spec.externalIPs,并启用 DenyServiceExternalIPs 准入插件。",
         ),
         check: Check::Object { kinds: &["Service"], run: check },
+        doc_zh: r#"
+## 检查内容
+`spec.externalIPs` 非空的 Service。
+
+## 原因
+检查清单第 2.7 项：任何有权创建或编辑 Service 的人都能声明任意外部 IP，集群会把发往该地址的流量路由到他们的 Pod。这就是 CVE-2020-8554，一种针对其他租户以及集群外部的中间人攻击。`DenyServiceExternalIPs` 准入插件（检查清单第 8.1 项）可以禁止使用该字段。
+
+## 修复
+删除 `externalIPs`；对外流量改用 LoadBalancer 或 Ingress，并启用 `DenyServiceExternalIPs` 准入插件：
+```yaml
+spec:
+  type: ClusterIP
+  # externalIPs: removed
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/services-networking/service/#external-ips
+- https://github.com/kubernetes/kubernetes/issues/97076（CVE-2020-8554）
+"#,
     }
 }
 

@@ -41,6 +41,25 @@ declare_rule! {
             "从普通工作负载中删除对控制平面污点的容忍(以及不带 key 的 `operator: Exists` 容忍)。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+豁免的系统名字空间（默认为 `kube-system`，可在 `--config` 中用 `podSecurity.exemptNamespaces` 设置）之外、可以运行在控制平面节点上的工作负载：容忍 `node-role.kubernetes.io/control-plane` 污点（或较早的 `master` 污点），带有 `operator: Exists` 且不带 key 的容忍度（它容忍所有污点），或者用 `nodeSelector` 选择这些节点角色标签。
+
+## 原因
+检查清单第 5.1 项：API 服务器、etcd 和各个控制器是所有 Pod 中最敏感的。普通工作负载一旦调度到它们旁边，任何一次容器逃逸都会变成对整个集群的控制（etcd 的数据、CA 私钥以及所有凭据）。
+
+## 修复
+删除该容忍度，或者只列出工作负载真正需要的污点：
+```yaml
+tolerations:
+- {key: dedicated, operator: Equal, value: logging, effect: NoSchedule}
+```
+必须在所有节点上运行的节点代理，应放在由平台团队审查过的豁免名字空间中。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/reference/labels-annotations-taints/#node-role-kubernetes-io-control-plane-taint
+- https://kubernetes.io/zh-cn/docs/concepts/scheduling-eviction/taint-and-toleration/
+"#,
     }
 }
 

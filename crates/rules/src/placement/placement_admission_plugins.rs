@@ -67,6 +67,30 @@ declare_rule! {
             "在 kube-apiserver 上启用 PodNodeSelector 与 PodTolerationRestriction,并为名字空间标注其节点与容忍度。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+kube-apiserver 能否强制按敏感级别布局 Pod：检查其实际生效的准入插件集合（版本默认值，加上 `--enable-admission-plugins`，减去 `--disable-admission-plugins`；这两个插件默认都未启用）中是否有 `PodNodeSelector` 和 `PodTolerationRestriction`。每有一个未启用：**警告**（warn）。每有一个已启用、但在 AdmissionConfiguration 中没有配置：**提示**（info），此时它只通过名字空间注解起作用，没有集群范围的默认值。
+
+## 原因
+检查清单第 5.1 项：处于不同敏感级别的 Pod 应该部署到不同的节点上，并且这种隔离必须强制执行，而不是交由每份清单自行决定。启用这两个插件后，集群管理员可以按名字空间设定其 Pod 所落的节点，以及可以容忍的污点；没有它们，任何 Pod 都可以自行选择节点。
+
+## 修复
+```yaml
+- --enable-admission-plugins=NodeRestriction,PodNodeSelector,PodTolerationRestriction
+```
+然后为名字空间添加注解：
+```yaml
+metadata:
+  annotations:
+    scheduler.alpha.kubernetes.io/node-selector: pool=payments
+    scheduler.alpha.kubernetes.io/tolerationsWhitelist: '[{"key":"pool","operator":"Equal","value":"payments"}]'
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/admission-controllers/#podnodeselector
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/admission-controllers/#podtolerationrestriction
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#pod-placement
+"#,
     }
 }
 

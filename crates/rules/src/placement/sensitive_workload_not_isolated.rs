@@ -48,6 +48,28 @@ declare_rule! {
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace"],
+        doc_zh: r#"
+## 检查内容
+敏感工作负载是否部署在专用节点上。敏感工作负载由 `kcheck.io/sensitivity: high` 标记，或由 `--config` 中设置的标签或注解标记，标记可以位于工作负载、其 Pod 或其名字空间上：
+- 完全没有固定节点（没有 `nodeSelector`，没有必需的节点亲和性，没有 `nodeName`，名字空间上没有供 PodNodeSelector 准入插件使用的 `scheduler.alpha.kubernetes.io/node-selector` 注解，其 RuntimeClass 的 `scheduling` 中也没有节点选择器）：**失败**（fail）；
+- 固定了节点，但没有容忍任何专用污点（无论是自身的容忍度，还是通过其 RuntimeClass 的 `scheduling.tolerations`）：**警告**（warn），因为没有污点的节点同样接受其他所有 Pod，仅靠节点选择并不能把其他 Pod 挡在外面。
+
+## 原因
+检查清单第 5.1 项：处于不同敏感级别的 Pod 不应共享节点，以免普通应用中的容器逃逸波及敏感应用。隔离需要两方面同时做到：敏感 Pod 选择自己的节点，同时用污点把其他 Pod 挡在这些节点之外。
+
+## 修复
+为专用节点添加污点（`kubectl taint nodes n1 dedicated=payments:NoSchedule`），然后：
+```yaml
+spec:
+  nodeSelector: {dedicated: payments}
+  tolerations:
+  - {key: dedicated, operator: Equal, value: payments, effect: NoSchedule}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/scheduling-eviction/taint-and-toleration/
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/admission-controllers/#podnodeselector
+"#,
     }
 }
 
