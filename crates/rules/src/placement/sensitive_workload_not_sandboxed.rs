@@ -53,6 +53,29 @@ declare_rule! {
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace", "RuntimeClass"],
+        doc_zh: r#"
+## 检查内容
+- 敏感工作负载（标记方式见 KC501）既没有运行在专用节点上（通过节点选择算符或必需的节点亲和性固定到节点，并容忍专用节点的污点），也没有使用沙箱运行时：**不通过**。沙箱运行时是指 `runtimeClassName` 所指定的 RuntimeClass 的 handler 为 gVisor（`runsc`）或 Kata Containers（`kata*`）；kcheck 依据输入中的 RuntimeClass 对象来识别，输入中没有 RuntimeClass 时则依据名称识别。
+- 输入中定义了 RuntimeClass，而某个工作负载的 `runtimeClassName` 指向的 RuntimeClass 不在输入中：**警告**（这样的 Pod 无法启动）。
+
+## 原因
+检查清单第 5.2 项：敏感应用应当隔离运行，要么运行在专属的节点上，要么运行在沙箱运行时中。沙箱运行时在容器与主机之间多加了一道内核边界，代价是一定的性能损失。
+
+## 修复
+```yaml
+apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata: {name: gvisor}
+handler: runsc
+---
+spec:
+  runtimeClassName: gvisor
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/containers/runtime-class/
+- https://gvisor.dev/docs/user_guide/containerd/quick_start/
+"#,
     }
 }
 

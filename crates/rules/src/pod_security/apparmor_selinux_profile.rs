@@ -83,6 +83,37 @@ declare_rule! {
         severities: &[Severity::Low],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace"],
+        doc_zh: r#"
+## 检查内容
+每个容器的强制访问控制设置：
+- AppArmor 为 `Unconfined`（Pod 或容器上的 `securityContext.appArmorProfile` 字段，或 `container.apparmor.security.beta.kubernetes.io/<name>` 注解），或者 SELinux 选项中的类型不属于容器类型：**不通过**。这两项就是 Pod 安全准入的 `appArmorProfile` 和 `seLinuxOptions` 检查，原样复用，并应用于所有工作负载。
+- Kubernetes 不接受的 AppArmor 设置：**不通过**，严重程度为低；这类设置报告为无效，既不当作已约束，也不当作未约束。这些是 API 服务器的检查（`ValidateAppArmorProfileField`、`ValidateAppArmorPodAnnotations`、`validateAppArmorAnnotationsAndFieldsMatchOnCreate`，API 服务器对 Pod 和工作负载的 Pod 模板同样执行），以及 kubelet 的检查：
+  - `appArmorProfile.type` 必须设置，且只能是 `RuntimeDefault`、`Localhost` 或 `Unconfined`，拼写（包括大小写）须完全一致；
+  - `type: Localhost` 需要一个非空的 `localhostProfile`，其首尾不能有空白字符，长度不超过 4095 字节；类型为其他值时不得设置 `localhostProfile`；
+  - 注解的键必须指向 Pod 中的某个容器，值必须是 `runtime/default`、`unconfined` 或 `localhost/<name>`。不带名称的 `localhost/` 能通过 API 服务器的检查，但在启用了 AppArmor 的节点上，kubelet 会拒绝启动该 Pod；
+  - 同一容器既有注解又有字段（容器自己的或 Pod 的）时，二者要求的配置文件必须相同。对于 Pod，API 服务器会先把有效的注解复制到未设置该字段的容器的字段中，因此注解只可能与容器自己的字段不一致，或者在容器字段为空时与 Pod 的字段不一致；Pod 模板则按书写的原样比较。
+- 既没有设置 AppArmor 配置文件，也没有设置 SELinux 选项：**警告**。在启用了 AppArmor 的节点上，容器运行时会为这样的容器应用其默认配置文件；在其他节点上则没有任何约束。设置 `RuntimeDefault` 可以明确表达意图，并且在缺少 AppArmor 的节点上失败关闭（fail closed）。值为空的注解不设置任何配置文件（kubelet 会忽略它），因此视为未设置。
+
+Windows Pod（`spec.os.name: windows`）不做检查。
+
+## 原因
+检查清单第 3.6 项：即使进程在容器内以 root 身份运行，AppArmor 和 SELinux 也能限制它可以访问的内容，是防范容器逃逸的最后一道防线。
+
+无效的 AppArmor 值会使该项不通过，因为它本想设置的配置文件根本不会生效；但严重程度为低，因为不会有容器因此在不受约束的状态下运行：API 服务器会拒绝带有无效值的 Pod，也会拒绝 Pod 模板中带有无效值的工作负载；它唯一放行的值，即不带名称的 `localhost/`，会使 kubelet 拒绝启动相应的 Pod。真正的后果是工作负载无法部署或永远无法启动。如果无效的注解确实到达了节点（在 API 服务器检查较少的集群中），kubelet 会忽略它无法识别的注解，容器就像未设置任何配置文件一样运行，而这种情况本规则已经评为低严重程度。kcheck 不去猜测某个集群属于哪种情况：这个值在任何集群上都是错误的。
+
+## 修复
+```yaml
+securityContext:
+  appArmorProfile:
+    type: RuntimeDefault        # 或 Localhost，并设置 localhostProfile: <已加载的配置文件>
+```
+在 SELinux 节点上，也可以设置 `seLinuxOptions: {type: container_t, level: "s0:c123,c456"}`。删除已弃用的 `container.apparmor.security.beta.kubernetes.io/<name>` 注解，或者让每个注解都与字段保持一致（`runtime/default`、`localhost/<name>`）。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tutorials/security/apparmor/
+- https://kubernetes.io/zh-cn/docs/reference/labels-annotations-taints/
+- https://kubernetes.io/zh-cn/docs/tasks/configure-pod-container/security-context/#assign-selinux-labels-to-a-container
+"#,
     }
 }
 

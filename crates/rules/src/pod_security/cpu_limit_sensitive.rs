@@ -42,6 +42,24 @@ declare_rule! {
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace"],
+        doc_zh: r#"
+## 检查内容
+**敏感**工作负载的每个 Init 容器和普通容器是否设置了 `resources.limits.cpu`。如果工作负载本身、其 Pod 模板或其所在的名字空间带有所配置的标签或注解（默认为 `kcheck.io/sensitivity: high`；可在 `--config` 中通过 `sensitivity.key` 和 `sensitivity.values` 设置），该工作负载即为敏感工作负载。如果同一名字空间中有为容器设置了默认 CPU 限制的 LimitRange，也算作已设置限制。其他工作负载不做检查：检查清单只要求在 CPU 限制能起到保护作用的地方设置它。
+
+## 原因
+检查清单第 3.4 项：CPU 限制可以防止已被攻破或失控的相邻工作负载耗尽敏感工作负载的 CPU，也可以防止敏感工作负载被利用来耗尽节点的 CPU。CPU 限制同时会造成节流（throttling），这正是检查清单没有要求处处设置它的原因。
+
+## 修复
+```yaml
+resources:
+  requests: {cpu: 500m}
+  limits: {cpu: "1"}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/configuration/manage-resources-containers/
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#pod-security
+"#,
     }
 }
 

@@ -42,6 +42,25 @@ declare_rule! {
         ),
         severities: &[Severity::Critical],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+每个工作负载的 Pod 规约中的卷是否为 `hostPath` 卷。会把节点交出去的路径为严重：`/`、`/etc`、`/proc`、`/sys`、`/root`、`/boot`、`/dev`、`/var/lib/kubelet`、`/var/lib/etcd`、`/etc/kubernetes`、容器运行时的套接字和状态目录（`/var/run/docker.sock`、`/run/containerd`、`/var/run/crio`、`/var/lib/docker`、`/var/lib/containerd`），以及这些路径之下的任何路径和它们的任何上级目录（挂载 `/var` 会暴露 `/var/lib/kubelet`）。其他主机路径为高。
+
+## 原因
+检查清单第 3.2 项：基线（Baseline）Pod 安全标准禁止使用 hostPath 卷。hostPath 卷直接读写节点自身的文件：通过容器运行时的套接字或 kubelet 的目录，可以直接接管节点以及节点上的所有 Pod。
+
+## 修复
+改用不会触及节点的卷类型：`emptyDir`、`configMap`、`secret`、`projected` 或 PersistentVolumeClaim。确实需要访问主机文件的节点代理程序，应放到单独的名字空间中，该名字空间使用 `privileged` 级别的 Pod 安全标准，并经过审查。
+```yaml
+volumes:
+- name: cache
+  emptyDir: {}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/storage/volumes/#hostpath
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-standards/#baseline
+"#,
     }
 }
 

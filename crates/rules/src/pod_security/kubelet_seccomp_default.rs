@@ -46,6 +46,27 @@ declare_rule! {
             "在 KubeletConfiguration 中设置 seccompDefault: true(或使用 --seccomp-default)。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+kubelet 是否为未指定 seccomp 配置文件的工作负载应用容器运行时的默认 seccomp 配置文件：即 `--seccomp-default` 参数，或 KubeletConfiguration 中的 `seccompDefault: true`（参数优先于配置文件）。二者的默认值均为 `false`。
+
+如果无法读取 kubelet 的配置文件，且没有参数设置该项，本规则会说明这一情况，不做判定。
+
+## 原因
+检查清单第 3.5 项：seccomp 可以缩小容器能够发起的系统调用范围，从而缩小逃逸时可利用的内核攻击面。没有 `seccompDefault` 时，所有未设置 `securityContext.seccompProfile` 的 Pod 都以 `Unconfined` 运行。该设置自 Kubernetes 1.27 起正式发布（GA），从 1.25 起以 Beta 形式提供（受 `SeccompDefault` 特性门控控制）。
+
+## 修复
+```yaml
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+seccompDefault: true
+```
+请先测试工作负载：如果程序需要的系统调用被阻止，它会以 `EPERM` 失败；为这样的 Pod 单独设置一个 `Localhost` 配置文件。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#pod-security
+- https://kubernetes.io/zh-cn/docs/tutorials/security/seccomp/#enable-the-use-of-runtimedefault-as-the-default-seccomp-profile-for-all-workloads
+"#,
     }
 }
 

@@ -40,6 +40,27 @@ declare_rule! {
             "将 resources.limits.memory 设为与 resources.requests.memory 相等。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+同时设置了 `resources.requests.memory` 和 `resources.limits.memory` 的每个 Init 容器和普通容器，其内存限制是否高于请求值。（只设置了限制而没有设置请求的容器，其请求值会被设为与限制相等，这没有问题。）
+
+## 原因
+检查清单第 3.3 项：调度器依据请求值放置 Pod。限制高于请求时，节点就处于超售状态：内存紧张时，即使容器没有超出自己的限制，也仍会被 OOM 终止，整个节点也可能耗尽内存。
+
+## 修复
+使限制等于请求值（如果程序需要更多内存，就提高请求值）：
+```yaml
+resources:
+  requests:
+    memory: 512Mi
+  limits:
+    memory: 512Mi
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/configuration/manage-resources-containers/
+- https://kubernetes.io/zh-cn/docs/tasks/configure-pod-container/quality-service-pod/
+"#,
     }
 }
 

@@ -46,6 +46,28 @@ declare_rule! {
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["LimitRange"],
+        doc_zh: r#"
+## 检查内容
+每个工作负载的每个 Init 容器和普通容器是否设置了 `resources.limits.memory`。如果同一名字空间中有为容器设置了默认内存限制的 LimitRange，也算作已设置限制，因为 LimitRanger 准入插件会把它填入。临时容器不能设置资源，因此不做检查。
+
+## 原因
+检查清单第 3.3 项：没有内存限制时，内存泄漏或已被攻破的容器可能占用节点的全部内存，随后内核的 OOM killer会在相邻的容器中挑选牺牲者（造成拒绝服务）。
+
+## 修复
+设置与请求值相等的内存限制：
+```yaml
+resources:
+  requests:
+    memory: 256Mi
+  limits:
+    memory: 256Mi
+```
+或者为名字空间添加一个 LimitRange，为类型 `Container` 设置 `default.memory`。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/configuration/manage-resources-containers/
+- https://kubernetes.io/zh-cn/docs/concepts/policy/limit-range/
+"#,
     }
 }
 

@@ -55,6 +55,34 @@ declare_rule! {
         ),
         severities: &[Severity::Medium, Severity::Low, Severity::Info],
         check: Check::Object { kinds: &["Namespace"], run: check },
+        doc_zh: r#"
+## 检查内容
+每个 Namespace 的 Pod 安全准入标签：
+- 没有 `pod-security.kubernetes.io/enforce` 标签：**不通过**（此时适用集群的默认设置，除非 API 服务器的准入配置另有规定，否则为 `privileged`）；
+- 不在豁免列表中的名字空间设置了 `enforce: privileged`（默认豁免列表为 `kube-system`；可在 `--config` 中通过 `podSecurity.exemptNamespaces` 设置）：**不通过**；
+- Pod 安全准入无法解析的 enforce 级别或版本：**警告**（此时它会以 `latest` 版本强制执行 `restricted`，这是安全的，但肯定不是本意）；
+- `enforce-version` 固定为比集群版本（`--kube-version`，或 `--config` 中的 `kubeVersion`）更旧的版本：**警告**，因为该名字空间会缺少较新的检查；
+- 没有 `enforce-version`：**提示**，该名字空间会在升级时跟随集群版本。
+
+`warn` 和 `audit` 标签会显示在问题中。
+
+## 原因
+检查清单第 3.2 项要求在每个名字空间上强制执行合适的 Pod 安全标准。没有 enforce 标签时，该名字空间中的特权 Pod、hostPath 挂载或主机网络都不会受到任何阻拦。
+
+## 修复
+为每个名字空间添加标签：工作负载允许时使用 `restricted`（`kcheck pss --level restricted` 可以显示哪些工作负载会被拒绝），至少使用 `baseline`，并将版本固定为集群的版本：
+```yaml
+metadata:
+  labels:
+    pod-security.kubernetes.io/enforce: restricted
+    pod-security.kubernetes.io/enforce-version: v1.33
+    pod-security.kubernetes.io/warn: restricted
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-admission/
+- https://kubernetes.io/zh-cn/docs/tasks/configure-pod-container/enforce-standards-namespace-labels/
+"#,
     }
 }
 

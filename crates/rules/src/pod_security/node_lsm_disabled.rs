@@ -49,6 +49,32 @@ declare_rule! {
             "在节点上启用 AppArmor 或将 SELinux 置于强制模式,并使用支持它的容器运行时。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+节点是否运行了能够约束容器的 Linux 安全模块（LSM）：
+- 启用了 AppArmor（`/sys/module/apparmor/parameters/enabled` 为 `Y`，或 `/sys/kernel/security/lsm` 中包含 `apparmor`），或 SELinux 处于强制（enforcing）模式：通过；
+- SELinux 处于宽容（permissive）模式（只记录、不阻止），或 SELinux 已启用但无法读取其模式，且没有 AppArmor：警告；
+- 二者都没有：不通过。
+
+如果扫描完全无法读取 LSM 状态，本规则会说明这一情况，该检查项不从节点侧评估。
+
+## 原因
+检查清单第 3.6 项：只有节点的内核强制执行 AppArmor 配置文件和 SELinux 标签时，它们才能约束容器。没有处于强制状态的 LSM 时，Pod 规约中的 `appArmorProfile` 和 `seLinuxOptions` 不起任何作用（或者 Pod 无法启动），被攻破的容器与主机之间也就少了一层防护。
+
+## 修复
+使用启用了 AppArmor 的节点镜像（Ubuntu、Debian、SUSE），或 SELinux 处于强制模式的节点镜像（RHEL、Fedora、启用了 SELinux 的 Flatcar），并使用支持它的容器运行时：
+```sh
+# SELinux
+setenforce 1 && sed -i 's/^SELINUX=.*/SELINUX=enforcing/' /etc/selinux/config
+# AppArmor：以 apparmor=1 security=apparmor 参数启动内核，然后执行
+systemctl enable --now apparmor
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#pod-security
+- https://kubernetes.io/zh-cn/docs/tutorials/security/apparmor/
+- https://kubernetes.io/zh-cn/docs/tasks/configure-pod-container/security-context/#assign-selinux-labels-to-a-container
+"#,
     }
 }
 

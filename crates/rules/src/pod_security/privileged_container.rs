@@ -37,6 +37,26 @@ declare_rule! {
             "删除 securityContext.privileged(或设为 false),只添加程序需要的能力(capabilities)。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+每个工作负载的每个容器（Init 容器、普通容器和临时容器，包括 Pod 中的，以及 Deployment、StatefulSet、DaemonSet、ReplicaSet、Job、CronJob、ReplicationController 和 PodTemplate 的 Pod 模板中的）是否设置了 `securityContext.privileged: true`。
+
+## 原因
+检查清单第 3.2 项：基线（Baseline）Pod 安全标准禁止特权容器。特权容器拥有所有 Linux 权能（capabilities）并能访问主机的设备，从中逃逸到节点轻而易举。
+
+## 修复
+删除该字段或将其设为 `false`，只添加程序需要的权能：
+```yaml
+securityContext:
+  privileged: false
+  capabilities:
+    drop: ["ALL"]
+    add: ["NET_BIND_SERVICE"]
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-standards/#baseline
+"#,
     }
 }
 

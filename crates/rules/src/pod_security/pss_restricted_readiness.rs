@@ -45,6 +45,26 @@ declare_rule! {
         ),
         check: Check::Gather { kinds: WORKLOAD_KINDS, gather, report },
         reads: &["Namespace"],
+        doc_zh: r#"
+## 检查内容
+对于输入中强制执行的级别低于 `restricted`（且不在豁免列表中）的每个 Namespace：如果它在同一版本下提升到 `restricted`，其中哪些工作负载会被拒绝，以及被哪些检查拒绝。这是一个提示性的问题：它从不改变检查项的状态，只告诉你下一步的代价。如果所有工作负载都已满足 `restricted`，它也会说明。
+
+## 原因
+检查清单第 3.2 项要求的是**合适的**标准；`restricted` 是加固程度最高的标准，而 Pod 安全准入的指导是逐步提升名字空间的级别，先使用 warn 和 audit 模式。确切知道哪些工作负载会被拒绝，才能安全地迈出这一步。
+
+## 修复
+修复所列的工作负载，然后提升标签的级别（先试用 `warn`）：
+```yaml
+metadata:
+  labels:
+    pod-security.kubernetes.io/warn: restricted
+    pod-security.kubernetes.io/enforce: restricted
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tutorials/security/ns-level-pss/
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
+"#,
     }
 }
 
