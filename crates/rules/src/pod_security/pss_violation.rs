@@ -61,6 +61,34 @@ declare_rule! {
         severities: &[Severity::Medium],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace"],
+        doc_zh: r#"
+## 检查内容
+按每个工作负载（Pod 以及各类控制器的 Pod 模板）所在名字空间强制执行的 Pod 安全标准逐一检查，判定方式与 Pod 安全准入完全相同（相同的检查项，相同的随版本而变的行为；参见 `kcheck pss`）：
+- 级别和 `enforce-version` 取自输入中 Namespace 对象的标签；
+- 名字空间强制执行的级别低于所配置的默认级别（默认为 `baseline`，可由 `podSecurity.defaultLevel` 另行指定），或者该名字空间不在输入中时，按默认级别检查，因为违反基线标准的 Pod 无论运行在哪里都违反检查清单；
+- 豁免的名字空间（默认为 `kube-system`）只按其自身的标签检查。
+
+每个未通过的检查项都在具体字段上报告为一个问题，并以 Pod 安全准入的检查项 ID 命名。基线（Baseline）检查项的严重程度为高，仅属于限制（Restricted）级别的检查项为中。已由 KC301（特权容器）、KC302（主机名字空间）和 KC303（hostPath）报告的字段不会重复报告。类型错误的字段（API 服务器会拒绝它）以检查项 ID `invalid` 报告。
+
+Pod 安全准入只对 Pod 强制执行，而 kcheck 还会检查控制器的 Pod 模板，因此一个永远无法创建出 Pod 的 Deployment 在应用之前就会被发现。
+
+## 原因
+检查清单第 3.2 项：在名字空间中的每个工作负载都符合其标准之前，这个标准只是一句承诺；不符合标准的工作负载要么在下次滚动更新时被拒绝，要么以高于名字空间所声称的权限运行。
+
+## 修复
+修改工作负载，使其符合标准（问题消息会指出相关字段），例如对于 `restricted`：
+```yaml
+securityContext:
+  runAsNonRoot: true
+  allowPrivilegeEscalation: false
+  seccompProfile: {type: RuntimeDefault}
+  capabilities: {drop: ["ALL"]}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-standards/
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-admission/
+"#,
     }
 }
 

@@ -47,6 +47,27 @@ declare_rule! {
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace"],
+        doc_zh: r#"
+## 检查内容
+每个工作负载的每个容器是否使用类型为 `RuntimeDefault` 或 `Localhost` 的 Seccomp 配置文件，可以设置在容器上，也可以从 Pod 的 `securityContext` 继承；显式设置为 `Unconfined` 同样不通过。这就是 Pod 安全准入在集群所用版本下的 `seccompProfile_restricted` 检查，原样复用（相同的字段，相同的 Windows 豁免），但适用于**所有**工作负载，而不论其名字空间强制执行什么标准：检查清单要求在所有支持 Seccomp 的节点上都启用它，而基线标准只禁止 `Unconfined`。
+
+旧式注解（`seccomp.security.alpha.kubernetes.io/pod`、`container.seccomp.security.alpha.kubernetes.io/<name>`）不算数：kubelet 自 Kubernetes 1.27 起不再读取它们；存在这些注解时，问题消息会说明这一点。
+
+## 原因
+检查清单第 3.5 项：Seccomp 过滤容器可以发起的系统调用，封堵了内核的大部分攻击面；`RuntimeDefault` 能拦截容器逃逸所依赖的调用，而几乎不会影响正常运行。（kubelet 的 `seccompDefault` 设置可以让它成为默认配置，这属于节点层面的事实，由节点扫描检查。）
+
+## 修复
+```yaml
+spec:
+  securityContext:
+    seccompProfile:
+      type: RuntimeDefault
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tutorials/security/seccomp/
+- https://kubernetes.io/zh-cn/docs/concepts/security/pod-security-standards/#restricted
+"#,
     }
 }
 

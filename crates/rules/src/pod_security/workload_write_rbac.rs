@@ -51,6 +51,32 @@ declare_rule! {
         ),
         check: Check::Inventory(check),
         reads: crate::rule::RBAC_KINDS,
+        doc_zh: r#"
+## 检查内容
+不属于集群自身的主体（既不是 `system:` 用户或组，也不是 `kube-system` 中的服务账号），如果可以对 Pod 或创建 Pod 的控制器（Deployment、StatefulSet、DaemonSet、ReplicaSet、Job、CronJob 和 ReplicationController）执行 `create`、`update`、`patch` 或 `delete`，则报告问题。每个绑定中的每个这样的主体报告一个问题，位置在该主体上，并指出角色、动作（verb）和资源。
+
+角色从输入中读取，聚合的 ClusterRole 会被展开；绑定到内置 ClusterRole `cluster-admin`、`admin` 和 `edit` 的情况，即使输入中没有这些角色也能识别。绑定到输入中缺失的其他角色时跳过。
+
+该问题是警告：有些主体（CI、GitOps 控制器、Operator）确实需要这些权限。关键在于每一个主体都是已知的，并且有正当理由。
+
+## 原因
+检查清单第 3.1 项：能创建工作负载的人，就能以该名字空间中任意服务账号的身份运行任意镜像，挂载其中的 Secret，并且在 Pod 安全机制没有阻止的情况下逃逸到节点上。工作负载的写权限，与该名字空间所持有的最强凭据同样强大。
+
+## 修复
+只把工作负载的写权限授予负责部署的身份，并限定在其名字空间内；给人员授予只读权限：
+```yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: developers-view, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: shop-developers}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/rbac-good-practices/#workload-creation
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#pod-security
+"#,
     }
 }
 

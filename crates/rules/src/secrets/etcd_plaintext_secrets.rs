@@ -41,6 +41,23 @@ declare_rule! {
             "配置静态加密后重写所有 Secret:kubectl get secrets -A -o json | kubectl replace -f -",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+节点扫描指定了 `--etcd-endpoint` 时，检查 etcd 本身保存的内容：`/registry/secrets/` 下每个不以 `k8s:enc:` 开头的值，都是一个以明文存储的 Secret：**不通过**，每个 Secret 一个问题，以 `<namespace>/<name>` 命名（其值从不读入报告）。对其余 Secret 进行加密的提供程序以**提示**列出。扫描无法运行或被中途截断，或者根本没有找到任何 Secret（也许需要换一个 `--etcd-prefix`？）时，结果为**提示**，该检查项交由其他规则判断（被截断的扫描确实发现的明文 Secret 仍然不通过）；没有 etcd 扫描时，本规则不检查任何内容。
+
+## 原因
+检查清单第 6.2 项：EncryptionConfiguration 只加密它生效之后写入的数据。在此之前创建的 Secret，或者在 `identity` 排在首位期间写入的 Secret，在被重写之前，会一直以明文形式留在 etcd 及其快照和备份中。
+
+## 修复
+配置好静态加密（参见 KC607）之后，重写所有 Secret，使它们重新经由首个提供程序存储：
+```sh
+kubectl get secrets --all-namespaces -o json | kubectl replace -f -
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tasks/administer-cluster/encrypt-data/#verifying-that-data-is-encrypted
+- https://kubernetes.io/zh-cn/docs/tasks/administer-cluster/encrypt-data/#ensure-all-secrets-are-encrypted
+"#,
     }
 }
 

@@ -83,6 +83,39 @@ declare_rule! {
             "VaultDynamicSecret",
         ],
         check: Check::Inventory(check),
+        doc_zh: r#"
+## 检查内容
+Secret 是否来自集群外部的存储，以及经由什么机制：
+- Secrets Store CSI 驱动（CSIDriver `secrets-store.csi.k8s.io`、SecretProviderClass 对象、挂载其卷的 Pod）；
+- External Secrets Operator（ExternalSecret、SecretStore、ClusterSecretStore）；
+- HashiCorp Vault：代理注入器（其 MutatingWebhookConfiguration，以及带有注解 `vault.hashicorp.com/agent-inject: "true"` 的 Pod），或 Vault Secrets Operator（VaultStaticSecret、VaultDynamicSecret）；
+- Sealed Secrets（控制器、SealedSecret 对象）：在 Git 中是加密的，进入集群后就是普通的 Kubernetes Secret。
+
+找到的每种机制都作为证据，说明其使用程度（敏感名字空间中每个不由任何外部存储管理的 Opaque Secret 也会以提示列出），该检查项通过。一种都没有时，统计由人创建的 `Opaque` 类型 Secret（不含 Helm 发布记录，也不含 `kube-system` 中的 Secret；在清单文件中，未写 `type` 的 Secret 就是 Opaque）：10 个及以上为**警告**，少于 10 个为提示性问题。检查清单对此的要求是“如果合适”，因此本规则从不判为不通过。
+
+## 原因
+检查清单第 6.3 项：只保存在集群中的 Secret 存在于 etcd 及其每一份备份中，名字空间内任何拥有 `get secrets` 权限的人都能读取，而且只能手工轮换。外部密钥存储把权威数据保存在集群之外，并有自己的访问控制、审计和轮换机制；CSI 驱动还能以文件形式把值交给 Pod，完全不创建 Secret 对象。
+
+## 修复
+把凭据保存在密钥管理系统中（Vault、云厂商的密钥管理服务），通过 Secrets Store CSI 驱动或 External Secrets 交付：
+```yaml
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: {name: db, namespace: shop}
+spec:
+  secretStoreRef: {kind: ClusterSecretStore, name: vault}
+  target: {name: db}
+  data:
+  - secretKey: password
+    remoteRef: {key: shop/db, property: password}
+```
+
+## 参考
+- https://secrets-store-csi-driver.sigs.k8s.io/
+- https://external-secrets.io/latest/
+- https://developer.hashicorp.com/vault/docs/platform/k8s/injector
+- https://kubernetes.io/zh-cn/docs/concepts/security/secrets-good-practices/
+"#,
     }
 }
 

@@ -37,6 +37,26 @@ declare_rule! {
             "调低投射 serviceAccountToken 的 expirationSeconds(默认为一小时)。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+投射的 `serviceAccountToken` 卷来源中，`expirationSeconds` 超过所配置上限的情况（上限为 `--config` 中的 `serviceAccountTokens.maxExpirationSeconds`，默认 86400，即一天）。Kubernetes 的默认值为一小时。
+
+## 原因
+检查清单第 6.5 项要求使用绑定的、有时间限制的服务账号令牌。投射的令牌与其 Pod 绑定，但一个有效期长达数周的令牌一旦被从 Pod 中复制出去，几乎与它所取代的长期令牌 Secret 一样好用。
+
+## 修复
+```yaml
+volumes:
+- name: token
+  projected:
+    sources:
+    - serviceAccountToken: {path: token, expirationSeconds: 3600, audience: vault}
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/storage/projected-volumes/#serviceaccounttoken
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-token-volume
+"#,
     }
 }
 

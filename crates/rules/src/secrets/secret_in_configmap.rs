@@ -117,6 +117,62 @@ declare_rule! {
         ),
         severities: &[Severity::Critical, Severity::Medium],
         check: Check::Object { kinds: &["ConfigMap"], run: check },
+        doc_zh: r#"
+## 检查内容
+ConfigMap 的 `data` 和 `binaryData`（经 base64 解码）中的每个键，查找看起来像机密的值：
+- 按值的形态：PEM 私钥（RSA、EC、OpenSSH、PGP、PKCS#8，也包括像 kubeconfig 中 `client-key-data` 那样经过 base64 编码的私钥）、GCP 服务账号密钥文件、AWS 访问密钥 ID、带账号密钥的 Azure 连接字符串和 Azure 客户端密钥，GitHub、GitLab、Slack 和 Stripe 的正式环境令牌，已签名的 JSON Web Token，以及带密码的 URL（`postgres://app:…@db`）；
+- 按键名：类似密码的键名（`password`、`passwd`、`secret`、`token`、`api_key`、`private_key`、`credentials`、`client_secret` 等）下的字面值，以及 AWS 类键名下的 AWS 秘密访问密钥；
+- 看起来随机的值（高熵）只在类似密钥的键名（`signing_key`、`ENCRYPTION_KEY`）下才算。
+
+PEM 私钥块（`-----BEGIN … PRIVATE KEY-----`）无论内容是什么都不通过：占位符（`...`、`<paste the key here>`）、被截断或格式错误的密钥，仍然是保存在 ConfigMap 中的密钥块（严重程度为高；完整的密钥为严重）。只是在句子中提到的 BEGIN 行（`a key file starts with -----BEGIN …`）不算密钥块。
+
+值是一整个配置文件（`application.properties`、YAML、`.env`、TOML、INI、JSON）时，逐行读取：问题指向 ConfigMap 的键，并指出值中的具体行。占位符不是机密：空值、`changeme`、`<...>`、`${VAR}`、`$(VAR)`、`{{ .Values.x }}`、`xxx`、`REDACTED`、`example`、`***`、布尔值、数字、文件路径、对密钥存储的引用，以及描述机密而非保存机密的名字（`password_file`、`passwordPath`、`password_min_length`、`token_ttl`、`secretName`；还有 etcd 的 `initial-cluster-token`，它只用来区分不同的集群）。`binaryData` 中的二进制密钥库（`.p12`、`.pfx`、`.jks`）按私钥处理；信任库（truststore）则不算。
+
+键名**像凭据**（密码、`*_TOKEN`、`*API_KEY*`、`*PRIVATE_KEY*`、`*SECRET*`、`*_SECRET_ACCESS_KEY`、`credentials`）而值是占位符时，报告为警告（严重程度为中）：虽然还没有泄露任何内容，但这个键正是机密将要放入的地方。这类占位符包括：空值（或没有值）、待填写的值（`changeme`、`<your-token>`、`xxx`、`***`、`REDACTED`、`example`、`TODO`、`none`、单词 `password`、AWS 文档中的示例密钥），以及待替换的变量（`${VAR}`、`$VAR`、`$(VAR)`、`{{ .Values.x }}`、`%VAR%`、`@VAR@`、`__VAR__`、`#{VAR}`）。以下情况不警告：布尔值和数字（`ALLOW_EMPTY_PASSWORD: "yes"`）；说明机密保存在何处的值（文件路径、密钥存储引用、`ENC(...)`）；弱名字（`key`、`signing_key`、`MINIO_ACCESS_KEY`）；Secret 对象或凭据文件的名字（`existingSecret`、`TLS_SECRET`、`GOOGLE_APPLICATION_CREDENTIALS`）；其他键名下的占位符（`LOG_LEVEL: changeme`）；以及整个配置文件各行中的占位符（`.env` 文件中的 `PASSWORD=`），这些往往是模板和文档。
+
+问题消息从不显示值本身，只显示它看起来像什么，以及一个指纹：指纹由该类凭据的公开前缀（如果有的话，例如 `ghp_`、`AKIA`）和以本次运行的密钥计算的 HMAC-SHA256 的 8 位十六进制数字组成（该密钥随机生成，或取自 `KCHECK_FINGERPRINT_KEY`，以便指纹在多次运行之间保持不变）：没有这个密钥，就无法凭报告确认猜测的值。对于 PEM 密钥，只显示密钥类型。这里发现的任何值都应视为已经暴露。私钥和云凭据的严重程度为严重。
+
+## 原因
+检查清单第 6.1 项：机密数据应该放在 Secret 中，而不是 ConfigMap 中。ConfigMap 从不做静态加密；任何有权读取配置的主体都能读取它（许多角色和工具并不被信任读取 Secret）；`kubectl describe` 会把它打印出来；它还会以明文形式进入 Git、Helm 发布历史和备份。
+
+凭据键名下的占位符终将被填入真实的值：由部署者手工输入，或在应用 ConfigMap 之前由 envsubst、Flux、Helm 或 CI 流水线替换。从那时起，ConfigMap 就保存着机密，而对清单文件的任何扫描都没有看到它。
+
+## 修复
+把值移到 Secret 中（更好的做法是从外部存储注入），在 Pod 中引用它；ConfigMap 中只保留非机密的设置：
+```yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: app-db
+type: Opaque
+stringData:
+  password: "<the password>"
+---
+# 在 Pod 模板中
+containers:
+- name: app
+  env:
+  - name: DB_PASSWORD
+    valueFrom:
+      secretKeyRef:
+        name: app-db
+        key: password
+  volumeMounts:           # 或者以文件形式挂载
+  - name: db
+    mountPath: /run/secrets/db
+    readOnly: true
+volumes:
+- name: db
+  secret:
+    secretName: app-db
+```
+然后轮换该值：所有能读取该 ConfigMap 的人都曾经能读到它。对于占位符，在填入值之前就从 ConfigMap 中删除该键，并像上面那样让 Pod 从 Secret 中读取凭据。私钥块即使不完整，也应放入 `kubernetes.io/tls` 或 `Opaque` 类型的 Secret 中。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#secrets
+- https://kubernetes.io/zh-cn/docs/concepts/configuration/secret/
+- https://kubernetes.io/zh-cn/docs/concepts/security/secrets-good-practices/
+"#,
     }
 }
 

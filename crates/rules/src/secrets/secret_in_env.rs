@@ -96,6 +96,48 @@ declare_rule! {
         severities: &[Severity::Critical, Severity::Medium],
         reads: &["ConfigMap"],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
+        doc_zh: r#"
+## 检查内容
+每个工作负载（Pod、Deployment、StatefulSet、DaemonSet、ReplicaSet、Job、CronJob、ReplicationController、PodTemplate）中每个 Init 容器、普通容器和临时容器的字面值 `env[].value`，对变量名和值使用与 [KC602](KC602.md) 相同的检测器：私钥、云密钥、厂商令牌、JWT、带密码的 URL、类似密码、令牌或密钥的名字下的字面值，以及类似密钥的名字下看起来随机的值。PEM 私钥块无论内容是什么都不通过（占位符、被截断或格式错误的密钥：严重程度为高）。占位符（`$(OTHER_VAR)`、`${VAR}`、`changeme`、`<...>`、路径、布尔值、数字）不是机密。从输入中的 ConfigMap 读取的变量（`valueFrom.configMapKeyRef`，或对每个键生效的 `envFrom.configMapRef`）按该 ConfigMap 中的值判断，同时考虑 ConfigMap 的键名和变量名：那里的机密从一个从不被当作机密对待的对象进入了容器。`secretKeyRef` 和 `fieldRef` 从不报告。
+
+**名字像凭据**的变量（密码、`*_TOKEN`、`*API_KEY*`、`*PRIVATE_KEY*`、`*SECRET*`、`*_SECRET_ACCESS_KEY`；名字和占位符详见 [KC602](KC602.md)），在还没有泄露任何内容、但机密将被提供到不该放的地方时，报告为警告（严重程度为中）：
+- 其字面值是占位符：空值（或根本没有值）、待填写的值（`changeme`、`<your-token>`、`xxx`），或部署前待替换的变量（`${VAR}`、`{{ .Values.x }}`）。`$(OTHER_VAR)` 不警告：Kubernetes 会用容器的另一个变量替换它，而那个变量可能来自 Secret；
+- 它读取的 ConfigMap 键（按键引用，或通过 `envFrom`）的值是这样的占位符；
+- 它通过 `configMapKeyRef` 读取输入中不存在的 ConfigMap：变量名表明凭据打算从 ConfigMap 获取。在准入时，审查请求只携带工作负载本身，这类变量就按这种方式判断；ConfigMap 自身的值在该 ConfigMap 被准入时由 KC602 判断。
+
+问题消息从不显示值，只显示它看起来像什么，以及一个脱敏后的指纹（参见 [KC602](KC602.md)）。私钥和云凭据的严重程度为严重。
+
+## 原因
+检查清单第 6.1 项：写进 Pod 模板的机密以明文形式保存在工作负载对象中（从不做静态加密），任何有权读取工作负载的人都能通过 `kubectl get -o yaml` 和 `kubectl describe` 看到它，它还会保留在 Git 和每一个 ReplicaSet 修订版本中。检查清单还提醒，环境变量比文件更容易泄露（崩溃转储、`/proc/<pid>/environ`、子进程）。凭据变量若带有占位符，或从 ConfigMap 读取，一旦值被填入或替换，就会经由工作负载或 ConfigMap 携带真实的值。
+
+## 修复
+把值放进 Secret 并引用它，更好的做法是以文件形式挂载：
+```yaml
+env:
+- name: DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: app-db
+      key: password
+```
+```yaml
+volumeMounts:
+- name: db
+  mountPath: /run/secrets/db
+  readOnly: true
+# ...
+volumes:
+- name: db
+  secret:
+    secretName: app-db
+```
+然后轮换该值：所有能读取该工作负载的人都曾经能读到它。对于占位符或 ConfigMap 引用，在填入值之前改用 `secretKeyRef`（或 Secret 卷）。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#secrets
+- https://kubernetes.io/zh-cn/docs/tasks/inject-data-application/distribute-credentials-secure/
+- https://kubernetes.io/zh-cn/docs/concepts/security/secrets-good-practices/
+"#,
     }
 }
 

@@ -69,6 +69,40 @@ declare_rule! {
             "为 kube-apiserver 配置 EncryptionConfiguration,secrets 的首个提供程序使用 kms v2(或使用 32 字节密钥的 secretbox),文件属主为 root、权限 0600。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+kube-apiserver 对 Secret 的静态加密：
+- 没有 `--encryption-provider-config`：**不通过**，Secret 以明文写入 etcd；
+- 该参数指定的文件不存在：**不通过**；文件存在但无法解析：**提示**；
+- 没有覆盖 `secrets` 的 `resources` 条目（按名字、`*.` 或 `*.*`），或者该条目的首个提供程序是 `identity`：**不通过**；
+- 首个提供程序是 `aescbc`：**警告**（CBC 模式易受填充预言（padding oracle）攻击；优先使用 `kms` v2，或带密钥轮换的 `secretbox`/`aesgcm`）；`kms` 未设置 `apiVersion: v2`：**警告**（KMS v1 已弃用，自 v1.29 起默认关闭）；
+- 每个 `aescbc`、`aesgcm` 和 `secretbox` 密钥，按解码后的长度判断（从不查看其字节）：不是有效的 base64、短于 16 字节，或者长度不被该加密算法接受：**不通过**；AES 密钥为 16 或 24 字节：**警告**，推荐 32 字节；
+- 文件权限对组或其他用户开放，或者属主不是 root：**不通过**，因为该文件保存着密钥。
+
+etcd 中的 Secret 是否确实已加密，由 KC608 检查。
+
+## 原因
+检查清单第 6.2 项：etcd 中的 Secret 的安全程度，取决于每一份 etcd 备份、快照和每一块磁盘的安全程度。使用强密钥进行静态加密，并让密钥远离其他用户，etcd 的副本在没有密钥时就毫无用处。
+
+## 修复
+```yaml
+apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+- resources: [secrets]
+  providers:
+  - kms:
+      apiVersion: v2
+      name: vault-kms
+      endpoint: unix:///var/run/kms/socket.sock
+  - identity: {}   # 仅用于读取启用加密之前写入的数据
+```
+没有 KMS 时，使用 `secretbox`，配合由 `head -c 32 /dev/urandom | base64` 生成的 32 字节密钥。文件权限保持为 `0600 root:root`，通过 `--encryption-provider-config` 传入，然后重写已有的 Secret：`kubectl get secrets -A -o json | kubectl replace -f -`。
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tasks/administer-cluster/encrypt-data/
+- https://kubernetes.io/zh-cn/docs/tasks/administer-cluster/kms-provider/
+"#,
     }
 }
 

@@ -51,6 +51,32 @@ declare_rule! {
             "设置 --service-account-issuer 和 --service-account-signing-key-file,并限制 --service-account-max-token-expiration(例如 24h)。",
         ),
         check: Check::Node(check),
+        doc_zh: r#"
+## 检查内容
+kube-apiserver 的服务账号令牌相关参数：
+- 缺少 `--service-account-issuer` 或 `--service-account-signing-key-file`：不通过，API 服务器无法签发绑定的、会过期的令牌（TokenRequest API）；
+- 缺少 `--service-account-max-token-expiration`（客户端请求多长的有效期都会获准），或其值超过所配置的上限（`serviceAccountTokens.maxExpirationSeconds`，默认一天）：警告；
+- `--service-account-extend-token-expiration` 不为 `false`（其默认值为 `true`）：提示。启用该参数时，kubelet 为 Pod 挂载的令牌有效期为一年而不是一小时，以便那些从不重新读取令牌的客户端继续工作；这些令牌在第一个小时之后的使用会在审计日志和指标中被标记出来。
+
+## 原因
+检查清单第 6.5 项：与旧式令牌 Secret 不同，绑定的服务账号令牌与 Pod 绑定，并且会过期。它们的价值取决于能存活多久：对于复制走令牌的人来说，有效期长达数月的令牌与永久令牌无异。
+
+## 修复
+```yaml
+- --service-account-issuer=https://kubernetes.default.svc.cluster.local
+- --service-account-signing-key-file=/etc/kubernetes/pki/sa.key
+- --service-account-key-file=/etc/kubernetes/pki/sa.pub
+- --service-account-max-token-expiration=24h
+# 当不再有工作负载依赖有效期为一年的令牌时
+#（观察 serviceaccount_stale_tokens_total 指标）：
+- --service-account-extend-token-expiration=false
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/concepts/security/security-checklist/#secrets
+- https://kubernetes.io/zh-cn/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-token-volume
+- https://kubernetes.io/zh-cn/docs/reference/command-line-tools-reference/kube-apiserver/
+"#,
     }
 }
 

@@ -55,6 +55,35 @@ declare_rule! {
         severities: &[Severity::Medium],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
+        doc_zh: r#"
+## 检查内容
+Pod 会被挂载服务账号令牌的每个工作负载：Pod 规约及其 ServiceAccount（在输入中、Pod 所在的名字空间内查找；未设置 `serviceAccountName` 时为 `default`）都没有设置 `automountServiceAccountToken: false`。与 Kubernetes 的行为一致，Pod 自身的设置优先于服务账号的设置。
+
+Pod 是否需要令牌，取决于其服务账号被允许做什么：
+- 输入中包含 RBAC 绑定，且其中没有任何一个授予该服务账号任何权限（无论是直接授予，还是通过 `system:serviceaccounts` 组或 `system:authenticated`）时，令牌除了供攻击者利用之外别无用途：**不通过**；
+- 其他情况（服务账号有授权，或输入中没有可供判断的 RBAC）：**警告**。
+
+确实需要调用 API 的 Pod，应显式设置 `automountServiceAccountToken: true` 来表明这一点，本规则接受这种设置。
+
+## 原因
+检查清单第 6.4 项：挂载的令牌是存在于每个容器文件系统中的凭据；任何在 Pod 中获得代码执行能力的人，都能用它攻击 API 服务器，而从不调用 API 的 Pod 根本不需要它。
+
+## 修复
+```yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web}
+automountServiceAccountToken: false
+---
+spec:
+  serviceAccountName: web
+  automountServiceAccountToken: false
+```
+
+## 参考
+- https://kubernetes.io/zh-cn/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting
+- https://kubernetes.io/zh-cn/docs/concepts/security/service-accounts/
+"#,
     }
 }
 
