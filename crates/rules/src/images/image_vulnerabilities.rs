@@ -74,7 +74,7 @@ declare_rule! {
         doc_zh: r#"
 ## 检查内容
 trivy-operator 保存在集群中的漏洞报告（`VulnerabilityReport` 和 `ClusterVulnerabilityReport`，`aquasecurity.github.io/v1alpha1`），每个工作负载的每个容器镜像一份：
-- 存在已发布修复版本的严重（Critical）漏洞：**失败**，每份报告一个问题，给出漏洞数量和排在最前的几个 CVE 编号（按评分从高到低）；
+- 存在已发布修复版本的严重（Critical）漏洞：**不通过**，每份报告一个问题，给出漏洞数量和排在最前的几个 CVE 编号（按评分从高到低）；
 - 存在尚未发布修复的严重漏洞：**警告**；
 - 报告最后一次更新距今超过 `imageScanning.maxReportAgeDays` 天（默认 7 天）：**警告**，扫描结果已过期；
 - 已安装 trivy-operator（有它的 Deployment 或 CRD），但没有任何报告：**警告**。

@@ -47,8 +47,8 @@ declare_rule! {
         doc_zh: r#"
 ## 检查内容
 每个容器（Init 容器、普通容器、临时容器）运行时使用的用户，取自容器自己的 `securityContext` 或 Pod 的 `securityContext`：
-- `runAsUser: 0`：**失败**，容器以 root 身份运行；
-- 既没有 `runAsNonRoot: true`，也没有非零的 `runAsUser`：**失败**，容器以镜像指定的用户运行，而大多数镜像指定的就是 root。
+- `runAsUser: 0`：**不通过**，容器以 root 身份运行；
+- 既没有 `runAsNonRoot: true`，也没有非零的 `runAsUser`：**不通过**，容器以镜像指定的用户运行，而大多数镜像指定的就是 root。
 
 这一点与 Pod 安全准入的 `runAsNonRoot` 检查有意不同：后者即使容器设置了 `runAsUser: 1000`，也要求 `runAsNonRoot: true`；而这样的容器不可能以 root 身份运行，检查清单要求的也只是这一点。（显式设置 `runAsUser: 0` 的判定与 Pod 安全准入的 `runAsUser` 检查相同。）不检查 Windows Pod，也不检查设置了 `hostUsers: false` 的 Pod：在用户名字空间中，容器内的 root 在节点上只是一个无特权的用户（从 v1.35 起，Pod 安全准入对这类 Pod 也放宽了同样的检查）。
 

@@ -55,7 +55,7 @@ declare_rule! {
         doc_zh: r#"
 ## 检查内容
 `kcheck node --probe` 向本机控制平面端口（仅限 127.0.0.1）发出的匿名请求，以及哪些请求得到了 2xx 状态的响应：
-- kubelet 或 etcd 返回了数据（健康检查端点之外的任何内容）：失败；
+- kubelet 或 etcd 返回了数据（健康检查端点之外的任何内容）：不通过；
 - kube-apiserver 在健康检查和版本端点之外也作出响应（`/api`、`/apis` 等）：警告，在启用匿名认证的情况下，匿名客户端可以使用 API 发现；
 - kube-controller-manager 或 kube-scheduler 在健康检查端点之外也作出响应：警告。
 

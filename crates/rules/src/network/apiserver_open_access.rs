@@ -58,8 +58,8 @@ declare_rule! {
         doc_zh: r#"
 ## 检查内容
 kube-apiserver（静态 Pod 清单或进程参数）如何放行未经认证的客户端：
-- `--authorization-mode` 包含 `AlwaysAllow`，或者未设置（默认值为 `AlwaysAllow`）且没有 `--authorization-config`：失败，所有经过认证的请求都被允许做任何事；
-- `--insecure-port` 不为 `0`（1.24 之前的版本；1.20 之前，除非设为 0，否则该端口为 8080）：失败，这是一个没有任何认证和鉴权的明文 HTTP 端口；
+- `--authorization-mode` 包含 `AlwaysAllow`，或者未设置（默认值为 `AlwaysAllow`）且没有 `--authorization-config`：不通过，所有经过认证的请求都被允许做任何事；
+- `--insecure-port` 不为 `0`（1.24 之前的版本；1.20 之前，除非设为 0，否则该端口为 8080）：不通过，这是一个没有任何认证和鉴权的明文 HTTP 端口；
 - `--anonymous-auth` 不为 `false`（默认值为 `true`）：警告。
 
 不判定 `--bind-address=0.0.0.0`：API 服务器本来就需要被节点和客户端访问，地址是否公开取决于它前面的网络。

@@ -68,7 +68,7 @@ declare_rule! {
 ## 检查内容
 集群运行的是哪个网络插件（根据其节点代理的 DaemonSet，包括名称、容器名、镜像和参数，以及插件自己的 ConfigMap 判断），以及该插件是否执行 NetworkPolicy：
 - Calico、Canal、Cilium（包括 GKE Dataplane V2 和基于 Cilium 的 Azure CNI）、Antrea、kube-router、带 `weave-npc` 容器的 Weave Net、OVN-Kubernetes、Kube-OVN、OpenShift SDN、Azure Network Policy Manager、kind v0.24 / kindnet v1.3 及以后的 kindnet，以及节点代理以 `--enable-network-policy=true` 运行的 Amazon VPC CNI：通过，证据中给出插件名称；
-- 单独使用的 flannel、单独使用的 Azure CNI、较早版本的 kindnet、没有策略代理的 Amazon VPC CNI、未启用 Dataplane V2 或 Calico 的 GKE 网络、设置了 `enable-policy: never` 的 Cilium、设置了 `--run-firewall=false` 的 kube-router：**失败**，并说明集群中有多少个 NetworkPolicy 无人执行；
+- 单独使用的 flannel、单独使用的 Azure CNI、较早版本的 kindnet、没有策略代理的 Amazon VPC CNI、未启用 Dataplane V2 或 Calico 的 GKE 网络、设置了 `enable-policy: never` 的 Cilium、设置了 `--run-firewall=false` 的 kube-router：**不通过**，并说明集群中有多少个 NetworkPolicy 无人执行；
 - 没有识别出任何插件，或 kindnet 的版本无法判断：**警告**，并列出看到的内容。
 
 只要有一个执行策略的插件就够了：在 Amazon VPC CNI 或 flannel 旁边用 Calico 执行策略，判定为通过。输入中完全没有 DaemonSet 时，不评估这一项。

@@ -59,7 +59,7 @@ declare_rule! {
         doc_zh: r#"
 ## 检查内容
 把控制平面端点发布到集群之外的 Service：该 Service 选择 kube-apiserver、etcd、kube-controller-manager 或 kube-scheduler 的 Pod（通过 kubeadm 为其静态 Pod 设置的 `component` 标签，或输入中此类 Pod 的标签判断），或者在没有选择算符时（手动设置 Endpoints）转发到它们的某个端口（6443、2379、2380、10257、10259）或 kubelet 的端口（10250），并且：
-- 声明了 `externalIPs`，或者是对所有源地址开放的 `LoadBalancer`：**失败**；
+- 声明了 `externalIPs`，或者是对所有源地址开放的 `LoadBalancer`：**不通过**；
 - 是 `NodePort`，或者是受 `loadBalancerSourceRanges` 限制、或通过云厂商注解设为内部的 `LoadBalancer`：**警告**，仍然可以从集群网络之外访问。
 
 API 服务器自己在 `default` 名字空间中的 `kubernetes` Service 是 ClusterIP 类型，不检查。

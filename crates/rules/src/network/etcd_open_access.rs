@@ -67,11 +67,11 @@ declare_rule! {
         doc_zh: r#"
 ## 检查内容
 etcd 的监听地址和 TLS 设置，取自其静态 Pod 清单或进程参数：
-- 客户端 URL（`--listen-client-urls`，默认为 `http://localhost:2379`）在非回环地址上使用 `http://`：失败；
-- `--client-cert-auth` 不为 `true`（默认值为 `false`）：失败，任何能访问该端口的客户端都能读写所有键；
-- `--auto-tls` 或 `--peer-auto-tls`：失败，这是没有人验证的自签名证书；
-- 对等端（`--listen-peer-urls`，默认为 `http://localhost:2380`）位于非回环地址上或使用 `https://`：非回环地址上使用 `http://` 判定为失败，缺少 `--peer-client-cert-auth=true`、`--peer-cert-file`、`--peer-key-file` 或 `--peer-trusted-ca-file` 也判定为失败；
-- etcd 的 `--trusted-ca-file` 与 kube-apiserver 的 `--client-ca-file` 是同一个文件，或包含相同的证书：失败。
+- 客户端 URL（`--listen-client-urls`，默认为 `http://localhost:2379`）在非回环地址上使用 `http://`：不通过；
+- `--client-cert-auth` 不为 `true`（默认值为 `false`）：不通过，任何能访问该端口的客户端都能读写所有键；
+- `--auto-tls` 或 `--peer-auto-tls`：不通过，这是没有人验证的自签名证书；
+- 对等端（`--listen-peer-urls`，默认为 `http://localhost:2380`）位于非回环地址上或使用 `https://`：非回环地址上使用 `http://` 判定为不通过，缺少 `--peer-client-cert-auth=true`、`--peer-cert-file`、`--peer-key-file` 或 `--peer-trusted-ca-file` 也判定为不通过；
+- etcd 的 `--trusted-ca-file` 与 kube-apiserver 的 `--client-ca-file` 是同一个文件，或包含相同的证书：不通过。
 
 用 `--config-file` 启动的 etcd 会忽略其参数；本规则不读取该文件，会说明这一点而不作判定。通过 `ETCD_*` 环境变量给出的设置看不到。
 

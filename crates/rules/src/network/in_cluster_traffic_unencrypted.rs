@@ -88,7 +88,7 @@ declare_rule! {
 - Istio：网格范围的 PeerAuthentication（位于根名字空间中，除非网格配置另有指定，否则为 `istio-system`，且没有选择算符）的模式为 `STRICT` 时通过；网格范围的模式为 `PERMISSIVE`、`DISABLE` 或 `UNSET`，或者根本没有（此时 Istio 接受明文）：**警告**。在 STRICT 的网格下，任何降低模式（`PERMISSIVE`、`DISABLE`，包括按端口设置）的其他 PeerAuthentication：**警告**；
 - Linkerd（`linkerd-proxy-injector`）：纳入网格的工作负载默认使用双向 TLS；带有 `linkerd.io/inject: enabled` 注解的名字空间（或其工作负载带有该注解）会被记录；
 - 存在服务网格时，每个包含网格覆盖不到的工作负载的名字空间（名字空间本身及其工作负载都没有注入标签或注解；`kube-*` 和网格自己的名字空间除外）：**警告**；
-- 什么都没有：**警告**。检查清单要求的是“如果合适”时加密，所以本规则从不判定为失败。
+- 什么都没有：**警告**。检查清单要求的是“如果合适”时加密，所以本规则从不判定为不通过。
 
 除非输入中包含集群 `kube-system` 中的 DaemonSet 或 Deployment（或某个服务网格），否则不评估这一项。
 

@@ -74,7 +74,7 @@ kubelet 实际使用的 API 访问设置：命令行参数优先于 KubeletConfi
 | `--authorization-mode` / `authorization.mode` | `Webhook` | `Webhook` | `AlwaysAllow` |
 | `--read-only-port` / `readOnlyPort` | `0` | `0` | `10255` |
 
-每个不符合要求的设置都判为失败。如果 kubelet 以 `--config` 启动，但其配置文件无法读取，那么命令行上未设置的项无从得知：这些项记为未检查，不做判定。
+每个不符合要求的设置都判为不通过。如果 kubelet 以 `--config` 启动，但其配置文件无法读取，那么命令行上未设置的项无从得知：这些项记为未检查，不做判定。
 
 ## 原因
 检查清单第 2.5 项：kubelet API（端口 10250）可以在容器中执行命令，读取容器日志和含有机密信息的规约。如果允许匿名请求并使用 `AlwaysAllow`，任何能访问该端口的人都能控制节点上的所有 Pod。只读端口（10255）通过明文 HTTP 提供 Pod 规约和指标，完全不做认证。检查清单指出，没有使用 `--config` 启动的 kubelet 恰好采用这些过于宽松的默认值。

@@ -51,7 +51,7 @@ declare_rule! {
         doc_zh: r#"
 ## 检查内容
 敏感工作负载是否部署在专用节点上。敏感工作负载由 `kcheck.io/sensitivity: high` 标记，或由 `--config` 中设置的标签或注解标记，标记可以位于工作负载、其 Pod 或其名字空间上：
-- 完全没有固定节点（没有 `nodeSelector`，没有必需的节点亲和性，没有 `nodeName`，名字空间上没有供 PodNodeSelector 准入插件使用的 `scheduler.alpha.kubernetes.io/node-selector` 注解，其 RuntimeClass 的 `scheduling` 中也没有节点选择器）：**失败**（fail）；
+- 完全没有固定节点（没有 `nodeSelector`，没有必需的节点亲和性，没有 `nodeName`，名字空间上没有供 PodNodeSelector 准入插件使用的 `scheduler.alpha.kubernetes.io/node-selector` 注解，其 RuntimeClass 的 `scheduling` 中也没有节点选择器）：**不通过**（fail）；
 - 固定了节点，但没有容忍任何专用污点（无论是自身的容忍度，还是通过其 RuntimeClass 的 `scheduling.tolerations`）：**警告**（warn），因为没有污点的节点同样接受其他所有 Pod，仅靠节点选择并不能把其他 Pod 挡在外面。
 
 ## 原因
