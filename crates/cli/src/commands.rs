@@ -70,7 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Pss(args) => crate::pss::run(args),
         Command::WhoCan(args) => crate::who_can::run(args),
         Command::Netpol(args) => {
-            let config = match load_config(&args.config) {
+            let config = match load_config(&args.config, args.lang.lang()) {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("kcheck: {e}");
@@ -159,15 +159,20 @@ fn problem_at(
 }
 
 /// Reads one YAML document (a configuration or waiver file).
-fn read_yaml(path: &std::path::Path) -> Result<Option<kcheck_model::Node>, String> {
+fn read_yaml(
+    path: &std::path::Path,
+    lang: kcheck_model::Lang,
+) -> Result<Option<kcheck_model::Node>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let parsed = kcheck_load::parse_documents(&text, &kcheck_load::Limits::default());
     if let Some(e) = parsed.errors.first() {
-        return Err(problem_at(path, e.pos, &e.message.en));
+        return Err(problem_at(path, e.pos, e.message.get(lang)));
     }
     match parsed.documents.into_iter().next() {
         Some(kcheck_load::DocOutcome::Node(node)) => Ok(Some(node)),
-        Some(kcheck_load::DocOutcome::Rejected(p)) => Err(problem_at(path, p.pos, &p.message.en)),
+        Some(kcheck_load::DocOutcome::Rejected(p)) => {
+            Err(problem_at(path, p.pos, p.message.get(lang)))
+        }
         _ => Ok(None),
     }
 }
@@ -175,11 +180,15 @@ fn read_yaml(path: &std::path::Path) -> Result<Option<kcheck_model::Node>, Strin
 pub(crate) fn load_waivers(
     path: Option<&std::path::Path>,
     annotations: bool,
+    lang: kcheck_model::Lang,
 ) -> Result<kcheck_rules::Waivers, String> {
     let waivers = kcheck_rules::Waivers::new().annotations(annotations);
     let Some(path) = path else { return Ok(waivers) };
-    let Some(root) = read_yaml(path)? else {
-        return Err(format!("{}: empty waiver file", path.display()));
+    let Some(root) = read_yaml(path, lang)? else {
+        return Err(match lang {
+            kcheck_model::Lang::En => format!("{}: empty waiver file", path.display()),
+            kcheck_model::Lang::Zh => format!("{}：豁免文件是空的", path.display()),
+        });
     };
     let (entries, problems) = kcheck_rules::waivers::parse_file(&root, &path.display().to_string());
     let waivers = waivers.with_entries(entries, run_now().today());
@@ -249,8 +258,9 @@ pub(crate) fn judging_setup(
     // The report is rendered in one language: findings need not carry the other.
     kcheck_model::text::only(Some(args.output.lang.lang()));
     let (waivers, annotations) = (args.waivers.as_deref(), !args.no_annotation_waivers);
-    let setup =
-        load_config(&args.config).and_then(|c| Ok((c, load_waivers(waivers, annotations)?)));
+    let lang = args.output.lang.lang();
+    let setup = load_config(&args.config, lang)
+        .and_then(|c| Ok((c, load_waivers(waivers, annotations, lang)?)));
     // A baseline that cannot be opened is said before the run, not after it.
     let setup = setup.and_then(|s| match &args.baseline {
         Some(path) => std::fs::File::open(path)
@@ -285,11 +295,14 @@ pub(crate) fn compare_baseline(
 }
 
 /// The run's configuration: `--config FILE`, then `--kube-version` over it.
-pub(crate) fn load_config(args: &ConfigArgs) -> Result<kcheck_rules::Config, String> {
+pub(crate) fn load_config(
+    args: &ConfigArgs,
+    lang: kcheck_model::Lang,
+) -> Result<kcheck_rules::Config, String> {
     let mut config = match &args.config {
         None => kcheck_rules::Config::default(),
         Some(path) => {
-            let Some(root) = read_yaml(path)? else {
+            let Some(root) = read_yaml(path, lang)? else {
                 return Ok(kcheck_rules::Config::default());
             };
             kcheck_rules::Config::from_node(&root).map_err(|errors| {
@@ -304,7 +317,16 @@ pub(crate) fn load_config(args: &ConfigArgs) -> Result<kcheck_rules::Config, Str
     if let Some(v) = &args.kube_version {
         match kcheck_pss::Version::parse(v) {
             Ok(kcheck_pss::Version::Minor(n)) => config.kube_version = Some(n),
-            _ => return Err(format!("--kube-version {v}: expected v1.N, e.g. v1.33")),
+            _ => {
+                return Err(match lang {
+                    kcheck_model::Lang::En => {
+                        format!("--kube-version {v}: expected v1.N, e.g. v1.33")
+                    }
+                    kcheck_model::Lang::Zh => {
+                        format!("--kube-version {v}：应为 v1.N 的形式，例如 v1.33")
+                    }
+                })
+            }
         }
     }
     Ok(config)
