@@ -265,7 +265,10 @@ pub(crate) fn judging_setup(
     let setup = setup.and_then(|s| match &args.baseline {
         Some(path) => std::fs::File::open(path)
             .map(|_| s)
-            .map_err(|e| format!("--baseline {}: {e}", path.display())),
+            .map_err(|e| match lang {
+                kcheck_model::Lang::En => format!("--baseline {}: {e}", path.display()),
+                kcheck_model::Lang::Zh => format!("--baseline {}：{e}", path.display()),
+            }),
         None => Ok(s),
     });
     setup.map_err(|message| eprintln!("kcheck: {message}")).ok()
@@ -281,11 +284,11 @@ pub(crate) fn compare_baseline(
     let Some(path) = &args.baseline else {
         return Ok(());
     };
+    let lang = args.output.lang.lang();
     let baseline = kcheck_report::saved::compare_file(report, path).map_err(|e| {
-        eprintln!("kcheck: --baseline {e}");
+        eprintln!("kcheck: --baseline {}", e.message(lang));
         exit::INPUT
     })?;
-    let lang = args.output.lang.lang();
     eprintln!("kcheck: {}", kcheck_report::baseline_line(&baseline, lang));
     for note in &baseline.notes {
         eprintln!("kcheck: {}", note.get(lang));

@@ -12,7 +12,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         (old, new) => {
             // Both problems, when both are wrong.
             for e in [old.err(), new.err()].into_iter().flatten() {
-                eprintln!("kcheck: {e}");
+                eprintln!("kcheck: {}", e.message(args.lang.lang()));
             }
             return Ok(exit::INPUT);
         }

@@ -378,6 +378,13 @@ fn baselines_that_are_not_kcheck_json_reports_are_refused_clearly() {
             "{name}: no report without its baseline"
         );
     }
+    // In Chinese under --lang zh.
+    let sarif = dir.path("sarif.json").display().to_string();
+    let o = kcheck(&["scan", demo, "--baseline", &sarif, "--lang", "zh"]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        format!("kcheck: --baseline {sarif}：这是 SARIF 日志；基线应是 kcheck 的 JSON 报告（--format json）\n")
+    );
     // A baseline that does not exist is said before the run.
     let o = kcheck(&["scan", demo, "--baseline", "no/such.json"]);
     assert_eq!(o.status.code(), Some(3));

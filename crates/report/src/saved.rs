@@ -36,11 +36,22 @@ pub struct SavedItem {
 /// Why a saved report could not be read. Its `Display` names the file, and the line and column
 /// when the JSON itself is at fault.
 #[derive(Debug)]
-pub struct ReadError(String);
+pub struct ReadError(Text);
+
+impl ReadError {
+    /// The message in `lang` (`Display` gives the English).
+    pub fn message(&self, lang: kcheck_model::Lang) -> &str {
+        self.0.get(lang)
+    }
+
+    fn new(en: String, zh: String) -> ReadError {
+        ReadError(Text::new(en, zh))
+    }
+}
 
 impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.0.en)
     }
 }
 
@@ -128,7 +139,7 @@ pub fn read_report(path: &Path) -> Result<SavedReport, ReadError> {
     let open = || {
         std::fs::File::open(path)
             .map(|f| std::io::BufReader::with_capacity(1 << 20, f))
-            .map_err(|e| ReadError(format!("{name}: {e}")))
+            .map_err(|e| ReadError::new(format!("{name}: {e}"), format!("{name}：{e}")))
     };
     let header: RawHeader = serde_json::from_reader(open()?).map_err(|e| json_error(&name, &e))?;
     let tool = check(header, &name)?;
@@ -146,10 +157,13 @@ pub fn parse_report(text: &str, name: &str) -> Result<SavedReport, ReadError> {
 
 /// `file:line:column: not valid JSON: ...`, or that the JSON is not a report of this shape.
 fn json_error(name: &str, e: &serde_json::Error) -> ReadError {
-    let what = if e.is_syntax() || e.is_eof() {
-        "not valid JSON"
+    let (what, what_zh) = if e.is_syntax() || e.is_eof() {
+        ("not valid JSON", "不是有效的 JSON")
     } else {
-        "not a kcheck JSON report (make one with --format json)"
+        (
+            "not a kcheck JSON report (make one with --format json)",
+            "不是 kcheck 的 JSON 报告（用 --format json 生成）",
+        )
     };
     let detail = e.to_string();
     // serde_json ends its message with " at line L column C": say it the usual way.
@@ -157,22 +171,28 @@ fn json_error(name: &str, e: &serde_json::Error) -> ReadError {
         .rsplit_once(" at line ")
         .map_or(detail.as_str(), |(d, _)| d);
     if e.line() > 0 {
-        ReadError(format!(
-            "{name}:{}:{}: {what}: {detail}",
-            e.line(),
-            e.column().max(1)
-        ))
+        let at = format!("{name}:{}:{}", e.line(), e.column().max(1));
+        ReadError::new(
+            format!("{at}: {what}: {detail}"),
+            format!("{at}：{what_zh}：{detail}"),
+        )
     } else {
-        ReadError(format!("{name}: {what}: {detail}"))
+        ReadError::new(
+            format!("{name}: {what}: {detail}"),
+            format!("{name}：{what_zh}：{detail}"),
+        )
     }
 }
 
 /// That the header is a kcheck JSON report of the schema this version reads; its tool.
 fn check(header: RawHeader, name: &str) -> Result<RawTool, ReadError> {
     if header.sarif_schema.is_some() || header.runs.is_some() {
-        return Err(ReadError(format!(
-            "{name}: this is a SARIF log; a baseline is a kcheck JSON report (--format json)"
-        )));
+        return Err(ReadError::new(
+            format!(
+                "{name}: this is a SARIF log; a baseline is a kcheck JSON report (--format json)"
+            ),
+            format!("{name}：这是 SARIF 日志；基线应是 kcheck 的 JSON 报告（--format json）"),
+        ));
     }
     let tool = header.tool.unwrap_or(RawTool {
         name: None,
@@ -180,25 +200,43 @@ fn check(header: RawHeader, name: &str) -> Result<RawTool, ReadError> {
         rules: None,
     });
     if tool.name.as_deref() != Some("kcheck") {
-        return Err(ReadError(format!(
-            "{name}: not a kcheck JSON report (no \"tool\": {{\"name\": \"kcheck\"}}; make one with --format json)"
-        )));
+        return Err(ReadError::new(
+            format!(
+                "{name}: not a kcheck JSON report (no \"tool\": {{\"name\": \"kcheck\"}}; make one with --format json)"
+            ),
+            format!(
+                "{name}：不是 kcheck 的 JSON 报告（没有 \"tool\": {{\"name\": \"kcheck\"}}；用 --format json 生成）"
+            ),
+        ));
     }
     if let Some(kind) = &header.kind {
-        return Err(ReadError(format!(
-            "{name}: a `kcheck {kind}` report; a baseline is the JSON report of scan, cluster or node"
-        )));
+        return Err(ReadError::new(
+            format!(
+                "{name}: a `kcheck {kind}` report; a baseline is the JSON report of scan, cluster or node"
+            ),
+            format!("{name}：这是 `kcheck {kind}` 的报告；基线应是 scan、cluster 或 node 的 JSON 报告"),
+        ));
     }
     match header.schema.as_ref().and_then(serde_json::Value::as_u64) {
         Some(SCHEMA) => Ok(tool),
-        Some(n) => Err(ReadError(format!(
-            "{name}: JSON report schema {n}, written by kcheck {}; this kcheck ({}) reads schema {SCHEMA}: make the baseline again with this version",
-            tool.version.as_deref().unwrap_or("?"),
-            env!("CARGO_PKG_VERSION"),
-        ))),
-        None => Err(ReadError(format!(
-            "{name}: no \"schema\" number: not a kcheck JSON report"
-        ))),
+        Some(n) => {
+            let (theirs, ours) = (
+                tool.version.as_deref().unwrap_or("?"),
+                env!("CARGO_PKG_VERSION"),
+            );
+            Err(ReadError::new(
+                format!(
+                    "{name}: JSON report schema {n}, written by kcheck {theirs}; this kcheck ({ours}) reads schema {SCHEMA}: make the baseline again with this version"
+                ),
+                format!(
+                    "{name}：JSON 报告的 schema 为 {n}，由 kcheck {theirs} 生成；当前 kcheck（{ours}）读取 schema {SCHEMA}：请用当前版本重新生成基线"
+                ),
+            ))
+        }
+        None => Err(ReadError::new(
+            format!("{name}: no \"schema\" number: not a kcheck JSON report"),
+            format!("{name}：没有 \"schema\" 编号：不是 kcheck 的 JSON 报告"),
+        )),
     }
 }
 
@@ -337,7 +375,7 @@ pub fn compare_file(report: &Report, path: &Path) -> Result<Baseline, ReadError>
     let open = || {
         std::fs::File::open(path)
             .map(|f| std::io::BufReader::with_capacity(1 << 20, f))
-            .map_err(|e| ReadError(format!("{name}: {e}")))
+            .map_err(|e| ReadError::new(format!("{name}: {e}"), format!("{name}：{e}")))
     };
     let header: RawHeader = serde_json::from_reader(open()?).map_err(|e| json_error(&name, &e))?;
     let tool = check(header, &name)?;
