@@ -1022,3 +1022,62 @@ fn input_problems_on_standard_error_follow_the_language() {
         "{en}"
     );
 }
+
+/// The demo's report in Chinese, table and Markdown, every finding shown, with `explain` of
+/// every rule: no English sentence outside code (backticks, fences) and links. Names from the
+/// input and identifiers are not sentences.
+#[test]
+fn chinese_output_holds_no_english_sentence() {
+    let mut texts = Vec::new();
+    for format in ["table", "markdown"] {
+        let o = kcheck(&[
+            "scan",
+            "examples/demo-cluster",
+            "--lang",
+            "zh",
+            "--format",
+            format,
+            "--examples",
+            "all",
+            "--color",
+            "never",
+        ]);
+        texts.push((format.to_string(), stdout(&o)));
+    }
+    let rules = json(&kcheck(&["rules", "--format", "json"]));
+    for r in rules.as_array().unwrap() {
+        let code = r["code"].as_str().unwrap();
+        let o = kcheck(&["explain", code, "--lang", "zh"]);
+        texts.push((format!("explain {code}"), stdout(&o)));
+    }
+    let mut found = Vec::new();
+    for (what, text) in &texts {
+        let mut fenced = false;
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                fenced = !fenced;
+                continue;
+            }
+            if fenced || line.contains("://") {
+                continue;
+            }
+            let mut prose = String::new();
+            let mut code = false;
+            for c in line.chars() {
+                if c == '`' {
+                    code = !code;
+                } else if !code {
+                    prose.push(c);
+                }
+            }
+            if kcheck_model::text::has_english_sentence(&prose) {
+                found.push(format!("{what}: {line}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "English in Chinese output:\n{}",
+        found.join("\n")
+    );
+}

@@ -116,3 +116,45 @@ macro_rules! text {
         )
     };
 }
+
+/// Whether `line` holds an English sentence: eight or more ASCII words in a row (a word followed
+/// by a comma ends the run, so lists of identifiers such as `create, update, patch` do not count).
+/// The tests use it to find English left in Chinese text; code should be taken out first.
+pub fn has_english_sentence(line: &str) -> bool {
+    let mut run = 0;
+    for word in line.split_whitespace() {
+        let plain = word.trim_matches(|c: char| ".;:()!?\"'".contains(c));
+        let listed = plain.ends_with(',');
+        let plain = plain.trim_end_matches(',');
+        if !plain.is_empty() && plain.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+            run += 1;
+            if run >= 8 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+        if listed {
+            run = 0;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod sentence_tests {
+    use super::has_english_sentence;
+
+    #[test]
+    fn english_sentences_not_lists() {
+        assert!(has_english_sentence(
+            "The pod shares the host network and can reach every local service"
+        ));
+        assert!(!has_english_sentence(
+            "Pod 共享主机网络：可以访问节点上的 kubelet 和 etcd"
+        ));
+        assert!(!has_english_sentence(
+            "可以执行 create, update, patch, delete pods, deployments, statefulsets, daemonsets, jobs"
+        ));
+    }
+}

@@ -25,21 +25,9 @@ fn avoided() -> Vec<(String, String)> {
     out
 }
 
-/// A line of prose that is English: eight or more ASCII words in a row, outside code.
+/// A line of prose that is English (see `kcheck_model::text::has_english_sentence`).
 fn english_prose(line: &str) -> bool {
-    let mut run = 0;
-    for word in line.split_whitespace() {
-        let plain = word.trim_matches(|c: char| ",.;:()!?\"'".contains(c));
-        if !plain.is_empty() && plain.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
-            run += 1;
-            if run >= 8 {
-                return true;
-            }
-        } else {
-            run = 0;
-        }
-    }
-    false
+    kcheck_model::text::has_english_sentence(line)
 }
 
 /// The prose lines of a Markdown page: outside fences, inline code and link lines taken out.
