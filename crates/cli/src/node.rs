@@ -9,7 +9,11 @@ use kcheck_rules::Engine;
 
 pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
     if !args.root.is_dir() {
-        eprintln!("kcheck: --root {}: not a directory", args.root.display());
+        let root = args.root.display();
+        match args.judge.output.lang.lang() {
+            kcheck_model::Lang::En => eprintln!("kcheck: --root {root}: not a directory"),
+            kcheck_model::Lang::Zh => eprintln!("kcheck: --root {root}：不是目录"),
+        }
         return Ok(exit::USAGE);
     }
     let Some((config, waivers)) = judging_setup(&args.judge) else {

@@ -9,10 +9,15 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
     let version = match Version::parse(&args.version) {
         Ok(v) => v,
         Err(_) => {
-            eprintln!(
-                "kcheck: --version {}: expected v1.N or latest",
-                args.version
-            );
+            let v = &args.version;
+            match args.output.lang.lang() {
+                kcheck_model::Lang::En => {
+                    eprintln!("kcheck: --version {v}: expected v1.N or latest")
+                }
+                kcheck_model::Lang::Zh => {
+                    eprintln!("kcheck: --version {v}：应为 v1.N 或 latest")
+                }
+            }
             return Ok(exit::USAGE);
         }
     };

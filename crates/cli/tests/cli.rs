@@ -1021,6 +1021,49 @@ fn input_problems_on_standard_error_follow_the_language() {
         en.contains("\nkcheck: no Kubernetes object was read from the input: nothing was judged\n"),
         "{en}"
     );
+    // Problems with the configuration and waiver files and with flags, too (usage errors).
+    let empty = dir.write("empty.yaml", "");
+    let empty = empty.to_str().unwrap();
+    let usage = |args: &[&str]| {
+        let o = kcheck(args);
+        assert_eq!(o.status.code(), Some(3), "{args:?}");
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let demo = "examples/demo-cluster";
+    assert_eq!(
+        usage(&["scan", demo, "--waivers", empty, "--lang", "zh"]),
+        format!("kcheck: {empty}：豁免文件是空的\n")
+    );
+    assert_eq!(
+        usage(&["scan", demo, "--waivers", empty]),
+        format!("kcheck: {empty}: empty waiver file\n")
+    );
+    assert_eq!(
+        usage(&["scan", demo, "--kube-version", "1.x", "--lang", "zh"]),
+        "kcheck: --kube-version 1.x：应为 v1.N 的形式，例如 v1.33\n"
+    );
+    let config = usage(&["scan", demo, "--config", bad, "--lang", "zh"]);
+    assert!(
+        config.starts_with(&format!("kcheck: {bad}:2:1: YAML 语法错误")),
+        "{config}"
+    );
+    assert_eq!(
+        usage(&["node", "--root", "no/such/dir", "--lang", "zh"]),
+        "kcheck: --root no/such/dir：不是目录\n"
+    );
+    assert_eq!(
+        usage(&[
+            "pss",
+            "--level",
+            "baseline",
+            "--version",
+            "x",
+            demo,
+            "--lang",
+            "zh"
+        ]),
+        "kcheck: --version x：应为 v1.N 或 latest\n"
+    );
 }
 
 /// The demo's report in Chinese, table and Markdown, every finding shown, with `explain` of
