@@ -565,8 +565,9 @@ pub(crate) fn is_new(report: &Report, i: usize) -> bool {
         .is_some_and(|b| b.state(i) == kcheck_model::BaselineState::New)
 }
 
-/// A fixed finding of the baseline on one line: `KC301 critical DaemonSet logging/fluent-bit
-/// logging/fluent-bit.yaml:97:13: message`.
+/// A saved finding on one line (a fixed one under a report, one of `kcheck diff`'s lists):
+/// `KC301 critical DaemonSet logging/fluent-bit logging/fluent-bit.yaml:97:13: message`, with
+/// `waived` before the message when it was.
 pub(crate) fn saved_line(f: &kcheck_model::SavedFinding, lang: Lang) -> String {
     let mut parts = vec![f.code.clone(), f.severity.label().get(lang).to_string()];
     if let Some(o) = &f.object {
@@ -576,6 +577,9 @@ pub(crate) fn saved_line(f: &kcheck_model::SavedFinding, lang: Lang) -> String {
         (Some(l), _) => parts.push(l.to_string()),
         (None, Some(p)) => parts.push(p.clone()),
         (None, None) => {}
+    }
+    if f.waived {
+        parts.push(WAIVED.get(lang).to_string());
     }
     let colon = match lang {
         Lang::En => ": ",

@@ -176,28 +176,6 @@ fn statuses(d: &ItemDiff, lang: Lang) -> String {
     }
 }
 
-/// `KC301 high Deployment shop/web spec.…: message` with each piece from the input passed
-/// through `name` (kept for a table, escaped for Markdown).
-fn finding_line(f: &SavedFinding, lang: Lang, name: fn(&str) -> String) -> String {
-    let mut parts = vec![f.code.clone(), f.severity.label().get(lang).to_string()];
-    if let Some(o) = &f.object {
-        parts.push(name(&o.to_string()));
-    }
-    match (&f.location, &f.path) {
-        (Some(l), _) => parts.push(name(&l.to_string())),
-        (None, Some(p)) => parts.push(name(p)),
-        (None, None) => {}
-    }
-    if f.waived {
-        parts.push(labels::WAIVED.get(lang).to_string());
-    }
-    let colon = match lang {
-        Lang::En => ": ",
-        Lang::Zh => "：",
-    };
-    format!("{}{colon}{}", parts.join(" "), name(&f.message))
-}
-
 /// How many findings of each list to show; the rest are counted.
 fn shown<T>(list: &[T], examples: Option<usize>) -> (&[T], usize) {
     let n = examples.unwrap_or(usize::MAX).min(list.len());
@@ -267,7 +245,7 @@ pub(crate) fn table(
                 s.push_str(&format!(
                     "  {}  {}\n",
                     crate::layout::pad(label.get(lang), label_w),
-                    finding_line(f, lang, same)
+                    labels::saved_line(f, lang)
                 ));
             }
             if rest > 0 {
@@ -338,7 +316,7 @@ pub(crate) fn markdown(
                 s.push_str(&format!(
                     "- **{}** {}\n",
                     label.get(lang),
-                    finding_line(f, lang, escaped)
+                    escaped(&labels::saved_line(f, lang))
                 ));
             }
             if rest > 0 {
