@@ -9,6 +9,7 @@ pub mod facts;
 pub mod finding;
 pub mod findings;
 pub mod glob;
+pub mod image;
 pub mod inventory;
 pub mod netpol_coverage;
 pub mod now;
