@@ -51,6 +51,7 @@ fn crates_depend_only_downwards() {
         ("model", &[]),
         ("load", &["kcheck-model"]),
         ("pki", &["kcheck-model"]),
+        ("image", &["kcheck-model"]),
         ("pss", &["kcheck-model"]),
         ("report", &["kcheck-model"]),
         ("node", &["kcheck-model", "kcheck-load", "kcheck-pki"]),
