@@ -1087,6 +1087,71 @@ fn chinese_output_holds_no_english_sentence() {
         ]);
         texts.push((format.to_string(), stdout(&o)));
     }
+    // A node scan: the kubeadm defaults leave findings on flags, files and certificates.
+    let tree = kcheck_node::testing::NodeTree::kubeadm_default().build();
+    let node_root = tree.root().display().to_string();
+    let proc_dir = format!("{node_root}/proc");
+    for format in ["table", "markdown"] {
+        let o = kcheck(&[
+            "node",
+            "--root",
+            &node_root,
+            "--proc",
+            &proc_dir,
+            "--lang",
+            "zh",
+            "--format",
+            format,
+            "--examples",
+            "all",
+            "--color",
+            "never",
+        ]);
+        let text = stdout(&o);
+        assert!(text.contains("KC"), "no node findings in {format}:\n{text}");
+        texts.push((format!("node {format}"), text));
+    }
+    // HTML: the text a reader sees (tags, scripts, styles and code taken out) and the
+    // tooltips and placeholders.
+    let page = stdout(&kcheck(&[
+        "scan",
+        "examples/demo-cluster",
+        "--lang",
+        "zh",
+        "--format",
+        "html",
+    ]));
+    texts.push(("html".to_string(), html_text(&page)));
+    // The extraction keeps prose: the English page's text has English sentences.
+    let english = stdout(&kcheck(&[
+        "scan",
+        "examples/demo-cluster",
+        "--lang",
+        "en",
+        "--format",
+        "html",
+    ]));
+    assert!(
+        html_text(&english)
+            .lines()
+            .filter(|l| kcheck_model::text::has_english_sentence(l))
+            .count()
+            > 20,
+        "the HTML text extraction lost the prose"
+    );
+    // SARIF: every message, description and help text, Markdown included.
+    let sarif = json(&kcheck(&[
+        "scan",
+        "examples/demo-cluster",
+        "--lang",
+        "zh",
+        "--format",
+        "sarif",
+    ]));
+    let mut shown = String::new();
+    sarif_texts(&sarif, "", &mut shown);
+    assert!(shown.lines().count() > 500, "SARIF texts not found");
+    texts.push(("sarif".to_string(), shown));
     let rules = json(&kcheck(&["rules", "--format", "json"]));
     for r in rules.as_array().unwrap() {
         let code = r["code"].as_str().unwrap();
@@ -1123,4 +1188,62 @@ fn chinese_output_holds_no_english_sentence() {
         "English in Chinese output:\n{}",
         found.join("\n")
     );
+}
+
+/// The text of an HTML page as a reader sees it, one text node per line: scripts, styles,
+/// `<pre>` and `<code>` removed, entities decoded; `title`, `placeholder` and `aria-label`
+/// attributes added as lines of their own.
+fn html_text(page: &str) -> String {
+    let mut rest = page;
+    let mut out = String::new();
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        out.push('\n');
+        let tag = &rest[open + 1..];
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let end = tag.find('>').map_or(tag.len(), |e| e + 1);
+        for attr in ["title=\"", "placeholder=\"", "aria-label=\""] {
+            if let Some(at) = tag[..end].find(attr) {
+                let value = &tag[at + attr.len()..end];
+                out.push_str(&value[..value.find('"').unwrap_or(value.len())]);
+                out.push('\n');
+            }
+        }
+        rest = &tag[end..];
+        if ["script", "style", "pre", "code"].contains(&name.as_str()) {
+            let close = format!("</{name}>");
+            rest = rest.find(&close).map_or("", |c| &rest[c + close.len()..]);
+        }
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Every `text` and `markdown` string of a SARIF log, one after another.
+fn sarif_texts(v: &serde_json::Value, key: &str, out: &mut String) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                sarif_texts(v, k, out);
+            }
+        }
+        serde_json::Value::Array(list) => {
+            for v in list {
+                sarif_texts(v, key, out);
+            }
+        }
+        serde_json::Value::String(s) if key == "text" || key == "markdown" => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        _ => {}
+    }
 }
