@@ -234,7 +234,7 @@ fn chinese_output() {
         "json",
     ]));
     let reason = j["items"][1]["reason"].as_str().unwrap();
-    assert_eq!(reason, "需要节点扫描:kcheck node");
+    assert_eq!(reason, "需要节点扫描：kcheck node");
 }
 
 #[test]
@@ -1159,6 +1159,7 @@ fn chinese_output_holds_no_english_sentence() {
         texts.push((format!("explain {code}"), stdout(&o)));
     }
     let mut found = Vec::new();
+    let mut punctuation = Vec::new();
     for (what, text) in &texts {
         let mut fenced = false;
         for line in text.lines() {
@@ -1171,6 +1172,10 @@ fn chinese_output_holds_no_english_sentence() {
             }
             let mut prose = String::new();
             let mut code = false;
+            // A Markdown link's target is not prose: `[KC602](KC602.md)` reads as `[KC602]`.
+            let line = markdown_link_targets_removed(line)
+                .replace("&lt;", "<")
+                .replace("&gt;", ">");
             for c in line.chars() {
                 if c == '`' {
                     code = !code;
@@ -1181,12 +1186,23 @@ fn chinese_output_holds_no_english_sentence() {
             if kcheck_model::text::has_english_sentence(&prose) {
                 found.push(format!("{what}: {line}"));
             }
+            if let Some(at) = kcheck_model::text::ascii_punctuation_in_chinese(&prose) {
+                punctuation.push(format!("{what}: …{at}…  in  {line}"));
+            }
         }
     }
     assert!(
         found.is_empty(),
         "English in Chinese output:\n{}",
         found.join("\n")
+    );
+    punctuation.sort();
+    punctuation.dedup();
+    assert!(
+        punctuation.is_empty(),
+        "ASCII punctuation in Chinese output ({}):\n{}",
+        punctuation.len(),
+        punctuation.join("\n")
     );
 }
 
@@ -1246,4 +1262,17 @@ fn sarif_texts(v: &serde_json::Value, key: &str, out: &mut String) {
         }
         _ => {}
     }
+}
+
+/// `line` with each Markdown link's `(target)` taken out.
+fn markdown_link_targets_removed(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("](") {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 2..];
+        rest = rest.find(')').map_or("", |end| &rest[end + 1..]);
+    }
+    out.push_str(rest);
+    out
 }

@@ -116,15 +116,15 @@ fn who_can_markdown_is_a_markdown_table() {
 fn who_can_in_chinese() {
     let table = kcheck(&["who-can", "get", "secrets", DEMO, "--lang", "zh"]);
     assert!(
-        table.starts_with("可以 get secrets 的主体:6 项授权\n"),
+        table.starts_with("可以 get secrets 的主体：6 项授权\n"),
         "{table}"
     );
     assert!(
-        table.contains("  Group           shop-devs                                名字空间 shop            RoleBinding shop/shop-developers-edit -> ClusterRole edit(默认)  examples/demo-cluster/rbac/team-bindings.yaml:37\n"),
+        table.contains("  Group           shop-devs                                名字空间 shop            RoleBinding shop/shop-developers-edit -> ClusterRole edit（默认）  examples/demo-cluster/rbac/team-bindings.yaml:37\n"),
         "{table}"
     );
     assert!(
-        table.contains("\n(默认):输入中没有该 ClusterRole,按 Kubernetes v1."),
+        table.contains("\n（默认）：输入中没有该 ClusterRole，按 Kubernetes v1."),
         "{table}"
     );
     // The binding column starts at the same terminal column on every row, 集群 or 名字空间.
@@ -152,11 +152,11 @@ fn who_can_in_chinese() {
         "who-can", "list", "deploy", "-n", "shop", DEMO, "-f", "markdown", "--lang", "zh",
     ]);
     assert!(
-        md.starts_with("# 在名字空间 shop 中可以 list deployments(API 组 apps)的主体\n\n7 项授权\n\n| 主体类型 | 主体 | 范围 | 绑定 | 角色 | 位置 |\n|---|---|---|---|---|---|\n"),
+        md.starts_with("# 在名字空间 shop 中可以 list deployments（API 组 apps）的主体\n\n7 项授权\n\n| 主体类型 | 主体 | 范围 | 绑定 | 角色 | 位置 |\n|---|---|---|---|---|---|\n"),
         "{md}"
     );
     assert!(
-        md.contains("| Group | shop-devs | 名字空间 shop | RoleBinding shop/shop-developers-edit | ClusterRole edit(默认) | `examples/demo-cluster/rbac/team-bindings.yaml:37` |\n"),
+        md.contains("| Group | shop-devs | 名字空间 shop | RoleBinding shop/shop-developers-edit | ClusterRole edit（默认） | `examples/demo-cluster/rbac/team-bindings.yaml:37` |\n"),
         "{md}"
     );
     for english in [
@@ -175,27 +175,27 @@ fn who_can_in_chinese() {
 fn netpol_in_chinese() {
     let table = kcheck(&["netpol", DEMO, "--lang", "zh"]);
     assert!(
-        table.starts_with("名字空间 default:0 个网络策略,入站默认拒绝:缺失,出站默认拒绝:缺失\n名字空间 kube-system(已豁免):0 个网络策略,"),
+        table.starts_with("名字空间 default：0 个网络策略，入站默认拒绝：缺失，出站默认拒绝：缺失\n名字空间 kube-system（已豁免）：0 个网络策略，"),
         "{table}"
     );
     assert!(
-        table.contains("名字空间 payments:5 个网络策略,入站默认拒绝:已配置(default-deny-all),出站默认拒绝:已配置(default-deny-all)\n"),
+        table.contains("名字空间 payments：5 个网络策略，入站默认拒绝：已配置（default-deny-all），出站默认拒绝：已配置（default-deny-all）\n"),
         "{table}"
     );
     assert!(
-        table.contains("\n  Deployment/web          已隔离(default-deny-ingress、web-ingress)            已隔离(web-egress)  可访问(web-egress 的 spec.egress[0] 允许)\n"),
+        table.contains("\n  Deployment/web          已隔离（default-deny-ingress、web-ingress）            已隔离（web-egress）  可访问（web-egress 的 spec.egress[0] 允许）\n"),
         "{table}"
     );
     assert!(
-        table.contains("对所有流量开放(redis-debug-temporary 的 ingress[0])"),
+        table.contains("对所有流量开放（redis-debug-temporary 的 ingress[0]）"),
         "{table}"
     );
     assert!(
-        table.contains("\n  DaemonSet/cilium                             未隔离  未隔离  可访问(未做出站隔离) [hostNetwork]\n"),
+        table.contains("\n  DaemonSet/cilium                             未隔离  未隔离  可访问（未做出站隔离） [hostNetwork]\n"),
         "{table}"
     );
     assert!(
-        table.ends_with("已检查 6 个名字空间中的 13 个工作负载:6 个未做入站隔离,8 个未做出站隔离,10 个可访问云元数据 API;5 个名字空间未在入站和出站两个方向都配置默认拒绝\n"),
+        table.ends_with("已检查 6 个名字空间中的 13 个工作负载：6 个未做入站隔离，8 个未做出站隔离，10 个可访问云元数据 API；5 个名字空间未在入站和出站两个方向都配置默认拒绝\n"),
         "{table}"
     );
     // Each namespace's columns line up under its headings, by terminal width.
@@ -249,15 +249,15 @@ fn netpol_in_chinese() {
 
     let md = kcheck(&["netpol", DEMO, "-f", "markdown", "--lang", "zh"]);
     assert!(
-        md.starts_with("# 网络策略覆盖情况\n\n已检查 6 个名字空间中的 13 个工作负载:"),
+        md.starts_with("# 网络策略覆盖情况\n\n已检查 6 个名字空间中的 13 个工作负载："),
         "{md}"
     );
     assert!(
-        md.contains("\n## 名字空间 `shop`\n\n5 个网络策略;入站默认拒绝:已配置(default-deny-ingress),出站默认拒绝:缺失。\n\n| 工作负载 | 入站 | 出站 | 云元数据 API |\n|---|---|---|---|\n"),
+        md.contains("\n## 名字空间 `shop`\n\n5 个网络策略；入站默认拒绝：已配置（default-deny-ingress），出站默认拒绝：缺失。\n\n| 工作负载 | 入站 | 出站 | 云元数据 API |\n|---|---|---|---|\n"),
         "{md}"
     );
     assert!(
-        md.contains("| Deployment `web` | 已隔离(default-deny-ingress、web-ingress) | 已隔离(web-egress) | 可访问(web-egress 的 spec.egress[0] 允许) |\n"),
+        md.contains("| Deployment `web` | 已隔离（default-deny-ingress、web-ingress） | 已隔离（web-egress） | 可访问（web-egress 的 spec.egress[0] 允许） |\n"),
         "{md}"
     );
     for english in [
@@ -281,7 +281,7 @@ fn netpol_in_chinese() {
 fn access_review_in_chinese() {
     let table = kcheck(&["access-review", DEMO, "--lang", "zh"]);
     assert!(
-        table.starts_with("访问权限审查:15 个主体,其中 9 个拥有危险权限\n摘要:sha256:"),
+        table.starts_with("访问权限审查：15 个主体，其中 9 个拥有危险权限\n摘要：sha256:"),
         "{table}"
     );
     assert!(
@@ -296,7 +296,7 @@ fn access_review_in_chinese() {
         table.contains("\n  cluster-admin                            集群                     ClusterRoleBinding alice-cluster-admin -> ClusterRole cluster-admin  examples/demo-cluster/rbac/cluster-role-bindings.yaml:4\n"),
         "{table}"
     );
-    assert!(table.contains("\n  (无危险权限)\n"), "{table}");
+    assert!(table.contains("\n  （无危险权限）\n"), "{table}");
     for english in [
         "access review",
         "subject(s)",
@@ -310,7 +310,7 @@ fn access_review_in_chinese() {
     }
 
     let md = kcheck(&["access-review", DEMO, "-f", "markdown", "--lang", "zh"]);
-    assert!(md.starts_with("# 访问权限审查\n\n摘要:`sha256:"), "{md}");
+    assert!(md.starts_with("# 访问权限审查\n\n摘要：`sha256:"), "{md}");
     assert!(
         md.contains("\n| 主体 | 特权 | 权限 | 范围 | 绑定 | 角色 |\n|---|---|---|---|---|---|\n"),
         "{md}"

@@ -13,7 +13,7 @@ pub fn not_served(kind: &str, resource: &str) -> Unavailable {
         cause: UnavailableCause::NotServed,
         reason: Text::new(
             format!("not served by the API server: {resource}"),
-            format!("API 服务器未提供:{resource}"),
+            format!("API 服务器未提供：{resource}"),
         ),
     }
 }
@@ -24,19 +24,19 @@ pub fn from_error(kind: &str, resource: &str, error: &RequestError, verb: &str) 
     let reason = match cause {
         UnavailableCause::Forbidden => Text::new(
             format!("forbidden: {verb} {resource}"),
-            format!("无权限:{verb} {resource}"),
+            format!("无权限：{verb} {resource}"),
         ),
         UnavailableCause::Timeout => Text::new(
             format!("timed out: {verb} {resource}"),
-            format!("超时:{verb} {resource}"),
+            format!("超时：{verb} {resource}"),
         ),
         UnavailableCause::NotServed => Text::new(
             format!("not found: {verb} {resource}"),
-            format!("未找到:{verb} {resource}"),
+            format!("未找到：{verb} {resource}"),
         ),
         UnavailableCause::Failed => Text::new(
             format!("failed: {verb} {resource} ({error})"),
-            format!("失败:{verb} {resource}({error})"),
+            format!("失败：{verb} {resource}（{error}）"),
         ),
     };
     Unavailable {

@@ -141,6 +141,34 @@ pub fn has_english_sentence(line: &str) -> bool {
     false
 }
 
+/// Whether `c` is a Chinese character or full-width punctuation.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+}
+
+/// The first ASCII `,` `;` `:` `(` or `)` in `line` written against a Chinese character (before
+/// or after it), with a few characters around it: Chinese text in kcheck takes full-width
+/// punctuation. The tests use it on Chinese output with code taken out.
+pub fn ascii_punctuation_in_chinese(line: &str) -> Option<String> {
+    let chars: Vec<char> = line.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !",;:()".contains(c) {
+            continue;
+        }
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        // Against a Chinese character or 、。「」, not against full-width punctuation: `)（`
+        // closes a user's English note before kcheck's own parenthesis.
+        let chinese = |c: char| is_cjk(c) && !('\u{ff00}'..='\u{ffef}').contains(&c);
+        if before.is_some_and(chinese) || after.is_some_and(chinese) {
+            let from = i.saturating_sub(6);
+            let to = (i + 7).min(chars.len());
+            return Some(chars[from..to].iter().collect());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod sentence_tests {
     use super::has_english_sentence;
@@ -156,5 +184,22 @@ mod sentence_tests {
         assert!(!has_english_sentence(
             "可以执行 create, update, patch, delete pods, deployments, statefulsets, daemonsets, jobs"
         ));
+    }
+
+    #[test]
+    fn ascii_punctuation_against_chinese() {
+        use super::ascii_punctuation_in_chinese as check;
+        assert_eq!(check("状态:不通过").as_deref(), Some("状态:不通过"));
+        assert_eq!(
+            check("镜像未固定,或未验证签名").as_deref(),
+            Some("镜像未固定,或未验证签名")
+        );
+        assert_eq!(check("证书(CN=kubernetes)").as_deref(), Some("证书(CN=kub"));
+        assert_eq!(check("用户的说明 (PLAT-12)（注解）"), None);
+        assert_eq!(
+            check("状态：不通过，见 /etc/kubernetes/admin.conf:3:5"),
+            None
+        );
+        assert_eq!(check("kcheck: 无法连接 https://127.0.0.1:6443"), None);
     }
 }

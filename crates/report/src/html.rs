@@ -321,7 +321,7 @@ fn fix_first(out: &mut String, report: &Report, grouped: &Grouped, lang: Lang) {
     for (r, g) in urgent.iter().take(FIX_FIRST) {
         let _ = writeln!(
             out,
-            "<li><span class=\"b b-{}\" title=\"{}\">{}</span> <a href=\"#{}\"><code>{}</code> {}</a> {} — {} <span class=\"muted\">({} <a href=\"#item-{}\">{}</a>)</span></li>",
+            "<li><span class=\"b b-{}\" title=\"{}\">{}</span> <a href=\"#{}\"><code>{}</code> {}</a> {} — {} <span class=\"muted\">{}{} <a href=\"#item-{}\">{}</a>{}</span></li>",
             g.severity.as_str(),
             esc(labels::FIX_FIRST_NOTE.get(lang)),
             labels::thousands(g.urgent),
@@ -330,9 +330,11 @@ fn fix_first(out: &mut String, report: &Report, grouped: &Grouped, lang: Lang) {
             esc(&rule_title(report, g, lang)),
             severity_span(g.severity, lang),
             esc(&labels::urgent_counts(g, lang)),
+            if lang == Lang::Zh { "（" } else { "(" },
             labels::ITEM_LINK.get(lang),
             esc(r.item.id),
             esc(r.item.id),
+            if lang == Lang::Zh { "）" } else { ")" },
         );
     }
     out.push_str("</ol>\n");
@@ -799,7 +801,11 @@ fn finding(out: &mut String, f: &Finding, new: bool, snippets: Option<&mut Snipp
         let _ = write!(out, " {}", esc(&o));
     }
     if f.waived {
-        let _ = write!(out, " <em>({})</em>", WAIVED.get(lang));
+        let _ = write!(
+            out,
+            " <em>{}</em>",
+            labels::paren(WAIVED.get(lang), lang).trim()
+        );
     }
     if new {
         let _ = write!(out, " <span class=\"new\">{}</span>", labels::NEW.get(lang));
@@ -814,11 +820,11 @@ fn finding(out: &mut String, f: &Finding, new: bool, snippets: Option<&mut Snipp
     if let Some(w) = &f.waiver {
         let _ = write!(
             out,
-            "<br><span class=\"muted\">{}{}{} ({})</span>",
+            "<br><span class=\"muted\">{}{}{}{}</span>",
             WAIVED.get(lang),
             labels::colon(lang),
             esc(&w.reason),
-            esc(&w.source)
+            esc(&labels::paren(&w.source, lang))
         );
     }
     if let (Some(snippets), Some(loc)) = (snippets, &f.location) {

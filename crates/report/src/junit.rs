@@ -179,7 +179,7 @@ fn finding_list<'r>(
             let _ = write!(s, " {p}");
         }
         if f.waived {
-            let _ = write!(s, " ({})", WAIVED.get(lang));
+            s.push_str(&labels::paren(WAIVED.get(lang), lang));
         }
         let _ = write!(s, "\n  {}", f.message.get(lang));
         let fix = f.fix.get(lang);

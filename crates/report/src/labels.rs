@@ -59,12 +59,20 @@ pub(crate) static MANUAL_CHECK: Text = Text::fixed("needs a manual check", "需�
 pub(crate) static ITEM_ERROR: Text =
     Text::fixed("the item could not be evaluated", "该检查项评估出错");
 
-/// Chinese text in kcheck uses ASCII punctuation without a following space, as the model's own
-/// texts do.
+/// Chinese text in kcheck uses full-width punctuation (`：`, `，`, `；`, `（）`), as the Kubernetes
+/// Chinese documentation does; `docs/glossary.md` says so and the CLI's tests check it.
 pub(crate) fn colon(lang: Lang) -> &'static str {
     match lang {
         Lang::En => ": ",
-        Lang::Zh => ":",
+        Lang::Zh => "：",
+    }
+}
+
+/// `text` in parentheses after what precedes it: ` (text)`, `（text）`.
+pub(crate) fn paren(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(" ({text})"),
+        Lang::Zh => format!("（{text}）"),
     }
 }
 
@@ -78,7 +86,7 @@ pub(crate) fn semicolon(lang: Lang) -> &'static str {
 pub(crate) fn comma(lang: Lang) -> &'static str {
     match lang {
         Lang::En => ", ",
-        Lang::Zh => ",",
+        Lang::Zh => "，",
     }
 }
 
@@ -118,7 +126,7 @@ pub(crate) static CHECKLIST: Text = Text::fixed("Checklist", "检查清单");
 pub(crate) static FIX_FIRST: Text = Text::fixed("Fix first", "优先修复");
 pub(crate) static FIX_FIRST_NOTE: Text = Text::fixed(
     "Failing critical and high findings, by rule, most first.",
-    "不通过的严重和高危问题,按规则分组,数量多的在前。",
+    "不通过的严重和高危问题，按规则分组，数量多的在前。",
 );
 pub(crate) static NOTHING_URGENT: Text = Text::fixed(
     "No failing critical or high finding.",
@@ -163,11 +171,12 @@ pub(crate) fn rule_counts(g: &crate::group::RuleGroup, lang: Lang) -> String {
     match (single, lang) {
         (Some(None), _) => {}
         (Some(Some(ns)), Lang::En) => s.push_str(&format!(" in namespace {ns}")),
-        (Some(Some(ns)), Lang::Zh) => s.push_str(&format!(",在名字空间 {ns} 中")),
+        (Some(Some(ns)), Lang::Zh) => s.push_str(&format!("，在名字空间 {ns} 中")),
         (None, Lang::En) => s.push_str(&format!(" in {} namespaces", thousands(g.namespaces))),
-        (None, Lang::Zh) => {
-            s.push_str(&format!(",分布在 {} 个名字空间中", thousands(g.namespaces)))
-        }
+        (None, Lang::Zh) => s.push_str(&format!(
+            "，分布在 {} 个名字空间中",
+            thousands(g.namespaces)
+        )),
     }
     if g.waived > 0 {
         s.push_str(comma(lang));
@@ -220,7 +229,7 @@ pub(crate) fn more_namespaces(rest: crate::group::Rest, lang: Lang) -> String {
     match (lang, rest.groups) {
         (Lang::En, 1) => format!("and 1 more namespace: {findings}"),
         (Lang::En, _) => format!("and {groups} more namespaces: {findings}"),
-        (Lang::Zh, _) => format!("另有 {groups} 个名字空间:{findings}"),
+        (Lang::Zh, _) => format!("另有 {groups} 个名字空间：{findings}"),
     }
 }
 
@@ -275,7 +284,7 @@ pub(crate) fn skipped_shown(inputs: &Inputs) -> (Vec<&Skipped>, Vec<(usize, &Tex
 pub(crate) fn more_skipped(n: usize, reason: &Text, lang: Lang) -> String {
     match lang {
         Lang::En => format!("and {n} more: {}", reason.en),
-        Lang::Zh => format!("另有 {n} 个:{}", reason.zh),
+        Lang::Zh => format!("另有 {n} 个：{}", reason.zh),
     }
 }
 
@@ -283,7 +292,7 @@ pub(crate) fn more_skipped(n: usize, reason: &Text, lang: Lang) -> String {
 pub(crate) fn more_below(n: usize, lang: Lang) -> String {
     match lang {
         Lang::En => format!(" (and {n} more below)"),
-        Lang::Zh => format!("(另有 {n} 条,见下文)"),
+        Lang::Zh => format!("（另有 {n} 条，见下文）"),
     }
 }
 
@@ -428,7 +437,7 @@ pub(crate) fn item_tail(report: &Report, item: &ItemResult, lang: Lang) -> Strin
         // Not evaluated: why comes first, the findings beside it.
         if item.status == kcheck_model::Status::NotEvaluated {
             if let Some(r) = reason(item, lang) {
-                return format!("{r} ({s})");
+                return format!("{r}{}", paren(&s, lang));
             }
         }
         return s;
@@ -517,22 +526,22 @@ pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
         }
         Lang::Zh => {
             let mut s = if i.files_read > 0 || i.objects == 0 {
-                format!("{}:{},", FILES_READ.zh, thousands(i.files_read))
+                format!("{}：{}，", FILES_READ.zh, thousands(i.files_read))
             } else {
                 String::new()
             };
             s.push_str(&format!(
-                "{}:{},{}:{}",
+                "{}：{}，{}：{}",
                 OBJECTS.zh,
                 thousands(i.objects),
                 INPUT_ERRORS.zh,
                 thousands(errors)
             ));
             if i.files_skipped > 0 {
-                s.push_str(&format!(",{}:{}", FILES_SKIPPED.zh, i.files_skipped));
+                s.push_str(&format!("，{}：{}", FILES_SKIPPED.zh, i.files_skipped));
             }
             if !i.unavailable.is_empty() {
-                s.push_str(&format!(",{}:{}", UNSEEN_KINDS.zh, i.unavailable.len()));
+                s.push_str(&format!("，{}：{}", UNSEEN_KINDS.zh, i.unavailable.len()));
             }
             s
         }
@@ -543,7 +552,7 @@ pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
 pub(crate) fn run_line(report: &Report, lang: Lang) -> String {
     let sep = match lang {
         Lang::En => "; ",
-        Lang::Zh => ";",
+        Lang::Zh => "；",
     };
     format!(
         "{}{sep}{}{}{}",
@@ -637,7 +646,7 @@ pub(crate) fn workloads_count(n: usize, lang: Lang) -> String {
     match (lang, n) {
         (Lang::En, 1) => "1 workload".to_owned(),
         (Lang::En, n) => format!("{n} workloads"),
-        (Lang::Zh, n) => format!("{}:{n}", WORKLOADS.zh),
+        (Lang::Zh, n) => format!("{}：{n}", WORKLOADS.zh),
     }
 }
 

@@ -314,7 +314,7 @@ fn finding(out: &mut String, f: &Finding, new: bool, lang: Lang, indent: &str, w
         let _ = write!(out, " {}", esc(&o));
     }
     if f.waived {
-        let _ = write!(out, " _({})_", WAIVED.get(lang));
+        let _ = write!(out, " _{}_", labels::paren(WAIVED.get(lang), lang).trim());
     }
     if new {
         let _ = write!(out, " **[{}]**", labels::NEW.get(lang));

@@ -784,9 +784,11 @@ fn not_examined_notification(n: &kcheck_model::Note, lang: Lang) -> Notification
         }),
         message: Message {
             text: Cow::Owned(format!(
-                "{} ({}) {label}: {}",
+                "{}{}{}{label}{}{}",
                 n.code,
-                n.item,
+                crate::labels::paren(n.item, lang),
+                if lang == Lang::Zh { "" } else { " " },
+                crate::labels::colon(lang),
                 n.message.get(lang)
             )),
         },

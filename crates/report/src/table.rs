@@ -480,10 +480,10 @@ fn finding(
     if let Some(w) = &f.waiver {
         let sep = labels::colon(lang);
         let text = format!(
-            "{}{sep}{} ({})",
+            "{}{sep}{}{}",
             WAIVED.get(lang),
             clean(&w.reason),
-            clean(&w.source)
+            labels::paren(&clean(&w.source), lang)
         );
         for line in wrap(&text, body_w) {
             push_line(

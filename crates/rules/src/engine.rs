@@ -485,16 +485,16 @@ fn unseen(
             Status::NotEvaluated,
             Some(Text::new(
                 format!("could not see: {en}"),
-                format!("无法查看:{zh}"),
+                format!("无法查看：{zh}"),
             )),
         ),
         Status::NotEvaluated => {
             let text = match reason {
                 Some(r) => Text::new(
                     format!("could not see: {en}; {}", r.en),
-                    format!("无法查看:{zh};{}", r.zh),
+                    format!("无法查看：{zh};{}", r.zh),
                 ),
-                None => Text::new(format!("could not see: {en}"), format!("无法查看:{zh}")),
+                None => Text::new(format!("could not see: {en}"), format!("无法查看：{zh}")),
             };
             (Status::NotEvaluated, Some(text))
         }
@@ -502,7 +502,7 @@ fn unseen(
             other,
             Some(Text::new(
                 format!("incomplete, could not see: {en}"),
-                format!("结果不完整,无法查看:{zh}"),
+                format!("结果不完整，无法查看：{zh}"),
             )),
         ),
     }
@@ -570,7 +570,7 @@ fn item_status(
                     .unwrap_or_else(|| {
                         Text::fixed(
                             "nothing to check: the input has no objects this item applies to",
-                            "无可检查对象:输入中没有此项适用的对象",
+                            "无可检查对象：输入中没有此项适用的对象",
                         )
                     }),
             ),
@@ -581,7 +581,7 @@ fn item_status(
             Status::NotEvaluated,
             Some(Text::new(
                 format!("no problem in what was checked; {}", why.en),
-                format!("已检查部分未发现问题;{}", why.zh),
+                format!("已检查部分未发现问题；{}", why.zh),
             )),
         );
     }
@@ -591,7 +591,7 @@ fn item_status(
             Status::NotEvaluated,
             Some(Text::new(
                 format!("no problem in what was checked; {}", need.en),
-                format!("已检查部分未发现问题;{}", need.zh),
+                format!("已检查部分未发现问题；{}", need.zh),
             )),
         );
     }
@@ -603,7 +603,7 @@ fn item_status(
                     "no problem in what was checked; not yet checked: {}",
                     gap.en
                 ),
-                format!("已检查部分未发现问题;尚未检查:{}", gap.zh),
+                format!("已检查部分未发现问题；尚未检查：{}", gap.zh),
             )),
         );
     }
@@ -614,7 +614,7 @@ fn item_status(
 fn not_examined(why: Text) -> Text {
     Text::new(
         format!("not examined: {}", why.en),
-        format!("未检查:{}", why.zh),
+        format!("未检查：{}", why.zh),
     )
 }
 

@@ -90,7 +90,7 @@ pub fn doc_index_zh() -> String {
     );
     for r in rules {
         let code = if r.doc_zh.trim().is_empty() {
-            format!("{} ([英文](../{}.md))", r.code, r.code)
+            format!("{} （[英文]（../{}.md））", r.code, r.code)
         } else {
             format!("[{code}]({code}.md)", code = r.code)
         };

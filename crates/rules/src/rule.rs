@@ -527,7 +527,7 @@ impl<'a> Sink<'a> {
                 FieldPath::root(),
                 kcheck_model::text!(
                     "{n} more findings of this rule on this object are not listed (at most {MAX_FINDINGS_PER_OBJECT} are)",
-                    "该对象上还有 {n} 条本规则的发现未列出(最多列出 {MAX_FINDINGS_PER_OBJECT} 条)",
+                    "该对象上还有 {n} 条本规则的发现未列出（最多列出 {MAX_FINDINGS_PER_OBJECT} 条）",
                 ),
                 level,
             );

@@ -84,7 +84,7 @@ impl Waivers {
                         kind: WaiverProblemKind::Expired,
                         message: text!(
                             "waiver for {rule} expired on {date}; it no longer applies",
-                            "{rule} 的豁免已于 {date} 过期,不再生效",
+                            "{rule} 的豁免已于 {date} 过期，不再生效",
                             rule = e.rule
                         ),
                     });
@@ -176,7 +176,7 @@ impl Waivers {
                 kind: WaiverProblemKind::Ignored,
                 message: text!(
                     "annotation waiver {IGNORE} ignored: annotation waivers are turned off",
-                    "已忽略注解豁免 {IGNORE}:注解豁免已被关闭",
+                    "已忽略注解豁免 {IGNORE}：注解豁免已被关闭",
                 ),
             });
             return None;
@@ -196,7 +196,7 @@ impl Waivers {
                     kind: WaiverProblemKind::NoReason,
                     message: text!(
                         "{IGNORE} without {IGNORE_REASON}: the waiver does not apply",
-                        "{IGNORE} 缺少 {IGNORE_REASON}:豁免不生效",
+                        "{IGNORE} 缺少 {IGNORE_REASON}：豁免不生效",
                     ),
                 });
                 None
@@ -263,7 +263,7 @@ impl Waivers {
                         kind: WaiverProblemKind::Invalid,
                         message: text!(
                             "{IGNORE} names {rule}, which is no rule of kcheck's (kcheck rules lists them): it waives nothing",
-                            "{IGNORE} 指定的 {rule} 不是 kcheck 的规则(kcheck rules 可列出全部规则):该豁免不生效",
+                            "{IGNORE} 指定的 {rule} 不是 kcheck 的规则（kcheck rules 可列出全部规则）：该豁免不生效",
                         ),
                     });
                 }
@@ -285,7 +285,7 @@ impl Waivers {
                     kind: WaiverProblemKind::Unused,
                     message: text!(
                         "waiver for {rule} matched no finding: remove it or fix its selectors",
-                        "{rule} 的豁免没有匹配任何问题:请删除或修正其选择条件",
+                        "{rule} 的豁免没有匹配任何问题：请删除或修正其选择条件",
                         rule = e.rule
                     ),
                 });
@@ -376,7 +376,7 @@ pub fn parse_file(root: &Node, file: &str) -> (Vec<FileWaiver>, Vec<WaiverProble
                 item.pos,
                 text!(
                     "waiver for {rule} has no `reason`: not applied",
-                    "{rule} 的豁免缺少 `reason`:不生效"
+                    "{rule} 的豁免缺少 `reason`：不生效"
                 ),
             );
             continue;
@@ -392,7 +392,7 @@ pub fn parse_file(root: &Node, file: &str) -> (Vec<FileWaiver>, Vec<WaiverProble
                 e.key_pos,
                 text!(
                     "unknown waiver key `{key}`: the waiver is not applied",
-                    "未知的豁免字段 `{key}`:豁免不生效"
+                    "未知的豁免字段 `{key}`：豁免不生效"
                 ),
             );
             continue;
@@ -406,7 +406,7 @@ pub fn parse_file(root: &Node, file: &str) -> (Vec<FileWaiver>, Vec<WaiverProble
                         item.pos,
                         text!(
                             "waiver for {rule}: `expires: {d}` is not a date (YYYY-MM-DD)",
-                            "{rule} 的豁免:`expires: {d}` 不是日期(YYYY-MM-DD)"
+                            "{rule} 的豁免：`expires: {d}` 不是日期（YYYY-MM-DD）"
                         ),
                     );
                     continue;

@@ -395,7 +395,7 @@ fn kc108_passes_with_the_flag_and_is_not_evaluated_without_the_component() {
     )];
     assert_eq!(
         run(rule, &worker),
-        ["KC108 NotExamined - - component:kube-controller-manager - | kube-controller-manager is not available (no static pod manifest in /etc/kubernetes/manifests and no process) | 无法获得 kube-controller-manager(no static pod manifest in /etc/kubernetes/manifests and no process)"]
+        ["KC108 NotExamined - - component:kube-controller-manager - | kube-controller-manager is not available (no static pod manifest in /etc/kubernetes/manifests and no process) | 无法获得 kube-controller-manager（no static pod manifest in /etc/kubernetes/manifests and no process）"]
     );
     assert_eq!(status(rule, &worker), Status::NotEvaluated);
 }
@@ -459,7 +459,7 @@ fn kc109_passes_an_offline_ca_and_warns_a_well_kept_online_one() {
     offline.files = vec![pki_dir()];
     assert_eq!(
         run(rule, &offline),
-        ["KC109 Evidence - - /etc/kubernetes/pki/ca.crt - | CA certificate /etc/kubernetes/pki/ca.crt has no private key beside it: this CA is offline | CA 证书 /etc/kubernetes/pki/ca.crt 旁没有私钥:该 CA 为离线 CA"]
+        ["KC109 Evidence - - /etc/kubernetes/pki/ca.crt - | CA certificate /etc/kubernetes/pki/ca.crt has no private key beside it: this CA is offline | CA 证书 /etc/kubernetes/pki/ca.crt 旁没有私钥：该 CA 为离线 CA"]
     );
     assert_eq!(status(rule, &offline), Status::Pass);
 
@@ -665,7 +665,7 @@ fn kc211_reads_flags_over_the_configuration_file() {
     ])];
     assert_eq!(
         run(rule, &f),
-        ["KC211 Fail critical - /proc/404/cmdline --anonymous-auth | the kubelet accepts anonymous requests (anonymous authentication true, set by --anonymous-auth) | kubelet 接受匿名请求(匿名认证为 true,由 --anonymous-auth 设置)"]
+        ["KC211 Fail critical - /proc/404/cmdline --anonymous-auth | the kubelet accepts anonymous requests (anonymous authentication true, set by --anonymous-auth) | kubelet 接受匿名请求（匿名认证为 true，由 --anonymous-auth 设置）"]
     );
 }
 
@@ -767,7 +767,7 @@ fn kc212_fails_plain_http_no_client_certs_auto_tls_and_a_shared_ca() {
     )];
     assert_eq!(
         run(rule, &bare),
-        ["KC212 Fail critical - /proc/506/cmdline --client-cert-auth | etcd (/proc/506/cmdline) does not require client certificates (--client-cert-auth is not true): any client that reaches it reads every Secret | etcd(/proc/506/cmdline)不要求客户端证书(--client-cert-auth 不为 true):任何能连接到它的客户端都能读取所有 Secret"]
+        ["KC212 Fail critical - /proc/506/cmdline --client-cert-auth | etcd (/proc/506/cmdline) does not require client certificates (--client-cert-auth is not true): any client that reaches it reads every Secret | etcd（/proc/506/cmdline）不要求客户端证书（--client-cert-auth 不为 true）：任何能连接到它的客户端都能读取所有 Secret"]
     );
 
     // The very file the apiserver uses for client certificates.
@@ -797,7 +797,7 @@ fn kc212_does_not_judge_an_etcd_config_file() {
     )];
     assert_eq!(
         run(rule, &f),
-        ["KC212 NotExamined - - /proc/507/cmdline --config-file | etcd (/proc/507/cmdline) reads its settings from --config-file /etc/etcd/etcd.conf.yml, which kcheck does not read; its command-line flags are ignored | etcd(/proc/507/cmdline)从 --config-file /etc/etcd/etcd.conf.yml 读取配置,kcheck 不读取该文件;其命令行参数不生效"]
+        ["KC212 NotExamined - - /proc/507/cmdline --config-file | etcd (/proc/507/cmdline) reads its settings from --config-file /etc/etcd/etcd.conf.yml, which kcheck does not read; its command-line flags are ignored | etcd（/proc/507/cmdline）从 --config-file /etc/etcd/etcd.conf.yml 读取配置，kcheck 不读取该文件；其命令行参数不生效"]
     );
     assert_eq!(status(rule, &f), Status::NotEvaluated);
 }
@@ -877,7 +877,7 @@ fn kc213_judges_what_answered_anonymously() {
     // others pass, and the item cannot pass on what was not examined.
     assert_eq!(
         run(rule, &closed),
-        ["KC213 NotExamined - - https://127.0.0.1:2379/version - | nothing answered at https://127.0.0.1:2379/version (TLS handshake failed): not probed | https://127.0.0.1:2379/version 没有应答(TLS handshake failed):未能探测"]
+        ["KC213 NotExamined - - https://127.0.0.1:2379/version - | nothing answered at https://127.0.0.1:2379/version (TLS handshake failed): not probed | https://127.0.0.1:2379/version 没有应答（TLS handshake failed）：未能探测"]
     );
     assert_eq!(status(rule, &closed), Status::NotEvaluated);
     // Every port closed: nothing was probed, so nothing passes.
@@ -973,7 +973,7 @@ fn kc314_passes_apparmor_or_enforcing_selinux_and_skips_unknown() {
     )];
     assert_eq!(
         run(rule, &unknown),
-        ["KC314 NotExamined - - lsm - | lsm is not available (none of /sys/module/apparmor/parameters/enabled, /sys/fs/selinux/enforce, /sys/kernel/security/lsm) | 无法获得 lsm(none of /sys/module/apparmor/parameters/enabled, /sys/fs/selinux/enforce, /sys/kernel/security/lsm)"]
+        ["KC314 NotExamined - - lsm - | lsm is not available (none of /sys/module/apparmor/parameters/enabled, /sys/fs/selinux/enforce, /sys/kernel/security/lsm) | 无法获得 lsm（none of /sys/module/apparmor/parameters/enabled, /sys/fs/selinux/enforce, /sys/kernel/security/lsm）"]
     );
     assert_eq!(status(rule, &unknown), Status::NotEvaluated);
 }

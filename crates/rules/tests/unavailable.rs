@@ -35,7 +35,7 @@ fn unavailable(kind: &str, resource: &str) -> Unavailable {
         cause: UnavailableCause::Forbidden,
         reason: Text::new(
             format!("forbidden: list {resource}"),
-            format!("无权限:list {resource}"),
+            format!("无权限：list {resource}"),
         ),
     }
 }
@@ -76,7 +76,7 @@ fn an_item_that_passes_with_everything_seen_is_not_evaluated_when_a_kind_it_read
         reason.en,
         "could not see: forbidden: list networkpolicies.networking.k8s.io"
     );
-    assert!(reason.zh.starts_with("无法查看:"));
+    assert!(reason.zh.starts_with("无法查看："));
     // Items that read nothing unseen are unchanged.
     assert_eq!(item(&blind, "1.6").status, item(&seen, "1.6").status);
 }

@@ -81,7 +81,7 @@ pub fn build(uid: String, object: &ObjectRef, findings: &[Classified], lang: Lan
         if more > 0 {
             let _ = match lang {
                 Lang::En => write!(message, "; and {more} more"),
-                Lang::Zh => write!(message, ";另有 {more} 项"),
+                Lang::Zh => write!(message, "；另有 {more} 项"),
             };
         }
         response.allowed = false;
@@ -103,7 +103,7 @@ pub fn build(uid: String, object: &ObjectRef, findings: &[Classified], lang: Lan
             let rest = warned.len() - i;
             response.warnings.push(match lang {
                 Lang::En => format!("kcheck: {rest} more findings not shown"),
-                Lang::Zh => format!("kcheck:另有 {rest} 项发现未显示"),
+                Lang::Zh => format!("kcheck：另有 {rest} 项发现未显示"),
             });
             break;
         }
@@ -215,7 +215,7 @@ mod tests {
         assert!(s
             .message
             .starts_with("kcheck 拒绝了 Pod shop/p:KC301 problem 0"));
-        assert!(s.message.ends_with(";另有 4 项"), "{}", s.message);
+        assert!(s.message.ends_with("；另有 4 项"), "{}", s.message);
     }
 
     #[test]

@@ -82,7 +82,7 @@ fn columns_line(report: &PssReport, lang: Lang) -> String {
 fn run_line(report: &PssReport, lang: Lang) -> String {
     let sep = match lang {
         Lang::En => "; ",
-        Lang::Zh => ";",
+        Lang::Zh => "；",
     };
     format!(
         "{}{sep}{}",
@@ -132,7 +132,7 @@ static CHECKS: &[(&str, Text)] = &[
         "appArmorProfile",
         Text::fixed(
             "AppArmor must not be disabled or overridden with an unconfined profile",
-            "不得禁用 AppArmor,也不得改用 unconfined 配置",
+            "不得禁用 AppArmor，也不得改用 unconfined 配置",
         ),
     ),
     (
@@ -192,7 +192,7 @@ static CHECKS: &[(&str, Text)] = &[
         "seLinuxOptions",
         Text::fixed(
             "SELinux options must keep a container type and no custom user or role",
-            "SELinux 选项必须使用容器类型,且不得自定义用户或角色",
+            "SELinux 选项必须使用容器类型，且不得自定义用户或角色",
         ),
     ),
     (
@@ -220,14 +220,14 @@ static CHECKS: &[(&str, Text)] = &[
         "capabilities_restricted",
         Text::fixed(
             "Containers must drop ALL capabilities and add only NET_BIND_SERVICE",
-            "容器必须丢弃 ALL 权能,且只能添加 NET_BIND_SERVICE",
+            "容器必须丢弃 ALL 权能，且只能添加 NET_BIND_SERVICE",
         ),
     ),
     (
         "procMount_restricted",
         Text::fixed(
             "Containers must keep the default /proc mask, even in a user namespace",
-            "容器必须保留默认的 /proc 屏蔽,即使在用户名字空间中",
+            "容器必须保留默认的 /proc 屏蔽，即使在用户名字空间中",
         ),
     ),
     (
@@ -255,7 +255,7 @@ static CHECKS: &[(&str, Text)] = &[
         "seccompProfile_restricted",
         Text::fixed(
             "A seccomp profile must be set, RuntimeDefault or Localhost",
-            "必须设置 seccomp 配置:RuntimeDefault 或 Localhost",
+            "必须设置 seccomp 配置：RuntimeDefault 或 Localhost",
         ),
     ),
 ];

@@ -13,7 +13,7 @@ use std::io;
 
 static DIGEST: Text = Text::fixed("digest", "摘要");
 static PRIVILEGED: Text = Text::fixed("  [privileged]", "  [特权]");
-static NO_DANGEROUS_RIGHTS: Text = Text::fixed("  (no dangerous rights)", "  (无危险权限)");
+static NO_DANGEROUS_RIGHTS: Text = Text::fixed("  (no dangerous rights)", "  （无危险权限）");
 static MD_TITLE: Text = Text::fixed("Access review", "访问权限审查");
 static MD_SUBJECT: Text = Text::fixed("subject", "主体");
 static MD_PRIVILEGED: Text = Text::fixed("privileged", "特权");

@@ -16,7 +16,7 @@ use std::io;
 /// Names from the input as they are (table) or escaped (Markdown).
 type Name<'a> = &'a dyn Fn(&str) -> String;
 
-static EXEMPT: Text = Text::fixed(" (exempt)", "(已豁免)");
+static EXEMPT: Text = Text::fixed(" (exempt)", "（已豁免）");
 static WORKLOAD: Text = Text::fixed("WORKLOAD", "工作负载");
 static INGRESS: Text = Text::fixed("INGRESS", "入站");
 static EGRESS: Text = Text::fixed("EGRESS", "出站");
@@ -30,7 +30,7 @@ static MD_METADATA: Text = Text::fixed("Metadata API", "云元数据 API");
 fn metadata_text(m: &MetadataAccess, lang: Lang, name: Name) -> String {
     match (m, lang) {
         (MetadataAccess::NotIsolated, Lang::En) => "REACHABLE (not isolated for egress)".into(),
-        (MetadataAccess::NotIsolated, Lang::Zh) => "可访问(未做出站隔离)".into(),
+        (MetadataAccess::NotIsolated, Lang::Zh) => "可访问（未做出站隔离）".into(),
         (MetadataAccess::AllowedBy { policy, rule }, Lang::En) => {
             format!(
                 "REACHABLE (allowed by {} spec.egress[{rule}])",
@@ -38,7 +38,7 @@ fn metadata_text(m: &MetadataAccess, lang: Lang, name: Name) -> String {
             )
         }
         (MetadataAccess::AllowedBy { policy, rule }, Lang::Zh) => {
-            format!("可访问({} 的 spec.egress[{rule}] 允许)", name(policy))
+            format!("可访问（{} 的 spec.egress[{rule}] 允许）", name(policy))
         }
         (MetadataAccess::Blocked, Lang::En) => "blocked".into(),
         (MetadataAccess::Blocked, Lang::Zh) => "已阻断".into(),
@@ -56,7 +56,7 @@ fn isolation_text(
         let (policy, rule) = (name(&o.policy), o.rule);
         return match lang {
             Lang::En => format!("OPEN TO ALL by {policy} ({field}[{rule}])"),
-            Lang::Zh => format!("对所有流量开放({policy} 的 {field}[{rule}])"),
+            Lang::Zh => format!("对所有流量开放（{policy} 的 {field}[{rule}]）"),
         };
     }
     let names: Vec<String> = policies.iter().map(|p| name(p)).collect();
@@ -64,7 +64,7 @@ fn isolation_text(
         (true, Lang::En) => "OPEN".into(),
         (true, Lang::Zh) => "未隔离".into(),
         (false, Lang::En) => format!("isolated by {}", names.join(", ")),
-        (false, Lang::Zh) => format!("已隔离({})", names.join("、")),
+        (false, Lang::Zh) => format!("已隔离（{}）", names.join("、")),
     }
 }
 
@@ -75,7 +75,7 @@ fn summary_line(t: &NetpolTotals, lang: Lang) -> String {
             t.workloads, t.namespaces, t.ingress_not_isolated, t.egress_not_isolated, t.metadata_reachable, t.without_default_deny
         ),
         Lang::Zh => format!(
-            "已检查 {} 个名字空间中的 {} 个工作负载:{} 个未做入站隔离,{} 个未做出站隔离,{} 个可访问云元数据 API;{} 个名字空间未在入站和出站两个方向都配置默认拒绝\n",
+            "已检查 {} 个名字空间中的 {} 个工作负载：{} 个未做入站隔离，{} 个未做出站隔离，{} 个可访问云元数据 API；{} 个名字空间未在入站和出站两个方向都配置默认拒绝\n",
             t.namespaces, t.workloads, t.ingress_not_isolated, t.egress_not_isolated, t.metadata_reachable, t.without_default_deny
         ),
     }
@@ -96,9 +96,13 @@ fn default_deny_text(n: &NetpolNamespace, lang: Lang, name: Name) -> String {
         }
         Lang::Zh => {
             let one = |p: Option<&str>| {
-                p.map_or("缺失".to_string(), |p| format!("已配置({})", name(p)))
+                p.map_or("缺失".to_string(), |p| format!("已配置（{}）", name(p)))
             };
-            format!("入站默认拒绝:{},出站默认拒绝:{}", one(ingress), one(egress))
+            format!(
+                "入站默认拒绝：{}，出站默认拒绝：{}",
+                one(ingress),
+                one(egress)
+            )
         }
     }
 }
@@ -196,7 +200,7 @@ pub(super) fn markdown(
 ) -> io::Result<()> {
     let (semicolon, stop) = match lang {
         Lang::En => ("; ", "."),
-        Lang::Zh => (";", "。"),
+        Lang::Zh => ("；", "。"),
     };
     let mut spool = Spool::new(out);
     let _ = write!(spool.buf, "# {}\n\n", MD_TITLE.get(lang));

@@ -63,16 +63,22 @@ pub fn rules_json(rules: &[RuleSummary]) -> String {
 /// `kcheck explain`: the rule's code, name, severities and checklist item, its title, then its
 /// documentation (`doc`, Markdown, as in `docs/rules/`).
 pub fn explanation(rule: &RuleSummary, doc: &str, lang: Lang) -> String {
-    let item = match lang {
-        Lang::En => "checklist item",
-        Lang::Zh => "检查清单条目",
+    let about = match lang {
+        Lang::En => format!(
+            " ({}, checklist item {})",
+            rule.severity_label(lang),
+            rule.item
+        ),
+        Lang::Zh => format!(
+            "（{}，检查清单第 {} 项）",
+            rule.severity_label(lang),
+            rule.item
+        ),
     };
     format!(
-        "{} {} ({}, {item} {})\n{}\n\n{doc}",
+        "{} {}{about}\n{}\n\n{doc}",
         rule.code,
         rule.name,
-        rule.severity_label(lang),
-        rule.item,
         rule.title.get(lang)
     )
 }

@@ -201,10 +201,10 @@ who can create pods in namespace shop: 2 grant(s)\n\
 ";
 
 const WHO_CAN_TABLE_ZH: &str = "\
-在名字空间 shop 中可以 create pods 的主体:2 项授权\n\
-\x20 Group           dev|ops                                  名字空间 shop            RoleBinding shop/devs -> ClusterRole edit(默认)  rbac.yaml:3\n\
-\x20 ServiceAccount  ci/deployer                              集群                     ClusterRoleBinding deploy -> ClusterRole deployer(仅限 web)  rbac.yaml:20\n\
-(默认):输入中没有该 ClusterRole,按 Kubernetes v1.37.2 的定义解读\n\
+在名字空间 shop 中可以 create pods 的主体：2 项授权\n\
+\x20 Group           dev|ops                                  名字空间 shop            RoleBinding shop/devs -> ClusterRole edit（默认）  rbac.yaml:3\n\
+\x20 ServiceAccount  ci/deployer                              集群                     ClusterRoleBinding deploy -> ClusterRole deployer（仅限 web）  rbac.yaml:20\n\
+（默认）：输入中没有该 ClusterRole，按 Kubernetes v1.37.2 的定义解读\n\
 ";
 
 const NETPOL_TABLE_EN: &str = "\
@@ -219,14 +219,14 @@ namespace shop: 2 NetworkPolicies, default deny ingress yes (deny-all), egress M
 ";
 
 const NETPOL_TABLE_ZH: &str = "\
-名字空间 default:0 个网络策略,入站默认拒绝:缺失,出站默认拒绝:缺失\n\
+名字空间 default：0 个网络策略，入站默认拒绝：缺失，出站默认拒绝：缺失\n\
 \x20 工作负载        入站    出站    云元数据 API\n\
-\x20 Deployment/web  未隔离  未隔离  可访问(未做出站隔离)\n\
-名字空间 kube-system(已豁免):1 个网络策略,入站默认拒绝:缺失,出站默认拒绝:缺失\n\
-名字空间 shop:2 个网络策略,入站默认拒绝:已配置(deny-all),出站默认拒绝:缺失\n\
-\x20 工作负载        入站                         出站            云元数据 API\n\
-\x20 Deployment/api  已隔离(deny-all、allow-web)  已隔离(egress)  可访问(egress 的 spec.egress[1] 允许) [hostNetwork]\n\
-已检查 2 个名字空间中的 2 个工作负载:1 个未做入站隔离,1 个未做出站隔离,2 个可访问云元数据 API;2 个名字空间未在入站和出站两个方向都配置默认拒绝\n\
+\x20 Deployment/web  未隔离  未隔离  可访问（未做出站隔离）\n\
+名字空间 kube-system（已豁免）：1 个网络策略，入站默认拒绝：缺失，出站默认拒绝：缺失\n\
+名字空间 shop：2 个网络策略，入站默认拒绝：已配置（deny-all），出站默认拒绝：缺失\n\
+\x20 工作负载        入站                           出站              云元数据 API\n\
+\x20 Deployment/api  已隔离（deny-all、allow-web）  已隔离（egress）  可访问（egress 的 spec.egress[1] 允许） [hostNetwork]\n\
+已检查 2 个名字空间中的 2 个工作负载：1 个未做入站隔离，1 个未做出站隔离，2 个可访问云元数据 API；2 个名字空间未在入站和出站两个方向都配置默认拒绝\n\
 ";
 
 const ACCESS_REVIEW_TABLE_EN: &str = "\
@@ -244,8 +244,8 @@ User alice\n\
 ";
 
 const ACCESS_REVIEW_TABLE_ZH: &str = "\
-访问权限审查:3 个主体,其中 2 个拥有危险权限\n\
-摘要:sha256:abc\n\
+访问权限审查：3 个主体，其中 2 个拥有危险权限\n\
+摘要：sha256:abc\n\
 \n\
 Group admins  [特权]\n\
 \x20 * *                                      集群                     ClusterRoleBinding admins -> ClusterRole admin-all  rbac.yaml:1\n\
@@ -254,7 +254,7 @@ ServiceAccount ci/deployer\n\
 \x20 create pods/exec                         名字空间 ci              RoleBinding ci/deployer -> Role ci/deployer  rbac.yaml:9\n\
 \n\
 User alice\n\
-\x20 (无危险权限)\n\
+\x20 （无危险权限）\n\
 ";
 
 #[test]
@@ -290,10 +290,10 @@ fn who_can_markdown() {
          \n\
          | 主体类型 | 主体 | 范围 | 绑定 | 角色 | 位置 |\n\
          |---|---|---|---|---|---|\n\
-         | Group | dev\\|ops | 名字空间 shop | RoleBinding shop/devs | ClusterRole edit(默认) | `rbac.yaml:3` |\n\
-         | ServiceAccount | ci/deployer | 集群 | ClusterRoleBinding deploy | ClusterRole deployer(仅限 web) | `rbac.yaml:20` |\n\
+         | Group | dev\\|ops | 名字空间 shop | RoleBinding shop/devs | ClusterRole edit（默认） | `rbac.yaml:3` |\n\
+         | ServiceAccount | ci/deployer | 集群 | ClusterRoleBinding deploy | ClusterRole deployer（仅限 web） | `rbac.yaml:20` |\n\
          \n\
-         (默认):输入中没有该 ClusterRole,按 Kubernetes v1.37.2 的定义解读\n",
+         （默认）：输入中没有该 ClusterRole，按 Kubernetes v1.37.2 的定义解读\n",
     );
 }
 
@@ -313,7 +313,7 @@ fn who_can_without_grants_says_so() {
     );
     assert_eq!(
         render(ViewFormat::Table, Lang::Zh),
-        "可以 create deployments(API 组 apps)的主体:0 项授权\n"
+        "可以 create deployments（API 组 apps）的主体：0 项授权\n"
     );
     assert_eq!(
         render(ViewFormat::Markdown, Lang::En),
@@ -412,27 +412,27 @@ fn netpol_markdown() {
         &md(Lang::Zh),
         "# 网络策略覆盖情况\n\
          \n\
-         已检查 2 个名字空间中的 2 个工作负载:1 个未做入站隔离,1 个未做出站隔离,2 个可访问云元数据 API;2 个名字空间未在入站和出站两个方向都配置默认拒绝\n\
+         已检查 2 个名字空间中的 2 个工作负载：1 个未做入站隔离，1 个未做出站隔离，2 个可访问云元数据 API；2 个名字空间未在入站和出站两个方向都配置默认拒绝\n\
          \n\
          ## 名字空间 `default`\n\
          \n\
-         0 个网络策略;入站默认拒绝:缺失,出站默认拒绝:缺失。\n\
+         0 个网络策略；入站默认拒绝：缺失，出站默认拒绝：缺失。\n\
          \n\
          | 工作负载 | 入站 | 出站 | 云元数据 API |\n\
          |---|---|---|---|\n\
-         | Deployment `web` | 未隔离 | 未隔离 | 可访问(未做出站隔离) |\n\
+         | Deployment `web` | 未隔离 | 未隔离 | 可访问（未做出站隔离） |\n\
          \n\
-         ## 名字空间 `kube-system`(已豁免)\n\
+         ## 名字空间 `kube-system`（已豁免）\n\
          \n\
-         1 个网络策略;入站默认拒绝:缺失,出站默认拒绝:缺失。\n\
+         1 个网络策略；入站默认拒绝：缺失，出站默认拒绝：缺失。\n\
          \n\
          ## 名字空间 `shop`\n\
          \n\
-         2 个网络策略;入站默认拒绝:已配置(deny-all),出站默认拒绝:缺失。\n\
+         2 个网络策略；入站默认拒绝：已配置（deny-all），出站默认拒绝：缺失。\n\
          \n\
          | 工作负载 | 入站 | 出站 | 云元数据 API |\n\
          |---|---|---|---|\n\
-         | Deployment `api` | 已隔离(deny-all、allow-web) | 已隔离(egress) | 可访问(egress 的 spec.egress[1] 允许) |\n",
+         | Deployment `api` | 已隔离（deny-all、allow-web） | 已隔离（egress） | 可访问（egress 的 spec.egress[1] 允许） |\n",
     );
 }
 
@@ -515,7 +515,7 @@ fn access_review_markdown() {
         &md(Lang::Zh),
         "# 访问权限审查\n\
          \n\
-         摘要:`sha256:abc`\n\
+         摘要：`sha256:abc`\n\
          \n\
          | 主体 | 特权 | 权限 | 范围 | 绑定 | 角色 |\n\
          |---|---|---|---|---|---|\n\
@@ -618,7 +618,7 @@ fn explanation_heads_the_documentation() {
     );
     assert_text(
         &explanation(&rules[0], doc, Lang::Zh),
-        "KC105 rbac-broad-subject (高/中, 检查清单条目 1.6)\n\
+        "KC105 rbac-broad-subject（高/中，检查清单第 1.6 项）\n\
          角色授予了所有人\n\
          \n\
          ## What it checks\n\
@@ -660,7 +660,7 @@ fn a_workload_opened_to_all_is_not_isolated() {
     );
     let zh = to_string(|out| write_netpol(&coverage, ViewFormat::Table, Lang::Zh, out));
     assert!(
-        zh.contains("对所有流量开放(allow-all 的 ingress[0])"),
+        zh.contains("对所有流量开放（allow-all 的 ingress[0]）"),
         "{zh}"
     );
     let json = to_string(|out| write_netpol(&coverage, ViewFormat::Json, Lang::En, out));

@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::io;
 
-static DEFAULT_MARK: Text = Text::fixed(" (default)", "(默认)");
+static DEFAULT_MARK: Text = Text::fixed(" (default)", "（默认）");
 static SUBJECT_KIND: Text = Text::fixed("Subject kind", "主体类型");
 static SUBJECT: Text = Text::fixed("Subject", "主体");
 static SCOPE: Text = Text::fixed("Scope", "范围");
@@ -43,7 +43,7 @@ fn question(answer: &WhoCan, lang: Lang, name: &dyn Fn(&str) -> String) -> Strin
             if group.is_empty() {
                 " ".to_string()
             } else {
-                format!("(API 组 {group})")
+                format!("（API 组 {group}）")
             }
         ),
     }
@@ -68,7 +68,7 @@ fn role_text(g: &WhoCanGrant, lang: Lang, name: &dyn Fn(&str) -> String) -> Stri
         let names: Vec<String> = g.resource_names.iter().map(|n| name(n)).collect();
         match lang {
             Lang::En => role.push_str(&format!(" (only {})", names.join(", "))),
-            Lang::Zh => role.push_str(&format!("(仅限 {})", names.join("、"))),
+            Lang::Zh => role.push_str(&format!("（仅限 {}）", names.join("、"))),
         }
     }
     role
@@ -81,7 +81,7 @@ fn default_note(answer: &WhoCan, lang: Lang) -> String {
         Lang::En => format!(
             "(default): a ClusterRole the input does not hold, read as Kubernetes {version} defines it"
         ),
-        Lang::Zh => format!("(默认):输入中没有该 ClusterRole,按 Kubernetes {version} 的定义解读"),
+        Lang::Zh => format!("（默认）：输入中没有该 ClusterRole，按 Kubernetes {version} 的定义解读"),
     }
 }
 

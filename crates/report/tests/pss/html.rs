@@ -61,9 +61,9 @@ fn chinese_page() {
     let html = out(Format::Html, Lang::Zh);
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
     assert!(html.contains("<h1>kcheck 0.1.0 Pod 安全标准报告</h1>"));
-    assert!(html.contains("<p>Pod 安全标准:baseline v1.37,restricted v1.37</p>"));
+    assert!(html.contains("<p>Pod 安全标准：baseline v1.37，restricted v1.37</p>"));
     assert!(html.contains("<span class=\"st s-pass\">允许</span>"));
     assert!(html.contains("<span class=\"st s-fail\">拒绝</span>"));
     assert!(html.contains("<h2>违规</h2>"));
-    assert!(html.contains("<br>详情:pod or container &quot;web&quot;"));
+    assert!(html.contains("<br>详情：pod or container &quot;web&quot;"));
 }

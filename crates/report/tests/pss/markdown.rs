@@ -71,7 +71,7 @@ fn chinese_markdown() {
     );
     assert!(md.contains("## 违规\n"));
     assert!(md.contains(
-        "  - 详情:pod or container \"web\" must set securityContext.runAsNonRoot=true\n"
+        "  - 详情：pod or container \"web\" must set securityContext.runAsNonRoot=true\n"
     ));
     assert!(md.contains("| 错误 | `bad.yaml:3:7` | 此处不允许映射值 |"));
 }

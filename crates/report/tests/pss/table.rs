@@ -59,22 +59,25 @@ fn english_table() {
 #[test]
 fn chinese_table() {
     let t = table(&fixture::report(), Lang::Zh, false);
-    assert!(t.starts_with(
-        "kcheck 0.1.0  Pod 安全标准报告\nPod 安全标准:baseline v1.37,restricted v1.37\n\
-         已读取文件:2,对象:3,输入错误:1;工作负载:3\n"
-    ));
-    assert!(t.contains("    restricted v1.37:2 项违规\n"), "{t}");
     assert!(
-        t.contains("        字段:deploy/my app/web.yaml:20:7\n"),
+        t.starts_with(
+            "kcheck 0.1.0  Pod 安全标准报告\nPod 安全标准：baseline v1.37，restricted v1.37\n\
+         已读取文件：2，对象：3，输入错误：1；工作负载：3\n"
+        ),
+        "{t}"
+    );
+    assert!(t.contains("    restricted v1.37：2 项违规\n"), "{t}");
+    assert!(
+        t.contains("        字段：deploy/my app/web.yaml:20:7\n"),
         "{t}"
     );
     assert!(
         t.contains("\n输入问题\n  错误  bad.yaml:3:7  此处不允许映射值\n"),
         "{t}"
     );
-    assert!(
-        t.ends_with("\n汇总  baseline v1.37:允许 2,拒绝 1\n      restricted v1.37:允许 1,拒绝 2\n")
-    );
+    assert!(t.ends_with(
+        "\n汇总  baseline v1.37：允许 2，拒绝 1\n      restricted v1.37：允许 1，拒绝 2\n"
+    ));
     // The verdict columns start at the same display column on every workload line, whatever the
     // width of the Chinese labels.
     let header = t.lines().find(|l| l.starts_with("  工作负载")).unwrap();

@@ -60,7 +60,7 @@ fn finding(
         message,
         fix: Text::new(
             format!("fix {code} by doing the right thing"),
-            format!("修复 {code}:按正确方式配置"),
+            format!("修复 {code}：按正确方式配置"),
         ),
         waived: false,
         waiver: None,
@@ -222,7 +222,7 @@ pub fn notes() -> Vec<Note> {
             source: Some(Arc::from("/etc/kubernetes/admin.conf")),
             message: Text::fixed(
                 "kubeconfig is not available (on the control-plane node only)",
-                "无法获得 kubeconfig(仅在控制平面节点上)",
+                "无法获得 kubeconfig（仅在控制平面节点上）",
             ),
         },
         Note {

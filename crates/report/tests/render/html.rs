@@ -89,16 +89,16 @@ fn chinese_page() {
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
     assert!(html.contains("<meta charset=\"utf-8\">"));
     assert!(html.contains(kcheck_model::item("1.1").unwrap().title.zh.as_ref()));
-    assert!(html.contains("<div class=\"fix\"><b>修复</b>:修复 KC101:按正确方式配置</div>"));
+    assert!(html.contains("<div class=\"fix\"><b>修复</b>：修复 KC101：按正确方式配置</div>"));
     assert!(html.contains(
-        "<p class=\"score\"><b>得分</b>:已评估的 19 项中通过 15 项（78%）；35 项中已评估 19 项（覆盖率 54%）</p>"
+        "<p class=\"score\"><b>得分</b>：已评估的 19 项中通过 15 项（78%）；35 项中已评估 19 项（覆盖率 54%）</p>"
     ));
     assert!(html.contains(
         "<h2 class=\"sec\">1 认证和鉴权</h2>\n<p class=\"muted\">通过 0/2，已评估 2/6</p>"
     ));
     assert!(html.contains("<h2 id=\"fix-first\">优先修复</h2>"));
     assert!(
-        html.contains("— 2 个问题,1 个已豁免</span></summary>"),
+        html.contains("— 2 个问题，1 个已豁免</span></summary>"),
         "{html}"
     );
 }

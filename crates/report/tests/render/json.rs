@@ -195,12 +195,12 @@ fn inputs_block() {
 #[test]
 fn chinese_strings_in_a_chinese_run() {
     let v = parse(Lang::Zh);
-    assert_eq!(v["items"][1]["reason"], "需要节点扫描:kcheck node");
+    assert_eq!(v["items"][1]["reason"], "需要节点扫描：kcheck node");
     assert_eq!(
         v["findings"][0]["message"],
         "ClusterRoleBinding admins 绑定了 system:masters 组"
     );
-    assert_eq!(v["findings"][0]["fix"], "修复 KC101:按正确方式配置");
+    assert_eq!(v["findings"][0]["fix"], "修复 KC101：按正确方式配置");
     assert_eq!(v["inputs"]["skipped"][0]["reason"], "Helm 模板源文件");
     // Machine fields do not change with the language.
     assert_eq!(v["items"][1]["status"], "not_evaluated");

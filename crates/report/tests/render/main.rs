@@ -110,7 +110,7 @@ fn notes_are_shown_with_their_items_and_are_not_findings() {
         "{table}"
     );
     let zh = out(Format::Table, Lang::Zh);
-    assert!(zh.contains("未检查:无法获得 kubeconfig"), "{zh}");
+    assert!(zh.contains("未检查：无法获得 kubeconfig"), "{zh}");
     assert!(zh.contains("  证据"), "{zh}");
 
     let md = out(Format::Markdown, Lang::En);

@@ -174,7 +174,7 @@ fn chinese_messages() {
     );
     assert_eq!(
         run["results"][0]["message"]["text"],
-        "ClusterRoleBinding admins 绑定了 system:masters 组\n修复:修复 KC101:按正确方式配置"
+        "ClusterRoleBinding admins 绑定了 system:masters 组\n修复：修复 KC101：按正确方式配置"
     );
 }
 
@@ -185,7 +185,7 @@ fn with_unavailable() -> kcheck_model::Report {
         kind: "Secret".into(),
         resource: "secrets".into(),
         cause: kcheck_model::UnavailableCause::Forbidden,
-        reason: kcheck_model::Text::fixed("forbidden: list secrets", "禁止:列出 secrets"),
+        reason: kcheck_model::Text::fixed("forbidden: list secrets", "禁止：列出 secrets"),
     });
     report
 }

@@ -53,11 +53,11 @@ declare_rule! {
         evidence: Evidence::Node,
         title: Text::fixed(
             "Admission configuration file missing, open to other users, or trusting an unverified webhook",
-            "准入配置文件缺失、可被其他用户访问,或信任未经验证的 Webhook",
+            "准入配置文件缺失、可被其他用户访问，或信任未经验证的 Webhook",
         ),
         fix: Text::fixed(
             "Keep every admission configuration and webhook kubeconfig present, root-owned and 0600, with https servers and a CA.",
-            "确保所有准入配置文件和 Webhook kubeconfig 存在、属主为 root、权限 0600,并使用带 CA 的 https 服务器。",
+            "确保所有准入配置文件和 Webhook kubeconfig 存在、属主为 root、权限 0600，并使用带 CA 的 https 服务器。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -104,7 +104,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::file(path),
                 text!(
                     "the admission configuration {path} could not be parsed; the files it names were not checked",
-                    "无法解析准入配置文件 {path};未检查其引用的文件",
+                    "无法解析准入配置文件 {path}；未检查其引用的文件",
                 ),
             );
         }
@@ -160,7 +160,7 @@ fn judge_present(sink: &mut Sink, facts: &NodeFacts, path: &str, what: (&str, &s
                 NodePlace::file(path),
                 text!(
                     "{en} {path} could not be examined ({why})",
-                    "无法检查{zh} {path}({why})",
+                    "无法检查{zh} {path}（{why}）",
                 ),
             );
             // It may well be there; its contents can still be judged if they were read.
@@ -207,7 +207,7 @@ fn judge_kubeconfig(sink: &mut Sink, facts: &NodeFacts, path: &str) {
                     NodePlace::config(doc, &format!("clusters[{i}].cluster.server")),
                     text!(
                         "webhook kubeconfig cluster \"{name}\" uses plain HTTP ({server})",
-                        "Webhook kubeconfig 中的集群 \"{name}\" 使用明文 HTTP({server})",
+                        "Webhook kubeconfig 中的集群 \"{name}\" 使用明文 HTTP（{server}）",
                     ),
                 );
             }
@@ -245,7 +245,7 @@ fn judge_kubeconfig_summary(sink: &mut Sink, kc: &Kubeconfig) {
                 NodePlace::file(&kc.path).at(format!("clusters[{name}].cluster.server")),
                 text!(
                     "webhook kubeconfig cluster \"{name}\" uses plain HTTP ({server})",
-                    "Webhook kubeconfig 中的集群 \"{name}\" 使用明文 HTTP({server})",
+                    "Webhook kubeconfig 中的集群 \"{name}\" 使用明文 HTTP（{server}）",
                 ),
             );
         }

@@ -10,7 +10,7 @@ const KEEP_ON: &[(&str, Level, &str, &str)] = &[
         "NodeRestriction",
         Level::Fail,
         "kubelets can modify any Node and Pod, and set node-restriction labels that steer workloads onto a node they control",
-        "kubelet 可以修改任意 Node 和 Pod,并设置 node-restriction 标签把工作负载引到其控制的节点上",
+        "kubelet 可以修改任意 Node 和 Pod，并设置 node-restriction 标签把工作负载引到其控制的节点上",
     ),
     (
         "CertificateApproval",
@@ -34,7 +34,7 @@ const KEEP_ON: &[(&str, Level, &str, &str)] = &[
         "PodSecurity",
         Level::Warn,
         "Pod Security Standards are not enforced by the API server (see KC806, item 8.2)",
-        "API 服务器不再强制执行 Pod 安全标准(见 KC806,第 8.2 项)",
+        "API 服务器不再强制执行 Pod 安全标准（见 KC806，第 8.2 项）",
     ),
     (
         "LimitRanger",
@@ -52,19 +52,19 @@ const KEEP_ON: &[(&str, Level, &str, &str)] = &[
         "MutatingAdmissionWebhook",
         Level::Warn,
         "mutating webhooks, policy engines among them, are silently skipped",
-        "变更型 Webhook(包括策略引擎)会被静默跳过",
+        "变更型 Webhook（包括策略引擎）会被静默跳过",
     ),
     (
         "ValidatingAdmissionWebhook",
         Level::Warn,
         "validating webhooks, policy engines among them, are silently skipped",
-        "验证型 Webhook(包括策略引擎)会被静默跳过",
+        "验证型 Webhook（包括策略引擎）会被静默跳过",
     ),
     (
         "DenyServiceExternalIPs",
         Level::Warn,
         "new Services may set externalIPs, the man-in-the-middle path of CVE-2020-8554",
-        "新建 Service 可以设置 externalIPs,即 CVE-2020-8554 的中间人攻击途径",
+        "新建 Service 可以设置 externalIPs，即 CVE-2020-8554 的中间人攻击途径",
     ),
 ];
 
@@ -73,12 +73,12 @@ const CONSIDER: &[(&str, &str, &str)] = &[
     (
         "AlwaysPullImages",
         "consider it on multi-tenant nodes: it makes every pod prove it may pull its image",
-        "多租户节点可考虑启用:它要求每个 Pod 都证明自己有权拉取其镜像",
+        "多租户节点可考虑启用：它要求每个 Pod 都证明自己有权拉取其镜像",
     ),
     (
         "ImagePolicyWebhook",
         "consider it to have an external service approve images",
-        "可考虑启用,由外部服务审批镜像",
+        "可考虑启用，由外部服务审批镜像",
     ),
 ];
 
@@ -122,11 +122,11 @@ declare_rule! {
         evidence: Evidence::Node,
         title: Text::fixed(
             "A recommended admission plugin is off, or AlwaysAdmit is on",
-            "推荐的准入插件未启用,或启用了 AlwaysAdmit",
+            "推荐的准入插件未启用，或启用了 AlwaysAdmit",
         ),
         fix: Text::fixed(
             "Enable NodeRestriction and DenyServiceExternalIPs, keep the default plugins on, and never enable AlwaysAdmit.",
-            "启用 NodeRestriction 与 DenyServiceExternalIPs,保持默认插件开启,且不要启用 AlwaysAdmit。",
+            "启用 NodeRestriction 与 DenyServiceExternalIPs，保持默认插件开启，且不要启用 AlwaysAdmit。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -166,7 +166,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::flag(api, "disable-admission-plugins"),
             text!(
                 "{plugin} is both enabled and disabled: kube-apiserver refuses to start with this",
-                "{plugin} 同时被启用和禁用:kube-apiserver 无法以此启动",
+                "{plugin} 同时被启用和禁用：kube-apiserver 无法以此启动",
             ),
         );
     }
@@ -175,7 +175,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::flag(api, eff.flag_for("AlwaysAdmit")),
             Text::fixed(
                 "AlwaysAdmit is enabled: a deprecated plugin that admits everything and signals a chain nobody curated",
-                "启用了 AlwaysAdmit:这是一个已弃用、放行一切请求的插件,表明准入链未经审视",
+                "启用了 AlwaysAdmit：这是一个已弃用、放行一切请求的插件，表明准入链未经审视",
             ),
         );
     }
@@ -186,7 +186,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         let place = NodePlace::flag(api, eff.flag_for(plugin));
         let message = text!(
             "admission plugin {plugin} is off: {en}",
-            "准入插件 {plugin} 未启用:{zh}",
+            "准入插件 {plugin} 未启用：{zh}",
         );
         match level {
             Level::Fail => sink.fail_on_node(place, message),
@@ -199,7 +199,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::flag(api, "enable-admission-plugins"),
                 text!(
                     "admission plugin {plugin} is off; {en}",
-                    "准入插件 {plugin} 未启用;{zh}",
+                    "准入插件 {plugin} 未启用；{zh}",
                 ),
             );
         }
@@ -212,7 +212,7 @@ fn note_basis(api: &Component, eff: &EffectivePlugins, sink: &mut Sink) {
             NodePlace::flag(api, "admission-control"),
             Text::fixed(
                 "--admission-control is deprecated and replaces the default plugins; use --enable-admission-plugins and --disable-admission-plugins",
-                "--admission-control 已弃用,且会取代默认插件;请改用 --enable-admission-plugins 与 --disable-admission-plugins",
+                "--admission-control 已弃用，且会取代默认插件；请改用 --enable-admission-plugins 与 --disable-admission-plugins",
             ),
         );
     } else if let Some((en, zh)) = basis_note(eff.basis) {

@@ -58,11 +58,11 @@ declare_rule! {
         evidence: Evidence::Node,
         title: Text::fixed(
             "Pod Security Admission is off, enforces nothing by default, or exempts namespaces",
-            "Pod 安全准入未启用、默认不强制执行,或豁免了名字空间",
+            "Pod 安全准入未启用、默认不强制执行，或豁免了名字空间",
         ),
         fix: Text::fixed(
             "Keep PodSecurity on and give it cluster-wide defaults (enforce baseline or restricted) with as few exemptions as possible.",
-            "保持 PodSecurity 开启,并为其配置集群级默认值(enforce 为 baseline 或 restricted),尽量减少豁免。",
+            "保持 PodSecurity 开启，并为其配置集群级默认值（enforce 为 baseline 或 restricted），尽量减少豁免。",
         ),
         check: Check::Node(check),
         reads: &["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"],
@@ -112,7 +112,7 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
             NodePlace::flag(api, "admission-control-config-file"),
             text!(
                 "the AdmissionConfiguration {path} could not be read; Pod Security Admission's defaults and exemptions were not checked",
-                "无法读取 AdmissionConfiguration {path};未检查 Pod 安全准入的默认值与豁免",
+                "无法读取 AdmissionConfiguration {path}；未检查 Pod 安全准入的默认值与豁免",
             ),
         );
         return;
@@ -126,7 +126,7 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
                 config.place(""),
                 text!(
                     "the PodSecurity configuration {path} could not be read; its defaults and exemptions were not checked",
-                    "无法读取 PodSecurity 配置 {path};未检查其默认值与豁免",
+                    "无法读取 PodSecurity 配置 {path}；未检查其默认值与豁免",
                 ),
             );
             return;
@@ -135,7 +135,7 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
             NodePlace::flag(api, "admission-control-config-file"),
             Text::fixed(
                 "Pod Security Admission has no cluster-wide defaults: namespaces without pod-security labels run at privileged",
-                "Pod 安全准入没有集群级默认值:未设置 pod-security 标签的名字空间按 privileged 运行",
+                "Pod 安全准入没有集群级默认值：未设置 pod-security 标签的名字空间按 privileged 运行",
             ),
         );
         return;
@@ -179,7 +179,7 @@ fn plugin_off(api: &Component, flag: &str, ctx: &Context, sink: &mut Sink) {
                 place,
                 text!(
                     "PodSecurity admission is off; {kind} {name} suggests {engine} enforces pod security instead: make sure its policies cover every namespace",
-                    "PodSecurity 准入未启用;{kind} {name} 表明由 {engine} 代为强制执行 Pod 安全:请确认其策略覆盖所有名字空间",
+                    "PodSecurity 准入未启用；{kind} {name} 表明由 {engine} 代为强制执行 Pod 安全：请确认其策略覆盖所有名字空间",
                 ),
             );
         }
@@ -188,7 +188,7 @@ fn plugin_off(api: &Component, flag: &str, ctx: &Context, sink: &mut Sink) {
                 place,
                 Text::fixed(
                     "PodSecurity admission is off; whether a policy engine enforces pod security instead cannot be seen from the node: scan the cluster (kcheck cluster) to tell",
-                    "PodSecurity 准入未启用;从节点无法判断是否有策略引擎代为强制执行 Pod 安全:请扫描集群(kcheck cluster)以确认",
+                    "PodSecurity 准入未启用；从节点无法判断是否有策略引擎代为强制执行 Pod 安全：请扫描集群（kcheck cluster）以确认",
                 ),
             );
         }
@@ -208,7 +208,7 @@ fn judge_defaults(config: &PluginConfig, root: &Node, sink: &mut Sink) {
                 config.place("defaults.enforce"),
                 text!(
                     "the cluster-wide enforce level is {what}: namespaces without pod-security labels are not protected",
-                    "集群级 enforce 级别为 {what}:未设置 pod-security 标签的名字空间不受保护",
+                    "集群级 enforce 级别为 {what}：未设置 pod-security 标签的名字空间不受保护",
                 ),
             );
         }
@@ -222,7 +222,7 @@ fn judge_defaults(config: &PluginConfig, root: &Node, sink: &mut Sink) {
                     config.place(&format!("defaults.{mode}")),
                     text!(
                         "the cluster-wide {mode} level is {what}: violations in unlabelled namespaces are not reported",
-                        "集群级 {mode} 级别为 {what}:未设置标签的名字空间中的违规不会被报告",
+                        "集群级 {mode} 级别为 {what}：未设置标签的名字空间中的违规不会被报告",
                     ),
                 );
             }
@@ -276,7 +276,7 @@ fn judge_exemptions(config: &PluginConfig, root: &Node, sink: &mut Sink) {
                 place,
                 text!(
                     "namespace {ns} is exempt from Pod Security Admission: any pod may run there",
-                    "名字空间 {ns} 免于 Pod 安全准入检查:任何 Pod 都可以在其中运行",
+                    "名字空间 {ns} 免于 Pod 安全准入检查：任何 Pod 都可以在其中运行",
                 ),
             );
         }

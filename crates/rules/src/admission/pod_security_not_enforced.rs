@@ -66,7 +66,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Enforce a Pod Security Standard in every namespace: the pod-security.kubernetes.io/enforce label, or a policy engine in enforce mode.",
-            "在每个名字空间强制执行 Pod 安全标准:设置 pod-security.kubernetes.io/enforce 标签,或以强制模式运行策略引擎。",
+            "在每个名字空间强制执行 Pod 安全标准：设置 pod-security.kubernetes.io/enforce 标签，或以强制模式运行策略引擎。",
         ),
         reads: &[
             "Namespace",
@@ -189,7 +189,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 e.path.clone(),
                 text!(
                     "{who} applies {what_en} but only audits or warns: violating pods still run",
-                    "{who} 应用{what_zh},但只审计或警告:违规的 Pod 仍可运行",
+                    "{who} 应用{what_zh}，但只审计或警告：违规的 Pod 仍可运行",
                 ),
             );
             continue;
@@ -272,7 +272,7 @@ fn judge_namespace(ctx: &Context, ns: &Object, all: &[Enforcer], psa: Psa, sink:
             path,
             text!(
                 "pod security is not enforced for every pod in namespace {name}: {why_en}",
-                "名字空间 {name} 中并非所有 Pod 都受 Pod 安全强制约束:{why_zh}",
+                "名字空间 {name} 中并非所有 Pod 都受 Pod 安全强制约束：{why_zh}",
             ),
         );
         return;
@@ -283,7 +283,7 @@ fn judge_namespace(ctx: &Context, ns: &Object, all: &[Enforcer], psa: Psa, sink:
             path,
             text!(
                 "nothing enforces pod security in namespace {name}: its enforce label is privileged and no policy engine reaches it",
-                "名字空间 {name} 中没有强制执行 Pod 安全的机制:其 enforce 标签为 privileged,也没有策略引擎覆盖",
+                "名字空间 {name} 中没有强制执行 Pod 安全的机制：其 enforce 标签为 privileged，也没有策略引擎覆盖",
             ),
         );
         return;
@@ -296,7 +296,7 @@ fn judge_namespace(ctx: &Context, ns: &Object, all: &[Enforcer], psa: Psa, sink:
                 path,
                 text!(
                     "nothing enforces pod security in namespace {name}: {label_en} and no policy engine reaches it, unless the API server's PodSecurity defaults enforce a level (a node scan shows them, KC806)",
-                    "名字空间 {name} 中没有强制执行 Pod 安全的机制:{label_zh},也没有策略引擎覆盖,除非 API 服务器的 PodSecurity 默认值强制了某个级别(节点扫描可见,KC806)",
+                    "名字空间 {name} 中没有强制执行 Pod 安全的机制：{label_zh}，也没有策略引擎覆盖，除非 API 服务器的 PodSecurity 默认值强制了某个级别（节点扫描可见，KC806）",
                 ),
             );
         }
@@ -306,7 +306,7 @@ fn judge_namespace(ctx: &Context, ns: &Object, all: &[Enforcer], psa: Psa, sink:
                 path,
                 text!(
                     "nothing enforces pod security in namespace {name}: PodSecurity admission is off and no policy engine reaches it",
-                    "名字空间 {name} 中没有强制执行 Pod 安全的机制:PodSecurity 准入已关闭,也没有策略引擎覆盖",
+                    "名字空间 {name} 中没有强制执行 Pod 安全的机制：PodSecurity 准入已关闭，也没有策略引擎覆盖",
                 ),
             );
         }
@@ -316,7 +316,7 @@ fn judge_namespace(ctx: &Context, ns: &Object, all: &[Enforcer], psa: Psa, sink:
                 path,
                 text!(
                     "nothing enforces pod security in namespace {name}: {label_en}, the API server's PodSecurity defaults enforce nothing, and no policy engine reaches it",
-                    "名字空间 {name} 中没有强制执行 Pod 安全的机制:{label_zh},API 服务器的 PodSecurity 默认值不强制任何级别,也没有策略引擎覆盖",
+                    "名字空间 {name} 中没有强制执行 Pod 安全的机制：{label_zh}，API 服务器的 PodSecurity 默认值不强制任何级别，也没有策略引擎覆盖",
                 ),
             );
         }

@@ -43,7 +43,7 @@ declare_rule! {
         title: Text::fixed("Webhook endpoint is not a verified in-cluster service", "Webhook 端点不是经验证的集群内服务"),
         fix: Text::fixed(
             "Point clientConfig at a Service in the cluster and set caBundle (or have cert-manager inject it).",
-            "将 clientConfig 指向集群内的 Service,并设置 caBundle(或由 cert-manager 注入)。",
+            "将 clientConfig 指向集群内的 Service，并设置 caBundle（或由 cert-manager 注入）。",
         ),
         check: Check::Object { kinds: KINDS, run: check },
         doc_zh: r#"
@@ -82,7 +82,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                     w.path("clientConfig.url"),
                     text!(
                         "webhook \"{name}\" is called over plain HTTP ({url})",
-                        "Webhook \"{name}\" 通过明文 HTTP 调用({url})",
+                        "Webhook \"{name}\" 通过明文 HTTP 调用（{url}）",
                     ),
                 );
             } else {
@@ -91,7 +91,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                     w.path("clientConfig.url"),
                     text!(
                         "webhook \"{name}\" is called by URL ({url}), outside the cluster's control",
-                        "Webhook \"{name}\" 通过 URL 调用({url}),不受集群控制",
+                        "Webhook \"{name}\" 通过 URL 调用（{url}），不受集群控制",
                     ),
                 );
             }

@@ -39,7 +39,7 @@ declare_rule! {
         title: Text::fixed("Security webhook fails open", "安全类 Webhook 在失败时放行"),
         fix: Text::fixed(
             "Set failurePolicy: Fail on webhooks that enforce security, exclude kube-system, and run them highly available.",
-            "为执行安全策略的 Webhook 设置 failurePolicy: Fail,排除 kube-system,并以高可用方式运行。",
+            "为执行安全策略的 Webhook 设置 failurePolicy: Fail，排除 kube-system，并以高可用方式运行。",
         ),
         severities: &[Severity::Info],
         check: Check::Object { kinds: KINDS, run: check },
@@ -82,7 +82,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                 path,
                 text!(
                     "webhook \"{name}\" enforces policy but fails open (failurePolicy: Ignore): when it is down, everything is admitted",
-                    "Webhook \"{name}\" 执行策略却在失败时放行(failurePolicy: Ignore):它不可用时一切请求都会被准入",
+                    "Webhook \"{name}\" 执行策略却在失败时放行（failurePolicy: Ignore）：它不可用时一切请求都会被准入",
                 ),
             );
         } else {
@@ -91,7 +91,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                 path,
                 text!(
                     "webhook \"{name}\" fails open (failurePolicy: Ignore)",
-                    "Webhook \"{name}\" 在失败时放行(failurePolicy: Ignore)",
+                    "Webhook \"{name}\" 在失败时放行（failurePolicy: Ignore）",
                 ),
             )
             .severity = Severity::Info;

@@ -42,7 +42,7 @@ declare_rule! {
         title: Text::fixed("Workloads can escape a security webhook by labels", "工作负载可通过标签绕过安全类 Webhook"),
         fix: Text::fixed(
             "Drop objectSelector from security webhooks; select namespaces by kubernetes.io/metadata.name only.",
-            "去掉安全类 Webhook 的 objectSelector;只按 kubernetes.io/metadata.name 选择名字空间。",
+            "去掉安全类 Webhook 的 objectSelector；只按 kubernetes.io/metadata.name 选择名字空间。",
         ),
         check: Check::Object { kinds: KINDS, run: check },
         doc_zh: r#"
@@ -103,7 +103,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                     w.path("objectSelector"),
                     text!(
                         "webhook \"{name}\" selects objects by their own labels ({list}): their authors decide whether it applies",
-                        "Webhook \"{name}\" 按对象自身的标签({list})选择对象:是否适用由对象作者决定",
+                        "Webhook \"{name}\" 按对象自身的标签（{list}）选择对象：是否适用由对象作者决定",
                     ),
                 );
             }
@@ -120,7 +120,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                     w.path("namespaceSelector"),
                     text!(
                         "webhook \"{name}\" selects namespaces by mutable labels ({list}): whoever may label a namespace may exempt it",
-                        "Webhook \"{name}\" 按可修改的名字空间标签({list})进行选择:能修改名字空间标签的人即可将其豁免",
+                        "Webhook \"{name}\" 按可修改的名字空间标签（{list}）进行选择：能修改名字空间标签的人即可将其豁免",
                     ),
                 );
             }

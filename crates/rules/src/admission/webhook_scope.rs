@@ -36,10 +36,10 @@ declare_rule! {
         severity: Severity::Low,
         evidence: Evidence::Objects,
         admission: Admission::Judged,
-        title: Text::fixed("Webhook can stall or deadlock the cluster, or checks nothing", "Webhook 可能拖慢或锁死集群,或未检查任何内容"),
+        title: Text::fixed("Webhook can stall or deadlock the cluster, or checks nothing", "Webhook 可能拖慢或锁死集群，或未检查任何内容"),
         fix: Text::fixed(
             "Keep timeoutSeconds at 10 or less, exclude kube-system and the webhook's own namespace, and give it rules that match.",
-            "将 timeoutSeconds 保持在 10 以内,排除 kube-system 和 Webhook 自身所在的名字空间,并配置能匹配的规则。",
+            "将 timeoutSeconds 保持在 10 以内，排除 kube-system 和 Webhook 自身所在的名字空间，并配置能匹配的规则。",
         ),
         check: Check::Object { kinds: KINDS, run: check },
         doc_zh: r#"
@@ -126,7 +126,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                 w.path("rules"),
                 text!(
                     "webhook \"{name}\" has no rules: it is never called",
-                    "Webhook \"{name}\" 没有规则:永远不会被调用"
+                    "Webhook \"{name}\" 没有规则：永远不会被调用"
                 ),
             );
         }
@@ -137,7 +137,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                     w.path(&format!("rules[{i}].{field}")),
                     text!(
                         "webhook \"{name}\" rule {i} has an empty {field} list: it matches nothing",
-                        "Webhook \"{name}\" 的第 {i} 条规则 {field} 为空:不匹配任何请求",
+                        "Webhook \"{name}\" 的第 {i} 条规则 {field} 为空：不匹配任何请求",
                     ),
                 );
             }
@@ -162,7 +162,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                 w.path("namespaceSelector"),
                 text!(
                     "webhook \"{name}\" fails closed and intercepts {list}: if it is down, the cluster cannot heal itself",
-                    "Webhook \"{name}\" 失败时拒绝且拦截 {list}:它不可用时集群无法自我恢复",
+                    "Webhook \"{name}\" 失败时拒绝且拦截 {list}：它不可用时集群无法自我恢复",
                 ),
             );
         }

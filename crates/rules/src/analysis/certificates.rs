@@ -66,7 +66,7 @@ pub fn values_not_read(ctx: &Context, sink: &mut Sink) -> bool {
     }
     sink.not_examined_in_input(Text::fixed(
         "the values of Secrets were not read, so the certificates and keys in TLS Secrets were not examined (kcheck cluster --read-secret-data reads them)",
-        "未读取 Secret 的值,因此未检查 TLS Secret 中的证书与私钥(kcheck cluster --read-secret-data 会读取)",
+        "未读取 Secret 的值，因此未检查 TLS Secret 中的证书与私钥（kcheck cluster --read-secret-data 会读取）",
     ));
     true
 }
@@ -93,7 +93,7 @@ pub fn lifetime_problems(cert: &Certificate, what: &str, now: i64) -> Vec<(bool,
             true,
             text!(
                 "{what} (CN={cn}) is valid for {days} days, from {from} to {until}: more than 3 years",
-                "{what}(CN={cn})的有效期为 {days} 天({from} 至 {until}):超过 3 年",
+                "{what}（CN={cn}）的有效期为 {days} 天（{from} 至 {until}）：超过 3 年",
             ),
         ));
     } else if cert.not_after - now > MAX_LIFETIME_DAYS * DAY {
@@ -101,7 +101,7 @@ pub fn lifetime_problems(cert: &Certificate, what: &str, now: i64) -> Vec<(bool,
             true,
             text!(
                 "{what} (CN={cn}) is valid until {until}, {left} days from now: more than 3 years ahead",
-                "{what}(CN={cn})有效期至 {until},距今 {left} 天:超过未来 3 年",
+                "{what}（CN={cn}）有效期至 {until}，距今 {left} 天：超过未来 3 年",
             ),
         ));
     }
@@ -110,7 +110,7 @@ pub fn lifetime_problems(cert: &Certificate, what: &str, now: i64) -> Vec<(bool,
             true,
             text!(
                 "{what} (CN={cn}) expired on {until}",
-                "{what}(CN={cn})已于 {until} 过期",
+                "{what}（CN={cn}）已于 {until} 过期",
             ),
         ));
     } else if cert.not_after - now < EXPIRY_WARNING_DAYS * DAY {
@@ -118,7 +118,7 @@ pub fn lifetime_problems(cert: &Certificate, what: &str, now: i64) -> Vec<(bool,
             false,
             text!(
                 "{what} (CN={cn}) expires on {until}, in {left} days",
-                "{what}(CN={cn})将于 {until} 过期(剩余 {left} 天)",
+                "{what}（CN={cn}）将于 {until} 过期（剩余 {left} 天）",
             ),
         ));
     }

@@ -208,7 +208,7 @@ fn recognise<'a>(inventory: &'a Inventory, ds: &'a Object) -> Option<Plugin<'a>>
             "GKE network without policy enforcement",
             Policy::TurnedOff(Text::fixed(
                 "neither Dataplane V2 nor network policy enforcement (Calico) is on",
-                "既未启用 Dataplane V2,也未启用网络策略执行(Calico)",
+                "既未启用 Dataplane V2，也未启用网络策略执行（Calico）",
             )),
         );
     }
@@ -225,7 +225,7 @@ fn aws_vpc_cni(cs: &[(&str, &str, Vec<&str>)]) -> Policy {
     match agent {
         None => Policy::TurnedOff(Text::fixed(
             "no network policy agent container (VPC CNI before 1.14)",
-            "没有网络策略代理容器(1.14 之前的 VPC CNI)",
+            "没有网络策略代理容器（1.14 之前的 VPC CNI）",
         )),
         Some((n, _, words)) => match flag(words, "enable-network-policy") {
             Some(v) if v.eq_ignore_ascii_case("true") => Policy::Enforces,

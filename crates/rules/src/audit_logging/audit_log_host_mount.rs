@@ -48,7 +48,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Mount only the host directories the workload needs, read-only; keep the audit log directory out of pods.",
-            "只挂载工作负载所需的主机目录,并设为只读;不要让 Pod 挂载审计日志所在目录。",
+            "只挂载工作负载所需的主机目录，并设为只读；不要让 Pod 挂载审计日志所在目录。",
         ),
         reads: &["Pod"],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
@@ -131,7 +131,7 @@ fn judge(object: &Object, pod: &PodSpec, logs: &[AuditLog], sink: &mut Sink) {
                     at,
                     text!(
                         "volume \"{name}\" mounts host path {path} writable, which holds the API server's audit log directory {dir}: the pod can read and rewrite audit records",
-                        "卷 \"{name}\" 以可写方式挂载主机路径 {path},其中包含 API 服务器的审计日志目录 {dir}:该 Pod 可读取并篡改审计记录",
+                        "卷 \"{name}\" 以可写方式挂载主机路径 {path}，其中包含 API 服务器的审计日志目录 {dir}：该 Pod 可读取并篡改审计记录",
                     ),
                 );
             }
@@ -141,7 +141,7 @@ fn judge(object: &Object, pod: &PodSpec, logs: &[AuditLog], sink: &mut Sink) {
                     at,
                     text!(
                         "volume \"{name}\" mounts host path {path} read-only, which holds the API server's audit log directory {dir}: the pod can read audit records",
-                        "卷 \"{name}\" 以只读方式挂载主机路径 {path},其中包含 API 服务器的审计日志目录 {dir}:该 Pod 可读取审计记录",
+                        "卷 \"{name}\" 以只读方式挂载主机路径 {path}，其中包含 API 服务器的审计日志目录 {dir}：该 Pod 可读取审计记录",
                     ),
                 );
             }
@@ -156,7 +156,7 @@ fn judge(object: &Object, pod: &PodSpec, logs: &[AuditLog], sink: &mut Sink) {
                     at,
                     text!(
                         "volume \"{name}\" mounts host path {path} {how_en}, which holds {dir}, where audit logs are usually written",
-                        "卷 \"{name}\" 以{how_zh}方式挂载主机路径 {path},其中包含通常存放审计日志的 {dir}",
+                        "卷 \"{name}\" 以{how_zh}方式挂载主机路径 {path}，其中包含通常存放审计日志的 {dir}",
                     ),
                 );
             }

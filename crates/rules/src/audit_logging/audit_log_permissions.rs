@@ -48,7 +48,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Make the audit log directory 0700 and the log 0600, both owned by root.",
-            "将审计日志目录权限设为 0700、日志文件设为 0600,属主均为 root。",
+            "将审计日志目录权限设为 0700、日志文件设为 0600，属主均为 root。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -141,7 +141,7 @@ fn not_judged(sink: &mut Sink, path: &str, seen: &Seen, what: (&str, &str)) {
                 NodePlace::file(path),
                 text!(
                     "{en} {path} does not exist yet; its protection could not be checked",
-                    "{zh} {path} 尚不存在;无法检查其保护",
+                    "{zh} {path} 尚不存在；无法检查其保护",
                 ),
             );
         }
@@ -150,7 +150,7 @@ fn not_judged(sink: &mut Sink, path: &str, seen: &Seen, what: (&str, &str)) {
                 NodePlace::file(path),
                 text!(
                     "{en} {path} could not be examined ({why})",
-                    "无法检查{zh} {path}({why})",
+                    "无法检查{zh} {path}（{why}）",
                 ),
             );
         }

@@ -74,7 +74,7 @@ const LIMITS: &[(&str, &str, &str)] = &[
     (
         "audit-log-maxbackup",
         "every rotated audit log is kept until the disk is full",
-        "所有轮转后的审计日志都会保留,直到磁盘写满",
+        "所有轮转后的审计日志都会保留，直到磁盘写满",
     ),
     (
         "audit-log-maxsize",
@@ -98,16 +98,16 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     sink.examined();
     for &(flag, en, zh) in LIMITS {
         let message = match api.flags.get(flag) {
-            None => text!("--{flag} is not set: {en}", "未设置 --{flag}:{zh}"),
+            None => text!("--{flag} is not set: {en}", "未设置 --{flag}：{zh}"),
             Some(v) => match v.trim().parse::<i64>() {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => text!(
                     "--{flag}={v} sets no limit: {en}",
-                    "--{flag}={v} 不设上限:{zh}"
+                    "--{flag}={v} 不设上限：{zh}"
                 ),
                 Err(_) => text!(
                     "--{flag}={v} is not a number; kube-apiserver will not start with it",
-                    "--{flag}={v} 不是数字;kube-apiserver 无法以此启动",
+                    "--{flag}={v} 不是数字；kube-apiserver 无法以此启动",
                 ),
             },
         };

@@ -55,7 +55,7 @@ declare_rule! {
         evidence: Evidence::Node,
         title: Text::fixed(
             "API server auditing is off, or its policy records nothing or secret values",
-            "API 服务器未启用审计,或其策略什么都不记录或会记录机密值",
+            "API 服务器未启用审计，或其策略什么都不记录或会记录机密值",
         ),
         fix: Text::fixed(
             "Set --audit-policy-file and --audit-log-path on kube-apiserver; log Secrets and ConfigMaps at Metadata level only.",
@@ -113,7 +113,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::flag(api, "audit-policy-file"),
             Text::fixed(
                 "kube-apiserver has no --audit-policy-file: no request is audited",
-                "kube-apiserver 未设置 --audit-policy-file:不会审计任何请求",
+                "kube-apiserver 未设置 --audit-policy-file：不会审计任何请求",
             ),
         );
         return;
@@ -124,7 +124,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::flag(api, "audit-log-path"),
                 Text::fixed(
                     "kube-apiserver has an audit policy but neither --audit-log-path nor --audit-webhook-config-file: audit events go nowhere",
-                    "kube-apiserver 有审计策略,但既未设置 --audit-log-path 也未设置 --audit-webhook-config-file:审计事件无处写入",
+                    "kube-apiserver 有审计策略，但既未设置 --audit-log-path 也未设置 --audit-webhook-config-file：审计事件无处写入",
                 ),
             );
         }
@@ -133,7 +133,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::flag(api, "audit-log-path"),
                 Text::fixed(
                     "audit events go to kube-apiserver's standard output (--audit-log-path=-): their protection is that of the container logs",
-                    "审计事件写入 kube-apiserver 的标准输出(--audit-log-path=-):其保护程度取决于容器日志的处理方式",
+                    "审计事件写入 kube-apiserver 的标准输出（--audit-log-path=-）：其保护程度取决于容器日志的处理方式",
                 ),
             );
         }
@@ -155,7 +155,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     NodePlace::file(policy_path),
                     text!(
                         "the audit policy {policy_path} could not be parsed; its rules were not checked",
-                        "无法解析审计策略 {policy_path};未检查其规则",
+                        "无法解析审计策略 {policy_path}；未检查其规则",
                     ),
                 );
             }
@@ -164,7 +164,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     NodePlace::file(policy_path),
                     text!(
                         "the audit policy {policy_path} could not be read ({why}); its rules were not checked",
-                        "无法读取审计策略 {policy_path}({why});未检查其规则",
+                        "无法读取审计策略 {policy_path}（{why}）；未检查其规则",
                     ),
                 );
             }
@@ -177,7 +177,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::config(doc, "rules"),
             Text::fixed(
                 "the audit policy has no rules: kube-apiserver refuses to start with it",
-                "审计策略没有任何规则:kube-apiserver 无法使用它启动",
+                "审计策略没有任何规则：kube-apiserver 无法使用它启动",
             ),
         );
         return;
@@ -192,7 +192,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::config(doc, &format!("rules[{i}].level")),
                 text!(
                     "the audit rule rules[{i}] records {kind_en} at level {level}: their values are copied into the audit log",
-                    "审计规则 rules[{i}] 以 {level} 级别记录 {kind_zh}:其内容会被复制到审计日志中",
+                    "审计规则 rules[{i}] 以 {level} 级别记录 {kind_zh}：其内容会被复制到审计日志中",
                 ),
             );
         }
@@ -202,7 +202,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::config(doc, "rules"),
             Text::fixed(
                 "every request's first matching audit rule has level None: nothing is recorded",
-                "每个请求首先匹配的审计规则级别都是 None:什么都不会被记录",
+                "每个请求首先匹配的审计规则级别都是 None：什么都不会被记录",
             ),
         );
     }

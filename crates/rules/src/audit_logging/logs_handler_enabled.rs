@@ -55,7 +55,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Run kube-apiserver with --enable-logs-handler=false and collect control-plane logs separately.",
-            "以 --enable-logs-handler=false 运行 kube-apiserver,并单独收集控制平面日志。",
+            "以 --enable-logs-handler=false 运行 kube-apiserver，并单独收集控制平面日志。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -118,7 +118,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     place(),
                     text!(
                         "--enable-logs-handler={v} is not a boolean; set it to false",
-                        "--enable-logs-handler={v} 不是布尔值;请设为 false",
+                        "--enable-logs-handler={v} 不是布尔值；请设为 false",
                     ),
                 );
             }
@@ -130,7 +130,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     place(),
                     text!(
                         "--enable-logs-handler is not set and defaults to true on v1.{m}: kube-apiserver serves /var/log at /logs",
-                        "未设置 --enable-logs-handler,在 v1.{m} 上默认为 true:kube-apiserver 通过 /logs 提供 /var/log 的内容",
+                        "未设置 --enable-logs-handler，在 v1.{m} 上默认为 true:kube-apiserver 通过 /logs 提供 /var/log 的内容",
                     ),
                 );
             }
@@ -139,7 +139,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     place(),
                     Text::fixed(
                         "--enable-logs-handler is not set and kube-apiserver's version is unknown: /logs is served by default before v1.31; set --enable-logs-handler=false",
-                        "未设置 --enable-logs-handler 且 kube-apiserver 版本未知:v1.31 之前默认提供 /logs;请设置 --enable-logs-handler=false",
+                        "未设置 --enable-logs-handler 且 kube-apiserver 版本未知：v1.31 之前默认提供 /logs；请设置 --enable-logs-handler=false",
                     ),
                 );
             }

@@ -49,7 +49,7 @@ declare_rule! {
         title: Text::fixed("Access review is missing, overdue or out of date", "访问权限审查缺失、逾期或已过时"),
         fix: Text::fixed(
             "Review access with `kcheck access-review`, then record it with `kcheck access-review --record --reviewer NAME`.",
-            "使用 `kcheck access-review` 审查访问权限,然后使用 `kcheck access-review --record --reviewer NAME` 记录审查。",
+            "使用 `kcheck access-review` 审查访问权限，然后使用 `kcheck access-review --record --reviewer NAME` 记录审查。",
         ),
         check: Check::Inventory(check),
         reads: &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap"],
@@ -98,7 +98,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         if let (Some(_), false) = (first_binding, ctx.whole_cluster) {
             sink.not_examined_in_input(text!(
                 "no access-review record in the input: add it (kcheck access-review --record writes it) or audit the cluster with kcheck cluster",
-                "输入中没有访问权限审查记录:请加入该记录(由 kcheck access-review --record 生成),或使用 kcheck cluster 审计集群",
+                "输入中没有访问权限审查记录：请加入该记录（由 kcheck access-review --record 生成），或使用 kcheck cluster 审计集群",
             ));
             return;
         }
@@ -109,7 +109,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 FieldPath::root(),
                 text!(
                     "no access-review record: run kcheck access-review --record",
-                    "没有访问权限审查记录:请运行 kcheck access-review --record",
+                    "没有访问权限审查记录：请运行 kcheck access-review --record",
                 ),
             );
         }
@@ -135,7 +135,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             FieldPath::root().key("data").key("reviewedAt"),
             text!(
                 "the last access review was on {reviewed}, more than {MAX_AGE_MONTHS} months ago (the next was due by {due})",
-                "上次访问权限审查在 {reviewed},已超过 {MAX_AGE_MONTHS} 个月(下次审查应在 {due} 之前完成)",
+                "上次访问权限审查在 {reviewed}，已超过 {MAX_AGE_MONTHS} 个月（下次审查应在 {due} 之前完成）",
             ),
         );
         return;
@@ -154,7 +154,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             FieldPath::root().key("data").key("digest"),
             text!(
                 "permissions changed since the review on {reviewed}: run kcheck access-review and record a new review",
-                "自 {reviewed} 的审查以来权限已变更:请运行 kcheck access-review 并记录新的审查",
+                "自 {reviewed} 的审查以来权限已变更：请运行 kcheck access-review 并记录新的审查",
             ),
         );
     }

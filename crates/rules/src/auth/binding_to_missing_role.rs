@@ -53,7 +53,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Delete the binding, or create the role it names with the rules its subjects need.",
-            "删除该绑定,或按其主体所需的规则创建它引用的角色。",
+            "删除该绑定，或按其主体所需的规则创建它引用的角色。",
         ),
         check: Check::Object { kinds: &["RoleBinding", "ClusterRoleBinding"], run: check },
         reads: RBAC_KINDS,
@@ -114,7 +114,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
             path,
             text!(
                 "{kind} \"{name}\" names {role_kind} \"{role}\"{scope_en}, which is not in the input: it grants nothing until a role of that name exists, then whatever that role holds",
-                "{kind} \"{name}\" 引用了{scope_zh}{role_kind} \"{role}\",该角色不在输入中:在同名角色出现之前它不授予任何权限,出现之后则授予该角色的全部权限",
+                "{kind} \"{name}\" 引用了{scope_zh}{role_kind} \"{role}\"，该角色不在输入中：在同名角色出现之前它不授予任何权限，出现之后则授予该角色的全部权限",
             ),
         );
         return;
@@ -126,7 +126,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
             path,
             text!(
                 "{kind} \"{name}\" names {role_kind} \"{role}\"{scope_en}, which does not exist: it grants nothing now, and whatever a role of that name will hold; only cluster administrators may create it",
-                "{kind} \"{name}\" 引用了{scope_zh}{role_kind} \"{role}\",该角色不存在:目前不授予任何权限,日后将授予同名角色的全部权限;只有集群管理员可以创建该角色",
+                "{kind} \"{name}\" 引用了{scope_zh}{role_kind} \"{role}\"，该角色不存在：目前不授予任何权限，日后将授予同名角色的全部权限；只有集群管理员可以创建该角色",
             ),
         );
         return;
@@ -146,7 +146,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
         path,
         text!(
             "{kind} \"{name}\" names {role_kind} \"{role}\"{scope_en}, which does not exist, and {list}{more_en} may create it: whoever does decides what the binding's subjects get",
-            "{kind} \"{name}\" 引用了{scope_zh}{role_kind} \"{role}\",该角色不存在,而 {list}{more_zh} 可以创建它:创建者将决定该绑定的主体获得哪些权限",
+            "{kind} \"{name}\" 引用了{scope_zh}{role_kind} \"{role}\"，该角色不存在，而 {list}{more_zh} 可以创建它：创建者将决定该绑定的主体获得哪些权限",
         ),
     )
     .severity = Severity::High;

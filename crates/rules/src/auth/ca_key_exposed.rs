@@ -50,7 +50,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Keep the CA key offline if possible; otherwise make it owned by root with mode 0600, and rotate weak keys.",
-            "尽可能离线保存 CA 私钥;否则将其属主设为 root、权限设为 0600,并轮换强度不足的密钥。",
+            "尽可能离线保存 CA 私钥；否则将其属主设为 root、权限设为 0600，并轮换强度不足的密钥。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -157,7 +157,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::file(crt),
                 text!(
                     "CA certificate {crt} has no private key beside it: this CA is offline",
-                    "CA 证书 {crt} 旁没有私钥:该 CA 为离线 CA",
+                    "CA 证书 {crt} 旁没有私钥：该 CA 为离线 CA",
                 ),
             );
         }
@@ -186,7 +186,7 @@ fn judge_key(facts: &NodeFacts, path: &str, sink: &mut Sink) {
                 place(),
                 text!(
                     "CA private key {path} could not be read ({error})",
-                    "无法读取 CA 私钥 {path}({error})",
+                    "无法读取 CA 私钥 {path}（{error}）",
                 ),
             );
             return;
@@ -202,7 +202,7 @@ fn judge_key(facts: &NodeFacts, path: &str, sink: &mut Sink) {
                     place(),
                     text!(
                         "CA private key {path} has mode {mode:04o}; it must be 0600 or stricter",
-                        "CA 私钥 {path} 的权限为 {mode:04o};应为 0600 或更严格",
+                        "CA 私钥 {path} 的权限为 {mode:04o}；应为 0600 或更严格",
                     ),
                 );
             }
@@ -214,7 +214,7 @@ fn judge_key(facts: &NodeFacts, path: &str, sink: &mut Sink) {
                     place(),
                     text!(
                         "CA private key {path} is owned by {who}; it must be owned by root",
-                        "CA 私钥 {path} 的属主为 {who};应为 root",
+                        "CA 私钥 {path} 的属主为 {who}；应为 root",
                     ),
                 );
             }
@@ -237,7 +237,7 @@ fn judge_key(facts: &NodeFacts, path: &str, sink: &mut Sink) {
                 place(),
                 text!(
                     "CA private key {path} is {alg} {bits} bits; use RSA 2048 or more, or ECDSA P-256 or more",
-                    "CA 私钥 {path} 为 {alg} {bits} 位;应使用 RSA 2048 位以上或 ECDSA P-256 以上",
+                    "CA 私钥 {path} 为 {alg} {bits} 位；应使用 RSA 2048 位以上或 ECDSA P-256 以上",
                 ),
             );
         }
@@ -249,7 +249,7 @@ fn online(path: &str, sink: &mut Sink) {
         NodePlace::file(path),
         text!(
             "CA private key {path} is on the node: the CA is online, and anyone who reads the key can issue certificates for any identity; keep it offline if you can (external CA), otherwise limit who can log in to this node",
-            "CA 私钥 {path} 存放在节点上:该 CA 为在线 CA,读取到私钥的人可以为任意身份签发证书;如可能请离线保存(外部 CA 模式),否则应限制可登录此节点的人员",
+            "CA 私钥 {path} 存放在节点上：该 CA 为在线 CA，读取到私钥的人可以为任意身份签发证书；如可能请离线保存（外部 CA 模式），否则应限制可登录此节点的人员",
         ),
     );
 }

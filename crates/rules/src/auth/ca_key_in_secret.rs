@@ -51,7 +51,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Keep the root CA key offline; give the cluster a short-lived intermediate CA or an external issuer, and restrict who can read its Secret.",
-            "将根 CA 私钥离线保存;为集群使用短有效期的中间 CA 或外部签发者,并限制可读取其 Secret 的主体。",
+            "将根 CA 私钥离线保存；为集群使用短有效期的中间 CA 或外部签发者，并限制可读取其 Secret 的主体。",
         ),
         admission: Admission::Judged,
         check: Check::Object { kinds: &["Secret"], run: check },
@@ -122,7 +122,7 @@ fn judge(secret: &Object, sink: &mut Sink) {
             key.path.clone(),
             text!(
                 "Secret {ns}/{name} holds the private key ({field}) of root CA \"{cn}\" (valid until {until}): anyone who can read Secrets in namespace {ns} can sign certificates it trusts",
-                "Secret {ns}/{name} 保存了根 CA \"{cn}\"(有效期至 {until})的私钥({field}):任何可读取名字空间 {ns} 中 Secret 的主体都能签发受其信任的证书",
+                "Secret {ns}/{name} 保存了根 CA \"{cn}\"（有效期至 {until}）的私钥（{field}）：任何可读取名字空间 {ns} 中 Secret 的主体都能签发受其信任的证书",
             ),
         );
     } else {
@@ -131,7 +131,7 @@ fn judge(secret: &Object, sink: &mut Sink) {
             key.path.clone(),
             text!(
                 "Secret {ns}/{name} holds the private key ({field}) of intermediate CA \"{cn}\" (valid until {until}): restrict who can read Secrets in namespace {ns}",
-                "Secret {ns}/{name} 保存了中间 CA \"{cn}\"(有效期至 {until})的私钥({field}):请限制可读取名字空间 {ns} 中 Secret 的主体",
+                "Secret {ns}/{name} 保存了中间 CA \"{cn}\"（有效期至 {until}）的私钥（{field}）：请限制可读取名字空间 {ns} 中 Secret 的主体",
             ),
         );
     }

@@ -57,7 +57,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Re-issue the certificate with a lifetime of at most 3 years (kubeadm: 1 year) and renew it before it expires.",
-            "重新签发有效期不超过 3 年的证书(kubeadm 默认 1 年),并在过期前续期。",
+            "重新签发有效期不超过 3 年的证书（kubeadm 默认 1 年），并在过期前续期。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -136,12 +136,12 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
                 let ago = -left;
                 text!(
                     "root CA {what} (CN={cn}) expired on {until}, {ago} days ago",
-                    "根 CA {what}(CN={cn})已于 {until} 过期({ago} 天前)",
+                    "根 CA {what}（CN={cn}）已于 {until} 过期（{ago} 天前）",
                 )
             } else {
                 text!(
                     "root CA {what} (CN={cn}) is valid until {until} ({left} days left)",
-                    "根 CA {what}(CN={cn})有效期至 {until}(剩余 {left} 天)",
+                    "根 CA {what}（CN={cn}）有效期至 {until}（剩余 {left} 天）",
                 )
             };
             sink.inform_on_node(place(cert), message);
@@ -188,7 +188,7 @@ fn signing_duration(facts: &NodeFacts, sink: &mut Sink) {
             NodePlace::flag(cm, flag),
             text!(
                 "kube-controller-manager ({origin}) signs certificates valid for {value} ({days} days, --{flag}): more than 3 years",
-                "kube-controller-manager({origin})签发的证书有效期为 {value}({days} 天,--{flag}):超过 3 年",
+                "kube-controller-manager（{origin}）签发的证书有效期为 {value}（{days} 天，--{flag}）：超过 3 年",
             ),
         );
     }

@@ -59,7 +59,7 @@ declare_rule! {
         title: Text::fixed("cluster-admin is bound to a non-system subject", "cluster-admin 被绑定给非系统主体"),
         fix: Text::fixed(
             "Bind a narrower role, namespaced where possible, instead of cluster-admin.",
-            "改为绑定范围更小的角色(尽量限定在名字空间内),不要使用 cluster-admin。",
+            "改为绑定范围更小的角色（尽量限定在名字空间内），不要使用 cluster-admin。",
         ),
         check: Check::Object { kinds: &["ClusterRoleBinding", "RoleBinding"], run: check },
         reads: RBAC_KINDS,
@@ -157,13 +157,13 @@ fn equivalent(object: &Object, binding: &Binding, ctx: &Context, sink: &mut Sink
         ),
         AdminEquivalent::GrantsItselfAnything => (
             "it may bind or escalate ClusterRoles and so grant itself anything",
-            "可以绑定或提升 ClusterRole,从而给自己授予任意权限",
+            "可以绑定或提升 ClusterRole，从而给自己授予任意权限",
         ),
     };
     fail_for_subjects(object, binding, sink, |who| {
         text!(
             "{kind} \"{name}\" grants ClusterRole \"{role}\" cluster-wide to {who}: equivalent to cluster-admin ({why_en})",
-            "{kind} \"{name}\" 在整个集群范围将 ClusterRole \"{role}\" 授予 {who}:等同于 cluster-admin({why_zh})",
+            "{kind} \"{name}\" 在整个集群范围将 ClusterRole \"{role}\" 授予 {who}：等同于 cluster-admin（{why_zh}）",
         )
     });
 }

@@ -89,11 +89,11 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     let message = match cm.flags.get(FLAG) {
         Some(value) => text!(
             "kube-controller-manager ({origin}) sets --{FLAG}={value}: every controller acts with the controller-manager's own identity",
-            "kube-controller-manager({origin})设置了 --{FLAG}={value}:所有控制器都以 controller-manager 自身的身份运行",
+            "kube-controller-manager（{origin}）设置了 --{FLAG}={value}：所有控制器都以 controller-manager 自身的身份运行",
         ),
         None => text!(
             "kube-controller-manager ({origin}) runs without --{FLAG} (default false): every controller acts with the controller-manager's own identity",
-            "kube-controller-manager({origin})未设置 --{FLAG}(默认 false):所有控制器都以 controller-manager 自身的身份运行",
+            "kube-controller-manager（{origin}）未设置 --{FLAG}（默认 false）：所有控制器都以 controller-manager 自身的身份运行",
         ),
     };
     sink.fail_on_node(NodePlace::flag(cm, FLAG), message);

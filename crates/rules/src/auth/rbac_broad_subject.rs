@@ -104,12 +104,12 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
             };
             text!(
                 "{kind} \"{name}\" grants role \"{role}\" to {who}: {en}",
-                "{kind} \"{name}\" 将角色 \"{role}\" 授予 {who},即{zh}",
+                "{kind} \"{name}\" 将角色 \"{role}\" 授予 {who}，即{zh}",
             )
         } else if subject.kind == SubjectKind::ServiceAccount && subject.name == "default" {
             text!(
                 "{kind} \"{name}\" grants role \"{role}\" to {who}, which every pod of its namespace uses unless it names another",
-                "{kind} \"{name}\" 将角色 \"{role}\" 授予 {who};该名字空间中未指定服务账号的 Pod 都会使用它",
+                "{kind} \"{name}\" 将角色 \"{role}\" 授予 {who}；该名字空间中未指定服务账号的 Pod 都会使用它",
             )
         } else {
             continue;

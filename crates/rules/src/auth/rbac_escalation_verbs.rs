@@ -50,7 +50,7 @@ declare_rule! {
         title: Text::fixed("Bound role grants a right that leads to more rights", "已绑定的角色授予了可导致权限提升的权限"),
         fix: Text::fixed(
             "Remove the right from the role, or restrict it to named objects and a dedicated subject.",
-            "从角色中移除该权限,或将其限定到指定对象和专用主体。",
+            "从角色中移除该权限，或将其限定到指定对象和专用主体。",
         ),
         check: Check::Inventory(check),
         reads: crate::rule::RBAC_KINDS,

@@ -85,7 +85,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                 FieldPath::root().key("rules").index(i).key(field),
                 text!(
                     "{kind} \"{name}\" rule {i} allows every value of {field} (\"*\")",
-                    "{kind} \"{name}\" 的第 {i} 条规则允许 {field} 的任意值(\"*\")",
+                    "{kind} \"{name}\" 的第 {i} 条规则允许 {field} 的任意值（\"*\"）",
                 ),
             );
         }

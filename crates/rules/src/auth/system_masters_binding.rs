@@ -41,7 +41,7 @@ declare_rule! {
         title: Text::fixed("Binding names the system:masters group", "绑定的主体是 system:masters 组"),
         fix: Text::fixed(
             "Remove system:masters from the binding; bind a dedicated group to the least role it needs.",
-            "从绑定中移除 system:masters;为专用组绑定其所需的最小角色。",
+            "从绑定中移除 system:masters；为专用组绑定其所需的最小角色。",
         ),
         check: Check::Object { kinds: &["ClusterRoleBinding", "RoleBinding"], run: check },
         doc_zh: r#"

@@ -52,7 +52,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Issue a certificate without O=system:masters and bind the identity's own group to the least role it needs; keep the break-glass kubeconfig offline.",
-            "签发不含 O=system:masters 的证书,并为该身份自己的组绑定所需的最小角色;将应急用的 kubeconfig 离线保存。",
+            "签发不含 O=system:masters 的证书，并为该身份自己的组绑定所需的最小角色；将应急用的 kubeconfig 离线保存。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -124,7 +124,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     place,
                     text!(
                         "{path}: user \"{name}\" (CN={cn}) is in group system:masters; this is the break-glass credential: keep it offline and use it only when RBAC is broken",
-                        "{path}:用户 \"{name}\"(CN={cn})属于 system:masters 组;这是应急凭据:请离线保存,仅在 RBAC 失效时使用",
+                        "{path}：用户 \"{name}\"（CN={cn}）属于 system:masters 组；这是应急凭据：请离线保存，仅在 RBAC 失效时使用",
                     ),
                 );
             } else {
@@ -132,7 +132,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     place,
                     text!(
                         "{path} (used by {used_by}): user \"{name}\" authenticates with a certificate in group system:masters (CN={cn})",
-                        "{path}(由 {used_by} 使用):用户 \"{name}\" 使用属于 system:masters 组的证书认证(CN={cn})",
+                        "{path}（由 {used_by} 使用）：用户 \"{name}\" 使用属于 system:masters 组的证书认证（CN={cn}）",
                     ),
                 );
             }
@@ -160,7 +160,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     NodePlace::flag(apiserver, flag),
                     text!(
                         "kube-apiserver --{flag} {file} is a certificate in group system:masters (CN={cn})",
-                        "kube-apiserver 的 --{flag} {file} 是属于 system:masters 组的证书(CN={cn})",
+                        "kube-apiserver 的 --{flag} {file} 是属于 system:masters 组的证书（CN={cn}）",
                     ),
                 );
             }
@@ -183,7 +183,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             place,
             text!(
                 "{place_text} is a client certificate in group system:masters (CN={cn}) that no kubeconfig or component flag uses; remove it from the node",
-                "{place_text} 是属于 system:masters 组的客户端证书(CN={cn}),没有 kubeconfig 或组件参数使用它;请将其从节点移除",
+                "{place_text} 是属于 system:masters 组的客户端证书（CN={cn}），没有 kubeconfig 或组件参数使用它；请将其从节点移除",
             ),
         );
     }

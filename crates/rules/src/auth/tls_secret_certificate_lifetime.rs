@@ -47,7 +47,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Reissue the certificate valid for at most 3 years (a year or less, renewed automatically, is better).",
-            "重新签发有效期不超过 3 年的证书(最好为一年或更短,并自动续期)。",
+            "重新签发有效期不超过 3 年的证书（最好为一年或更短，并自动续期）。",
         ),
         admission: Admission::Judged,
         check: Check::Object { kinds: &["Secret", "Certificate"], run: check },
@@ -137,7 +137,7 @@ fn judge_duration(certificate: &Object, sink: &mut Sink) {
             FieldPath::parse("spec.duration"),
             text!(
                 "Certificate \"{name}\" asks for certificates valid for {duration} ({days} days): more than 3 years",
-                "Certificate \"{name}\" 请求的证书有效期为 {duration}({days} 天):超过 3 年",
+                "Certificate \"{name}\" 请求的证书有效期为 {duration}（{days} 天）：超过 3 年",
             ),
         );
     }

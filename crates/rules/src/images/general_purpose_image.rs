@@ -58,7 +58,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Build the program into a minimal base (distroless, scratch, a multi-stage build's last stage) and debug with kubectl debug instead.",
-            "把程序构建到最小化基础镜像中(distroless、scratch、多阶段构建的最后阶段),调试时改用 kubectl debug。",
+            "把程序构建到最小化基础镜像中（distroless、scratch、多阶段构建的最后阶段），调试时改用 kubectl debug。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         doc_zh: r#"
@@ -158,26 +158,26 @@ fn verdict(image: &str) -> Option<(String, String)> {
     if OPERATING_SYSTEMS.contains(&repo.as_str()) {
         return Some((
             format!("a general-purpose operating system image ({repo})"),
-            format!("通用操作系统镜像({repo})"),
+            format!("通用操作系统镜像（{repo}）"),
         ));
     }
     if LANGUAGE_IMAGES.contains(&repo.as_str()) {
         return Some((
             format!("a language image built on a full distribution ({repo})"),
-            format!("基于完整发行版的语言镜像({repo})"),
+            format!("基于完整发行版的语言镜像（{repo}）"),
         ));
     }
     if TOOLBOXES.contains(&repo.as_str()) || TOOLBOXES.contains(&last) {
         return Some((
             format!("a troubleshooting toolbox image ({repo})"),
-            format!("排障工具箱镜像({repo})"),
+            format!("排障工具箱镜像（{repo}）"),
         ));
     }
     let debug_tag = tag == "debug" || tag.ends_with("-debug") || tag.starts_with("debug-");
     debug_tag.then(|| {
         (
             format!("the debug variant of {repo} (tag {tag})"),
-            format!("调试变体镜像 {repo}(标签 {tag})"),
+            format!("调试变体镜像 {repo}（标签 {tag}）"),
         )
     })
 }
@@ -198,7 +198,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
         let (en, zh) = (c.label_en(), c.label_zh());
         let message = text!(
             "{en} runs {what_en}, with a shell and tools the program does not need",
-            "{zh} 运行{what_zh},其中带有程序并不需要的 shell 和工具",
+            "{zh} 运行{what_zh}，其中带有程序并不需要的 shell 和工具",
         );
         let path = c.path("image");
         if c.kind == ContainerKind::Init {

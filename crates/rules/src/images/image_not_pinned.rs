@@ -49,7 +49,7 @@ declare_rule! {
         title: Text::fixed("Image is not referenced by digest", "镜像未通过摘要引用"),
         fix: Text::fixed(
             "Reference the image by its sha256 digest: name:tag@sha256:<digest>.",
-            "通过 sha256 摘要引用镜像:name:tag@sha256:<摘要>。",
+            "通过 sha256 摘要引用镜像：name:tag@sha256:<摘要>。",
         ),
         reads: &[
             "Namespace",
@@ -178,7 +178,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                     path,
                     text!(
                         "{en} uses the mutable :latest tag ({image})",
-                        "{zh} 使用可变的 :latest 标签({image})",
+                        "{zh} 使用可变的 :latest 标签（{image}）",
                     ),
                 );
             }
@@ -188,7 +188,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                     path,
                     text!(
                         "{en} image {image} has no tag or digest, so it means :latest",
-                        "{zh} 的镜像 {image} 没有标签或摘要,等同于 :latest",
+                        "{zh} 的镜像 {image} 没有标签或摘要，等同于 :latest",
                     ),
                 );
             }
@@ -198,7 +198,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                     path,
                     text!(
                         "{en} image {image} is pinned by tag \"{tag}\" only; a tag can be moved",
-                        "{zh} 的镜像 {image} 只用标签 \"{tag}\" 固定;标签可被改指",
+                        "{zh} 的镜像 {image} 只用标签 \"{tag}\" 固定；标签可被改指",
                     ),
                 )
                 .severity = Severity::Medium;
@@ -223,7 +223,7 @@ fn signed(
             path,
             text!(
                 "{en} image {image} is pinned by tag \"{tag}\" only, but its signature is verified at admission by {by}",
-                "{zh} 的镜像 {image} 只用标签 \"{tag}\" 固定,但准入时由 {by} 验证其签名",
+                "{zh} 的镜像 {image} 只用标签 \"{tag}\" 固定，但准入时由 {by} 验证其签名",
             ),
         );
         return;
@@ -233,7 +233,7 @@ fn signed(
         path,
         text!(
             "{en} image {image} has no fixed tag (:latest or none); its signature is verified at admission by {by}, but what runs can change under the tag",
-            "{zh} 的镜像 {image} 没有固定标签(:latest 或无标签);准入时由 {by} 验证签名,但标签下运行的内容仍可能改变",
+            "{zh} 的镜像 {image} 没有固定标签（:latest 或无标签）；准入时由 {by} 验证签名，但标签下运行的内容仍可能改变",
         ),
     )
     .severity = Severity::Medium;

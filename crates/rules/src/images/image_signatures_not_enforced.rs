@@ -58,7 +58,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Verify image signatures at admission in Enforce mode (Kyverno verifyImages, sigstore policy-controller), or pin every image by digest.",
-            "在准入时以强制模式验证镜像签名(Kyverno verifyImages、sigstore policy-controller),或通过摘要固定所有镜像。",
+            "在准入时以强制模式验证镜像签名（Kyverno verifyImages、sigstore policy-controller），或通过摘要固定所有镜像。",
         ),
         reads: &[
             "Namespace",
@@ -120,7 +120,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 FieldPath::root(),
                 Text::fixed(
                     "no admission-time image signature verification (Kyverno verifyImages, sigstore policy-controller, Connaisseur, Ratify) was seen: item 7.3 rests on digest pinning (KC701)",
-                    "未发现准入时的镜像签名验证(Kyverno verifyImages、sigstore policy-controller、Connaisseur、Ratify):第 7.3 项依赖摘要固定(KC701)",
+                    "未发现准入时的镜像签名验证（Kyverno verifyImages、sigstore policy-controller、Connaisseur、Ratify）：第 7.3 项依赖摘要固定（KC701）",
                 ),
             );
         }
@@ -145,7 +145,7 @@ fn images(v: &Verifier) -> (String, String) {
         }
         Some(_) => (
             "no image (no pattern)".into(),
-            "任何镜像都不(无匹配模式)".into(),
+            "任何镜像都不（无匹配模式）".into(),
         ),
         None => ("every image".into(), "所有镜像".into()),
     }
@@ -170,7 +170,7 @@ fn judge(inventory: &Inventory, v: &Verifier, namespaces: &[&str], sink: &mut Si
     } else {
         (
             format!(" in {} of {total} namespaces", reached.len()),
-            format!(",覆盖 {total} 个名字空间中的 {} 个", reached.len()),
+            format!("，覆盖 {total} 个名字空间中的 {} 个", reached.len()),
         )
     };
     if v.engine == Engine::Sigstore && total > 0 && reached.is_empty() {
@@ -179,7 +179,7 @@ fn judge(inventory: &Inventory, v: &Verifier, namespaces: &[&str], sink: &mut Si
             FieldPath::root(),
             text!(
                 "{engine} {what} applies to no namespace: none is labelled {SIGSTORE_INCLUDE}=true",
-                "{engine} {what} 不作用于任何名字空间:没有名字空间带有标签 {SIGSTORE_INCLUDE}=true",
+                "{engine} {what} 不作用于任何名字空间：没有名字空间带有标签 {SIGSTORE_INCLUDE}=true",
             ),
         );
         return;
@@ -190,7 +190,7 @@ fn judge(inventory: &Inventory, v: &Verifier, namespaces: &[&str], sink: &mut Si
             v.path.clone(),
             text!(
                 "{engine} {what} checks signatures of {img_en}{scope_en} but does not block: unverified images are only reported",
-                "{engine} {what} 检查{img_zh}的签名{scope_zh},但不阻止:未验证的镜像仅被报告",
+                "{engine} {what} 检查{img_zh}的签名{scope_zh}，但不阻止：未验证的镜像仅被报告",
             ),
         );
         return;
@@ -207,7 +207,7 @@ fn judge(inventory: &Inventory, v: &Verifier, namespaces: &[&str], sink: &mut Si
             FieldPath::parse("spec.validationFailureActionOverrides"),
             text!(
                 "{engine} {what} is overridden to Audit in {audited_en}: unverified images run there",
-                "{engine} {what} 在 {audited} 个名字空间中被覆盖为 Audit:未验证的镜像可在其中运行",
+                "{engine} {what} 在 {audited} 个名字空间中被覆盖为 Audit：未验证的镜像可在其中运行",
             ),
         );
     }

@@ -50,11 +50,11 @@ declare_rule! {
         evidence: Evidence::Objects,
         title: Text::fixed(
             "Running images have critical vulnerabilities, or their scans are missing or stale",
-            "运行中的镜像存在严重漏洞,或缺少扫描结果、扫描结果过期",
+            "运行中的镜像存在严重漏洞，或缺少扫描结果、扫描结果过期",
         ),
         fix: Text::fixed(
             "Rebuild the image with the fixed packages and redeploy; keep vulnerability scans running and fresh.",
-            "使用已修复的软件包重新构建镜像并重新部署;保持漏洞扫描持续运行且结果及时更新。",
+            "使用已修复的软件包重新构建镜像并重新部署；保持漏洞扫描持续运行且结果及时更新。",
         ),
         reads: &[
             "VulnerabilityReport",
@@ -174,7 +174,7 @@ fn no_reports(inventory: &Inventory, sink: &mut Sink) {
             FieldPath::root(),
             text!(
                 "trivy-operator is installed ({at}) but the cluster holds no VulnerabilityReport: images are not being scanned",
-                "已安装 trivy-operator({at}),但集群中没有 VulnerabilityReport:镜像未被扫描",
+                "已安装 trivy-operator（{at}），但集群中没有 VulnerabilityReport：镜像未被扫描",
             ),
         );
         return;
@@ -183,7 +183,7 @@ fn no_reports(inventory: &Inventory, sink: &mut Sink) {
     if system_workloads_seen(inventory) {
         sink.not_examined_in_input(Text::fixed(
             "no image scan results in the cluster (trivy-operator VulnerabilityReports): whether images are scanned cannot be told",
-            "集群中没有镜像扫描结果(trivy-operator VulnerabilityReport):无法判断镜像是否经过扫描",
+            "集群中没有镜像扫描结果（trivy-operator VulnerabilityReport）：无法判断镜像是否经过扫描",
         ));
     }
 }
@@ -374,7 +374,7 @@ fn judge_criticals(report: &Object, sink: &mut Sink) {
             path,
             text!(
                 "{image} ({w_en}) has {count} with a fix available: {list}",
-                "{image}({w_zh})有 {n} 个已有修复版本的严重漏洞:{list}",
+                "{image}（{w_zh}）有 {n} 个已有修复版本的严重漏洞：{list}",
             ),
         );
     } else if !unfixed.is_empty() {
@@ -385,7 +385,7 @@ fn judge_criticals(report: &Object, sink: &mut Sink) {
             path,
             text!(
                 "{image} ({w_en}) has {count} with no fix released yet: {list}",
-                "{image}({w_zh})有 {n} 个尚无修复版本的严重漏洞:{list}",
+                "{image}（{w_zh}）有 {n} 个尚无修复版本的严重漏洞：{list}",
             ),
         )
         .severity = Severity::Medium;
@@ -403,7 +403,7 @@ fn judge_criticals(report: &Object, sink: &mut Sink) {
                 path,
                 text!(
                     "{image} ({w_en}) has {count} (the report lists no details, so whether fixes exist is unknown)",
-                    "{image}({w_zh})有 {counted} 个严重漏洞(报告未列出详情,无法判断是否已有修复版本)",
+                    "{image}（{w_zh}）有 {counted} 个严重漏洞（报告未列出详情，无法判断是否已有修复版本）",
                 ),
             );
         }
@@ -446,7 +446,7 @@ fn judge_age(report: &Object, today: i64, max_days: i64, sink: &mut Sink) {
         FieldPath::parse(field),
         text!(
             "the scan of {image} dates from {date}, more than {max_days} days ago: it is stale",
-            "{image} 的扫描结果来自 {date},已超过 {max_days} 天:结果已过期",
+            "{image} 的扫描结果来自 {date}，已超过 {max_days} 天：结果已过期",
         ),
     )
     .severity = Severity::Low;

@@ -41,7 +41,7 @@ declare_rule! {
         title: Text::fixed("Container may run as root", "容器可能以 root 身份运行"),
         fix: Text::fixed(
             "Set runAsNonRoot: true and a non-zero runAsUser, and build the image with a USER instruction.",
-            "设置 runAsNonRoot: true 和非零的 runAsUser,并在镜像中使用 USER 指令。",
+            "设置 runAsNonRoot: true 和非零的 runAsUser，并在镜像中使用 USER 指令。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         doc_zh: r#"
@@ -107,7 +107,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                     path,
                     text!(
                         "{en} runs as root (runAsUser: 0)",
-                        "{zh} 以 root 身份运行(runAsUser: 0)"
+                        "{zh} 以 root 身份运行（runAsUser: 0）"
                     ),
                 );
             }
@@ -119,7 +119,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                     c.path("securityContext.runAsNonRoot"),
                     text!(
                         "{en} sets neither runAsNonRoot: true nor a non-zero runAsUser, so it runs as the image's user (often root)",
-                        "{zh} 既未设置 runAsNonRoot: true,也未设置非零的 runAsUser,将以镜像指定的用户(通常是 root)运行",
+                        "{zh} 既未设置 runAsNonRoot: true，也未设置非零的 runAsUser，将以镜像指定的用户（通常是 root）运行",
                     ),
                 );
             }

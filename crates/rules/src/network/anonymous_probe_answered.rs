@@ -48,7 +48,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Require authentication on the port that answered: disable anonymous access on the kubelet and API server, and client certificates on etcd.",
-            "对响应的端口启用认证:关闭 kubelet 和 API 服务器的匿名访问,并要求 etcd 使用客户端证书。",
+            "对响应的端口启用认证：关闭 kubelet 和 API 服务器的匿名访问，并要求 etcd 使用客户端证书。",
         ),
         severities: &[Severity::Medium],
         check: Check::Node(check),
@@ -107,7 +107,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     NodePlace::file(url),
                     text!(
                         "nothing listens at {url} (connection refused)",
-                        "{url} 无监听(连接被拒绝)",
+                        "{url} 无监听（连接被拒绝）",
                     ),
                 );
                 continue;
@@ -116,7 +116,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::file(url),
                 text!(
                     "nothing answered at {url} ({outcome}): not probed",
-                    "{url} 没有应答({outcome}):未能探测",
+                    "{url} 没有应答（{outcome}）：未能探测",
                 ),
             );
             continue;
@@ -130,7 +130,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::file("--probe"),
             text!(
                 "every probed port refused the connection ({refused}): no anonymous request could be made",
-                "所有被探测的端口均拒绝连接({refused} 个):无法发出匿名请求",
+                "所有被探测的端口均拒绝连接（{refused} 个）：无法发出匿名请求",
             ),
         );
     }
@@ -162,7 +162,7 @@ fn judge(probe: &Probe, sink: &mut Sink) {
                 place,
                 text!(
                     "kube-apiserver answered an anonymous request to {url} with {outcome}: API discovery is open to anonymous clients while anonymous authentication is on",
-                    "kube-apiserver 对发往 {url} 的匿名请求返回了 {outcome}:启用匿名认证时,API 发现接口对匿名客户端开放",
+                    "kube-apiserver 对发往 {url} 的匿名请求返回了 {outcome}：启用匿名认证时，API 发现接口对匿名客户端开放",
                 ),
             )
             .severity = Severity::Medium;

@@ -51,7 +51,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Authorize with Node,RBAC (never AlwaysAllow), keep --insecure-port at 0, and set --anonymous-auth=false or limit anonymous access to health endpoints.",
-            "使用 Node,RBAC 鉴权(不要使用 AlwaysAllow),保持 --insecure-port 为 0,并设置 --anonymous-auth=false 或仅允许匿名访问健康检查端点。",
+            "使用 Node,RBAC 鉴权（不要使用 AlwaysAllow），保持 --insecure-port 为 0，并设置 --anonymous-auth=false 或仅允许匿名访问健康检查端点。",
         ),
         severities: &[Severity::Medium],
         check: Check::Node(check),
@@ -100,7 +100,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::flag(api, "authorization-mode"),
             text!(
                 "kube-apiserver ({origin}) authorizes with --authorization-mode={list}: AlwaysAllow lets every authenticated request do anything",
-                "kube-apiserver({origin})使用 --authorization-mode={list}:AlwaysAllow 允许任何已认证请求执行任何操作",
+                "kube-apiserver（{origin}）使用 --authorization-mode={list}:AlwaysAllow 允许任何已认证请求执行任何操作",
             ),
         );
     } else if modes.is_empty() && !api.flags.has("authorization-config") {
@@ -108,7 +108,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::flag(api, "authorization-mode"),
             text!(
                 "kube-apiserver ({origin}) has neither --authorization-mode nor --authorization-config: the default mode is AlwaysAllow",
-                "kube-apiserver({origin})既未设置 --authorization-mode 也未设置 --authorization-config:默认模式为 AlwaysAllow",
+                "kube-apiserver（{origin}）既未设置 --authorization-mode 也未设置 --authorization-config：默认模式为 AlwaysAllow",
             ),
         );
     }
@@ -119,7 +119,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::flag(api, "insecure-port"),
                 text!(
                     "kube-apiserver ({origin}) serves plain HTTP on --insecure-port={port}, with no authentication or authorization",
-                    "kube-apiserver({origin})通过 --insecure-port={port} 提供明文 HTTP 服务,不做任何认证和鉴权",
+                    "kube-apiserver（{origin}）通过 --insecure-port={port} 提供明文 HTTP 服务，不做任何认证和鉴权",
                 ),
             );
         }
@@ -128,7 +128,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::flag(api, "insecure-port"),
                 text!(
                     "kube-apiserver ({origin}) is older than 1.20 and does not set --insecure-port=0: it serves plain HTTP on port 8080 with no authentication or authorization",
-                    "kube-apiserver({origin})版本早于 1.20 且未设置 --insecure-port=0:会在 8080 端口提供不做认证和鉴权的明文 HTTP 服务",
+                    "kube-apiserver（{origin}）版本早于 1.20 且未设置 --insecure-port=0：会在 8080 端口提供不做认证和鉴权的明文 HTTP 服务",
                 ),
             );
         }
@@ -142,13 +142,13 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         };
         let how_zh = match api.flags.get("anonymous-auth") {
             Some(v) => format!("--anonymous-auth={v}"),
-            None => "未设置 --anonymous-auth,默认 true".to_string(),
+            None => "未设置 --anonymous-auth，默认 true".to_string(),
         };
         sink.warn_on_node(
             NodePlace::flag(api, "anonymous-auth"),
             Text::new(
                 format!("kube-apiserver ({origin}) accepts anonymous requests ({how}): health and version endpoints answer anyone who reaches the port, and any RBAC grant to system:anonymous or system:unauthenticated is open to them"),
-                format!("kube-apiserver({origin})接受匿名请求({how_zh}):任何能访问该端口的人都可以访问健康检查和版本端点,授予 system:anonymous 或 system:unauthenticated 的 RBAC 权限也对其开放"),
+                format!("kube-apiserver（{origin}）接受匿名请求（{how_zh}）：任何能访问该端口的人都可以访问健康检查和版本端点，授予 system:anonymous 或 system:unauthenticated 的 RBAC 权限也对其开放"),
             ),
         )
         .severity = Severity::Medium;

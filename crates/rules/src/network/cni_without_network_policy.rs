@@ -53,7 +53,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Run a network plugin that enforces NetworkPolicy (Calico, Cilium, Antrea, ...), or turn its enforcement on.",
-            "使用能执行网络策略的网络插件(Calico、Cilium、Antrea 等),或开启其策略执行功能。",
+            "使用能执行网络策略的网络插件（Calico、Cilium、Antrea 等），或开启其策略执行功能。",
         ),
         reads: &[
             "DaemonSet",
@@ -113,7 +113,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 FieldPath::root(),
                 text!(
                     "network plugin {name} ({ds}) enforces NetworkPolicy",
-                    "网络插件 {name}({ds})执行网络策略",
+                    "网络插件 {name}（{ds}）执行网络策略",
                 ),
             );
         }
@@ -126,7 +126,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         n => format!("the cluster's {n} NetworkPolicies are silently ignored"),
     };
     let ignored_zh = match policies {
-        0 => "集群中尚无网络策略,即使创建也不会生效".to_string(),
+        0 => "集群中尚无网络策略，即使创建也不会生效".to_string(),
         n => format!("集群中的 {n} 条网络策略被静默忽略"),
     };
     let mut decided = false;
@@ -140,7 +140,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                     FieldPath::root(),
                     text!(
                         "network plugin {name} ({ds}) does not implement NetworkPolicy: {ignored_en}",
-                        "网络插件 {name}({ds})不实现网络策略:{ignored_zh}",
+                        "网络插件 {name}（{ds}）不实现网络策略：{ignored_zh}",
                     ),
                 );
             }
@@ -152,7 +152,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                     FieldPath::root(),
                     text!(
                         "network plugin {name} ({ds}) has NetworkPolicy enforcement off ({set_en}): {ignored_en}",
-                        "网络插件 {name}({ds})关闭了网络策略执行({set_zh}):{ignored_zh}",
+                        "网络插件 {name}（{ds}）关闭了网络策略执行（{set_zh}）：{ignored_zh}",
                     ),
                 );
             }
@@ -164,7 +164,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                     FieldPath::root(),
                     text!(
                         "network plugin {name} ({ds}): {why_en}; check that NetworkPolicies are enforced",
-                        "网络插件 {name}({ds}):{why_zh};请确认网络策略确实被执行",
+                        "网络插件 {name}（{ds}）：{why_zh}；请确认网络策略确实被执行",
                     ),
                 );
             }
@@ -187,7 +187,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             FieldPath::root(),
             text!(
                 "the CRDs of {names} exist but no agent DaemonSet of it was seen: the network plugin and whether it enforces NetworkPolicy are unknown",
-                "存在 {names} 的 CRD,但未发现其代理 DaemonSet:无法确定网络插件及其是否执行网络策略",
+                "存在 {names} 的 CRD，但未发现其代理 DaemonSet：无法确定网络插件及其是否执行网络策略",
             ),
         );
         return;
@@ -210,7 +210,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         FieldPath::root(),
         text!(
             "no known network plugin among the DaemonSets ({list}{more_en}): whether NetworkPolicies are enforced is unknown ({policies} exist)",
-            "DaemonSet 中没有可识别的网络插件({list}{more_zh}):无法确定网络策略是否被执行(现有 {policies} 条)",
+            "DaemonSet 中没有可识别的网络插件（{list}{more_zh}）：无法确定网络策略是否被执行（现有 {policies} 条）",
         ),
     );
 }

@@ -51,7 +51,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Remove the Service; reach the control plane through a private endpoint, a VPN or a bastion.",
-            "删除该 Service;通过私有端点、VPN 或堡垒机访问控制平面。",
+            "删除该 Service；通过私有端点、VPN 或堡垒机访问控制平面。",
         ),
         reads: &["Pod"],
         severities: &[Severity::Medium],
@@ -220,7 +220,7 @@ fn control_plane_target(service: &Object, spec: &Node, ctx: &Context) -> Option<
             .map(|(port, who)| {
                 (
                     format!("{who} (port {port})"),
-                    format!("{who}(端口 {port})"),
+                    format!("{who}（端口 {port}）"),
                 )
             })
     })

@@ -56,7 +56,7 @@ declare_rule! {
         title: Text::fixed("Egress rule allows the cloud metadata API", "出站规则允许访问云元数据 API"),
         fix: Text::fixed(
             "Add 169.254.169.254/32 (and fd00:ec2::254/128 for IPv6) to the except list of the ipBlock, or give the rule explicit destinations.",
-            "在 ipBlock 的 except 列表中加入 169.254.169.254/32(IPv6 为 fd00:ec2::254/128),或为该规则指定明确的目的地。",
+            "在 ipBlock 的 except 列表中加入 169.254.169.254/32（IPv6 为 fd00:ec2::254/128），或为该规则指定明确的目的地。",
         ),
         check: Check::Object { kinds: &["NetworkPolicy"], run: check },
         reads: &["Namespace"],
@@ -117,7 +117,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                         path.clone(),
                         text!(
                             "spec.egress[{i}] of NetworkPolicy \"{name}\" has no destinations (`to`), so it allows every address, the cloud metadata API 169.254.169.254 included",
-                            "NetworkPolicy \"{name}\" 的出站规则 spec.egress[{i}] 没有目的地(`to`),因此允许所有地址,包括云元数据 API 169.254.169.254",
+                            "NetworkPolicy \"{name}\" 的出站规则 spec.egress[{i}] 没有目的地（`to`），因此允许所有地址，包括云元数据 API 169.254.169.254",
                         ),
                     );
                 }
@@ -131,7 +131,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                         path.key("to").index(j).key("ipBlock").key("cidr"),
                         text!(
                             "spec.egress[{i}] of NetworkPolicy \"{name}\" allows {cidr_text}, which contains the cloud metadata address {address}, and does not except it",
-                            "NetworkPolicy \"{name}\" 的出站规则 spec.egress[{i}] 允许 {cidr_text},其中包含云元数据地址 {address},且未将其排除",
+                            "NetworkPolicy \"{name}\" 的出站规则 spec.egress[{i}] 允许 {cidr_text}，其中包含云元数据地址 {address}，且未将其排除",
                         ),
                     );
                 }

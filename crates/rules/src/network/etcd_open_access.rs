@@ -57,11 +57,11 @@ declare_rule! {
         evidence: Evidence::Node,
         title: Text::fixed(
             "etcd is reachable without mutual TLS or trusts the cluster CA",
-            "etcd 可在无双向 TLS 的情况下访问,或信任集群 CA",
+            "etcd 可在无双向 TLS 的情况下访问，或信任集群 CA",
         ),
         fix: Text::fixed(
             "Serve etcd clients and peers over https with --client-cert-auth and --peer-client-cert-auth, no auto-TLS, and a CA used for etcd only.",
-            "etcd 的客户端和对等端均使用 https,并启用 --client-cert-auth 和 --peer-client-cert-auth,不使用自动 TLS,并使用仅供 etcd 使用的 CA。",
+            "etcd 的客户端和对等端均使用 https，并启用 --client-cert-auth 和 --peer-client-cert-auth，不使用自动 TLS，并使用仅供 etcd 使用的 CA。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -142,7 +142,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::flag(etcd, "config-file"),
             text!(
                 "etcd ({origin}) reads its settings from --config-file {file}, which kcheck does not read; its command-line flags are ignored",
-                "etcd({origin})从 --config-file {file} 读取配置,kcheck 不读取该文件;其命令行参数不生效",
+                "etcd（{origin}）从 --config-file {file} 读取配置，kcheck 不读取该文件；其命令行参数不生效",
             ),
         );
         return;
@@ -156,7 +156,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::flag(etcd, "listen-client-urls"),
                 text!(
                     "etcd ({origin}) serves clients over plain HTTP on {url}, beyond loopback",
-                    "etcd({origin})在非环回地址 {url} 上以明文 HTTP 为客户端提供服务",
+                    "etcd（{origin}）在非环回地址 {url} 上以明文 HTTP 为客户端提供服务",
                 ),
             );
         }
@@ -166,7 +166,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::flag(etcd, "client-cert-auth"),
             text!(
                 "etcd ({origin}) does not require client certificates (--client-cert-auth is not true): any client that reaches it reads every Secret",
-                "etcd({origin})不要求客户端证书(--client-cert-auth 不为 true):任何能连接到它的客户端都能读取所有 Secret",
+                "etcd（{origin}）不要求客户端证书（--client-cert-auth 不为 true）：任何能连接到它的客户端都能读取所有 Secret",
             ),
         );
     }
@@ -176,7 +176,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::flag(etcd, flag),
                 text!(
                     "etcd ({origin}) uses --{flag}: self-signed certificates that no client or peer can verify",
-                    "etcd({origin})使用了 --{flag}:自签名证书,客户端和对等端都无法验证",
+                    "etcd（{origin}）使用了 --{flag}：自签名证书，客户端和对等端都无法验证",
                 ),
             );
         }
@@ -196,7 +196,7 @@ fn peers(etcd: &Component, origin: &str, sink: &mut Sink) {
                 NodePlace::flag(etcd, "listen-peer-urls"),
                 text!(
                     "etcd ({origin}) talks to peers over plain HTTP on {url}, beyond loopback",
-                    "etcd({origin})在非环回地址 {url} 上以明文 HTTP 与对等端通信",
+                    "etcd（{origin}）在非环回地址 {url} 上以明文 HTTP 与对等端通信",
                 ),
             );
         }
@@ -210,7 +210,7 @@ fn peers(etcd: &Component, origin: &str, sink: &mut Sink) {
             NodePlace::flag(etcd, "peer-client-cert-auth"),
             text!(
                 "etcd ({origin}) listens for peers beyond loopback or over TLS without --peer-client-cert-auth=true: anyone who reaches the peer port can join or read the cluster",
-                "etcd({origin})在非环回地址或通过 TLS 监听对等端,但未设置 --peer-client-cert-auth=true:任何能访问对等端口的人都能加入集群或读取数据",
+                "etcd（{origin}）在非环回地址或通过 TLS 监听对等端，但未设置 --peer-client-cert-auth=true：任何能访问对等端口的人都能加入集群或读取数据",
             ),
         );
     }
@@ -228,7 +228,7 @@ fn peers(etcd: &Component, origin: &str, sink: &mut Sink) {
             NodePlace::flag(etcd, first),
             text!(
                 "etcd ({origin}) has peers beyond loopback or over TLS but no {list}",
-                "etcd({origin})的对等端在非环回地址或使用 TLS,但缺少 {list}",
+                "etcd（{origin}）的对等端在非环回地址或使用 TLS，但缺少 {list}",
             ),
         );
     }
@@ -256,12 +256,12 @@ fn distinct_ca(facts: &NodeFacts, etcd: &Component, origin: &str, sink: &mut Sin
     let message = if etcd_ca == client_ca {
         text!(
             "etcd ({origin}) trusts {etcd_ca}, the same file kube-apiserver uses as --client-ca-file: every client certificate of the cluster can reach etcd",
-            "etcd({origin})信任的 {etcd_ca} 与 kube-apiserver 的 --client-ca-file 是同一文件:集群签发的任何客户端证书都能访问 etcd",
+            "etcd（{origin}）信任的 {etcd_ca} 与 kube-apiserver 的 --client-ca-file 是同一文件：集群签发的任何客户端证书都能访问 etcd",
         )
     } else if !fingerprints(facts, etcd_ca).is_disjoint(&fingerprints(facts, client_ca)) {
         text!(
             "etcd ({origin}) trusts {etcd_ca}, which holds a CA certificate also in kube-apiserver's --client-ca-file {client_ca}: every client certificate of the cluster can reach etcd",
-            "etcd({origin})信任的 {etcd_ca} 中包含的 CA 证书也在 kube-apiserver 的 --client-ca-file {client_ca} 中:集群签发的任何客户端证书都能访问 etcd",
+            "etcd（{origin}）信任的 {etcd_ca} 中包含的 CA 证书也在 kube-apiserver 的 --client-ca-file {client_ca} 中：集群签发的任何客户端证书都能访问 etcd",
         )
     } else {
         return;

@@ -64,7 +64,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Turn on the network plugin's WireGuard or IPsec encryption, or require mutual TLS in a service mesh (Istio PeerAuthentication STRICT, Linkerd injection).",
-            "开启网络插件的 WireGuard 或 IPsec 加密,或在服务网格中强制双向 TLS(Istio PeerAuthentication STRICT、Linkerd 注入)。",
+            "开启网络插件的 WireGuard 或 IPsec 加密，或在服务网格中强制双向 TLS（Istio PeerAuthentication STRICT、Linkerd 注入）。",
         ),
         reads: &[
             "Namespace",
@@ -151,7 +151,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             FieldPath::root(),
             text!(
                 "Linkerd ({at}) gives meshed workloads mutual TLS",
-                "Linkerd({at})为网格内的工作负载提供双向 TLS",
+                "Linkerd（{at}）为网格内的工作负载提供双向 TLS",
             ),
         );
     }
@@ -167,7 +167,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 FieldPath::root(),
                 Text::fixed(
                     "nothing encrypts traffic inside the cluster: no service mesh with mutual TLS (Istio, Linkerd) and no network-plugin encryption (Cilium or Calico WireGuard, IPsec) was seen",
-                    "集群内通信没有加密:未发现提供双向 TLS 的服务网格(Istio、Linkerd),也未发现网络插件加密(Cilium 或 Calico 的 WireGuard、IPsec)",
+                    "集群内通信没有加密：未发现提供双向 TLS 的服务网格（Istio、Linkerd），也未发现网络插件加密（Cilium 或 Calico 的 WireGuard、IPsec）",
                 ),
             );
         }
@@ -200,7 +200,7 @@ fn judge_istio(inventory: &Inventory, mesh: &Mesh, sink: &mut Sink) {
                     FieldPath::parse("spec.mtls.mode"),
                     text!(
                         "the mesh-wide PeerAuthentication is {mode}, not STRICT: meshed workloads still accept plain text",
-                        "网格级 PeerAuthentication 为 {mode} 而非 STRICT:网格内工作负载仍接受明文",
+                        "网格级 PeerAuthentication 为 {mode} 而非 STRICT：网格内工作负载仍接受明文",
                     ),
                 );
                 false
@@ -212,7 +212,7 @@ fn judge_istio(inventory: &Inventory, mesh: &Mesh, sink: &mut Sink) {
                 FieldPath::root(),
                 text!(
                     "Istio is installed but no mesh-wide PeerAuthentication (namespace {root}, no selector) exists: the default is PERMISSIVE, so plain text is accepted",
-                    "已安装 Istio,但没有网格级 PeerAuthentication(名字空间 {root},无选择器):默认为 PERMISSIVE,仍接受明文",
+                    "已安装 Istio，但没有网格级 PeerAuthentication（名字空间 {root}，无选择器）：默认为 PERMISSIVE，仍接受明文",
                 ),
             );
             false
@@ -269,7 +269,7 @@ fn judge_istio(inventory: &Inventory, mesh: &Mesh, sink: &mut Sink) {
                     FieldPath::root().key("spec").key("portLevelMtls").key(p),
                     text!(
                         "PeerAuthentication {ns}/{name} accepts plain text on port {p} ({pmode})",
-                        "PeerAuthentication {ns}/{name} 在端口 {p} 上接受明文({pmode})",
+                        "PeerAuthentication {ns}/{name} 在端口 {p} 上接受明文（{pmode}）",
                     ),
                 );
             }
@@ -305,7 +305,7 @@ fn unmeshed_namespaces(inventory: &Inventory, meshes: &[&Mesh], sink: &mut Sink)
             FieldPath::parse("metadata"),
             text!(
                 "namespace {name} is not in the mesh ({names}): {workloads} in plain text",
-                "名字空间 {name} 不在服务网格({names})中:其 {count} 个工作负载以明文通信",
+                "名字空间 {name} 不在服务网格（{names}）中：其 {count} 个工作负载以明文通信",
             ),
         );
     }

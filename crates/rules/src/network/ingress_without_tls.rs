@@ -32,7 +32,7 @@ declare_rule! {
         title: Text::fixed("Ingress serves hosts without TLS", "Ingress 以明文服务部分主机"),
         fix: Text::fixed(
             "Add spec.tls entries (with a certificate Secret) covering every host of the Ingress.",
-            "为 Ingress 的每个主机添加 spec.tls 条目(及证书 Secret)。",
+            "为 Ingress 的每个主机添加 spec.tls 条目（及证书 Secret）。",
         ),
         check: Check::Object { kinds: &["Ingress"], run: check },
         doc_zh: r#"
@@ -78,7 +78,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
             FieldPath::parse("spec"),
             text!(
                 "Ingress \"{name}\" has no TLS: it serves plain HTTP",
-                "Ingress \"{name}\" 未配置 TLS:以明文 HTTP 提供服务"
+                "Ingress \"{name}\" 未配置 TLS：以明文 HTTP 提供服务"
             ),
         );
         return;

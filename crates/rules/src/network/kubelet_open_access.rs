@@ -61,7 +61,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Run the kubelet with a configuration file setting authentication.anonymous.enabled: false, authorization.mode: Webhook and readOnlyPort: 0, and no flag overriding them.",
-            "为 kubelet 使用配置文件,设置 authentication.anonymous.enabled: false、authorization.mode: Webhook 和 readOnlyPort: 0,且不要用命令行参数覆盖。",
+            "为 kubelet 使用配置文件，设置 authentication.anonymous.enabled: false、authorization.mode: Webhook 和 readOnlyPort: 0，且不要用命令行参数覆盖。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -121,7 +121,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     "the kubelet accepts anonymous requests (anonymous authentication {value}, {})",
                     origin.en
                 ),
-                format!("kubelet 接受匿名请求(匿名认证为 {value},{})", origin.zh),
+                format!("kubelet 接受匿名请求（匿名认证为 {value}，{}）", origin.zh),
             )
         })
     }));
@@ -133,7 +133,10 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     "the kubelet authorizes with mode {value}, not Webhook ({})",
                     origin.en
                 ),
-                format!("kubelet 的鉴权模式为 {value},而非 Webhook({})", origin.zh),
+                format!(
+                    "kubelet 的鉴权模式为 {value}，而非 Webhook（{}）",
+                    origin.zh
+                ),
             )
         })
     }));
@@ -146,7 +149,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     origin.en
                 ),
                 format!(
-                    "kubelet 在端口 {value} 上提供无需认证的只读 API({})",
+                    "kubelet 在端口 {value} 上提供无需认证的只读 API（{}）",
                     origin.zh
                 ),
             )

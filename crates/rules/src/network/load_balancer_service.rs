@@ -35,7 +35,7 @@ declare_rule! {
         title: Text::fixed("LoadBalancer Service is open to any source", "LoadBalancer 类型的 Service 对任意来源开放"),
         fix: Text::fixed(
             "Expose the app through an Ingress or Gateway, or make the load balancer internal, or set spec.loadBalancerSourceRanges.",
-            "通过 Ingress 或 Gateway 暴露应用,或将负载均衡器设为内部,或设置 spec.loadBalancerSourceRanges。",
+            "通过 Ingress 或 Gateway 暴露应用，或将负载均衡器设为内部，或设置 spec.loadBalancerSourceRanges。",
         ),
         check: Check::Object { kinds: &["Service"], run: check },
         doc_zh: r#"

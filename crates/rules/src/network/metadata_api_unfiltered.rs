@@ -43,11 +43,11 @@ declare_rule! {
         ),
         title: Text::fixed(
             "Workload can reach the cloud metadata API (not isolated for egress)",
-            "工作负载可访问云元数据 API(未做出站隔离)",
+            "工作负载可访问云元数据 API（未做出站隔离）",
         ),
         fix: Text::fixed(
             "Isolate the pods for egress: a namespace default-deny egress policy plus explicit allows that except 169.254.169.254/32.",
-            "对 Pod 做出站隔离:名字空间默认拒绝出站的策略,加上排除 169.254.169.254/32 的明确放行规则。",
+            "对 Pod 做出站隔离：名字空间默认拒绝出站的策略，加上排除 169.254.169.254/32 的明确放行规则。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["NetworkPolicy", "Namespace"],
@@ -98,7 +98,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     let (note_en, note_zh) = if host {
         (
             " (it is on the host network, where policies do not apply)",
-            "(它使用主机网络,网络策略对其无效)",
+            "（它使用主机网络，网络策略对其无效）",
         )
     } else {
         ("", "")
@@ -108,7 +108,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
         pod_labels_path(object),
         text!(
             "{kind} \"{name}\" is not isolated for egress: its pods can reach the cloud metadata API{note_en}",
-            "{kind} \"{name}\" 未做出站隔离:其 Pod 可访问云元数据 API{note_zh}",
+            "{kind} \"{name}\" 未做出站隔离：其 Pod 可访问云元数据 API{note_zh}",
         ),
     );
 }

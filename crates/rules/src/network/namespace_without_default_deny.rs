@@ -55,7 +55,7 @@ declare_rule! {
         title: Text::fixed("Namespace has no default-deny NetworkPolicy", "名字空间没有默认拒绝的网络策略"),
         fix: Text::fixed(
             "Add a NetworkPolicy with podSelector: {}, policyTypes [Ingress, Egress] and no rules to the namespace, then allow the needed flows in separate policies.",
-            "在名字空间中添加 podSelector: {}、policyTypes 为 [Ingress, Egress] 且没有规则的 NetworkPolicy,再用单独的策略放行所需流量。",
+            "在名字空间中添加 podSelector: {}、policyTypes 为 [Ingress, Egress] 且没有规则的 NetworkPolicy，再用单独的策略放行所需流量。",
         ),
         check: Check::Gather { kinds: WORKLOAD_KINDS, gather, report },
         reads: &["Namespace", "NetworkPolicy"],
@@ -212,7 +212,7 @@ fn report(gathered: &[Gathered], ctx: &Context, sink: &mut Sink) {
                         "; NetworkPolicy \"{name}\" selects every pod for {field} but allows traffic"
                     ));
                     also_zh.push_str(&format!(
-                        ";NetworkPolicy \"{name}\" 为{zh}选中了所有 Pod,但放行了流量"
+                        ";NetworkPolicy \"{name}\" 为{zh}选中了所有 Pod，但放行了流量"
                     ));
                 }
                 Baseline::Cancelled { by, rule, deny } => {
@@ -231,7 +231,7 @@ fn report(gathered: &[Gathered], ctx: &Context, sink: &mut Sink) {
                         "; NetworkPolicy \"{by}\" selects every pod and its rule {field}[{rule}] allows all {field} traffic on every port, which cancels {deny_en}: policies add up"
                     ));
                     also_zh.push_str(&format!(
-                        ";NetworkPolicy \"{by}\" 选中了所有 Pod,其规则 {field}[{rule}] 在所有端口上放行全部{zh}流量,使{deny_zh}失效:网络策略是叠加生效的"
+                        ";NetworkPolicy \"{by}\" 选中了所有 Pod，其规则 {field}[{rule}] 在所有端口上放行全部{zh}流量，使{deny_zh}失效：网络策略是叠加生效的"
                     ));
                 }
                 _ => {}
@@ -252,7 +252,7 @@ fn report(gathered: &[Gathered], ctx: &Context, sink: &mut Sink) {
             path,
             text!(
                 "Namespace \"{namespace}\" has no {effective}default-deny NetworkPolicy for {what} (a policy with podSelector: {{}}, policyTypes [Ingress, Egress] and no rules){also_en}",
-                "名字空间 \"{namespace}\" 没有针对{what_zh}的{effective_zh}默认拒绝 NetworkPolicy(即 podSelector: {{}}、policyTypes 为 [Ingress, Egress] 且没有规则的策略){also_zh}",
+                "名字空间 \"{namespace}\" 没有针对{what_zh}的{effective_zh}默认拒绝 NetworkPolicy（即 podSelector: {{}}、policyTypes 为 [Ingress, Egress] 且没有规则的策略）{also_zh}",
             ),
         );
     }

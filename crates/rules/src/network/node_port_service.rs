@@ -31,7 +31,7 @@ declare_rule! {
         title: Text::fixed("Service opens a port on every node", "Service 在每个节点上开放端口"),
         fix: Text::fixed(
             "Prefer a ClusterIP Service behind an Ingress or Gateway; firewall node ports that must stay.",
-            "优先使用 ClusterIP Service 并通过 Ingress 或 Gateway 暴露;必须保留的节点端口应由防火墙限制。",
+            "优先使用 ClusterIP Service 并通过 Ingress 或 Gateway 暴露；必须保留的节点端口应由防火墙限制。",
         ),
         check: Check::Object { kinds: &["Service"], run: check },
         doc_zh: r#"
@@ -65,7 +65,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
         FieldPath::parse("spec.type"),
         text!(
             "Service \"{name}\" is a NodePort: reachable on every node's addresses",
-            "Service \"{name}\" 是 NodePort:可通过每个节点的地址访问",
+            "Service \"{name}\" 是 NodePort：可通过每个节点的地址访问",
         ),
     );
 }

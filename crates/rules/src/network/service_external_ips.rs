@@ -33,7 +33,7 @@ declare_rule! {
         title: Text::fixed("Service sets externalIPs", "Service 设置了 externalIPs"),
         fix: Text::fixed(
             "Remove spec.externalIPs and enable the DenyServiceExternalIPs admission plugin.",
-            "删除 spec.externalIPs,并启用 DenyServiceExternalIPs 准入插件。",
+            "删除 spec.externalIPs，并启用 DenyServiceExternalIPs 准入插件。",
         ),
         check: Check::Object { kinds: &["Service"], run: check },
         doc_zh: r#"

@@ -63,7 +63,7 @@ declare_rule! {
         title: Text::fixed("Workload is not selected by any egress NetworkPolicy", "工作负载未被任何出站网络策略选中"),
         fix: Text::fixed(
             "Add a NetworkPolicy with policyTypes [Egress] that selects the pods (a namespace default deny with podSelector: {} counts), and allow only the destinations they need.",
-            "添加 policyTypes 为 [Egress] 且选中这些 Pod 的 NetworkPolicy(使用 podSelector: {} 的名字空间默认拒绝策略也算),只允许所需的目的地。",
+            "添加 policyTypes 为 [Egress] 且选中这些 Pod 的 NetworkPolicy（使用 podSelector: {} 的名字空间默认拒绝策略也算），只允许所需的目的地。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["NetworkPolicy", "Namespace"],

@@ -64,7 +64,7 @@ declare_rule! {
         title: Text::fixed("Workload is not selected by any ingress NetworkPolicy", "工作负载未被任何入站网络策略选中"),
         fix: Text::fixed(
             "Add a NetworkPolicy of type Ingress that selects the pods (a namespace default deny with podSelector: {} counts), and allow only the sources they need.",
-            "添加选中这些 Pod 的 Ingress 类型 NetworkPolicy(使用 podSelector: {} 的名字空间默认拒绝策略也算),只允许所需的来源。",
+            "添加选中这些 Pod 的 Ingress 类型 NetworkPolicy（使用 podSelector: {} 的名字空间默认拒绝策略也算），只允许所需的来源。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["NetworkPolicy", "Namespace"],

@@ -38,7 +38,7 @@ declare_rule! {
         title: Text::fixed("Workload can run on control-plane nodes", "工作负载可运行在控制平面节点上"),
         fix: Text::fixed(
             "Remove tolerations of control-plane taints (and catch-all `operator: Exists` tolerations) from ordinary workloads.",
-            "从普通工作负载中删除对控制平面污点的容忍(以及不带 key 的 `operator: Exists` 容忍)。",
+            "从普通工作负载中删除对控制平面污点的容忍（以及不带 key 的 `operator: Exists` 容忍）。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         doc_zh: r#"
@@ -74,7 +74,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
         let message = if catch_all {
             text!(
                 "{kind} \"{name}\" tolerates every taint, control-plane nodes included",
-                "{kind} \"{name}\" 容忍所有污点,包括控制平面节点的污点",
+                "{kind} \"{name}\" 容忍所有污点，包括控制平面节点的污点",
             )
         } else {
             text!(

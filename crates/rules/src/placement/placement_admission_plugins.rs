@@ -10,13 +10,13 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
     (
         "PodNodeSelector",
         "namespaces cannot pin their pods to a set of nodes (annotation scheduler.alpha.kubernetes.io/node-selector)",
-        "名字空间无法把其 Pod 限定在一组节点上(注解 scheduler.alpha.kubernetes.io/node-selector)",
+        "名字空间无法把其 Pod 限定在一组节点上（注解 scheduler.alpha.kubernetes.io/node-selector）",
         "scheduler.alpha.kubernetes.io/node-selector",
     ),
     (
         "PodTolerationRestriction",
         "namespaces cannot limit which taints their pods tolerate (annotations scheduler.alpha.kubernetes.io/defaultTolerations and tolerationsWhitelist)",
-        "名字空间无法限制其 Pod 可容忍的污点(注解 scheduler.alpha.kubernetes.io/defaultTolerations 与 tolerationsWhitelist)",
+        "名字空间无法限制其 Pod 可容忍的污点（注解 scheduler.alpha.kubernetes.io/defaultTolerations 与 tolerationsWhitelist）",
         "scheduler.alpha.kubernetes.io/defaultTolerations",
     ),
 ];
@@ -60,11 +60,11 @@ declare_rule! {
         evidence: Evidence::Node,
         title: Text::fixed(
             "Placement by sensitivity cannot be enforced: PodNodeSelector or PodTolerationRestriction is off",
-            "无法强制按敏感级别布局:未启用 PodNodeSelector 或 PodTolerationRestriction",
+            "无法强制按敏感级别布局：未启用 PodNodeSelector 或 PodTolerationRestriction",
         ),
         fix: Text::fixed(
             "Enable PodNodeSelector and PodTolerationRestriction on kube-apiserver and annotate namespaces with their nodes and tolerations.",
-            "在 kube-apiserver 上启用 PodNodeSelector 与 PodTolerationRestriction,并为名字空间标注其节点与容忍度。",
+            "在 kube-apiserver 上启用 PodNodeSelector 与 PodTolerationRestriction，并为名字空间标注其节点与容忍度。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -107,7 +107,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::flag(api, eff.flag_for(plugin)),
                 text!(
                     "admission plugin {plugin} is off: {en}",
-                    "准入插件 {plugin} 未启用:{zh}",
+                    "准入插件 {plugin} 未启用：{zh}",
                 ),
             );
             continue;
@@ -117,7 +117,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::flag(api, "admission-control-config-file"),
                 text!(
                     "the AdmissionConfiguration {path} could not be read; the configuration of {plugin} was not checked",
-                    "无法读取 AdmissionConfiguration {path};未检查 {plugin} 的配置",
+                    "无法读取 AdmissionConfiguration {path}；未检查 {plugin} 的配置",
                 ),
             );
         } else if matches!(
@@ -128,7 +128,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::flag(api, "admission-control-config-file"),
                 text!(
                     "{plugin} has no configuration in the AdmissionConfiguration: no cluster-wide default, only namespace annotations ({annotation}) apply",
-                    "{plugin} 在 AdmissionConfiguration 中没有配置:没有集群级默认值,只有名字空间注解({annotation})生效",
+                    "{plugin} 在 AdmissionConfiguration 中没有配置：没有集群级默认值，只有名字空间注解（{annotation}）生效",
                 ),
             );
         }

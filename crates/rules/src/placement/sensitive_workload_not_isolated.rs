@@ -44,7 +44,7 @@ declare_rule! {
         title: Text::fixed("Sensitive workload is not placed on dedicated nodes", "敏感工作负载未部署到专用节点"),
         fix: Text::fixed(
             "Taint dedicated nodes, and give the workload a nodeSelector (or required node affinity) and a matching toleration.",
-            "为专用节点添加污点,并为工作负载设置 nodeSelector(或必需的节点亲和性)和匹配的容忍度。",
+            "为专用节点添加污点，并为工作负载设置 nodeSelector（或必需的节点亲和性）和匹配的容忍度。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace"],
@@ -95,7 +95,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
             pod.path("tolerations"),
             text!(
                 "sensitive {kind} \"{name}\" selects nodes but tolerates no dedicated taint: other pods can share its nodes",
-                "敏感的 {kind} \"{name}\" 选择了节点,但未容忍任何专用污点:其他 Pod 仍可共享这些节点",
+                "敏感的 {kind} \"{name}\" 选择了节点，但未容忍任何专用污点：其他 Pod 仍可共享这些节点",
             ),
         );
     }

@@ -45,11 +45,11 @@ declare_rule! {
         ),
         title: Text::fixed(
             "Sensitive workload runs neither on dedicated nodes nor in a sandbox",
-            "敏感工作负载既未运行在专用节点上,也未使用沙箱运行时",
+            "敏感工作负载既未运行在专用节点上，也未使用沙箱运行时",
         ),
         fix: Text::fixed(
             "Give the workload a runtimeClassName whose handler is gVisor or Kata Containers, or place it on tainted dedicated nodes.",
-            "为工作负载设置 handler 为 gVisor 或 Kata Containers 的 runtimeClassName,或将其部署到带污点的专用节点上。",
+            "为工作负载设置 handler 为 gVisor 或 Kata Containers 的 runtimeClassName，或将其部署到带污点的专用节点上。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace", "RuntimeClass"],
@@ -103,7 +103,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     let message = match runtime(&pod, ctx) {
         Runtime::Known { name: class, handler } => text!(
             "sensitive {kind} \"{name}\" runs on shared nodes with RuntimeClass \"{class}\" (handler {handler}), which is not a sandbox",
-            "敏感的 {kind} \"{name}\" 在共享节点上使用 RuntimeClass \"{class}\"(handler {handler})运行,它不是沙箱",
+            "敏感的 {kind} \"{name}\" 在共享节点上使用 RuntimeClass \"{class}\"（handler {handler}）运行，它不是沙箱",
         ),
         _ => text!(
             "sensitive {kind} \"{name}\" runs in the node's default runtime on shared nodes",

@@ -78,7 +78,7 @@ declare_rule! {
         title: Text::fixed("Container is not confined by AppArmor or SELinux", "容器未受 AppArmor 或 SELinux 约束"),
         fix: Text::fixed(
             "Set securityContext.appArmorProfile.type: RuntimeDefault (or Localhost with a localhostProfile), or SELinux options, and never Unconfined; keep any legacy AppArmor annotation equal to the field, or remove it.",
-            "设置 securityContext.appArmorProfile.type: RuntimeDefault(或 Localhost 并指定 localhostProfile)或 SELinux 选项,不要使用 Unconfined;旧的 AppArmor 注解要么与字段保持一致,要么删除。",
+            "设置 securityContext.appArmorProfile.type: RuntimeDefault（或 Localhost 并指定 localhostProfile）或 SELinux 选项，不要使用 Unconfined；旧的 AppArmor 注解要么与字段保持一致，要么删除。",
         ),
         severities: &[Severity::Low],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
@@ -255,7 +255,7 @@ fn read_profile<'a>(pod: &PodSpec<'a>, who: Who<'a>) -> Read<'a> {
             "",
             text!(
                 "{en} sets appArmorProfile to something other than an object: the API server rejects it",
-                "{zh} 的 appArmorProfile 不是对象:API Server 会拒绝",
+                "{zh} 的 appArmorProfile 不是对象：API Server 会拒绝",
             ),
         );
     }
@@ -267,7 +267,7 @@ fn read_profile<'a>(pod: &PodSpec<'a>, who: Who<'a>) -> Read<'a> {
                 ".type",
                 text!(
                     "{en} sets appArmorProfile without a type (RuntimeDefault, Localhost or Unconfined): the API server rejects it",
-                    "{zh} 设置了 appArmorProfile 但没有 type(应为 RuntimeDefault、Localhost 或 Unconfined):API Server 会拒绝",
+                    "{zh} 设置了 appArmorProfile 但没有 type（应为 RuntimeDefault、Localhost 或 Unconfined）：API Server 会拒绝",
                 ),
             )
         }
@@ -278,7 +278,7 @@ fn read_profile<'a>(pod: &PodSpec<'a>, who: Who<'a>) -> Read<'a> {
                 ".type",
                 text!(
                     "{en} sets appArmorProfile type {t}, which is not RuntimeDefault, Localhost or Unconfined: the API server rejects it",
-                    "{zh} 的 appArmorProfile type 为 {t},不是 RuntimeDefault、Localhost 或 Unconfined:API Server 会拒绝",
+                    "{zh} 的 appArmorProfile type 为 {t}，不是 RuntimeDefault、Localhost 或 Unconfined:API Server 会拒绝",
                 ),
             );
         }
@@ -288,7 +288,7 @@ fn read_profile<'a>(pod: &PodSpec<'a>, who: Who<'a>) -> Read<'a> {
             ".localhostProfile",
             text!(
                 "{en} sets appArmorProfile type Localhost without a localhostProfile: the API server rejects it",
-                "{zh} 的 appArmorProfile type 为 Localhost,但未设置 localhostProfile:API Server 会拒绝",
+                "{zh} 的 appArmorProfile type 为 Localhost，但未设置 localhostProfile:API Server 会拒绝",
             ),
         ),
         ("Localhost", Some(node)) => {
@@ -298,7 +298,7 @@ fn read_profile<'a>(pod: &PodSpec<'a>, who: Who<'a>) -> Read<'a> {
                     ".localhostProfile",
                     text!(
                         "{en} sets localhostProfile {value}, which is not a profile name: the API server rejects it",
-                        "{zh} 的 localhostProfile 为 {value},不是配置文件名:API Server 会拒绝",
+                        "{zh} 的 localhostProfile 为 {value}，不是配置文件名：API Server 会拒绝",
                     ),
                 );
             };
@@ -306,15 +306,15 @@ fn read_profile<'a>(pod: &PodSpec<'a>, who: Who<'a>) -> Read<'a> {
                 None => return Some(Ok(Profile::Localhost(name))),
                 Some(Problem::EmptyLocalhost) => text!(
                     "{en} sets appArmorProfile type Localhost with an empty localhostProfile: the API server rejects it",
-                    "{zh} 的 appArmorProfile type 为 Localhost,但 localhostProfile 为空:API Server 会拒绝",
+                    "{zh} 的 appArmorProfile type 为 Localhost，但 localhostProfile 为空：API Server 会拒绝",
                 ),
                 Some(Problem::Padded) => text!(
                     "{en} sets localhostProfile {name:?}, padded with whitespace: the API server rejects it",
-                    "{zh} 的 localhostProfile {name:?} 首尾带有空白字符:API Server 会拒绝",
+                    "{zh} 的 localhostProfile {name:?} 首尾带有空白字符：API Server 会拒绝",
                 ),
                 Some(Problem::TooLong) => text!(
                     "{en} sets a localhostProfile longer than {MAX_LOCALHOST_PROFILE} bytes: the API server rejects it",
-                    "{zh} 的 localhostProfile 超过 {MAX_LOCALHOST_PROFILE} 字节:API Server 会拒绝",
+                    "{zh} 的 localhostProfile 超过 {MAX_LOCALHOST_PROFILE} 字节：API Server 会拒绝",
                 ),
             };
             invalid(".localhostProfile", text)
@@ -323,7 +323,7 @@ fn read_profile<'a>(pod: &PodSpec<'a>, who: Who<'a>) -> Read<'a> {
             ".localhostProfile",
             text!(
                 "{en} sets localhostProfile with appArmorProfile type {t}: only type Localhost takes a profile name, and the API server rejects it",
-                "{zh} 在 appArmorProfile type 为 {t} 时设置了 localhostProfile:只有 Localhost 类型可以指定配置文件名,API Server 会拒绝",
+                "{zh} 在 appArmorProfile type 为 {t} 时设置了 localhostProfile：只有 Localhost 类型可以指定配置文件名，API Server 会拒绝",
             ),
         ),
         ("Unconfined", None) => Some(Ok(Profile::Unconfined)),
@@ -417,12 +417,12 @@ impl<'a> AppArmor<'a> {
             let problem = match (index, value) {
                 (None, _) => Some(text!(
                     "annotation {key} names container \"{name}\", which the pod does not have: the API server rejects it",
-                    "注解 {key} 指向的容器 \"{name}\" 在 Pod 中不存在:API Server 会拒绝",
+                    "注解 {key} 指向的容器 \"{name}\" 在 Pod 中不存在：API Server 会拒绝",
                 )),
                 (_, Some("" | "runtime/default" | "unconfined")) => None,
                 (_, Some(v)) if v.strip_prefix("localhost/").is_some_and(|n| n.trim().is_empty()) => Some(text!(
                     "annotation {key}={shown_value} names no localhost profile: the API server accepts it, but the kubelet refuses to start the pod on a node with AppArmor enabled",
-                    "注解 {key}={shown_value} 未指定 localhost 配置文件名:API Server 会接受,但在启用了 AppArmor 的节点上 kubelet 会拒绝启动该 Pod",
+                    "注解 {key}={shown_value} 未指定 localhost 配置文件名：API Server 会接受，但在启用了 AppArmor 的节点上 kubelet 会拒绝启动该 Pod",
                 )),
                 (_, Some(v)) if v.starts_with("localhost/") => None,
                 _ => Some(text!(
@@ -464,12 +464,12 @@ impl<'a> AppArmor<'a> {
             let text = if from_pod {
                 text!(
                     "annotation {key}={shown_value} disagrees with the pod's appArmorProfile ({desc}), which {en} inherits: the API server rejects an AppArmor annotation that differs from the field",
-                    "注解 {key}={shown_value} 与{zh} 继承的 Pod 级 appArmorProfile({desc})不一致:注解与字段不一致时 API Server 会拒绝",
+                    "注解 {key}={shown_value} 与{zh} 继承的 Pod 级 appArmorProfile（{desc}）不一致：注解与字段不一致时 API Server 会拒绝",
                 )
             } else {
                 text!(
                     "annotation {key}={shown_value} disagrees with the appArmorProfile of {en} ({desc}): the API server rejects an AppArmor annotation that differs from the field",
-                    "注解 {key}={shown_value} 与{zh} 的 appArmorProfile({desc})不一致:注解与字段不一致时 API Server 会拒绝",
+                    "注解 {key}={shown_value} 与{zh} 的 appArmorProfile（{desc}）不一致：注解与字段不一致时 API Server 会拒绝",
                 )
             };
             aa.invalid.push(Invalid { path, text });
@@ -613,7 +613,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
             c.path("securityContext.appArmorProfile"),
             text!(
                 "{en} sets no AppArmor profile or SELinux options: only a node's runtime default can confine it",
-                "{zh} 未设置 AppArmor 配置文件或 SELinux 选项:只能依赖节点运行时的默认配置",
+                "{zh} 未设置 AppArmor 配置文件或 SELinux 选项：只能依赖节点运行时的默认配置",
             ),
         )
         .severity = Severity::Low;

@@ -34,7 +34,7 @@ declare_rule! {
         title: Text::fixed("Pod shares the host's network, PID or IPC namespace", "Pod 共享主机的网络、PID 或 IPC 名字空间"),
         fix: Text::fixed(
             "Remove hostNetwork, hostPID and hostIPC from the pod spec (they default to false).",
-            "从 Pod 规约中删除 hostNetwork、hostPID 和 hostIPC(默认值为 false)。",
+            "从 Pod 规约中删除 hostNetwork、hostPID 和 hostIPC（默认值为 false）。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         doc_zh: "\

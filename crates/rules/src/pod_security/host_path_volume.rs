@@ -113,7 +113,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
             if critical {
                 text!(
                     "volume \"{name}\" mounts host path {path}, which gives control of the node",
-                    "卷 \"{name}\" 挂载主机路径 {path},可借此控制节点",
+                    "卷 \"{name}\" 挂载主机路径 {path}，可借此控制节点",
                 )
             } else {
                 text!(

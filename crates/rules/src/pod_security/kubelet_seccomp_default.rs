@@ -43,7 +43,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Set seccompDefault: true in the KubeletConfiguration (or --seccomp-default).",
-            "在 KubeletConfiguration 中设置 seccompDefault: true(或使用 --seccomp-default)。",
+            "在 KubeletConfiguration 中设置 seccompDefault: true（或使用 --seccomp-default）。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -86,7 +86,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     effective.place,
                     Text::new(
                         format!("the kubelet does not apply RuntimeDefault seccomp by default (seccompDefault {value}, {}): pods without a seccomp profile run Unconfined", origin.en),
-                        format!("kubelet 未默认启用 RuntimeDefault Seccomp(seccompDefault 为 {value},{}):未设置 Seccomp 配置的 Pod 以 Unconfined 运行", origin.zh),
+                        format!("kubelet 未默认启用 RuntimeDefault Seccomp（seccompDefault 为 {value}，{}）：未设置 Seccomp 配置的 Pod 以 Unconfined 运行", origin.zh),
                     ),
                 );
             }

@@ -92,7 +92,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                 c.path("resources.limits.memory"),
                 text!(
                     "{en} has a memory limit ({ls}) above its request ({rs})",
-                    "{zh} 的内存限制({ls})高于请求值({rs})",
+                    "{zh} 的内存限制（{ls}）高于请求值（{rs}）",
                 ),
             );
         }

@@ -42,7 +42,7 @@ declare_rule! {
         title: Text::fixed("Container has no memory limit", "容器未设置内存限制"),
         fix: Text::fixed(
             "Set resources.limits.memory (equal to resources.requests.memory), or add a LimitRange with a default memory limit to the namespace.",
-            "设置 resources.limits.memory(与 resources.requests.memory 相等),或为名字空间添加带默认内存限制的 LimitRange。",
+            "设置 resources.limits.memory（与 resources.requests.memory 相等），或为名字空间添加带默认内存限制的 LimitRange。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["LimitRange"],

@@ -51,7 +51,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Label the namespace pod-security.kubernetes.io/enforce=restricted (or baseline) and pin enforce-version to the cluster's version.",
-            "为名字空间添加标签 pod-security.kubernetes.io/enforce=restricted(或 baseline),并将 enforce-version 固定为集群版本。",
+            "为名字空间添加标签 pod-security.kubernetes.io/enforce=restricted（或 baseline），并将 enforce-version 固定为集群版本。",
         ),
         severities: &[Severity::Medium, Severity::Low, Severity::Info],
         check: Check::Object { kinds: &["Namespace"], run: check },
@@ -105,7 +105,7 @@ fn check(ns: &Object, ctx: &Context, sink: &mut Sink) {
                 FieldPath::parse("metadata"),
                 text!(
                     "namespace \"{name}\" has no pod-security.kubernetes.io/enforce label: nothing stops privileged pods{others}",
-                    "名字空间 \"{name}\" 没有 pod-security.kubernetes.io/enforce 标签:无法阻止特权 Pod{others}",
+                    "名字空间 \"{name}\" 没有 pod-security.kubernetes.io/enforce 标签：无法阻止特权 Pod{others}",
                 ),
             );
         }
@@ -118,7 +118,7 @@ fn check(ns: &Object, ctx: &Context, sink: &mut Sink) {
                 label_path(ENFORCE),
                 text!(
                     "namespace \"{name}\" has an invalid enforce level \"{enforce}\"; Pod Security Admission enforces restricted instead",
-                    "名字空间 \"{name}\" 的 enforce 级别 \"{enforce}\" 无效;Pod 安全准入将改为强制执行 restricted",
+                    "名字空间 \"{name}\" 的 enforce 级别 \"{enforce}\" 无效；Pod 安全准入将改为强制执行 restricted",
                 ),
             )
             .severity = Severity::Medium;
@@ -129,7 +129,7 @@ fn check(ns: &Object, ctx: &Context, sink: &mut Sink) {
                 label_path(ENFORCE),
                 text!(
                     "namespace \"{name}\" enforces privileged, which allows everything{others}",
-                    "名字空间 \"{name}\" 强制执行 privileged 级别,等于不作任何限制{others}",
+                    "名字空间 \"{name}\" 强制执行 privileged 级别，等于不作任何限制{others}",
                 ),
             );
         }
@@ -142,7 +142,7 @@ fn check(ns: &Object, ctx: &Context, sink: &mut Sink) {
                 label_path(ENFORCE),
                 text!(
                     "namespace \"{name}\" does not pin enforce-version: its checks change when the cluster is upgraded",
-                    "名字空间 \"{name}\" 未固定 enforce-version:集群升级时检查项会随之变化",
+                    "名字空间 \"{name}\" 未固定 enforce-version：集群升级时检查项会随之变化",
                 ),
             )
             .severity = Severity::Info;
@@ -153,7 +153,7 @@ fn check(ns: &Object, ctx: &Context, sink: &mut Sink) {
                 label_path(ENFORCE_VERSION),
                 text!(
                     "namespace \"{name}\" has an invalid enforce-version \"{v}\"; it is read as latest",
-                    "名字空间 \"{name}\" 的 enforce-version \"{v}\" 无效;将按 latest 处理",
+                    "名字空间 \"{name}\" 的 enforce-version \"{v}\" 无效；将按 latest 处理",
                 ),
             )
             .severity = Severity::Low;
@@ -165,7 +165,7 @@ fn check(ns: &Object, ctx: &Context, sink: &mut Sink) {
                     label_path(ENFORCE_VERSION),
                     text!(
                         "namespace \"{name}\" pins enforce-version {v}, older than the cluster's v1.{cluster}: newer checks do not apply",
-                        "名字空间 \"{name}\" 将 enforce-version 固定为 {v},低于集群版本 v1.{cluster}:新增检查不会生效",
+                        "名字空间 \"{name}\" 将 enforce-version 固定为 {v}，低于集群版本 v1.{cluster}：新增检查不会生效",
                     ),
                 )
                 .severity = Severity::Low;

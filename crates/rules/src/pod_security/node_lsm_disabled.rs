@@ -46,7 +46,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Enable AppArmor or put SELinux in enforcing mode on the node, with a container runtime that supports it.",
-            "在节点上启用 AppArmor 或将 SELinux 置于强制模式,并使用支持它的容器运行时。",
+            "在节点上启用 AppArmor 或将 SELinux 置于强制模式，并使用支持它的容器运行时。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -111,7 +111,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::file(SELINUX_ENFORCE),
                 text!(
                     "SELinux is permissive on this node and AppArmor is not enabled: policy violations are logged, not blocked",
-                    "此节点的 SELinux 处于宽容模式且未启用 AppArmor:违反策略的行为只会被记录,不会被阻止",
+                    "此节点的 SELinux 处于宽容模式且未启用 AppArmor：违反策略的行为只会被记录，不会被阻止",
                 ),
             );
         }
@@ -120,7 +120,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::file(SELINUX_ENFORCE),
                 text!(
                     "SELinux is present on this node but its mode could not be read, and AppArmor is not enabled",
-                    "此节点存在 SELinux 但无法读取其模式,且未启用 AppArmor",
+                    "此节点存在 SELinux 但无法读取其模式，且未启用 AppArmor",
                 ),
             );
         }
@@ -129,7 +129,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::file(LSM_LIST),
                 text!(
                     "SELinux is active on this node but its mode could not be read, and AppArmor is not enabled",
-                    "此节点的 SELinux 已加载但无法读取其模式,且未启用 AppArmor",
+                    "此节点的 SELinux 已加载但无法读取其模式，且未启用 AppArmor",
                 ),
             );
         }
@@ -142,7 +142,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::file(LSM_LIST),
                 Text::new(
                     format!("no Linux security module confines containers on this node (AppArmor not enabled, SELinux {state})"),
-                    format!("此节点没有可约束容器的 Linux 安全模块(未启用 AppArmor,SELinux 状态:{state_zh})"),
+                    format!("此节点没有可约束容器的 Linux 安全模块（未启用 AppArmor,SELinux 状态：{state_zh}）"),
                 ),
             );
         }

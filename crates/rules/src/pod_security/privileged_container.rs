@@ -34,7 +34,7 @@ declare_rule! {
         title: Text::fixed("Container runs privileged", "容器以特权模式运行"),
         fix: Text::fixed(
             "Remove securityContext.privileged (or set it to false) and add only the capabilities the program needs.",
-            "删除 securityContext.privileged(或设为 false),只添加程序需要的能力(capabilities)。",
+            "删除 securityContext.privileged（或设为 false），只添加程序需要的能力（capabilities）。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         doc_zh: r#"
@@ -75,7 +75,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                 c.path("securityContext.privileged"),
                 text!(
                     "{en} runs privileged: it has every capability and the host's devices",
-                    "{zh} 以特权模式运行:拥有全部能力并可访问主机设备",
+                    "{zh} 以特权模式运行：拥有全部能力并可访问主机设备",
                 ),
             );
         }

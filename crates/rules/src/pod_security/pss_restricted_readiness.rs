@@ -41,7 +41,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Fix the listed workloads, then set pod-security.kubernetes.io/warn and enforce to restricted.",
-            "修复所列工作负载,然后将 pod-security.kubernetes.io/warn 和 enforce 设为 restricted。",
+            "修复所列工作负载，然后将 pod-security.kubernetes.io/warn 和 enforce 设为 restricted。",
         ),
         check: Check::Gather { kinds: WORKLOAD_KINDS, gather, report },
         reads: &["Namespace"],
@@ -129,14 +129,14 @@ fn report(gathered: &[Gathered], ctx: &Context, sink: &mut Sink) {
         let message = if denied.is_empty() {
             text!(
                 "namespace \"{name}\": all {total} workloads already meet restricted:{version}; it can enforce restricted",
-                "名字空间 \"{name}\":全部 {total} 个工作负载已符合 restricted:{version},可以改为强制执行 restricted",
+                "名字空间 \"{name}\"：全部 {total} 个工作负载已符合 restricted:{version}，可以改为强制执行 restricted",
             )
         } else {
             let n = denied.len();
             let list = denied.join("; ");
             text!(
                 "namespace \"{name}\": restricted:{version} would deny {n} of {total} workloads: {list}",
-                "名字空间 \"{name}\":改为 restricted:{version} 会拒绝 {total} 个工作负载中的 {n} 个:{list}",
+                "名字空间 \"{name}\"：改为 restricted:{version} 会拒绝 {total} 个工作负载中的 {n} 个：{list}",
             )
         };
         sink.inform(ns, path, message);

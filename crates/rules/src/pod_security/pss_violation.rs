@@ -56,7 +56,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Change the named fields so that the workload meets the namespace's Pod Security Standard.",
-            "修改所指字段,使工作负载符合名字空间的 Pod 安全标准。",
+            "修改所指字段，使工作负载符合名字空间的 Pod 安全标准。",
         ),
         severities: &[Severity::Medium],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
@@ -115,7 +115,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     };
     let why_zh = match policy.origin {
         Origin::Label | Origin::InvalidLabel | Origin::Exempt => "",
-        Origin::Default => "(检查清单的默认级别)",
+        Origin::Default => "（检查清单的默认级别）",
     };
     for v in &eval.violations {
         if REPORTED_ELSEWHERE.contains(&v.check) {

@@ -43,7 +43,7 @@ declare_rule! {
         title: Text::fixed("Container runs without a seccomp profile", "容器未启用 Seccomp 配置文件"),
         fix: Text::fixed(
             "Set securityContext.seccompProfile.type: RuntimeDefault (or Localhost) on the pod or the container.",
-            "在 Pod 或容器上设置 securityContext.seccompProfile.type: RuntimeDefault(或 Localhost)。",
+            "在 Pod 或容器上设置 securityContext.seccompProfile.type: RuntimeDefault（或 Localhost）。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         reads: &["Namespace"],
@@ -89,7 +89,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     let (note_en, note_zh) = if legacy {
         (
             "; the legacy seccomp annotation has had no effect since Kubernetes 1.27",
-            ";旧的 seccomp 注解自 Kubernetes 1.27 起已不再生效",
+            "；旧的 seccomp 注解自 Kubernetes 1.27 起已不再生效",
         )
     } else {
         ("", "")
@@ -129,7 +129,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
             c.path("securityContext.seccompProfile"),
             text!(
                 "{en} sets no seccomp profile and the pod sets none to inherit",
-                "{zh} 未设置 seccomp 配置文件,Pod 上也没有可继承的配置",
+                "{zh} 未设置 seccomp 配置文件，Pod 上也没有可继承的配置",
             ),
         );
     }

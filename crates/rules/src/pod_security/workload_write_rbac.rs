@@ -47,7 +47,7 @@ declare_rule! {
         title: Text::fixed("Subject may create or change workloads", "主体可以创建或修改工作负载"),
         fix: Text::fixed(
             "Keep workload write access to the identities that deploy; give others read-only roles.",
-            "仅让负责部署的身份拥有工作负载写权限;其他主体只授予只读角色。",
+            "仅让负责部署的身份拥有工作负载写权限；其他主体只授予只读角色。",
         ),
         check: Check::Inventory(check),
         reads: crate::rule::RBAC_KINDS,
@@ -144,7 +144,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 FieldPath::root().key("subjects").index(subject.index),
                 text!(
                     "{who} may {what} {where_en}, through {kind} \"{name}\" ({role})",
-                    "{who} 可以{where_zh}执行 {what},来源为 {kind} \"{name}\"({role})",
+                    "{who} 可以{where_zh}执行 {what}，来源为 {kind} \"{name}\"（{role}）",
                 ),
             );
         }

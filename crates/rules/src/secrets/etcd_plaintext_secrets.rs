@@ -71,7 +71,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::file(endpoint),
             text!(
                 "etcd at {endpoint} could not be read ({error}); stored Secrets were not all checked",
-                "无法读取 {endpoint} 上的 etcd({error});未能检查全部已存储的 Secret",
+                "无法读取 {endpoint} 上的 etcd（{error}）；未能检查全部已存储的 Secret",
             ),
         );
     } else if scan.total == 0 {
@@ -79,7 +79,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::file(endpoint),
             text!(
                 "etcd at {endpoint} has no key under /registry/secrets/ (is another --etcd-prefix in use?); stored Secrets were not checked",
-                "{endpoint} 上的 etcd 在 /registry/secrets/ 下没有任何键(是否使用了其他 --etcd-prefix?);未检查已存储的 Secret",
+                "{endpoint} 上的 etcd 在 /registry/secrets/ 下没有任何键（是否使用了其他 --etcd-prefix?）；未检查已存储的 Secret",
             ),
         );
         return;
@@ -119,7 +119,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::file(endpoint),
             text!(
                 "{encrypted} of {total} Secrets in etcd are encrypted: {list}",
-                "etcd 中 {total} 个 Secret 有 {encrypted} 个已加密:{list}",
+                "etcd 中 {total} 个 Secret 有 {encrypted} 个已加密：{list}",
             ),
         );
     }

@@ -34,7 +34,7 @@ declare_rule! {
         title: Text::fixed("Long-lived service account token Secret", "长期有效的服务账号令牌 Secret"),
         fix: Text::fixed(
             "Delete the Secret; use bound tokens (projected volumes, or kubectl create token --duration) instead.",
-            "删除该 Secret;改用绑定令牌(投射卷,或 kubectl create token --duration)。",
+            "删除该 Secret；改用绑定令牌（投射卷，或 kubectl create token --duration）。",
         ),
         check: Check::Object { kinds: &["Secret"], run: check },
         doc_zh: r#"

@@ -63,7 +63,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Keep credentials in an external secret manager and deliver them with the Secrets Store CSI driver, External Secrets or the Vault injector.",
-            "将凭据保存在外部密钥管理系统中,通过 Secrets Store CSI 驱动、External Secrets 或 Vault 注入器交付给 Pod。",
+            "将凭据保存在外部密钥管理系统中，通过 Secrets Store CSI 驱动、External Secrets 或 Vault 注入器交付给 Pod。",
         ),
         reads: &[
             "Namespace",
@@ -151,7 +151,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 FieldPath::root(),
                 text!(
                     "{name_en} is in use ({at}): {en}",
-                    "正在使用 {name_zh}({at}):{zh}",
+                    "正在使用 {name_zh}（{at}）：{zh}",
                 ),
             );
         }
@@ -170,7 +170,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 FieldPath::root(),
                 text!(
                     "Secret {ns}/{name} of a sensitive namespace lives only in the cluster, while an external store is in use",
-                    "敏感名字空间中的 Secret {ns}/{name} 只保存在集群中,而集群已在使用外部密钥存储",
+                    "敏感名字空间中的 Secret {ns}/{name} 只保存在集群中，而集群已在使用外部密钥存储",
                 ),
             );
         }
@@ -198,7 +198,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
     let (more_en, more_zh) = if more > 0 {
         (
             format!(", {more} more namespaces"),
-            format!(",另有 {more} 个名字空间"),
+            format!("，另有 {more} 个名字空间"),
         )
     } else {
         (String::new(), String::new())
@@ -217,7 +217,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             FieldPath::root(),
             text!(
                 "no external secret store is used, and {total} Opaque Secrets live only in the cluster ({shown}{more_en})",
-                "未使用外部密钥存储,{total} 个 Opaque 类型的 Secret 只保存在集群中({shown}{more_zh})",
+                "未使用外部密钥存储，{total} 个 Opaque 类型的 Secret 只保存在集群中（{shown}{more_zh}）",
             ),
         );
     } else {
@@ -226,7 +226,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             FieldPath::root(),
             text!(
                 "no external secret store is used; {total} Opaque Secrets live only in the cluster",
-                "未使用外部密钥存储;{total} 个 Opaque 类型的 Secret 只保存在集群中",
+                "未使用外部密钥存储；{total} 个 Opaque 类型的 Secret 只保存在集群中",
             ),
         );
     }
@@ -341,7 +341,7 @@ fn stores(inventory: &Inventory) -> Vec<Store<'_>> {
                 counted(stores, "secret store", "secret stores"),
                 counted(secrets, "ExternalSecret", "ExternalSecrets")
             ),
-            usage_zh: format!("{stores} 个密钥存储,{secrets} 个 ExternalSecret"),
+            usage_zh: format!("{stores} 个密钥存储，{secrets} 个 ExternalSecret"),
         });
     }
 
@@ -387,7 +387,7 @@ fn stores(inventory: &Inventory) -> Vec<Store<'_>> {
                 "{} (decrypted into ordinary Secrets in the cluster)",
                 counted(secrets, "SealedSecret", "SealedSecrets")
             ),
-            usage_zh: format!("{secrets} 个 SealedSecret(在集群中解密为普通 Secret)"),
+            usage_zh: format!("{secrets} 个 SealedSecret（在集群中解密为普通 Secret）"),
         });
     }
     out

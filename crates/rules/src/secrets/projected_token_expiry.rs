@@ -34,7 +34,7 @@ declare_rule! {
         title: Text::fixed("Projected service account token lives too long", "投射的服务账号令牌有效期过长"),
         fix: Text::fixed(
             "Lower expirationSeconds of the projected serviceAccountToken (one hour is the default).",
-            "调低投射 serviceAccountToken 的 expirationSeconds(默认为一小时)。",
+            "调低投射 serviceAccountToken 的 expirationSeconds（默认为一小时）。",
         ),
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
         doc_zh: r#"
@@ -90,7 +90,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                 pod.path(&format!("volumes[{v}].projected.sources[{s}].serviceAccountToken.expirationSeconds")),
                 text!(
                     "volume \"{name}\" projects a token valid for {secs} s (about {hours} h), above the {max} s bound",
-                    "卷 \"{name}\" 投射的令牌有效期为 {secs} 秒(约 {hours} 小时),超过上限 {max} 秒",
+                    "卷 \"{name}\" 投射的令牌有效期为 {secs} 秒（约 {hours} 小时），超过上限 {max} 秒",
                 ),
             );
         }

@@ -113,7 +113,7 @@ declare_rule! {
         title: Text::fixed("ConfigMap holds a secret", "ConfigMap 中保存了机密数据"),
         fix: Text::fixed(
             "Move the value to a Secret, reference it with secretKeyRef or a secret volume, and rotate it.",
-            "把该值移到 Secret 中,通过 secretKeyRef 或 Secret 卷引用,并轮换该值。",
+            "把该值移到 Secret 中，通过 secretKeyRef 或 Secret 卷引用，并轮换该值。",
         ),
         severities: &[Severity::Critical, Severity::Medium],
         check: Check::Object { kinds: &["ConfigMap"], run: check },
@@ -215,7 +215,7 @@ fn report_slot(object: &Object, path: FieldPath, key: &str, slot: &Slot, sink: &
         path,
         text!(
             "ConfigMap key \"{key}\" is named like {kind_en} and holds a placeholder {what_en}: no secret has leaked, but {kind_en} is meant to be supplied through this ConfigMap",
-            "ConfigMap 键 \"{key}\" 按名字应存放{kind_zh},其值是占位符{what_zh}:并未泄露机密,但这说明{kind_zh}打算通过该 ConfigMap 提供",
+            "ConfigMap 键 \"{key}\" 按名字应存放{kind_zh}，其值是占位符{what_zh}：并未泄露机密，但这说明{kind_zh}打算通过该 ConfigMap 提供",
         ),
     )
     .severity = Severity::Medium;
@@ -231,7 +231,7 @@ fn report(object: &Object, path: &FieldPath, key: &str, hits: &[Hit], sink: &mut
                 path.clone(),
                 text!(
                     "ConfigMap key \"{key}\"{at_en} holds a private key block ({label}) whose body is a placeholder or truncated: a private key block does not belong in a ConfigMap, whatever it holds",
-                    "ConfigMap 键 \"{key}\"{at_zh} 保存了私钥块({label}),其内容为占位符或不完整:无论内容如何,私钥块都不应放在 ConfigMap 中",
+                    "ConfigMap 键 \"{key}\"{at_zh} 保存了私钥块（{label}），其内容为占位符或不完整：无论内容如何，私钥块都不应放在 ConfigMap 中",
                 ),
             );
             continue;

@@ -91,7 +91,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Move the value to a Secret, reference it with valueFrom.secretKeyRef (or mount it as a file), and rotate it.",
-            "把该值移到 Secret 中,用 valueFrom.secretKeyRef 引用(或以文件形式挂载),并轮换该值。",
+            "把该值移到 Secret 中，用 valueFrom.secretKeyRef 引用（或以文件形式挂载），并轮换该值。",
         ),
         severities: &[Severity::Critical, Severity::Medium],
         reads: &["ConfigMap"],
@@ -100,12 +100,12 @@ declare_rule! {
 ## 检查内容
 每个工作负载（Pod、Deployment、StatefulSet、DaemonSet、ReplicaSet、Job、CronJob、ReplicationController、PodTemplate）中每个 Init 容器、普通容器和临时容器的字面值 `env[].value`，对变量名和值使用与 [KC602](KC602.md) 相同的检测器：私钥、云密钥、厂商令牌、JWT、带密码的 URL、类似密码、令牌或密钥的名字下的字面值，以及类似密钥的名字下看起来随机的值。PEM 私钥块无论内容是什么都不通过（占位符、被截断或格式错误的密钥：严重程度为高）。占位符（`$(OTHER_VAR)`、`${VAR}`、`changeme`、`<...>`、路径、布尔值、数字）不是机密。从输入中的 ConfigMap 读取的变量（`valueFrom.configMapKeyRef`，或对每个键生效的 `envFrom.configMapRef`）按该 ConfigMap 中的值判断，同时考虑 ConfigMap 的键名和变量名：那里的机密从一个从不被当作机密对待的对象进入了容器。`secretKeyRef` 和 `fieldRef` 从不报告。
 
-**名字像凭据**的变量（密码、`*_TOKEN`、`*API_KEY*`、`*PRIVATE_KEY*`、`*SECRET*`、`*_SECRET_ACCESS_KEY`；名字和占位符详见 [KC602](KC602.md)），在还没有泄露任何内容、但机密将被提供到不该放的地方时，报告为警告（严重程度为中）：
+**名字像凭据**的变量（密码、`*_TOKEN`、`*API_KEY*`、`*PRIVATE_KEY*`、`*SECRET*`、`*_SECRET_ACCESS_KEY`；名字和占位符详见 [KC602]（KC602.md）），在还没有泄露任何内容、但机密将被提供到不该放的地方时，报告为警告（严重程度为中）：
 - 其字面值是占位符：空值（或根本没有值）、待填写的值（`changeme`、`<your-token>`、`xxx`），或部署前待替换的变量（`${VAR}`、`{{ .Values.x }}`）。`$(OTHER_VAR)` 不警告：Kubernetes 会用容器的另一个变量替换它，而那个变量可能来自 Secret；
 - 它读取的 ConfigMap 键（按键引用，或通过 `envFrom`）的值是这样的占位符；
 - 它通过 `configMapKeyRef` 读取输入中不存在的 ConfigMap：变量名表明凭据打算从 ConfigMap 获取。在准入时，审查请求只携带工作负载本身，这类变量就按这种方式判断；ConfigMap 自身的值在该 ConfigMap 被准入时由 KC602 判断。
 
-问题消息从不显示值，只显示它看起来像什么，以及一个脱敏后的指纹（参见 [KC602](KC602.md)）。私钥和云凭据的严重程度为严重。
+问题消息从不显示值，只显示它看起来像什么，以及一个脱敏后的指纹（参见 [KC602]（KC602.md））。私钥和云凭据的严重程度为严重。
 
 ## 原因
 检查清单第 6.1 项：写进 Pod 模板的机密以明文形式保存在工作负载对象中（从不做静态加密），任何有权读取工作负载的人都能通过 `kubectl get -o yaml` 和 `kubectl describe` 看到它，它还会保留在 Git 和每一个 ReplicaSet 修订版本中。检查清单还提醒，环境变量比文件更容易泄露（崩溃转储、`/proc/<pid>/environ`、子进程）。凭据变量若带有占位符，或从 ConfigMap 读取，一旦值被填入或替换，就会经由工作负载或 ConfigMap 携带真实的值。
@@ -193,7 +193,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                     at,
                     text!(
                         "{en}: environment variable {name} is named like {kind_en} and its literal value is a placeholder {what_en}: no secret has leaked, but {kind_en} is meant to be written into the workload as a literal",
-                        "{zh}:环境变量 {name} 按名字应存放{kind_zh},其明文值是占位符{what_zh}:并未泄露机密,但这说明{kind_zh}打算以明文写进工作负载",
+                        "{zh}：环境变量 {name} 按名字应存放{kind_zh}，其明文值是占位符{what_zh}：并未泄露机密，但这说明{kind_zh}打算以明文写进工作负载",
                     ),
                 )
                 .severity = Severity::Medium;
@@ -209,7 +209,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                         c.path(&format!("env[{i}].value")),
                         text!(
                             "{en}: environment variable {name}{at_en} holds a private key block ({label}) whose body is a placeholder or truncated: a private key block does not belong in a literal value, whatever it holds",
-                            "{zh}:环境变量 {name}{at_zh} 以明文保存了私钥块({label}),其内容为占位符或不完整:无论内容如何,私钥块都不应以明文写进工作负载",
+                            "{zh}：环境变量 {name}{at_zh} 以明文保存了私钥块（{label}），其内容为占位符或不完整：无论内容如何，私钥块都不应以明文写进工作负载",
                         ),
                     );
                     continue;
@@ -219,7 +219,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
                     c.path(&format!("env[{i}].value")),
                     text!(
                         "{en}: environment variable {name}{at_en} holds a literal secret {what_en}",
-                        "{zh}:环境变量 {name}{at_zh} 以明文保存了机密数据{what_zh}",
+                        "{zh}：环境变量 {name}{at_zh} 以明文保存了机密数据{what_zh}",
                     ),
                 );
                 if hit.kind.is_critical() {
@@ -272,7 +272,7 @@ fn from_config_map(
             at,
             text!(
                 "{en}: environment variable {variable} is named like {kind_en} and is read from ConfigMap {map} key \"{k}\", which the input does not hold: {kind_en} is meant to be supplied through a ConfigMap",
-                "{zh}:环境变量 {variable} 按名字应存放{kind_zh},却读取自 ConfigMap {map} 的键 \"{k}\"(输入中没有该 ConfigMap):这说明{kind_zh}打算通过 ConfigMap 提供",
+                "{zh}：环境变量 {variable} 按名字应存放{kind_zh}，却读取自 ConfigMap {map} 的键 \"{k}\"（输入中没有该 ConfigMap）：这说明{kind_zh}打算通过 ConfigMap 提供",
             ),
         )
         .severity = Severity::Medium;
@@ -307,7 +307,7 @@ fn from_config_map(
                     at.clone(),
                     text!(
                         "{en}: environment variable {name} is read from ConfigMap {map} key \"{k}\", which holds a placeholder {what_en} for {kind_en}: no secret has leaked, but {kind_en} is meant to be supplied through a ConfigMap",
-                        "{zh}:环境变量 {name} 读取自 ConfigMap {map} 的键 \"{k}\",其值是{kind_zh}的占位符{what_zh}:并未泄露机密,但这说明{kind_zh}打算通过 ConfigMap 提供",
+                        "{zh}：环境变量 {name} 读取自 ConfigMap {map} 的键 \"{k}\"，其值是{kind_zh}的占位符{what_zh}：并未泄露机密，但这说明{kind_zh}打算通过 ConfigMap 提供",
                     ),
                 )
                 .severity = Severity::Medium;
@@ -320,7 +320,7 @@ fn from_config_map(
             at.clone(),
             text!(
                 "{en}: environment variable {name} is read from ConfigMap {map} key \"{k}\", which holds a secret {what_en}",
-                "{zh}:环境变量 {name} 读取自 ConfigMap {map} 的键 \"{k}\",其中保存了机密数据{what_zh}",
+                "{zh}：环境变量 {name} 读取自 ConfigMap {map} 的键 \"{k}\"，其中保存了机密数据{what_zh}",
             ),
         );
         if hit.kind.is_critical() {

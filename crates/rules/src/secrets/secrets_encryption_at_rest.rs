@@ -62,11 +62,11 @@ declare_rule! {
         evidence: Evidence::Node,
         title: Text::fixed(
             "Secrets are not encrypted at rest, or weakly",
-            "Secret 未做静态加密,或加密强度不足",
+            "Secret 未做静态加密，或加密强度不足",
         ),
         fix: Text::fixed(
             "Give kube-apiserver an EncryptionConfiguration whose first provider for secrets is kms v2 (or secretbox with a 32-byte key), in a root-owned 0600 file.",
-            "为 kube-apiserver 配置 EncryptionConfiguration,secrets 的首个提供程序使用 kms v2(或使用 32 字节密钥的 secretbox),文件属主为 root、权限 0600。",
+            "为 kube-apiserver 配置 EncryptionConfiguration,secrets 的首个提供程序使用 kms v2（或使用 32 字节密钥的 secretbox），文件属主为 root、权限 0600。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -146,7 +146,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::file(path),
                 text!(
                     "the encryption configuration {path} could not be examined ({why})",
-                    "无法检查加密配置文件 {path}({why})",
+                    "无法检查加密配置文件 {path}（{why}）",
                 ),
             );
         }
@@ -157,7 +157,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 NodePlace::file(path),
                 text!(
                     "the encryption configuration {path} could not be parsed; its providers were not checked",
-                    "无法解析加密配置文件 {path};未检查其提供程序",
+                    "无法解析加密配置文件 {path}；未检查其提供程序",
                 ),
             );
         }
@@ -180,7 +180,7 @@ fn judge_secrets_provider(doc: &ConfigDoc, sink: &mut Sink) {
             NodePlace::config(doc, "resources"),
             Text::fixed(
                 "no entry of the encryption configuration covers secrets: they are stored in plaintext",
-                "加密配置中没有覆盖 secrets 的条目:Secret 以明文存储",
+                "加密配置中没有覆盖 secrets 的条目：Secret 以明文存储",
             ),
         );
         return;
@@ -203,7 +203,7 @@ fn judge_secrets_provider(doc: &ConfigDoc, sink: &mut Sink) {
                 place,
                 Text::fixed(
                     "the first provider for secrets is identity: new Secrets are written in plaintext",
-                    "secrets 的首个提供程序是 identity:新写入的 Secret 为明文",
+                    "secrets 的首个提供程序是 identity：新写入的 Secret 为明文",
                 ),
             );
         }
@@ -212,7 +212,7 @@ fn judge_secrets_provider(doc: &ConfigDoc, sink: &mut Sink) {
                 place,
                 Text::fixed(
                     "Secrets are encrypted with aescbc, which is exposed to padding-oracle attacks; prefer kms v2, or secretbox or aesgcm with key rotation",
-                    "Secret 使用 aescbc 加密,存在填充预言攻击风险;建议使用 kms v2,或配合密钥轮换的 secretbox、aesgcm",
+                    "Secret 使用 aescbc 加密，存在填充预言攻击风险；建议使用 kms v2，或配合密钥轮换的 secretbox、aesgcm",
                 ),
             );
         }
@@ -221,7 +221,7 @@ fn judge_secrets_provider(doc: &ConfigDoc, sink: &mut Sink) {
                 place,
                 Text::fixed(
                     "Secrets are encrypted with KMS v1, deprecated and off by default since v1.29; move to apiVersion: v2",
-                    "Secret 使用 KMS v1 加密,该版本已弃用且自 v1.29 起默认关闭;请改用 apiVersion: v2",
+                    "Secret 使用 KMS v1 加密，该版本已弃用且自 v1.29 起默认关闭；请改用 apiVersion: v2",
                 ),
             );
         }
@@ -231,7 +231,7 @@ fn judge_secrets_provider(doc: &ConfigDoc, sink: &mut Sink) {
                 place,
                 text!(
                     "the first provider for secrets is {other}, which kcheck does not know",
-                    "secrets 的首个提供程序是 {other},kcheck 无法识别",
+                    "secrets 的首个提供程序是 {other}，kcheck 无法识别",
                 ),
             );
         }
@@ -286,7 +286,7 @@ fn judge_keys(doc: &ConfigDoc, entry: &Entry, provider: &Provider, sink: &mut Si
                 place(),
                 text!(
                     "{kind} key \"{name}\" is {len} bytes ({bits} bits); it must be {want} bytes",
-                    "{kind} 密钥 \"{name}\" 长 {len} 字节({bits} 位);应为 {want_zh} 字节",
+                    "{kind} 密钥 \"{name}\" 长 {len} 字节（{bits} 位）；应为 {want_zh} 字节",
                 ),
             );
         } else if len < 32 {
@@ -294,7 +294,7 @@ fn judge_keys(doc: &ConfigDoc, entry: &Entry, provider: &Provider, sink: &mut Si
                 place(),
                 text!(
                     "{kind} key \"{name}\" is {len} bytes ({bits} bits); 32 bytes are recommended",
-                    "{kind} 密钥 \"{name}\" 长 {len} 字节({bits} 位);建议使用 32 字节",
+                    "{kind} 密钥 \"{name}\" 长 {len} 字节（{bits} 位）；建议使用 32 字节",
                 ),
             );
         }

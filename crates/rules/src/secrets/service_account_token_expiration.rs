@@ -44,11 +44,11 @@ declare_rule! {
         evidence: Evidence::Node,
         title: Text::fixed(
             "kube-apiserver cannot issue bound tokens or lets them live too long",
-            "kube-apiserver 无法签发绑定令牌,或允许令牌有效期过长",
+            "kube-apiserver 无法签发绑定令牌，或允许令牌有效期过长",
         ),
         fix: Text::fixed(
             "Set --service-account-issuer and --service-account-signing-key-file, and cap --service-account-max-token-expiration (for example 24h).",
-            "设置 --service-account-issuer 和 --service-account-signing-key-file,并限制 --service-account-max-token-expiration(例如 24h)。",
+            "设置 --service-account-issuer 和 --service-account-signing-key-file，并限制 --service-account-max-token-expiration（例如 24h）。",
         ),
         check: Check::Node(check),
         doc_zh: r#"
@@ -95,7 +95,7 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
                 NodePlace::flag(api, flag),
                 text!(
                     "kube-apiserver ({origin}) has no --{flag}: it cannot issue bound service account tokens",
-                    "kube-apiserver({origin})未设置 --{flag}:无法签发绑定的服务账号令牌",
+                    "kube-apiserver（{origin}）未设置 --{flag}：无法签发绑定的服务账号令牌",
                 ),
             );
         }
@@ -108,7 +108,7 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
                 NodePlace::flag(api, MAX),
                 text!(
                     "kube-apiserver ({origin}) has no --{MAX}: clients may request tokens of any lifetime (the configured maximum is {limit}s)",
-                    "kube-apiserver({origin})未设置 --{MAX}:客户端可以申请任意有效期的令牌(配置的上限为 {limit} 秒)",
+                    "kube-apiserver（{origin}）未设置 --{MAX}：客户端可以申请任意有效期的令牌（配置的上限为 {limit} 秒）",
                 ),
             );
         }
@@ -118,7 +118,7 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
                     NodePlace::flag(api, MAX),
                     text!(
                         "kube-apiserver ({origin}) allows tokens to live --{MAX}={value}, longer than the configured maximum of {limit}s",
-                        "kube-apiserver({origin})允许令牌有效期为 --{MAX}={value},超过配置的上限 {limit} 秒",
+                        "kube-apiserver（{origin}）允许令牌有效期为 --{MAX}={value}，超过配置的上限 {limit} 秒",
                     ),
                 );
             }
@@ -128,7 +128,7 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
                     NodePlace::flag(api, MAX),
                     text!(
                         "kube-apiserver ({origin}) sets --{MAX}={value}, which is not a duration",
-                        "kube-apiserver({origin})设置的 --{MAX}={value} 不是有效的时长",
+                        "kube-apiserver（{origin}）设置的 --{MAX}={value} 不是有效的时长",
                     ),
                 );
             }
@@ -143,12 +143,12 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
         let how_zh = api
             .flags
             .get(EXTEND)
-            .map_or_else(|| "未设置,默认 true".to_string(), |v| format!("={v}"));
+            .map_or_else(|| "未设置，默认 true".to_string(), |v| format!("={v}"));
         sink.inform_on_node(
             NodePlace::flag(api, EXTEND),
             Text::new(
                 format!("kube-apiserver ({origin}) extends the tokens the kubelet mounts to one year (--{EXTEND} {how}), for clients that never reload their token; turn it off once none remain"),
-                format!("kube-apiserver({origin})会将 kubelet 挂载的令牌有效期延长至一年(--{EXTEND} {how_zh}),以兼容不重新读取令牌的客户端;确认不再有此类客户端后请关闭"),
+                format!("kube-apiserver（{origin}）会将 kubelet 挂载的令牌有效期延长至一年（--{EXTEND} {how_zh}），以兼容不重新读取令牌的客户端；确认不再有此类客户端后请关闭"),
             ),
         );
     }

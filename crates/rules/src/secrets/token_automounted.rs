@@ -50,7 +50,7 @@ declare_rule! {
         title: Text::fixed("Pod gets a service account token it may not need", "Pod 挂载了可能不需要的服务账号令牌"),
         fix: Text::fixed(
             "Set automountServiceAccountToken: false on the ServiceAccount or the pod, unless the pod calls the Kubernetes API (then set it to true explicitly).",
-            "在 ServiceAccount 或 Pod 上设置 automountServiceAccountToken: false;若 Pod 确需调用 Kubernetes API,请显式设为 true。",
+            "在 ServiceAccount 或 Pod 上设置 automountServiceAccountToken: false；若 Pod 确需调用 Kubernetes API，请显式设为 true。",
         ),
         severities: &[Severity::Medium],
         check: Check::Object { kinds: WORKLOAD_KINDS, run: check },
@@ -142,7 +142,7 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
             pod.path("automountServiceAccountToken"),
             text!(
                 "{kind} \"{name}\" mounts a token for service account \"{account}\", which no binding in the input grants anything: the token only helps an attacker",
-                "{kind} \"{name}\" 挂载了服务账号 \"{account}\" 的令牌,而输入中没有任何绑定授予该账号权限:令牌只会便利攻击者",
+                "{kind} \"{name}\" 挂载了服务账号 \"{account}\" 的令牌，而输入中没有任何绑定授予该账号权限：令牌只会便利攻击者",
             ),
         )
         .severity = Severity::Medium;
@@ -156,14 +156,14 @@ fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     let why_zh = if sa.is_some() {
         ""
     } else {
-        "(其 ServiceAccount 不在输入中)"
+        "（其 ServiceAccount 不在输入中）"
     };
     sink.warn(
         object,
         pod.path("automountServiceAccountToken"),
         text!(
             "{kind} \"{name}\" mounts a token for service account \"{account}\"{why_en}; disable automount unless it calls the API",
-            "{kind} \"{name}\" 挂载了服务账号 \"{account}\" 的令牌{why_zh};若不调用 API,请关闭自动挂载",
+            "{kind} \"{name}\" 挂载了服务账号 \"{account}\" 的令牌{why_zh}；若不调用 API，请关闭自动挂载",
         ),
     );
 }

@@ -210,11 +210,11 @@ pub fn basis_note(basis: Basis) -> Option<(String, String)> {
         Basis::Version(_) => None,
         Basis::Nearest { actual, used } => Some((
             format!("kube-apiserver v1.{actual} is outside the versions kcheck knows; the default admission plugins of v1.{used} are assumed"),
-            format!("kube-apiserver v1.{actual} 不在 kcheck 已知的版本范围内;按 v1.{used} 的默认准入插件判断"),
+            format!("kube-apiserver v1.{actual} 不在 kcheck 已知的版本范围内；按 v1.{used} 的默认准入插件判断"),
         )),
         Basis::Unknown => Some((
             "kube-apiserver's version is unknown; the default admission plugins common to v1.23 to v1.37 are assumed".to_string(),
-            "kube-apiserver 版本未知;按 v1.23 至 v1.37 共有的默认准入插件判断".to_string(),
+            "kube-apiserver 版本未知；按 v1.23 至 v1.37 共有的默认准入插件判断".to_string(),
         )),
     }
 }

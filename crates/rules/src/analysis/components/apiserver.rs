@@ -20,12 +20,12 @@ pub fn apiserver_or_note<'a>(facts: &'a NodeFacts, sink: &mut Sink) -> Option<&'
             let reason = &m.reason;
             text!(
                 "kube-apiserver was not found ({reason}); its settings were not checked: run kcheck node on a control-plane node",
-                "未找到 kube-apiserver({reason});未检查其设置:请在控制平面节点上运行 kcheck node",
+                "未找到 kube-apiserver（{reason}）；未检查其设置：请在控制平面节点上运行 kcheck node",
             )
         }
         None => Text::fixed(
             "no kube-apiserver static pod or process on this node (a worker node?); run kcheck node on a control-plane node",
-            "此节点上没有 kube-apiserver 静态 Pod 或进程(是工作节点?);请在控制平面节点上运行 kcheck node",
+            "此节点上没有 kube-apiserver 静态 Pod 或进程（是工作节点?）；请在控制平面节点上运行 kcheck node",
         ),
     };
     sink.not_examined_on_node(place, message);
@@ -126,7 +126,7 @@ pub fn judge_file_protection(
                     NodePlace::file(path),
                     text!(
                         "{en} {path} has mode {have}; it should be {want} or stricter",
-                        "{zh} {path} 的权限为 {have};应为 {want} 或更严格",
+                        "{zh} {path} 的权限为 {have}；应为 {want} 或更严格",
                     ),
                 );
             }
@@ -136,7 +136,7 @@ pub fn judge_file_protection(
                     NodePlace::file(path),
                     text!(
                         "{en} {path} is owned by {who}, not root",
-                        "{zh} {path} 的属主是 {who},而不是 root",
+                        "{zh} {path} 的属主是 {who}，而不是 root",
                     ),
                 );
             }

@@ -51,7 +51,7 @@ pub fn note_missing(missing: &Missing, sink: &mut Sink) {
         place,
         text!(
             "{what} is not available ({reason})",
-            "无法获得 {what}({reason})",
+            "无法获得 {what}（{reason}）",
         ),
     );
 }

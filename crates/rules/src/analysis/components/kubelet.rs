@@ -123,7 +123,7 @@ pub fn read(facts: &NodeFacts, setting: &KubeletSetting) -> Reading {
                     place: NodePlace::file(m.path.as_deref().unwrap_or(&m.what)),
                     reason: text!(
                         "the kubelet was not found ({reason})",
-                        "未找到 kubelet({reason})"
+                        "未找到 kubelet（{reason}）"
                     ),
                 }
             }
@@ -145,7 +145,7 @@ pub fn read(facts: &NodeFacts, setting: &KubeletSetting) -> Reading {
             place: NodePlace::flag(kubelet, flag),
             origin: text!(
                 "not set: the command-line default, as the kubelet runs without --config",
-                "未设置:kubelet 未使用 --config,采用命令行默认值",
+                "未设置：kubelet 未使用 --config，采用命令行默认值",
             ),
         });
     };
@@ -159,7 +159,7 @@ pub fn read(facts: &NodeFacts, setting: &KubeletSetting) -> Reading {
                 place: NodePlace::flag(kubelet, "config"),
                 reason: text!(
                     "the kubelet's configuration file {path} could not be examined: {why}",
-                    "无法检查 kubelet 的配置文件 {path}:{why}",
+                    "无法检查 kubelet 的配置文件 {path}：{why}",
                 ),
             }
         }
@@ -178,7 +178,7 @@ fn from_file(doc: &ConfigDoc, setting: &KubeletSetting) -> Reading {
             place,
             origin: text!(
                 "not set in {path}: the configuration file's default",
-                "{path} 中未设置:采用配置文件的默认值",
+                "{path} 中未设置：采用配置文件的默认值",
             ),
         }),
         Some(node) => {

@@ -139,7 +139,7 @@ pub(crate) fn check_workload(
                 pod_labels_path(object),
                 text!(
                     "{kind} \"{name}\": NetworkPolicy \"{policy}\" selects its pods and its rule {field}[{rule}] allows all {field} traffic on every port, so no policy restricts their {field} traffic (policies add up)",
-                    "{kind} \"{name}\":NetworkPolicy \"{policy}\" 选中了其 Pod,且其规则 {field}[{rule}] 在所有端口上放行全部{zh}流量,因此其{zh}流量不受任何策略限制(网络策略是叠加生效的)",
+                    "{kind} \"{name}\":NetworkPolicy \"{policy}\" 选中了其 Pod，且其规则 {field}[{rule}] 在所有端口上放行全部{zh}流量，因此其{zh}流量不受任何策略限制（网络策略是叠加生效的）",
                 ),
             );
         }
@@ -152,15 +152,15 @@ pub(crate) fn check_workload(
     let message = match (direction, none_here) {
         (Direction::Ingress, true) => text!(
             "{kind} \"{name}\": no NetworkPolicy of type {ty} selects its pods (namespace \"{namespace}\" has none), so any source may connect to them",
-            "{kind} \"{name}\":没有 {ty} 类型的 NetworkPolicy 选中其 Pod(名字空间 \"{namespace}\" 中没有任何网络策略),任何来源都可以连接它们",
+            "{kind} \"{name}\"：没有 {ty} 类型的 NetworkPolicy 选中其 Pod（名字空间 \"{namespace}\" 中没有任何网络策略），任何来源都可以连接它们",
         ),
         (Direction::Egress, true) => text!(
             "{kind} \"{name}\": no NetworkPolicy of type {ty} selects its pods (namespace \"{namespace}\" has none), so they may connect anywhere, the cloud metadata API included",
-            "{kind} \"{name}\":没有 {ty} 类型的 NetworkPolicy 选中其 Pod(名字空间 \"{namespace}\" 中没有任何网络策略),它们可以连接任何地方,包括云元数据 API",
+            "{kind} \"{name}\"：没有 {ty} 类型的 NetworkPolicy 选中其 Pod（名字空间 \"{namespace}\" 中没有任何网络策略），它们可以连接任何地方，包括云元数据 API",
         ),
         (_, false) => text!(
             "{kind} \"{name}\": no NetworkPolicy of type {ty} in namespace \"{namespace}\" selects its pods ({labels}), so their {field} traffic is not restricted",
-            "{kind} \"{name}\":名字空间 \"{namespace}\" 中没有 {ty} 类型的 NetworkPolicy 选中其 Pod({labels_zh}),其{zh}流量不受限制",
+            "{kind} \"{name}\"：名字空间 \"{namespace}\" 中没有 {ty} 类型的 NetworkPolicy 选中其 Pod（{labels_zh}），其{zh}流量不受限制",
         ),
     };
     sink.fail(object, pod_labels_path(object), message);

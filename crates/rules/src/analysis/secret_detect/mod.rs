@@ -83,12 +83,12 @@ impl Kind {
     pub fn describe(&self) -> (String, String) {
         let (en, zh) = match self {
             Kind::PrivateKey(label) => {
-                return (format!("private key, {label}"), format!("私钥,{label}"));
+                return (format!("private key, {label}"), format!("私钥，{label}"));
             }
             Kind::PrivateKeyStub(label) => {
                 return (
                     format!("private key, {label}, placeholder or truncated body"),
-                    format!("私钥,{label},内容为占位符或不完整"),
+                    format!("私钥，{label}，内容为占位符或不完整"),
                 );
             }
             Kind::Keystore => ("keystore file", "密钥库文件"),
@@ -160,17 +160,17 @@ impl Hit {
     pub fn summary(&self) -> (String, String) {
         let (en, zh) = self.kind.describe();
         match &self.fingerprint {
-            Some(fp) => (format!("({en}, {fp})"), format!("({zh},{fp})")),
-            None => (format!("({en})"), format!("({zh})")),
+            Some(fp) => (format!("({en}, {fp})"), format!("（{zh}，{fp}）")),
+            None => (format!("({en})"), format!("（{zh}）")),
         }
     }
 
-    /// `, line 3 (db.password),` / ` 第 3 行(db.password)`, or nothing for a one-line value.
+    /// `, line 3 (db.password),` / ` 第 3 行（db.password）`, or nothing for a one-line value.
     pub fn place(&self) -> (String, String) {
         match (self.line, &self.inner_key) {
-            (Some(n), Some(k)) => (format!(", line {n} ({k}),"), format!(" 第 {n} 行({k})")),
+            (Some(n), Some(k)) => (format!(", line {n} ({k}),"), format!(" 第 {n} 行（{k}）")),
             (Some(n), None) => (format!(", line {n},"), format!(" 第 {n} 行")),
-            (None, Some(k)) => (format!(" ({k})"), format!("({k})")),
+            (None, Some(k)) => (format!(" ({k})"), format!("（{k}）")),
             _ => (String::new(), String::new()),
         }
     }
@@ -271,7 +271,7 @@ impl Slot {
         };
         (
             (format!("{article} {kind_en}"), kind_zh),
-            (format!("({what_en})"), format!("({what_zh})")),
+            (format!("({what_en})"), format!("（{what_zh}）")),
         )
     }
 }

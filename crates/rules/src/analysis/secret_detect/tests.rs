@@ -549,7 +549,7 @@ fn credential_names_over_placeholders_are_slots() {
             ("a password".to_string(), "密码".to_string()),
             (
                 "(a value to fill in)".to_string(),
-                "(待填写的值)".to_string()
+                "（待填写的值）".to_string()
             )
         )
     );
