@@ -311,7 +311,7 @@ mod tests {
             matches!(
                 err,
                 VulnError::TooLarge {
-                    size: 32,
+                    size: 31,
                     limit: 10,
                     ..
                 }
