@@ -259,13 +259,19 @@ fn affected_package(reference: &str, components: &HashMap<&str, &Component>) -> 
         .or_else(|| fragment.and_then(|f| components.get(f)));
     if let Some(c) = found {
         let purl = c.purl.as_deref().and_then(parse_purl);
-        let name = non_empty(c.name.as_deref())
+        let group = non_empty(c.group.as_deref());
+        // A grouped name (Maven's group, npm's scope, a Go module path) reads whole from the
+        // package URL, as the scanners' own reports print it.
+        let grouped = group.as_ref().and(purl.as_ref()).map(|p| p.name.clone());
+        let name = grouped
+            .or_else(|| non_empty(c.name.as_deref()))
             .or_else(|| purl.as_ref().map(|p| p.name.clone()))
             .unwrap_or_default();
         let mut names = vec![name.clone()];
-        if let Some(group) = non_empty(c.group.as_deref()) {
-            names.push(format!("{group}:{name}"));
-            names.push(format!("{group}/{name}"));
+        if let (Some(group), Some(short)) = (group, non_empty(c.name.as_deref())) {
+            names.push(short.clone());
+            names.push(format!("{group}:{short}"));
+            names.push(format!("{group}/{short}"));
         }
         let version = non_empty(c.version.as_deref()).or_else(|| purl.and_then(|p| p.version));
         return Package {
@@ -377,12 +383,22 @@ fn parse_purl(s: &str) -> Option<Purl> {
         None => (rest, None),
     };
     let (kind, path) = path.trim_start_matches('/').split_once('/')?;
-    let name = percent_decode(path.rsplit('/').next()?);
+    let kind = kind.to_ascii_lowercase();
+    let (namespace, name) = match path.rsplit_once('/') {
+        Some((ns, n)) => (percent_decode(ns), percent_decode(n)),
+        None => (String::new(), percent_decode(path)),
+    };
     if kind.is_empty() || name.is_empty() {
         return None;
     }
+    // Where the ecosystem's own name includes the namespace, keep it (as scanners print it).
+    let name = match kind.as_str() {
+        "golang" | "npm" if !namespace.is_empty() => format!("{namespace}/{name}"),
+        "maven" if !namespace.is_empty() => format!("{namespace}:{name}"),
+        _ => name,
+    };
     Some(Purl {
-        kind: kind.to_ascii_lowercase(),
+        kind,
         name,
         version: version.filter(|v| !v.is_empty()),
     })
@@ -420,8 +436,12 @@ mod tests {
         let p = parse_purl("pkg:npm/%40scope/left-pad@1.3.0#lib").unwrap();
         assert_eq!(
             (p.name.as_str(), p.version.as_deref()),
-            ("left-pad", Some("1.3.0"))
+            ("@scope/left-pad", Some("1.3.0"))
         );
+        let p = parse_purl("pkg:golang/golang.org/x/net@v0.21.0").unwrap();
+        assert_eq!(p.name, "golang.org/x/net");
+        let p = parse_purl("pkg:maven/ch.qos.logback/logback-core@1.2.13").unwrap();
+        assert_eq!(p.name, "ch.qos.logback:logback-core");
         let p = parse_purl("pkg:deb/debian/openssl").unwrap();
         assert_eq!((p.name.as_str(), p.version), ("openssl", None));
         assert!(parse_purl("pkg:deb").is_none());
