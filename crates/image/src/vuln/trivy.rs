@@ -125,8 +125,14 @@ pub(super) fn parse(file: &str, bytes: &[u8]) -> Result<Vec<VulnReport>, VulnErr
 }
 
 /// One report per distinct image of the cluster (by image ID, else by name), the findings of
-/// every workload running it merged. Resources without image metadata (misconfiguration
-/// results, the cluster's own components) are skipped.
+/// every workload running it merged. Resources that name no image (misconfiguration results,
+/// the cluster's own components) are skipped.
+///
+/// In the `Resources` form each resource is one image's scan with that image's `Metadata`. The
+/// summary form (`Findings`) merges a workload's image scans into one entry carrying the
+/// metadata of one image or none: there, each OS result (`Class` `os-pkgs`, `Target`
+/// `NAME (FAMILY VERSION)`) starts an image named by its target, with the results after it;
+/// results before the first OS result name no image and are skipped.
 pub(super) fn parse_k8s(file: &str, bytes: &[u8]) -> Result<Vec<VulnReport>, VulnError> {
     let report: K8sReport =
         serde_json::from_slice(bytes).map_err(|e| json_error(file, FORMAT, &e))?;
@@ -136,27 +142,65 @@ pub(super) fn parse_k8s(file: &str, bytes: &[u8]) -> Result<Vec<VulnReport>, Vul
         .into_iter()
         .chain(report.findings)
         .flatten();
-    let mut images: BTreeMap<String, VulnReport> = BTreeMap::new();
+
+    let mut found: Vec<Found> = Vec::new();
     for resource in resources {
         let metadata = resource.metadata.unwrap_or_default();
-        if !metadata.is_image() {
+        let results = resource.results.unwrap_or_default();
+        if metadata.is_image() && results.iter().filter(|r| is_os(r)).count() <= 1 {
+            found.push(Found {
+                image: metadata.image_name(&results),
+                id: non_empty(metadata.image_id.as_deref()),
+                digests: metadata.digests(),
+                results,
+            });
             continue;
         }
-        let results = resource.results.unwrap_or_default();
-        let image = metadata.image_name(&results);
-        let key = non_empty(metadata.image_id.as_deref()).unwrap_or_else(|| image.clone());
+        let mut current: Option<Found> = None;
+        for result in results {
+            if is_os(&result) {
+                found.extend(current.take());
+                current = os_target_name(&result).map(|image| Found {
+                    image,
+                    id: None,
+                    digests: Vec::new(),
+                    results: Vec::new(),
+                });
+            }
+            if let Some(c) = current.as_mut() {
+                c.results.push(result);
+            }
+        }
+        found.extend(current);
+    }
+
+    // Images with an ID first, so that an image found only by name joins its namesake.
+    found.sort_by_key(|f| f.id.is_none());
+    let mut images: BTreeMap<String, VulnReport> = BTreeMap::new();
+    let mut key_of_name: BTreeMap<String, String> = BTreeMap::new();
+    for f in found {
+        let key = match &f.id {
+            Some(id) => format!("id {id}"),
+            None => key_of_name
+                .get(&f.image)
+                .cloned()
+                .unwrap_or_else(|| format!("name {}", f.image)),
+        };
+        key_of_name
+            .entry(f.image.clone())
+            .or_insert_with(|| key.clone());
         let entry = images.entry(key).or_insert_with(|| VulnReport {
             file: file.to_string(),
             format: VulnFormat::Trivy,
-            image,
+            image: f.image.clone(),
             digests: Vec::new(),
             created: created.clone(),
             vulnerabilities: Vec::new(),
         });
-        for digest in metadata.digests() {
-            push_digest(&mut entry.digests, &digest);
+        for digest in &f.digests {
+            push_digest(&mut entry.digests, digest);
         }
-        entry.vulnerabilities.extend(vulnerabilities(&results));
+        entry.vulnerabilities.extend(vulnerabilities(&f.results));
     }
     let mut out: Vec<VulnReport> = images
         .into_values()
@@ -171,6 +215,28 @@ pub(super) fn parse_k8s(file: &str, bytes: &[u8]) -> Result<Vec<VulnReport>, Vul
             .then_with(|| a.digests.cmp(&b.digests))
     });
     Ok(out)
+}
+
+/// An image found in a Kubernetes report, and the results that are its.
+struct Found {
+    image: String,
+    id: Option<String>,
+    digests: Vec<String>,
+    results: Vec<TrivyResult>,
+}
+
+fn is_os(result: &TrivyResult) -> bool {
+    result.class.as_deref() == Some("os-pkgs")
+}
+
+/// `registry.example.com/api:1.4 (debian 12.7)` names `registry.example.com/api:1.4`.
+fn os_target_name(result: &TrivyResult) -> Option<String> {
+    let target = result.target.as_deref()?.trim();
+    let name = match target.rfind(" (") {
+        Some(i) if target.ends_with(')') => &target[..i],
+        _ => target,
+    };
+    non_empty(Some(name))
 }
 
 impl Metadata {
@@ -192,25 +258,16 @@ impl Metadata {
         digests
     }
 
-    /// The first tag, else the first repo digest (`name@sha256:...`), else the OS result's
-    /// target without its ` (debian 12.5)`, else the image ID.
+    /// The image as the scan named it (its OS result's target without ` (debian 12.7)`), else
+    /// the first tag, else the first repo digest (`name@sha256:...`), else the image ID.
     fn image_name(&self, results: &[TrivyResult]) -> String {
         let first = |v: &Option<Vec<String>>| v.iter().flatten().find_map(|s| non_empty(Some(s)));
-        first(&self.repo_tags)
+        results
+            .iter()
+            .filter(|r| is_os(r))
+            .find_map(os_target_name)
+            .or_else(|| first(&self.repo_tags))
             .or_else(|| first(&self.repo_digests))
-            .or_else(|| {
-                results
-                    .iter()
-                    .filter(|r| r.class.as_deref() == Some("os-pkgs"))
-                    .find_map(|r| {
-                        let target = r.target.as_deref()?;
-                        let name = match target.rfind(" (") {
-                            Some(i) if target.ends_with(')') => &target[..i],
-                            _ => target,
-                        };
-                        non_empty(Some(name))
-                    })
-            })
             .or_else(|| non_empty(self.image_id.as_deref()))
             .unwrap_or_default()
     }
