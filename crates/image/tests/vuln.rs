@@ -234,12 +234,13 @@ fn grype_report() {
             digests: strings(&[WEB_MANIFEST, WEB_CONFIG]),
             created: Some("2026-11-30T10:02:11.551234+01:00".to_string()),
             vulnerabilities: vec![
-                // Matched twice (NVD without a fix, GitHub with one): kept once, with the fix.
+                // Matched twice (NVD without a fix, GitHub with one): kept once, with the fix
+                // of the installed release line (1.22), not the lowest (1.21.11).
                 v(
                     "CVE-2024-24790",
                     "stdlib",
                     "go1.22.1",
-                    Some("1.21.11"),
+                    Some("1.22.4"),
                     Critical,
                     None
                 ),

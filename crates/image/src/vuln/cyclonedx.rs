@@ -40,7 +40,7 @@ use std::collections::HashMap;
 use kcheck_model::image::{VulnFormat, VulnReport, VulnSeverity, Vulnerability};
 use serde::Deserialize;
 
-use super::{finish, json_error, non_empty, push_digest, severity, VulnError};
+use super::{finish, json_error, non_empty, pick_fix, push_digest, severity, VulnError};
 
 const FORMAT: &str = "CycloneDX";
 const TRIVY_IMAGE_ID: &str = "aquasecurity:trivy:ImageID";
@@ -204,26 +204,27 @@ fn vulnerabilities(
         .into_iter()
         .map(|a| {
             let package = affected_package(a.reference.as_deref().unwrap_or_default(), components);
-            let versions = a.versions.iter().flatten();
-            let with_status = |status: &str| {
-                versions
-                    .clone()
-                    .filter(|av| av.status.as_deref() == Some(status))
-                    .find_map(|av| non_empty(av.version.as_deref()))
+            let with_status = |status: &'static str| {
+                a.versions
+                    .iter()
+                    .flatten()
+                    .filter(move |av| av.status.as_deref() == Some(status))
+                    .filter_map(|av| av.version.as_deref())
             };
             let installed = with_status("affected")
+                .find_map(|v| non_empty(Some(v)))
                 .or(package.version)
                 .unwrap_or_default();
-            let fixed = with_status("unaffected").or_else(|| {
-                recommendations
+            let fixed = pick_fix(with_status("unaffected"), &installed).or_else(|| {
+                let (_, versions) = recommendations
                     .iter()
                     .find(|(name, _)| package.names.iter().any(|n| n == name))
                     .or(if only_one {
                         recommendations.first()
                     } else {
                         None
-                    })
-                    .map(|(_, fixed)| fixed.clone())
+                    })?;
+                pick_fix(versions.split(','), &installed)
             });
             Vulnerability {
                 id: id.clone(),
@@ -295,14 +296,13 @@ fn affected_package(reference: &str, components: &HashMap<&str, &Component>) -> 
 }
 
 /// Trivy's `"Upgrade PKG to version V1, V2; Upgrade PKG2 to version V3"`: each package with its
-/// first version.
-fn trivy_recommendations(text: &str) -> Vec<(String, String)> {
+/// versions as written (`"V1, V2"`).
+fn trivy_recommendations(text: &str) -> Vec<(&str, &str)> {
     text.split("; ")
         .filter_map(|part| {
             let rest = part.trim().strip_prefix("Upgrade ")?;
             let (name, versions) = rest.split_once(" to version ")?;
-            let first = versions.split(',').find_map(|s| non_empty(Some(s)))?;
-            Some((name.trim().to_string(), first))
+            Some((name.trim(), versions))
         })
         .collect()
 }
@@ -457,8 +457,8 @@ mod tests {
                 "Upgrade libssl3 to version 3.0.15-1~deb12u1; Upgrade openssl to version 3.0.15-1~deb12u1, 3.0.16"
             ),
             [
-                ("libssl3".to_string(), "3.0.15-1~deb12u1".to_string()),
-                ("openssl".to_string(), "3.0.15-1~deb12u1".to_string())
+                ("libssl3", "3.0.15-1~deb12u1"),
+                ("openssl", "3.0.15-1~deb12u1, 3.0.16")
             ]
         );
         assert!(trivy_recommendations("Apply the vendor's patch").is_empty());

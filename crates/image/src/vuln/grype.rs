@@ -18,7 +18,7 @@
 use kcheck_model::image::{VulnFormat, VulnReport, Vulnerability};
 use serde::Deserialize;
 
-use super::{finish, json_error, non_empty, push_digest, severity, VulnError};
+use super::{finish, json_error, non_empty, pick_fix, push_digest, severity, VulnError};
 
 const FORMAT: &str = "Grype";
 
@@ -138,19 +138,20 @@ pub(super) fn parse(file: &str, bytes: &[u8]) -> Result<Vec<VulnReport>, VulnErr
                     .trim()
                     .to_string()
             };
+            let installed = field(|a| &a.version);
             let fixed = v.fix.as_ref().and_then(|fix| {
                 if fix.state.as_deref().map(str::trim) != Some("fixed") {
                     return None;
                 }
-                fix.versions
-                    .iter()
-                    .flatten()
-                    .find_map(|s| non_empty(Some(s)))
+                pick_fix(
+                    fix.versions.iter().flatten().map(String::as_str),
+                    &installed,
+                )
             });
             Some(Vulnerability {
                 id,
                 package: field(|a| &a.name),
-                installed: field(|a| &a.version),
+                installed,
                 fixed,
                 severity: severity(v.severity.as_deref().unwrap_or_default()),
                 title: None,

@@ -13,7 +13,9 @@
 //! Reports are bounded by [`MAX_REPORT_BYTES`]; a UTF-8 byte order mark is skipped. Within one
 //! report the same (id, package, installed version) is kept once (the highest severity, a known
 //! fixed version and a title win) and vulnerabilities are sorted by severity (highest first),
-//! then id, package and installed version.
+//! then id, package and installed version. Where a scanner lists several fixed versions (one per
+//! release line), the fixed version kept is the first on the installed version's line, else the
+//! first listed.
 //!
 //! Each format's module names the facts it relies on and where they come from.
 
@@ -259,6 +261,35 @@ fn non_empty(s: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The fixed version to report among a scanner's candidates, in the scanner's order: the first
+/// on the installed version's release line (the same first two numbers: `1.22.4` for
+/// `go1.22.1` among `1.21.11, 1.22.4`), else the first. A fix on another line is no upgrade
+/// path for what is installed, when the line has its own.
+fn pick_fix<'a>(candidates: impl IntoIterator<Item = &'a str>, installed: &str) -> Option<String> {
+    let candidates: Vec<String> = candidates
+        .into_iter()
+        .filter_map(|c| non_empty(Some(c)))
+        .collect();
+    release_line(installed)
+        .and_then(|line| candidates.iter().find(|c| release_line(c) == Some(line)))
+        .or(candidates.first())
+        .cloned()
+}
+
+/// The first two numbers of a version (`1.22` of `go1.22.1`, `2.36` of `2.36-9+deb12u4`), when
+/// it starts with them (an epoch, `1:1.2.13`, does not).
+fn release_line(version: &str) -> Option<(&str, &str)> {
+    let start = version.find(|c: char| c.is_ascii_digit())?;
+    let rest = &version[start..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let mut parts = rest[..end].split('.');
+    let major = parts.next().filter(|p| !p.is_empty())?;
+    let minor = parts.next().filter(|p| !p.is_empty())?;
+    Some((major, minor))
+}
+
 /// Keeps one entry per (id, package, installed) and sorts: severity (highest first), id,
 /// package, installed.
 fn finish(vulnerabilities: Vec<Vulnerability>) -> Vec<Vulnerability> {
@@ -331,6 +362,31 @@ mod tests {
         push_digest(&mut d, "repo@");
         push_digest(&mut d, "sha256:");
         assert_eq!(d, ["sha256:aa", "sha256:bb"]);
+    }
+
+    #[test]
+    fn fixes_on_the_installed_release_line_come_first() {
+        assert_eq!(
+            pick_fix(["1.21.11", "1.22.4"], "go1.22.1").as_deref(),
+            Some("1.22.4")
+        );
+        assert_eq!(
+            pick_fix([" 2.32.0", "2.32.2"], "2.31.0").as_deref(),
+            Some("2.32.0")
+        );
+        assert_eq!(
+            pick_fix(["", "6.0.3.1", "5.2.4.3"], "5.2.1").as_deref(),
+            Some("5.2.4.3")
+        );
+        assert_eq!(
+            pick_fix(["1:1.2.13.dfsg-1+deb12u1"], "1:1.2.13.dfsg-1").as_deref(),
+            Some("1:1.2.13.dfsg-1+deb12u1")
+        );
+        assert_eq!(pick_fix([" "], "1.0"), None);
+        assert_eq!(release_line("v0.21.0"), Some(("0", "21")));
+        assert_eq!(release_line("2.36-9+deb12u4"), Some(("2", "36")));
+        assert_eq!(release_line("1:1.2.13"), None);
+        assert_eq!(release_line("latest"), None);
     }
 
     #[test]

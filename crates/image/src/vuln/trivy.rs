@@ -23,14 +23,15 @@
 //! Trivy's own source consulted, so it is optional.
 //!
 //! A vulnerability whose `Status` is `affected`, `will_not_fix`, `fix_deferred` or
-//! `end_of_life` has no fix, whatever `FixedVersion` says.
+//! `end_of_life` has no fix, whatever `FixedVersion` says; otherwise the fix is picked from
+//! `FixedVersion`'s list (see the parent module).
 
 use std::collections::BTreeMap;
 
 use kcheck_model::image::{VulnFormat, VulnReport, Vulnerability};
 use serde::Deserialize;
 
-use super::{finish, json_error, non_empty, push_digest, severity, VulnError};
+use super::{finish, json_error, non_empty, pick_fix, push_digest, severity, VulnError};
 
 const FORMAT: &str = "Trivy";
 
@@ -283,22 +284,20 @@ fn vulnerabilities(results: &[TrivyResult]) -> Vec<Vulnerability> {
                 v.status.as_deref().map(str::trim),
                 Some("affected" | "will_not_fix" | "fix_deferred" | "end_of_life")
             );
-            let fixed = if no_fix {
-                None
-            } else {
-                v.fixed_version
-                    .as_deref()
-                    .and_then(|f| f.split(',').find_map(|s| non_empty(Some(s))))
+            let installed = v
+                .installed_version
+                .as_deref()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            let fixed = match (no_fix, v.fixed_version.as_deref()) {
+                (false, Some(list)) => pick_fix(list.split(','), &installed),
+                _ => None,
             };
             Some(Vulnerability {
                 id,
                 package: v.pkg_name.as_deref().unwrap_or_default().trim().to_string(),
-                installed: v
-                    .installed_version
-                    .as_deref()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
+                installed,
                 fixed,
                 severity: severity(v.severity.as_deref().unwrap_or_default()),
                 title: non_empty(v.title.as_deref()),
