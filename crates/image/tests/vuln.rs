@@ -222,6 +222,83 @@ fn trivy_kubernetes_report_gives_one_report_per_image() {
 }
 
 #[test]
+fn trivy_kubernetes_summary_names_images_by_their_os_results() {
+    let (file, reports) = read("trivy-k8s-summary.json");
+    let report = |image: &str, digests: &[&str], vulnerabilities| VulnReport {
+        file: file.clone(),
+        format: VulnFormat::Trivy,
+        image: image.to_string(),
+        digests: strings(digests),
+        created: None,
+        vulnerabilities,
+    };
+    assert_eq!(
+        reports.unwrap(),
+        vec![
+            // The aggregator's entry has no image metadata: its image, named by its OS result,
+            // joins the DaemonSet's, which has.
+            report(
+                "cr.fluentbit.io/fluent/fluent-bit:3.1.9",
+                &[FLUENT_MANIFEST, FLUENT_CONFIG],
+                vec![
+                    v(
+                        "CVE-2024-33599",
+                        "libc6",
+                        "2.36-9+deb12u7",
+                        Some("2.36-9+deb12u8"),
+                        High,
+                        Some("glibc: stack-based buffer overflow in netgroup cache"),
+                    ),
+                    v(
+                        "CVE-2024-34156",
+                        "stdlib",
+                        "v1.22.5",
+                        Some("1.22.7"),
+                        High,
+                        Some("encoding/gob: golang: Calling Decoder.Decode on a message which contains deeply nested structures..."),
+                    ),
+                ],
+            ),
+            // Two images merged into the api Deployment's entry, told apart by their OS results.
+            report(
+                "registry.example.com/shop/api:1.4.2",
+                &[],
+                vec![
+                    v(
+                        "CVE-2024-45491",
+                        "libexpat1",
+                        "2.5.0-1",
+                        Some("2.5.0-1+deb12u1"),
+                        Critical,
+                        Some("libexpat: Integer Overflow or Wraparound"),
+                    ),
+                    v(
+                        "CVE-2024-6345",
+                        "setuptools",
+                        "65.5.1",
+                        Some("70.0.0"),
+                        High,
+                        Some("pypa/setuptools: Remote code execution via download functions in the package_index module in pypa/setuptools"),
+                    ),
+                ],
+            ),
+            report(
+                "registry.example.com/shop/envoy:1.31.2",
+                &[],
+                vec![v(
+                    "CVE-2024-2236",
+                    "libgcrypt20",
+                    "1.9.4-3ubuntu3",
+                    None,
+                    Medium,
+                    Some("libgcrypt: vulnerable to Marvin Attack"),
+                )],
+            ),
+        ]
+    );
+}
+
+#[test]
 fn grype_report() {
     let (file, reports) = read("grype.json");
     assert_eq!(
@@ -600,6 +677,7 @@ fn no_panic_on_damaged_reports() {
     for name in [
         "trivy-image.json",
         "trivy-k8s.json",
+        "trivy-k8s-summary.json",
         "grype.json",
         "cyclonedx-trivy.json",
         "cyclonedx-plain.json",
