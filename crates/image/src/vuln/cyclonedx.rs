@@ -1,8 +1,11 @@
 //! CycloneDX JSON (1.4 to 1.6) with vulnerabilities: a vulnerability disclosure report (VDR) or
-//! a BOM with `vulnerabilities`, as Trivy writes with `-f cyclonedx --scanners vuln`.
+//! a BOM with `vulnerabilities`, as Trivy writes with `-f cyclonedx` when it scans for
+//! vulnerabilities.
 //!
 //! Facts relied on, from the CycloneDX JSON reference (<https://cyclonedx.org/docs/1.6/json/>,
-//! 1.4 and 1.5 alike for these fields) and Trivy's CycloneDX writer
+//! `vulnerabilities` being part of the core schema since 1.4), the CycloneDX libraries' enums
+//! (`ImpactAnalysisState`, `ImpactAnalysisAffectedStatus` in
+//! <https://github.com/CycloneDX/cyclonedx-python-lib>) and Trivy's CycloneDX writer
 //! (`pkg/sbom/cyclonedx/core/cyclonedx.go`, `pkg/sbom/cyclonedx/marshal.go`, `pkg/purl/purl.go`
 //! and the golden file `integration/testdata/fluentd-multiple-lockfiles-short.cdx.json.golden`
 //! in <https://github.com/aquasecurity/trivy>):
@@ -25,8 +28,10 @@
 //!   recommendations of several packages joined by `"; "`; each affected package is one
 //!   `affects[]` entry whose `versions` hold the installed version with status `affected`.
 //!
-//! A fixed version is the first `affects[].versions[]` entry with status `unaffected` and a
-//! `version`, else the first version Trivy's recommendation gives for that package.
+//! A fixed version is picked (see the parent module) from the `affects[].versions[]` entries
+//! with status `unaffected` and a `version`, else from the versions Trivy's recommendation gives
+//! for that package (or the only recommendation, when one package is affected). The installed
+//! version is the `affected` entry's `version`, else the component's version.
 //! Vulnerabilities whose `analysis.state` says they do not apply (`not_affected`,
 //! `false_positive`, `resolved`, `resolved_with_pedigree`) are left out. CycloneDX has no title:
 //! titles are left empty.
