@@ -694,3 +694,44 @@ fn no_panic_on_damaged_reports() {
         }
     }
 }
+
+#[test]
+fn grype_fix_states_and_image_names() {
+    // No userInput: the first tag names the image. A `wont-fix` listing versions is no fix.
+    let reports = parse_vuln_report(
+        "g.json",
+        br#"{"matches": [
+              {"vulnerability": {"id": "CVE-1", "severity": "High", "fix": {"versions": ["9.9"], "state": "wont-fix"}},
+               "artifact": {"name": "a", "version": "1.0"}},
+              {"vulnerability": {"id": "CVE-2", "severity": "low", "fix": {"versions": ["", "1.1"], "state": "fixed"}},
+               "artifact": {"name": "a", "version": "1.0"}},
+              {"vulnerability": {"id": "CVE-3"}},
+              {"artifact": {"name": "no vulnerability"}}],
+            "source": {"type": "image", "target": {"userInput": "", "tags": ["api:1"], "repoDigests": [], "imageID": "sha256:cc"}},
+            "descriptor": {"name": "grype", "timestamp": ""}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        reports,
+        vec![VulnReport {
+            file: "g.json".to_string(),
+            format: VulnFormat::Grype,
+            image: "api:1".to_string(),
+            digests: strings(&["sha256:cc"]),
+            created: None,
+            vulnerabilities: vec![
+                v("CVE-1", "a", "1.0", None, High, None),
+                v("CVE-2", "a", "1.0", Some("1.1"), Low, None),
+                v("CVE-3", "", "", None, Unknown, None),
+            ],
+        }]
+    );
+    // An image source whose target is a string: the string names the image.
+    let reports = parse_vuln_report(
+        "g.json",
+        br#"{"matches": [], "source": {"type": "image", "target": "api:1"}}"#,
+    )
+    .unwrap();
+    assert_eq!(reports[0].image, "api:1");
+    assert!(reports[0].digests.is_empty() && reports[0].vulnerabilities.is_empty());
+}

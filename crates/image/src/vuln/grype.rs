@@ -61,13 +61,13 @@ struct Source {
     target: Option<Target>,
 }
 
-/// An image's target is an object; other sources' a string. An object that does not fit is
-/// kept as a value and read as naming nothing.
+/// An image's target is an object; other sources' a string. A string names the image; any
+/// other value that does not fit names nothing.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Target {
     Image(ImageTarget),
-    Other(#[allow(dead_code)] serde::de::IgnoredAny),
+    Other(serde_json::Value),
 }
 
 #[derive(Default, Deserialize)]
@@ -102,6 +102,10 @@ pub(super) fn parse(file: &str, bytes: &[u8]) -> Result<Vec<VulnReport>, VulnErr
     }
     let target = match source.target {
         Some(Target::Image(target)) => target,
+        Some(Target::Other(serde_json::Value::String(name))) => ImageTarget {
+            user_input: Some(name),
+            ..ImageTarget::default()
+        },
         _ => ImageTarget::default(),
     };
 
