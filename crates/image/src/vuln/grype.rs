@@ -13,7 +13,8 @@
 //!   Grype has no title, only a long `description`: titles are left empty;
 //! - `source`: `type` `image` with `target` an object (`userInput`, `imageID`, the config
 //!   digest; `manifestDigest`; `tags`; `repoDigests`, `name@sha256:...`); other types
-//!   (`directory`, `file`, `sbom-file`, `purl`, `cpe`, `snap`, `unknown`) have a string target.
+//!   (`directory`, `file`, `sbom-file`, `purl`, `cpe`, `snap`, `unknown`) have a string target
+//!   and are not image reports (an `image` source with a string target is read as naming it).
 
 use kcheck_model::image::{VulnFormat, VulnReport, Vulnerability};
 use serde::Deserialize;
