@@ -3,3 +3,5 @@
 //! union filesystem without extracting anything, and reads vulnerability scanner reports
 //! (Trivy, Grype, CycloneDX) into [`kcheck_model::image::VulnReport`]. It judges nothing: the
 //! rules of items 6.1, 7.1, 7.2 and 7.4 do.
+
+pub mod vuln;
