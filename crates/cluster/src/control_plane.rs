@@ -4,7 +4,7 @@
 //! that the node rules say they could not look instead of passing.
 
 use kcheck_model::facts::{Component, ComponentKind, Flags, Missing, Origin, Probe};
-use kcheck_model::{Inventory, Node, NodeFacts, Object};
+use kcheck_model::{Inventory, Node, NodeFacts, Object, Text};
 
 const CONTROL_PLANE: [ComponentKind; 4] = [
     ComponentKind::ApiServer,
@@ -14,8 +14,10 @@ const CONTROL_PLANE: [ComponentKind; 4] = [
 ];
 
 /// Why node-only evidence is missing from a cluster run.
-const NODE_ONLY: &str =
-    "on the control-plane node only, not readable through the API (run kcheck node there)";
+const NODE_ONLY: Text = Text::fixed(
+    "on the control-plane node only, not readable through the API (run kcheck node there)",
+    "只在控制平面节点上，无法通过 API 读取（请在该节点上运行 kcheck node）",
+);
 
 /// The control-plane components among the `kube-system` pods, as node facts; `None` when the
 /// API shows none (a managed control plane) and no probe was made.
@@ -36,7 +38,10 @@ pub fn facts(inventory: &Inventory, probes: Vec<Probe>, now: i64) -> Option<Node
         miss(
             "component:kubelet",
             None,
-            "the kubelet runs on each node, not readable through the API (run kcheck node there)",
+            Text::fixed(
+                "the kubelet runs on each node, not readable through the API (run kcheck node there)",
+                "kubelet 运行在每个节点上，无法通过 API 读取（请在节点上运行 kcheck node）",
+            ),
         ),
         miss("pki", Some("/etc/kubernetes/pki"), NODE_ONLY),
         miss("kubeconfig", Some("/etc/kubernetes"), NODE_ONLY),
@@ -54,7 +59,10 @@ pub fn facts(inventory: &Inventory, probes: Vec<Probe>, now: i64) -> Option<Node
             missing.push(miss(
                 &format!("component:{name}"),
                 None,
-                &format!("no {name} pod in kube-system (a managed or external control plane)"),
+                Text::new(
+                    format!("no {name} pod in kube-system (a managed or external control plane)"),
+                    format!("kube-system 中没有 {name} Pod（托管或外部的控制平面）"),
+                ),
             ));
         }
     }
@@ -83,11 +91,11 @@ pub fn facts(inventory: &Inventory, probes: Vec<Probe>, now: i64) -> Option<Node
     })
 }
 
-fn miss(what: &str, path: Option<&str>, reason: &str) -> Missing {
+fn miss(what: &str, path: Option<&str>, reason: Text) -> Missing {
     Missing {
         what: what.to_string(),
         path: path.map(str::to_string),
-        reason: reason.to_string(),
+        reason,
     }
 }
 

@@ -559,7 +559,8 @@ pub struct Missing {
     /// A stable key rules ask for: `component:kube-apiserver`, `config:kubelet`, `pki`, `lsm`.
     pub what: String,
     pub path: Option<String>,
-    pub reason: String,
+    /// Why, in both languages (system errors read the same in both).
+    pub reason: crate::Text,
 }
 
 #[cfg(test)]

@@ -46,6 +46,16 @@ impl Text {
         }
     }
 
+    /// The same words in both languages: names, paths and the operating system's own error
+    /// messages, which kcheck does not translate.
+    pub fn same(s: impl Into<String>) -> Text {
+        let s: String = s.into();
+        Text {
+            en: Cow::Owned(s.clone()),
+            zh: Cow::Owned(s),
+        }
+    }
+
     /// The text in `lang`; when a process formats only one language (see [`only`]) and asks
     /// for the other, the one it has.
     pub fn get(&self, lang: Lang) -> &str {

@@ -440,7 +440,11 @@ fn missing_evidence_has_stable_keys() {
                 && m.path.as_deref() == Some("/etc/kubernetes/pki/etcd/server.crt")
         })
         .unwrap();
-    assert!(cert.reason.contains("etcd --cert-file"), "{}", cert.reason);
+    assert!(
+        cert.reason.en.contains("etcd --cert-file"),
+        "{:?}",
+        cert.reason
+    );
     assert_eq!(
         facts
             .file("/etc/kubernetes/pki/etcd/server.crt")

@@ -130,7 +130,7 @@ fn missing(what: &str, path: Option<&str>, reason: &str) -> Missing {
     Missing {
         what: what.into(),
         path: path.map(Into::into),
-        reason: reason.into(),
+        reason: kcheck_model::Text::same(reason),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::host::join;
 use super::Collector;
 use kcheck_model::facts::{CniConfig, FileRole, Lsm};
-use kcheck_model::DiagnosticSeverity;
+use kcheck_model::{DiagnosticSeverity, Text};
 
 const CNI_DIR: &str = "/etc/cni/net.d";
 const APPARMOR_ENABLED: &str = "/sys/module/apparmor/parameters/enabled";
@@ -15,7 +15,7 @@ impl Collector<'_> {
         let names = match self.host.list_dir(CNI_DIR) {
             Ok(n) => n,
             Err(e) => {
-                self.missing("cni", Some(CNI_DIR), e.to_string());
+                self.missing("cni", Some(CNI_DIR), Text::same(e.to_string()));
                 return;
             }
         };
@@ -59,7 +59,10 @@ impl Collector<'_> {
             self.facts.cni.push(config);
         }
         if self.facts.cni.is_empty() {
-            let reason = "no .conf, .conflist or .json file".to_string();
+            let reason = Text::fixed(
+                "no .conf, .conflist or .json file",
+                "没有 .conf、.conflist 或 .json 文件",
+            );
             self.missing("cni", Some(CNI_DIR), reason);
         }
     }
@@ -87,7 +90,10 @@ impl Collector<'_> {
             .map(str::to_string)
             .collect();
         if apparmor.is_none() && selinux.is_none() && active_text.is_none() {
-            let reason = format!("none of {APPARMOR_ENABLED}, {SELINUX_ENFORCE}, {ACTIVE_LSMS}");
+            let reason = Text::new(
+                format!("none of {APPARMOR_ENABLED}, {SELINUX_ENFORCE}, {ACTIVE_LSMS}"),
+                format!("{APPARMOR_ENABLED}、{SELINUX_ENFORCE}、{ACTIVE_LSMS} 都不存在"),
+            );
             self.missing("lsm", None, reason);
         }
         self.facts.lsm = Lsm {

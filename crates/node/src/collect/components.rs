@@ -5,7 +5,7 @@ use super::flags::{image_version, parse, split_words, Word};
 use super::host;
 use super::Collector;
 use kcheck_model::facts::{Component, ComponentKind, FileRole, Origin};
-use kcheck_model::{Location, Node, Object};
+use kcheck_model::{Location, Node, Object, Text};
 use std::collections::HashMap;
 
 /// The longest command line read from `/proc` (Linux allows 2 MiB of arguments and environment).
@@ -29,7 +29,7 @@ impl Collector<'_> {
         let names = match self.host.list_dir(&dir) {
             Ok(names) => names,
             Err(e) => {
-                self.missing("manifests", Some(&dir), e.to_string());
+                self.missing("manifests", Some(&dir), Text::same(e.to_string()));
                 return;
             }
         };
@@ -67,7 +67,7 @@ impl Collector<'_> {
             Ok(entries) => entries,
             Err(e) => {
                 let shown = proc_dir.display().to_string();
-                self.missing("processes", Some(&shown), e.to_string());
+                self.missing("processes", Some(&shown), Text::same(e.to_string()));
                 return;
             }
         };
@@ -231,15 +231,16 @@ impl Collector<'_> {
             .sort_by_key(|c| (c.kind, origin_rank(&c.origin)));
         for kind in ComponentKind::ALL {
             if self.facts.component(kind).is_none() {
+                let proc_dir = self.opts.proc_dir.display();
+                let manifests = &self.opts.manifests_dir;
                 let reason = match kind {
-                    ComponentKind::Kubelet => format!(
-                        "no kubelet process in {}, no kubelet systemd drop-in or {KUBEADM_FLAGS_ENV}",
-                        self.opts.proc_dir.display()
+                    ComponentKind::Kubelet => Text::new(
+                        format!("no kubelet process in {proc_dir}, no kubelet systemd drop-in or {KUBEADM_FLAGS_ENV}"),
+                        format!("{proc_dir} 中没有 kubelet 进程，也没有 kubelet 的 systemd 配置片段或 {KUBEADM_FLAGS_ENV}"),
                     ),
-                    _ => format!(
-                        "no static pod in {} and no process in {}",
-                        self.opts.manifests_dir,
-                        self.opts.proc_dir.display()
+                    _ => Text::new(
+                        format!("no static pod in {manifests} and no process in {proc_dir}"),
+                        format!("{manifests} 中没有静态 Pod，{proc_dir} 中也没有进程"),
                     ),
                 };
                 self.missing(&format!("component:{kind}"), None, reason);

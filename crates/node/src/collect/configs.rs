@@ -2,7 +2,7 @@
 //! the files its plugins name), audit policy; the audit log and etcd's data directory.
 
 use super::host::{join, normalize, parent, ReadError};
-use super::Collector;
+use super::{error_of, no_such_file, not_a_mapping, Collector};
 use kcheck_model::facts::{ComponentKind, ConfigDoc, ConfigRole, FileRole, Flags};
 use kcheck_model::{DiagnosticSeverity, Node, Object, Source, Value};
 
@@ -170,20 +170,16 @@ impl Collector<'_> {
         let root = match self.read(&path) {
             Ok(bytes) => self.parse_document(&path, &bytes),
             Err(ReadError::NotFound) => {
-                self.missing(key, Some(&path), format!("{reason}: no such file"));
+                self.missing(key, Some(&path), no_such_file(&reason));
                 return None;
             }
             Err(e) => {
-                self.missing(key, Some(&path), format!("{reason}: {e}"));
+                self.missing(key, Some(&path), error_of(&reason, &e));
                 return None;
             }
         };
         let Some(root) = root else {
-            self.missing(
-                key,
-                Some(&path),
-                format!("{reason}: not a YAML or JSON mapping"),
-            );
+            self.missing(key, Some(&path), not_a_mapping(&reason));
             return None;
         };
         self.facts.configs.push(ConfigDoc {

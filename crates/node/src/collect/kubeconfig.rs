@@ -84,22 +84,17 @@ impl Collector<'_> {
                 Ok(b) => b,
                 Err(ReadError::NotFound) => {
                     if expected {
-                        self.missing(
-                            "kubeconfig",
-                            Some(&path),
-                            format!("{used_by}: no such file"),
-                        );
+                        self.missing("kubeconfig", Some(&path), super::no_such_file(&used_by));
                     }
                     continue;
                 }
                 Err(e) => {
-                    self.missing("kubeconfig", Some(&path), format!("{used_by}: {e}"));
+                    self.missing("kubeconfig", Some(&path), super::error_of(&used_by, &e));
                     continue;
                 }
             };
             let Some(root) = self.parse_document(&path, &bytes) else {
-                let reason = format!("{used_by}: not a YAML or JSON mapping");
-                self.missing("kubeconfig", Some(&path), reason);
+                self.missing("kubeconfig", Some(&path), super::not_a_mapping(&used_by));
                 continue;
             };
             let kubeconfig = self.kubeconfig(&path, used_by, &root);

@@ -186,7 +186,7 @@ impl<'a> Collector<'a> {
         }
     }
 
-    fn missing(&mut self, what: &str, path: Option<&str>, reason: impl Into<String>) {
+    fn missing(&mut self, what: &str, path: Option<&str>, reason: Text) {
         let path = path.map(str::to_string);
         if self
             .facts
@@ -199,7 +199,7 @@ impl<'a> Collector<'a> {
         self.facts.missing.push(Missing {
             what: what.to_string(),
             path,
-            reason: reason.into(),
+            reason,
         });
     }
 
@@ -285,4 +285,26 @@ mod tests {
         assert!(facts.components.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
+}
+
+/// `what: no such file` / `what：文件不存在`, where `what` names the file's user
+/// (`kubelet --config`).
+fn no_such_file(what: &str) -> Text {
+    Text::new(
+        format!("{what}: no such file"),
+        format!("{what}：文件不存在"),
+    )
+}
+
+/// `what: not a YAML or JSON mapping`, in both languages.
+fn not_a_mapping(what: &str) -> Text {
+    Text::new(
+        format!("{what}: not a YAML or JSON mapping"),
+        format!("{what}：不是 YAML 或 JSON 映射"),
+    )
+}
+
+/// `what: ` and the operating system's error, which is not translated.
+fn error_of(what: &str, error: &dyn std::fmt::Display) -> Text {
+    Text::new(format!("{what}: {error}"), format!("{what}：{error}"))
 }

@@ -4,7 +4,7 @@
 use super::host::{join, normalize, ReadError};
 use super::Collector;
 use kcheck_model::facts::{ComponentKind, FileRole};
-use kcheck_model::DiagnosticSeverity;
+use kcheck_model::{DiagnosticSeverity, Text};
 use kcheck_pki::decode;
 
 const PKI_DIR: &str = "/etc/kubernetes/pki";
@@ -46,8 +46,8 @@ impl Collector<'_> {
         if !self.host.is_dir(PKI_DIR) {
             self.file(PKI_DIR, FileRole::PkiDirectory, "kubeadm PKI directory");
             let reason = match self.host.stat(PKI_DIR) {
-                kcheck_model::facts::FileStat::Unreadable { error } => error,
-                _ => "no such directory".to_string(),
+                kcheck_model::facts::FileStat::Unreadable { error } => Text::same(error),
+                _ => Text::fixed("no such directory", "目录不存在"),
             };
             self.missing("pki", Some(PKI_DIR), reason);
         } else {
@@ -64,7 +64,7 @@ impl Collector<'_> {
             Ok(n) => n,
             Err(e) => {
                 if dir == PKI_DIR {
-                    self.missing("pki", Some(dir), e.to_string());
+                    self.missing("pki", Some(dir), Text::same(e.to_string()));
                 }
                 let message = format!("cannot be listed: {e}");
                 self.diagnostic(dir, DiagnosticSeverity::Error, message);
@@ -146,16 +146,12 @@ impl Collector<'_> {
             Ok(b) => b,
             Err(ReadError::NotFound) => {
                 if expected {
-                    self.missing(
-                        "certificate",
-                        Some(&path),
-                        format!("{reason}: no such file"),
-                    );
+                    self.missing("certificate", Some(&path), super::no_such_file(&reason));
                 }
                 return None;
             }
             Err(e) => {
-                self.missing("certificate", Some(&path), format!("{reason}: {e}"));
+                self.missing("certificate", Some(&path), super::error_of(&reason, &e));
                 return None;
             }
         };

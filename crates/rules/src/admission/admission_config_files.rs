@@ -156,11 +156,12 @@ fn judge_present(sink: &mut Sink, facts: &NodeFacts, path: &str, what: (&str, &s
             false
         }
         Seen::Unknown(why) => {
+            let (why_en, why_zh) = (&why.en, &why.zh);
             sink.not_examined_on_node(
                 NodePlace::file(path),
                 text!(
-                    "{en} {path} could not be examined ({why})",
-                    "无法检查{zh} {path}（{why}）",
+                    "{en} {path} could not be examined ({why_en})",
+                    "无法检查{zh} {path}（{why_zh}）",
                 ),
             );
             // It may well be there; its contents can still be judged if they were read.

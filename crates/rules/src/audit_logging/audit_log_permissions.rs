@@ -146,11 +146,12 @@ fn not_judged(sink: &mut Sink, path: &str, seen: &Seen, what: (&str, &str)) {
             );
         }
         Seen::Unknown(why) => {
+            let (why_en, why_zh) = (&why.en, &why.zh);
             sink.not_examined_on_node(
                 NodePlace::file(path),
                 text!(
-                    "{en} {path} could not be examined ({why})",
-                    "无法检查{zh} {path}（{why}）",
+                    "{en} {path} could not be examined ({why_en})",
+                    "无法检查{zh} {path}（{why_zh}）",
                 ),
             );
         }

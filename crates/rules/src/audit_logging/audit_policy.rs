@@ -160,11 +160,12 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                 );
             }
             FileState::Unknown(why) => {
+                let (why_en, why_zh) = (&why.en, &why.zh);
                 sink.not_examined_on_node(
                     NodePlace::file(policy_path),
                     text!(
-                        "the audit policy {policy_path} could not be read ({why}); its rules were not checked",
-                        "无法读取审计策略 {policy_path}（{why}）；未检查其规则",
+                        "the audit policy {policy_path} could not be read ({why_en}); its rules were not checked",
+                        "无法读取审计策略 {policy_path}（{why_zh}）；未检查其规则",
                     ),
                 );
             }

@@ -197,7 +197,7 @@ fn inform_unknown(mut unknown: Vec<Unknown>, sink: &mut Sink) {
             place,
             Text::new(
                 format!("kubelet {flags}: {}", reason.en),
-                format!("kubelet {flags}:{}", reason.zh),
+                format!("kubelet {flags}：{}", reason.zh),
             ),
         );
     }

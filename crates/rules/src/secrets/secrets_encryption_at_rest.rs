@@ -142,11 +142,12 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             return;
         }
         Seen::Unknown(why) => {
+            let (why_en, why_zh) = (&why.en, &why.zh);
             sink.not_examined_on_node(
                 NodePlace::file(path),
                 text!(
-                    "the encryption configuration {path} could not be examined ({why})",
-                    "无法检查加密配置文件 {path}（{why}）",
+                    "the encryption configuration {path} could not be examined ({why_en})",
+                    "无法检查加密配置文件 {path}（{why_zh}）",
                 ),
             );
         }

@@ -17,10 +17,10 @@ pub fn apiserver_or_note<'a>(facts: &'a NodeFacts, sink: &mut Sink) -> Option<&'
         .map_or_else(|| NodePlace::file("kube-apiserver"), NodePlace::file);
     let message = match missing {
         Some(m) => {
-            let reason = &m.reason;
+            let (en, zh) = (&m.reason.en, &m.reason.zh);
             text!(
-                "kube-apiserver was not found ({reason}); its settings were not checked: run kcheck node on a control-plane node",
-                "未找到 kube-apiserver（{reason}）；未检查其设置：请在控制平面节点上运行 kcheck node",
+                "kube-apiserver was not found ({en}); its settings were not checked: run kcheck node on a control-plane node",
+                "未找到 kube-apiserver（{zh}）；未检查其设置：请在控制平面节点上运行 kcheck node",
             )
         }
         None => Text::fixed(
@@ -54,7 +54,7 @@ pub enum FileState<'a> {
     },
     Missing,
     /// Unreadable or not collected, with why.
-    Unknown(String),
+    Unknown(Text),
 }
 
 /// The state of a host file: its fact, or a missing-evidence note that names it.
@@ -69,7 +69,7 @@ pub fn file_state<'a>(facts: &'a NodeFacts, path: &str) -> FileState<'a> {
                 mode: *mode,
             },
             FileStat::Missing => FileState::Missing,
-            FileStat::Unreadable { error } => FileState::Unknown(error.clone()),
+            FileStat::Unreadable { error } => FileState::Unknown(Text::same(error.clone())),
         };
     }
     if let Some(m) = facts
@@ -79,7 +79,7 @@ pub fn file_state<'a>(facts: &'a NodeFacts, path: &str) -> FileState<'a> {
     {
         return FileState::Unknown(m.reason.clone());
     }
-    FileState::Unknown("not collected".to_string())
+    FileState::Unknown(Text::fixed("not collected", "未收集"))
 }
 
 /// `0644`.
@@ -102,7 +102,7 @@ pub enum Seen {
     Judged,
     Missing,
     /// Unreadable or not collected, with why.
-    Unknown(String),
+    Unknown(Text),
 }
 
 /// Fails when a present file's mode has any of the `forbidden` bits or its owner is not root,

@@ -46,13 +46,10 @@ pub fn note_missing(missing: &Missing, sink: &mut Sink) {
         .what
         .strip_prefix("component:")
         .unwrap_or(&missing.what);
-    let reason = &missing.reason;
+    let (en, zh) = (&missing.reason.en, &missing.reason.zh);
     sink.not_examined_on_node(
         place,
-        text!(
-            "{what} is not available ({reason})",
-            "无法获得 {what}（{reason}）",
-        ),
+        text!("{what} is not available ({en})", "无法获得 {what}（{zh}）",),
     );
 }
 

@@ -118,13 +118,10 @@ pub fn read(facts: &NodeFacts, setting: &KubeletSetting) -> Reading {
         }
         return match facts.missing(&super::evidence::component_key(ComponentKind::Kubelet)) {
             Some(m) => {
-                let reason = &m.reason;
+                let (en, zh) = (&m.reason.en, &m.reason.zh);
                 Reading::Unknown {
                     place: NodePlace::file(m.path.as_deref().unwrap_or(&m.what)),
-                    reason: text!(
-                        "the kubelet was not found ({reason})",
-                        "未找到 kubelet（{reason}）"
-                    ),
+                    reason: text!("the kubelet was not found ({en})", "未找到 kubelet（{zh}）"),
                 }
             }
             None => Reading::NoKubelet,
@@ -152,14 +149,16 @@ pub fn read(facts: &NodeFacts, setting: &KubeletSetting) -> Reading {
     match facts.config(ConfigRole::Kubelet) {
         Some(doc) => from_file(doc, setting),
         None => {
-            let why = facts
-                .missing("config:kubelet")
-                .map_or_else(|| "it was not read".to_string(), |m| m.reason.clone());
+            let why = facts.missing("config:kubelet").map_or_else(
+                || Text::fixed("it was not read", "未读取"),
+                |m| m.reason.clone(),
+            );
+            let (why_en, why_zh) = (&why.en, &why.zh);
             Reading::Unknown {
                 place: NodePlace::flag(kubelet, "config"),
                 reason: text!(
-                    "the kubelet's configuration file {path} could not be examined: {why}",
-                    "无法检查 kubelet 的配置文件 {path}：{why}",
+                    "the kubelet's configuration file {path} could not be examined: {why_en}",
+                    "无法检查 kubelet 的配置文件 {path}：{why_zh}",
                 ),
             }
         }
