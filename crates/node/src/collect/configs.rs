@@ -170,16 +170,16 @@ impl Collector<'_> {
         let root = match self.read(&path) {
             Ok(bytes) => self.parse_document(&path, &bytes),
             Err(ReadError::NotFound) => {
-                self.missing(key, Some(&path), no_such_file(&reason));
+                self.missing(key, Some(&path), no_such_file(reason));
                 return None;
             }
             Err(e) => {
-                self.missing(key, Some(&path), error_of(&reason, &e));
+                self.missing(key, Some(&path), error_of(reason, &e));
                 return None;
             }
         };
         let Some(root) = root else {
-            self.missing(key, Some(&path), not_a_mapping(&reason));
+            self.missing(key, Some(&path), not_a_mapping(reason));
             return None;
         };
         self.facts.configs.push(ConfigDoc {

@@ -260,6 +260,28 @@ fn role_rank(role: FileRole) -> u8 {
     }
 }
 
+/// `what: no such file` / `what：文件不存在`, where `what` names the file's user
+/// (`kubelet --config`).
+fn no_such_file(what: &str) -> Text {
+    Text::new(
+        format!("{what}: no such file"),
+        format!("{what}：文件不存在"),
+    )
+}
+
+/// `what: not a YAML or JSON mapping`, in both languages.
+fn not_a_mapping(what: &str) -> Text {
+    Text::new(
+        format!("{what}: not a YAML or JSON mapping"),
+        format!("{what}：不是 YAML 或 JSON 映射"),
+    )
+}
+
+/// `what: ` and the operating system's error, which is not translated.
+fn error_of(what: &str, error: &dyn std::fmt::Display) -> Text {
+    Text::new(format!("{what}: {error}"), format!("{what}：{error}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,26 +307,4 @@ mod tests {
         assert!(facts.components.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
-}
-
-/// `what: no such file` / `what：文件不存在`, where `what` names the file's user
-/// (`kubelet --config`).
-fn no_such_file(what: &str) -> Text {
-    Text::new(
-        format!("{what}: no such file"),
-        format!("{what}：文件不存在"),
-    )
-}
-
-/// `what: not a YAML or JSON mapping`, in both languages.
-fn not_a_mapping(what: &str) -> Text {
-    Text::new(
-        format!("{what}: not a YAML or JSON mapping"),
-        format!("{what}：不是 YAML 或 JSON 映射"),
-    )
-}
-
-/// `what: ` and the operating system's error, which is not translated.
-fn error_of(what: &str, error: &dyn std::fmt::Display) -> Text {
-    Text::new(format!("{what}: {error}"), format!("{what}：{error}"))
 }

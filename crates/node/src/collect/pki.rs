@@ -146,12 +146,12 @@ impl Collector<'_> {
             Ok(b) => b,
             Err(ReadError::NotFound) => {
                 if expected {
-                    self.missing("certificate", Some(&path), super::no_such_file(&reason));
+                    self.missing("certificate", Some(&path), super::no_such_file(reason));
                 }
                 return None;
             }
             Err(e) => {
-                self.missing("certificate", Some(&path), super::error_of(&reason, &e));
+                self.missing("certificate", Some(&path), super::error_of(reason, &e));
                 return None;
             }
         };
