@@ -3,3 +3,182 @@
 //! union filesystem without extracting anything, and reads vulnerability scanner reports
 //! (Trivy, Grype, CycloneDX) into [`kcheck_model::image::VulnReport`]. It judges nothing: the
 //! rules of items 6.1, 7.1, 7.2 and 7.4 do.
+//!
+//! # Reading images
+//!
+//! ```no_run
+//! use kcheck_image::{read_images, ReadOptions};
+//! let images = read_images(std::path::Path::new("app.tar"), &ReadOptions::default())?;
+//! for image in &images {
+//!     println!("{:?} {} files, {} problems", image.references, image.files, image.problems.len());
+//! }
+//! # Ok::<(), kcheck_image::ReadError>(())
+//! ```
+//!
+//! [`read_images`] takes an OCI image layout directory, an OCI archive (a tar of one, as
+//! `skopeo copy ... oci-archive:` writes), a Docker archive (`docker save`, old layout or Docker
+//! 25's), or either archive gzip- or zstd-compressed as a whole (sniffed from the magic bytes). It
+//! returns one [`ImageFacts`](kcheck_model::image::ImageFacts) per image and platform, or only the
+//! platform [`ReadOptions::platform`] selects. Attestation manifests are skipped.
+//!
+//! How it reads, module by module:
+//! * `store`: one pass over the archive's tar headers records where each blob
+//!   is; blobs are then read by offset through bounded readers. Never extracted, never held whole
+//!   (JSON documents excepted, bounded by [`Limits::max_json_bytes`]).
+//! * `formats`: OCI index walking (nested indexes, platforms, references from
+//!   annotations) and Docker's `manifest.json`; sizes and sha256 digests checked against
+//!   descriptors.
+//! * `decompress` and `tar`: each layer streams through a
+//!   hashing reader, a sniffed decompressor (gzip, zstd, none) and a limit counter into our own
+//!   tar reader (GNU long names, PAX).
+//! * `union` and `layer`: entries applied in layer order to a map
+//!   of path to metadata, whiteouts and opaque directories honoured; `capture`
+//!   keeps the few contents the facts need, bounded.
+//! * `facts`: tools, packages, setid, world-writable, os-release, passwd and secret
+//!   candidates, from the final state.
+//!
+//! # Errors and problems
+//!
+//! [`ReadError`] is for an input that cannot be read as an image archive at all (missing, not an
+//! archive, no `index.json` / `manifest.json`, those malformed: with line and column). Anything
+//! wrong inside an otherwise readable archive (hostile paths, link loops, size or digest lies,
+//! decompression bombs, too many entries, missing blobs, malformed configs) is an
+//! [`ImageProblem`](kcheck_model::image::ImageProblem) in the image's `problems`, and reading goes
+//! on with what is left. Every limit is in [`Limits`]; nothing is written anywhere.
+
+use std::fmt;
+use std::path::Path;
+
+use kcheck_model::image::ImageFacts;
+
+mod capture;
+mod decompress;
+mod facts;
+mod formats;
+mod layer;
+mod store;
+mod tar;
+pub mod testing;
+mod union;
+
+/// How to read an archive.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// `linux/amd64`, `linux/arm64/v8`: only the image of this platform (variants match loosely:
+    /// a missing variant on either side matches). `None`: every platform.
+    pub platform: Option<String>,
+    pub limits: Limits,
+}
+
+/// Bounds on what a hostile archive can make the reader do. Each reached limit is reported as a
+/// problem of the image; the defaults hold for any real image.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Decompressed bytes of one layer.
+    pub max_layer_bytes: u64,
+    /// Decompressed bytes of all the layers of one image.
+    pub max_total_bytes: u64,
+    /// Decompressed bytes per stored byte of a layer, checked past the first MiB.
+    pub max_ratio: u64,
+    /// Tar entries of one image (all its layers), and of the outer archive.
+    pub max_entries: u64,
+    /// Bytes of one entry name (GNU long names and PAX paths beyond it are refused).
+    pub max_path_len: usize,
+    /// Bytes of one PAX extended header.
+    pub max_header_bytes: u64,
+    /// Symbolic links followed while resolving one path.
+    pub max_link_depth: usize,
+    /// Bytes of one JSON document (index, manifest, config, `manifest.json`).
+    pub max_json_bytes: u64,
+    /// Bytes of file content captured for one image (os-release, secret candidates).
+    pub max_capture_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_layer_bytes: 8 << 30,
+            max_total_bytes: 8 << 30,
+            max_ratio: 250,
+            max_entries: 1_000_000,
+            max_path_len: 4096,
+            max_header_bytes: 1 << 20,
+            max_link_depth: 40,
+            max_json_bytes: 8 << 20,
+            max_capture_bytes: 16 << 20,
+        }
+    }
+}
+
+/// Why an input could not be read as an image archive at all.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The path does not exist.
+    NotFound { path: String },
+    /// Reading failed.
+    Io { path: String, source: std::io::Error },
+    /// It is not an OCI layout, an OCI archive or a Docker archive.
+    NotAnImage { path: String, reason: String },
+    /// `index.json` or `manifest.json` is not valid JSON.
+    Json { file: String, line: usize, column: usize, message: String },
+    /// `index.json` or `manifest.json` is larger than [`Limits::max_json_bytes`].
+    TooLarge { file: String, limit: u64 },
+    /// [`ReadOptions::platform`] matches no image; `available` lists the platforms there are.
+    PlatformNotFound { path: String, platform: String, available: Vec<String> },
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::NotFound { path } => write!(f, "{path}: no such file or directory"),
+            ReadError::Io { path, source } => write!(f, "{path}: cannot read: {source}"),
+            ReadError::NotAnImage { path, reason } => write!(f, "{path}: not an image archive or OCI layout: {reason}"),
+            ReadError::Json { file, line, column, message } => write!(f, "{file}: line {line}, column {column}: invalid JSON: {message}"),
+            ReadError::TooLarge { file, limit } => write!(f, "{file}: larger than the limit of {limit} bytes"),
+            ReadError::PlatformNotFound { path, platform, available } => {
+                write!(f, "{path}: no image for platform {platform}")?;
+                if available.is_empty() {
+                    write!(f, " (no platform is recorded)")
+                } else {
+                    write!(f, " (there are: {})", available.join(", "))
+                }
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReadError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Reads every image (or the selected platform's) of the archive or layout at `path`.
+pub fn read_images(path: &Path, options: &ReadOptions) -> Result<Vec<ImageFacts>, ReadError> {
+    let source = path.display().to_string();
+    if !path.exists() {
+        return Err(ReadError::NotFound { path: source });
+    }
+    let (store, archive_problems) = match store::Store::open(path, &options.limits) {
+        Ok(s) => s,
+        Err(store::OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::NotFound { path: source }),
+        Err(store::OpenError::Io(e)) => return Err(ReadError::Io { path: source, source: e }),
+        Err(store::OpenError::NotAnArchive(reason)) => return Err(ReadError::NotAnImage { path: source, reason }),
+    };
+    if store.has("manifest.json") {
+        formats::read_docker(&store, &source, options, &archive_problems)
+    } else if store.has("index.json") {
+        formats::read_oci(&store, &source, options, &archive_problems)
+    } else if store.has("oci-layout") {
+        Err(ReadError::NotAnImage { path: source, reason: "it has an oci-layout file but no index.json".into() })
+    } else {
+        let reason = match &store {
+            store::Store::Dir(_) => "a directory without index.json or manifest.json",
+            store::Store::Tar { .. } => "a tar archive without index.json or manifest.json",
+        };
+        Err(ReadError::NotAnImage { path: source, reason: reason.into() })
+    }
+}
