@@ -715,3 +715,8 @@ impl IndexBuilder {
         }
     }
 }
+
+/// `sha256:<hex>` of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    sha256_digest(bytes)
+}
