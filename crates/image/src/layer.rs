@@ -189,12 +189,8 @@ fn stream_entries<R: crate::tar::Skip>(
                         node = target_node.clone();
                         node.layer = idx;
                         node.hardlink = true;
+                        // The same inode: the target's mode and owner.
                         node.link = Some(t.clone().into_boxed_str());
-                        if node.kind == NodeKind::Regular {
-                            node.mode = entry.mode;
-                            node.uid = entry.uid;
-                            node.gid = entry.gid;
-                        }
                     }
                 }
             }
@@ -234,9 +230,6 @@ fn stream_entries<R: crate::tar::Skip>(
                 }
             }
             EntryKind::Other => {}
-        }
-        if node.kind == NodeKind::Regular && node.link.is_none() {
-            node.link = None;
         }
         fs.insert(path, node);
     }
