@@ -32,7 +32,11 @@ pub(crate) enum CaptureKind {
 /// What was captured of a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Captured {
-    Bytes { data: Vec<u8>, truncated: bool, why: Option<&'static str> },
+    Bytes {
+        data: Vec<u8>,
+        truncated: bool,
+        why: Option<&'static str>,
+    },
     Packages(CaptureKind, Vec<Package>),
     Uid0(Vec<String>),
 }
@@ -73,16 +77,15 @@ pub(crate) fn classify(path: &str) -> Option<CaptureKind> {
 pub(crate) fn python_site(path: &str) -> Option<&str> {
     let name = basename(path);
     let dir = parent(path);
-    let (site, meta_dir) = if name == "METADATA" && dir.ends_with(".dist-info") {
-        (parent(dir), dir)
-    } else if name == "PKG-INFO" && dir.ends_with(".egg-info") {
-        (parent(dir), dir)
+    let site = if (name == "METADATA" && dir.ends_with(".dist-info"))
+        || (name == "PKG-INFO" && dir.ends_with(".egg-info"))
+    {
+        parent(dir)
     } else if name.ends_with(".egg-info") {
-        (dir, path)
+        dir
     } else {
         return None;
     };
-    let _ = meta_dir;
     let site_name = basename(site);
     (site_name == "site-packages" || site_name == "dist-packages").then_some(site)
 }
@@ -91,7 +94,9 @@ pub(crate) fn python_site(path: &str) -> Option<&str> {
 pub(crate) fn secret_why(path: &str) -> Option<&'static str> {
     let name = basename(path);
     match name {
-        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => return Some("private key name"),
+        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
+            return Some("private key name")
+        }
         ".npmrc" => return Some(".npmrc"),
         ".pypirc" => return Some(".pypirc"),
         ".netrc" => return Some(".netrc"),
@@ -109,7 +114,8 @@ pub(crate) fn secret_why(path: &str) -> Option<&'static str> {
     if path.ends_with("/.aws/credentials") {
         return Some("aws credentials");
     }
-    if path.contains("/.config/gcloud/") && name.contains("credentials") && name.ends_with(".json") {
+    if path.contains("/.config/gcloud/") && name.contains("credentials") && name.ends_with(".json")
+    {
         return Some("gcloud credentials");
     }
     if path.contains("/.azure/") {
@@ -214,7 +220,8 @@ impl Capturer {
                 if chunk.len() > room {
                     self.truncated = true;
                 }
-                self.bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                self.bytes
+                    .extend_from_slice(&chunk[..chunk.len().min(room)]);
             }
             _ => {
                 let mut lines = std::mem::take(&mut self.lines);
@@ -251,14 +258,22 @@ impl Capturer {
                         _ => return,
                     },
                     _ => match line.split_once(':') {
-                        Some((k, v)) if !k.starts_with(' ') && !k.starts_with('\t') => (k, v.trim()),
+                        Some((k, v)) if !k.starts_with(' ') && !k.starts_with('\t') => {
+                            (k, v.trim())
+                        }
                         _ => return,
                     },
                 };
                 match (self.kind, key) {
-                    (CaptureKind::Dpkg, "Package") | (CaptureKind::Apk, "P") | (CaptureKind::Python, "Name") => self.name = Some(value.to_string()),
-                    (CaptureKind::Dpkg, "Version") | (CaptureKind::Apk, "V") | (CaptureKind::Python, "Version") => self.version = Some(value.to_string()),
-                    (CaptureKind::Dpkg, "Status") => self.installed = value.split_whitespace().last() == Some("installed"),
+                    (CaptureKind::Dpkg, "Package")
+                    | (CaptureKind::Apk, "P")
+                    | (CaptureKind::Python, "Name") => self.name = Some(value.to_string()),
+                    (CaptureKind::Dpkg, "Version")
+                    | (CaptureKind::Apk, "V")
+                    | (CaptureKind::Python, "Version") => self.version = Some(value.to_string()),
+                    (CaptureKind::Dpkg, "Status") => {
+                        self.installed = value.split_whitespace().last() == Some("installed")
+                    }
                     _ => {}
                 }
             }
@@ -288,7 +303,11 @@ impl Capturer {
                     CaptureKind::Secret(w) => Some(w),
                     _ => None,
                 };
-                Captured::Bytes { data: self.bytes, truncated, why }
+                Captured::Bytes {
+                    data: self.bytes,
+                    truncated,
+                    why,
+                }
             }
             CaptureKind::Passwd => Captured::Uid0(self.uid0),
             kind => {
@@ -317,9 +336,14 @@ pub(crate) fn parse_os_release(data: &[u8]) -> Vec<(String, String)> {
         if line.starts_with('#') {
             continue;
         }
-        let Some((k, v)) = line.split_once('=') else { continue };
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
         let v = v.trim();
-        let v = if v.len() >= 2 && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\''))) {
+        let v = if v.len() >= 2
+            && ((v.starts_with('"') && v.ends_with('"'))
+                || (v.starts_with('\'') && v.ends_with('\'')))
+        {
             let inner = &v[1..v.len() - 1];
             let mut s = String::new();
             let mut chars = inner.chars();

@@ -26,7 +26,11 @@ pub(crate) struct Hashing<R> {
 
 impl<R: Read> Hashing<R> {
     pub fn new(inner: R) -> Self {
-        Hashing { inner, hasher: Sha256::new(), count: Rc::new(Cell::new(0)) }
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            count: Rc::new(Cell::new(0)),
+        }
     }
 
     /// `sha256:<hex>` of what was read.
@@ -96,7 +100,10 @@ impl<R: BufRead> Decoder<R> {
         let compression = Compression::sniff(head);
         Ok(match compression {
             Compression::None => Ok((Decoder::Plain(inner), compression)),
-            Compression::Gzip => Ok((Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(inner))), compression)),
+            Compression::Gzip => Ok((
+                Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(inner))),
+                compression,
+            )),
             Compression::Zstd => Ok((Decoder::Zstd(Box::new(ZstdReader::new(inner))), compression)),
             other => Err(other),
         })
@@ -122,7 +129,11 @@ pub(crate) struct ZstdReader<R> {
 
 impl<R: BufRead> ZstdReader<R> {
     fn new(source: R) -> Self {
-        ZstdReader { source, decoder: ruzstd::decoding::FrameDecoder::new(), in_frame: false }
+        ZstdReader {
+            source,
+            decoder: ruzstd::decoding::FrameDecoder::new(),
+            in_frame: false,
+        }
     }
 }
 
@@ -144,25 +155,38 @@ impl<R: BufRead> Read for ZstdReader<R> {
                     let mut hdr = [0u8; 8];
                     self.source.read_exact(&mut hdr)?;
                     let len = u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]);
-                    let skipped = io::copy(&mut (&mut self.source).take(u64::from(len)), &mut io::sink())?;
+                    let skipped = io::copy(
+                        &mut (&mut self.source).take(u64::from(len)),
+                        &mut io::sink(),
+                    )?;
                     if skipped < u64::from(len) {
-                        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "zstd skippable frame truncated"));
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "zstd skippable frame truncated",
+                        ));
                     }
                     continue;
                 }
-                self.decoder.reset(&mut self.source).map_err(io::Error::other)?;
+                self.decoder
+                    .reset(&mut self.source)
+                    .map_err(io::Error::other)?;
                 self.in_frame = true;
             }
             while self.decoder.can_collect() < buf.len() && !self.decoder.is_finished() {
                 let need = buf.len() - self.decoder.can_collect();
-                self.decoder.decode_blocks(&mut self.source, BlockDecodingStrategy::UptoBytes(need)).map_err(io::Error::other)?;
+                self.decoder
+                    .decode_blocks(&mut self.source, BlockDecodingStrategy::UptoBytes(need))
+                    .map_err(io::Error::other)?;
             }
             let n = self.decoder.read(buf)?;
             if n > 0 {
                 return Ok(n);
             }
             if !self.decoder.is_finished() {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "zstd frame produced nothing"));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "zstd frame produced nothing",
+                ));
             }
         }
     }
@@ -179,9 +203,18 @@ pub(crate) enum LimitHit {
 impl fmt::Display for LimitHit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LimitHit::Layer(n) => write!(f, "the layer decompresses to more than {n} bytes (the per-layer limit)"),
-            LimitHit::Total(n) => write!(f, "the image's layers decompress to more than {n} bytes in all (the total limit)"),
-            LimitHit::Ratio(n) => write!(f, "the layer decompresses to more than {n} times its stored size (the ratio limit)"),
+            LimitHit::Layer(n) => write!(
+                f,
+                "the layer decompresses to more than {n} bytes (the per-layer limit)"
+            ),
+            LimitHit::Total(n) => write!(
+                f,
+                "the image's layers decompress to more than {n} bytes in all (the total limit)"
+            ),
+            LimitHit::Ratio(n) => write!(
+                f,
+                "the layer decompresses to more than {n} times its stored size (the ratio limit)"
+            ),
         }
     }
 }
@@ -190,7 +223,9 @@ impl std::error::Error for LimitHit {}
 
 /// The limit an I/O error carries, if it came from [`Limited`].
 pub(crate) fn limit_hit(e: &io::Error) -> Option<LimitHit> {
-    e.get_ref().and_then(|inner| inner.downcast_ref::<LimitHit>()).cloned()
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<LimitHit>())
+        .cloned()
 }
 
 /// Decompressed bytes below which the ratio is not checked (headers and small files compress
@@ -218,7 +253,8 @@ impl<R: Read> Read for Limited<R> {
             Some(LimitHit::Layer(self.max_layer))
         } else if self.before.saturating_add(self.count) > self.max_total {
             Some(LimitHit::Total(self.max_total))
-        } else if self.count > RATIO_GRACE && self.count / self.stored.get().max(1) > self.max_ratio {
+        } else if self.count > RATIO_GRACE && self.count / self.stored.get().max(1) > self.max_ratio
+        {
             Some(LimitHit::Ratio(self.max_ratio))
         } else {
             None

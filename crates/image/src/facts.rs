@@ -13,26 +13,89 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kcheck_model::image::{ImageFacts, ImageProblem, ImageProblemKind, OsRelease, PackageDb, PackageDbKind, SecretCandidate, Tool, ToolKind};
+use kcheck_model::image::{
+    ImageFacts, ImageProblem, ImageProblemKind, OsRelease, PackageDb, PackageDbKind,
+    SecretCandidate, Tool, ToolKind,
+};
 
 use crate::capture::{basename, parent, parse_os_release, python_site, CaptureKind, Captured};
 use crate::union::{Node, NodeKind, Resolved, UnionFs};
 
-const BIN_DIRS: &[&str] = &["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"];
-
-const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "pdksh", "csh", "tcsh", "fish", "rbash", "hush", "busybox"];
-const PACKAGE_MANAGERS: &[&str] = &[
-    "apt", "apt-get", "apt-cache", "aptitude", "dpkg", "apk", "yum", "dnf", "microdnf", "tdnf", "rpm", "zypper", "pacman", "opkg", "pip", "easy_install", "pipx",
-    "npm", "npx", "yarn", "pnpm", "gem", "bundle", "conda", "mamba", "cargo", "composer", "poetry", "uv",
+const BIN_DIRS: &[&str] = &[
+    "/bin",
+    "/sbin",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/local/bin",
+    "/usr/local/sbin",
 ];
-const COMPILERS: &[&str] = &["gcc", "g++", "cc", "c++", "clang", "clang++", "tcc", "gfortran", "make", "gmake", "cmake", "ninja", "go", "rustc", "javac", "as", "ld", "cpp", "gccgo"];
-const NETWORK: &[&str] = &["curl", "wget", "nc", "ncat", "netcat", "socat", "ssh", "scp", "sftp", "telnet", "nmap", "ftp", "tftp", "rsync", "aria2c", "lftp"];
-const DEBUG: &[&str] = &["gdb", "gdbserver", "strace", "ltrace", "tcpdump", "tshark", "perf", "valgrind", "bpftrace", "lsof"];
+
+const SHELLS: &[&str] = &[
+    "sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "pdksh", "csh", "tcsh", "fish", "rbash",
+    "hush", "busybox",
+];
+const PACKAGE_MANAGERS: &[&str] = &[
+    "apt",
+    "apt-get",
+    "apt-cache",
+    "aptitude",
+    "dpkg",
+    "apk",
+    "yum",
+    "dnf",
+    "microdnf",
+    "tdnf",
+    "rpm",
+    "zypper",
+    "pacman",
+    "opkg",
+    "pip",
+    "easy_install",
+    "pipx",
+    "npm",
+    "npx",
+    "yarn",
+    "pnpm",
+    "gem",
+    "bundle",
+    "conda",
+    "mamba",
+    "cargo",
+    "composer",
+    "poetry",
+    "uv",
+];
+const COMPILERS: &[&str] = &[
+    "gcc", "g++", "cc", "c++", "clang", "clang++", "tcc", "gfortran", "make", "gmake", "cmake",
+    "ninja", "go", "rustc", "javac", "as", "ld", "cpp", "gccgo",
+];
+const NETWORK: &[&str] = &[
+    "curl", "wget", "nc", "ncat", "netcat", "socat", "ssh", "scp", "sftp", "telnet", "nmap", "ftp",
+    "tftp", "rsync", "aria2c", "lftp",
+];
+const DEBUG: &[&str] = &[
+    "gdb",
+    "gdbserver",
+    "strace",
+    "ltrace",
+    "tcpdump",
+    "tshark",
+    "perf",
+    "valgrind",
+    "bpftrace",
+    "lsof",
+];
 
 /// The tool a name is, with the name it is reported under.
 pub(crate) fn tool_kind(name: &str) -> Option<(ToolKind, String)> {
     let base = strip_version(name);
-    for (list, kind) in [(SHELLS, ToolKind::Shell), (PACKAGE_MANAGERS, ToolKind::PackageManager), (COMPILERS, ToolKind::Compiler), (NETWORK, ToolKind::Network), (DEBUG, ToolKind::Debug)] {
+    for (list, kind) in [
+        (SHELLS, ToolKind::Shell),
+        (PACKAGE_MANAGERS, ToolKind::PackageManager),
+        (COMPILERS, ToolKind::Compiler),
+        (NETWORK, ToolKind::Network),
+        (DEBUG, ToolKind::Debug),
+    ] {
         if list.contains(&base) {
             return Some((kind, base.to_string()));
         }
@@ -44,7 +107,14 @@ pub(crate) fn tool_kind(name: &str) -> Option<(ToolKind, String)> {
 fn strip_version(name: &str) -> &str {
     let trimmed = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     let trimmed = trimmed.strip_suffix('-').unwrap_or(trimmed);
-    if trimmed.len() < name.len() && !trimmed.is_empty() && (name[trimmed.len()..].starts_with('-') || matches!(trimmed, "pip" | "easy_install" | "gcc" | "g++" | "clang" | "clang++" | "go")) {
+    if trimmed.len() < name.len()
+        && !trimmed.is_empty()
+        && (name[trimmed.len()..].starts_with('-')
+            || matches!(
+                trimmed,
+                "pip" | "easy_install" | "gcc" | "g++" | "clang" | "clang++" | "go"
+            ))
+    {
         trimmed
     } else {
         name
@@ -64,7 +134,14 @@ pub(crate) fn derive(fs: &UnionFs, facts: &mut ImageFacts, max_link_depth: usize
             Resolved::Loop => {
                 if loop_reported.insert(path.to_string()) {
                     let layer = fs.nodes.get(path).map(|n| n.layer);
-                    problems.push(ImageProblem { kind: ImageProblemKind::LinkLoop, layer, path: path.to_string(), message: format!("symbolic links loop or nest more than {max_link_depth} deep") });
+                    problems.push(ImageProblem {
+                        kind: ImageProblemKind::LinkLoop,
+                        layer,
+                        path: path.to_string(),
+                        message: format!(
+                            "symbolic links loop or nest more than {max_link_depth} deep"
+                        ),
+                    });
                 }
                 None
             }
@@ -74,7 +151,9 @@ pub(crate) fn derive(fs: &UnionFs, facts: &mut ImageFacts, max_link_depth: usize
     let mut python: BTreeMap<String, (usize, Vec<kcheck_model::image::Package>)> = BTreeMap::new();
     let mut status_d: Option<(usize, Vec<kcheck_model::image::Package>)> = None;
     for (path, node) in &fs.nodes {
-        let in_tmp = ["/tmp", "/var/tmp", "/dev/shm"].iter().any(|t| path == t || path.starts_with(&format!("{t}/")));
+        let in_tmp = ["/tmp", "/var/tmp", "/dev/shm"]
+            .iter()
+            .any(|t| path == t || path.starts_with(&format!("{t}/")));
         match node.kind {
             NodeKind::Regular => {
                 facts.files += 1;
@@ -88,20 +167,27 @@ pub(crate) fn derive(fs: &UnionFs, facts: &mut ImageFacts, max_link_depth: usize
                     facts.world_writable.push(fs.entry(path, node));
                 }
             }
-            NodeKind::Dir => {
-                if node.mode & 0o002 != 0 && node.mode & 0o1000 == 0 && !in_tmp {
-                    facts.world_writable.push(fs.entry(path, node));
-                }
+            NodeKind::Dir if node.mode & 0o002 != 0 && node.mode & 0o1000 == 0 && !in_tmp => {
+                facts.world_writable.push(fs.entry(path, node));
             }
             _ => {}
         }
         // Tools.
-        if BIN_DIRS.contains(&parent(path)) && matches!(node.kind, NodeKind::Regular | NodeKind::Symlink) {
+        if BIN_DIRS.contains(&parent(path))
+            && matches!(node.kind, NodeKind::Regular | NodeKind::Symlink)
+        {
             let name = basename(path);
             let real = if node.kind == NodeKind::Symlink {
-                resolve(path, &mut problems).and_then(|p| fs.nodes.get(&p).filter(|n| executable(n)).map(|_| p))
+                resolve(path, &mut problems)
+                    .and_then(|p| fs.nodes.get(&p).filter(|n| executable(n)).map(|_| p))
             } else if executable(node) {
-                Some(node.link.as_deref().filter(|_| node.hardlink).unwrap_or(path).to_string())
+                Some(
+                    node.link
+                        .as_deref()
+                        .filter(|_| node.hardlink)
+                        .unwrap_or(path)
+                        .to_string(),
+                )
             } else {
                 None
             };
@@ -109,26 +195,50 @@ pub(crate) fn derive(fs: &UnionFs, facts: &mut ImageFacts, max_link_depth: usize
                 let tool = if name == "busybox" {
                     Some((ToolKind::Shell, "busybox".to_string()))
                 } else if basename(&real) == "busybox" {
-                    tool_kind(name).filter(|(_, n)| n != "busybox").map(|(k, _)| (k, name.to_string()))
+                    tool_kind(name)
+                        .filter(|(_, n)| n != "busybox")
+                        .map(|(k, _)| (k, name.to_string()))
                 } else {
                     tool_kind(name)
                 };
                 if let Some((kind, name)) = tool {
-                    facts.tools.push(Tool { kind, name, file: fs.entry(path, node) });
+                    facts.tools.push(Tool {
+                        kind,
+                        name,
+                        file: fs.entry(path, node),
+                    });
                 }
             }
         }
         // rpm databases: found, not read.
-        if matches!(path.as_str(), "/var/lib/rpm/Packages" | "/var/lib/rpm/rpmdb.sqlite" | "/var/lib/rpm/Packages.db" | "/usr/lib/sysimage/rpm/rpmdb.sqlite" | "/usr/lib/sysimage/rpm/Packages.db")
-            && node.kind == NodeKind::Regular
+        if matches!(
+            path.as_str(),
+            "/var/lib/rpm/Packages"
+                | "/var/lib/rpm/rpmdb.sqlite"
+                | "/var/lib/rpm/Packages.db"
+                | "/usr/lib/sysimage/rpm/rpmdb.sqlite"
+                | "/usr/lib/sysimage/rpm/Packages.db"
+        ) && node.kind == NodeKind::Regular
         {
-            facts.package_dbs.push(PackageDb { kind: PackageDbKind::Rpm, path: path.clone(), layer: node.layer, packages: Vec::new() });
+            facts.package_dbs.push(PackageDb {
+                kind: PackageDbKind::Rpm,
+                path: path.clone(),
+                layer: node.layer,
+                packages: Vec::new(),
+            });
         }
-        let Some(captured) = node.captured.as_deref() else { continue };
+        let Some(captured) = node.captured.as_deref() else {
+            continue;
+        };
         match captured {
             Captured::Packages(CaptureKind::Dpkg, packages) => {
                 if path == "/var/lib/dpkg/status" {
-                    facts.package_dbs.push(PackageDb { kind: PackageDbKind::Dpkg, path: path.clone(), layer: node.layer, packages: packages.clone() });
+                    facts.package_dbs.push(PackageDb {
+                        kind: PackageDbKind::Dpkg,
+                        path: path.clone(),
+                        layer: node.layer,
+                        packages: packages.clone(),
+                    });
                 } else {
                     let entry = status_d.get_or_insert((node.layer, Vec::new()));
                     entry.0 = entry.0.max(node.layer);
@@ -136,17 +246,33 @@ pub(crate) fn derive(fs: &UnionFs, facts: &mut ImageFacts, max_link_depth: usize
                 }
             }
             Captured::Packages(CaptureKind::Apk, packages) => {
-                facts.package_dbs.push(PackageDb { kind: PackageDbKind::Apk, path: path.clone(), layer: node.layer, packages: packages.clone() });
+                facts.package_dbs.push(PackageDb {
+                    kind: PackageDbKind::Apk,
+                    path: path.clone(),
+                    layer: node.layer,
+                    packages: packages.clone(),
+                });
             }
             Captured::Packages(_, packages) => {
                 if let Some(site) = python_site(path) {
-                    let entry = python.entry(site.to_string()).or_insert((node.layer, Vec::new()));
+                    let entry = python
+                        .entry(site.to_string())
+                        .or_insert((node.layer, Vec::new()));
                     entry.0 = entry.0.max(node.layer);
                     entry.1.extend(packages.iter().cloned());
                 }
             }
-            Captured::Bytes { data, truncated, why: Some(why) } => {
-                facts.secret_candidates.push(SecretCandidate { file: fs.entry(path, node), why: why.to_string(), content: data.clone(), truncated: *truncated });
+            Captured::Bytes {
+                data,
+                truncated,
+                why: Some(why),
+            } => {
+                facts.secret_candidates.push(SecretCandidate {
+                    file: fs.entry(path, node),
+                    why: why.to_string(),
+                    content: data.clone(),
+                    truncated: *truncated,
+                });
             }
             _ => {}
         }
@@ -154,23 +280,58 @@ pub(crate) fn derive(fs: &UnionFs, facts: &mut ImageFacts, max_link_depth: usize
     if let Some((layer, mut packages)) = status_d {
         packages.sort();
         packages.dedup();
-        facts.package_dbs.push(PackageDb { kind: PackageDbKind::Dpkg, path: "/var/lib/dpkg/status.d".into(), layer, packages });
+        facts.package_dbs.push(PackageDb {
+            kind: PackageDbKind::Dpkg,
+            path: "/var/lib/dpkg/status.d".into(),
+            layer,
+            packages,
+        });
     }
     for (site, (layer, mut packages)) in python {
         packages.sort();
         packages.dedup();
-        facts.package_dbs.push(PackageDb { kind: PackageDbKind::Python, path: site, layer, packages });
+        facts.package_dbs.push(PackageDb {
+            kind: PackageDbKind::Python,
+            path: site,
+            layer,
+            packages,
+        });
     }
-    facts.package_dbs.sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));
+    facts
+        .package_dbs
+        .sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));
 
     // os-release: /etc/os-release (following its link), else /usr/lib/os-release.
     for candidate in ["/etc/os-release", "/usr/lib/os-release"] {
-        let Some(real) = resolve(candidate, &mut problems) else { continue };
-        let Some(node) = fs.nodes.get(&real) else { continue };
-        let Some(Captured::Bytes { data, why: None, .. }) = node.captured.as_deref() else { continue };
+        let Some(real) = resolve(candidate, &mut problems) else {
+            continue;
+        };
+        let Some(node) = fs.nodes.get(&real) else {
+            continue;
+        };
+        let Some(Captured::Bytes {
+            data, why: None, ..
+        }) = node.captured.as_deref()
+        else {
+            continue;
+        };
         let fields = parse_os_release(data);
-        let get = |k: &str| fields.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
-        facts.os_release = Some(OsRelease { id: get("ID"), version_id: get("VERSION_ID"), codename: get("VERSION_CODENAME"), pretty_name: get("PRETTY_NAME"), path: real.clone(), layer: node.layer });
+        let get = |k: &str| {
+            fields
+                .iter()
+                .rev()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        facts.os_release = Some(OsRelease {
+            id: get("ID"),
+            version_id: get("VERSION_ID"),
+            codename: get("VERSION_CODENAME"),
+            pretty_name: get("PRETTY_NAME"),
+            path: real.clone(),
+            layer: node.layer,
+        });
         break;
     }
 

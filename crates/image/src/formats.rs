@@ -25,7 +25,10 @@ use crate::store::Store;
 use crate::union::UnionFs;
 use crate::{ReadError, ReadOptions};
 
-const INDEX_TYPES: &[&str] = &["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
+const INDEX_TYPES: &[&str] = &[
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+];
 const MAX_INDEX_DEPTH: usize = 4;
 
 /// A descriptor as an index or manifest gives it.
@@ -51,7 +54,11 @@ impl Platform {
         let os = parts.next().unwrap_or("").to_ascii_lowercase();
         let arch = parts.next().unwrap_or("").to_ascii_lowercase();
         let variant = parts.next().unwrap_or("").to_ascii_lowercase();
-        Platform { os, arch: normalise_arch(&arch).to_string(), variant }
+        Platform {
+            os,
+            arch: normalise_arch(&arch).to_string(),
+            variant,
+        }
     }
 
     pub fn display(&self) -> String {
@@ -71,7 +78,13 @@ impl Platform {
         if normalise_arch(&self.arch) != normalise_arch(&wanted.arch) {
             return false;
         }
-        let norm = |v: &str| if v.is_empty() && normalise_arch(&self.arch) == "arm64" { "v8".to_string() } else { v.to_string() };
+        let norm = |v: &str| {
+            if v.is_empty() && normalise_arch(&self.arch) == "arm64" {
+                "v8".to_string()
+            } else {
+                v.to_string()
+            }
+        };
         let (a, b) = (norm(&self.variant), norm(&wanted.variant));
         a.is_empty() || b.is_empty() || a == b
     }
@@ -79,7 +92,11 @@ impl Platform {
     fn from_json(v: &Value) -> Option<Platform> {
         let os = v.get("os")?.as_str()?.to_string();
         let arch = v.get("architecture")?.as_str()?.to_string();
-        let variant = v.get("variant").and_then(Value::as_str).unwrap_or("").to_string();
+        let variant = v
+            .get("variant")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         Some(Platform { os, arch, variant })
     }
 }
@@ -95,7 +112,15 @@ fn normalise_arch(a: &str) -> &str {
 /// `blobs/<alg>/<hex>` for a well-formed digest.
 pub(crate) fn blob_path(digest: &str) -> Option<String> {
     let (alg, hex) = digest.split_once(':')?;
-    let alg_ok = !alg.is_empty() && alg.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'+' || b == b'.' || b == b'_' || b == b'-');
+    let alg_ok = !alg.is_empty()
+        && alg.bytes().all(|b| {
+            b.is_ascii_lowercase()
+                || b.is_ascii_digit()
+                || b == b'+'
+                || b == b'.'
+                || b == b'_'
+                || b == b'-'
+        });
     let hex_ok = hex.len() >= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit());
     if alg == "sha256" && hex.len() != 64 {
         return None;
@@ -108,13 +133,26 @@ fn descriptor(v: &Value) -> Descriptor {
     let annotations = v
         .get("annotations")
         .and_then(Value::as_object)
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect()
+        })
         .unwrap_or_default();
-    Descriptor { media_type: s("mediaType"), digest: s("digest"), size: v.get("size").and_then(Value::as_u64), platform: v.get("platform").and_then(Platform::from_json), annotations }
+    Descriptor {
+        media_type: s("mediaType"),
+        digest: s("digest"),
+        size: v.get("size").and_then(Value::as_u64),
+        platform: v.get("platform").and_then(Platform::from_json),
+        annotations,
+    }
 }
 
 fn annotation<'a>(d: &'a Descriptor, key: &str) -> Option<&'a str> {
-    d.annotations.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    d.annotations
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// References an index descriptor's annotations give.
@@ -145,97 +183,228 @@ fn repository(name: &str) -> &str {
 }
 
 fn json_error(file: &str, e: &serde_json::Error) -> ReadError {
-    ReadError::Json { file: file.to_string(), line: e.line(), column: e.column(), message: e.to_string() }
+    ReadError::Json {
+        file: file.to_string(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    }
 }
 
 /// A problem at the archive level, for the image at hand.
 fn problem(kind: ImageProblemKind, path: &str, message: String) -> ImageProblem {
-    ImageProblem { kind, layer: None, path: path.to_string(), message }
+    ImageProblem {
+        kind,
+        layer: None,
+        path: path.to_string(),
+        message,
+    }
 }
 
 /// Reads a JSON blob named by a descriptor: bounded, size and digest checked. `Err` is the
 /// problem that stops its use.
-fn read_json_blob(store: &Store, d: &Descriptor, what: &str, options: &ReadOptions, problems: &mut Vec<ImageProblem>) -> Result<(Value, String), ImageProblem> {
+fn read_json_blob(
+    store: &Store,
+    d: &Descriptor,
+    what: &str,
+    options: &ReadOptions,
+    problems: &mut Vec<ImageProblem>,
+) -> Result<(Value, String), ImageProblem> {
     let Some(path) = blob_path(&d.digest) else {
-        return Err(problem(ImageProblemKind::Malformed, &d.digest, format!("the {what}'s digest `{}` is not a valid digest", d.digest)));
+        return Err(problem(
+            ImageProblemKind::Malformed,
+            &d.digest,
+            format!("the {what}'s digest `{}` is not a valid digest", d.digest),
+        ));
     };
     let bytes = match store.read_document(&path, options.limits.max_json_bytes) {
         Ok(Some(b)) => b,
-        Ok(None) => return Err(problem(ImageProblemKind::Malformed, &path, format!("the {what} blob {} is not in the archive", d.digest))),
-        Err(e) => return Err(problem(ImageProblemKind::Malformed, &path, format!("cannot read the {what} blob: {e}"))),
+        Ok(None) => {
+            return Err(problem(
+                ImageProblemKind::Malformed,
+                &path,
+                format!("the {what} blob {} is not in the archive", d.digest),
+            ))
+        }
+        Err(e) => {
+            return Err(problem(
+                ImageProblemKind::Malformed,
+                &path,
+                format!("cannot read the {what} blob: {e}"),
+            ))
+        }
     };
     check_blob(&bytes, d, &path, what, problems);
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(v) => Ok((v, path)),
-        Err(e) => Err(problem(ImageProblemKind::Malformed, &path, format!("the {what} is not valid JSON: line {}, column {}: {e}", e.line(), e.column()))),
+        Err(e) => Err(problem(
+            ImageProblemKind::Malformed,
+            &path,
+            format!(
+                "the {what} is not valid JSON: line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )),
     }
 }
 
-fn check_blob(bytes: &[u8], d: &Descriptor, path: &str, what: &str, problems: &mut Vec<ImageProblem>) {
+fn check_blob(
+    bytes: &[u8],
+    d: &Descriptor,
+    path: &str,
+    what: &str,
+    problems: &mut Vec<ImageProblem>,
+) {
     if let Some(size) = d.size {
         if size != bytes.len() as u64 {
-            problems.push(problem(ImageProblemKind::SizeMismatch, path, format!("the {what} has {} bytes, its descriptor says {size}", bytes.len())));
+            problems.push(problem(
+                ImageProblemKind::SizeMismatch,
+                path,
+                format!(
+                    "the {what} has {} bytes, its descriptor says {size}",
+                    bytes.len()
+                ),
+            ));
         }
     }
     if d.digest.starts_with("sha256:") {
         let actual = sha256_digest(bytes);
         if actual != d.digest {
-            problems.push(problem(ImageProblemKind::SizeMismatch, path, format!("the {what}'s sha256 is {actual}, its descriptor says {}", d.digest)));
+            problems.push(problem(
+                ImageProblemKind::SizeMismatch,
+                path,
+                format!(
+                    "the {what}'s sha256 is {actual}, its descriptor says {}",
+                    d.digest
+                ),
+            ));
         }
     }
 }
 
+/// A layer to read: its name in the store (`None`: the digest is not valid), media type,
+/// expected digest and size.
+type LayerRef = (Option<String>, String, Option<String>, Option<u64>);
+
 /// One image to read: everything known before its layers.
 struct Candidate {
     facts: ImageFacts,
-    /// Layers: store name, media type, expected digest and size.
-    layers: Vec<(Option<String>, String, Option<String>, Option<u64>)>,
+    layers: Vec<LayerRef>,
     platform: Option<Platform>,
 }
 
 /// Reads an OCI layout (directory or archive).
-pub(crate) fn read_oci(store: &Store, source: &str, options: &ReadOptions, archive_problems: &[ImageProblem]) -> Result<Vec<ImageFacts>, ReadError> {
+pub(crate) fn read_oci(
+    store: &Store,
+    source: &str,
+    options: &ReadOptions,
+    archive_problems: &[ImageProblem],
+) -> Result<Vec<ImageFacts>, ReadError> {
     let bytes = match store.read_document("index.json", options.limits.max_json_bytes) {
         Ok(Some(b)) => b,
-        Ok(None) => return Err(ReadError::NotAnImage { path: source.to_string(), reason: "it has no index.json".into() }),
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(ReadError::TooLarge { file: "index.json".into(), limit: options.limits.max_json_bytes }),
-        Err(e) => return Err(ReadError::Io { path: format!("{source}: index.json"), source: e }),
+        Ok(None) => {
+            return Err(ReadError::NotAnImage {
+                path: source.to_string(),
+                reason: "it has no index.json".into(),
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            return Err(ReadError::TooLarge {
+                file: "index.json".into(),
+                limit: options.limits.max_json_bytes,
+            })
+        }
+        Err(e) => {
+            return Err(ReadError::Io {
+                path: format!("{source}: index.json"),
+                source: e,
+            })
+        }
     };
     let index: Value = serde_json::from_slice(&bytes).map_err(|e| json_error("index.json", &e))?;
     let Some(manifests) = index.get("manifests").and_then(Value::as_array) else {
-        return Err(ReadError::NotAnImage { path: source.to_string(), reason: "index.json has no `manifests` list".into() });
+        return Err(ReadError::NotAnImage {
+            path: source.to_string(),
+            reason: "index.json has no `manifests` list".into(),
+        });
     };
     let mut candidates = Vec::new();
     for m in manifests {
-        walk(store, source, &descriptor(m), Vec::new(), None, 0, options, &mut candidates);
+        walk(
+            store,
+            source,
+            &descriptor(m),
+            Vec::new(),
+            None,
+            0,
+            options,
+            &mut candidates,
+        );
     }
     finish(store, source, candidates, options, archive_problems)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn walk(store: &Store, source: &str, d: &Descriptor, mut refs: Vec<String>, index_digest: Option<String>, depth: usize, options: &ReadOptions, out: &mut Vec<Candidate>) {
+fn walk(
+    store: &Store,
+    source: &str,
+    d: &Descriptor,
+    mut refs: Vec<String>,
+    index_digest: Option<String>,
+    depth: usize,
+    options: &ReadOptions,
+    out: &mut Vec<Candidate>,
+) {
     refs.extend(references(d));
     if annotation(d, "vnd.docker.reference.type") == Some("attestation-manifest") {
         return;
     }
-    if d.platform.as_ref().is_some_and(|p| p.os == "unknown" && p.arch == "unknown") {
+    if d.platform
+        .as_ref()
+        .is_some_and(|p| p.os == "unknown" && p.arch == "unknown")
+    {
         return;
     }
-    let mut facts = ImageFacts { source: source.to_string(), ..ImageFacts::default() };
+    let mut facts = ImageFacts {
+        source: source.to_string(),
+        ..ImageFacts::default()
+    };
     if INDEX_TYPES.contains(&d.media_type.as_str()) {
         if depth >= MAX_INDEX_DEPTH {
             facts.references = refs;
-            facts.problems.push(problem(ImageProblemKind::Malformed, &d.digest, format!("indexes nested more than {MAX_INDEX_DEPTH} deep")));
-            out.push(Candidate { facts, layers: Vec::new(), platform: None });
+            facts.problems.push(problem(
+                ImageProblemKind::Malformed,
+                &d.digest,
+                format!("indexes nested more than {MAX_INDEX_DEPTH} deep"),
+            ));
+            out.push(Candidate {
+                facts,
+                layers: Vec::new(),
+                platform: None,
+            });
             return;
         }
         let mut problems = Vec::new();
         match read_json_blob(store, d, "index", options, &mut problems) {
             Ok((v, _)) => {
-                let children: Vec<Descriptor> = v.get("manifests").and_then(Value::as_array).map(|a| a.iter().map(descriptor).collect()).unwrap_or_default();
+                let children: Vec<Descriptor> = v
+                    .get("manifests")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().map(descriptor).collect())
+                    .unwrap_or_default();
                 let before = out.len();
                 for child in &children {
-                    walk(store, source, child, refs.clone(), Some(d.digest.clone()), depth + 1, options, out);
+                    walk(
+                        store,
+                        source,
+                        child,
+                        refs.clone(),
+                        Some(d.digest.clone()),
+                        depth + 1,
+                        options,
+                        out,
+                    );
                 }
                 // Problems of the index itself go to every image under it.
                 for c in &mut out[before..] {
@@ -245,7 +414,11 @@ fn walk(store: &Store, source: &str, d: &Descriptor, mut refs: Vec<String>, inde
                     facts.references = refs;
                     facts.index_digest = Some(d.digest.clone());
                     facts.problems = problems;
-                    out.push(Candidate { facts, layers: Vec::new(), platform: None });
+                    out.push(Candidate {
+                        facts,
+                        layers: Vec::new(),
+                        platform: None,
+                    });
                 }
             }
             Err(p) => {
@@ -253,7 +426,11 @@ fn walk(store: &Store, source: &str, d: &Descriptor, mut refs: Vec<String>, inde
                 facts.index_digest = Some(d.digest.clone());
                 facts.problems = problems;
                 facts.problems.push(p);
-                out.push(Candidate { facts, layers: Vec::new(), platform: None });
+                out.push(Candidate {
+                    facts,
+                    layers: Vec::new(),
+                    platform: None,
+                });
             }
         }
         return;
@@ -278,28 +455,60 @@ fn walk(store: &Store, source: &str, d: &Descriptor, mut refs: Vec<String>, inde
                     Err(p) => facts.problems.push(p),
                 }
             } else {
-                facts.problems.push(problem(ImageProblemKind::Malformed, &d.digest, "the manifest has no config".into()));
+                facts.problems.push(problem(
+                    ImageProblemKind::Malformed,
+                    &d.digest,
+                    "the manifest has no config".into(),
+                ));
             }
-            for l in manifest.get("layers").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            for l in manifest
+                .get("layers")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
                 let l = descriptor(l);
-                layers.push((blob_path(&l.digest), l.media_type.clone(), Some(l.digest.clone()), l.size));
+                layers.push((
+                    blob_path(&l.digest),
+                    l.media_type.clone(),
+                    Some(l.digest.clone()),
+                    l.size,
+                ));
             }
         }
     }
-    out.push(Candidate { facts, layers, platform });
+    out.push(Candidate {
+        facts,
+        layers,
+        platform,
+    });
 }
 
 /// Fills user, env, entrypoint, cmd, created from a config; returns its platform.
 fn apply_config(v: &Value, facts: &mut ImageFacts) -> Option<Platform> {
     facts.created = v.get("created").and_then(Value::as_str).map(str::to_string);
-    let strings = |v: Option<&Value>| -> Vec<String> { v.and_then(Value::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default() };
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     if let Some(c) = v.get("config").filter(|c| c.is_object()) {
-        facts.user = c.get("User").and_then(Value::as_str).unwrap_or("").to_string();
-        facts.env = strings(c.get("Env")).into_iter().map(|e| match e.split_once('=') {
-            Some((k, v)) => (k.to_string(), v.to_string()),
-            None => (e, String::new()),
-        })
-        .collect();
+        facts.user = c
+            .get("User")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        facts.env = strings(c.get("Env"))
+            .into_iter()
+            .map(|e| match e.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (e, String::new()),
+            })
+            .collect();
         facts.entrypoint = strings(c.get("Entrypoint"));
         facts.cmd = strings(c.get("Cmd"));
     }
@@ -307,7 +516,13 @@ fn apply_config(v: &Value, facts: &mut ImageFacts) -> Option<Platform> {
 }
 
 /// Applies the platform choice, reads the layers of what is left.
-fn finish(store: &Store, source: &str, candidates: Vec<Candidate>, options: &ReadOptions, archive_problems: &[ImageProblem]) -> Result<Vec<ImageFacts>, ReadError> {
+fn finish(
+    store: &Store,
+    source: &str,
+    candidates: Vec<Candidate>,
+    options: &ReadOptions,
+    archive_problems: &[ImageProblem],
+) -> Result<Vec<ImageFacts>, ReadError> {
     let wanted = options.platform.as_deref().map(Platform::parse);
     let mut available = Vec::new();
     let mut out = Vec::new();
@@ -328,12 +543,21 @@ fn finish(store: &Store, source: &str, candidates: Vec<Candidate>, options: &Rea
     if let (Some(w), true) = (&options.platform, out.is_empty()) {
         available.sort();
         available.dedup();
-        return Err(ReadError::PlatformNotFound { path: source.to_string(), platform: w.clone(), available });
+        return Err(ReadError::PlatformNotFound {
+            path: source.to_string(),
+            platform: w.clone(),
+            available,
+        });
     }
     Ok(out)
 }
 
-fn read_candidate(store: &Store, c: Candidate, options: &ReadOptions, archive_problems: &[ImageProblem]) -> ImageFacts {
+fn read_candidate(
+    store: &Store,
+    c: Candidate,
+    options: &ReadOptions,
+    archive_problems: &[ImageProblem],
+) -> ImageFacts {
     let mut facts = c.facts;
     let mut problems: Vec<ImageProblem> = archive_problems.to_vec();
     problems.append(&mut facts.problems);
@@ -345,21 +569,58 @@ fn read_candidate(store: &Store, c: Candidate, options: &ReadOptions, archive_pr
         let reader = match path.as_deref().map(|p| store.open_blob(p)) {
             Some(Ok(Some(r))) => Some(r),
             Some(Ok(None)) => {
-                problems.push(ImageProblem { kind: ImageProblemKind::Malformed, layer: Some(index), path: name.clone(), message: "the layer blob is not in the archive".into() });
+                problems.push(ImageProblem {
+                    kind: ImageProblemKind::Malformed,
+                    layer: Some(index),
+                    path: name.clone(),
+                    message: "the layer blob is not in the archive".into(),
+                });
                 None
             }
             Some(Err(e)) => {
-                problems.push(ImageProblem { kind: ImageProblemKind::Malformed, layer: Some(index), path: name.clone(), message: format!("cannot open the layer blob: {e}") });
+                problems.push(ImageProblem {
+                    kind: ImageProblemKind::Malformed,
+                    layer: Some(index),
+                    path: name.clone(),
+                    message: format!("cannot open the layer blob: {e}"),
+                });
                 None
             }
             None => {
-                problems.push(ImageProblem { kind: ImageProblemKind::Malformed, layer: Some(index), path: name.clone(), message: format!("the layer's digest `{}` is not a valid digest", digest.as_deref().unwrap_or("")) });
+                problems.push(ImageProblem {
+                    kind: ImageProblemKind::Malformed,
+                    layer: Some(index),
+                    path: name.clone(),
+                    message: format!(
+                        "the layer's digest `{}` is not a valid digest",
+                        digest.as_deref().unwrap_or("")
+                    ),
+                });
                 None
             }
         };
         let layer = match reader {
-            Some(reader) => read_layer(reader, LayerInput { index, name: &name, media_type, expected_digest: digest, expected_size: size }, &mut fs, &mut budget, &options.limits, &mut problems),
-            None => kcheck_model::image::Layer { digest: digest.unwrap_or_default(), media_type, size: 0, uncompressed: 0, entries: 0 },
+            Some(reader) => read_layer(
+                reader,
+                LayerInput {
+                    index,
+                    name: &name,
+                    media_type,
+                    expected_digest: digest,
+                    expected_size: size,
+                },
+                &mut fs,
+                &mut budget,
+                &options.limits,
+                &mut problems,
+            ),
+            None => kcheck_model::image::Layer {
+                digest: digest.unwrap_or_default(),
+                media_type,
+                size: 0,
+                uncompressed: 0,
+                entries: 0,
+            },
         };
         facts.layers.push(layer);
     }
@@ -372,35 +633,79 @@ fn read_candidate(store: &Store, c: Candidate, options: &ReadOptions, archive_pr
 }
 
 /// Reads a Docker archive (`manifest.json`).
-pub(crate) fn read_docker(store: &Store, source: &str, options: &ReadOptions, archive_problems: &[ImageProblem]) -> Result<Vec<ImageFacts>, ReadError> {
+pub(crate) fn read_docker(
+    store: &Store,
+    source: &str,
+    options: &ReadOptions,
+    archive_problems: &[ImageProblem],
+) -> Result<Vec<ImageFacts>, ReadError> {
     let bytes = match store.read_document("manifest.json", options.limits.max_json_bytes) {
         Ok(Some(b)) => b,
-        Ok(None) => return Err(ReadError::NotAnImage { path: source.to_string(), reason: "it has no manifest.json".into() }),
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(ReadError::TooLarge { file: "manifest.json".into(), limit: options.limits.max_json_bytes }),
-        Err(e) => return Err(ReadError::Io { path: format!("{source}: manifest.json"), source: e }),
+        Ok(None) => {
+            return Err(ReadError::NotAnImage {
+                path: source.to_string(),
+                reason: "it has no manifest.json".into(),
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            return Err(ReadError::TooLarge {
+                file: "manifest.json".into(),
+                limit: options.limits.max_json_bytes,
+            })
+        }
+        Err(e) => {
+            return Err(ReadError::Io {
+                path: format!("{source}: manifest.json"),
+                source: e,
+            })
+        }
     };
-    let manifest: Value = serde_json::from_slice(&bytes).map_err(|e| json_error("manifest.json", &e))?;
+    let manifest: Value =
+        serde_json::from_slice(&bytes).map_err(|e| json_error("manifest.json", &e))?;
     let Some(images) = manifest.as_array() else {
-        return Err(ReadError::NotAnImage { path: source.to_string(), reason: "manifest.json is not a list of images".into() });
+        return Err(ReadError::NotAnImage {
+            path: source.to_string(),
+            reason: "manifest.json is not a list of images".into(),
+        });
     };
     // Docker 25: index.json's manifests, by config digest.
     let mut oci: Vec<(String, String, Vec<String>)> = Vec::new();
     if let Ok(Some(index)) = store.read_document("index.json", options.limits.max_json_bytes) {
         if let Ok(index) = serde_json::from_slice::<Value>(&index) {
-            let mut stack: Vec<(Descriptor, usize)> = index.get("manifests").and_then(Value::as_array).map(|a| a.iter().map(|d| (descriptor(d), 0)).collect()).unwrap_or_default();
+            let mut stack: Vec<(Descriptor, usize)> = index
+                .get("manifests")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(|d| (descriptor(d), 0)).collect())
+                .unwrap_or_default();
             while let Some((d, depth)) = stack.pop() {
                 let mut ignored = Vec::new();
-                let Ok((v, _)) = read_json_blob(store, &d, "manifest", options, &mut ignored) else { continue };
+                let Ok((v, _)) = read_json_blob(store, &d, "manifest", options, &mut ignored)
+                else {
+                    continue;
+                };
                 if INDEX_TYPES.contains(&d.media_type.as_str()) {
                     if depth < MAX_INDEX_DEPTH {
-                        for c in v.get("manifests").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+                        for c in v
+                            .get("manifests")
+                            .and_then(Value::as_array)
+                            .map(Vec::as_slice)
+                            .unwrap_or(&[])
+                        {
                             stack.push((descriptor(c), depth + 1));
                         }
                     }
                     continue;
                 }
-                let config = v.get("config").map(descriptor).map(|c| c.digest).unwrap_or_default();
-                let types = v.get("layers").and_then(Value::as_array).map(|a| a.iter().map(|l| descriptor(l).media_type).collect()).unwrap_or_default();
+                let config = v
+                    .get("config")
+                    .map(descriptor)
+                    .map(|c| c.digest)
+                    .unwrap_or_default();
+                let types = v
+                    .get("layers")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().map(|l| descriptor(l).media_type).collect())
+                    .unwrap_or_default();
                 oci.push((config, d.digest.clone(), types));
             }
         }
@@ -409,8 +714,19 @@ pub(crate) fn read_docker(store: &Store, source: &str, options: &ReadOptions, ar
     let mut available = Vec::new();
     let mut out = Vec::new();
     for image in images {
-        let mut facts = ImageFacts { source: source.to_string(), ..ImageFacts::default() };
-        facts.references = image.get("RepoTags").and_then(Value::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let mut facts = ImageFacts {
+            source: source.to_string(),
+            ..ImageFacts::default()
+        };
+        facts.references = image
+            .get("RepoTags")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut platform = None;
         let config_name = image.get("Config").and_then(Value::as_str).unwrap_or("");
         match store.read_document(config_name, options.limits.max_json_bytes) {
@@ -418,30 +734,69 @@ pub(crate) fn read_docker(store: &Store, source: &str, options: &ReadOptions, ar
                 let digest = sha256_digest(&bytes);
                 // The name holds the digest (`<hex>.json`, `blobs/sha256/<hex>`): check it.
                 let stem = crate::capture::basename(config_name).trim_end_matches(".json");
-                if stem.len() == 64 && stem.bytes().all(|b| b.is_ascii_hexdigit()) && format!("sha256:{stem}") != digest {
-                    facts.problems.push(problem(ImageProblemKind::SizeMismatch, config_name, format!("the config's sha256 is {digest}, its name says {stem}")));
+                if stem.len() == 64
+                    && stem.bytes().all(|b| b.is_ascii_hexdigit())
+                    && format!("sha256:{stem}") != digest
+                {
+                    facts.problems.push(problem(
+                        ImageProblemKind::SizeMismatch,
+                        config_name,
+                        format!("the config's sha256 is {digest}, its name says {stem}"),
+                    ));
                 }
                 facts.config_digest = Some(digest);
                 match serde_json::from_slice::<Value>(&bytes) {
                     Ok(v) => platform = apply_config(&v, &mut facts),
-                    Err(e) => facts.problems.push(problem(ImageProblemKind::Malformed, config_name, format!("the config is not valid JSON: line {}, column {}: {e}", e.line(), e.column()))),
+                    Err(e) => facts.problems.push(problem(
+                        ImageProblemKind::Malformed,
+                        config_name,
+                        format!(
+                            "the config is not valid JSON: line {}, column {}: {e}",
+                            e.line(),
+                            e.column()
+                        ),
+                    )),
                 }
             }
-            Ok(None) => facts.problems.push(problem(ImageProblemKind::Malformed, config_name, "the config is not in the archive".into())),
-            Err(e) => facts.problems.push(problem(ImageProblemKind::Malformed, config_name, format!("cannot read the config: {e}"))),
+            Ok(None) => facts.problems.push(problem(
+                ImageProblemKind::Malformed,
+                config_name,
+                "the config is not in the archive".into(),
+            )),
+            Err(e) => facts.problems.push(problem(
+                ImageProblemKind::Malformed,
+                config_name,
+                format!("cannot read the config: {e}"),
+            )),
         }
-        let matched = facts.config_digest.as_ref().and_then(|c| oci.iter().find(|(cfg, _, _)| cfg == c));
+        let matched = facts
+            .config_digest
+            .as_ref()
+            .and_then(|c| oci.iter().find(|(cfg, _, _)| cfg == c));
         if let Some((_, manifest, _)) = matched {
             facts.manifest_digest = Some(manifest.clone());
         }
-        let layer_names: Vec<String> = image.get("Layers").and_then(Value::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let layer_names: Vec<String> = image
+            .get("Layers")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         let layers = layer_names
             .iter()
             .enumerate()
             .map(|(i, name)| {
-                let media_type = matched.and_then(|(_, _, t)| t.get(i).cloned()).unwrap_or_else(|| "tar".to_string());
+                let media_type = matched
+                    .and_then(|(_, _, t)| t.get(i).cloned())
+                    .unwrap_or_else(|| "tar".to_string());
                 // `blobs/sha256/<hex>` names the digest; the old `<id>/layer.tar` does not.
-                let digest = name.strip_prefix("blobs/sha256/").filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())).map(|h| format!("sha256:{h}"));
+                let digest = name
+                    .strip_prefix("blobs/sha256/")
+                    .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .map(|h| format!("sha256:{h}"));
                 (Some(name.clone()), media_type, digest, None)
             })
             .collect();
@@ -453,12 +808,25 @@ pub(crate) fn read_docker(store: &Store, source: &str, options: &ReadOptions, ar
                 continue;
             }
         }
-        out.push(read_candidate(store, Candidate { facts, layers, platform }, options, archive_problems));
+        out.push(read_candidate(
+            store,
+            Candidate {
+                facts,
+                layers,
+                platform,
+            },
+            options,
+            archive_problems,
+        ));
     }
     if let (Some(w), true) = (&options.platform, out.is_empty()) {
         available.sort();
         available.dedup();
-        return Err(ReadError::PlatformNotFound { path: source.to_string(), platform: w.clone(), available });
+        return Err(ReadError::PlatformNotFound {
+            path: source.to_string(),
+            platform: w.clone(),
+            available,
+        });
     }
     Ok(out)
 }

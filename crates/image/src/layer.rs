@@ -40,10 +40,22 @@ pub(crate) struct LayerInput<'a> {
     pub expected_size: Option<u64>,
 }
 
-pub(crate) fn read_layer(reader: Box<dyn Read + '_>, input: LayerInput<'_>, fs: &mut UnionFs, budget: &mut Budget, limits: &Limits, problems: &mut Vec<ImageProblem>) -> Layer {
+pub(crate) fn read_layer(
+    reader: Box<dyn Read + '_>,
+    input: LayerInput<'_>,
+    fs: &mut UnionFs,
+    budget: &mut Budget,
+    limits: &Limits,
+    problems: &mut Vec<ImageProblem>,
+) -> Layer {
     let idx = input.index;
     let mut problem = |kind: ImageProblemKind, path: &str, message: String| {
-        problems.push(ImageProblem { kind, layer: Some(idx), path: path.to_string(), message });
+        problems.push(ImageProblem {
+            kind,
+            layer: Some(idx),
+            path: path.to_string(),
+            message,
+        });
     };
     let mut hashing = Hashing::new(reader);
     let stored = hashing.count.clone();
@@ -51,14 +63,37 @@ pub(crate) fn read_layer(reader: Box<dyn Read + '_>, input: LayerInput<'_>, fs: 
     let mut entries = 0u64;
     let encrypted = input.media_type.contains("+encrypted");
     if encrypted {
-        problem(ImageProblemKind::Unsupported, input.name, format!("encrypted layer ({}) not read", input.media_type));
+        problem(
+            ImageProblemKind::Unsupported,
+            input.name,
+            format!("encrypted layer ({}) not read", input.media_type),
+        );
     } else if budget.exhausted {
-        problem(ImageProblemKind::DecompressionLimit, input.name, "not read: an earlier layer reached an image-wide limit".into());
+        problem(
+            ImageProblemKind::DecompressionLimit,
+            input.name,
+            "not read: an earlier layer reached an image-wide limit".into(),
+        );
     } else {
         let buffered = BufReader::with_capacity(64 * 1024, &mut hashing);
         match Decoder::new(buffered) {
-            Err(e) => problem(ImageProblemKind::Malformed, input.name, format!("cannot read the layer: {e}")),
-            Ok(Err(c)) => problem(ImageProblemKind::Unsupported, input.name, format!("{} compression is not supported", if c == Compression::Bzip2 { "bzip2" } else { "xz" })),
+            Err(e) => problem(
+                ImageProblemKind::Malformed,
+                input.name,
+                format!("cannot read the layer: {e}"),
+            ),
+            Ok(Err(c)) => problem(
+                ImageProblemKind::Unsupported,
+                input.name,
+                format!(
+                    "{} compression is not supported",
+                    if c == Compression::Bzip2 {
+                        "bzip2"
+                    } else {
+                        "xz"
+                    }
+                ),
+            ),
             Ok(Ok((decoder, _))) => {
                 let limited = Limited {
                     inner: decoder,
@@ -69,8 +104,20 @@ pub(crate) fn read_layer(reader: Box<dyn Read + '_>, input: LayerInput<'_>, fs: 
                     max_total: limits.max_total_bytes,
                     max_ratio: limits.max_ratio,
                 };
-                let mut tar = TarReader::new(Streamed(limited), limits.max_path_len, limits.max_header_bytes);
-                let ended_well = stream_entries(&mut tar, idx, fs, budget, limits, &mut entries, &mut problem);
+                let mut tar = TarReader::new(
+                    Streamed(limited),
+                    limits.max_path_len,
+                    limits.max_header_bytes,
+                );
+                let ended_well = stream_entries(
+                    &mut tar,
+                    idx,
+                    fs,
+                    budget,
+                    limits,
+                    &mut entries,
+                    &mut problem,
+                );
                 for p in tar.problems.drain(..) {
                     problem(p.kind, &p.path, p.message);
                 }
@@ -79,7 +126,11 @@ pub(crate) fn read_layer(reader: Box<dyn Read + '_>, input: LayerInput<'_>, fs: 
                     // The rest (end blocks, padding) counts in the uncompressed size.
                     if let Err(e) = io::copy(&mut limited, &mut io::sink()) {
                         if let Some(hit) = limit_hit(&e) {
-                            problem(ImageProblemKind::DecompressionLimit, input.name, hit.to_string());
+                            problem(
+                                ImageProblemKind::DecompressionLimit,
+                                input.name,
+                                hit.to_string(),
+                            );
                         }
                     }
                 }
@@ -94,19 +145,33 @@ pub(crate) fn read_layer(reader: Box<dyn Read + '_>, input: LayerInput<'_>, fs: 
     let digest = hashing.digest();
     if let Some(expected) = input.expected_size {
         if expected != size {
-            problem(ImageProblemKind::SizeMismatch, input.name, format!("the layer has {size} bytes, its descriptor says {expected}"));
+            problem(
+                ImageProblemKind::SizeMismatch,
+                input.name,
+                format!("the layer has {size} bytes, its descriptor says {expected}"),
+            );
         }
     }
     let digest = match input.expected_digest {
         Some(expected) => {
             if expected.starts_with("sha256:") && expected != digest {
-                problem(ImageProblemKind::SizeMismatch, input.name, format!("the layer's sha256 is {digest}, its descriptor says {expected}"));
+                problem(
+                    ImageProblemKind::SizeMismatch,
+                    input.name,
+                    format!("the layer's sha256 is {digest}, its descriptor says {expected}"),
+                );
             }
             expected
         }
         None => digest,
     };
-    Layer { digest, media_type: input.media_type, size, uncompressed, entries }
+    Layer {
+        digest,
+        media_type: input.media_type,
+        size,
+        uncompressed,
+        entries,
+    }
 }
 
 /// Streams the entries; `true` when the tar ended normally.
@@ -142,15 +207,30 @@ fn stream_entries<R: crate::tar::Skip>(
         budget.entries += 1;
         if budget.entries > limits.max_entries {
             budget.exhausted = true;
-            problem(ImageProblemKind::EntryLimit, &entry.name, format!("more than {} entries in the image; the rest is not read", limits.max_entries));
+            problem(
+                ImageProblemKind::EntryLimit,
+                &entry.name,
+                format!(
+                    "more than {} entries in the image; the rest is not read",
+                    limits.max_entries
+                ),
+            );
             return false;
         }
         if entry.name.contains('\0') {
-            problem(ImageProblemKind::UnsafePath, &entry.name, "a name with a NUL byte; skipped".into());
+            problem(
+                ImageProblemKind::UnsafePath,
+                &entry.name,
+                "a name with a NUL byte; skipped".into(),
+            );
             continue;
         }
         let Some(path) = normalise_entry(&entry.name) else {
-            problem(ImageProblemKind::UnsafePath, &entry.name, "the name leaves the image's root with `..`; skipped".into());
+            problem(
+                ImageProblemKind::UnsafePath,
+                &entry.name,
+                "the name leaves the image's root with `..`; skipped".into(),
+            );
             continue;
         };
         let name = crate::capture::basename(&path);
@@ -161,12 +241,26 @@ fn stream_entries<R: crate::tar::Skip>(
         }
         if let Some(hidden) = name.strip_prefix(".wh.") {
             if !hidden.starts_with(".wh.") && !hidden.is_empty() {
-                let target = if dir == "/" { format!("/{hidden}") } else { format!("{dir}/{hidden}") };
+                let target = if dir == "/" {
+                    format!("/{hidden}")
+                } else {
+                    format!("{dir}/{hidden}")
+                };
                 fs.whiteout(&target, idx);
             }
             continue;
         }
-        let mut node = Node { kind: NodeKind::Other, mode: entry.mode, uid: entry.uid, gid: entry.gid, size: 0, layer: idx, link: None, hardlink: false, captured: None };
+        let mut node = Node {
+            kind: NodeKind::Other,
+            mode: entry.mode,
+            uid: entry.uid,
+            gid: entry.gid,
+            size: 0,
+            layer: idx,
+            link: None,
+            hardlink: false,
+            captured: None,
+        };
         match entry.kind {
             EntryKind::Dir => node.kind = NodeKind::Dir,
             EntryKind::Symlink => {
@@ -175,14 +269,30 @@ fn stream_entries<R: crate::tar::Skip>(
             }
             EntryKind::HardLink => {
                 let target = normalise_entry(&entry.link);
-                let found = target.as_ref().and_then(|t| fs.nodes.get(t).map(|n| (t, n)));
+                let found = target
+                    .as_ref()
+                    .and_then(|t| fs.nodes.get(t).map(|n| (t, n)));
                 match (target.as_ref(), found) {
                     (None, _) => {
-                        problem(ImageProblemKind::UnsafePath, &path, format!("a hard link to {} leaves the image's root; skipped", entry.link));
+                        problem(
+                            ImageProblemKind::UnsafePath,
+                            &path,
+                            format!(
+                                "a hard link to {} leaves the image's root; skipped",
+                                entry.link
+                            ),
+                        );
                         continue;
                     }
                     (Some(_), None) => {
-                        problem(ImageProblemKind::MissingLinkTarget, &path, format!("a hard link to {}, which is not in the filesystem; skipped", entry.link));
+                        problem(
+                            ImageProblemKind::MissingLinkTarget,
+                            &path,
+                            format!(
+                                "a hard link to {}, which is not in the filesystem; skipped",
+                                entry.link
+                            ),
+                        );
                         continue;
                     }
                     (Some(t), Some((_, target_node))) => {
@@ -211,7 +321,10 @@ fn stream_entries<R: crate::tar::Skip>(
                         }
                     }
                     budget.captured += cap.held();
-                    if matches!(kind, crate::capture::CaptureKind::Secret(_)) && room < kcheck_model::image::CANDIDATE_MAX_BYTES.min(entry.size as usize) && !budget.capture_reported {
+                    if matches!(kind, crate::capture::CaptureKind::Secret(_))
+                        && room < kcheck_model::image::CANDIDATE_MAX_BYTES.min(entry.size as usize)
+                        && !budget.capture_reported
+                    {
                         budget.capture_reported = true;
                         problem(ImageProblemKind::EntryLimit, &path, format!("the image's budget of {} captured bytes is spent; later candidates keep less", limits.max_capture_bytes));
                     }
@@ -235,13 +348,26 @@ fn stream_entries<R: crate::tar::Skip>(
     }
 }
 
-fn report_data_error(e: io::Error, path: &str, budget: &mut Budget, problem: &mut impl FnMut(ImageProblemKind, &str, String)) {
+fn report_data_error(
+    e: io::Error,
+    path: &str,
+    budget: &mut Budget,
+    problem: &mut impl FnMut(ImageProblemKind, &str, String),
+) {
     match limit_hit(&e) {
         Some(hit) => {
             budget.exhausted |= matches!(hit, crate::decompress::LimitHit::Total(_));
             problem(ImageProblemKind::DecompressionLimit, path, hit.to_string());
         }
-        None if e.kind() == io::ErrorKind::UnexpectedEof => problem(ImageProblemKind::SizeMismatch, path, "the entry's data ends before the size its header gives".into()),
-        None => problem(ImageProblemKind::Malformed, path, format!("cannot decompress the layer: {e}")),
+        None if e.kind() == io::ErrorKind::UnexpectedEof => problem(
+            ImageProblemKind::SizeMismatch,
+            path,
+            "the entry's data ends before the size its header gives".into(),
+        ),
+        None => problem(
+            ImageProblemKind::Malformed,
+            path,
+            format!("cannot decompress the layer: {e}"),
+        ),
     }
 }

@@ -116,15 +116,27 @@ pub enum ReadError {
     /// The path does not exist.
     NotFound { path: String },
     /// Reading failed.
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     /// It is not an OCI layout, an OCI archive or a Docker archive.
     NotAnImage { path: String, reason: String },
     /// `index.json` or `manifest.json` is not valid JSON.
-    Json { file: String, line: usize, column: usize, message: String },
+    Json {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// `index.json` or `manifest.json` is larger than [`Limits::max_json_bytes`].
     TooLarge { file: String, limit: u64 },
     /// [`ReadOptions::platform`] matches no image; `available` lists the platforms there are.
-    PlatformNotFound { path: String, platform: String, available: Vec<String> },
+    PlatformNotFound {
+        path: String,
+        platform: String,
+        available: Vec<String>,
+    },
 }
 
 impl fmt::Display for ReadError {
@@ -132,10 +144,26 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::NotFound { path } => write!(f, "{path}: no such file or directory"),
             ReadError::Io { path, source } => write!(f, "{path}: cannot read: {source}"),
-            ReadError::NotAnImage { path, reason } => write!(f, "{path}: not an image archive or OCI layout: {reason}"),
-            ReadError::Json { file, line, column, message } => write!(f, "{file}: line {line}, column {column}: invalid JSON: {message}"),
-            ReadError::TooLarge { file, limit } => write!(f, "{file}: larger than the limit of {limit} bytes"),
-            ReadError::PlatformNotFound { path, platform, available } => {
+            ReadError::NotAnImage { path, reason } => {
+                write!(f, "{path}: not an image archive or OCI layout: {reason}")
+            }
+            ReadError::Json {
+                file,
+                line,
+                column,
+                message,
+            } => write!(
+                f,
+                "{file}: line {line}, column {column}: invalid JSON: {message}"
+            ),
+            ReadError::TooLarge { file, limit } => {
+                write!(f, "{file}: larger than the limit of {limit} bytes")
+            }
+            ReadError::PlatformNotFound {
+                path,
+                platform,
+                available,
+            } => {
                 write!(f, "{path}: no image for platform {platform}")?;
                 if available.is_empty() {
                     write!(f, " (no platform is recorded)")
@@ -164,21 +192,39 @@ pub fn read_images(path: &Path, options: &ReadOptions) -> Result<Vec<ImageFacts>
     }
     let (store, archive_problems) = match store::Store::open(path, &options.limits) {
         Ok(s) => s,
-        Err(store::OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::NotFound { path: source }),
-        Err(store::OpenError::Io(e)) => return Err(ReadError::Io { path: source, source: e }),
-        Err(store::OpenError::NotAnArchive(reason)) => return Err(ReadError::NotAnImage { path: source, reason }),
+        Err(store::OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ReadError::NotFound { path: source })
+        }
+        Err(store::OpenError::Io(e)) => {
+            return Err(ReadError::Io {
+                path: source,
+                source: e,
+            })
+        }
+        Err(store::OpenError::NotAnArchive(reason)) => {
+            return Err(ReadError::NotAnImage {
+                path: source,
+                reason,
+            })
+        }
     };
     if store.has("manifest.json") {
         formats::read_docker(&store, &source, options, &archive_problems)
     } else if store.has("index.json") {
         formats::read_oci(&store, &source, options, &archive_problems)
     } else if store.has("oci-layout") {
-        Err(ReadError::NotAnImage { path: source, reason: "it has an oci-layout file but no index.json".into() })
+        Err(ReadError::NotAnImage {
+            path: source,
+            reason: "it has an oci-layout file but no index.json".into(),
+        })
     } else {
         let reason = match &store {
             store::Store::Dir(_) => "a directory without index.json or manifest.json",
             store::Store::Tar { .. } => "a tar archive without index.json or manifest.json",
         };
-        Err(ReadError::NotAnImage { path: source, reason: reason.into() })
+        Err(ReadError::NotAnImage {
+            path: source,
+            reason: reason.into(),
+        })
     }
 }

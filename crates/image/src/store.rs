@@ -32,7 +32,11 @@ pub(crate) enum Indexed {
 
 pub(crate) enum Store {
     Dir(PathBuf),
-    Tar { path: PathBuf, outer: Compression, entries: HashMap<String, Indexed> },
+    Tar {
+        path: PathBuf,
+        outer: Compression,
+        entries: HashMap<String, Indexed>,
+    },
 }
 
 /// Why a store could not be made.
@@ -87,15 +91,23 @@ impl Store {
         let entries = match outer {
             Compression::None => {
                 if !crate::tar::looks_like_header(&head[..filled]) {
-                    return Err(OpenError::NotAnArchive("it is neither a tar archive nor a directory".into()));
+                    return Err(OpenError::NotAnArchive(
+                        "it is neither a tar archive nor a directory".into(),
+                    ));
                 }
-                let reader = Seeked { file: BufReader::with_capacity(8192, file), pos: 0, len: meta.len() };
+                let reader = Seeked {
+                    file: BufReader::with_capacity(8192, file),
+                    pos: 0,
+                    len: meta.len(),
+                };
                 index(reader, limits, &mut problems)
             }
             Compression::Gzip | Compression::Zstd => {
                 let decoder = match Decoder::new(BufReader::new(file))? {
                     Ok((d, _)) => d,
-                    Err(_) => return Err(OpenError::NotAnArchive("unsupported compression".into())),
+                    Err(_) => {
+                        return Err(OpenError::NotAnArchive("unsupported compression".into()))
+                    }
                 };
                 let mut decoder = BufReader::new(decoder);
                 let mut first = [0u8; 512];
@@ -111,20 +123,33 @@ impl Store {
                     got += n;
                 }
                 if !crate::tar::looks_like_header(&first[..got]) {
-                    return Err(OpenError::NotAnArchive("it is compressed, but not a compressed tar archive".into()));
+                    return Err(OpenError::NotAnArchive(
+                        "it is compressed, but not a compressed tar archive".into(),
+                    ));
                 }
                 let chained = io::Cursor::new(first[..got].to_vec()).chain(decoder);
                 index(Streamed(chained), limits, &mut problems)
             }
             Compression::Bzip2 | Compression::Xz => {
-                return Err(OpenError::NotAnArchive("bzip2 and xz compressed archives are not supported".into()));
+                return Err(OpenError::NotAnArchive(
+                    "bzip2 and xz compressed archives are not supported".into(),
+                ));
             }
         };
-        Ok((Store::Tar { path: path.to_path_buf(), outer, entries }, problems))
+        Ok((
+            Store::Tar {
+                path: path.to_path_buf(),
+                outer,
+                entries,
+            },
+            problems,
+        ))
     }
 
     fn lookup(&self, name: &str) -> Option<(u64, u64)> {
-        let Store::Tar { entries, .. } = self else { return None };
+        let Store::Tar { entries, .. } = self else {
+            return None;
+        };
         let mut name = normalise_relative(name)?;
         for _ in 0..8 {
             match entries.get(&name)? {
@@ -154,7 +179,9 @@ impl Store {
     pub fn open_blob(&self, name: &str) -> io::Result<Option<Box<dyn Read + '_>>> {
         match self {
             Store::Dir(root) => {
-                let Some(path) = Self::dir_path(root, name) else { return Ok(None) };
+                let Some(path) = Self::dir_path(root, name) else {
+                    return Ok(None);
+                };
                 match File::open(&path) {
                     Ok(f) if path.is_file() => Ok(Some(Box::new(f))),
                     Ok(_) => Ok(None),
@@ -163,7 +190,9 @@ impl Store {
                 }
             }
             Store::Tar { path, outer, .. } => {
-                let Some((offset, size)) = self.lookup(name) else { return Ok(None) };
+                let Some((offset, size)) = self.lookup(name) else {
+                    return Ok(None);
+                };
                 let mut file = File::open(path)?;
                 match outer {
                     Compression::None => {
@@ -189,17 +218,26 @@ impl Store {
     /// Reads a whole document of at most `max` bytes. `Ok(None)`: not there. `Err` with
     /// `InvalidData`: too large.
     pub fn read_document(&self, name: &str, max: u64) -> io::Result<Option<Vec<u8>>> {
-        let Some(reader) = self.open_blob(name)? else { return Ok(None) };
+        let Some(reader) = self.open_blob(name)? else {
+            return Ok(None);
+        };
         let mut data = Vec::new();
         reader.take(max + 1).read_to_end(&mut data)?;
         if data.len() as u64 > max {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("larger than the limit of {max} bytes")));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("larger than the limit of {max} bytes"),
+            ));
         }
         Ok(Some(data))
     }
 }
 
-fn index<R: crate::tar::Skip>(reader: R, limits: &Limits, problems: &mut Vec<ImageProblem>) -> HashMap<String, Indexed> {
+fn index<R: crate::tar::Skip>(
+    reader: R,
+    limits: &Limits,
+    problems: &mut Vec<ImageProblem>,
+) -> HashMap<String, Indexed> {
     let mut entries = HashMap::new();
     let mut tar = TarReader::new(reader, limits.max_path_len, limits.max_header_bytes);
     let mut count: u64 = 0;
@@ -208,7 +246,12 @@ fn index<R: crate::tar::Skip>(reader: R, limits: &Limits, problems: &mut Vec<Ima
             Ok(Some(e)) => e,
             Ok(None) => break,
             Err(e) => {
-                problems.push(ImageProblem { kind: e.kind, layer: None, path: String::new(), message: format!("the archive: {}", e.message) });
+                problems.push(ImageProblem {
+                    kind: e.kind,
+                    layer: None,
+                    path: String::new(),
+                    message: format!("the archive: {}", e.message),
+                });
                 break;
             }
         };
@@ -218,24 +261,42 @@ fn index<R: crate::tar::Skip>(reader: R, limits: &Limits, problems: &mut Vec<Ima
                 kind: ImageProblemKind::EntryLimit,
                 layer: None,
                 path: String::new(),
-                message: format!("the archive has more than {} entries; the rest is not read", limits.max_entries),
+                message: format!(
+                    "the archive has more than {} entries; the rest is not read",
+                    limits.max_entries
+                ),
             });
             break;
         }
         let Some(name) = normalise_relative(&entry.name) else {
-            problems.push(ImageProblem { kind: ImageProblemKind::UnsafePath, layer: None, path: entry.name.clone(), message: "an archive entry leaves the archive's root; ignored".into() });
+            problems.push(ImageProblem {
+                kind: ImageProblemKind::UnsafePath,
+                layer: None,
+                path: entry.name.clone(),
+                message: "an archive entry leaves the archive's root; ignored".into(),
+            });
             continue;
         };
         match entry.kind {
             EntryKind::Regular => {
-                entries.insert(name, Indexed::Data { offset: entry.data_offset, size: entry.size });
+                entries.insert(
+                    name,
+                    Indexed::Data {
+                        offset: entry.data_offset,
+                        size: entry.size,
+                    },
+                );
             }
             EntryKind::Symlink => {
                 let base = match name.rfind('/') {
                     Some(i) => &name[..i + 1],
                     None => "",
                 };
-                let target = if entry.link.starts_with('/') { entry.link.clone() } else { format!("{base}{}", entry.link) };
+                let target = if entry.link.starts_with('/') {
+                    entry.link.clone()
+                } else {
+                    format!("{base}{}", entry.link)
+                };
                 if let Some(target) = normalise_relative(&target) {
                     entries.insert(name, Indexed::Link(target));
                 }
@@ -249,7 +310,12 @@ fn index<R: crate::tar::Skip>(reader: R, limits: &Limits, problems: &mut Vec<Ima
         }
     }
     for p in tar.problems.drain(..) {
-        problems.push(ImageProblem { kind: p.kind, layer: None, path: p.path, message: format!("the archive: {}", p.message) });
+        problems.push(ImageProblem {
+            kind: p.kind,
+            layer: None,
+            path: p.path,
+            message: format!("the archive: {}", p.message),
+        });
     }
     entries
 }

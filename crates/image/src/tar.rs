@@ -55,7 +55,11 @@ pub(crate) struct TarError {
 
 impl TarError {
     fn new(kind: ImageProblemKind, message: impl Into<String>) -> Self {
-        TarError { kind, message: message.into(), io: None }
+        TarError {
+            kind,
+            message: message.into(),
+            io: None,
+        }
     }
 }
 
@@ -156,7 +160,10 @@ impl<R: Skip> TarReader<R> {
         let skipped = self.inner.skip(n).map_err(|e| io_error(e, what))?;
         self.pos += skipped;
         if skipped < n {
-            return Err(TarError::new(ImageProblemKind::SizeMismatch, format!("{what}: the data ends {} bytes early", n - skipped)));
+            return Err(TarError::new(
+                ImageProblemKind::SizeMismatch,
+                format!("{what}: the data ends {} bytes early", n - skipped),
+            ));
         }
         Ok(())
     }
@@ -167,10 +174,15 @@ impl<R: Skip> TarReader<R> {
         if self.remaining == 0 {
             return Ok(0);
         }
-        let want = buf.len().min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..want])?;
         if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "entry data truncated"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "entry data truncated",
+            ));
         }
         self.remaining -= n as u64;
         self.pos += n as u64;
@@ -195,7 +207,10 @@ impl<R: Skip> TarReader<R> {
             return Ok(false);
         }
         if filled < 512 {
-            return Err(TarError::new(ImageProblemKind::SizeMismatch, "the archive ends inside a tar header"));
+            return Err(TarError::new(
+                ImageProblemKind::SizeMismatch,
+                "the archive ends inside a tar header",
+            ));
         }
         Ok(true)
     }
@@ -210,9 +225,15 @@ impl<R: Skip> TarReader<R> {
         let mut data = vec![0u8; size as usize];
         let mut filled = 0;
         while filled < data.len() {
-            let n = self.inner.read(&mut data[filled..]).map_err(|e| io_error(e, "reading an extended header"))?;
+            let n = self
+                .inner
+                .read(&mut data[filled..])
+                .map_err(|e| io_error(e, "reading an extended header"))?;
             if n == 0 {
-                return Err(TarError::new(ImageProblemKind::SizeMismatch, "the archive ends inside an extended header"));
+                return Err(TarError::new(
+                    ImageProblemKind::SizeMismatch,
+                    "the archive ends inside an extended header",
+                ));
             }
             filled += n;
         }
@@ -253,7 +274,12 @@ impl<R: Skip> TarReader<R> {
             }
             check_checksum(&block)?;
             let typeflag = block[156];
-            let header_size = parse_number(&block[124..136]).ok_or_else(|| TarError::new(ImageProblemKind::Malformed, "a tar header's size field is not a number"))?;
+            let header_size = parse_number(&block[124..136]).ok_or_else(|| {
+                TarError::new(
+                    ImageProblemKind::Malformed,
+                    "a tar header's size field is not a number",
+                )
+            })?;
             match typeflag {
                 b'L' | b'K' => {
                     let max = self.max_path_len as u64 + 1;
@@ -308,7 +334,10 @@ impl<R: Skip> TarReader<R> {
                     n
                 }
             };
-            let link = pending.link.take().unwrap_or_else(|| cstr(&block[157..257]));
+            let link = pending
+                .link
+                .take()
+                .unwrap_or_else(|| cstr(&block[157..257]));
             let kind = match typeflag {
                 b'0' | 0 | b'7' => EntryKind::Regular,
                 b'1' => EntryKind::HardLink,
@@ -321,14 +350,33 @@ impl<R: Skip> TarReader<R> {
                 name.truncate(name.len() - 1);
             }
             let mode = parse_number(&block[100..108]).unwrap_or(0) as u32 & 0o7777;
-            let uid = pending.uid.or_else(|| parse_number(&block[108..116])).unwrap_or(0);
-            let gid = pending.gid.or_else(|| parse_number(&block[116..124])).unwrap_or(0);
+            let uid = pending
+                .uid
+                .or_else(|| parse_number(&block[108..116]))
+                .unwrap_or(0);
+            let gid = pending
+                .gid
+                .or_else(|| parse_number(&block[116..124]))
+                .unwrap_or(0);
             // Links and directories carry no data whatever the size field says, except hard
             // links, which may (pax); we honour the size for all but directories.
-            let data_size = if kind == EntryKind::Dir || kind == EntryKind::Symlink { 0 } else { size };
+            let data_size = if kind == EntryKind::Dir || kind == EntryKind::Symlink {
+                0
+            } else {
+                size
+            };
             self.remaining = data_size;
             self.padding = data_size.div_ceil(BLOCK) * BLOCK - data_size;
-            let entry = TarEntry { name, link, kind, mode, uid, gid, size: data_size, data_offset: self.pos };
+            let entry = TarEntry {
+                name,
+                link,
+                kind,
+                mode,
+                uid,
+                gid,
+                size: data_size,
+                data_offset: self.pos,
+            };
             if pending.refused {
                 // The long name was refused: skip this entry, go on with the next.
                 let rest = self.remaining + self.padding;
@@ -345,15 +393,24 @@ impl<R: Skip> TarReader<R> {
     fn apply_pax(&mut self, data: &[u8], pending: &mut Pending) {
         let mut rest = data;
         while !rest.is_empty() {
-            let Some(space) = rest.iter().position(|&b| b == b' ') else { break };
-            let Some(len) = std::str::from_utf8(&rest[..space]).ok().and_then(|s| s.parse::<usize>().ok()) else { break };
+            let Some(space) = rest.iter().position(|&b| b == b' ') else {
+                break;
+            };
+            let Some(len) = std::str::from_utf8(&rest[..space])
+                .ok()
+                .and_then(|s| s.parse::<usize>().ok())
+            else {
+                break;
+            };
             if len <= space + 1 || len > rest.len() {
                 break;
             }
             let record = &rest[space + 1..len];
             let record = record.strip_suffix(b"\n").unwrap_or(record);
             rest = &rest[len..];
-            let Some(eq) = record.iter().position(|&b| b == b'=') else { continue };
+            let Some(eq) = record.iter().position(|&b| b == b'=') else {
+                continue;
+            };
             let key = &record[..eq];
             let value = String::from_utf8_lossy(&record[eq + 1..]).into_owned();
             match key {
@@ -384,8 +441,16 @@ impl<R: Skip> TarReader<R> {
 }
 
 fn io_error(e: io::Error, what: &str) -> TarError {
-    let kind = if e.kind() == io::ErrorKind::UnexpectedEof { ImageProblemKind::SizeMismatch } else { ImageProblemKind::Malformed };
-    TarError { kind, message: format!("{what}: {e}"), io: Some(e) }
+    let kind = if e.kind() == io::ErrorKind::UnexpectedEof {
+        ImageProblemKind::SizeMismatch
+    } else {
+        ImageProblemKind::Malformed
+    };
+    TarError {
+        kind,
+        message: format!("{what}: {e}"),
+        io: Some(e),
+    }
 }
 
 fn cstr(bytes: &[u8]) -> String {
@@ -415,7 +480,10 @@ pub(crate) fn parse_number(field: &[u8]) -> Option<u64> {
 
 fn check_checksum(block: &[u8; 512]) -> Result<(), TarError> {
     let Some(want) = parse_number(&block[148..156]) else {
-        return Err(TarError::new(ImageProblemKind::Malformed, "a tar header's checksum field is not a number"));
+        return Err(TarError::new(
+            ImageProblemKind::Malformed,
+            "a tar header's checksum field is not a number",
+        ));
     };
     let mut unsigned: u64 = 0;
     let mut signed: i64 = 0;
@@ -427,12 +495,17 @@ fn check_checksum(block: &[u8; 512]) -> Result<(), TarError> {
     if unsigned == want || signed == want as i64 {
         Ok(())
     } else {
-        Err(TarError::new(ImageProblemKind::Malformed, "a tar header's checksum does not match (not a tar, or corrupt)"))
+        Err(TarError::new(
+            ImageProblemKind::Malformed,
+            "a tar header's checksum does not match (not a tar, or corrupt)",
+        ))
     }
 }
 
 /// Whether `block` looks like a tar header (for sniffing a file).
 pub(crate) fn looks_like_header(block: &[u8]) -> bool {
-    let Ok(block) = <&[u8; 512]>::try_from(block) else { return false };
+    let Ok(block) = <&[u8; 512]>::try_from(block) else {
+        return false;
+    };
     !block.iter().all(|&b| b == 0) && check_checksum(block).is_ok()
 }

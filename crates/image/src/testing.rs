@@ -50,14 +50,16 @@ impl Compression {
         match self {
             Compression::None => data.to_vec(),
             Compression::Gzip => gzip(data),
-            Compression::Zstd => ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest),
+            Compression::Zstd => {
+                ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+            }
         }
     }
 }
 
-/// gzip, fast level.
+/// gzip, default level.
 pub fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     // Writing to a Vec cannot fail.
     let _ = e.write_all(data);
     e.finish().unwrap_or_default()
@@ -84,7 +86,15 @@ pub struct Header<'a> {
 
 impl<'a> Header<'a> {
     pub fn new(name: &'a str, typeflag: u8, mode: u32, size: u64) -> Self {
-        Header { name, typeflag, mode, uid: 0, gid: 0, size, link: "" }
+        Header {
+            name,
+            typeflag,
+            mode,
+            uid: 0,
+            gid: 0,
+            size,
+            link: "",
+        }
     }
 }
 
@@ -142,7 +152,12 @@ impl TarWriter {
     fn long(&mut self, typeflag: u8, value: &str) {
         let mut v = value.as_bytes().to_vec();
         v.push(0);
-        self.header(&Header::new("././@LongLink", typeflag, 0o644, v.len() as u64));
+        self.header(&Header::new(
+            "././@LongLink",
+            typeflag,
+            0o644,
+            v.len() as u64,
+        ));
         self.data(&v);
     }
 
@@ -172,9 +187,18 @@ impl TarWriter {
             }
             records.extend_from_slice(format!("{len}{body}").as_bytes());
         }
-        self.header(&Header::new("PaxHeaders/x", b'x', 0o644, records.len() as u64));
+        self.header(&Header::new(
+            "PaxHeaders/x",
+            b'x',
+            0o644,
+            records.len() as u64,
+        ));
         self.data(&records);
-        let short = Header { name: "pax-short-name", link: "pax-short-link", ..h.clone() };
+        let short = Header {
+            name: "pax-short-name",
+            link: "pax-short-link",
+            ..h.clone()
+        };
         self.header(&short);
         self.data(data);
     }
@@ -188,10 +212,26 @@ impl TarWriter {
 
 #[derive(Clone, Debug)]
 enum Item {
-    File { path: String, mode: u32, uid: u64, gid: u64, data: Vec<u8>, pax: bool },
-    Dir { path: String, mode: u32 },
-    Symlink { path: String, target: String },
-    HardLink { path: String, target: String },
+    File {
+        path: String,
+        mode: u32,
+        uid: u64,
+        gid: u64,
+        data: Vec<u8>,
+        pax: bool,
+    },
+    Dir {
+        path: String,
+        mode: u32,
+    },
+    Symlink {
+        path: String,
+        target: String,
+    },
+    HardLink {
+        path: String,
+        target: String,
+    },
     Raw(Vec<u8>),
 }
 
@@ -224,35 +264,65 @@ impl LayerBuilder {
     }
 
     pub fn file_owned(mut self, path: &str, mode: u32, uid: u64, gid: u64, data: &[u8]) -> Self {
-        self.items.push(Item::File { path: rel(path), mode, uid, gid, data: data.to_vec(), pax: false });
+        self.items.push(Item::File {
+            path: rel(path),
+            mode,
+            uid,
+            gid,
+            data: data.to_vec(),
+            pax: false,
+        });
         self
     }
 
     /// A regular file whose name comes in a PAX header.
     pub fn pax_file(mut self, path: &str, mode: u32, data: &[u8]) -> Self {
-        self.items.push(Item::File { path: rel(path), mode, uid: 0, gid: 0, data: data.to_vec(), pax: true });
+        self.items.push(Item::File {
+            path: rel(path),
+            mode,
+            uid: 0,
+            gid: 0,
+            data: data.to_vec(),
+            pax: true,
+        });
         self
     }
 
     /// A file written with its name exactly as given (no leading `/` stripped).
     pub fn file_named(mut self, name: &str, mode: u32, data: &[u8]) -> Self {
-        self.items.push(Item::File { path: name.to_string(), mode, uid: 0, gid: 0, data: data.to_vec(), pax: false });
+        self.items.push(Item::File {
+            path: name.to_string(),
+            mode,
+            uid: 0,
+            gid: 0,
+            data: data.to_vec(),
+            pax: false,
+        });
         self
     }
 
     pub fn dir(mut self, path: &str, mode: u32) -> Self {
-        self.items.push(Item::Dir { path: format!("{}/", rel(path)), mode });
+        self.items.push(Item::Dir {
+            path: format!("{}/", rel(path)),
+            mode,
+        });
         self
     }
 
     pub fn symlink(mut self, path: &str, target: &str) -> Self {
-        self.items.push(Item::Symlink { path: rel(path), target: target.to_string() });
+        self.items.push(Item::Symlink {
+            path: rel(path),
+            target: target.to_string(),
+        });
         self
     }
 
     /// A hard link to `target` (an absolute image path).
     pub fn hardlink(mut self, path: &str, target: &str) -> Self {
-        self.items.push(Item::HardLink { path: rel(path), target: rel(target) });
+        self.items.push(Item::HardLink {
+            path: rel(path),
+            target: rel(target),
+        });
         self
     }
 
@@ -304,8 +374,19 @@ impl LayerBuilder {
         let mut t = TarWriter::new();
         for item in &self.items {
             match item {
-                Item::File { path, mode, uid, gid, data, pax } => {
-                    let h = Header { uid: *uid, gid: *gid, ..Header::new(path, b'0', *mode, data.len() as u64) };
+                Item::File {
+                    path,
+                    mode,
+                    uid,
+                    gid,
+                    data,
+                    pax,
+                } => {
+                    let h = Header {
+                        uid: *uid,
+                        gid: *gid,
+                        ..Header::new(path, b'0', *mode, data.len() as u64)
+                    };
                     if *pax {
                         t.pax_entry(&h, data);
                     } else {
@@ -313,8 +394,20 @@ impl LayerBuilder {
                     }
                 }
                 Item::Dir { path, mode } => t.entry(&Header::new(path, b'5', *mode, 0), b""),
-                Item::Symlink { path, target } => t.entry(&Header { link: target, ..Header::new(path, b'2', 0o777, 0) }, b""),
-                Item::HardLink { path, target } => t.entry(&Header { link: target, ..Header::new(path, b'1', 0o644, 0) }, b""),
+                Item::Symlink { path, target } => t.entry(
+                    &Header {
+                        link: target,
+                        ..Header::new(path, b'2', 0o777, 0)
+                    },
+                    b"",
+                ),
+                Item::HardLink { path, target } => t.entry(
+                    &Header {
+                        link: target,
+                        ..Header::new(path, b'1', 0o644, 0)
+                    },
+                    b"",
+                ),
                 Item::Raw(bytes) => t.bytes.extend_from_slice(bytes),
             }
         }
@@ -388,13 +481,23 @@ impl Layout {
     /// Sets `index.json` (and `oci-layout`).
     pub fn set_index(&mut self, manifests: Vec<Value>) {
         let index = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests});
-        self.files.insert("index.json".into(), serde_json::to_vec_pretty(&index).unwrap_or_default());
-        self.files.insert("oci-layout".into(), br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+        self.files.insert(
+            "index.json".into(),
+            serde_json::to_vec_pretty(&index).unwrap_or_default(),
+        );
+        self.files.insert(
+            "oci-layout".into(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        );
     }
 
     /// Every file of the layout: `blobs/sha256/<hex>` and the extra files.
     pub fn entries(&self) -> Vec<(String, Vec<u8>)> {
-        let mut out: Vec<(String, Vec<u8>)> = self.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut out: Vec<(String, Vec<u8>)> = self
+            .files
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         for (digest, bytes) in &self.blobs {
             let (alg, hex) = digest.split_once(':').unwrap_or(("sha256", digest));
             out.push((format!("blobs/{alg}/{hex}"), bytes.clone()));
@@ -503,7 +606,8 @@ impl ImageBuilder {
     fn platform_json(&self) -> Option<Value> {
         let p = self.platform.as_deref()?;
         let mut parts = p.split('/');
-        let mut v = json!({"os": parts.next().unwrap_or(""), "architecture": parts.next().unwrap_or("")});
+        let mut v =
+            json!({"os": parts.next().unwrap_or(""), "architecture": parts.next().unwrap_or("")});
         if let Some(variant) = parts.next() {
             v["variant"] = json!(variant);
         }
@@ -545,11 +649,18 @@ impl ImageBuilder {
         let config_digest = sha256_digest(&config);
         let config_d = layout.add_blob("application/vnd.oci.image.config.v1+json", config);
         let manifest = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": config_d, "layers": layers});
-        let mut d = layout.add_blob("application/vnd.oci.image.manifest.v1+json", serde_json::to_vec(&manifest).unwrap_or_default());
+        let mut d = layout.add_blob(
+            "application/vnd.oci.image.manifest.v1+json",
+            serde_json::to_vec(&manifest).unwrap_or_default(),
+        );
         if let Some(p) = self.platform_json() {
             d["platform"] = p;
         }
-        Built { descriptor: d, config_digest, layer_digests }
+        Built {
+            descriptor: d,
+            config_digest,
+            layer_digests,
+        }
     }
 
     /// The index descriptor: the manifest's, with the references and annotations.
@@ -596,14 +707,23 @@ impl ImageBuilder {
             let id = digest.trim_start_matches("sha256:").to_string();
             names.push(format!("{id}/layer.tar"));
             layout.files.insert(format!("{id}/layer.tar"), tar);
-            layout.files.insert(format!("{id}/VERSION"), b"1.0".to_vec());
+            layout
+                .files
+                .insert(format!("{id}/VERSION"), b"1.0".to_vec());
             diff_ids.push(digest);
         }
         let config = self.config_json(&diff_ids);
-        let config_name = format!("{}.json", sha256_digest(&config).trim_start_matches("sha256:"));
+        let config_name = format!(
+            "{}.json",
+            sha256_digest(&config).trim_start_matches("sha256:")
+        );
         layout.files.insert(config_name.clone(), config);
-        let manifest = json!([{"Config": config_name, "RepoTags": self.references, "Layers": names}]);
-        layout.files.insert("manifest.json".into(), serde_json::to_vec(&manifest).unwrap_or_default());
+        let manifest =
+            json!([{"Config": config_name, "RepoTags": self.references, "Layers": names}]);
+        layout.files.insert(
+            "manifest.json".into(),
+            serde_json::to_vec(&manifest).unwrap_or_default(),
+        );
         layout.files.insert("repositories".into(), b"{}".to_vec());
         layout
     }
@@ -620,12 +740,20 @@ impl ImageBuilder {
         let mut d = built.descriptor.clone();
         if let Some(r) = self.references.first() {
             let tag = r.rsplit(':').next().unwrap_or("latest");
-            d["annotations"] = json!({"io.containerd.image.name": r, "org.opencontainers.image.ref.name": tag});
+            d["annotations"] =
+                json!({"io.containerd.image.name": r, "org.opencontainers.image.ref.name": tag});
         }
         layout.set_index(vec![d]);
-        let layers: Vec<String> = built.layer_digests.iter().map(|d| format!("blobs/sha256/{}", d.trim_start_matches("sha256:"))).collect();
+        let layers: Vec<String> = built
+            .layer_digests
+            .iter()
+            .map(|d| format!("blobs/sha256/{}", d.trim_start_matches("sha256:")))
+            .collect();
         let manifest = json!([{"Config": format!("blobs/sha256/{}", built.config_digest.trim_start_matches("sha256:")), "RepoTags": self.references, "Layers": layers}]);
-        layout.files.insert("manifest.json".into(), serde_json::to_vec(&manifest).unwrap_or_default());
+        layout.files.insert(
+            "manifest.json".into(),
+            serde_json::to_vec(&manifest).unwrap_or_default(),
+        );
         layout
     }
 
@@ -679,11 +807,19 @@ impl IndexBuilder {
         for image in &self.images {
             let built = image.add_to(&mut layout);
             let manifest_digest = built.descriptor["digest"].clone();
-            manifests.push(if self.nested { built.descriptor.clone() } else { image.index_descriptor(&built) });
+            manifests.push(if self.nested {
+                built.descriptor.clone()
+            } else {
+                image.index_descriptor(&built)
+            });
             if self.attestations {
-                let empty = layout.add_blob("application/vnd.oci.image.config.v1+json", b"{}".to_vec());
+                let empty =
+                    layout.add_blob("application/vnd.oci.image.config.v1+json", b"{}".to_vec());
                 let att = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": empty, "layers": []});
-                let mut d = layout.add_blob("application/vnd.oci.image.manifest.v1+json", serde_json::to_vec(&att).unwrap_or_default());
+                let mut d = layout.add_blob(
+                    "application/vnd.oci.image.manifest.v1+json",
+                    serde_json::to_vec(&att).unwrap_or_default(),
+                );
                 d["platform"] = json!({"os": "unknown", "architecture": "unknown"});
                 d["annotations"] = json!({"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": manifest_digest});
                 manifests.push(d);
@@ -693,7 +829,11 @@ impl IndexBuilder {
             if extra.is_empty() {
                 return;
             }
-            let mut a = d.get("annotations").and_then(Value::as_object).cloned().unwrap_or_default();
+            let mut a = d
+                .get("annotations")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             for (k, v) in extra {
                 a.insert(k.clone(), json!(v));
             }
@@ -701,7 +841,10 @@ impl IndexBuilder {
         };
         if self.nested {
             let index = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests});
-            let mut d = layout.add_blob("application/vnd.oci.image.index.v1+json", serde_json::to_vec(&index).unwrap_or_default());
+            let mut d = layout.add_blob(
+                "application/vnd.oci.image.index.v1+json",
+                serde_json::to_vec(&index).unwrap_or_default(),
+            );
             let digest = d["digest"].as_str().map(str::to_string);
             annotate(&mut d, &self.annotations);
             layout.set_index(vec![d]);

@@ -69,7 +69,12 @@ impl UnionFs {
     /// Removes the subtree under `dir` (not `dir` itself) of layers below `cur`.
     pub fn remove_below(&mut self, dir: &str, cur: usize) {
         let (lo, hi) = subtree_bounds(dir);
-        let doomed: Vec<String> = self.nodes.range(lo..hi).filter(|(_, n)| n.layer < cur).map(|(k, _)| k.clone()).collect();
+        let doomed: Vec<String> = self
+            .nodes
+            .range(lo..hi)
+            .filter(|(_, n)| n.layer < cur)
+            .map(|(k, _)| k.clone())
+            .collect();
         for k in doomed {
             self.nodes.remove(&k);
         }
@@ -84,7 +89,12 @@ impl UnionFs {
 
     pub fn insert(&mut self, path: String, node: Node) {
         let cur = node.layer;
-        if node.kind != NodeKind::Dir && self.nodes.get(&path).is_some_and(|old| old.kind == NodeKind::Dir) {
+        if node.kind != NodeKind::Dir
+            && self
+                .nodes
+                .get(&path)
+                .is_some_and(|old| old.kind == NodeKind::Dir)
+        {
             self.remove_below(&path, cur);
         }
         self.nodes.insert(path, node);
@@ -92,7 +102,11 @@ impl UnionFs {
 
     /// Resolves symbolic links in `path` (all components, the last one too).
     pub fn resolve(&self, path: &str, max_depth: usize) -> Resolved {
-        let mut queue: VecDeque<String> = path.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
+        let mut queue: VecDeque<String> = path
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
         let mut done: Vec<String> = Vec::new();
         let mut links = 0usize;
         while let Some(part) = queue.pop_front() {
@@ -104,7 +118,14 @@ impl UnionFs {
                 }
                 _ => {}
             }
-            let candidate = format!("/{}", done.iter().map(String::as_str).chain(std::iter::once(part.as_str())).collect::<Vec<_>>().join("/"));
+            let candidate = format!(
+                "/{}",
+                done.iter()
+                    .map(String::as_str)
+                    .chain(std::iter::once(part.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            );
             match self.nodes.get(&candidate) {
                 Some(node) if node.kind == NodeKind::Symlink => {
                     links += 1;
@@ -126,7 +147,15 @@ impl UnionFs {
     }
 
     pub fn entry(&self, path: &str, node: &Node) -> FileEntry {
-        FileEntry { path: path.to_string(), layer: node.layer, mode: node.mode, uid: node.uid, gid: node.gid, size: node.size, link: node.link.as_deref().map(str::to_string) }
+        FileEntry {
+            path: path.to_string(),
+            layer: node.layer,
+            mode: node.mode,
+            uid: node.uid,
+            gid: node.gid,
+            size: node.size,
+            link: node.link.as_deref().map(str::to_string),
+        }
     }
 }
 

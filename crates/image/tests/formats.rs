@@ -8,10 +8,32 @@ use kcheck_model::image::{ImageFacts, ImageProblemKind};
 
 fn base() -> ImageBuilder {
     ImageBuilder::new()
-        .layer(|l| l.dir("/etc", 0o755).file("/etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n").file("/bin/sh", 0o755, b"ELF"))
-        .layer(|l| l.compression(Compression::Zstd).file("/app/server", 0o755, b"server binary"))
-        .layer(|l| l.compression(Compression::None).file("/app/config.yaml", 0o644, b"port: 8080\n"))
-        .config(|c| c.user("app").env("PATH", "/usr/bin:/bin").env("EMPTY", "").env("A", "b=c").created("2024-05-01T10:00:00Z").entrypoint(&["/app/server"]).cmd(&["--port", "8080"]))
+        .layer(|l| {
+            l.dir("/etc", 0o755)
+                .file(
+                    "/etc/passwd",
+                    0o644,
+                    b"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
+                )
+                .file("/bin/sh", 0o755, b"ELF")
+        })
+        .layer(|l| {
+            l.compression(Compression::Zstd)
+                .file("/app/server", 0o755, b"server binary")
+        })
+        .layer(|l| {
+            l.compression(Compression::None)
+                .file("/app/config.yaml", 0o644, b"port: 8080\n")
+        })
+        .config(|c| {
+            c.user("app")
+                .env("PATH", "/usr/bin:/bin")
+                .env("EMPTY", "")
+                .env("A", "b=c")
+                .created("2024-05-01T10:00:00Z")
+                .entrypoint(&["/app/server"])
+                .cmd(&["--port", "8080"])
+        })
         .platform("linux/amd64")
         .reference("registry.example.com/app:1.4")
 }
@@ -21,26 +43,48 @@ fn read(path: &Path) -> Vec<ImageFacts> {
 }
 
 fn read_platform(path: &Path, platform: &str) -> Result<Vec<ImageFacts>, ReadError> {
-    read_images(path, &ReadOptions { platform: Some(platform.into()), ..ReadOptions::default() })
+    read_images(
+        path,
+        &ReadOptions {
+            platform: Some(platform.into()),
+            ..ReadOptions::default()
+        },
+    )
 }
 
 /// The facts every format must agree on.
 fn assert_base(f: &ImageFacts) {
     assert_eq!(f.platform.as_deref(), Some("linux/amd64"));
     assert_eq!(f.user, "app");
-    assert_eq!(f.env, vec![("PATH".to_string(), "/usr/bin:/bin".to_string()), ("EMPTY".to_string(), String::new()), ("A".to_string(), "b=c".to_string())]);
+    assert_eq!(
+        f.env,
+        vec![
+            ("PATH".to_string(), "/usr/bin:/bin".to_string()),
+            ("EMPTY".to_string(), String::new()),
+            ("A".to_string(), "b=c".to_string())
+        ]
+    );
     assert_eq!(f.created.as_deref(), Some("2024-05-01T10:00:00Z"));
     assert_eq!(f.entrypoint, vec!["/app/server"]);
     assert_eq!(f.cmd, vec!["--port", "8080"]);
     assert_eq!(f.layers.len(), 3);
-    assert_eq!(f.layers.iter().map(|l| l.entries).collect::<Vec<_>>(), vec![3, 1, 1]);
+    assert_eq!(
+        f.layers.iter().map(|l| l.entries).collect::<Vec<_>>(),
+        vec![3, 1, 1]
+    );
     assert_eq!(f.files, 4);
     assert_eq!(f.size, 65 + 3 + 13 + 11);
     assert_eq!(f.uid0_users, vec!["root"]);
     assert!(f.has_passwd);
-    assert_eq!(f.tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), vec!["sh"]);
+    assert_eq!(
+        f.tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        vec!["sh"]
+    );
     assert_eq!(f.problems, vec![]);
-    assert!(f.config_digest.as_deref().is_some_and(|d| d.starts_with("sha256:") && d.len() == 71));
+    assert!(f
+        .config_digest
+        .as_deref()
+        .is_some_and(|d| d.starts_with("sha256:") && d.len() == 71));
 }
 
 #[test]
@@ -57,10 +101,22 @@ fn oci_layout_directory() {
     assert_eq!(f.references, vec!["registry.example.com/app:1.4"]);
     assert_eq!(f.index_digest, None);
     let index: serde_json::Value = serde_json::from_slice(&layout.files["index.json"]).unwrap();
-    assert_eq!(f.manifest_digest.as_deref(), index["manifests"][0]["digest"].as_str());
-    assert_eq!(f.layers[0].media_type, "application/vnd.oci.image.layer.v1.tar+gzip");
-    assert_eq!(f.layers[1].media_type, "application/vnd.oci.image.layer.v1.tar+zstd");
-    assert_eq!(f.layers[2].media_type, "application/vnd.oci.image.layer.v1.tar");
+    assert_eq!(
+        f.manifest_digest.as_deref(),
+        index["manifests"][0]["digest"].as_str()
+    );
+    assert_eq!(
+        f.layers[0].media_type,
+        "application/vnd.oci.image.layer.v1.tar+gzip"
+    );
+    assert_eq!(
+        f.layers[1].media_type,
+        "application/vnd.oci.image.layer.v1.tar+zstd"
+    );
+    assert_eq!(
+        f.layers[2].media_type,
+        "application/vnd.oci.image.layer.v1.tar"
+    );
     // Stored sizes are the blobs'; uncompressed sizes the tars'.
     for (i, l) in f.layers.iter().enumerate() {
         let tar = image.layers[i].tar();
@@ -84,7 +140,10 @@ fn oci_archive_plain_and_gzipped() {
     assert_base(&b[0]);
     assert_eq!(a[0].references, vec!["registry.example.com/app:1.4"]);
     assert_eq!(a[0].manifest_digest, b[0].manifest_digest);
-    assert_eq!(a[0].layers.iter().map(|l| &l.digest).collect::<Vec<_>>(), b[0].layers.iter().map(|l| &l.digest).collect::<Vec<_>>());
+    assert_eq!(
+        a[0].layers.iter().map(|l| &l.digest).collect::<Vec<_>>(),
+        b[0].layers.iter().map(|l| &l.digest).collect::<Vec<_>>()
+    );
     assert_eq!(b[0].source, gz.display().to_string());
 }
 
@@ -98,17 +157,40 @@ fn docker_archive_old_layout() {
     assert_eq!(facts.len(), 1);
     let f = &facts[0];
     assert_base(f);
-    assert_eq!(f.references, vec!["app:latest", "registry.example.com/app:1.4"]);
+    assert_eq!(
+        f.references,
+        vec!["app:latest", "registry.example.com/app:1.4"]
+    );
     assert_eq!(f.manifest_digest, None);
     // Layers are the uncompressed tars; their digests are computed.
-    assert_eq!(f.layers.iter().map(|l| l.media_type.as_str()).collect::<Vec<_>>(), vec!["tar", "tar", "tar"]);
+    assert_eq!(
+        f.layers
+            .iter()
+            .map(|l| l.media_type.as_str())
+            .collect::<Vec<_>>(),
+        vec!["tar", "tar", "tar"]
+    );
     for (i, l) in f.layers.iter().enumerate() {
         let tar = image.layers[i].tar();
         assert_eq!(l.digest, kcheck_image::testing::sha256(&tar));
         assert_eq!(l.size, tar.len() as u64);
         assert_eq!(l.uncompressed, tar.len() as u64);
     }
-    assert_eq!(f.config_digest.as_deref(), Some(kcheck_image::testing::sha256(&image.config_json(&image.layers.iter().map(|l| kcheck_image::testing::sha256(&l.tar())).collect::<Vec<_>>())).as_str()));
+    assert_eq!(
+        f.config_digest.as_deref(),
+        Some(
+            kcheck_image::testing::sha256(
+                &image.config_json(
+                    &image
+                        .layers
+                        .iter()
+                        .map(|l| kcheck_image::testing::sha256(&l.tar()))
+                        .collect::<Vec<_>>()
+                )
+            )
+            .as_str()
+        )
+    );
 }
 
 #[test]
@@ -124,8 +206,14 @@ fn docker_archive_25_layout_prefers_repo_tags_and_takes_the_manifest_digest() {
     assert_base(f);
     assert_eq!(f.references, vec!["registry.example.com/app:1.4"]);
     let index: serde_json::Value = serde_json::from_slice(&layout.files["index.json"]).unwrap();
-    assert_eq!(f.manifest_digest.as_deref(), index["manifests"][0]["digest"].as_str());
-    assert_eq!(f.layers[1].media_type, "application/vnd.oci.image.layer.v1.tar+zstd");
+    assert_eq!(
+        f.manifest_digest.as_deref(),
+        index["manifests"][0]["digest"].as_str()
+    );
+    assert_eq!(
+        f.layers[1].media_type,
+        "application/vnd.oci.image.layer.v1.tar+zstd"
+    );
     // Gzipped as a whole, too.
     let gz = dir.path().join("docker25.tar.gz");
     std::fs::write(&gz, gzip(&layout.tar())).unwrap();
@@ -141,18 +229,32 @@ fn docker_25_symlinked_legacy_layer_paths_are_followed() {
     let dir = tempfile::tempdir().unwrap();
     let image = base();
     let mut layout = image.docker25_layout();
-    let manifest: serde_json::Value = serde_json::from_slice(&layout.files["manifest.json"]).unwrap();
-    let layers: Vec<String> = manifest[0]["Layers"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&layout.files["manifest.json"]).unwrap();
+    let layers: Vec<String> = manifest[0]["Layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_string())
+        .collect();
     let mut t = kcheck_image::testing::TarWriter::new();
     let mut legacy = Vec::new();
     for (i, l) in layers.iter().enumerate() {
         let name = format!("legacy{i}/layer.tar");
-        t.entry(&kcheck_image::testing::Header { link: &format!("../{l}"), ..kcheck_image::testing::Header::new(&name, b'2', 0o777, 0) }, b"");
+        t.entry(
+            &kcheck_image::testing::Header {
+                link: &format!("../{l}"),
+                ..kcheck_image::testing::Header::new(&name, b'2', 0o777, 0)
+            },
+            b"",
+        );
         legacy.push(name);
     }
     let mut m = manifest.clone();
     m[0]["Layers"] = serde_json::json!(legacy);
-    layout.files.insert("manifest.json".into(), serde_json::to_vec(&m).unwrap());
+    layout
+        .files
+        .insert("manifest.json".into(), serde_json::to_vec(&m).unwrap());
     let mut bytes = layout.tar();
     bytes.truncate(bytes.len() - 1024);
     bytes.extend_from_slice(&t.finish());
@@ -164,24 +266,54 @@ fn docker_25_symlinked_legacy_layer_paths_are_followed() {
 
 fn multi() -> IndexBuilder {
     IndexBuilder::new()
-        .image(ImageBuilder::new().layer(|l| l.file("/bin/amd", 0o755, b"x")).platform("linux/amd64").config(|c| c.user("1")))
-        .image(ImageBuilder::new().layer(|l| l.file("/bin/arm", 0o755, b"y")).platform("linux/arm64/v8").config(|c| c.user("2")))
-        .image(ImageBuilder::new().layer(|l| l.file("/bin/arm7", 0o755, b"z")).platform("linux/arm/v7").config(|c| c.user("3")))
+        .image(
+            ImageBuilder::new()
+                .layer(|l| l.file("/bin/amd", 0o755, b"x"))
+                .platform("linux/amd64")
+                .config(|c| c.user("1")),
+        )
+        .image(
+            ImageBuilder::new()
+                .layer(|l| l.file("/bin/arm", 0o755, b"y"))
+                .platform("linux/arm64/v8")
+                .config(|c| c.user("2")),
+        )
+        .image(
+            ImageBuilder::new()
+                .layer(|l| l.file("/bin/arm7", 0o755, b"z"))
+                .platform("linux/arm/v7")
+                .config(|c| c.user("3")),
+        )
         .attestations()
 }
 
 #[test]
 fn multi_platform_nested_index_all_and_selected() {
     let dir = tempfile::tempdir().unwrap();
-    let (layout, nested) = multi().nested().annotation("org.opencontainers.image.ref.name", "1.0").annotation("io.containerd.image.name", "docker.io/library/app:latest").oci_layout();
+    let (layout, nested) = multi()
+        .nested()
+        .annotation("org.opencontainers.image.ref.name", "1.0")
+        .annotation("io.containerd.image.name", "docker.io/library/app:latest")
+        .oci_layout();
     let path = dir.path().join("multi.tar");
     layout.write_tar(&path).unwrap();
     let all = read(&path);
-    assert_eq!(all.iter().map(|f| f.platform.as_deref().unwrap()).collect::<Vec<_>>(), vec!["linux/amd64", "linux/arm64/v8", "linux/arm/v7"]);
-    assert_eq!(all.iter().map(|f| f.user.as_str()).collect::<Vec<_>>(), vec!["1", "2", "3"]);
+    assert_eq!(
+        all.iter()
+            .map(|f| f.platform.as_deref().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["linux/amd64", "linux/arm64/v8", "linux/arm/v7"]
+    );
+    assert_eq!(
+        all.iter().map(|f| f.user.as_str()).collect::<Vec<_>>(),
+        vec!["1", "2", "3"]
+    );
     for f in &all {
         assert_eq!(f.index_digest, nested);
-        assert_eq!(f.references, vec!["docker.io/library/app:1.0", "docker.io/library/app:latest"]);
+        assert_eq!(
+            f.references,
+            vec!["docker.io/library/app:1.0", "docker.io/library/app:latest"]
+        );
         assert_eq!(f.problems, vec![]);
         assert_eq!(f.files, 1);
     }
@@ -210,7 +342,9 @@ fn multi_platform_flat_index() {
     layout.write_dir(dir.path()).unwrap();
     let all = read(dir.path());
     assert_eq!(all.len(), 3);
-    assert!(all.iter().all(|f| f.index_digest.is_none() && f.references.is_empty()));
+    assert!(all
+        .iter()
+        .all(|f| f.index_digest.is_none() && f.references.is_empty()));
     let one = read_platform(dir.path(), "linux/arm/v7").unwrap();
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].tools.len(), 0);
@@ -221,14 +355,39 @@ fn multi_platform_flat_index() {
 fn references_from_annotations() {
     let dir = tempfile::tempdir().unwrap();
     // A bare tag alone stays as written.
-    ImageBuilder::new().layer(|l| l).reference("v2").write_oci_layout(&dir.path().join("a")).unwrap();
+    ImageBuilder::new()
+        .layer(|l| l)
+        .reference("v2")
+        .write_oci_layout(&dir.path().join("a"))
+        .unwrap();
     assert_eq!(read(&dir.path().join("a"))[0].references, vec!["v2"]);
     // A tag with containerd's name: combined, and the name kept.
-    ImageBuilder::new().layer(|l| l).reference("v2").annotation("io.containerd.image.name", "reg.example.com:5000/team/app:latest").write_oci_layout(&dir.path().join("b")).unwrap();
-    assert_eq!(read(&dir.path().join("b"))[0].references, vec!["reg.example.com:5000/team/app:latest", "reg.example.com:5000/team/app:v2"]);
+    ImageBuilder::new()
+        .layer(|l| l)
+        .reference("v2")
+        .annotation(
+            "io.containerd.image.name",
+            "reg.example.com:5000/team/app:latest",
+        )
+        .write_oci_layout(&dir.path().join("b"))
+        .unwrap();
+    assert_eq!(
+        read(&dir.path().join("b"))[0].references,
+        vec![
+            "reg.example.com:5000/team/app:latest",
+            "reg.example.com:5000/team/app:v2"
+        ]
+    );
     // A full reference.
-    ImageBuilder::new().layer(|l| l).reference("reg.example.com/app@sha256:abc").write_oci_layout(&dir.path().join("c")).unwrap();
-    assert_eq!(read(&dir.path().join("c"))[0].references, vec!["reg.example.com/app@sha256:abc"]);
+    ImageBuilder::new()
+        .layer(|l| l)
+        .reference("reg.example.com/app@sha256:abc")
+        .write_oci_layout(&dir.path().join("c"))
+        .unwrap();
+    assert_eq!(
+        read(&dir.path().join("c"))[0].references,
+        vec!["reg.example.com/app@sha256:abc"]
+    );
 }
 
 #[test]
@@ -237,12 +396,21 @@ fn errors_for_what_is_not_an_image() {
     let missing = dir.path().join("nope.tar");
     let e = read_images(&missing, &ReadOptions::default()).unwrap_err();
     assert!(matches!(e, ReadError::NotFound { .. }));
-    assert_eq!(e.to_string(), format!("{}: no such file or directory", missing.display()));
+    assert_eq!(
+        e.to_string(),
+        format!("{}: no such file or directory", missing.display())
+    );
 
     let text = dir.path().join("text.tar");
     std::fs::write(&text, b"hello, this is not a tar").unwrap();
     let e = read_images(&text, &ReadOptions::default()).unwrap_err();
-    assert_eq!(e.to_string(), format!("{}: not an image archive or OCI layout: it is neither a tar archive nor a directory", text.display()));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: not an image archive or OCI layout: it is neither a tar archive nor a directory",
+            text.display()
+        )
+    );
 
     let empty_dir = dir.path().join("empty");
     std::fs::create_dir(&empty_dir).unwrap();
@@ -252,13 +420,23 @@ fn errors_for_what_is_not_an_image() {
     let bad = dir.path().join("bad");
     std::fs::create_dir(&bad).unwrap();
     std::fs::write(bad.join("oci-layout"), b"{}").unwrap();
-    std::fs::write(bad.join("index.json"), b"{\n  \"manifests\": [\n    {,}\n  ]\n}\n").unwrap();
+    std::fs::write(
+        bad.join("index.json"),
+        b"{\n  \"manifests\": [\n    {,}\n  ]\n}\n",
+    )
+    .unwrap();
     let e = read_images(&bad, &ReadOptions::default()).unwrap_err();
     match &e {
-        ReadError::Json { file, line, column, .. } => assert_eq!((file.as_str(), *line, *column), ("index.json", 3, 6)),
+        ReadError::Json {
+            file, line, column, ..
+        } => assert_eq!((file.as_str(), *line, *column), ("index.json", 3, 6)),
         other => panic!("{other:?}"),
     }
-    assert!(e.to_string().starts_with("index.json: line 3, column 6: invalid JSON: "), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("index.json: line 3, column 6: invalid JSON: "),
+        "{e}"
+    );
 
     let gz = dir.path().join("text.gz");
     std::fs::write(&gz, gzip(b"just some text, not a tar at all")).unwrap();
@@ -274,18 +452,47 @@ fn a_blob_whose_size_or_digest_lies_is_a_size_mismatch() {
     // Change the second layer's bytes, keeping its name: digest and size no longer match.
     let manifest_digest = {
         let index: serde_json::Value = serde_json::from_slice(&layout.files["index.json"]).unwrap();
-        index["manifests"][0]["digest"].as_str().unwrap().to_string()
+        index["manifests"][0]["digest"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
-    let manifest: serde_json::Value = serde_json::from_slice(&layout.blobs[&manifest_digest]).unwrap();
-    let layer1 = manifest["layers"][1]["digest"].as_str().unwrap().to_string();
-    let mut other = ImageBuilder::new().layer(|l| l.compression(Compression::Zstd).file("/app/server", 0o755, b"server binary, longer")).layers[0].blob();
-    layout.blobs.insert(layer1.clone(), std::mem::take(&mut other));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&layout.blobs[&manifest_digest]).unwrap();
+    let layer1 = manifest["layers"][1]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut other = ImageBuilder::new()
+        .layer(|l| {
+            l.compression(Compression::Zstd)
+                .file("/app/server", 0o755, b"server binary, longer")
+        })
+        .layers[0]
+        .blob();
+    layout
+        .blobs
+        .insert(layer1.clone(), std::mem::take(&mut other));
     layout.write_dir(dir.path()).unwrap();
     let f = &read(dir.path())[0];
     let kinds: Vec<_> = f.problems.iter().map(|p| (p.kind, p.layer)).collect();
-    assert_eq!(kinds, vec![(ImageProblemKind::SizeMismatch, Some(1)), (ImageProblemKind::SizeMismatch, Some(1))]);
-    assert!(f.problems[0].message.contains("bytes, its descriptor says"), "{}", f.problems[0].message);
-    assert!(f.problems[1].message.contains("sha256"), "{}", f.problems[1].message);
+    assert_eq!(
+        kinds,
+        vec![
+            (ImageProblemKind::SizeMismatch, Some(1)),
+            (ImageProblemKind::SizeMismatch, Some(1))
+        ]
+    );
+    assert!(
+        f.problems[0].message.contains("bytes, its descriptor says"),
+        "{}",
+        f.problems[0].message
+    );
+    assert!(
+        f.problems[1].message.contains("sha256"),
+        "{}",
+        f.problems[1].message
+    );
     // The layer was read all the same.
     assert_eq!(f.layers[1].digest, layer1);
     assert_eq!(f.files, 4);
