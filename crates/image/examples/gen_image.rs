@@ -208,7 +208,7 @@ fn layer(
     let mut i = 0u64;
     let budget = bytes;
     while i < files.saturating_sub(entries) {
-        if i % 200 == 0 {
+        if i.is_multiple_of(200) {
             dir += 1;
             out.write_all(&header(
                 &format!("usr/share/l{index}/d{dir:05}/"),
@@ -233,7 +233,7 @@ fn layer(
         let size = (raw as f64 * per_file / mean) as u64;
         let name = format!("usr/share/l{index}/d{dir:05}/f{i:06}.dat");
         out.write_all(&header(&name, b'0', 0o644, size, ""))?;
-        content(rng, size, i % 2 == 0, out)?;
+        content(rng, size, i.is_multiple_of(2), out)?;
         pad(out, size)?;
         written += size;
         i += 1;
