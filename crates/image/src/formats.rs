@@ -370,7 +370,9 @@ fn walk(
         source: source.to_string(),
         ..ImageFacts::default()
     };
-    if INDEX_TYPES.contains(&d.media_type.as_str()) {
+    if INDEX_TYPES.contains(&d.media_type.as_str())
+        || (d.media_type.is_empty() && is_index_blob(store, d, options))
+    {
         if depth >= MAX_INDEX_DEPTH {
             facts.references = refs;
             facts.problems.push(problem(
@@ -482,6 +484,16 @@ fn walk(
         layers,
         platform,
     });
+}
+
+/// Whether a descriptor without a media type points to an index (a `manifests` list, no
+/// `config`).
+fn is_index_blob(store: &Store, d: &Descriptor, options: &ReadOptions) -> bool {
+    let mut ignored = Vec::new();
+    match read_json_blob(store, d, "manifest", options, &mut ignored) {
+        Ok((v, _)) => v.get("manifests").is_some_and(Value::is_array) && v.get("config").is_none(),
+        Err(_) => false,
+    }
 }
 
 /// Fills user, env, entrypoint, cmd, created from a config; returns its platform.

@@ -26,8 +26,8 @@ pub(crate) struct Budget {
     pub decompressed: u64,
     pub entries: u64,
     pub captured: usize,
-    /// A limit that stops every further layer (total bytes, entries) was reached.
-    pub exhausted: bool,
+    /// A limit that stops every further layer (total bytes, entries) was reached: its kind.
+    pub exhausted: Option<ImageProblemKind>,
     pub capture_reported: bool,
 }
 
@@ -68,9 +68,9 @@ pub(crate) fn read_layer(
             input.name,
             format!("encrypted layer ({}) not read", input.media_type),
         );
-    } else if budget.exhausted {
+    } else if let Some(kind) = budget.exhausted {
         problem(
-            ImageProblemKind::DecompressionLimit,
+            kind,
             input.name,
             "not read: an earlier layer reached an image-wide limit".into(),
         );
@@ -192,7 +192,9 @@ fn stream_entries<R: crate::tar::Skip>(
             Err(e) => {
                 match e.io.as_ref().and_then(limit_hit) {
                     Some(hit) => {
-                        budget.exhausted |= matches!(hit, crate::decompress::LimitHit::Total(_));
+                        if matches!(hit, crate::decompress::LimitHit::Total(_)) {
+                            budget.exhausted = Some(ImageProblemKind::DecompressionLimit);
+                        }
                         problem(ImageProblemKind::DecompressionLimit, "", hit.to_string());
                     }
                     None => problem(e.kind, "", format!("the layer's tar: {}", e.message)),
@@ -206,7 +208,7 @@ fn stream_entries<R: crate::tar::Skip>(
         *entries += 1;
         budget.entries += 1;
         if budget.entries > limits.max_entries {
-            budget.exhausted = true;
+            budget.exhausted = Some(ImageProblemKind::EntryLimit);
             problem(
                 ImageProblemKind::EntryLimit,
                 &entry.name,
@@ -356,7 +358,9 @@ fn report_data_error(
 ) {
     match limit_hit(&e) {
         Some(hit) => {
-            budget.exhausted |= matches!(hit, crate::decompress::LimitHit::Total(_));
+            if matches!(hit, crate::decompress::LimitHit::Total(_)) {
+                budget.exhausted = Some(ImageProblemKind::DecompressionLimit);
+            }
             problem(ImageProblemKind::DecompressionLimit, path, hit.to_string());
         }
         None if e.kind() == io::ErrorKind::UnexpectedEof => problem(

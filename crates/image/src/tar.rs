@@ -338,7 +338,7 @@ impl<R: Skip> TarReader<R> {
                 .link
                 .take()
                 .unwrap_or_else(|| cstr(&block[157..257]));
-            let kind = match typeflag {
+            let mut kind = match typeflag {
                 b'0' | 0 | b'7' => EntryKind::Regular,
                 b'1' => EntryKind::HardLink,
                 b'2' => EntryKind::Symlink,
@@ -346,8 +346,9 @@ impl<R: Skip> TarReader<R> {
                 _ => EntryKind::Other,
             };
             // Old tars mark directories with a trailing slash only.
-            if kind == EntryKind::Regular && name.ends_with('/') && typeflag == 0 {
+            if kind == EntryKind::Regular && name.ends_with('/') {
                 name.truncate(name.len() - 1);
+                kind = EntryKind::Dir;
             }
             let mode = parse_number(&block[100..108]).unwrap_or(0) as u32 & 0o7777;
             let uid = pending

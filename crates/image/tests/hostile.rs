@@ -272,7 +272,7 @@ fn too_many_entries() {
         kinds(&f).iter().map(|k| (k.0, k.1)).collect::<Vec<_>>(),
         vec![
             (ImageProblemKind::EntryLimit, Some(0)),
-            (ImageProblemKind::DecompressionLimit, Some(1))
+            (ImageProblemKind::EntryLimit, Some(1))
         ]
     );
     assert_eq!(f.files, 10);
