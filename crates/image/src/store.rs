@@ -4,15 +4,17 @@
 //! An archive is indexed once: one pass over its tar headers records each entry's name, data
 //! offset and size; for a plain tar the data is seeked over, never read. A blob is then read by
 //! opening the file again at its offset, through a reader bounded by its size. A compressed archive
-//! has no random access: its index pass decompresses it once, and each blob read decompresses it
-//! again from the start, dropping the bytes before the blob (CPU, not memory, and only for the
-//! few blobs an image has). Nothing is ever extracted to disk.
+//! has no random access: its index pass decompresses it once; blob reads share one decoder that
+//! goes on forward from the last blob read when the next blob lies ahead (layers are mostly
+//! stored in order), and starts again from the top when it lies behind (CPU, not memory, and only
+//! for the few blobs an image has). Nothing is ever extracted to disk.
 //!
 //! Names are normalised (`./blobs/sha256/x` is `blobs/sha256/x`); symbolic and hard links inside
 //! the archive (Docker 25 writes `<id>/layer.tar` as a link to `blobs/sha256/<hex>`) are followed,
 //! a few levels deep. In a directory, a name with `..` or a leading `/` is refused, so a
 //! manifest cannot make the reader open a file outside the layout.
 
+use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
@@ -33,10 +35,42 @@ pub(crate) enum Indexed {
 pub(crate) enum Store {
     Dir(PathBuf),
     Tar {
+        /// The decoder of a compressed archive, kept between blob reads.
+        sequential: RefCell<Option<Sequential>>,
         path: PathBuf,
         outer: Compression,
         entries: HashMap<String, Indexed>,
     },
+}
+
+/// A compressed archive's decoder and how far into the archive it is.
+pub(crate) struct Sequential {
+    decoder: Box<dyn Read>,
+    pos: u64,
+}
+
+/// A blob read from the shared decoder.
+struct SequentialBlob<'a> {
+    seq: RefMut<'a, Option<Sequential>>,
+    left: u64,
+}
+
+impl Read for SequentialBlob<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(state) = self.seq.as_mut() else {
+            return Ok(0);
+        };
+        if self.left == 0 {
+            return Ok(0);
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = state.decoder.read(&mut buf[..want])?;
+        state.pos += n as u64;
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 /// Why a store could not be made.
@@ -138,6 +172,7 @@ impl Store {
         };
         Ok((
             Store::Tar {
+                sequential: RefCell::new(None),
                 path: path.to_path_buf(),
                 outer,
                 entries,
@@ -200,15 +235,44 @@ impl Store {
                         Ok(Some(Box::new(file.take(size))))
                     }
                     _ => {
-                        let mut decoder = match Decoder::new(BufReader::new(file))? {
-                            Ok((d, _)) => d,
-                            Err(_) => return Ok(None),
+                        // Go on from where the last blob read left the shared decoder when the
+                        // blob lies ahead of it; start again from the top otherwise.
+                        let Store::Tar { sequential, .. } = self else {
+                            return Ok(None);
                         };
-                        let skipped = io::copy(&mut (&mut decoder).take(offset), &mut io::sink())?;
-                        if skipped < offset {
+                        let Ok(mut seq) = sequential.try_borrow_mut() else {
+                            let mut decoder = match Decoder::new(BufReader::new(file))? {
+                                Ok((d, _)) => d,
+                                Err(_) => return Ok(None),
+                            };
+                            let skipped =
+                                io::copy(&mut (&mut decoder).take(offset), &mut io::sink())?;
+                            if skipped < offset {
+                                return Ok(Some(Box::new(io::empty())));
+                            }
+                            return Ok(Some(Box::new(decoder.take(size))));
+                        };
+                        if seq.as_ref().is_none_or(|s| s.pos > offset) {
+                            let decoder = match Decoder::new(BufReader::new(file))? {
+                                Ok((d, _)) => d,
+                                Err(_) => return Ok(None),
+                            };
+                            *seq = Some(Sequential {
+                                decoder: Box::new(decoder),
+                                pos: 0,
+                            });
+                        }
+                        let Some(state) = seq.as_mut() else {
+                            return Ok(None);
+                        };
+                        let gap = offset - state.pos;
+                        let skipped =
+                            io::copy(&mut (&mut state.decoder).take(gap), &mut io::sink())?;
+                        state.pos += skipped;
+                        if skipped < gap {
                             return Ok(Some(Box::new(io::empty())));
                         }
-                        Ok(Some(Box::new(decoder.take(size))))
+                        Ok(Some(Box::new(SequentialBlob { seq, left: size })))
                     }
                 }
             }

@@ -497,3 +497,34 @@ fn a_blob_whose_size_or_digest_lies_is_a_size_mismatch() {
     assert_eq!(f.layers[1].digest, layer1);
     assert_eq!(f.files, 4);
 }
+
+#[test]
+fn gzipped_archives_with_blobs_in_any_order() {
+    let dir = tempfile::tempdir().unwrap();
+    // docker save | gzip, old layout.
+    let image = base().reference("app:latest");
+    let gz = dir.path().join("docker.tar.gz");
+    std::fs::write(&gz, gzip(&image.docker_layout().tar())).unwrap();
+    let f = &read(&gz)[0];
+    assert_base(f);
+    assert_eq!(
+        f.references,
+        vec!["app:latest", "registry.example.com/app:1.4"]
+    );
+    // An OCI archive whose entries run backwards (index.json last, layers reversed): the shared
+    // decoder starts again for blobs behind it.
+    let layout = base().oci_layout();
+    let mut entries = layout.entries();
+    entries.reverse();
+    let mut t = kcheck_image::testing::TarWriter::new();
+    for (name, bytes) in &entries {
+        t.entry(
+            &kcheck_image::testing::Header::new(name, b'0', 0o644, bytes.len() as u64),
+            bytes,
+        );
+    }
+    let path = dir.path().join("reversed.tar.gz");
+    std::fs::write(&path, gzip(&t.finish())).unwrap();
+    let f = &read(&path)[0];
+    assert_base(f);
+}
