@@ -95,7 +95,11 @@ pub(crate) enum Decoder<R: BufRead> {
 
 impl<R: BufRead> Decoder<R> {
     /// Sniffs `inner` and wraps it; `Err` names a compression the reader does not support.
-    pub fn new(mut inner: R) -> io::Result<Result<(Decoder<R>, Compression), Compression>> {
+    /// `max_window` bounds a zstd frame's window (the history the decoder keeps in memory).
+    pub fn new(
+        mut inner: R,
+        max_window: u64,
+    ) -> io::Result<Result<(Decoder<R>, Compression), Compression>> {
         let head = inner.fill_buf()?;
         let compression = Compression::sniff(head);
         Ok(match compression {
@@ -104,7 +108,10 @@ impl<R: BufRead> Decoder<R> {
                 Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(inner))),
                 compression,
             )),
-            Compression::Zstd => Ok((Decoder::Zstd(Box::new(ZstdReader::new(inner))), compression)),
+            Compression::Zstd => Ok((
+                Decoder::Zstd(Box::new(ZstdReader::new(inner, max_window))),
+                compression,
+            )),
             other => Err(other),
         })
     }
@@ -125,16 +132,40 @@ pub(crate) struct ZstdReader<R> {
     source: R,
     decoder: ruzstd::decoding::FrameDecoder,
     in_frame: bool,
+    max_window: u64,
 }
 
 impl<R: BufRead> ZstdReader<R> {
-    fn new(source: R) -> Self {
+    fn new(source: R, max_window: u64) -> Self {
         ZstdReader {
             source,
             decoder: ruzstd::decoding::FrameDecoder::new(),
             in_frame: false,
+            max_window,
         }
     }
+}
+
+/// The window a zstd frame header asks for (its content size for a single-segment frame), when
+/// `head` holds the header.
+fn zstd_window(head: &[u8]) -> Option<u64> {
+    if head.len() < 6 || head[..4] != [0x28, 0xb5, 0x2f, 0xfd] {
+        return None;
+    }
+    let fhd = head[4];
+    if fhd & 0x20 == 0 {
+        let wd = head[5];
+        let base = 1u64 << (10 + u32::from(wd >> 3));
+        return Some(base + (base / 8) * u64::from(wd & 7));
+    }
+    let at = 5 + [0usize, 1, 2, 4][usize::from(fhd & 3)];
+    let width = [1usize, 2, 4, 8][usize::from(fhd >> 6)];
+    let bytes = head.get(at..at + width)?;
+    let mut v = 0u64;
+    for (i, b) in bytes.iter().enumerate() {
+        v |= u64::from(*b) << (8 * i);
+    }
+    Some(if width == 2 { v + 256 } else { v })
 }
 
 impl<R: BufRead> Read for ZstdReader<R> {
@@ -167,6 +198,11 @@ impl<R: BufRead> Read for ZstdReader<R> {
                     }
                     continue;
                 }
+                if let Some(window) = zstd_window(head) {
+                    if window > self.max_window {
+                        return Err(io::Error::other(LimitHit::Window(self.max_window)));
+                    }
+                }
                 self.decoder
                     .reset(&mut self.source)
                     .map_err(io::Error::other)?;
@@ -198,6 +234,7 @@ pub(crate) enum LimitHit {
     Layer(u64),
     Total(u64),
     Ratio(u64),
+    Window(u64),
 }
 
 impl fmt::Display for LimitHit {
@@ -210,6 +247,10 @@ impl fmt::Display for LimitHit {
             LimitHit::Total(n) => write!(
                 f,
                 "the image's layers decompress to more than {n} bytes in all (the total limit)"
+            ),
+            LimitHit::Window(n) => write!(
+                f,
+                "a zstd frame asks for a window beyond {n} bytes (the window limit)"
             ),
             LimitHit::Ratio(n) => write!(
                 f,

@@ -76,7 +76,7 @@ pub(crate) fn read_layer(
         );
     } else {
         let buffered = BufReader::with_capacity(64 * 1024, &mut hashing);
-        match Decoder::new(buffered) {
+        match Decoder::new(buffered, limits.max_zstd_window) {
             Err(e) => problem(
                 ImageProblemKind::Malformed,
                 input.name,

@@ -92,6 +92,9 @@ pub struct Limits {
     pub max_json_bytes: u64,
     /// Bytes of file content captured for one image (os-release, secret candidates).
     pub max_capture_bytes: usize,
+    /// Bytes of history a zstd frame may make the decoder keep (its window). zstd's levels up
+    /// to 19 use at most 8 MiB; `--long` and `--ultra` go up to 128 MiB.
+    pub max_zstd_window: u64,
 }
 
 impl Default for Limits {
@@ -106,6 +109,7 @@ impl Default for Limits {
             max_link_depth: 40,
             max_json_bytes: 8 << 20,
             max_capture_bytes: 16 << 20,
+            max_zstd_window: 32 << 20,
         }
     }
 }

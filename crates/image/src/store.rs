@@ -37,6 +37,7 @@ pub(crate) enum Store {
     Tar {
         /// The decoder of a compressed archive, kept between blob reads.
         sequential: RefCell<Option<Sequential>>,
+        max_window: u64,
         path: PathBuf,
         outer: Compression,
         entries: HashMap<String, Indexed>,
@@ -137,7 +138,7 @@ impl Store {
                 index(reader, limits, &mut problems)
             }
             Compression::Gzip | Compression::Zstd => {
-                let decoder = match Decoder::new(BufReader::new(file))? {
+                let decoder = match Decoder::new(BufReader::new(file), limits.max_zstd_window)? {
                     Ok((d, _)) => d,
                     Err(_) => {
                         return Err(OpenError::NotAnArchive("unsupported compression".into()))
@@ -173,6 +174,7 @@ impl Store {
         Ok((
             Store::Tar {
                 sequential: RefCell::new(None),
+                max_window: limits.max_zstd_window,
                 path: path.to_path_buf(),
                 outer,
                 entries,
@@ -224,7 +226,12 @@ impl Store {
                     Err(e) => Err(e),
                 }
             }
-            Store::Tar { path, outer, .. } => {
+            Store::Tar {
+                path,
+                outer,
+                max_window,
+                ..
+            } => {
                 let Some((offset, size)) = self.lookup(name) else {
                     return Ok(None);
                 };
@@ -241,7 +248,8 @@ impl Store {
                             return Ok(None);
                         };
                         let Ok(mut seq) = sequential.try_borrow_mut() else {
-                            let mut decoder = match Decoder::new(BufReader::new(file))? {
+                            let mut decoder = match Decoder::new(BufReader::new(file), *max_window)?
+                            {
                                 Ok((d, _)) => d,
                                 Err(_) => return Ok(None),
                             };
@@ -253,7 +261,7 @@ impl Store {
                             return Ok(Some(Box::new(decoder.take(size))));
                         };
                         if seq.as_ref().is_none_or(|s| s.pos > offset) {
-                            let decoder = match Decoder::new(BufReader::new(file))? {
+                            let decoder = match Decoder::new(BufReader::new(file), *max_window)? {
                                 Ok((d, _)) => d,
                                 Err(_) => return Ok(None),
                             };

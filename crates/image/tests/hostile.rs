@@ -587,3 +587,43 @@ fn too_deep_indexes_and_attestations_only() {
         facts[0].problems[0].message
     );
 }
+
+#[test]
+fn zstd_frames_asking_for_a_huge_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = after(ImageBuilder::new().layer(|l| l.file("/bin/sh", 0o755, b"sh")));
+    let mut layout = Layout::default();
+    // A frame header asking for a 1 GiB window (window log 30), then anything.
+    let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, 20 << 3];
+    frame.extend_from_slice(&[0x55; 64]);
+    let big = layout.add_blob("application/vnd.oci.image.layer.v1.tar+zstd", frame);
+    let curl = layout.add_blob(
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+        image.layers[1].blob(),
+    );
+    let config = layout.add_blob(
+        "application/vnd.oci.image.config.v1+json",
+        image.config_json(&[]),
+    );
+    let manifest = serde_json::json!({"schemaVersion": 2, "config": config, "layers": [big, curl]});
+    let m = layout.add_blob(
+        "application/vnd.oci.image.manifest.v1+json",
+        serde_json::to_vec(&manifest).unwrap(),
+    );
+    layout.set_index(vec![m]);
+    layout.write_dir(dir.path()).unwrap();
+    let f = &read_images(dir.path(), &ReadOptions::default()).unwrap()[0];
+    assert_eq!(
+        kinds(f),
+        vec![(ImageProblemKind::DecompressionLimit, Some(0), "")]
+    );
+    assert!(
+        f.problems[0].message.contains("window"),
+        "{}",
+        f.problems[0].message
+    );
+    assert_eq!(
+        f.tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        vec!["curl"]
+    );
+}
