@@ -25,6 +25,8 @@ use crate::Limits;
 pub(crate) struct Budget {
     pub decompressed: u64,
     pub entries: u64,
+    /// Bytes of entry names and link targets, which the union filesystem keeps.
+    pub name_bytes: u64,
     pub captured: usize,
     /// A limit that stops every further layer (total bytes, entries) was reached: its kind.
     pub exhausted: Option<ImageProblemKind>,
@@ -207,6 +209,19 @@ fn stream_entries<R: crate::tar::Skip>(
         }
         *entries += 1;
         budget.entries += 1;
+        budget.name_bytes += (entry.name.len() + entry.link.len()) as u64;
+        if budget.name_bytes > limits.max_name_bytes {
+            budget.exhausted = Some(ImageProblemKind::EntryLimit);
+            problem(
+                ImageProblemKind::EntryLimit,
+                &entry.name,
+                format!(
+                    "the image's names and link targets add up to more than {} bytes; the rest is not read",
+                    limits.max_name_bytes
+                ),
+            );
+            return false;
+        }
         if budget.entries > limits.max_entries {
             budget.exhausted = Some(ImageProblemKind::EntryLimit);
             problem(

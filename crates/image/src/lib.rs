@@ -82,8 +82,12 @@ pub struct Limits {
     pub max_ratio: u64,
     /// Tar entries of one image (all its layers), and of the outer archive.
     pub max_entries: u64,
-    /// Bytes of one entry name (GNU long names and PAX paths beyond it are refused).
+    /// Bytes of one entry name or link target (GNU long names and PAX paths beyond it are
+    /// refused).
     pub max_path_len: usize,
+    /// Bytes of all the entry names and link targets of one image's layers: what the union
+    /// filesystem's map holds at most (with `max_entries`, its memory bound).
+    pub max_name_bytes: u64,
     /// Bytes of one PAX extended header.
     pub max_header_bytes: u64,
     /// Symbolic links followed while resolving one path.
@@ -105,6 +109,7 @@ impl Default for Limits {
             max_ratio: 250,
             max_entries: 1_000_000,
             max_path_len: 4096,
+            max_name_bytes: 256 << 20,
             max_header_bytes: 1 << 20,
             max_link_depth: 40,
             max_json_bytes: 8 << 20,

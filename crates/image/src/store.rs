@@ -14,15 +14,16 @@
 //! a few levels deep. In a directory, a name with `..` or a leading `/` is refused, so a
 //! manifest cannot make the reader open a file outside the layout.
 
-use std::cell::{RefCell, RefMut};
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use kcheck_model::image::{ImageProblem, ImageProblemKind};
 
-use crate::decompress::{Compression, Decoder};
+use crate::decompress::{limit_hit, Compression, Decoder, Limited};
 use crate::tar::{EntryKind, Seeked, Streamed, TarReader};
 use crate::Limits;
 
@@ -42,6 +43,20 @@ pub(crate) enum Store {
         outer: Compression,
         entries: HashMap<String, Indexed>,
     },
+}
+
+/// Counts the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
 }
 
 /// A compressed archive's decoder and how far into the archive it is.
@@ -138,13 +153,29 @@ impl Store {
                 index(reader, limits, &mut problems)
             }
             Compression::Gzip | Compression::Zstd => {
-                let decoder = match Decoder::new(BufReader::new(file), limits.max_zstd_window)? {
+                let counting = Counting {
+                    inner: file,
+                    count: Rc::new(Cell::new(0)),
+                };
+                let stored = counting.count.clone();
+                let decoder = match Decoder::new(BufReader::new(counting), limits.max_zstd_window)?
+                {
                     Ok((d, _)) => d,
                     Err(_) => {
                         return Err(OpenError::NotAnArchive("unsupported compression".into()))
                     }
                 };
-                let mut decoder = BufReader::new(decoder);
+                // The same bounds as a layer's: a compressed archive can be a bomb too.
+                let limited = Limited {
+                    inner: decoder,
+                    count: 0,
+                    before: 0,
+                    stored,
+                    max_layer: u64::MAX,
+                    max_total: limits.max_total_bytes,
+                    max_ratio: limits.max_ratio,
+                };
+                let mut decoder = BufReader::new(limited);
                 let mut first = [0u8; 512];
                 let mut got = 0;
                 while got < 512 {
@@ -318,11 +349,15 @@ fn index<R: crate::tar::Skip>(
             Ok(Some(e)) => e,
             Ok(None) => break,
             Err(e) => {
+                let (kind, message) = match e.io.as_ref().and_then(limit_hit) {
+                    Some(hit) => (ImageProblemKind::DecompressionLimit, hit.to_string()),
+                    None => (e.kind, e.message),
+                };
                 problems.push(ImageProblem {
-                    kind: e.kind,
+                    kind,
                     layer: None,
                     path: String::new(),
-                    message: format!("the archive: {}", e.message),
+                    message: format!("the archive: {message}"),
                 });
                 break;
             }

@@ -427,7 +427,22 @@ impl<R: Skip> TarReader<R> {
                         pending.name = Some(value);
                     }
                 }
-                b"linkpath" => pending.link = Some(value),
+                b"linkpath" => {
+                    if value.len() > self.max_path_len {
+                        pending.refused = true;
+                        self.problems.push(EntryProblem {
+                            kind: ImageProblemKind::UnsafePath,
+                            path: String::new(),
+                            message: format!(
+                                "a PAX link path of {} bytes, beyond the limit of {} bytes; entry skipped",
+                                value.len(),
+                                self.max_path_len
+                            ),
+                        });
+                    } else {
+                        pending.link = Some(value);
+                    }
+                }
                 b"size" => pending.size = value.parse().ok(),
                 b"uid" => pending.uid = value.parse().ok(),
                 b"gid" => pending.gid = value.parse().ok(),

@@ -627,3 +627,66 @@ fn zstd_frames_asking_for_a_huge_window() {
         vec!["curl"]
     );
 }
+
+#[test]
+fn a_compressed_archive_that_is_a_bomb() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = ImageBuilder::new()
+        .layer(|l| l.file("/bin/sh", 0o755, b"sh"))
+        .oci_layout();
+    let mut t = TarWriter::new();
+    for (name, bytes) in layout.entries() {
+        t.entry(&Header::new(&name, b'0', 0o644, bytes.len() as u64), &bytes);
+    }
+    t.entry(
+        &Header::new("zeros", b'0', 0o644, 8 << 20),
+        &vec![0u8; 8 << 20],
+    );
+    let path = dir.path().join("bomb.tar.gz");
+    std::fs::write(&path, gzip(&t.finish())).unwrap();
+    let f = &read_images(&path, &ReadOptions::default()).unwrap()[0];
+    assert_eq!(
+        kinds(f),
+        vec![(ImageProblemKind::DecompressionLimit, None, "")]
+    );
+    assert!(
+        f.problems[0]
+            .message
+            .starts_with("the archive: the layer decompresses to more than 250 times"),
+        "{}",
+        f.problems[0].message
+    );
+    assert_eq!(f.tools.len(), 1);
+}
+
+#[test]
+fn names_beyond_the_image_budget() {
+    let image = after(ImageBuilder::new().layer(|l| {
+        (0..20).fold(l, |l, i| {
+            l.file(&format!("/{}/f{i:02}", "n".repeat(90)), 0o644, b"x")
+        })
+    }));
+    let f = read_with(
+        &image,
+        Limits {
+            max_name_bytes: 1000,
+            ..Limits::default()
+        },
+    );
+    assert_eq!(
+        kinds(&f).iter().map(|k| (k.0, k.1)).collect::<Vec<_>>(),
+        vec![
+            (ImageProblemKind::EntryLimit, Some(0)),
+            (ImageProblemKind::EntryLimit, Some(1))
+        ]
+    );
+    assert!(
+        f.problems[0]
+            .message
+            .contains("names and link targets add up to more than 1000 bytes"),
+        "{}",
+        f.problems[0].message
+    );
+    // 94 bytes a name: ten fit.
+    assert_eq!(f.files, 10);
+}
