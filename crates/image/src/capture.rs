@@ -237,7 +237,10 @@ impl Capturer {
             CaptureKind::Passwd => {
                 let mut fields = line.split(':');
                 let name = fields.next().unwrap_or("");
-                if fields.nth(1) == Some("0") && !name.is_empty() && self.uid0.len() < 1000 {
+                if fields.nth(1).and_then(|u| u.trim().parse::<u64>().ok()) == Some(0)
+                    && !name.is_empty()
+                    && self.uid0.len() < 1000
+                {
                     self.uid0.push(name.to_string());
                 }
             }

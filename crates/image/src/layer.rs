@@ -51,11 +51,13 @@ pub(crate) fn read_layer(
     problems: &mut Vec<ImageProblem>,
 ) -> Layer {
     let idx = input.index;
+    let blob = input.name;
+    // A problem of no entry in particular names the layer's blob.
     let mut problem = |kind: ImageProblemKind, path: &str, message: String| {
         problems.push(ImageProblem {
             kind,
             layer: Some(idx),
-            path: path.to_string(),
+            path: if path.is_empty() { blob } else { path }.to_string(),
             message,
         });
     };

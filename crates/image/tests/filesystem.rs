@@ -264,7 +264,8 @@ fn os_release_follows_the_etc_link_and_later_layers_win() {
 #[test]
 fn passwd_uid0_users() {
     let f = read(ImageBuilder::new().layer(|l| l.file("/etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/bash\r\ndaemon:x:1:1::/:/usr/sbin/nologin\n# comment\nbackdoor:x:0:100::/:/bin/sh\nbroken\nodd:x:00:0::/:/bin/sh")));
-    assert_eq!(f.uid0_users, vec!["root", "backdoor"]);
+    // `00` is uid 0 as the system reads it.
+    assert_eq!(f.uid0_users, vec!["root", "backdoor", "odd"]);
     assert!(f.has_passwd);
     let f = read(ImageBuilder::new().layer(|l| l.file("/bin/app", 0o755, b"static")));
     assert!(!f.has_passwd);

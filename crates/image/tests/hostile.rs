@@ -43,6 +43,14 @@ fn file_paths(f: &ImageFacts) -> Vec<String> {
     v
 }
 
+/// `blobs/sha256/<hex>` of an image's layer `i`.
+fn blob_name(image: &ImageBuilder, i: usize) -> String {
+    format!(
+        "blobs/sha256/{}",
+        kcheck_image::testing::sha256(&image.layers[i].blob()).trim_start_matches("sha256:")
+    )
+}
+
 /// The layer after the hostile one, to show reading goes on.
 fn after(image: ImageBuilder) -> ImageBuilder {
     image.layer(|l| l.file("/usr/bin/curl", 0o755, b"curl"))
@@ -133,12 +141,17 @@ fn a_header_announcing_more_data_than_there_is() {
 #[test]
 fn a_header_announcing_less_data_than_there_is() {
     // The rest of the data is read as the next header: its checksum fails.
-    let f = read(&after(ImageBuilder::new().layer(|l| {
+    let image = after(ImageBuilder::new().layer(|l| {
         l.file("/.env.first", 0o644, b"A=1")
             .lying_file("/liar", 3, &[b'z'; 1500])
             .file("/.env.second", 0o644, b"B=2")
-    })));
-    assert_eq!(kinds(&f), vec![(ImageProblemKind::Malformed, Some(0), "")]);
+    }));
+    let f = read(&image);
+    let blob = blob_name(&image, 0);
+    assert_eq!(
+        kinds(&f),
+        vec![(ImageProblemKind::Malformed, Some(0), blob.as_str())]
+    );
     assert!(
         f.problems[0].message.contains("checksum"),
         "{}",
@@ -169,14 +182,16 @@ fn truncated_layers() {
         );
     }
     // Cut inside a header.
-    let f = read(&after(ImageBuilder::new().layer(|l| {
+    let image = after(ImageBuilder::new().layer(|l| {
         l.file("/.env.first", 0o644, b"A=1")
             .file("/.env.second", 0o644, b"B")
             .truncate(1024 + 100)
-    })));
+    }));
+    let f = read(&image);
+    let blob = blob_name(&image, 0);
     assert_eq!(
         kinds(&f),
-        vec![(ImageProblemKind::SizeMismatch, Some(0), "")]
+        vec![(ImageProblemKind::SizeMismatch, Some(0), blob.as_str())]
     );
     assert!(
         f.problems[0].message.contains("ends inside a tar header"),
@@ -282,17 +297,19 @@ fn too_many_entries() {
 #[test]
 fn gigantic_names_are_skipped() {
     let huge = format!("/{}", "n".repeat(10_000));
-    let f = read(&after(ImageBuilder::new().layer(|l| {
+    let image = after(ImageBuilder::new().layer(|l| {
         l.file(&format!("{huge}.env"), 0o644, b"x")
             .file("/.env.ok", 0o644, b"ok")
             .pax_file(&format!("{huge}.key"), 0o644, b"k")
             .file("/.env.ok2", 0o644, b"ok")
-    })));
+    }));
+    let f = read(&image);
+    let blob = blob_name(&image, 0);
     assert_eq!(
         kinds(&f),
         vec![
-            (ImageProblemKind::UnsafePath, Some(0), ""),
-            (ImageProblemKind::UnsafePath, Some(0), "")
+            (ImageProblemKind::UnsafePath, Some(0), blob.as_str()),
+            (ImageProblemKind::UnsafePath, Some(0), blob.as_str())
         ]
     );
     assert!(
@@ -613,9 +630,16 @@ fn zstd_frames_asking_for_a_huge_window() {
     layout.set_index(vec![m]);
     layout.write_dir(dir.path()).unwrap();
     let f = &read_images(dir.path(), &ReadOptions::default()).unwrap()[0];
+    let blob = format!(
+        "blobs/sha256/{}",
+        big["digest"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("sha256:")
+    );
     assert_eq!(
         kinds(f),
-        vec![(ImageProblemKind::DecompressionLimit, Some(0), "")]
+        vec![(ImageProblemKind::DecompressionLimit, Some(0), blob.as_str())]
     );
     assert!(
         f.problems[0].message.contains("window"),
