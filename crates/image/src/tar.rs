@@ -217,9 +217,12 @@ impl<R: Skip> TarReader<R> {
 
     /// Reads the data of a meta entry (long name, PAX) of `size` bytes, at most `max`.
     fn read_meta(&mut self, size: u64, max: u64) -> Result<Option<Vec<u8>>, TarError> {
-        let padded = size.div_ceil(BLOCK) * BLOCK;
+        let padding = pad(size);
         if size > max {
-            self.skip_exact(padded, "skipping an oversized extended header")?;
+            self.skip_exact(
+                size.saturating_add(padding),
+                "skipping an oversized extended header",
+            )?;
             return Ok(None);
         }
         let mut data = vec![0u8; size as usize];
@@ -238,7 +241,7 @@ impl<R: Skip> TarReader<R> {
             filled += n;
         }
         self.pos += size;
-        self.skip_exact(padded - size, "extended header padding")?;
+        self.skip_exact(padding, "extended header padding")?;
         Ok(Some(data))
     }
 
@@ -248,7 +251,7 @@ impl<R: Skip> TarReader<R> {
         if self.done {
             return Ok(None);
         }
-        let rest = self.remaining + self.padding;
+        let rest = self.remaining.saturating_add(self.padding);
         self.remaining = 0;
         self.padding = 0;
         if let Err(e) = self.skip_exact(rest, "entry data") {
@@ -367,7 +370,7 @@ impl<R: Skip> TarReader<R> {
                 size
             };
             self.remaining = data_size;
-            self.padding = data_size.div_ceil(BLOCK) * BLOCK - data_size;
+            self.padding = pad(data_size);
             let entry = TarEntry {
                 name,
                 link,
@@ -380,7 +383,7 @@ impl<R: Skip> TarReader<R> {
             };
             if pending.refused {
                 // The long name was refused: skip this entry, go on with the next.
-                let rest = self.remaining + self.padding;
+                let rest = self.remaining.saturating_add(self.padding);
                 self.remaining = 0;
                 self.padding = 0;
                 self.skip_exact(rest, "entry data")?;
@@ -467,6 +470,11 @@ fn io_error(e: io::Error, what: &str) -> TarError {
         message: format!("{what}: {e}"),
         io: Some(e),
     }
+}
+
+/// Bytes of padding after `size` bytes of data, up to the next block.
+fn pad(size: u64) -> u64 {
+    (BLOCK - size % BLOCK) % BLOCK
 }
 
 fn cstr(bytes: &[u8]) -> String {

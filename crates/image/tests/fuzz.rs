@@ -95,8 +95,12 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
                             0x80, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                         ],
                     };
-                    if b + 136 <= data.len() {
+                    if b + 512 <= data.len() {
                         data[b + 124..b + 136].copy_from_slice(&v);
+                        // Fix the checksum up, so the lie gets past it.
+                        data[b + 148..b + 156].fill(b' ');
+                        let sum: u64 = data[b..b + 512].iter().map(|&x| u64::from(x)).sum();
+                        data[b + 148..b + 156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
                     }
                 }
             }
