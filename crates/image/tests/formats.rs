@@ -528,3 +528,48 @@ fn gzipped_archives_with_blobs_in_any_order() {
     let f = &read(&path)[0];
     assert_base(f);
 }
+
+#[test]
+fn docker_layout_unpacked_in_a_directory_and_platform_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = base().reference("app:latest");
+    image.docker_layout().write_dir(dir.path()).unwrap();
+    let f = &read(dir.path())[0];
+    assert_base(f);
+    assert_eq!(read_platform(dir.path(), "linux/amd64").unwrap().len(), 1);
+    match read_platform(dir.path(), "linux/arm64") {
+        Err(e) => assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: no image for platform linux/arm64 (there are: linux/amd64)",
+                dir.path().display()
+            )
+        ),
+        Ok(images) => panic!("{images:?}"),
+    }
+}
+
+#[test]
+fn a_docker_manifest_naming_files_outside_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("layout");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(dir.path().join("secret.json"), b"{}").unwrap();
+    std::fs::write(root.join("manifest.json"), br#"[{"Config": "../secret.json", "RepoTags": ["x:1"], "Layers": ["/etc/passwd", "../layer.tar"]}]"#).unwrap();
+    let f = &read(&root)[0];
+    let kinds: Vec<_> = f
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.layer, p.path.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (ImageProblemKind::Malformed, None, "../secret.json"),
+            (ImageProblemKind::Malformed, Some(0), "/etc/passwd"),
+            (ImageProblemKind::Malformed, Some(1), "../layer.tar"),
+        ]
+    );
+    assert_eq!(f.config_digest, None);
+    assert_eq!(f.files, 0);
+}
