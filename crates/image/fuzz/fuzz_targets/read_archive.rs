@@ -10,6 +10,16 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(&path, data).is_err() {
         return;
     }
-    let limits = Limits { max_total_bytes: 256 << 20, max_layer_bytes: 128 << 20, ..Limits::default() };
-    let _ = read_images(&path, &ReadOptions { platform: None, limits });
+    let limits = Limits {
+        max_total_bytes: 256 << 20,
+        max_layer_bytes: 128 << 20,
+        ..Limits::default()
+    };
+    let _ = read_images(
+        &path,
+        &ReadOptions {
+            platform: None,
+            limits,
+        },
+    );
 });
