@@ -27,6 +27,8 @@ use serde_json::{json, Value};
 
 use crate::decompress::sha256_digest;
 
+pub mod synthetic;
+
 /// How a layer blob is compressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Compression {
