@@ -18,33 +18,60 @@
 //! [`read_images`] takes an OCI image layout directory, an OCI archive (a tar of one, as
 //! `skopeo copy ... oci-archive:` writes), a Docker archive (`docker save`, old layout or Docker
 //! 25's), or either archive gzip- or zstd-compressed as a whole (sniffed from the magic bytes). It
-//! returns one [`ImageFacts`](kcheck_model::image::ImageFacts) per image and platform, or only the
+//! returns one [`ImageFacts`] per image and platform, or only the
 //! platform [`ReadOptions::platform`] selects. Attestation manifests are skipped.
 //!
 //! How it reads, module by module:
-//! * `store`: one pass over the archive's tar headers records where each blob
-//!   is; blobs are then read by offset through bounded readers. Never extracted, never held whole
-//!   (JSON documents excepted, bounded by [`Limits::max_json_bytes`]).
-//! * `formats`: OCI index walking (nested indexes, platforms, references from
-//!   annotations) and Docker's `manifest.json`; sizes and sha256 digests checked against
-//!   descriptors.
-//! * `decompress` and `tar`: each layer streams through a
-//!   hashing reader, a sniffed decompressor (gzip, zstd, none) and a limit counter into our own
-//!   tar reader (GNU long names, PAX).
-//! * `union` and `layer`: entries applied in layer order to a map
-//!   of path to metadata, whiteouts and opaque directories honoured; `capture`
-//!   keeps the few contents the facts need, bounded.
-//! * `facts`: tools, packages, setid, world-writable, os-release, passwd and secret
-//!   candidates, from the final state.
+//! * `store`: one pass over the archive's tar headers records where each blob is; blobs are then
+//!   read by offset through bounded readers. Never extracted, never held whole (JSON documents
+//!   excepted, bounded by [`Limits::max_json_bytes`]).
+//! * `formats`: OCI index walking (nested indexes, platforms, references from annotations) and
+//!   Docker's `manifest.json`; sizes and sha256 digests checked against descriptors.
+//! * `decompress` and `tar`: each layer streams through a hashing reader, a sniffed decompressor
+//!   (gzip, zstd, none) and a limit counter into our own tar reader (GNU long names, PAX).
+//! * `union` and `layer`: entries applied in layer order to a map of path to metadata, whiteouts
+//!   and opaque directories honoured; `capture` keeps the few contents the facts need, bounded.
+//! * `facts`: tools, packages, setid, world-writable, os-release, passwd and secret candidates,
+//!   from the final state.
+//! * [`testing`]: builders of images and archives (honest and hostile) for tests, and the
+//!   benchmark's synthetic archive.
+//!
+//! # Conventions of the facts
+//!
+//! * `files` counts regular files, hard links included; `size` adds up their sizes, each inode
+//!   once (hard links not added again).
+//! * A hard link has its target's mode, owner and captured content (it is the same inode), and
+//!   `link` names the target.
+//! * Tools are named by the entry's basename, versions stripped (`gcc-12` is `gcc`, `pip3.11` is
+//!   `pip`); busybox applets by the applet's name.
+//! * Package databases: dpkg `status` is one database, distroless `status.d/*` together another
+//!   (path `/var/lib/dpkg/status.d`); Python metadata is grouped by site-packages (or
+//!   dist-packages) directory, whose layer is the latest of its files'. Packages are sorted and
+//!   deduplicated; dpkg entries whose `Status` is not `installed` are left out.
+//! * Lists come sorted by path; `references` sorted and deduplicated.
 //!
 //! # Errors and problems
 //!
 //! [`ReadError`] is for an input that cannot be read as an image archive at all (missing, not an
-//! archive, no `index.json` / `manifest.json`, those malformed: with line and column). Anything
-//! wrong inside an otherwise readable archive (hostile paths, link loops, size or digest lies,
-//! decompression bombs, too many entries, missing blobs, malformed configs) is an
+//! archive, no `index.json` / `manifest.json`, those malformed: with line and column; no image of
+//! the requested platform). Anything wrong inside an otherwise readable archive is an
 //! [`ImageProblem`](kcheck_model::image::ImageProblem) in the image's `problems`, and reading goes
-//! on with what is left. Every limit is in [`Limits`]; nothing is written anywhere.
+//! on with what is left:
+//!
+//! | kind | for |
+//! | --- | --- |
+//! | `UnsafePath` | a name climbing out with `..`, a NUL byte, a name or link target beyond [`Limits::max_path_len`] (entry skipped) |
+//! | `MissingLinkTarget` | a hard link to a path not in the filesystem (entry skipped) |
+//! | `LinkLoop` | symbolic links looping or nesting beyond [`Limits::max_link_depth`] while resolving a path |
+//! | `SizeMismatch` | truncated data or archive, a blob's size or sha256 unlike its descriptor |
+//! | `DecompressionLimit` | [`Limits::max_layer_bytes`], [`Limits::max_total_bytes`], [`Limits::max_ratio`], [`Limits::max_zstd_window`] |
+//! | `EntryLimit` | [`Limits::max_entries`], [`Limits::max_name_bytes`], [`Limits::max_capture_bytes`] spent |
+//! | `Malformed` | a blob named but absent, an invalid digest, malformed or oversized JSON, a corrupt tar header or stream |
+//! | `Unsupported` | bzip2, xz or encrypted layers |
+//!
+//! A problem's `layer` is `None` for the archive, its index, manifest or config; its `path` is
+//! the entry, or the blob when no entry in particular is concerned. Problems of the outer archive
+//! (a truncated tar) are repeated on every image. Nothing is written anywhere.
 
 use std::fmt;
 use std::path::Path;
