@@ -329,7 +329,7 @@ pub(crate) fn read_oci(
             reason: "index.json has no `manifests` list".into(),
         });
     };
-    let mut candidates = Vec::new();
+    let mut w = Walk::default();
     for m in manifests {
         walk(
             store,
@@ -339,10 +339,35 @@ pub(crate) fn read_oci(
             None,
             0,
             options,
-            &mut candidates,
+            &mut w,
         );
     }
-    finish(store, source, candidates, options, archive_problems)
+    let mut archive_problems = archive_problems.to_vec();
+    if w.truncated {
+        archive_problems.push(images_limit(options));
+    }
+    finish(store, source, w.out, options, &archive_problems)
+}
+
+/// The images found so far, and whether [`Limits::max_images`](crate::Limits::max_images) cut
+/// the walk short (it also bounds the descriptors visited, at eight times as many: an index can
+/// name the same nested index over and over).
+#[derive(Default)]
+struct Walk {
+    out: Vec<Candidate>,
+    visits: usize,
+    truncated: bool,
+}
+
+fn images_limit(options: &ReadOptions) -> ImageProblem {
+    problem(
+        ImageProblemKind::EntryLimit,
+        "",
+        format!(
+            "the archive names more than {} images (or descriptors); the rest is not read",
+            options.limits.max_images
+        ),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -354,8 +379,14 @@ fn walk(
     index_digest: Option<String>,
     depth: usize,
     options: &ReadOptions,
-    out: &mut Vec<Candidate>,
+    w: &mut Walk,
 ) {
+    w.visits += 1;
+    let max = options.limits.max_images;
+    if w.out.len() >= max || w.visits > max.saturating_mul(8) {
+        w.truncated = true;
+        return;
+    }
     refs.extend(references(d));
     if annotation(d, "vnd.docker.reference.type") == Some("attestation-manifest") {
         return;
@@ -380,7 +411,7 @@ fn walk(
                 &d.digest,
                 format!("indexes nested more than {MAX_INDEX_DEPTH} deep"),
             ));
-            out.push(Candidate {
+            w.out.push(Candidate {
                 facts,
                 layers: Vec::new(),
                 platform: None,
@@ -395,7 +426,7 @@ fn walk(
                     .and_then(Value::as_array)
                     .map(|a| a.iter().map(descriptor).collect())
                     .unwrap_or_default();
-                let before = out.len();
+                let before = w.out.len();
                 for child in &children {
                     walk(
                         store,
@@ -405,18 +436,18 @@ fn walk(
                         Some(d.digest.clone()),
                         depth + 1,
                         options,
-                        out,
+                        w,
                     );
                 }
                 // Problems of the index itself go to every image under it.
-                for c in &mut out[before..] {
+                for c in &mut w.out[before..] {
                     c.facts.problems.splice(0..0, problems.iter().cloned());
                 }
-                if out.len() == before && !problems.is_empty() {
+                if w.out.len() == before && !problems.is_empty() {
                     facts.references = refs;
                     facts.index_digest = Some(d.digest.clone());
                     facts.problems = problems;
-                    out.push(Candidate {
+                    w.out.push(Candidate {
                         facts,
                         layers: Vec::new(),
                         platform: None,
@@ -428,7 +459,7 @@ fn walk(
                 facts.index_digest = Some(d.digest.clone());
                 facts.problems = problems;
                 facts.problems.push(p);
-                out.push(Candidate {
+                w.out.push(Candidate {
                     facts,
                     layers: Vec::new(),
                     platform: None,
@@ -479,7 +510,7 @@ fn walk(
             }
         }
     }
-    out.push(Candidate {
+    w.out.push(Candidate {
         facts,
         layers,
         platform,
@@ -689,7 +720,12 @@ pub(crate) fn read_docker(
                 .and_then(Value::as_array)
                 .map(|a| a.iter().map(|d| (descriptor(d), 0)).collect())
                 .unwrap_or_default();
+            let mut visits = 0usize;
             while let Some((d, depth)) = stack.pop() {
+                visits += 1;
+                if visits > options.limits.max_images.saturating_mul(8) {
+                    break;
+                }
                 let mut ignored = Vec::new();
                 let Ok((v, _)) = read_json_blob(store, &d, "manifest", options, &mut ignored)
                 else {
@@ -725,7 +761,12 @@ pub(crate) fn read_docker(
     let wanted = options.platform.as_deref().map(Platform::parse);
     let mut available = Vec::new();
     let mut out = Vec::new();
-    for image in images {
+    let mut archive_problems = archive_problems.to_vec();
+    if images.len() > options.limits.max_images {
+        archive_problems.push(images_limit(options));
+    }
+    let archive_problems = &archive_problems[..];
+    for image in images.iter().take(options.limits.max_images) {
         let mut facts = ImageFacts {
             source: source.to_string(),
             ..ImageFacts::default()

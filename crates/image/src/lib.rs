@@ -65,7 +65,7 @@
 //! | `LinkLoop` | symbolic links looping or nesting beyond [`Limits::max_link_depth`] while resolving a path |
 //! | `SizeMismatch` | truncated data or archive, a blob's size or sha256 unlike its descriptor |
 //! | `DecompressionLimit` | [`Limits::max_layer_bytes`], [`Limits::max_total_bytes`], [`Limits::max_ratio`], [`Limits::max_zstd_window`] |
-//! | `EntryLimit` | [`Limits::max_entries`], [`Limits::max_name_bytes`], [`Limits::max_capture_bytes`] spent |
+//! | `EntryLimit` | [`Limits::max_images`], [`Limits::max_entries`], [`Limits::max_name_bytes`], [`Limits::max_capture_bytes`] spent |
 //! | `Malformed` | a blob named but absent, an invalid digest, malformed or oversized JSON, a corrupt tar header or stream |
 //! | `Unsupported` | bzip2, xz or encrypted layers |
 //!
@@ -119,6 +119,9 @@ pub struct Limits {
     pub max_header_bytes: u64,
     /// Symbolic links followed while resolving one path.
     pub max_link_depth: usize,
+    /// Images one archive may hold (per platform; descriptors visited in indexes: eight times
+    /// as many).
+    pub max_images: usize,
     /// Bytes of one JSON document (index, manifest, config, `manifest.json`).
     pub max_json_bytes: u64,
     /// Bytes of file content captured for one image (os-release, secret candidates).
@@ -139,6 +142,7 @@ impl Default for Limits {
             max_name_bytes: 256 << 20,
             max_header_bytes: 1 << 20,
             max_link_depth: 40,
+            max_images: 1024,
             max_json_bytes: 8 << 20,
             max_capture_bytes: 16 << 20,
             max_zstd_window: 32 << 20,

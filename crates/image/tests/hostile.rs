@@ -714,3 +714,67 @@ fn names_beyond_the_image_budget() {
     // 94 bytes a name: ten fit.
     assert_eq!(f.files, 10);
 }
+
+#[test]
+fn indexes_fanning_out_to_many_images() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = ImageBuilder::new().layer(|l| l.file("/bin/sh", 0o755, b"sh"));
+    let mut layout = Layout::default();
+    let built = image.add_to(&mut layout);
+    let inner =
+        serde_json::json!({"schemaVersion": 2, "manifests": vec![built.descriptor.clone(); 100]});
+    let inner_d = layout.add_blob(
+        "application/vnd.oci.image.index.v1+json",
+        serde_json::to_vec(&inner).unwrap(),
+    );
+    layout.set_index(vec![inner_d; 100]);
+    layout.write_dir(dir.path()).unwrap();
+    let limits = Limits {
+        max_images: 5,
+        ..Limits::default()
+    };
+    let facts = read_images(
+        dir.path(),
+        &ReadOptions {
+            platform: None,
+            limits,
+        },
+    )
+    .unwrap();
+    assert_eq!(facts.len(), 5);
+    for f in &facts {
+        assert_eq!(kinds(f), vec![(ImageProblemKind::EntryLimit, None, "")]);
+        assert_eq!(f.tools.len(), 1);
+    }
+
+    // A Docker archive listing more images than the limit.
+    let docker = image.reference("a:1").docker_layout();
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&docker.files["manifest.json"]).unwrap();
+    let one = manifest[0].clone();
+    manifest = serde_json::json!([one.clone(), one.clone(), one]);
+    let mut docker = docker;
+    docker.files.insert(
+        "manifest.json".into(),
+        serde_json::to_vec(&manifest).unwrap(),
+    );
+    let path = dir.path().join("docker.tar");
+    docker.write_tar(&path).unwrap();
+    let limits = Limits {
+        max_images: 2,
+        ..Limits::default()
+    };
+    let facts = read_images(
+        &path,
+        &ReadOptions {
+            platform: None,
+            limits,
+        },
+    )
+    .unwrap();
+    assert_eq!(facts.len(), 2);
+    assert_eq!(
+        kinds(&facts[1]),
+        vec![(ImageProblemKind::EntryLimit, None, "")]
+    );
+}
