@@ -132,7 +132,9 @@ pub(crate) fn derive(fs: &UnionFs, facts: &mut ImageFacts, max_link_depth: usize
         match fs.resolve(path, max_link_depth) {
             Resolved::Path(p) => Some(p),
             Resolved::Loop => {
-                if loop_reported.insert(path.to_string()) {
+                if problems.len() < crate::layer::MAX_PROBLEMS
+                    && loop_reported.insert(path.to_string())
+                {
                     let layer = fs.nodes.get(path).map(|n| n.layer);
                     problems.push(ImageProblem {
                         kind: ImageProblemKind::LinkLoop,

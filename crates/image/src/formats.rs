@@ -669,6 +669,17 @@ fn read_candidate(
     }
     crate::facts::derive(&fs, &mut facts, options.limits.max_link_depth);
     problems.append(&mut facts.problems);
+    let max = crate::layer::MAX_PROBLEMS;
+    let dropped = budget.problems_dropped + problems.len().saturating_sub(max) as u64;
+    problems.truncate(max);
+    if dropped > 0 {
+        problems.push(ImageProblem {
+            kind: ImageProblemKind::EntryLimit,
+            layer: None,
+            path: String::new(),
+            message: format!("{dropped} more problems, not listed (at most {max} are)"),
+        });
+    }
     facts.problems = problems;
     facts.references.sort();
     facts.references.dedup();

@@ -31,7 +31,12 @@ pub(crate) struct Budget {
     /// A limit that stops every further layer (total bytes, entries) was reached: its kind.
     pub exhausted: Option<ImageProblemKind>,
     pub capture_reported: bool,
+    /// Problems not kept, beyond [`MAX_PROBLEMS`].
+    pub problems_dropped: u64,
 }
+
+/// The most problems kept for one image.
+pub(crate) const MAX_PROBLEMS: usize = 1000;
 
 pub(crate) struct LayerInput<'a> {
     pub index: usize,
@@ -53,7 +58,14 @@ pub(crate) fn read_layer(
     let idx = input.index;
     let blob = input.name;
     // A problem of no entry in particular names the layer's blob.
+    // At most MAX_PROBLEMS are kept for an image (a layer of a million bad names must not make
+    // a million problems); the rest are counted in the budget.
+    let mut dropped = 0u64;
     let mut problem = |kind: ImageProblemKind, path: &str, message: String| {
+        if problems.len() >= MAX_PROBLEMS {
+            dropped += 1;
+            return;
+        }
         problems.push(ImageProblem {
             kind,
             layer: Some(idx),
@@ -169,6 +181,7 @@ pub(crate) fn read_layer(
         }
         None => digest,
     };
+    budget.problems_dropped += dropped;
     Layer {
         digest,
         media_type: input.media_type,

@@ -71,7 +71,8 @@
 //!
 //! A problem's `layer` is `None` for the archive, its index, manifest or config; its `path` is
 //! the entry, or the blob when no entry in particular is concerned. Problems of the outer archive
-//! (a truncated tar) are repeated on every image. Nothing is written anywhere.
+//! (a truncated tar) are repeated on every image. At most 1,000 problems are kept for an image;
+//! a last `EntryLimit` problem counts the others. Nothing is written anywhere.
 
 use std::fmt;
 use std::path::Path;

@@ -778,3 +778,22 @@ fn indexes_fanning_out_to_many_images() {
         vec![(ImageProblemKind::EntryLimit, None, "")]
     );
 }
+
+#[test]
+fn problems_are_bounded() {
+    let image = after(
+        ImageBuilder::new()
+            .layer(|l| (0..1500).fold(l, |l, i| l.file_named(&format!("../x{i}"), 0o644, b""))),
+    );
+    let f = read(&image);
+    assert_eq!(f.problems.len(), 1001);
+    assert!(f.problems[..1000]
+        .iter()
+        .all(|p| p.kind == ImageProblemKind::UnsafePath));
+    assert_eq!(kinds(&f)[1000], (ImageProblemKind::EntryLimit, None, ""));
+    assert_eq!(
+        f.problems[1000].message,
+        "500 more problems, not listed (at most 1000 are)"
+    );
+    assert_eq!(f.tools.len(), 1);
+}
