@@ -188,10 +188,17 @@ pub(crate) struct Capturer {
     headers_done: bool,
     packages: Vec<Package>,
     uid0: Vec<String>,
+    /// What is left of the image's capture budget, and what this capture holds of it.
+    room: usize,
+    held: usize,
+    over_budget: bool,
 }
 
+/// Bytes a package or name costs against the budget: its strings and their headers.
+const ITEM_OVERHEAD: usize = 48;
+
 impl Capturer {
-    /// `budget` is what is left of the image's capture budget for byte captures.
+    /// `budget` is what is left of the image's capture budget.
     pub fn new(kind: CaptureKind, budget: usize) -> Self {
         let cap = match kind {
             CaptureKind::OsRelease => OS_RELEASE_MAX.min(budget),
@@ -210,7 +217,20 @@ impl Capturer {
             headers_done: false,
             packages: Vec::new(),
             uid0: Vec::new(),
+            room: budget,
+            held: 0,
+            over_budget: false,
         }
+    }
+
+    /// Charges `n` bytes to the budget; `false` (and noted) when they do not fit.
+    fn charge(&mut self, n: usize) -> bool {
+        if self.held + n > self.room {
+            self.over_budget = true;
+            return false;
+        }
+        self.held += n;
+        true
     }
 
     pub fn push(&mut self, chunk: &[u8]) {
@@ -240,6 +260,7 @@ impl Capturer {
                 if fields.nth(1).and_then(|u| u.trim().parse::<u64>().ok()) == Some(0)
                     && !name.is_empty()
                     && self.uid0.len() < 1000
+                    && self.charge(name.len() + ITEM_OVERHEAD)
                 {
                     self.uid0.push(name.to_string());
                 }
@@ -286,7 +307,10 @@ impl Capturer {
 
     fn end_paragraph(&mut self) {
         if let (Some(name), Some(version)) = (self.name.take(), self.version.take()) {
-            if self.installed && self.packages.len() < MAX_PACKAGES {
+            if self.installed
+                && self.packages.len() < MAX_PACKAGES
+                && self.charge(name.len() + version.len() + ITEM_OVERHEAD)
+            {
                 self.packages.push(Package { name, version });
             }
         }
@@ -295,11 +319,23 @@ impl Capturer {
         self.installed = true;
     }
 
-    /// The capture; `size` is the file's size as the header gave it.
-    pub fn finish(mut self, size: u64) -> Captured {
+    /// The capture, the bytes of the budget it holds, and whether the budget cut it short;
+    /// `size` is the file's size as the header gave it.
+    pub fn finish(mut self, size: u64) -> (Captured, usize, bool) {
         let mut lines = std::mem::take(&mut self.lines);
         lines.finish(|l| self.line(l));
-        match self.kind {
+        if matches!(self.kind, CaptureKind::OsRelease | CaptureKind::Secret(_)) {
+            let max = match self.kind {
+                CaptureKind::OsRelease => OS_RELEASE_MAX,
+                _ => CANDIDATE_MAX_BYTES,
+            };
+            // Cut by the budget rather than by its own cap.
+            self.over_budget = self.cap < max && (size as usize) > self.cap;
+            self.held = self.bytes.len();
+        }
+        let held = self.held;
+        let over = self.over_budget;
+        let captured = match self.kind {
             CaptureKind::OsRelease | CaptureKind::Secret(_) => {
                 let truncated = self.truncated || size > self.bytes.len() as u64;
                 let why = match self.kind {
@@ -321,12 +357,8 @@ impl Capturer {
                 self.packages.dedup();
                 Captured::Packages(kind, self.packages)
             }
-        }
-    }
-
-    /// Bytes this capture holds (for the budget).
-    pub fn held(&self) -> usize {
-        self.bytes.len()
+        };
+        (captured, held, over)
     }
 }
 

@@ -352,15 +352,20 @@ fn stream_entries<R: crate::tar::Skip>(
                             }
                         }
                     }
-                    budget.captured += cap.held();
-                    if matches!(kind, crate::capture::CaptureKind::Secret(_))
-                        && room < kcheck_model::image::CANDIDATE_MAX_BYTES.min(entry.size as usize)
-                        && !budget.capture_reported
-                    {
+                    let (captured, held, over_budget) = cap.finish(entry.size);
+                    budget.captured += held;
+                    if over_budget && !budget.capture_reported {
                         budget.capture_reported = true;
-                        problem(ImageProblemKind::EntryLimit, &path, format!("the image's budget of {} captured bytes is spent; later candidates keep less", limits.max_capture_bytes));
+                        problem(
+                            ImageProblemKind::EntryLimit,
+                            &path,
+                            format!(
+                                "the image's budget of {} captured bytes is spent; this file and later ones keep less",
+                                limits.max_capture_bytes
+                            ),
+                        );
                     }
-                    node.captured = Some(Box::new(cap.finish(entry.size)));
+                    node.captured = Some(Box::new(captured));
                 } else {
                     loop {
                         match tar.read_data(&mut buf) {

@@ -797,3 +797,42 @@ fn problems_are_bounded() {
     );
     assert_eq!(f.tools.len(), 1);
 }
+
+#[test]
+fn the_capture_budget_bounds_contents_and_packages() {
+    let status: String = (0..50)
+        .map(|i| format!("Package: p{i:02}\nVersion: 1.0\n\n"))
+        .collect();
+    let image = after(ImageBuilder::new().layer(|l| {
+        l.file("/app/.env", 0o644, &[b'e'; 200])
+            .file("/var/lib/dpkg/status", 0o644, status.as_bytes())
+            .file("/root/.netrc", 0o600, &[b'n'; 30])
+    }));
+    let f = read_with(
+        &image,
+        Limits {
+            max_capture_bytes: 600,
+            ..Limits::default()
+        },
+    );
+    assert_eq!(
+        kinds(&f),
+        vec![(
+            ImageProblemKind::EntryLimit,
+            Some(0),
+            "/var/lib/dpkg/status"
+        )]
+    );
+    let got: Vec<(&str, usize, bool)> = f
+        .secret_candidates
+        .iter()
+        .map(|c| (c.file.path.as_str(), c.content.len(), c.truncated))
+        .collect();
+    // 200 bytes of .env, then packages of 3 + 3 + 48 bytes while they fit (7: 378 bytes), then
+    // the 22 bytes left for .netrc.
+    assert_eq!(
+        got,
+        vec![("/app/.env", 200, false), ("/root/.netrc", 22, true)]
+    );
+    assert_eq!(f.package_dbs[0].packages.len(), 7);
+}
