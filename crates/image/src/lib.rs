@@ -125,7 +125,8 @@ pub struct Limits {
     pub max_images: usize,
     /// Bytes of one JSON document (index, manifest, config, `manifest.json`).
     pub max_json_bytes: u64,
-    /// Bytes of file content captured for one image (os-release, secret candidates).
+    /// Bytes of content captured for one image: os-release and secret candidates' first bytes,
+    /// parsed packages and uid-0 user names (each at its strings' size plus 48).
     pub max_capture_bytes: usize,
     /// Bytes of history a zstd frame may make the decoder keep (its window). zstd's levels up
     /// to 19 use at most 8 MiB; `--long` and `--ultra` go up to 128 MiB.
