@@ -87,8 +87,8 @@ mod layer;
 mod store;
 mod tar;
 pub mod testing;
-pub mod vuln;
 mod union;
+pub mod vuln;
 
 /// How to read an archive.
 #[derive(Clone, Debug, Default)]

@@ -256,3 +256,186 @@ pub struct VulnReport {
     pub created: Option<String>,
     pub vulnerabilities: Vec<Vulnerability>,
 }
+
+/// The image evidence of a run: the images read (`kcheck image PATH...` or `--images DIR`), the
+/// scanner reports read (`--vuln-report`), and whether workloads are matched to images.
+#[derive(Clone, Debug, Default)]
+pub struct ImageEvidence {
+    pub images: Vec<ImageFacts>,
+    pub reports: Vec<VulnReport>,
+    /// `--images DIR`: where the archives for the run's workloads were looked for. `None` for
+    /// `kcheck image`, where each image is judged on its own.
+    pub dir: Option<String>,
+}
+
+impl ImageEvidence {
+    /// Whether the run judges workloads with their images (`--images`) rather than images on
+    /// their own (`kcheck image`).
+    pub fn linked(&self) -> bool {
+        self.dir.is_some()
+    }
+
+    /// The image a container's `image:` reference names: by digest first (the manifest's, the
+    /// index's, or the config's), then by name and tag as the archives record them. Docker Hub
+    /// names are compared in full (`nginx` is `docker.io/library/nginx:latest`).
+    pub fn find(&self, reference: &str) -> Option<&ImageFacts> {
+        let wanted = Reference::parse(reference);
+        if let Some(digest) = &wanted.digest {
+            let by_digest = self.images.iter().find(|i| {
+                [&i.manifest_digest, &i.index_digest, &i.config_digest]
+                    .into_iter()
+                    .any(|d| d.as_deref() == Some(digest.as_str()))
+            });
+            if by_digest.is_some() {
+                return by_digest;
+            }
+        }
+        self.images.iter().find(|i| {
+            i.references.iter().any(|r| {
+                let have = Reference::parse(r);
+                have.name == wanted.name && have.tag == wanted.tag
+            })
+        })
+    }
+
+    /// The scanner reports about `image`: tied by digest (a repo digest equal to the manifest
+    /// or index digest, or the image ID equal to the config digest), else by name and tag.
+    pub fn reports_for(&self, image: &ImageFacts) -> Vec<&VulnReport> {
+        let digests: Vec<&str> = [
+            &image.manifest_digest,
+            &image.index_digest,
+            &image.config_digest,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+        let by_digest: Vec<&VulnReport> = self
+            .reports
+            .iter()
+            .filter(|r| r.digests.iter().any(|d| digests.contains(&d.as_str())))
+            .collect();
+        if !by_digest.is_empty() {
+            return by_digest;
+        }
+        self.reports
+            .iter()
+            .filter(|r| {
+                let named = Reference::parse(&r.image);
+                image.references.iter().any(|x| {
+                    let have = Reference::parse(x);
+                    have.name == named.name && have.tag == named.tag
+                })
+            })
+            .collect()
+    }
+
+    /// The scanner reports about an image reference no archive holds (`--vuln-report` without
+    /// `--images` for that image): by digest, then by name and tag.
+    pub fn reports_for_reference(&self, reference: &str) -> Vec<&VulnReport> {
+        let wanted = Reference::parse(reference);
+        self.reports
+            .iter()
+            .filter(|r| {
+                if let Some(d) = &wanted.digest {
+                    if r.digests.iter().any(|x| x == d) {
+                        return true;
+                    }
+                }
+                let named = Reference::parse(&r.image);
+                named.name == wanted.name && named.tag == wanted.tag && wanted.digest.is_none()
+            })
+            .collect()
+    }
+}
+
+/// An image reference split as container runtimes read it: `registry/repo` (Docker Hub names
+/// completed), tag (`latest` when neither tag nor digest is given) and digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub name: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl Reference {
+    pub fn parse(reference: &str) -> Reference {
+        let reference = reference.trim();
+        let (rest, digest) = match reference.split_once('@') {
+            Some((r, d)) => (r, Some(d.to_string())),
+            None => (reference, None),
+        };
+        // A tag is after the last ':' that comes after the last '/' (a registry port is not).
+        let slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match rest[slash..].rfind(':') {
+            Some(i) => (&rest[..slash + i], Some(rest[slash + i + 1..].to_string())),
+            None => (rest, None),
+        };
+        let tag = tag.or_else(|| digest.is_none().then(|| "latest".to_string()));
+        let first = name.split('/').next().unwrap_or("");
+        let has_registry = name.contains('/')
+            && (first.contains('.') || first.contains(':') || first == "localhost");
+        let name = if has_registry {
+            name.to_string()
+        } else if name.contains('/') {
+            format!("docker.io/{name}")
+        } else {
+            format!("docker.io/library/{name}")
+        };
+        let name = name.replacen("index.docker.io/", "docker.io/", 1);
+        Reference { name, tag, digest }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_as_runtimes_read_them() {
+        let r = Reference::parse("nginx");
+        assert_eq!(r.name, "docker.io/library/nginx");
+        assert_eq!(r.tag.as_deref(), Some("latest"));
+        let r = Reference::parse("registry.example.com:5000/team/api:1.4@sha256:abc");
+        assert_eq!(r.name, "registry.example.com:5000/team/api");
+        assert_eq!(r.tag.as_deref(), Some("1.4"));
+        assert_eq!(r.digest.as_deref(), Some("sha256:abc"));
+        let r = Reference::parse("bitnami/redis@sha256:def");
+        assert_eq!(r.name, "docker.io/bitnami/redis");
+        assert_eq!(r.tag, None);
+        assert_eq!(
+            Reference::parse("index.docker.io/library/nginx:1.27").name,
+            "docker.io/library/nginx"
+        );
+    }
+
+    #[test]
+    fn a_container_finds_its_image_by_digest_then_by_name() {
+        let image = |refs: &[&str], manifest: &str| ImageFacts {
+            references: refs.iter().map(|s| s.to_string()).collect(),
+            manifest_digest: Some(manifest.to_string()),
+            ..ImageFacts::default()
+        };
+        let evidence = ImageEvidence {
+            images: vec![
+                image(&["docker.io/library/nginx:1.27"], "sha256:aaa"),
+                image(&["registry.example.com/api:1.4"], "sha256:bbb"),
+            ],
+            reports: Vec::new(),
+            dir: Some("images".into()),
+        };
+        let found = |r: &str| evidence.find(r).and_then(|i| i.manifest_digest.clone());
+        assert_eq!(found("nginx:1.27").as_deref(), Some("sha256:aaa"));
+        assert_eq!(
+            found("registry.example.com/api@sha256:bbb").as_deref(),
+            Some("sha256:bbb")
+        );
+        // The digest decides: a tag that names another image does not.
+        assert_eq!(
+            found("nginx:1.27@sha256:bbb").as_deref(),
+            Some("sha256:bbb")
+        );
+        assert_eq!(found("nginx:1.26"), None);
+        assert_eq!(found("nginx"), None);
+    }
+}

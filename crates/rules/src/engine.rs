@@ -21,6 +21,8 @@ pub struct Engine {
     timings: Option<std::sync::Mutex<Vec<(&'static str, std::time::Duration)>>>,
     /// Every object keeps its findings: none is folded into its owner's (`--per-pod`).
     per_pod: bool,
+    /// The run's images and scanner reports (`kcheck image`, `--images`, `--vuln-report`).
+    pub(crate) images: Option<Arc<kcheck_model::image::ImageEvidence>>,
 }
 
 /// The rules a run's evidence lets run, and the object and gather rules by kind.
@@ -40,7 +42,10 @@ impl Plan {
             .collect();
         let mut by_kind: HashMap<&'static str, Vec<(usize, &'static Rule)>> = HashMap::default();
         for (i, rule) in runnable.iter().enumerate() {
-            if let Check::Object { kinds, .. } | Check::Gather { kinds, .. } = rule.check {
+            if let Check::Object { kinds, .. }
+            | Check::Gather { kinds, .. }
+            | Check::Image { kinds, .. } = rule.check
+            {
                 for kind in kinds {
                     by_kind.entry(kind).or_default().push((i, rule));
                 }
@@ -141,7 +146,15 @@ impl Engine {
             now: Now::clock(),
             timings: None,
             per_pod: false,
+            images: None,
         }
+    }
+
+    /// Judges with these images and scanner reports (`Evidence::Images` should be in the
+    /// run's evidence).
+    pub fn with_images(mut self, images: kcheck_model::image::ImageEvidence) -> Engine {
+        self.images = Some(Arc::new(images));
+        self
     }
 
     /// Measures the time each rule takes (read it with [`Engine::timings`] after a run).
@@ -218,6 +231,7 @@ impl Engine {
         let plan = Plan::new(self, evidence);
         let mut ctx = Context::new(inventory, &self.config)
             .with_node(node)
+            .with_images(self.images.as_deref())
             .at(self.now);
         ctx.whole_cluster = evidence.contains(&Evidence::Cluster);
         // Room for a few findings per object, reserved once: growing a vector of half a million
@@ -250,6 +264,13 @@ impl Engine {
                         let mut sink = Sink::for_object(rule, &mut judged.out, &self.waivers);
                         run(object, ctx, &mut sink);
                         judged.counts[i] += sink.finish(object);
+                    }
+                    Check::Image { object: run, .. } => {
+                        if ctx.images.is_some_and(|i| i.linked()) {
+                            let mut sink = Sink::for_object(rule, &mut judged.out, &self.waivers);
+                            run(object, ctx, &mut sink);
+                            judged.counts[i] += sink.finish(object);
+                        }
                     }
                     Check::Gather { gather, .. } => {
                         if let Some(mut g) = gather(object, ctx) {
@@ -293,6 +314,13 @@ impl Engine {
                 Check::Node(run) => {
                     if let Some(facts) = node {
                         run(facts, ctx, &mut sink);
+                    }
+                }
+                Check::Image { image, .. } => {
+                    if let Some(images) = ctx.images.filter(|i| !i.linked()) {
+                        for facts in &images.images {
+                            run_image(image, facts, ctx, &mut sink);
+                        }
                     }
                 }
                 Check::Object { .. } => {}
@@ -677,4 +705,15 @@ pub(crate) fn sort_findings(findings: &mut Vec<Finding>, order: &FileOrder) {
         (kcheck_model::item_order(f.item), f.code, file, line, column)
     });
     findings.dedup();
+}
+
+/// Runs an image check on one image, counting the image as examined.
+fn run_image(
+    check: fn(&kcheck_model::image::ImageFacts, &Context, &mut Sink),
+    facts: &kcheck_model::image::ImageFacts,
+    ctx: &Context,
+    sink: &mut Sink,
+) {
+    sink.examined();
+    check(facts, ctx, sink);
 }

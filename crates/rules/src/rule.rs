@@ -81,6 +81,14 @@ pub enum Check {
     },
     /// Once over a node scan's facts (runs only when the run has them).
     Node(fn(&NodeFacts, &Context, &mut Sink)),
+    /// Container images (runs only when the run has image evidence): `object` on each object
+    /// of `kinds` when the run matches workloads to their images (`--images DIR`), `image` on
+    /// each image when images are judged on their own (`kcheck image`).
+    Image {
+        kinds: &'static [&'static str],
+        object: fn(&Object, &Context, &mut Sink),
+        image: fn(&kcheck_model::image::ImageFacts, &Context, &mut Sink),
+    },
 }
 
 /// What a [`Check::Gather`] rule keeps of one object: a key to group by (a namespace), a
@@ -136,6 +144,8 @@ pub struct Context<'a> {
     analyses: Shared<'a>,
     /// What a node scan collected, when this run has one.
     pub node: Option<&'a NodeFacts>,
+    /// The images and scanner reports of the run, when it has them.
+    pub images: Option<&'a kcheck_model::image::ImageEvidence>,
     /// The inventory is a whole cluster's (a live audit or a dump of one: every object of the
     /// kinds read is there), not a set of manifests where anything may live in another
     /// repository. What is absent is then truly absent.
@@ -152,6 +162,7 @@ impl<'a> Context<'a> {
             pss: RefCell::new(Vec::new()),
             analyses: Shared::Own(Box::default()),
             node: None,
+            images: None,
             whole_cluster: false,
             now: kcheck_model::Now::clock(),
         }
@@ -180,6 +191,15 @@ impl<'a> Context<'a> {
     /// The same context judging at `now`.
     pub fn at(mut self, now: kcheck_model::Now) -> Context<'a> {
         self.now = now;
+        self
+    }
+
+    /// The same context with the run's images.
+    pub fn with_images(
+        mut self,
+        images: Option<&'a kcheck_model::image::ImageEvidence>,
+    ) -> Context<'a> {
+        self.images = images;
         self
     }
 
@@ -283,7 +303,9 @@ impl Rule {
     /// Every kind the rule reads: those it runs on and those it looks up.
     pub fn kinds_read(&self) -> impl Iterator<Item = &'static str> + '_ {
         let run_on: &'static [&'static str] = match self.check {
-            Check::Object { kinds, .. } | Check::Gather { kinds, .. } => kinds,
+            Check::Object { kinds, .. }
+            | Check::Gather { kinds, .. }
+            | Check::Image { kinds, .. } => kinds,
             _ => &[],
         };
         run_on.iter().chain(self.reads).copied()

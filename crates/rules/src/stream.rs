@@ -118,7 +118,9 @@ impl<'e> Stream<'e> {
         if !owners && objects.iter().any(has_owners) {
             return Err(Misread);
         }
-        let ctx = Context::sharing(index, &engine.config, analyses).at(engine.now);
+        let ctx = Context::sharing(index, &engine.config, analyses)
+            .with_images(engine.images.as_deref())
+            .at(engine.now);
         let mut judged = Judged::new(self.plan.runnable.len());
         engine.judge_objects(&self.plan, objects, &ctx, &mut judged);
         let skeletons = objects
@@ -145,7 +147,9 @@ impl<'e> Stream<'e> {
         order: &FileOrder,
     ) -> Report {
         let engine = self.engine;
-        let ctx = Context::new(inventory, &engine.config).at(engine.now);
+        let ctx = Context::new(inventory, &engine.config)
+            .with_images(engine.images.as_deref())
+            .at(engine.now);
         engine.conclude(&self.plan, judged, &ctx, None, inputs, order)
     }
 }
