@@ -42,6 +42,11 @@ pub enum Command {
     /// encryption and admission configuration, file modes (run as root, or in a Job with the
     /// host's files under --root); manifests given as PATHs are judged in the same report.
     Node(NodeArgs),
+    /// Judge container images from their archives (OCI layout, OCI or Docker archive, multi-arch
+    /// index), read offline and streamed: what they hold (7.1), the user they run as and their
+    /// setuid files (7.2), secrets baked in (6.1), their age and distribution (7.4), and the
+    /// scanner reports given with --vuln-report (7.4).
+    Image(ImageArgs),
     /// Audit a live cluster through its API (kubeconfig, context, or the in-cluster service
     /// account), or an offline `kubectl get` dump of it; the control plane's flags are judged
     /// when its pods are visible. Secrets are read as metadata only.
@@ -96,6 +101,8 @@ pub struct ClusterArgs {
     pub page_size: u32,
     #[command(flatten)]
     pub judge: JudgeArgs,
+    #[command(flatten)]
+    pub images: ImageEvidenceArgs,
     /// Print the time spent collecting, judging and rendering to standard error.
     #[arg(long)]
     pub timings: bool,
@@ -309,6 +316,8 @@ pub struct ScanArgs {
     pub exclude: Vec<String>,
     #[command(flatten)]
     pub judge: JudgeArgs,
+    #[command(flatten)]
+    pub images: ImageEvidenceArgs,
     /// Print the time spent loading, in each rule and rendering to standard error.
     #[arg(long)]
     pub timings: bool,
@@ -318,6 +327,46 @@ pub struct ScanArgs {
     pub in_memory: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ImageArgs {
+    /// Image archives or OCI layout directories: `docker save`, `podman save`, `skopeo copy ...
+    /// oci-archive:`/`docker-archive:`/`oci:`, gzip- or zstd-compressed as a whole or not.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub evidence: ImageReportArgs,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+}
+
+/// Scanner reports and platform choice, shared by `kcheck image` and the `--images` of `scan`
+/// and `cluster`.
+#[derive(Args, Debug, Default, Clone)]
+pub struct ImageReportArgs {
+    /// A vulnerability scanner's report (repeatable): Trivy JSON (`trivy image -f json`, or
+    /// `trivy k8s`), Grype JSON, or CycloneDX with vulnerabilities; tied to images by digest,
+    /// else by name and tag.
+    #[arg(long, value_name = "FILE")]
+    pub vuln_report: Vec<PathBuf>,
+    /// Judge only this platform of multi-platform images (`linux/amd64`, `linux/arm64/v8`);
+    /// default: every platform.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+}
+
+/// Image evidence for `scan` and `cluster`.
+#[derive(Args, Debug, Default, Clone)]
+pub struct ImageEvidenceArgs {
+    /// A directory of image archives (and OCI layout directories): each container's image is
+    /// matched to one (by digest, then by name and tag) and judged with the workload for items
+    /// 7.1, 7.2, 7.4 and 6.1; containers whose image is not there leave 7.1 and 7.2 not
+    /// evaluated.
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<PathBuf>,
+    #[command(flatten)]
+    pub reports: ImageReportArgs,
 }
 
 #[derive(Args, Debug)]

@@ -106,11 +106,15 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
     if node.is_some() {
         evidence.push(Evidence::Node);
     }
-    let engine = Engine::default()
+    let mut inputs = inputs;
+    let mut engine = Engine::default()
         .with_config(config)
         .with_waivers(waivers)
         .per_pod(args.per_pod)
         .at(now);
+    if let Some(images) = crate::image::evidence(&args.images, &mut inputs) {
+        engine = engine.with_images(images);
+    }
     let judged_from = started.elapsed();
     let mut report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);
     if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {

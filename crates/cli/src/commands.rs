@@ -24,6 +24,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             if args.timings {
                 engine = engine.with_timings();
             }
+            let mut image_inputs = kcheck_model::Inputs::default();
+            if let Some(images) = crate::image::evidence(&args.images, &mut image_inputs) {
+                engine = engine.with_images(images);
+            }
             let (paths, limits) = (&args.paths, &args.limits.limits());
             let (report, stages) = if args.in_memory {
                 let report = kcheck_scan::scan_in_memory(paths, limits, &args.exclude, &engine);
@@ -37,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             };
             let judged_at = started.elapsed();
             let mut report = report;
+            report.inputs.merge(image_inputs);
             if let Err(code) = compare_baseline(&mut report, &args.judge) {
                 return Ok(code);
             }
@@ -81,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::AccessReview(args) => crate::access_review::run(args),
         Command::Node(args) => crate::node::run(args),
+        Command::Image(args) => crate::image::run(args),
         Command::Cluster(args) => crate::cluster::run(args),
         Command::Webhook(args) => crate::webhook::run(args),
         Command::Diff(args) => crate::diff::run(args),

@@ -5,6 +5,7 @@ mod args;
 mod cluster;
 mod commands;
 mod diff;
+mod image;
 mod netpol;
 mod node;
 mod pss;

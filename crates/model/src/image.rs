@@ -263,32 +263,33 @@ pub struct VulnReport {
 pub struct ImageEvidence {
     pub images: Vec<ImageFacts>,
     pub reports: Vec<VulnReport>,
-    /// `--images DIR`: where the archives for the run's workloads were looked for. `None` for
-    /// `kcheck image`, where each image is judged on its own.
+    /// `--images DIR`: where the archives for the run's workloads were looked for; `None` when
+    /// no archives were given (`kcheck image`, or `--vuln-report` alone).
     pub dir: Option<String>,
+    /// Workloads are matched to images (`scan` and `cluster` with `--images` or
+    /// `--vuln-report`), rather than each image judged on its own (`kcheck image`).
+    pub linked: bool,
 }
 
 impl ImageEvidence {
     /// Whether the run judges workloads with their images (`--images`) rather than images on
     /// their own (`kcheck image`).
     pub fn linked(&self) -> bool {
-        self.dir.is_some()
+        self.linked
     }
 
-    /// The image a container's `image:` reference names: by digest first (the manifest's, the
-    /// index's, or the config's), then by name and tag as the archives record them. Docker Hub
-    /// names are compared in full (`nginx` is `docker.io/library/nginx:latest`).
+    /// The image a container's `image:` reference names: by digest when it has one (the
+    /// manifest's, the index's, or the config's: a runtime pulls that and nothing else, whatever
+    /// the tag says), else by name and tag as the archives record them. Docker Hub names are
+    /// compared in full (`nginx` is `docker.io/library/nginx:latest`).
     pub fn find(&self, reference: &str) -> Option<&ImageFacts> {
         let wanted = Reference::parse(reference);
         if let Some(digest) = &wanted.digest {
-            let by_digest = self.images.iter().find(|i| {
+            return self.images.iter().find(|i| {
                 [&i.manifest_digest, &i.index_digest, &i.config_digest]
                     .into_iter()
                     .any(|d| d.as_deref() == Some(digest.as_str()))
             });
-            if by_digest.is_some() {
-                return by_digest;
-            }
         }
         self.images.iter().find(|i| {
             i.references.iter().any(|r| {
@@ -423,6 +424,7 @@ mod tests {
             ],
             reports: Vec::new(),
             dir: Some("images".into()),
+            linked: true,
         };
         let found = |r: &str| evidence.find(r).and_then(|i| i.manifest_digest.clone());
         assert_eq!(found("nginx:1.27").as_deref(), Some("sha256:aaa"));
@@ -436,6 +438,7 @@ mod tests {
             Some("sha256:bbb")
         );
         assert_eq!(found("nginx:1.26"), None);
+        assert_eq!(found("nginx:1.27@sha256:ccc"), None);
         assert_eq!(found("nginx"), None);
     }
 }

@@ -34,6 +34,12 @@ pub(crate) struct Plan {
 
 impl Plan {
     pub(crate) fn new(engine: &Engine, evidence: &[Evidence]) -> Plan {
+        // An engine given images has their evidence, whichever path runs it.
+        let mut evidence = evidence.to_vec();
+        if engine.images.is_some() && !evidence.contains(&Evidence::Images) {
+            evidence.push(Evidence::Images);
+        }
+        let evidence = evidence.as_slice();
         let runnable: Vec<&'static Rule> = engine
             .rules
             .iter()

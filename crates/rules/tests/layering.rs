@@ -80,6 +80,7 @@ fn crates_depend_only_downwards() {
                 "kcheck-cluster",
                 "kcheck-webhook",
                 "kcheck-scan",
+                "kcheck-image",
             ],
         ),
         (

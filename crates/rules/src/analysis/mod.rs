@@ -34,6 +34,7 @@ pub mod components;
 pub mod control_plane;
 pub mod encryption_config;
 pub mod image_verification;
+pub mod images;
 pub mod kyverno;
 pub mod label_selector;
 pub mod limit_ranges;

@@ -4,6 +4,7 @@
 //! a rule is added by adding its file.
 
 mod etcd_plaintext_secrets;
+mod image_secrets;
 mod legacy_service_account_token;
 mod no_external_secret_store;
 mod projected_token_expiry;
@@ -15,6 +16,7 @@ mod token_automounted;
 
 pub static RULES: &[&crate::Rule] = &[
     &etcd_plaintext_secrets::RULE,
+    &image_secrets::RULE,
     &legacy_service_account_token::RULE,
     &no_external_secret_store::RULE,
     &projected_token_expiry::RULE,
