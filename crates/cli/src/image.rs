@@ -62,6 +62,17 @@ pub fn evidence(args: &ImageEvidenceArgs, inputs: &mut Inputs) -> Option<ImageEv
         match archives_in(dir) {
             Ok(paths) => {
                 for path in paths {
+                    if path.is_file() && !looks_like_archive(&path) {
+                        inputs.files_skipped += 1;
+                        inputs.skipped.push(kcheck_model::Skipped {
+                            path: path.display().to_string(),
+                            reason: Text::fixed(
+                                "not a tar, gzip or zstd file: not an image archive",
+                                "不是 tar、gzip 或 zstd 文件：不是镜像归档",
+                            ),
+                        });
+                        continue;
+                    }
                     read_one(&path, &options, &mut images, inputs);
                 }
             }
@@ -110,14 +121,32 @@ fn archives_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Whether a file starts as an image archive can: gzip or zstd magic, or a tar header (`ustar`
+/// at offset 257). Other files in `--images DIR` (a README, a scanner report) are passed over.
+fn looks_like_archive(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 262];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| {
+            let mut n = 0;
+            while n < head.len() {
+                match f.read(&mut head[n..])? {
+                    0 => break,
+                    k => n += k,
+                }
+            }
+            Ok(n)
+        })
+        .unwrap_or(0);
+    let head = &head[..n];
+    head.starts_with(&[0x1f, 0x8b])
+        || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        || head.get(257..262) == Some(b"ustar")
+}
+
 /// Reads one archive or layout: its images into `images`, what could not be read, and what
 /// the reader bounded or refused inside it, into `inputs`.
-fn read_one(
-    path: &Path,
-    options: &ReadOptions,
-    images: &mut Vec<ImageFacts>,
-    inputs: &mut Inputs,
-) {
+fn read_one(path: &Path, options: &ReadOptions, images: &mut Vec<ImageFacts>, inputs: &mut Inputs) {
     match read_images(path, options) {
         Ok(read) => {
             inputs.files_read += 1;
@@ -196,10 +225,12 @@ fn read_reports(files: &[PathBuf], inputs: &mut Inputs) -> Vec<VulnReport> {
 /// image name does not pass for a clean scan.
 fn unmatched_reports(evidence: &ImageEvidence, inputs: &mut Inputs) {
     for report in &evidence.reports {
-        let used = evidence
-            .images
-            .iter()
-            .any(|i| evidence.reports_for(i).iter().any(|r| std::ptr::eq(*r, report)));
+        let used = evidence.images.iter().any(|i| {
+            evidence
+                .reports_for(i)
+                .iter()
+                .any(|r| std::ptr::eq(*r, report))
+        });
         if !used {
             let image = &report.image;
             inputs.diagnostics.push(Diagnostic {

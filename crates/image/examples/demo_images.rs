@@ -85,7 +85,10 @@ fn shop_web() -> ImageBuilder {
 }
 
 fn payments_api() -> ImageBuilder {
-    let status = dpkg_status(&[("base-files", "12.4+deb12u8"), ("tzdata", "2024b-0+deb12u1")]);
+    let status = dpkg_status(&[
+        ("base-files", "12.4+deb12u8"),
+        ("tzdata", "2024b-0+deb12u1"),
+    ]);
     ImageBuilder::new()
         .reference("registry.example.com/payments/payments-api:3.2.0")
         .layer(|l| {

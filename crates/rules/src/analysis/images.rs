@@ -203,7 +203,10 @@ mod tests {
         assert_eq!(root_user(&with("")), Some(RootUser::Unset));
         assert_eq!(root_user(&with("0")), Some(RootUser::Named("0".into())));
         assert_eq!(root_user(&with("0:0")), Some(RootUser::Named("0:0".into())));
-        assert_eq!(root_user(&with("toor")), Some(RootUser::Named("toor".into())));
+        assert_eq!(
+            root_user(&with("toor")),
+            Some(RootUser::Named("toor".into()))
+        );
         assert_eq!(root_user(&with("65532")), None);
         assert_eq!(root_user(&with("nonroot:nonroot")), None);
         assert_eq!(root_user(&with("00")), Some(RootUser::Named("00".into())));

@@ -127,16 +127,21 @@ fn contents(facts: &ImageFacts) -> Option<Contents> {
     ] {
         if let Some(names) = names {
             en.push(format!("{what_en} ({names})"));
-            zh.push(format!("{what_zh}（{names}）"));
+            zh.push(format!("{what_zh}（{}）", names.replace(", ", "、")));
         }
     }
     if en.is_empty() {
         return None;
     }
+    let mut zh = zh.join("、");
+    // Latin after Chinese is set off by a space: `包含 shell（bash）`.
+    if zh.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        zh.insert(0, ' ');
+    }
     Some(Contents {
         full_os: shells.is_some() && managers.is_some(),
         en: en.join(", "),
-        zh: zh.join("、"),
+        zh,
     })
 }
 

@@ -101,19 +101,22 @@ securityContext:
     }
 }
 
-/// `/usr/bin/su (layer 2), /usr/bin/passwd (layer 2) and 3 more`, both languages.
+/// `/usr/bin/su (4755), /usr/bin/passwd (4755) and 3 more`, both languages.
 fn listed(files: &[FileEntry]) -> (String, String) {
-    let shown: Vec<String> = files
-        .iter()
-        .take(SHOWN)
+    let shown = files.iter().take(SHOWN);
+    let en: Vec<String> = shown
+        .clone()
         .map(|f| format!("{} ({:o})", f.path, f.mode & 0o7777))
         .collect();
-    let shown = shown.join(", ");
+    let zh: Vec<String> = shown
+        .map(|f| format!("{}（{:o}）", f.path, f.mode & 0o7777))
+        .collect();
+    let (en, zh) = (en.join(", "), zh.join("、"));
     match files.len().saturating_sub(SHOWN) {
-        0 => (shown.clone(), shown),
+        0 => (en, zh),
         more => (
-            format!("{shown} and {more} more"),
-            format!("{shown} 等，另有 {more} 个"),
+            format!("{en} and {more} more"),
+            format!("{zh} 等，另有 {more} 个"),
         ),
     }
 }
@@ -136,13 +139,18 @@ fn setid(facts: &ImageFacts, sink: &mut Sink, on: Option<(&Object, &Container)>)
         return;
     };
     let n = facts.setid.len();
+    let what_en = if n == 1 {
+        "setuid or setgid executable"
+    } else {
+        "setuid or setgid executables"
+    };
     let (list_en, list_zh) = listed(&facts.setid);
     let name = images::name(facts);
     let finding = match on {
         None => sink.warn_on_node(
             images::place(facts, Some((&first.path, first.layer))),
             text!(
-                "image {name} has {n} setuid or setgid executables: {list_en}",
+                "image {name} has {n} {what_en}: {list_en}",
                 "镜像 {name} 中有 {n} 个设置了 setuid 或 setgid 位的可执行文件：{list_zh}",
             ),
         ),
@@ -152,7 +160,7 @@ fn setid(facts: &ImageFacts, sink: &mut Sink, on: Option<(&Object, &Container)>)
                 object,
                 c.path("securityContext.allowPrivilegeEscalation"),
                 text!(
-                    "{en} may escalate privileges through the {n} setuid or setgid executables of its image {name}: {list_en}",
+                    "{en} may escalate privileges through the {n} {what_en} of its image {name}: {list_en}",
                     "{zh} 可能借助其镜像 {name} 中 {n} 个设置了 setuid 或 setgid 位的可执行文件提升权限：{list_zh}",
                 ),
             )
@@ -166,13 +174,18 @@ fn world_writable(facts: &ImageFacts, sink: &mut Sink, on: Option<(&Object, &Con
         return;
     };
     let n = facts.world_writable.len();
+    let what_en = if n == 1 {
+        "world-writable file or directory"
+    } else {
+        "world-writable files or directories"
+    };
     let (list_en, list_zh) = listed(&facts.world_writable);
     let name = images::name(facts);
     let finding = match on {
         None => sink.warn_on_node(
             images::place(facts, Some((&first.path, first.layer))),
             text!(
-                "image {name} has {n} world-writable files or directories: {list_en}",
+                "image {name} has {n} {what_en}: {list_en}",
                 "镜像 {name} 中有 {n} 个所有人可写的文件或目录：{list_zh}",
             ),
         ),
@@ -182,7 +195,7 @@ fn world_writable(facts: &ImageFacts, sink: &mut Sink, on: Option<(&Object, &Con
                 object,
                 c.path("image"),
                 text!(
-                    "{en} runs image {name}, which has {n} world-writable files or directories: {list_en}",
+                    "{en} runs image {name}, which has {n} {what_en}: {list_en}",
                     "{zh} 运行的镜像 {name} 中有 {n} 个所有人可写的文件或目录：{list_zh}",
                 ),
             )

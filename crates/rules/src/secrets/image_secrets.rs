@@ -108,7 +108,8 @@ fn found(facts: &ImageFacts) -> Vec<Found> {
         if n > PER_FILE {
             let more = n - PER_FILE;
             if let Some(last) = out.last_mut() {
-                last.en.push_str(&format!(" (and {more} more in this file)"));
+                last.en
+                    .push_str(&format!(" (and {more} more in this file)"));
                 last.zh.push_str(&format!("（该文件中另有 {more} 个）"));
             }
         }
@@ -136,10 +137,7 @@ fn on_image(facts: &ImageFacts, _: &Context, sink: &mut Sink) {
             None => images::place(facts, None).at(f.path.clone()),
         };
         let (en, zh) = (&f.en, &f.zh);
-        let finding = sink.fail_on_node(
-            place,
-            text!("image {name}: {en}", "镜像 {name}：{zh}"),
-        );
+        let finding = sink.fail_on_node(place, text!("image {name}: {en}", "镜像 {name}：{zh}"));
         if f.critical {
             finding.severity = Severity::Critical;
         }
