@@ -271,12 +271,10 @@ impl Engine {
                         run(object, ctx, &mut sink);
                         judged.counts[i] += sink.finish(object);
                     }
-                    Check::Image { object: run, .. } => {
-                        if ctx.images.is_some_and(|i| i.linked()) {
-                            let mut sink = Sink::for_object(rule, &mut judged.out, &self.waivers);
-                            run(object, ctx, &mut sink);
-                            judged.counts[i] += sink.finish(object);
-                        }
+                    Check::Image { object: run, .. } if ctx.images.is_some_and(|i| i.linked()) => {
+                        let mut sink = Sink::for_object(rule, &mut judged.out, &self.waivers);
+                        run(object, ctx, &mut sink);
+                        judged.counts[i] += sink.finish(object);
                     }
                     Check::Gather { gather, .. } => {
                         if let Some(mut g) = gather(object, ctx) {

@@ -27,6 +27,7 @@ use serde_json::{json, Value};
 
 use crate::decompress::sha256_digest;
 
+pub mod demo;
 pub mod synthetic;
 
 /// How a layer blob is compressed.

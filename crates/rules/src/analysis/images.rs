@@ -15,18 +15,26 @@ pub fn name(facts: &ImageFacts) -> &str {
         .map_or(facts.source.as_str(), String::as_str)
 }
 
-/// A place in an image: the image (by name, and platform when the archive holds several) and,
-/// when given, a path inside it with the layer that put it there.
-pub fn place(facts: &ImageFacts, inside: Option<(&str, usize)>) -> NodePlace {
-    let mut source = format!("image {}", name(facts));
+/// A place in an image: the image (by name, and its platform) and, when given, a path inside
+/// it. The place has no words of either language; messages say which layer.
+pub fn place(facts: &ImageFacts, inside: Option<&str>) -> NodePlace {
+    let mut source = name(facts).to_string();
     if let Some(p) = &facts.platform {
         source.push_str(&format!(" [{p}]"));
     }
     NodePlace {
         source,
-        path: inside.map(|(path, layer)| format!("{path} (layer {})", layer + 1)),
+        path: inside.map(str::to_string),
         ..NodePlace::default()
     }
+}
+
+/// `layer 2` / `第 2 层`: the layer (by its index) that put a file there.
+pub fn layer(index: usize) -> (String, String) {
+    (
+        format!("layer {}", index + 1),
+        format!("第 {} 层", index + 1),
+    )
 }
 
 /// `Debian GNU/Linux 12 (bookworm), 1,234 files, 80.3 MB` and its Chinese form: what the image
@@ -181,7 +189,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -101,15 +101,15 @@ securityContext:
     }
 }
 
-/// `/usr/bin/su (4755), /usr/bin/passwd (4755) and 3 more`, both languages.
+/// `/usr/bin/su (4755, layer 1), /usr/bin/passwd (4755, layer 1) and 3 more`, both languages.
 fn listed(files: &[FileEntry]) -> (String, String) {
     let shown = files.iter().take(SHOWN);
     let en: Vec<String> = shown
         .clone()
-        .map(|f| format!("{} ({:o})", f.path, f.mode & 0o7777))
+        .map(|f| format!("{} ({:o}, layer {})", f.path, f.mode & 0o7777, f.layer + 1))
         .collect();
     let zh: Vec<String> = shown
-        .map(|f| format!("{}（{:o}）", f.path, f.mode & 0o7777))
+        .map(|f| format!("{}（{:o}，第 {} 层）", f.path, f.mode & 0o7777, f.layer + 1))
         .collect();
     let (en, zh) = (en.join(", "), zh.join("、"));
     match files.len().saturating_sub(SHOWN) {
@@ -148,7 +148,7 @@ fn setid(facts: &ImageFacts, sink: &mut Sink, on: Option<(&Object, &Container)>)
     let name = images::name(facts);
     let finding = match on {
         None => sink.warn_on_node(
-            images::place(facts, Some((&first.path, first.layer))),
+            images::place(facts, Some(&first.path)),
             text!(
                 "image {name} has {n} {what_en}: {list_en}",
                 "镜像 {name} 中有 {n} 个设置了 setuid 或 setgid 位的可执行文件：{list_zh}",
@@ -183,7 +183,7 @@ fn world_writable(facts: &ImageFacts, sink: &mut Sink, on: Option<(&Object, &Con
     let name = images::name(facts);
     let finding = match on {
         None => sink.warn_on_node(
-            images::place(facts, Some((&first.path, first.layer))),
+            images::place(facts, Some(&first.path)),
             text!(
                 "image {name} has {n} {what_en}: {list_en}",
                 "镜像 {name} 中有 {n} 个所有人可写的文件或目录：{list_zh}",

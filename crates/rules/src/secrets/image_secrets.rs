@@ -77,10 +77,9 @@ RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
     }
 }
 
-/// One secret found in an image: where (a file and its layer, or an `Env` variable) and what.
+/// One secret found in an image: where (a file, or an `Env` variable) and what.
 struct Found {
     path: String,
-    layer: Option<usize>,
     critical: bool,
     en: String,
     zh: String,
@@ -97,12 +96,12 @@ fn found(facts: &ImageFacts) -> Vec<Found> {
             let (what_en, what_zh) = hit.summary();
             let (at_en, at_zh) = hit.place();
             let path = &c.file.path;
+            let (layer_en, layer_zh) = images::layer(c.file.layer);
             out.push(Found {
                 path: path.clone(),
-                layer: Some(c.file.layer),
                 critical: hit.kind.is_critical(),
-                en: format!("{path}{at_en} holds a secret {what_en}"),
-                zh: format!("{path}{at_zh} 保存了机密数据{what_zh}"),
+                en: format!("{path} ({layer_en}){at_en} holds a secret {what_en}"),
+                zh: format!("{path}（{layer_zh}）{at_zh} 保存了机密数据{what_zh}"),
             });
         }
         if n > PER_FILE {
@@ -119,7 +118,6 @@ fn found(facts: &ImageFacts) -> Vec<Found> {
             let (what_en, what_zh) = hit.summary();
             out.push(Found {
                 path: format!("config.Env[{name}]"),
-                layer: None,
                 critical: hit.kind.is_critical(),
                 en: format!("the config's environment variable {name} holds a secret {what_en}"),
                 zh: format!("配置中的环境变量 {name} 保存了机密数据{what_zh}"),
@@ -132,10 +130,7 @@ fn found(facts: &ImageFacts) -> Vec<Found> {
 fn on_image(facts: &ImageFacts, _: &Context, sink: &mut Sink) {
     let name = images::name(facts);
     for f in found(facts) {
-        let place = match f.layer {
-            Some(layer) => images::place(facts, Some((&f.path, layer))),
-            None => images::place(facts, None).at(f.path.clone()),
-        };
+        let place = images::place(facts, Some(&f.path));
         let (en, zh) = (&f.en, &f.zh);
         let finding = sink.fail_on_node(place, text!("image {name}: {en}", "镜像 {name}：{zh}"));
         if f.critical {
