@@ -428,10 +428,10 @@ fn scanner_reports_of_images_on_their_own() {
     assert_eq!(
         lines(&report),
         [
-            "KC710 Fail critical - image registry.example.com/shop/api:1.4 - | image registry.example.com/shop/api:1.4 has 4 critical/high vulnerabilities with a fix: CVE-2024-0002 (glibc 2.36-9 → 2.36-9+deb12u4), CVE-2024-1234 (openssl 3.0.11 → 3.0.13), CVE-2024-2222 (curl 7.88.1 → 7.88.2) (+1) | 镜像 registry.example.com/shop/api:1.4 有 4 个已有修复版本的严重/高危漏洞：CVE-2024-0002 (glibc 2.36-9 → 2.36-9+deb12u4), CVE-2024-1234 (openssl 3.0.11 → 3.0.13), CVE-2024-2222 (curl 7.88.1 → 7.88.2) (+1)",
-            "KC710 Warn medium - image registry.example.com/shop/api:1.4 - | image registry.example.com/shop/api:1.4 has 1 critical/high vulnerability with no fix released yet: CVE-2024-5555 (zlib 1.2.13) | 镜像 registry.example.com/shop/api:1.4 有 1 个尚无修复版本的严重/高危漏洞：CVE-2024-5555 (zlib 1.2.13)",
+            "KC710 Fail critical - image registry.example.com/shop/api:1.4 - | image registry.example.com/shop/api:1.4 has 4 critical/high vulnerabilities with a fix: CVE-2024-0002 (glibc 2.36-9 → 2.36-9+deb12u4), CVE-2024-1234 (openssl 3.0.11 → 3.0.13), CVE-2024-2222 (curl 7.88.1 → 7.88.2) (+1) | 镜像 registry.example.com/shop/api:1.4 有 4 个已有修复版本的严重/高危漏洞：CVE-2024-0002（glibc 2.36-9 → 2.36-9+deb12u4）、CVE-2024-1234（openssl 3.0.11 → 3.0.13）、CVE-2024-2222（curl 7.88.1 → 7.88.2），另有 1 个",
+            "KC710 Warn medium - image registry.example.com/shop/api:1.4 - | image registry.example.com/shop/api:1.4 has 1 critical/high vulnerability with no fix released yet: CVE-2024-5555 (zlib 1.2.13) | 镜像 registry.example.com/shop/api:1.4 有 1 个尚无修复版本的严重/高危漏洞：CVE-2024-5555（zlib 1.2.13）",
             "KC710 Warn medium - image registry.example.com/shop/worker:3.1 - | image registry.example.com/shop/worker:3.1 is not covered by any scanner report: it is not known to be scanned | 镜像 registry.example.com/shop/worker:3.1 不在任何扫描报告中：无从确认它经过扫描",
-            "KC710 Fail high - image registry.example.com/shop/cron:1.0 - | image registry.example.com/shop/cron:1.0 has 1 critical/high vulnerability with a fix: GHSA-xxxx-yyyy-zzzz (golang.org/x/net v0.30.0 → 0.33.0) | 镜像 registry.example.com/shop/cron:1.0 有 1 个已有修复版本的严重/高危漏洞：GHSA-xxxx-yyyy-zzzz (golang.org/x/net v0.30.0 → 0.33.0)",
+            "KC710 Fail high - image registry.example.com/shop/cron:1.0 - | image registry.example.com/shop/cron:1.0 has 1 critical/high vulnerability with a fix: GHSA-xxxx-yyyy-zzzz (golang.org/x/net v0.30.0 → 0.33.0) | 镜像 registry.example.com/shop/cron:1.0 有 1 个已有修复版本的严重/高危漏洞：GHSA-xxxx-yyyy-zzzz（golang.org/x/net v0.30.0 → 0.33.0）",
             "KC710 Warn low - image registry.example.com/shop/cron:1.0 scans/cron.json | image registry.example.com/shop/cron:1.0 was last scanned on 2026-11-01 (scans/cron.json), more than 7 days ago: the report is stale | 镜像 registry.example.com/shop/cron:1.0 的扫描报告（scans/cron.json）来自 2026-11-01，已超过 7 天：报告已过期",
         ]
     );
@@ -500,9 +500,9 @@ fn a_workload_with_its_images() {
             "KC709 Warn medium deploy.yaml:14:9 Deployment shop/api spec.template.spec.containers[0].image | container \"api\" image registry.example.com/shop/api:1.4 was built 326 days ago (created 2026-01-15T09:00:00Z), more than 90: it has not picked up the fixes released since | 容器 \"api\" 的镜像 registry.example.com/shop/api:1.4 构建于 326 天前（创建时间 2026-01-15T09:00:00Z），超过 90 天：此后发布的修复都不在镜像中",
             "KC709 Fail high deploy.yaml:14:9 Deployment shop/api spec.template.spec.containers[0].image | container \"api\" image registry.example.com/shop/api:1.4 runs on Debian 10 (buster), which reached end of life on 2024-06-30: no more security fixes | 容器 \"api\" 的镜像 registry.example.com/shop/api:1.4 基于 Debian 10（buster），该版本已于 2024-06-30 停止支持：不再有安全修复",
             "KC710 Warn medium deploy.yaml:11:9 Deployment shop/api spec.template.spec.initContainers[0].image | init container \"migrate\" image registry.example.com/tools/metrics:0.9 is not covered by any scanner report: it is not known to be scanned | 初始化容器 \"migrate\" 的镜像 registry.example.com/tools/metrics:0.9 不在任何扫描报告中：无从确认它经过扫描",
-            "KC710 Fail critical deploy.yaml:14:9 Deployment shop/api spec.template.spec.containers[0].image | container \"api\" image registry.example.com/shop/api:1.4 has 4 critical/high vulnerabilities with a fix: CVE-2024-0002 (glibc 2.36-9 → 2.36-9+deb12u4), CVE-2024-1234 (openssl 3.0.11 → 3.0.13), CVE-2024-2222 (curl 7.88.1 → 7.88.2) (+1) | 容器 \"api\" 的镜像 registry.example.com/shop/api:1.4 有 4 个已有修复版本的严重/高危漏洞：CVE-2024-0002 (glibc 2.36-9 → 2.36-9+deb12u4), CVE-2024-1234 (openssl 3.0.11 → 3.0.13), CVE-2024-2222 (curl 7.88.1 → 7.88.2) (+1)",
-            "KC710 Warn medium deploy.yaml:14:9 Deployment shop/api spec.template.spec.containers[0].image | container \"api\" image registry.example.com/shop/api:1.4 has 1 critical/high vulnerability with no fix released yet: CVE-2024-5555 (zlib 1.2.13) | 容器 \"api\" 的镜像 registry.example.com/shop/api:1.4 有 1 个尚无修复版本的严重/高危漏洞：CVE-2024-5555 (zlib 1.2.13)",
-            "KC710 Fail high deploy.yaml:16:9 Deployment shop/api spec.template.spec.containers[1].image | container \"proxy\" image registry.example.com/tools/proxy:2.1 has 1 critical/high vulnerability with a fix: CVE-2025-1111 (nghttp2 1.52.0 → 1.61.0) | 容器 \"proxy\" 的镜像 registry.example.com/tools/proxy:2.1 有 1 个已有修复版本的严重/高危漏洞：CVE-2025-1111 (nghttp2 1.52.0 → 1.61.0)",
+            "KC710 Fail critical deploy.yaml:14:9 Deployment shop/api spec.template.spec.containers[0].image | container \"api\" image registry.example.com/shop/api:1.4 has 4 critical/high vulnerabilities with a fix: CVE-2024-0002 (glibc 2.36-9 → 2.36-9+deb12u4), CVE-2024-1234 (openssl 3.0.11 → 3.0.13), CVE-2024-2222 (curl 7.88.1 → 7.88.2) (+1) | 容器 \"api\" 的镜像 registry.example.com/shop/api:1.4 有 4 个已有修复版本的严重/高危漏洞：CVE-2024-0002（glibc 2.36-9 → 2.36-9+deb12u4）、CVE-2024-1234（openssl 3.0.11 → 3.0.13）、CVE-2024-2222（curl 7.88.1 → 7.88.2），另有 1 个",
+            "KC710 Warn medium deploy.yaml:14:9 Deployment shop/api spec.template.spec.containers[0].image | container \"api\" image registry.example.com/shop/api:1.4 has 1 critical/high vulnerability with no fix released yet: CVE-2024-5555 (zlib 1.2.13) | 容器 \"api\" 的镜像 registry.example.com/shop/api:1.4 有 1 个尚无修复版本的严重/高危漏洞：CVE-2024-5555（zlib 1.2.13）",
+            "KC710 Fail high deploy.yaml:16:9 Deployment shop/api spec.template.spec.containers[1].image | container \"proxy\" image registry.example.com/tools/proxy:2.1 has 1 critical/high vulnerability with a fix: CVE-2025-1111 (nghttp2 1.52.0 → 1.61.0) | 容器 \"proxy\" 的镜像 registry.example.com/tools/proxy:2.1 有 1 个已有修复版本的严重/高危漏洞：CVE-2025-1111（nghttp2 1.52.0 → 1.61.0）",
             "KC709 NotExamined - deploy.yaml:11:9 Deployment shop/api spec.template.spec.initContainers[0].image | init container \"migrate\" image registry.example.com/tools/metrics:0.9 is not among the images read from images/: its age and distribution release were not examined | 初始化容器 \"migrate\" 的镜像 registry.example.com/tools/metrics:0.9 不在从 images/ 读取的镜像中：未检查其构建时长和发行版版本",
             "KC709 NotExamined - deploy.yaml:16:9 Deployment shop/api spec.template.spec.containers[1].image | container \"proxy\" image registry.example.com/tools/proxy:2.1 is not among the images read from images/: its age and distribution release were not examined | 容器 \"proxy\" 的镜像 registry.example.com/tools/proxy:2.1 不在从 images/ 读取的镜像中：未检查其构建时长和发行版版本",
         ]
@@ -540,5 +540,69 @@ spec:
             .as_deref()
             .is_some_and(|r| r.contains("is not among the images read from images/")),
         "{reason:?}"
+    );
+}
+
+#[test]
+fn an_archive_found_by_digest_under_another_name_takes_the_reports_of_that_digest() {
+    const BY_DIGEST: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+      - name: api
+        image: registry.example.com/shop/api:1.4@sha256:m1
+";
+    // The archive records another name (a mirror's); the container and the report name the
+    // manifest digest.
+    let mut api = image("mirror.example.com/api:build-77", FRESH, None);
+    api.manifest_digest = Some("sha256:m1".into());
+    let reports = vec![scan(
+        "scans/api.json",
+        "registry.example.com/shop/api:1.4@sha256:m1",
+        &["sha256:m1"],
+        Some("2026-12-06T00:00:00Z"),
+        vec![vuln(
+            "CVE-2024-1234",
+            "openssl",
+            "3.0.11",
+            Some("3.0.13"),
+            VulnSeverity::High,
+        )],
+    )];
+    let report = linked(BY_DIGEST, vec![api], reports);
+    assert_eq!(
+        lines(&report),
+        ["KC710 Fail high deploy.yaml:11:9 Deployment shop/api spec.template.spec.containers[0].image | container \"api\" image registry.example.com/shop/api:1.4@sha256:m1 has 1 critical/high vulnerability with a fix: CVE-2024-1234 (openssl 3.0.11 → 3.0.13) | 容器 \"api\" 的镜像 registry.example.com/shop/api:1.4@sha256:m1 有 1 个已有修复版本的严重/高危漏洞：CVE-2024-1234（openssl 3.0.11 → 3.0.13）"]
+    );
+}
+
+#[test]
+fn the_image_age_limit_is_read_from_the_configuration() {
+    let read = |yaml: &str| {
+        let parsed = kcheck_load::parse_documents(yaml, &Limits::default());
+        match parsed.documents.into_iter().next() {
+            Some(kcheck_load::DocOutcome::Node(node)) => Config::from_node(&node),
+            _ => panic!("not a document"),
+        }
+    };
+    assert_eq!(Config::default().max_image_age_days, 90);
+    let config = read("imageScanning:\n  maxImageAgeDays: 30\n  maxReportAgeDays: 3\n").unwrap();
+    assert_eq!(
+        (config.max_image_age_days, config.max_report_age_days),
+        (30, 3)
+    );
+    let errors = read("imageScanning:\n  maxImageAgeDays: 0\n").unwrap_err();
+    assert_eq!(
+        errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>(),
+        ["imageScanning.maxImageAgeDays must be a positive number"]
     );
 }

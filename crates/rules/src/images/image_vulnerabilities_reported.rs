@@ -148,7 +148,7 @@ fn judge(reports: &[&VulnReport], ctx: &Context) -> Vec<Verdict> {
     let fixable: Vec<&Vulnerability> = serious.iter().copied().filter(fixed).collect();
     let unfixed: Vec<&Vulnerability> = serious.iter().copied().filter(|v| !fixed(v)).collect();
     if !fixable.is_empty() {
-        let (n, list) = (distinct(&fixable), listed(&fixable));
+        let (n, (en, zh)) = (distinct(&fixable), listed(&fixable));
         let critical = fixable.iter().any(|v| v.severity == VulnSeverity::Critical);
         out.push(Verdict {
             level: Level::Fail,
@@ -158,21 +158,21 @@ fn judge(reports: &[&VulnReport], ctx: &Context) -> Vec<Verdict> {
                 Severity::High
             },
             inside: None,
-            en: format!("has {n} critical/high {} with a fix: {list}", plural(n)),
-            zh: format!("有 {n} 个已有修复版本的严重/高危漏洞：{list}"),
+            en: format!("has {n} critical/high {} with a fix: {en}", plural(n)),
+            zh: format!("有 {n} 个已有修复版本的严重/高危漏洞：{zh}"),
         });
     }
     if !unfixed.is_empty() {
-        let (n, list) = (distinct(&unfixed), listed(&unfixed));
+        let (n, (en, zh)) = (distinct(&unfixed), listed(&unfixed));
         out.push(Verdict {
             level: Level::Warn,
             severity: Severity::Medium,
             inside: None,
             en: format!(
-                "has {n} critical/high {} with no fix released yet: {list}",
+                "has {n} critical/high {} with no fix released yet: {en}",
                 plural(n)
             ),
-            zh: format!("有 {n} 个尚无修复版本的严重/高危漏洞：{list}"),
+            zh: format!("有 {n} 个尚无修复版本的严重/高危漏洞：{zh}"),
         });
     }
     let today = ctx.now.today();
@@ -213,8 +213,10 @@ fn distinct(list: &[&Vulnerability]) -> usize {
     ids.len()
 }
 
-/// The first few identifiers, each once, with the package and versions, then how many more.
-fn listed(list: &[&Vulnerability]) -> String {
+/// The first few identifiers, each once, with the package and versions, then how many more:
+/// `CVE-1 (openssl 3.0.11 → 3.0.13), CVE-2 (zlib 1.2.13) (+2)` and, in Chinese, with full-width
+/// punctuation.
+fn listed(list: &[&Vulnerability]) -> (String, String) {
     let mut shown: Vec<&Vulnerability> = Vec::new();
     for v in list {
         if !shown.iter().any(|s| s.id == v.id) {
@@ -223,20 +225,25 @@ fn listed(list: &[&Vulnerability]) -> String {
     }
     let more = shown.len().saturating_sub(SHOWN);
     shown.truncate(SHOWN);
-    let mut out = shown
+    let what = |v: &Vulnerability| match v.fixed.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(f) => format!("{} {} → {f}", v.package, v.installed),
+        None => format!("{} {}", v.package, v.installed),
+    };
+    let mut en = shown
         .iter()
-        .map(
-            |v| match v.fixed.as_deref().filter(|f| !f.trim().is_empty()) {
-                Some(f) => format!("{} ({} {} → {f})", v.id, v.package, v.installed),
-                None => format!("{} ({} {})", v.id, v.package, v.installed),
-            },
-        )
+        .map(|v| format!("{} ({})", v.id, what(v)))
         .collect::<Vec<_>>()
         .join(", ");
+    let mut zh = shown
+        .iter()
+        .map(|v| format!("{}（{}）", v.id, what(v)))
+        .collect::<Vec<_>>()
+        .join("、");
     if more > 0 {
-        out.push_str(&format!(" (+{more})"));
+        en.push_str(&format!(" (+{more})"));
+        zh.push_str(&format!("，另有 {more} 个"));
     }
-    out
+    (en, zh)
 }
 
 /// An image judged on its own (`kcheck image`).
@@ -267,11 +274,16 @@ fn check_image(facts: &ImageFacts, ctx: &Context, sink: &mut Sink) {
 }
 
 /// The reports of a container's image: those of its archive when `--images DIR` holds it, else
-/// those naming its reference.
+/// (or when none is tied to the archive) those naming the container's reference.
 fn reports_of<'e>(images: &'e ImageEvidence, image: &str) -> Vec<&'e VulnReport> {
-    match images.find(image) {
-        Some(facts) => images.reports_for(facts),
-        None => images.reports_for_reference(image),
+    let of_archive = images
+        .find(image)
+        .map(|facts| images.reports_for(facts))
+        .unwrap_or_default();
+    if of_archive.is_empty() {
+        images.reports_for_reference(image)
+    } else {
+        of_archive
     }
 }
 
@@ -327,11 +339,19 @@ mod tests {
         let c = vuln("CVE-2", "zlib", None, VulnSeverity::High);
         let list = [&a, &b, &c];
         assert_eq!(distinct(&list), 2);
-        assert_eq!(listed(&list), "CVE-1 (libssl3 1.0 → 1.1), CVE-2 (zlib 1.0)");
+        assert_eq!(
+            listed(&list),
+            (
+                "CVE-1 (libssl3 1.0 → 1.1), CVE-2 (zlib 1.0)".to_string(),
+                "CVE-1（libssl3 1.0 → 1.1）、CVE-2（zlib 1.0）".to_string()
+            )
+        );
         let many: Vec<Vulnerability> = (0..5)
             .map(|i| vuln(&format!("CVE-{i}"), "p", Some("2"), VulnSeverity::High))
             .collect();
         let refs: Vec<&Vulnerability> = many.iter().collect();
-        assert!(listed(&refs).ends_with("CVE-2 (p 1.0 → 2) (+2)"));
+        let (en, zh) = listed(&refs);
+        assert!(en.ends_with("CVE-2 (p 1.0 → 2) (+2)"), "{en}");
+        assert!(zh.ends_with("CVE-2（p 1.0 → 2），另有 2 个"), "{zh}");
     }
 }
