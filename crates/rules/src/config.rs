@@ -13,6 +13,7 @@
 //!   values: [high]
 //! imageScanning:
 //!   maxReportAgeDays: 7         # older vulnerability reports are stale (item 7.4)
+//!   maxImageAgeDays: 90         # images built longer ago than this are old (item 7.4)
 //! ```
 
 use kcheck_model::{Node, Pos, Value};
@@ -28,6 +29,8 @@ pub struct Config {
     pub max_token_expiration_seconds: i64,
     /// A vulnerability report older than this many days is stale (item 7.4).
     pub max_report_age_days: i64,
+    /// An image built more than this many days ago has not picked up fixes since (item 7.4).
+    pub max_image_age_days: i64,
 }
 
 /// How sensitive workloads are marked.
@@ -61,6 +64,7 @@ impl Default for Config {
             },
             max_token_expiration_seconds: 86_400,
             max_report_age_days: 7,
+            max_image_age_days: 90,
         }
     }
 }
@@ -153,6 +157,12 @@ impl Config {
                                 &mut errors,
                                 p.value.pos,
                                 "imageScanning.maxReportAgeDays must be a positive number".into(),
+                            ),
+                            ("maxImageAgeDays", Some(n)) if n > 0 => config.max_image_age_days = n,
+                            ("maxImageAgeDays", _) => err(
+                                &mut errors,
+                                p.value.pos,
+                                "imageScanning.maxImageAgeDays must be a positive number".into(),
                             ),
                             (other, _) => err(
                                 &mut errors,

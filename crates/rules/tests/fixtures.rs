@@ -127,6 +127,22 @@ fn run_any(rule: &'static kcheck_rules::Rule, file: &Path) -> Vec<String> {
 fn every_rule_passes_and_fails_its_fixtures() {
     let mut checked = 0;
     for rule in registry::all() {
+        if let kcheck_rules::Check::Image { .. } = rule.check {
+            // Image rules judge archives, not manifests: their pass and fail cases are image
+            // facts built in tests/images.rs and tests/images_74.rs (and real archives in the
+            // CLI's tests/image.rs). Each must be there.
+            let tests = [include_str!("images.rs"), include_str!("images_74.rs")];
+            assert!(
+                tests
+                    .iter()
+                    .any(|t| t.contains(&format!("\"{} Fail", rule.code))
+                        || t.contains(&format!("{} Warn", rule.code))),
+                "{}: an image rule without exact-finding tests",
+                rule.code
+            );
+            checked += 1;
+            continue;
+        }
         let dir = fixture_dir().join(rule.code);
         let pass = files(&dir.join("pass"));
         let fail = files(&dir.join("fail"));

@@ -32,6 +32,7 @@ pub mod certificates;
 pub mod cni;
 pub mod components;
 pub mod control_plane;
+pub mod distro_eol;
 pub mod encryption_config;
 pub mod image_verification;
 pub mod images;
