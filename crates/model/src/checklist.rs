@@ -45,8 +45,8 @@ impl Evidence {
                 "需要访问审查记录：kcheck access-review --record",
             ),
             Evidence::Images => Text::fixed(
-                "needs image contents or scanner reports",
-                "需要镜像内容或漏洞扫描报告",
+                "needs the images: kcheck image ARCHIVE, or --images DIR with scan or cluster",
+                "需要镜像本身：kcheck image ARCHIVE，或在 scan、cluster 中使用 --images DIR",
             ),
         }
     }

@@ -1,5 +1,5 @@
 use crate::analysis::distro_eol;
-use crate::{declare_rule, Check, Context, NodePlace, Sink};
+use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::image::ImageFacts;
 use kcheck_model::{text, Date, Evidence, Level, Object, Severity, Text, WORKLOAD_KINDS};
 
@@ -168,11 +168,8 @@ fn judge(facts: &ImageFacts, ctx: &Context) -> Vec<Verdict> {
 fn check_image(facts: &ImageFacts, ctx: &Context, sink: &mut Sink) {
     let name = facts.references.first().unwrap_or(&facts.source);
     for v in judge(facts, ctx) {
-        let at = NodePlace {
-            source: format!("image {name}"),
-            path: Some(v.inside),
-            ..NodePlace::default()
-        };
+        let mut at = crate::analysis::images::place(facts, None);
+        at.path = Some(v.inside);
         let message = Text::new(
             format!("image {name} {}", v.en),
             format!("镜像 {name} {}", v.zh),

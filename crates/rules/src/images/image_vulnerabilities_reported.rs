@@ -1,4 +1,4 @@
-use crate::{declare_rule, Check, Context, NodePlace, Sink};
+use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::image::{ImageEvidence, ImageFacts, VulnReport, VulnSeverity, Vulnerability};
 use kcheck_model::{Date, Evidence, Level, Object, Severity, Text, WORKLOAD_KINDS};
 
@@ -255,11 +255,8 @@ fn check_image(facts: &ImageFacts, ctx: &Context, sink: &mut Sink) {
     }
     let name = facts.references.first().unwrap_or(&facts.source);
     for v in judge(&images.reports_for(facts), ctx) {
-        let at = NodePlace {
-            source: format!("image {name}"),
-            path: v.inside,
-            ..NodePlace::default()
-        };
+        let mut at = crate::analysis::images::place(facts, None);
+        at.path = v.inside;
         let message = Text::new(
             format!("image {name} {}", v.en),
             format!("镜像 {name} {}", v.zh),
