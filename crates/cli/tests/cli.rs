@@ -1276,3 +1276,30 @@ fn markdown_link_targets_removed(line: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[test]
+fn webhook_start_up_errors_follow_the_language() {
+    let run = |lang: &str| {
+        let o = kcheck(&[
+            "webhook",
+            "--tls-cert",
+            "/nonexistent/tls.crt",
+            "--tls-key",
+            "/nonexistent/tls.key",
+            "--lang",
+            lang,
+        ]);
+        assert_eq!(o.status.code(), Some(3));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let en = run("en");
+    assert!(
+        en.starts_with("kcheck webhook: /nonexistent/tls.crt: "),
+        "{en}"
+    );
+    let zh = run("zh");
+    assert!(
+        zh.starts_with("kcheck webhook: /nonexistent/tls.crt：无法加载 TLS 证书或私钥："),
+        "{zh}"
+    );
+}
