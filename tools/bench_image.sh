@@ -11,7 +11,8 @@
 # 1. builds the gen_image and read_image examples (release);
 # 2. generates DIR/image.tar when absent, and unpacks its layer blobs to DIR/layers/ (outside the
 #    timings: tar -tzf needs them as files);
-# 3. times, with /usr/bin/time -v: read_image on the archive (which reads every layer from the
+# 3. times, with /usr/bin/time -v: the kcheck binary's `kcheck image` (read and every rule, JSON
+#    report), read_image on the archive (which reads every layer from the
 #    archive, decompresses, hashes and walks it), then one `tar -tzf` per layer blob in one
 #    shell; prints wall times, peak RSS and the ratio. Targets: within 2x of the listing, under
 #    64 MiB of RSS.
@@ -28,7 +29,9 @@ TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench_image: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
 
 cargo build --release -q -p kcheck-image --example gen_image --example read_image
+cargo build --release -q -p kcheck
 bin="$root/target/release/examples"
+kcheck="$root/target/release/kcheck"
 
 mkdir -p "$DIR"
 archive="$DIR/image.tar"
@@ -68,9 +71,12 @@ measure() { # label, command...: prints "seconds kib"
 
 echo "summary: $("$bin/read_image" "$archive" | head -1)"
 read -r read_s read_kib < <(measure "$bin/read_image" "$archive")
+read -r kcheck_s kcheck_kib < <(measure "$kcheck" image "$archive" --format json --fail-on none)
 read -r tar_s tar_kib < <(measure bash -c 'for f in "$@"; do tar -tzf "$f"; done' _ "${layers[@]}")
 
 ratio="$(awk -v a="$read_s" -v b="$tar_s" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
 printf '%-28s %8s s  %8s MiB peak RSS\n' "read_image (kcheck-image)" "$read_s" "$(awk -v k="$read_kib" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '%-28s %8s s  %8s MiB peak RSS\n' "kcheck image (all rules)" "$kcheck_s" "$(awk -v k="$kcheck_kib" 'BEGIN { printf "%.1f", k / 1024 }')"
 printf '%-28s %8s s  %8s MiB peak RSS\n' "tar -tzf (each layer once)" "$tar_s" "$(awk -v k="$tar_kib" 'BEGIN { printf "%.1f", k / 1024 }')"
 echo "ratio read_image / tar -tzf: ${ratio}x (target: within 2x; RSS target: under 64 MiB)"
+echo "ratio kcheck image / tar -tzf: $(awk -v a="$kcheck_s" -v b="$tar_s" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')x"

@@ -337,6 +337,22 @@ fn demo_sarif_validates_against_the_sarif_schema() {
         .should_validate_formats(true)
         .build(&schema)
         .unwrap();
+    // Image findings have no file position: they must validate too.
+    let images = kcheck(&[
+        "image",
+        "examples/demo-images/shop-web.tar",
+        "--vuln-report",
+        "examples/demo-images/trivy-shop-web.json",
+        "--format",
+        "sarif",
+    ]);
+    let doc = json(&images);
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "image: {errors:#?}");
+    assert!(doc["runs"][0]["results"].as_array().unwrap().len() >= 10);
     for lang in ["en", "zh"] {
         let o = kcheck(&[
             "scan",
