@@ -516,3 +516,65 @@ fn a_dump_reports_a_workloads_finding_once_with_its_pods_unless_per_pod() {
     let (_, help, _) = kcheck(&["cluster", "--help"]);
     assert!(help.contains("--per-pod"), "{help}");
 }
+
+#[test]
+fn a_dump_with_images_judges_its_workloads_with_their_images() {
+    let demo = root().join("examples/demo-cluster");
+    let images = root().join("examples/demo-images");
+    let report = root().join("examples/demo-images/trivy-shop-web.json");
+    let (code, out, err) = kcheck(&[
+        "cluster",
+        "--from-dump",
+        demo.to_str().unwrap(),
+        "--images",
+        images.to_str().unwrap(),
+        "--vuln-report",
+        report.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let on_web: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["object"]["name"] == "web" && f["object"]["kind"] == "Deployment")
+        .filter(|f| {
+            ["KC706", "KC707", "KC610", "KC709", "KC710"].contains(&f["code"].as_str().unwrap())
+        })
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["code"].as_str().unwrap(),
+                f["level"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        on_web,
+        // The web container's image (KC706, KC707, KC610, KC709, KC710 from the report: fixable,
+        // unfixed, stale), and the init container's busybox and the proxy's nginx, which no
+        // report covers (KC710 warns).
+        [
+            "KC610 fail",
+            "KC610 fail",
+            "KC706 fail",
+            "KC707 fail",
+            "KC707 warn",
+            "KC709 warn",
+            "KC709 fail",
+            "KC710 warn",
+            "KC710 fail",
+            "KC710 warn",
+            "KC710 warn",
+            "KC710 warn",
+        ]
+    );
+    assert_eq!(item(&report, "7.4")["status"], "fail");
+    assert!(report["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e == "images"));
+}
