@@ -360,7 +360,7 @@ pub struct ImageReportArgs {
 #[derive(Args, Debug, Default, Clone)]
 pub struct ImageEvidenceArgs {
     /// A directory of image archives (and OCI layout directories): each container's image is
-    /// matched to one (by digest, then by name and tag) and judged with the workload for items
+    /// matched to one (by digest when it has one, else by name and tag) and judged with the workload for items
     /// 7.1, 7.2, 7.4 and 6.1; containers whose image is not there leave 7.1 and 7.2 not
     /// evaluated.
     #[arg(long, value_name = "DIR")]
@@ -385,6 +385,8 @@ pub struct NodeArgs {
     pub manifests: String,
     #[command(flatten)]
     pub judge: JudgeArgs,
+    #[command(flatten)]
+    pub images: ImageEvidenceArgs,
     #[command(flatten)]
     pub etcd: EtcdArgs,
     /// Try anonymous requests to this node's API server, kubelet and etcd ports (127.0.0.1 only;

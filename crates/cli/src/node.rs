@@ -74,10 +74,13 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         evidence.push(Evidence::Objects);
         Inventory::new(loaded.objects)
     };
-    let engine = Engine::default()
+    let mut engine = Engine::default()
         .with_config(config)
         .with_waivers(waivers)
         .at(now);
+    if let Some(images) = crate::image::evidence(&args.images, &mut inputs) {
+        engine = engine.with_images(images);
+    }
     let mut report = engine.run_with_node(&inventory, Some(&collected.facts), &evidence, inputs);
     if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {
         return Ok(code);
