@@ -287,3 +287,35 @@ fn an_image_missing_from_the_directory_keeps_7_1_from_passing() {
     );
     assert_eq!(status(&report, "7.1"), Status::Pass);
 }
+
+#[test]
+fn a_read_image_is_judged_by_its_content_not_its_name() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: report, namespace: shop}\nspec:\n  containers:\n  - name: report\n    image: python:3.12-slim\n";
+    let loaded = load_bytes("pod.yaml", yaml.as_bytes(), &Limits::default());
+    let codes = |report: &Report| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.item == "7.1")
+            .map(|f| f.code.to_string())
+            .collect::<Vec<_>>()
+    };
+    // Without the image, KC705 warns on the name.
+    let by_name = Engine::default().at(Now::from_unix(1_796_601_600)).run(
+        &Inventory::new(loaded.objects.clone()),
+        &[Evidence::Objects],
+        Inputs::default(),
+    );
+    assert_eq!(codes(&by_name), ["KC705"]);
+    // With it, KC706 judges what it holds and KC705 steps aside.
+    let python = ImageFacts {
+        references: vec!["docker.io/library/python:3.12-slim".into()],
+        ..full_os()
+    };
+    let by_content = engine(vec![python], Some("images")).run(
+        &Inventory::new(loaded.objects),
+        &[Evidence::Objects],
+        Inputs::default(),
+    );
+    assert_eq!(codes(&by_content), ["KC706"]);
+}

@@ -19,7 +19,8 @@ declare_rule! {
     /// and short-lived); ephemeral containers are left alone, since debugging is what they are
     /// for. What an image really contains can only be read from the image or a scanner's
     /// report, which is why item 7.1 needs image evidence to pass: this rule finds the cases a
-    /// manifest gives away.
+    /// manifest gives away. A container whose image was read (`--images DIR`) is left to
+    /// [KC706](KC706.md), which judges what the image holds rather than its name.
     ///
     /// ## Why
     /// Checklist item 7.1: a shell, a package manager and network tools in a running container
@@ -69,7 +70,7 @@ declare_rule! {
 - 排障工具箱镜像（`nicolaka/netshoot`、`network-multitool`）：**警告**；
 - `debug` 变体（`gcr.io/distroless/static:debug`、`…:nonroot-debug`）：**警告**，它给一个本来特意不带 Shell 的镜像加上了 Shell。
 
-使用这类镜像的 Init 容器只作记录（用 `busybox` 复制一个文件很常见，而且运行时间很短）；临时容器（Ephemeral Container）不检查，因为它们本来就是用于调试的。镜像里到底有什么，只能从镜像本身或扫描器的报告中读出，所以第 7.1 项需要镜像方面的证据才能判定为通过：本规则只找出清单文件本身就暴露出来的情况。
+使用这类镜像的 Init 容器只作记录（用 `busybox` 复制一个文件很常见，而且运行时间很短）；临时容器（Ephemeral Container）不检查，因为它们本来就是用于调试的。镜像里到底有什么，只能从镜像本身或扫描器的报告中读出，所以第 7.1 项需要镜像方面的证据才能判定为通过：本规则只找出清单文件本身就暴露出来的情况。已读取镜像本身（`--images DIR`）的容器交给 [KC706](KC706.md)，由它按镜像的实际内容而不是名字来判断。
 
 ## 原因
 检查清单第 7.1 项：运行中的容器里的 Shell、包管理器和网络工具，正是攻击者拿到代码执行权限后下一步要用的东西；而且每多一个软件包，就多一批需要修补的漏洞。专为单个程序构建的镜像（distroless、scratch、Chainguard、多阶段构建的最后阶段）只包含该程序需要的内容。
@@ -182,7 +183,7 @@ fn verdict(image: &str) -> Option<(String, String)> {
     })
 }
 
-fn check(object: &Object, _: &Context, sink: &mut Sink) {
+fn check(object: &Object, ctx: &Context, sink: &mut Sink) {
     let Some(pod) = object.pod_spec() else { return };
     sink.examined();
     for c in pod.containers() {
@@ -192,6 +193,10 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
         let Some(image) = c.get("image").and_then(Node::as_str) else {
             continue;
         };
+        // The image itself was read (`--images`): KC706 judges what it holds, not its name.
+        if ctx.images.and_then(|i| i.find(image)).is_some() {
+            continue;
+        }
         let Some((what_en, what_zh)) = verdict(image) else {
             continue;
         };
