@@ -508,6 +508,8 @@ pub enum FormatArg {
     Junit,
     Markdown,
     Html,
+    /// wgpolicyk8s.io/v1alpha2 PolicyReports and a ClusterPolicyReport (YAML).
+    Policyreport,
 }
 
 impl OutputArgs {

@@ -136,6 +136,7 @@ pub(crate) fn format(f: FormatArg) -> Format {
         FormatArg::Junit => Format::Junit,
         FormatArg::Markdown => Format::Markdown,
         FormatArg::Html => Format::Html,
+        FormatArg::Policyreport => Format::PolicyReport,
     }
 }
 
@@ -364,6 +365,7 @@ pub(crate) fn render_options(out: &OutputArgs) -> RenderOptions {
         color,
         examples: out.examples.0,
         snippets: false,
+        now: Some(run_now()),
     }
 }
 

@@ -6,6 +6,19 @@ use crate::exit;
 use kcheck_pss::{Level, Version};
 
 pub fn run(args: PssArgs) -> anyhow::Result<u8> {
+    if matches!(args.output.format(), crate::args::FormatArg::Policyreport) {
+        match args.output.lang.lang() {
+            kcheck_model::Lang::En => eprintln!(
+                "kcheck: --format policyreport writes the checklist report (scan, cluster, node, image); \
+                 kcheck pss writes table, json, sarif, junit, markdown or html"
+            ),
+            kcheck_model::Lang::Zh => eprintln!(
+                "kcheck：--format policyreport 用于检查清单报告（scan、cluster、node、image）；\
+                 kcheck pss 支持 table、json、sarif、junit、markdown、html"
+            ),
+        }
+        return Ok(exit::USAGE);
+    }
     let version = match Version::parse(&args.version) {
         Ok(v) => v,
         Err(_) => {

@@ -369,6 +369,17 @@ fn secrets_are_found_and_never_printed() {
     }
     assert_eq!(outputs, FORMATS.len() * LANGS.len() * 2);
 
+    // The policy reports (scan only: pss has no such format).
+    for lang in LANGS {
+        let args = ["scan", path, "--format", "policyreport", "--lang", lang];
+        let (code, output) = run(&args);
+        assert_eq!(code, Some(1), "{args:?}: {output}");
+        assert!(output.contains("rule: \"KC602\"") && output.contains("rule: \"KC603\""));
+        if let Some(piece) = leak(&output, &windows) {
+            panic!("{args:?} printed a piece of a planted secret: {piece:?}");
+        }
+    }
+
     // The HTML with every finding, each with the lines of YAML around it read back from the
     // manifests: the values beside the planted secrets are redacted, never printed.
     for lang in LANGS {

@@ -32,7 +32,15 @@ fn scan(args: &[&str], stdin: &[u8]) -> (Vec<u8>, Vec<u8>, Option<i32>) {
 #[test]
 fn streaming_and_in_memory_print_the_same() {
     let piped = b"apiVersion: v1\nkind: Pod\nmetadata: {name: piped, namespace: shop}\nspec:\n  containers: [{name: c, image: busybox}]\n";
-    for format in ["json", "sarif", "table", "markdown", "html", "junit"] {
+    for format in [
+        "json",
+        "sarif",
+        "table",
+        "markdown",
+        "html",
+        "junit",
+        "policyreport",
+    ] {
         for lang in ["en", "zh"] {
             let args = [
                 "examples/demo-cluster",

@@ -15,6 +15,7 @@ mod junit;
 mod labels;
 mod layout;
 mod markdown;
+mod policyreport;
 mod pss;
 mod sarif;
 pub mod saved;
@@ -36,6 +37,12 @@ impl<T: std::fmt::Display> serde::Serialize for Formatted<T> {
 }
 
 pub use pss::render_pss;
+
+/// The policy reports' writer with the size at which a report is split chosen (for tests; the
+/// format splits at [`MAX_POLICY_REPORT_RESULTS_BYTES`]).
+#[doc(hidden)]
+pub use policyreport::write_split_at as write_policy_reports_split_at;
+pub use policyreport::MAX_RESULTS_BYTES as MAX_POLICY_REPORT_RESULTS_BYTES;
 
 /// The one-line outcome of `--baseline` (`baseline old.json: 2 new, 40 existing, 1 fixed`), as
 /// the human formats give it and the CLI says it on standard error.
@@ -61,12 +68,22 @@ pub enum Format {
     Markdown,
     /// One self-contained page: inline CSS and script, no external assets.
     Html,
+    /// `wgpolicyk8s.io/v1alpha2` `PolicyReport`s (one per namespace) and a
+    /// `ClusterPolicyReport`, as multi-document YAML for `kubectl apply -f -`.
+    PolicyReport,
 }
 
 impl Format {
     /// The names `parse` accepts, in the order to show them.
-    pub const NAMES: &'static [&'static str] =
-        &["table", "json", "sarif", "junit", "markdown", "html"];
+    pub const NAMES: &'static [&'static str] = &[
+        "table",
+        "json",
+        "sarif",
+        "junit",
+        "markdown",
+        "html",
+        "policyreport",
+    ];
 
     /// A format by name, ignoring case (`md` is short for `markdown`).
     pub fn parse(s: &str) -> Option<Format> {
@@ -77,6 +94,7 @@ impl Format {
             "junit" => Format::Junit,
             "markdown" | "md" => Format::Markdown,
             "html" => Format::Html,
+            "policyreport" => Format::PolicyReport,
             _ => return None,
         })
     }
@@ -89,6 +107,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Markdown => "markdown",
             Format::Html => "html",
+            Format::PolicyReport => "policyreport",
         }
     }
 }
@@ -114,6 +133,9 @@ pub struct RenderOptions {
     /// for manifests read from files (`kcheck scan`), not for files a node scan read under
     /// another root nor for a cluster's objects.
     pub snippets: bool,
+    /// The run's moment, the policy reports' result `timestamp` (left out without one). The
+    /// other formats do not show it.
+    pub now: Option<kcheck_model::Now>,
 }
 
 /// Examples per group unless told otherwise.
@@ -126,6 +148,7 @@ impl Default for RenderOptions {
             color: false,
             examples: Some(DEFAULT_EXAMPLES),
             snippets: false,
+            now: None,
         }
     }
 }
@@ -151,6 +174,7 @@ pub fn render_to(
         Format::Junit => junit::write(report, opts, out),
         Format::Markdown => markdown::write(report, opts, out),
         Format::Html => html::write(report, opts, out),
+        Format::PolicyReport => policyreport::write(report, opts, out),
     }
 }
 

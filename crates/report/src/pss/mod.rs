@@ -26,6 +26,8 @@ pub fn render_pss(report: &PssReport, format: Format, opts: &RenderOptions) -> S
         Format::Junit => junit::render(report, opts),
         Format::Markdown => markdown::render(report, opts),
         Format::Html => html::render(report, opts),
+        // A Pod Security Standards report has no policy report form: its JSON.
+        Format::PolicyReport => json::render(report, opts),
     }
 }
 

@@ -6,6 +6,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+mod policyreport;
 mod sarif;
 #[path = "../support/mod.rs"]
 mod support;
