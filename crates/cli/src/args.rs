@@ -58,6 +58,10 @@ pub enum Command {
     /// new, what changed, which items changed status; a table, Markdown for a pull request, or
     /// JSON.
     Diff(DiffArgs),
+    /// Summarise JSON reports of kcheck (`--format json`), one per cluster or run: per report and
+    /// per checklist section the items of each status, the pass rate and the coverage; the items
+    /// failing in every report and in most.
+    Summary(SummaryArgs),
     /// Run the admission webhook: AdmissionReview over HTTPS at POST /validate, judged by the
     /// same rules (see crates/webhook/README.md); /healthz, /readyz, /metrics.
     Webhook(WebhookArgs),
@@ -72,6 +76,12 @@ pub struct ClusterArgs {
     /// The kubeconfig context to use.
     #[arg(long, value_name = "NAME", conflicts_with = "from_dump")]
     pub context: Option<String>,
+    /// Audit one namespace: its objects, the Namespace itself and the cluster-scoped objects
+    /// (ClusterRoles and their bindings, webhooks, ...). Everything is listed, then what lies in
+    /// other namespaces is dropped; items that need the whole cluster are then not evaluated
+    /// ("scoped to namespace NS") unless what was seen fails them.
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
     /// Audit a dump instead of a live cluster: `kubectl get ... -o json` output, or a directory
     /// of such files with `kubectl version -o json` as version.json (README shows the command).
     #[arg(long, value_name = "FILE|DIR")]
@@ -195,6 +205,28 @@ pub struct DiffArgs {
     /// Write the comparison to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SummaryArgs {
+    /// JSON reports of scan, cluster, node or image. A report is named by the cluster, dump,
+    /// node or paths it says it judged, else by its file's name.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// table, markdown, json or html (one self-contained page).
+    #[arg(long, short = 'f', value_enum, default_value_t = SummaryFormatArg::Table)]
+    pub format: SummaryFormatArg,
+    /// Language of the table, Markdown and HTML (JSON is the same in both).
+    #[arg(long, value_enum, default_value_t = LangArg::from_env())]
+    pub lang: LangArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SummaryFormatArg {
+    Table,
+    Json,
+    Markdown,
+    Html,
 }
 
 #[derive(Args, Debug)]
