@@ -630,8 +630,21 @@ pub enum FailOn {
 
 /// Parses the command line; on a usage error prints it and returns exit code 3 (help and
 /// version return 0).
+/// Invoked as `kubectl-kcheck` (a kubectl plugin, `kubectl kcheck ...`), the usage and help
+/// name the command `kubectl kcheck`.
 pub fn parse() -> Result<Cli, u8> {
-    match Cli::try_parse() {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    if std::env::args_os()
+        .next()
+        .is_some_and(|argv0| is_plugin_name(std::path::Path::new(&argv0)))
+    {
+        command = command.bin_name(PLUGIN).display_name(PLUGIN);
+    }
+    let parsed = command
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|m| Cli::from_arg_matches(&m).map_err(|e| e.format(&mut command)));
+    match parsed {
         Ok(cli) => Ok(cli),
         Err(e) => {
             let code = if e.use_stderr() {
@@ -645,9 +658,33 @@ pub fn parse() -> Result<Cli, u8> {
     }
 }
 
+/// The command's name as a kubectl plugin.
+const PLUGIN: &str = "kubectl kcheck";
+
+/// Whether argv[0] names the plugin: `kubectl-kcheck`, or `kubectl-kcheck.exe` on Windows, in
+/// any directory.
+fn is_plugin_name(argv0: &std::path::Path) -> bool {
+    let Some(name) = argv0.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.strip_suffix(".exe").unwrap_or(name);
+    name == "kubectl-kcheck"
+}
+
 #[cfg(test)]
 mod tests {
     use super::LangArg;
+
+    #[test]
+    fn the_plugin_is_known_by_its_file_name() {
+        use super::is_plugin_name;
+        use std::path::Path;
+        assert!(is_plugin_name(Path::new("kubectl-kcheck")));
+        assert!(is_plugin_name(Path::new("/usr/local/bin/kubectl-kcheck")));
+        assert!(is_plugin_name(Path::new("C:/krew/bin/kubectl-kcheck.exe")));
+        assert!(!is_plugin_name(Path::new("/usr/bin/kcheck")));
+        assert!(!is_plugin_name(Path::new("kubectl-kcheck-old")));
+    }
 
     fn lang(vars: &[(&str, &str)]) -> kcheck_model::Lang {
         LangArg::from_vars(|name| {

@@ -59,8 +59,8 @@ impl StatusCounts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FleetReport {
     /// The name the summary shows: the report's target (its context, dump, node or inputs,
-    /// with ` -n NS` when a cluster audit was scoped), else the file's name; ` (FILE)` is added
-    /// when two reports would have the same name.
+    /// with ` -n NS` when a cluster audit was scoped), else the file's name; the file's name
+    /// (or path) is added in parentheses when two reports would have the same name.
     pub name: String,
     pub file: String,
     /// `scan`, `cluster`, `node`, `image`; empty when the report does not say.
@@ -201,7 +201,7 @@ impl FleetSummary {
 }
 
 /// Each input's name: its target (` -n NS` added when scoped), else its file's name; a name two
-/// inputs share gets ` (FILE)` added.
+/// inputs share gets ` (FILE NAME)` added, or ` (PATH)` when the file names are the same too.
 fn names(inputs: &[FleetInput]) -> Vec<String> {
     let base: Vec<String> = inputs
         .iter()
@@ -213,11 +213,26 @@ fn names(inputs: &[FleetInput]) -> Vec<String> {
             _ => file_name(&i.file),
         })
         .collect();
-    base.iter()
+    // A shared name gets the file's name, or its whole path when that is shared too.
+    let shared = |names: &[String], name: &String| names.iter().filter(|b| *b == name).count() > 1;
+    let by_file: Vec<String> = base
+        .iter()
         .zip(inputs)
         .map(|(name, input)| {
-            if base.iter().filter(|b| *b == name).count() > 1 {
-                format!("{name} ({})", input.file)
+            if shared(&base, name) {
+                format!("{name} ({})", file_name(&input.file))
+            } else {
+                name.clone()
+            }
+        })
+        .collect();
+    by_file
+        .iter()
+        .zip(&base)
+        .zip(inputs)
+        .map(|((name, first), input)| {
+            if shared(&by_file, name) {
+                format!("{first} ({})", input.file)
             } else {
                 name.clone()
             }
@@ -266,17 +281,26 @@ mod tests {
                 input("a/prod.json", Some("prod"), &["1.1", "3.2", "7.1"]),
                 input("b/stage.json", None, &["1.1", "3.2"]),
                 input("c/prod.json", Some("prod"), &["1.1", "7.1", "2.1"]),
+                input("d/x.json", Some("dev"), &["1.1", "3.2", "7.1"]),
+                input("e/y.json", Some("dev"), &["1.1"]),
             ],
             Vec::new(),
         );
         let names: Vec<&str> = s.reports.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
             names,
-            ["prod (a/prod.json)", "stage.json", "prod (c/prod.json)"]
+            [
+                "prod (a/prod.json)",
+                "stage.json",
+                "prod (c/prod.json)",
+                "dev (x.json)",
+                "dev (y.json)"
+            ]
         );
         let ids = |l: &[FleetItem]| l.iter().map(|i| i.item.id).collect::<Vec<_>>();
         assert_eq!(ids(&s.failing_everywhere), ["1.1"]);
         assert_eq!(ids(&s.failing_in_most), ["3.2", "7.1"]);
+        assert_eq!(s.failing_in_most[0].failing_in.len(), 3);
         assert_eq!(s.reports[0].counts.fail, 3);
         assert_eq!(s.reports[0].counts.pass, 32);
         assert_eq!(s.reports[0].sections[0].counts.fail, 1);
