@@ -2,7 +2,6 @@
 //! scan of a one-Deployment directory), in every format and both languages, with an unreadable
 //! fourth; `kcheck cluster -n NS`; and the binary as the kubectl plugin `kubectl-kcheck`.
 
-use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
 
