@@ -455,3 +455,32 @@ fn the_binary_as_a_kubectl_plugin() {
     let help = stdout(&command(&["--help"]).output().unwrap());
     assert!(help.contains("\nUsage: kcheck <COMMAND>\n"), "{help}");
 }
+
+#[test]
+fn the_fleet_example_passes_kcheck_and_the_krew_manifest_names_the_plugin() {
+    let o = command(&["scan", "deploy/fleet", "--color", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "deploy/fleet does not pass kcheck's own scan:\n{}",
+        stdout(&o)
+    );
+    let krew = std::fs::read_to_string(root().join("deploy/krew/kcheck.yaml")).unwrap();
+    assert!(krew.contains("\napiVersion: krew.googlecontainertools.github.com/v1alpha2\nkind: Plugin\nmetadata:\n  # The plugin's name: `kubectl kcheck`.\n  name: kcheck\n"));
+    for platform in ["linux_amd64", "linux_arm64", "darwin_amd64", "darwin_arm64"] {
+        let (os, arch) = platform.split_once('_').unwrap();
+        assert!(
+            krew.contains(&format!(
+                "      matchLabels:\n        os: {os}\n        arch: {arch}\n    uri: https://kcheck.example.invalid/releases/v0.1.0/kubectl-kcheck_{platform}.tar.gz\n    sha256: \"{}\"\n    bin: kubectl-kcheck\n",
+                "0".repeat(64)
+            )),
+            "{platform}"
+        );
+    }
+    assert_eq!(
+        krew.matches("    - from: LICENSE\n      to: .\n").count(),
+        4
+    );
+}
