@@ -140,6 +140,16 @@ fn report_rows(s: &FleetSummary, lang: Lang) -> Vec<Vec<String>> {
 
 /// Rows aligned in columns: the first `left` columns to the left, the others to the right.
 fn aligned(rows: &[Vec<String>], left: usize, indent: &str, out: &mut String) {
+    // Measured as the terminal will show them: control characters already replaced.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::layout::clean(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = rows.as_slice();
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|c| {
@@ -316,11 +326,10 @@ tr.sec td{background:#f6f8fa;font-weight:600}.f{color:#cf222e}";
 pub(crate) fn html(s: &FleetSummary, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
     let esc = crate::html::esc;
     let mut o = String::new();
-    crate::html::document_start(&mut o, TITLE.get(lang), lang);
-    let _ = writeln!(o, "<style>{STYLE}</style>");
+    crate::html::page_start(&mut o, TITLE.get(lang), lang, STYLE);
     let _ = writeln!(o, "<p>{}</p>", esc(&count_line(s, lang)));
-    let row = |o: &mut String, cells: &[String], left: usize, class: &str| {
-        let _ = write!(o, "<tr{class}>");
+    let row = |o: &mut String, cells: &[String], left: usize| {
+        o.push_str("<tr>");
         for (c, cell) in cells.iter().enumerate() {
             let n = if c < left { "" } else { " class=\"n\"" };
             let _ = write!(o, "<td{n}>{}</td>", esc(cell));
@@ -337,20 +346,22 @@ pub(crate) fn html(s: &FleetSummary, lang: Lang, out: &mut dyn Write) -> io::Res
     if !s.reports.is_empty() {
         head(&mut o, &heads(&[&REPORT, &MODE], lang));
         for r in report_rows(s, lang) {
-            row(&mut o, &r, 2, "");
+            row(&mut o, &r, 2);
         }
         o.push_str("</table>\n");
         let _ = writeln!(o, "<h2>{}</h2>", esc(BY_SECTION.get(lang)));
         head(&mut o, &heads(&[&SECTION], lang));
         for section in &SECTIONS {
-            let mut title = vec![section_title(section.number, lang)];
-            title.resize(9, String::new());
-            row(&mut o, &title, 9, " class=\"sec\"");
+            let _ = writeln!(
+                o,
+                "<tr class=\"sec\"><td colspan=\"9\">{}</td></tr>",
+                esc(&section_title(section.number, lang))
+            );
             for r in &s.reports {
                 let sec = section_of(r, section.number);
                 let mut cells = vec![r.name.clone()];
                 cells.extend(count_cells(&sec.0, sec.1, lang));
-                row(&mut o, &cells, 1, "");
+                row(&mut o, &cells, 1);
             }
         }
         o.push_str("</table>\n");
@@ -478,4 +489,71 @@ pub(crate) fn json(s: &FleetSummary, out: &mut dyn Write) -> io::Result<()> {
             .collect(),
     };
     write_json(&doc, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kcheck_model::{Status, Target, ITEMS};
+
+    fn input(name: &str, fail: &[&str]) -> FleetInput {
+        FleetInput {
+            file: format!("{name}.json"),
+            target: Some(Target {
+                mode: "cluster".into(),
+                name: name.into(),
+                namespace: None,
+            }),
+            items: ITEMS
+                .iter()
+                .map(|i| {
+                    let s = if fail.contains(&i.id) {
+                        Status::Fail
+                    } else {
+                        Status::NotEvaluated
+                    };
+                    (i.id.to_string(), s)
+                })
+                .collect(),
+        }
+    }
+
+    fn table_of(s: &FleetSummary, lang: Lang) -> String {
+        crate::layout::to_string(|out| table(s, lang, &mut Scrubbed(out)))
+    }
+
+    #[test]
+    fn names_of_any_width_line_up_and_control_characters_are_scrubbed() {
+        let s = FleetSummary::of(
+            vec![
+                input("生产集群", &["1.1"]),
+                input("dev\u{1b}[31m", &["1.1", "2.2"]),
+            ],
+            Vec::new(),
+        );
+        let t = table_of(&s, Lang::En);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(
+            lines[2..5],
+            [
+                "Report    Mode     PASS  FAIL  WARN  MANUAL  N/E  ERROR  Pass rate   Coverage",
+                "生产集群  cluster     0     1     0       0   34      0   0/1 (0%)  1/35 (2%)",
+                "dev\u{FFFD}[31m  cluster     0     2     0       0   33      0   0/2 (0%)  2/35 (5%)",
+            ]
+        );
+        assert!(t.contains("\nFailing in every report\n  1.1  "), "{t}");
+        assert!(t.contains("\nFailing in most reports\n  none\n"), "{t}");
+    }
+
+    #[test]
+    fn markdown_escapes_names() {
+        let s = FleetSummary::of(vec![input("a|b", &[]), input("c", &[])], Vec::new());
+        let mut out = Vec::new();
+        markdown(&s, Lang::En, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
+        assert!(
+            md.contains("\n| a\\|b | cluster | 0 | 0 | 0 | 0 | 35 | 0 | - | 0/35 (0%) |\n"),
+            "{md}"
+        );
+    }
 }
