@@ -58,6 +58,10 @@ pub enum Command {
     /// new, what changed, which items changed status; a table, Markdown for a pull request, or
     /// JSON.
     Diff(DiffArgs),
+    /// Summarise JSON reports of kcheck (`--format json`), one per cluster or run: per report and
+    /// per checklist section the items of each status, the pass rate and the coverage; the items
+    /// failing in every report and in most.
+    Summary(SummaryArgs),
     /// Run the admission webhook: AdmissionReview over HTTPS at POST /validate, judged by the
     /// same rules (see crates/webhook/README.md); /healthz, /readyz, /metrics.
     Webhook(WebhookArgs),
@@ -72,6 +76,12 @@ pub struct ClusterArgs {
     /// The kubeconfig context to use.
     #[arg(long, value_name = "NAME", conflicts_with = "from_dump")]
     pub context: Option<String>,
+    /// Audit one namespace: its objects, the Namespace itself and the cluster-scoped objects
+    /// (ClusterRoles and their bindings, webhooks, ...). Everything is listed, then what lies in
+    /// other namespaces is dropped; items that need the whole cluster are then not evaluated
+    /// ("scoped to namespace NS") unless what was seen fails them.
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
     /// Audit a dump instead of a live cluster: `kubectl get ... -o json` output, or a directory
     /// of such files with `kubectl version -o json` as version.json (README shows the command).
     #[arg(long, value_name = "FILE|DIR")]
@@ -195,6 +205,28 @@ pub struct DiffArgs {
     /// Write the comparison to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SummaryArgs {
+    /// JSON reports of scan, cluster, node or image. A report is named by the cluster, dump,
+    /// node or paths it says it judged, else by its file's name.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// table, markdown, json or html (one self-contained page).
+    #[arg(long, short = 'f', value_enum, default_value_t = SummaryFormatArg::Table)]
+    pub format: SummaryFormatArg,
+    /// Language of the table, Markdown and HTML (JSON is the same in both).
+    #[arg(long, value_enum, default_value_t = LangArg::from_env())]
+    pub lang: LangArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SummaryFormatArg {
+    Table,
+    Json,
+    Markdown,
+    Html,
 }
 
 #[derive(Args, Debug)]
@@ -600,8 +632,21 @@ pub enum FailOn {
 
 /// Parses the command line; on a usage error prints it and returns exit code 3 (help and
 /// version return 0).
+/// Invoked as `kubectl-kcheck` (a kubectl plugin, `kubectl kcheck ...`), the usage and help
+/// name the command `kubectl kcheck`.
 pub fn parse() -> Result<Cli, u8> {
-    match Cli::try_parse() {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    if std::env::args_os()
+        .next()
+        .is_some_and(|argv0| is_plugin_name(std::path::Path::new(&argv0)))
+    {
+        command = command.bin_name(PLUGIN).display_name(PLUGIN);
+    }
+    let parsed = command
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|m| Cli::from_arg_matches(&m).map_err(|e| e.format(&mut command)));
+    match parsed {
         Ok(cli) => Ok(cli),
         Err(e) => {
             let code = if e.use_stderr() {
@@ -615,9 +660,33 @@ pub fn parse() -> Result<Cli, u8> {
     }
 }
 
+/// The command's name as a kubectl plugin.
+const PLUGIN: &str = "kubectl kcheck";
+
+/// Whether argv[0] names the plugin: `kubectl-kcheck`, or `kubectl-kcheck.exe` on Windows, in
+/// any directory.
+fn is_plugin_name(argv0: &std::path::Path) -> bool {
+    let Some(name) = argv0.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.strip_suffix(".exe").unwrap_or(name);
+    name == "kubectl-kcheck"
+}
+
 #[cfg(test)]
 mod tests {
     use super::LangArg;
+
+    #[test]
+    fn the_plugin_is_known_by_its_file_name() {
+        use super::is_plugin_name;
+        use std::path::Path;
+        assert!(is_plugin_name(Path::new("kubectl-kcheck")));
+        assert!(is_plugin_name(Path::new("/usr/local/bin/kubectl-kcheck")));
+        assert!(is_plugin_name(Path::new("C:/krew/bin/kubectl-kcheck.exe")));
+        assert!(!is_plugin_name(Path::new("/usr/bin/kcheck")));
+        assert!(!is_plugin_name(Path::new("kubectl-kcheck-old")));
+    }
 
     fn lang(vars: &[(&str, &str)]) -> kcheck_model::Lang {
         LangArg::from_vars(|name| {

@@ -93,6 +93,21 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
             }
         }
     };
+    let (objects, inputs) = match &args.namespace {
+        Some(ns) => scope(objects, inputs, ns),
+        None => (objects, inputs),
+    };
+    let target = kcheck_model::Target {
+        mode: "cluster".to_string(),
+        name: match &args.from_dump {
+            Some(path) => path.display().to_string(),
+            None => kcheck_cluster::collect::context_name(
+                args.kubeconfig.as_deref(),
+                args.context.as_deref(),
+            ),
+        },
+        namespace: args.namespace.clone(),
+    };
     let collected_at = started.elapsed();
     let rss_collected = kcheck_scan::peak_kib() / 1024;
     // The server's version, unless the user said otherwise.
@@ -111,12 +126,14 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
         .with_config(config)
         .with_waivers(waivers)
         .per_pod(args.per_pod)
+        .scoped_to(args.namespace.clone())
         .at(now);
     if let Some(images) = crate::image::evidence(&args.images, &mut inputs) {
         engine = engine.with_images(images);
     }
     let judged_from = started.elapsed();
     let mut report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);
+    report.target = Some(target);
     if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {
         return Ok(code);
     }
@@ -166,4 +183,34 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
     std::mem::forget(report);
     std::mem::forget(inventory);
     Ok(code)
+}
+
+/// The objects of namespace `ns`, the Namespace itself and the cluster-scoped objects; the rest
+/// dropped and counted in the inputs' skipped list, which says the audit was scoped.
+fn scope(
+    objects: Vec<kcheck_model::Object>,
+    mut inputs: kcheck_model::Inputs,
+    ns: &str,
+) -> (Vec<kcheck_model::Object>, kcheck_model::Inputs) {
+    let before = objects.len();
+    let kept: Vec<kcheck_model::Object> = objects
+        .into_iter()
+        .filter(|o| match &o.namespace {
+            Some(n) => n == ns,
+            None => o.kind != "Namespace" || o.name == ns,
+        })
+        .collect();
+    let dropped = before - kept.len();
+    inputs.skipped.push(kcheck_model::Skipped {
+        path: format!("-n {ns}"),
+        reason: kcheck_model::Text::new(
+            format!(
+                "audit scoped to namespace {ns}: {dropped} objects of other namespaces dropped; items that need the whole cluster are not evaluated"
+            ),
+            format!(
+                "审计范围限于名字空间 {ns}：丢弃了其他名字空间的 {dropped} 个对象；需要整个集群的检查项不作评估"
+            ),
+        ),
+    });
+    (kept, inputs)
 }

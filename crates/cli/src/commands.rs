@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             let judged_at = started.elapsed();
             let mut report = report;
             report.inputs.merge(image_inputs);
+            report.target = Some(target("scan", paths));
             if let Err(code) = compare_baseline(&mut report, &args.judge) {
                 return Ok(code);
             }
@@ -90,6 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Cluster(args) => crate::cluster::run(args),
         Command::Webhook(args) => crate::webhook::run(args),
         Command::Diff(args) => crate::diff::run(args),
+        Command::Summary(args) => crate::summary::run(args),
         Command::Rules(args) => {
             let (rules, lang) = (registry::summaries(), args.lang.lang());
             write_stdout(&match args.format {
@@ -412,6 +414,20 @@ pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
 
 /// Writes a report command's view (`write` is one of kcheck-report's `write_*`) to standard
 /// output.
+/// What a run judged, named by its paths (`-` for standard input), as the JSON report's
+/// `target` gives it.
+pub(crate) fn target(mode: &str, paths: &[std::path::PathBuf]) -> kcheck_model::Target {
+    kcheck_model::Target {
+        mode: mode.to_string(),
+        name: paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        namespace: None,
+    }
+}
+
 pub(crate) fn write_view(
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Result<()> {

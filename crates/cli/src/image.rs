@@ -40,6 +40,7 @@ pub fn run(args: ImageArgs) -> anyhow::Result<u8> {
         .at(crate::commands::run_now());
     let report = engine.run(&Inventory::new(Vec::new()), &[Evidence::Images], inputs);
     let mut report = report;
+    report.target = Some(crate::commands::target("image", &args.paths));
     if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {
         return Ok(code);
     }

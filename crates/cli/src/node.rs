@@ -82,9 +82,30 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         engine = engine.with_images(images);
     }
     let mut report = engine.run_with_node(&inventory, Some(&collected.facts), &evidence, inputs);
+    report.target = Some(node_target(&args.root));
     if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {
         return Ok(code);
     }
     emit(&report, &args.judge.output, false)?;
     Ok(exit_code(&report, &args.judge))
+}
+
+/// The node a report is about: its host name (`ROOT/etc/hostname`, else the kernel's when the
+/// root is this machine's `/`), else the root directory.
+fn node_target(root: &std::path::Path) -> kcheck_model::Target {
+    let read = |p: std::path::PathBuf| {
+        std::fs::read_to_string(p)
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty() && s.len() <= 253 && !s.chars().any(char::is_control))
+    };
+    let mut name = read(root.join("etc/hostname"));
+    if name.is_none() && root == std::path::Path::new("/") {
+        name = read("/proc/sys/kernel/hostname".into());
+    }
+    kcheck_model::Target {
+        mode: "node".to_string(),
+        name: name.unwrap_or_else(|| root.display().to_string()),
+        namespace: None,
+    }
 }

@@ -73,6 +73,15 @@ fn without_files_read(format: &str, report: &str, files: u64) -> String {
                 v["inputs"].as_object_mut().unwrap().remove(key);
             }
             v["summary"].as_object_mut().unwrap().remove("files_read");
+            // What was judged: the context of a live run (the kubeconfig's current context,
+            // `test`), the dump's path.
+            assert_eq!(v["target"]["mode"], "cluster");
+            if files == 0 {
+                assert_eq!(v["target"]["name"], "test");
+            } else {
+                assert!(v["target"]["name"].as_str().unwrap().ends_with("dump"));
+            }
+            v.as_object_mut().unwrap().remove("target");
             serde_json::to_string_pretty(&v).unwrap()
         }
         "table" => {

@@ -173,6 +173,22 @@ pub async fn config(options: &Options) -> Result<kube::Config, ConnectError> {
     }
 }
 
+/// The name of the cluster a live audit is about: the context given, else the kubeconfig's
+/// current context, else `in-cluster` (the service account's cluster, or no kubeconfig).
+pub fn context_name(kubeconfig: Option<&std::path::Path>, context: Option<&str>) -> String {
+    if let Some(c) = context {
+        return c.to_string();
+    }
+    let read = match kubeconfig {
+        Some(path) => kube::config::Kubeconfig::read_from(path),
+        None => kube::config::Kubeconfig::read(),
+    };
+    read.ok()
+        .and_then(|k| k.current_context)
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "in-cluster".to_string())
+}
+
 /// Connects and collects, on a runtime of its own.
 pub fn run(
     options: &Options,

@@ -8,6 +8,7 @@ pub mod duration;
 pub mod facts;
 pub mod finding;
 pub mod findings;
+pub mod fleet;
 pub mod glob;
 pub mod image;
 pub mod inventory;
@@ -31,6 +32,9 @@ pub use duration::{go_duration_nanos, go_duration_seconds};
 pub use facts::{ComponentKind, ConfigRole, FileRole, Flags, NodeFacts};
 pub use finding::{item_order, Finding, Level, Location, Note, NoteKind, Severity, Status};
 pub use findings::{Backing, Brief, FindingRef, Findings, Spill};
+pub use fleet::{
+    FleetError, FleetInput, FleetItem, FleetReport, FleetSection, FleetSummary, StatusCounts,
+};
 pub use inventory::Inventory;
 pub use netpol_coverage::{
     MetadataAccess, NetpolCoverage, NetpolNamespace, NetpolTotals, NetpolWorkload, OpenedBy,
@@ -41,7 +45,7 @@ pub use pss_report::{PssColumn, PssField, PssReport, PssVerdict, PssViolation, P
 pub use quantity::{node_quantity, parse_quantity};
 pub use report::{
     Diagnostic, DiagnosticSeverity, Inputs, ItemResult, Report, RuleInfo, RuleSummary, Score,
-    Skipped, Unavailable, UnavailableCause,
+    Skipped, Target, Unavailable, UnavailableCause,
 };
 pub use text::{Lang, Text};
 pub use value::{Entry, FieldPath, Node, Pos, Segment, Str, Value};

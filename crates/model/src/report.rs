@@ -179,6 +179,21 @@ pub struct Report {
     /// This run compared with an earlier report (`--baseline`), when one was given.
     #[serde(skip)]
     pub baseline: Option<Box<crate::baseline::Baseline>>,
+    /// What the run judged (the cluster's context, the dump, the node, the inputs), when the
+    /// command says: `kcheck summary` names a report by it.
+    pub target: Option<Target>,
+}
+
+/// What a report is about, as the JSON report's `target` gives it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Target {
+    /// The command that judged it: `scan`, `cluster`, `node`, `image`.
+    pub mode: String,
+    /// The kubeconfig context or the dump's path (cluster), the node's root (node), the paths
+    /// given (scan, image).
+    pub name: String,
+    /// The namespace a cluster audit was scoped to (`kcheck cluster -n NS`).
+    pub namespace: Option<String>,
 }
 
 impl Report {

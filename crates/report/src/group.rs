@@ -325,6 +325,7 @@ mod tests {
             inputs: Default::default(),
             waivers: Default::default(),
             baseline: None,
+            target: None,
         }
     }
 

@@ -62,7 +62,7 @@ pub(crate) fn document_start(out: &mut String, title: &str, lang: Lang) {
     page_start(out, title, lang, "");
 }
 
-fn page_start(out: &mut String, title: &str, lang: Lang, more_style: &str) {
+pub(crate) fn page_start(out: &mut String, title: &str, lang: Lang, more_style: &str) {
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\

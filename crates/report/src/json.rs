@@ -16,6 +16,10 @@ pub(crate) const SCHEMA: u32 = 1;
 struct JsonReport<'a> {
     schema: u32,
     tool: Tool<'a>,
+    /// What the run judged (`kcheck summary` names the report by it); absent when the command
+    /// does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<JsonTarget<'a>>,
     evidence: &'a [Evidence],
     summary: Summary,
     items: Vec<JsonItem<'a>>,
@@ -25,6 +29,14 @@ struct JsonReport<'a> {
     /// This run against an earlier report (`--baseline`); absent without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<JsonBaseline<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonTarget<'a> {
+    mode: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -287,6 +299,11 @@ fn document<'r>(report: &'r Report, opts: &RenderOptions) -> JsonReport<'r> {
             version: report.tool_version,
             rules: Some(report.rules.iter().map(|r| r.code).collect()),
         },
+        target: report.target.as_ref().map(|t| JsonTarget {
+            mode: &t.mode,
+            name: &t.name,
+            namespace: t.namespace.as_deref(),
+        }),
         evidence: &report.evidence,
         summary: summary(report),
         items: labels::items_in_order(report)

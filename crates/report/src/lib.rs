@@ -50,8 +50,9 @@ pub fn baseline_line(b: &kcheck_model::Baseline, lang: Lang) -> String {
     labels::baseline_line(b, lang)
 }
 pub use views::{
-    explanation, rules_json, rules_table, write_access_review, write_diff, write_netpol,
-    write_who_can, Diff, DiffTotals, ItemDiff, ViewFormat,
+    explanation, fleet_input, rules_json, rules_table, write_access_review, write_diff,
+    write_netpol, write_summary, write_who_can, Diff, DiffTotals, ItemDiff, SummaryFormat,
+    ViewFormat,
 };
 
 /// An output format.

@@ -25,12 +25,20 @@ pub struct SavedReport {
     pub rules: Option<Vec<String>>,
     pub items: Vec<SavedItem>,
     pub findings: Vec<SavedFinding>,
+    /// The kinds of evidence the run had (`objects`, `cluster`, `node`, `images`).
+    pub evidence: Vec<String>,
+    /// What the run judged, when the report says (reports since `target`).
+    pub target: Option<kcheck_model::Target>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedItem {
     pub id: String,
     pub status: Status,
+    /// The checklist section, when the report gives it (else the item's own).
+    pub section: Option<u8>,
+    /// Why the item has its status, in the report's language.
+    pub reason: Option<String>,
 }
 
 /// Why a saved report could not be read. Its `Display` names the file, and the line and column
@@ -73,6 +81,9 @@ struct RawHeader {
 #[derive(Deserialize)]
 struct RawReport {
     #[serde(default)]
+    evidence: Vec<String>,
+    target: Option<RawTarget>,
+    #[serde(default)]
     items: Vec<RawItem>,
     #[serde(default)]
     findings: Vec<RawFinding>,
@@ -89,6 +100,17 @@ struct RawTool {
 struct RawItem {
     id: String,
     status: Status,
+    section: Option<u8>,
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawTarget {
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    name: String,
+    namespace: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -258,9 +280,17 @@ fn from_raw(raw: RawReport, tool: RawTool, name: String) -> SavedReport {
             .map(|i| SavedItem {
                 id: i.id,
                 status: i.status,
+                section: i.section,
+                reason: i.reason,
             })
             .collect(),
         findings,
+        evidence: raw.evidence,
+        target: raw.target.map(|t| kcheck_model::Target {
+            mode: t.mode,
+            name: t.name,
+            namespace: t.namespace,
+        }),
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Engine {
     per_pod: bool,
     /// The run's images and scanner reports (`kcheck image`, `--images`, `--vuln-report`).
     pub(crate) images: Option<Arc<kcheck_model::image::ImageEvidence>>,
+    /// The namespace a cluster audit is scoped to (`kcheck cluster -n NS`), see
+    /// [`Engine::scoped_to`].
+    scope: Option<String>,
 }
 
 /// The rules a run's evidence lets run, and the object and gather rules by kind.
@@ -45,6 +48,9 @@ impl Plan {
             .iter()
             .copied()
             .filter(|r| evidence.contains(&r.evidence))
+            // A scoped audit's inventory is not the whole cluster: the rules that judge the
+            // inventory as a whole would take what lies outside the namespace for absent.
+            .filter(|r| engine.scope.is_none() || !matches!(r.check, Check::Inventory(_)))
             .collect();
         let mut by_kind: HashMap<&'static str, Vec<(usize, &'static Rule)>> = HashMap::default();
         for (i, rule) in runnable.iter().enumerate() {
@@ -153,6 +159,7 @@ impl Engine {
             timings: None,
             per_pod: false,
             images: None,
+            scope: None,
         }
     }
 
@@ -211,6 +218,17 @@ impl Engine {
         self
     }
 
+    /// Judges an inventory limited to namespace `ns` and the cluster-scoped objects (a cluster
+    /// audit with `-n NS`): the run has no whole-cluster evidence (`Evidence::Cluster` is dropped
+    /// and `Context::whole_cluster` is false), the rules that judge the whole inventory do not
+    /// run, and an item that needs the whole cluster (one of whose rules reads cluster evidence
+    /// or the whole inventory) never passes: unless it fails or warns on what was seen, it is
+    /// not evaluated, "scoped to namespace NS".
+    pub fn scoped_to(mut self, ns: Option<String>) -> Engine {
+        self.scope = ns;
+        self
+    }
+
     pub fn with_config(mut self, config: Config) -> Engine {
         self.config = config;
         self
@@ -234,6 +252,17 @@ impl Engine {
         evidence: &[Evidence],
         inputs: Inputs,
     ) -> Report {
+        let scoped: Vec<Evidence>;
+        let evidence = if self.scope.is_some() {
+            scoped = evidence
+                .iter()
+                .copied()
+                .filter(|e| *e != Evidence::Cluster)
+                .collect();
+            scoped.as_slice()
+        } else {
+            evidence
+        };
         let plan = Plan::new(self, evidence);
         let mut ctx = Context::new(inventory, &self.config)
             .with_node(node)
@@ -425,6 +454,10 @@ impl Engine {
                             })
                     });
                 let (status, reason) = unseen(status, reason, &blind, solid);
+                let (status, reason) = match &self.scope {
+                    Some(ns) if self.needs_whole_cluster(item.id) => scoped(status, reason, ns),
+                    _ => (status, reason),
+                };
                 ItemResult {
                     item,
                     status,
@@ -451,7 +484,44 @@ impl Engine {
                 self.waivers.summary()
             },
             baseline: None,
+            target: None,
         }
+    }
+}
+
+impl Engine {
+    /// Whether a pass of `item` is a claim about the whole cluster: one of its rules reads cluster
+    /// evidence or judges the whole inventory.
+    fn needs_whole_cluster(&self, item: &str) -> bool {
+        self.rules.iter().any(|r| {
+            r.item == item
+                && (r.evidence == Evidence::Cluster || matches!(r.check, Check::Inventory(_)))
+        })
+    }
+}
+
+/// An item that needs the whole cluster on an audit scoped to `ns`: failures and warnings on
+/// what was seen stand; otherwise not evaluated, saying why first.
+fn scoped(status: Status, reason: Option<Text>, ns: &str) -> (Status, Option<Text>) {
+    let why = Text::new(
+        format!("scoped to namespace {ns}"),
+        format!("审计范围限于名字空间 {ns}"),
+    );
+    match status {
+        Status::Pass => (Status::NotEvaluated, Some(why)),
+        Status::NotEvaluated => {
+            // What the run could not list still matters; "needs a live cluster" or "no rule
+            // runs" only repeats that the scope left the cluster evidence out.
+            let reason = match reason {
+                Some(r) if r.en.starts_with("could not see") => Text::new(
+                    format!("{}; {}", why.en, r.en),
+                    format!("{}；{}", why.zh, r.zh),
+                ),
+                _ => why,
+            };
+            (Status::NotEvaluated, Some(reason))
+        }
+        other => (other, reason),
     }
 }
 

@@ -15,13 +15,15 @@ mod access_review;
 mod diff;
 mod netpol;
 mod rules;
+mod summary;
 mod who_can;
 
-use kcheck_model::{AccessReview, GrantScope, Lang, NetpolCoverage, WhoCan};
+use kcheck_model::{AccessReview, FleetSummary, GrantScope, Lang, NetpolCoverage, WhoCan};
 use std::io;
 
 pub use diff::{Diff, DiffTotals, ItemDiff};
 pub use rules::{explanation, rules_json, rules_table};
+pub use summary::fleet_input;
 
 /// The formats of the report commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -89,6 +91,31 @@ pub fn write_diff(
         ViewFormat::Table => diff::table(diff, examples, lang, &mut Scrubbed(out)),
         ViewFormat::Json => diff::json(diff, out),
         ViewFormat::Markdown => diff::markdown(diff, examples, lang, out),
+    }
+}
+
+/// The formats of `kcheck summary`: those of the report commands, and one HTML page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SummaryFormat {
+    Table,
+    Json,
+    Markdown,
+    /// One self-contained page.
+    Html,
+}
+
+/// Writes `kcheck summary`'s view of several reports in `format` to `out`.
+pub fn write_summary(
+    summary: &FleetSummary,
+    format: SummaryFormat,
+    lang: Lang,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    match format {
+        SummaryFormat::Table => summary::table(summary, lang, &mut Scrubbed(out)),
+        SummaryFormat::Json => summary::json(summary, out),
+        SummaryFormat::Markdown => summary::markdown(summary, lang, out),
+        SummaryFormat::Html => summary::html(summary, lang, out),
     }
 }
 

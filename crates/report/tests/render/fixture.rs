@@ -342,6 +342,7 @@ pub fn report() -> Report {
             }],
         },
         baseline: None,
+        target: None,
     }
 }
 
