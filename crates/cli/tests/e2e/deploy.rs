@@ -14,8 +14,10 @@ fn manifests(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            // The chart's templates are not manifests until helm renders them (below).
-            if p.file_name() != Some(std::ffi::OsStr::new("helm")) {
+            // The chart's templates are not manifests until helm renders them (below); the krew
+            // plugin manifest is for krew's index, not for an API server.
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name != "helm" && name != "krew" {
                 manifests(&p, out);
             }
         } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
