@@ -258,7 +258,7 @@ fn the_summary_in_chinese() {
     );
     assert!(table.contains("\n在多数报告中不通过\n  1.1  "), "{table}");
     assert!(
-        table.contains("（3 份中的 2 份：examples/demo-cluster (scan.json), "),
+        table.contains("（3 份中的 2 份：examples/demo-cluster (scan.json)、"),
         "{table}"
     );
     for format in ["table", "markdown", "html"] {

@@ -96,7 +96,10 @@ fn parens(lang: Lang) -> (&'static str, &'static str) {
 
 /// `2 of 3: prod, stage`.
 fn failing_in(i: &FleetItem, n: usize, lang: Lang) -> String {
-    let names = i.failing_in.join(", ");
+    let names = i.failing_in.join(match lang {
+        Lang::En => ", ",
+        Lang::Zh => "、",
+    });
     match lang {
         Lang::En => format!("{} of {n}: {names}", i.failing_in.len()),
         Lang::Zh => format!("{n} 份中的 {} 份：{names}", i.failing_in.len()),
