@@ -167,9 +167,9 @@ pub fn ascii_punctuation_in_chinese(line: &str) -> Option<String> {
         }
         let before = i.checked_sub(1).map(|j| chars[j]);
         let after = chars.get(i + 1).copied();
-        // Against a Chinese character or 、。「」, not against full-width punctuation: `)（`
-        // closes a user's English note before kcheck's own parenthesis.
-        let chinese = |c: char| is_cjk(c) && !('\u{ff00}'..='\u{ffef}').contains(&c);
+        // Against a Chinese character, not against punctuation: `)（` or `)、` close a name or
+        // a user's note (`demo (scan.json)、`) before kcheck's own punctuation.
+        let chinese = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
         if before.is_some_and(chinese) || after.is_some_and(chinese) {
             let from = i.saturating_sub(6);
             let to = (i + 7).min(chars.len());
