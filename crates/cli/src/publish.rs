@@ -43,10 +43,10 @@ pub fn documents(report: &Report, opts: &RenderOptions) -> Vec<serde_json::Value
 
 /// The one line that says what was published.
 pub fn summary(published: &kcheck_cluster::publish::Published, lang: Lang) -> String {
-    let deleted = if published.deleted.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", published.deleted.join(", "))
+    let deleted = match (published.deleted.is_empty(), lang) {
+        (true, _) => String::new(),
+        (false, Lang::En) => format!(" ({})", published.deleted.join(", ")),
+        (false, Lang::Zh) => format!("（{}）", published.deleted.join("，")),
     };
     match lang {
         Lang::En => format!(
@@ -99,7 +99,7 @@ mod tests {
         );
         assert_eq!(
             summary(&p, Lang::Zh),
-            "kcheck：已发布 2 个策略报告（kcheck-cluster，apps/kcheck-apps）；删除了 1 个过期报告 (old/kcheck-old)"
+            "kcheck：已发布 2 个策略报告（kcheck-cluster，apps/kcheck-apps）；删除了 1 个过期报告（old/kcheck-old）"
         );
     }
 
