@@ -116,6 +116,12 @@ pub struct ClusterArgs {
     /// Print the time spent collecting, judging and rendering to standard error.
     #[arg(long)]
     pub timings: bool,
+    /// After the audit, server-side apply its PolicyReports and ClusterPolicyReports
+    /// (wgpolicyk8s.io/v1alpha2, field manager `kcheck`) into the cluster and delete kcheck's
+    /// reports that this run did not write (with -n, in that namespace only). Needs the
+    /// PolicyReport CRDs and deploy/cluster-audit/publisher-rbac.yaml's ClusterRole.
+    #[arg(long, conflicts_with = "from_dump")]
+    pub publish: bool,
     /// Print what follows from the kinds kcheck reads, and exit: the shell commands for an
     /// offline dump, or the rules of a read-only ClusterRole that lets kcheck see them all.
     #[arg(long, value_enum, value_name = "WHAT")]

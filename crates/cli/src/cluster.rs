@@ -56,6 +56,18 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
         None => {}
     }
     let started = Instant::now();
+    let options = kcheck_cluster::Options {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        concurrency: args.concurrency as usize,
+        limits: kcheck_cluster::client::Limits {
+            timeout: Duration::from_secs(args.timeout),
+            ..Default::default()
+        },
+        page_size: args.page_size,
+        read_secret_data: args.read_secret_data,
+        probe: args.probe,
+    };
     let (objects, inputs, version, probes) = match &args.from_dump {
         Some(path) => {
             let d = kcheck_cluster::dump::load(
@@ -67,18 +79,6 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
             (d.objects, d.inputs, d.version, Vec::new())
         }
         None => {
-            let options = kcheck_cluster::Options {
-                kubeconfig: args.kubeconfig.clone(),
-                context: args.context.clone(),
-                concurrency: args.concurrency as usize,
-                limits: kcheck_cluster::client::Limits {
-                    timeout: Duration::from_secs(args.timeout),
-                    ..Default::default()
-                },
-                page_size: args.page_size,
-                read_secret_data: args.read_secret_data,
-                probe: args.probe,
-            };
             let progress: Arc<dyn Progress> = if std::io::stderr().is_terminal() {
                 Arc::new(Bar::stderr())
             } else {
@@ -178,7 +178,17 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
             incomplete.len()
         );
     }
-    let code = exit_code(&report, &args.judge);
+    let mut code = exit_code(&report, &args.judge);
+    if args.publish {
+        let lang = args.judge.output.lang.lang();
+        let opts = crate::commands::render_options(&args.judge.output);
+        if let Err(message) =
+            crate::publish::run(&report, &opts, &options, args.namespace.as_deref(), lang)
+        {
+            eprintln!("kcheck: --publish: {message}");
+            code = exit::INPUT;
+        }
+    }
     // As for scan: the OS frees the trees faster than dropping them one by one.
     std::mem::forget(report);
     std::mem::forget(inventory);

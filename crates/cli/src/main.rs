@@ -9,6 +9,7 @@ mod image;
 mod netpol;
 mod node;
 mod pss;
+mod publish;
 mod summary;
 mod webhook;
 mod who_can;

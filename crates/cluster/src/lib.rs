@@ -19,6 +19,7 @@ pub mod kinds;
 pub mod list;
 pub mod objects;
 pub mod progress;
+pub mod publish;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod unseen;

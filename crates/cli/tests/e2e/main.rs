@@ -13,6 +13,7 @@ mod deploy;
 mod encryption;
 mod node;
 mod plane;
+mod publish;
 mod webhook;
 
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -68,6 +69,10 @@ const CHECKS: &[(&str, Check)] = &[
         node::running_processes,
     ),
     ("deploy_is_accepted_by_the_api_server", deploy::accepted),
+    (
+        "publish_applies_policy_reports_and_deletes_stale_ones",
+        publish::reports_are_applied_and_stale_ones_deleted,
+    ),
 ];
 
 fn root() -> PathBuf {
