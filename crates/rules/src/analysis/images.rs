@@ -5,7 +5,7 @@
 use crate::{Context, NodePlace, Sink};
 use kcheck_model::image::{ImageEvidence, ImageFacts, ToolKind};
 use kcheck_model::workload::Container;
-use kcheck_model::{text, Object};
+use kcheck_model::{text, Level, Object, Severity, Text};
 
 /// The name an image goes by in messages: its first recorded reference, else its archive.
 pub fn name(facts: &ImageFacts) -> &str {
@@ -174,6 +174,35 @@ fn not_found(
             "{zh}：{dir} 中没有镜像 {reference} 的归档",
         ),
     );
+}
+
+/// One thing an image rule says about an image: how bad, where inside it (a path, a report
+/// file) and the sentence after the image's name in each language.
+pub struct Verdict {
+    pub level: Level,
+    pub severity: Severity,
+    pub inside: Option<String>,
+    pub en: String,
+    pub zh: String,
+}
+
+/// Reports `verdicts` on the image itself (`kcheck image`): `image NAME <sentence>`.
+pub fn report_on_image(facts: &ImageFacts, verdicts: Vec<Verdict>, sink: &mut Sink) {
+    let name = name(facts);
+    for v in verdicts {
+        let mut at = place(facts, None);
+        at.path = v.inside;
+        let message = Text::new(
+            format!("image {name} {}", v.en),
+            format!("镜像 {name} {}", v.zh),
+        );
+        let finding = match v.level {
+            Level::Fail => sink.fail_on_node(at, message),
+            Level::Warn => sink.warn_on_node(at, message),
+            Level::Info => sink.inform_on_node(at, message),
+        };
+        finding.severity = v.severity;
+    }
 }
 
 /// `80.3 MB`, `912 kB`.

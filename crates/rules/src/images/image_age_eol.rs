@@ -1,4 +1,5 @@
 use crate::analysis::distro_eol;
+use crate::analysis::images::{report_on_image, Verdict};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::image::ImageFacts;
 use kcheck_model::{text, Date, Evidence, Level, Object, Severity, Text, WORKLOAD_KINDS};
@@ -95,16 +96,6 @@ RUN apt-get update && apt-get upgrade -y && rm -rf /var/lib/apt/lists/*
     }
 }
 
-/// One thing said about an image: how bad, where inside the image, and the sentence after the
-/// image's name in each language.
-struct Verdict {
-    level: Level,
-    severity: Severity,
-    inside: String,
-    en: String,
-    zh: String,
-}
-
 fn judge(facts: &ImageFacts, ctx: &Context) -> Vec<Verdict> {
     let mut out = Vec::new();
     let today = ctx.now.today();
@@ -113,7 +104,7 @@ fn judge(facts: &ImageFacts, ctx: &Context) -> Vec<Verdict> {
     let unknown = |en: String, zh: String| Verdict {
         level: Level::Info,
         severity: Severity::Medium,
-        inside: "created".to_string(),
+        inside: Some("created".to_string()),
         en,
         zh,
     };
@@ -136,7 +127,7 @@ fn judge(facts: &ImageFacts, ctx: &Context) -> Vec<Verdict> {
                 out.push(Verdict {
                     level: Level::Warn,
                     severity: Severity::Medium,
-                    inside: "created".to_string(),
+                    inside: Some("created".to_string()),
                     en: format!(
                         "was built {days} days ago (created {c}), more than {max}: it has not picked up the fixes released since"
                     ),
@@ -153,7 +144,7 @@ fn judge(facts: &ImageFacts, ctx: &Context) -> Vec<Verdict> {
             out.push(Verdict {
                 level: Level::Fail,
                 severity: Severity::High,
-                inside: os.path.clone(),
+                inside: Some(os.path.clone()),
                 en: format!(
                     "runs on {en}, which reached end of life on {ends}: no more security fixes"
                 ),
@@ -166,21 +157,7 @@ fn judge(facts: &ImageFacts, ctx: &Context) -> Vec<Verdict> {
 
 /// An image judged on its own (`kcheck image`).
 fn check_image(facts: &ImageFacts, ctx: &Context, sink: &mut Sink) {
-    let name = facts.references.first().unwrap_or(&facts.source);
-    for v in judge(facts, ctx) {
-        let mut at = crate::analysis::images::place(facts, None);
-        at.path = Some(v.inside);
-        let message = Text::new(
-            format!("image {name} {}", v.en),
-            format!("镜像 {name} {}", v.zh),
-        );
-        let finding = match v.level {
-            Level::Fail => sink.fail_on_node(at, message),
-            Level::Warn => sink.warn_on_node(at, message),
-            Level::Info => sink.inform_on_node(at, message),
-        };
-        finding.severity = v.severity;
-    }
+    report_on_image(facts, judge(facts, ctx), sink);
 }
 
 /// A workload's containers judged with their images (`--images DIR`).

@@ -134,74 +134,89 @@ fn on_image(facts: &ImageFacts, _: &Context, sink: &mut Sink) {
     world_writable(facts, sink, None);
 }
 
+/// Files that let a process gain privileges or change what others run, as the rule reports them.
+struct Risky<'a> {
+    files: &'a [FileEntry],
+    /// `setuid or setgid executable(s)`.
+    one: &'static str,
+    many: &'static str,
+    /// `设置了 setuid 或 setgid 位的可执行文件`.
+    zh: &'static str,
+    severity: Severity,
+    /// On a workload: the field that would make the files harmless, and whether the message says
+    /// the container may escalate through them (setid) or only that its image has them.
+    field: &'static str,
+    escalates: bool,
+}
+
 fn setid(facts: &ImageFacts, sink: &mut Sink, on: Option<(&Object, &Container)>) {
-    let Some(first) = facts.setid.first() else {
-        return;
-    };
-    let n = facts.setid.len();
-    let what_en = if n == 1 {
-        "setuid or setgid executable"
-    } else {
-        "setuid or setgid executables"
-    };
-    let (list_en, list_zh) = listed(&facts.setid);
-    let name = images::name(facts);
-    let finding = match on {
-        None => sink.warn_on_node(
-            images::place(facts, Some(&first.path)),
-            text!(
-                "image {name} has {n} {what_en}: {list_en}",
-                "镜像 {name} 中有 {n} 个设置了 setuid 或 setgid 位的可执行文件：{list_zh}",
-            ),
-        ),
-        Some((object, c)) => {
-            let (en, zh) = (c.label_en(), c.label_zh());
-            sink.warn(
-                object,
-                c.path("securityContext.allowPrivilegeEscalation"),
-                text!(
-                    "{en} may escalate privileges through the {n} {what_en} of its image {name}: {list_en}",
-                    "{zh} 可能借助其镜像 {name} 中 {n} 个设置了 setuid 或 setgid 位的可执行文件提升权限：{list_zh}",
-                ),
-            )
-        }
-    };
-    finding.severity = Severity::Medium;
+    risky(
+        facts,
+        sink,
+        on,
+        &Risky {
+            files: &facts.setid,
+            one: "setuid or setgid executable",
+            many: "setuid or setgid executables",
+            zh: "设置了 setuid 或 setgid 位的可执行文件",
+            severity: Severity::Medium,
+            field: "securityContext.allowPrivilegeEscalation",
+            escalates: true,
+        },
+    );
 }
 
 fn world_writable(facts: &ImageFacts, sink: &mut Sink, on: Option<(&Object, &Container)>) {
-    let Some(first) = facts.world_writable.first() else {
+    risky(
+        facts,
+        sink,
+        on,
+        &Risky {
+            files: &facts.world_writable,
+            one: "world-writable file or directory",
+            many: "world-writable files or directories",
+            zh: "所有人可写的文件或目录",
+            severity: Severity::Low,
+            field: "image",
+            escalates: false,
+        },
+    );
+}
+
+fn risky(facts: &ImageFacts, sink: &mut Sink, on: Option<(&Object, &Container)>, r: &Risky) {
+    let Some(first) = r.files.first() else {
         return;
     };
-    let n = facts.world_writable.len();
-    let what_en = if n == 1 {
-        "world-writable file or directory"
-    } else {
-        "world-writable files or directories"
-    };
-    let (list_en, list_zh) = listed(&facts.world_writable);
+    let n = r.files.len();
+    let what_en = if n == 1 { r.one } else { r.many };
+    let what_zh = r.zh;
+    let (list_en, list_zh) = listed(r.files);
     let name = images::name(facts);
     let finding = match on {
         None => sink.warn_on_node(
             images::place(facts, Some(&first.path)),
             text!(
                 "image {name} has {n} {what_en}: {list_en}",
-                "镜像 {name} 中有 {n} 个所有人可写的文件或目录：{list_zh}",
+                "镜像 {name} 中有 {n} 个{what_zh}：{list_zh}",
             ),
         ),
         Some((object, c)) => {
             let (en, zh) = (c.label_en(), c.label_zh());
-            sink.warn(
-                object,
-                c.path("image"),
+            let message = if r.escalates {
+                text!(
+                    "{en} may escalate privileges through the {n} {what_en} of its image {name}: {list_en}",
+                    "{zh} 可能借助其镜像 {name} 中 {n} 个{what_zh}提升权限：{list_zh}",
+                )
+            } else {
                 text!(
                     "{en} runs image {name}, which has {n} {what_en}: {list_en}",
-                    "{zh} 运行的镜像 {name} 中有 {n} 个所有人可写的文件或目录：{list_zh}",
-                ),
-            )
+                    "{zh} 运行的镜像 {name} 中有 {n} 个{what_zh}：{list_zh}",
+                )
+            };
+            sink.warn(object, c.path(r.field), message)
         }
     };
-    finding.severity = Severity::Low;
+    finding.severity = r.severity;
 }
 
 fn on_workload(object: &Object, ctx: &Context, sink: &mut Sink) {

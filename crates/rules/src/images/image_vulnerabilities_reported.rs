@@ -1,3 +1,4 @@
+use crate::analysis::images::{report_on_image, Verdict};
 use crate::{declare_rule, Check, Context, Sink};
 use kcheck_model::image::{ImageEvidence, ImageFacts, VulnReport, VulnSeverity, Vulnerability};
 use kcheck_model::{Date, Evidence, Level, Object, Severity, Text, WORKLOAD_KINDS};
@@ -96,16 +97,6 @@ kcheck image api.tar --vuln-report api.json
 
 /// At most this many vulnerabilities are named in one finding.
 const SHOWN: usize = 3;
-
-/// One thing said about an image's reports: how bad, the report file or `None`, and the
-/// sentence after the image's name in each language.
-struct Verdict {
-    level: Level,
-    severity: Severity,
-    inside: Option<String>,
-    en: String,
-    zh: String,
-}
 
 /// Why nothing was examined when the run has no report at all.
 fn no_reports(sink: &mut Sink) {
@@ -253,21 +244,7 @@ fn check_image(facts: &ImageFacts, ctx: &Context, sink: &mut Sink) {
         no_reports(sink);
         return;
     }
-    let name = facts.references.first().unwrap_or(&facts.source);
-    for v in judge(&images.reports_for(facts), ctx) {
-        let mut at = crate::analysis::images::place(facts, None);
-        at.path = v.inside;
-        let message = Text::new(
-            format!("image {name} {}", v.en),
-            format!("镜像 {name} {}", v.zh),
-        );
-        let finding = match v.level {
-            Level::Fail => sink.fail_on_node(at, message),
-            Level::Warn => sink.warn_on_node(at, message),
-            Level::Info => sink.inform_on_node(at, message),
-        };
-        finding.severity = v.severity;
-    }
+    report_on_image(facts, judge(&images.reports_for(facts), ctx), sink);
 }
 
 /// The reports of a container's image: those of its archive when `--images DIR` holds it, else
