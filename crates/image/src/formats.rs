@@ -294,6 +294,31 @@ struct Candidate {
     platform: Option<Platform>,
 }
 
+/// The document at the top of a layout or archive (`index.json`, `manifest.json`): without it
+/// the input is not an image; a document over the JSON limit is refused.
+fn top_document(
+    store: &Store,
+    source: &str,
+    name: &str,
+    options: &ReadOptions,
+) -> Result<Vec<u8>, ReadError> {
+    match store.read_document(name, options.limits.max_json_bytes) {
+        Ok(Some(b)) => Ok(b),
+        Ok(None) => Err(ReadError::NotAnImage {
+            path: source.to_string(),
+            reason: format!("it has no {name}"),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(ReadError::TooLarge {
+            file: name.into(),
+            limit: options.limits.max_json_bytes,
+        }),
+        Err(e) => Err(ReadError::Io {
+            path: format!("{source}: {name}"),
+            source: e,
+        }),
+    }
+}
+
 /// Reads an OCI layout (directory or archive).
 pub(crate) fn read_oci(
     store: &Store,
@@ -301,27 +326,7 @@ pub(crate) fn read_oci(
     options: &ReadOptions,
     archive_problems: &[ImageProblem],
 ) -> Result<Vec<ImageFacts>, ReadError> {
-    let bytes = match store.read_document("index.json", options.limits.max_json_bytes) {
-        Ok(Some(b)) => b,
-        Ok(None) => {
-            return Err(ReadError::NotAnImage {
-                path: source.to_string(),
-                reason: "it has no index.json".into(),
-            })
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-            return Err(ReadError::TooLarge {
-                file: "index.json".into(),
-                limit: options.limits.max_json_bytes,
-            })
-        }
-        Err(e) => {
-            return Err(ReadError::Io {
-                path: format!("{source}: index.json"),
-                source: e,
-            })
-        }
-    };
+    let bytes = top_document(store, source, "index.json", options)?;
     let index: Value = serde_json::from_slice(&bytes).map_err(|e| json_error("index.json", &e))?;
     let Some(manifests) = index.get("manifests").and_then(Value::as_array) else {
         return Err(ReadError::NotAnImage {
@@ -693,27 +698,7 @@ pub(crate) fn read_docker(
     options: &ReadOptions,
     archive_problems: &[ImageProblem],
 ) -> Result<Vec<ImageFacts>, ReadError> {
-    let bytes = match store.read_document("manifest.json", options.limits.max_json_bytes) {
-        Ok(Some(b)) => b,
-        Ok(None) => {
-            return Err(ReadError::NotAnImage {
-                path: source.to_string(),
-                reason: "it has no manifest.json".into(),
-            })
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-            return Err(ReadError::TooLarge {
-                file: "manifest.json".into(),
-                limit: options.limits.max_json_bytes,
-            })
-        }
-        Err(e) => {
-            return Err(ReadError::Io {
-                path: format!("{source}: manifest.json"),
-                source: e,
-            })
-        }
-    };
+    let bytes = top_document(store, source, "manifest.json", options)?;
     let manifest: Value =
         serde_json::from_slice(&bytes).map_err(|e| json_error("manifest.json", &e))?;
     let Some(images) = manifest.as_array() else {
