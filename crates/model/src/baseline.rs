@@ -38,6 +38,8 @@ pub struct SavedFinding {
     pub path: Option<String>,
     pub location: Option<Location>,
     pub source: Option<String>,
+    /// The node, for a finding of a merged node report.
+    pub node: Option<String>,
     pub message: String,
     pub fix: String,
     pub waived: bool,

@@ -110,6 +110,18 @@ pub fn go_duration_seconds(text: &str) -> Option<f64> {
         .map(|n| n as f64 / 1e9)
 }
 
+/// A length of time as people say it, to the largest whole unit that fits twice or more:
+/// `45s`, `12m`, `30h`, `3d` (Go's units; days as `d`).
+pub fn human_seconds(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..=119 => format!("{s}s"),
+        120..=7_199 => format!("{}m", s / 60),
+        7_200..=172_799 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{go_duration_nanos as d, go_duration_seconds};

@@ -165,6 +165,10 @@ pub struct Finding {
     /// Where API or host evidence came from, when there is no file (shared with the object's
     /// [`Source::Api`](crate::Source) path).
     pub source: Option<Arc<str>>,
+    /// The node the finding was found on, in a cluster report that merged node reports
+    /// (`location` and `source` are then that node's files).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<Arc<str>>,
     pub message: Text,
     pub fix: Text,
     /// Whether a waiver accepted this finding (then `waiver` says which and why).
@@ -193,10 +197,13 @@ pub struct Note {
     pub path: Option<String>,
     pub location: Option<Location>,
     pub source: Option<Arc<str>>,
+    /// The node it concerns, as for [`Finding::node`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<Arc<str>>,
     pub message: Text,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
     /// Evidence the rule needed and could not read: the item cannot pass on it.

@@ -552,11 +552,13 @@ fn encode(f: &Finding, t: &mut Tables, out: &mut Vec<u8>) {
             put_u32(out, l.column);
         }
     }
-    match &f.source {
-        None => out.push(0),
-        Some(s) => {
-            out.push(1);
-            put_u32(out, t.shared_id(s));
+    for shared in [&f.source, &f.node] {
+        match shared {
+            None => out.push(0),
+            Some(s) => {
+                out.push(1);
+                put_u32(out, t.shared_id(s));
+            }
         }
     }
     put_text(out, t, &f.message);
@@ -736,6 +738,8 @@ impl Reader<'_> {
         });
         let source =
             (self.u8() == 1).then(|| self.spilled.tables.shared[self.u32() as usize].clone());
+        let node =
+            (self.u8() == 1).then(|| self.spilled.tables.shared[self.u32() as usize].clone());
         let message = self.text();
         let fix = self.text();
         let waiver = (self.u8() == 1)
@@ -751,6 +755,7 @@ impl Reader<'_> {
             path,
             location,
             source,
+            node,
             message,
             fix,
             waived: flags & 4 != 0,
@@ -795,6 +800,7 @@ mod tests {
                 column: i + 1,
             }),
             source: (i.is_multiple_of(6)).then(|| Arc::from("api:/apis/apps/v1")),
+            node: (i.is_multiple_of(9)).then(|| Arc::from(format!("node-{}", i % 4))),
             message: if i.is_multiple_of(2) {
                 Text::fixed("static", "静态")
             } else {

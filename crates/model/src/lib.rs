@@ -13,6 +13,7 @@ pub mod glob;
 pub mod image;
 pub mod inventory;
 pub mod netpol_coverage;
+pub mod node_report;
 pub mod now;
 pub mod object;
 pub mod pss_report;

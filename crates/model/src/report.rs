@@ -329,6 +329,8 @@ pub struct RuleInfo {
     pub doc: &'static str,
     /// The same in Chinese (检查内容, 原因, 修复, 参考); empty until written.
     pub doc_zh: &'static str,
+    /// How many objects or facts the rule examined in this run.
+    pub examined: usize,
 }
 
 impl RuleInfo {

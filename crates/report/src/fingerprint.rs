@@ -16,6 +16,8 @@ pub(crate) struct Parts<'a> {
     /// Kind, namespace, name.
     pub(crate) object: Option<(&'a str, Option<&'a str>, &'a str)>,
     pub(crate) place: &'a str,
+    /// The node, for a finding of a merged node report (`@node` after the place).
+    pub(crate) node: Option<&'a str>,
 }
 
 impl<'a> Parts<'a> {
@@ -33,6 +35,7 @@ impl<'a> Parts<'a> {
                 .as_deref()
                 .map(|o| (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str())),
             place,
+            node: finding.node.as_deref(),
         }
     }
 }
@@ -48,6 +51,7 @@ impl fmt::Display for Fingerprint<'_> {
             code,
             object,
             place,
+            node,
         } = self.0;
         write!(f, "{code}|")?;
         match object {
@@ -56,6 +60,9 @@ impl fmt::Display for Fingerprint<'_> {
             None => {}
         }
         write!(f, "|{place}")?;
+        if let Some(node) = node {
+            write!(f, "@{node}")?;
+        }
         if self.1 > 0 {
             write!(f, "|{}", self.1)?;
         }
@@ -141,6 +148,7 @@ mod tests {
                 column: 3,
             }),
             source: None,
+            node: None,
             message: Text::fixed("m", "m"),
             fix: Text::fixed("f", "f"),
             waived: false,

@@ -297,6 +297,7 @@ mod tests {
             path: None,
             location: None,
             source: None,
+            node: None,
             message: Text::fixed("m", "m"),
             fix: Text::fixed("f", "f"),
             waived,

@@ -66,6 +66,7 @@ pub(crate) fn saved(f: &kcheck_model::SavedFinding) -> SavedJson<'_> {
         path: f.path.as_deref(),
         location: f.location.as_ref().map(location),
         source: f.source.as_deref(),
+        node: f.node.as_deref(),
         message: &f.message,
         fix: &f.fix,
         waived: f.waived,
@@ -176,6 +177,8 @@ struct JsonNote<'a> {
     path: Option<&'a str>,
     location: Option<Location<'a>>,
     source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<&'a str>,
     message: &'a str,
 }
 
@@ -214,6 +217,9 @@ pub(crate) struct JsonFinding<'a, F> {
     path: Option<&'a str>,
     location: Option<Location<'a>>,
     source: Option<&'a str>,
+    /// The node of a merged node report's finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<&'a str>,
     message: &'a str,
     fix: &'a str,
     waived: bool,
@@ -415,6 +421,7 @@ fn notes<'a>(
             path: n.path.as_deref(),
             location: n.location.as_ref().map(location),
             source: n.source.as_deref(),
+            node: n.node.as_deref(),
             message: n.message.get(lang),
         })
         .collect()
@@ -437,6 +444,7 @@ fn finding<'f>(
         path: f.path.as_deref(),
         location: f.location.as_ref().map(location),
         source: f.source.as_deref(),
+        node: f.node.as_deref(),
         message: f.message.get(lang),
         fix: f.fix.get(lang),
         waived: f.waived,

@@ -467,12 +467,28 @@ pub(crate) fn finding_object(f: &Finding, lang: Lang) -> Option<String> {
 /// Where a finding is: `file:line:column` (`file` alone when the line is unknown), the API or
 /// host source, or nothing.
 pub(crate) fn place(f: &Finding) -> Option<String> {
-    place_of(f.location.as_ref(), f.source.as_deref())
+    on_node(
+        f.node.as_deref(),
+        place_of(f.location.as_ref(), f.source.as_deref()),
+    )
 }
 
 /// Where a note is, as [`place`] says it of a finding.
 pub(crate) fn note_place(n: &kcheck_model::Note) -> Option<String> {
-    place_of(n.location.as_ref(), n.source.as_deref())
+    on_node(
+        n.node.as_deref(),
+        place_of(n.location.as_ref(), n.source.as_deref()),
+    )
+}
+
+/// A place on a node of a merged node report, the way `scp` names a remote file:
+/// `worker-2:/var/lib/kubelet/config.yaml:12:3`.
+fn on_node(node: Option<&str>, place: Option<String>) -> Option<String> {
+    match (node, place) {
+        (Some(node), Some(place)) => Some(format!("{node}:{place}")),
+        (Some(node), None) => Some(node.to_string()),
+        (None, place) => place,
+    }
 }
 
 fn place_of(location: Option<&kcheck_model::Location>, source: Option<&str>) -> Option<String> {

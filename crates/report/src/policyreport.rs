@@ -69,7 +69,9 @@ pub fn write_split_at(
     let mut namespaces: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut cluster: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
     for (i, f) in report.findings.iter().enumerate() {
-        match f.object.as_ref().and_then(|o| o.namespace.as_deref()) {
+        // A node's finding is about the node, whatever static pod or file it names.
+        let namespaced = f.node.is_none().then_some(()).and(f.object.as_ref());
+        match namespaced.and_then(|o| o.namespace.as_deref()) {
             Some(ns) => namespaces.entry(ns.to_string()).or_default().push(i),
             None => cluster.entry(f.item).or_default().push(i),
         }
@@ -256,6 +258,9 @@ fn finding_result(f: &FindingRef<'_>, ctx: &Context) -> Entry {
     if let Some(loc) = &f.location {
         props.push(("location", loc.to_string()));
     }
+    if let Some(node) = &f.node {
+        props.push(("node", node.to_string()));
+    }
     if f.pods > 0 {
         props.push(("pods", f.pods.to_string()));
     }
@@ -282,7 +287,13 @@ fn finding_result(f: &FindingRef<'_>, ctx: &Context) -> Entry {
     y.push_str("  scored: true\n  source: kcheck\n  message: ");
     quote(&mut y, f.message.get(lang));
     y.push('\n');
-    if let Some(o) = &f.object {
+    let node = f.node.as_ref().map(|name| kcheck_model::ObjectRef {
+        api_version: "v1".to_string(),
+        kind: "Node".to_string(),
+        namespace: None,
+        name: name.to_string(),
+    });
+    if let Some(o) = node.as_ref().or(f.object.as_deref()) {
         y.push_str("  resources:\n  - apiVersion: ");
         quote(&mut y, &o.api_version);
         y.push_str("\n    kind: ");

@@ -358,6 +358,9 @@ impl fmt::Display for Print<'_> {
 struct ResultProperties<'a> {
     item: &'a str,
     level: &'static str,
+    /// The node of a merged node report's finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     object: Option<SarifObject<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -613,6 +616,7 @@ fn result(f: &Finding, rule_index: Option<usize>, repeat: u32, lang: Lang) -> Sa
             level: f.level,
             location: f.location.as_ref(),
             source: f.source.as_deref(),
+            node: f.node.as_deref(),
             object: f.object.as_deref(),
             path: f.path.as_deref(),
             message: f.message.get(lang),
@@ -649,6 +653,7 @@ fn absent(
             level: f.level,
             location: f.location.as_ref(),
             source: f.source.as_deref(),
+            node: f.node.as_deref(),
             object: f.object.as_ref(),
             path: f.path.as_deref(),
             message: &f.message,
@@ -671,6 +676,7 @@ struct Shape<'a> {
     level: Level,
     location: Option<&'a kcheck_model::Location>,
     source: Option<&'a str>,
+    node: Option<&'a str>,
     object: Option<&'a ObjectRef>,
     path: Option<&'a str>,
     message: &'a str,
@@ -723,6 +729,7 @@ fn shape(f: Shape<'_>, rule_index: Option<usize>, lang: Lang) -> SarifResult<'_>
         },
         properties: ResultProperties {
             item: f.item,
+            node: f.node,
             level: match f.level {
                 Level::Fail => "fail",
                 Level::Warn => "warn",

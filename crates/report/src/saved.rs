@@ -126,6 +126,7 @@ struct RawFinding {
     path: Option<String>,
     location: Option<RawLocation>,
     source: Option<String>,
+    node: Option<String>,
     #[serde(default)]
     message: String,
     #[serde(default)]
@@ -327,6 +328,7 @@ fn saved_finding(f: RawFinding, repeats: &mut Repeats) -> SavedFinding {
             column: l.column,
         }),
         source: f.source,
+        node: f.node,
         message: f.message,
         fix: f.fix,
         waived: f.waived,
@@ -471,6 +473,7 @@ fn made_print(
         code,
         object: object.map(|o| (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str())),
         place,
+        node: None,
     };
     repeats.next_of(parts).to_string()
 }

@@ -26,6 +26,9 @@ pub struct Engine {
     /// The namespace a cluster audit is scoped to (`kcheck cluster -n NS`), see
     /// [`Engine::scoped_to`].
     scope: Option<String>,
+    /// The cluster's nodes and their node reports, merged into the node rules' verdicts (see
+    /// [`crate::node_reports`]).
+    node_reports: Option<Arc<crate::node_reports::NodeReports>>,
 }
 
 /// The rules a run's evidence lets run, and the object and gather rules by kind.
@@ -160,6 +163,7 @@ impl Engine {
             per_pod: false,
             images: None,
             scope: None,
+            node_reports: None,
         }
     }
 
@@ -167,6 +171,13 @@ impl Engine {
     /// run's evidence).
     pub fn with_images(mut self, images: kcheck_model::image::ImageEvidence) -> Engine {
         self.images = Some(Arc::new(images));
+        self
+    }
+
+    /// Merges the cluster's node reports into the node rules' verdicts (`kcheck cluster` with
+    /// node reports): see [`crate::node_reports`].
+    pub fn with_node_reports(mut self, reports: crate::node_reports::NodeReports) -> Engine {
+        self.node_reports = Some(Arc::new(reports));
         self
     }
 
@@ -344,11 +355,25 @@ impl Engine {
             match rule.check {
                 Check::Inventory(run) => run(ctx, &mut sink),
                 Check::Gather { report, .. } => report(&judged.gathered[i], ctx, &mut sink),
-                Check::Node(run) => {
-                    if let Some(facts) = node {
-                        run(facts, ctx, &mut sink);
+                Check::Node(run) => match self.node_reports.as_deref() {
+                    None => {
+                        if let Some(facts) = node {
+                            run(facts, ctx, &mut sink);
+                        }
                     }
-                }
+                    Some(reports) => {
+                        // The control plane as the API shows it, unless every control-plane
+                        // node's report says more; what it cannot show is for the reports
+                        // (or their absence) to say.
+                        let api = node.filter(|_| !reports.cover_control_plane());
+                        if let Some(facts) = api {
+                            let mark = sink.note_mark();
+                            run(facts, ctx, &mut sink);
+                            sink.drop_not_examined_since(mark);
+                        }
+                        reports.feed(rule, &mut sink, api.is_some());
+                    }
+                },
                 Check::Image { image, .. } => {
                     if let Some(images) = ctx.images.filter(|i| !i.linked()) {
                         for facts in &images.images {
@@ -468,7 +493,14 @@ impl Engine {
                 }
             })
             .collect();
-        let mut rules: Vec<_> = runnable.iter().map(|r| r.info()).collect();
+        let mut rules: Vec<_> = runnable
+            .iter()
+            .zip(&judged.counts)
+            .map(|(r, &examined)| kcheck_model::RuleInfo {
+                examined,
+                ..r.info()
+            })
+            .collect();
         rules.sort_by_key(|r| r.code);
         Report {
             tool_name: "kcheck",
@@ -758,6 +790,7 @@ fn sort_notes(notes: &mut Vec<kcheck_model::Note>, order: &FileOrder) {
         (
             kcheck_model::item_order(n.item),
             n.code,
+            n.node.clone(),
             n.location.as_ref().map_or((u32::MAX, 0, 0), |l| {
                 (order.rank(&l.file), l.line, l.column)
             }),
@@ -768,7 +801,7 @@ fn sort_notes(notes: &mut Vec<kcheck_model::Note>, order: &FileOrder) {
     notes.dedup();
 }
 
-/// Orders findings by item, rule, then place: files in the order the input was read, line,
+/// Orders findings by item, rule, then place: the node (for merged node reports), files in the order the input was read, line,
 /// column; ties keep the order the rules found them in. Comparing small integer keys instead
 /// of strings matters with tens of thousands of findings.
 pub(crate) fn sort_findings(findings: &mut Vec<Finding>, order: &FileOrder) {
@@ -776,7 +809,15 @@ pub(crate) fn sort_findings(findings: &mut Vec<Finding>, order: &FileOrder) {
         let (file, line, column) = f.location.as_ref().map_or((u32::MAX, 0, 0), |l| {
             (order.rank(&l.file), l.line, l.column)
         });
-        (kcheck_model::item_order(f.item), f.code, file, line, column)
+        // A merged node report's findings come node by node.
+        (
+            kcheck_model::item_order(f.item),
+            f.code,
+            f.node.clone(),
+            file,
+            line,
+            column,
+        )
     });
     findings.dedup();
 }

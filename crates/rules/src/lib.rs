@@ -17,6 +17,7 @@ mod config;
 mod engine;
 mod images;
 mod network;
+pub mod node_reports;
 pub mod owners;
 mod placement;
 mod pod_security;
@@ -43,8 +44,8 @@ static SECTION_RULES: &[&[&Rule]] = &[
 pub use config::{Config, ConfigError, PodSecurityConfig, SensitivityConfig};
 pub use engine::{Engine, FileOrder, Judged};
 pub use rule::{
-    Admission, Analyses, Check, Context, Gathered, NodePlace, Rule, Sink, MAX_FINDINGS_PER_OBJECT,
-    MAX_MESSAGE_BYTES,
+    Admission, Analyses, Check, Context, Gathered, NodePlace, Nodes, Rule, Sink,
+    MAX_FINDINGS_PER_OBJECT, MAX_MESSAGE_BYTES,
 };
 pub use stream::Stream;
 pub use waivers::{FileWaiver, Waivers};

@@ -45,6 +45,19 @@ pub struct Rule {
     pub admission: Admission,
     /// The source file that declares it (`file!()` where [`declare_rule!`] is invoked).
     pub file: &'static str,
+    /// Which nodes a node rule judges (`nodes:` in [`declare_rule!`], `Nodes::Every` when left
+    /// out): what a cluster audit that merges node reports expects from each node.
+    pub nodes: Nodes,
+}
+
+/// The nodes a [`Check::Node`] rule has something to judge on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nodes {
+    /// Every node: the kubelet, the host, its certificates and kubeconfigs.
+    Every,
+    /// Control-plane nodes only: the API server, controller manager, scheduler and etcd, their
+    /// files. On a worker such a rule has nothing to look at, which is not a gap.
+    ControlPlane,
 }
 
 /// Whether a rule runs at admission, where a review shows one object and its Namespace.
@@ -360,6 +373,7 @@ impl Rule {
             title: self.title.clone(),
             doc: self.doc,
             doc_zh: self.doc_zh,
+            examined: 0,
         }
     }
 }
@@ -372,39 +386,55 @@ macro_rules! declare_rule {
     ($(#[doc = $doc:literal])* $vis:vis static $name:ident = { $($field:ident : $value:expr),* $(,)? }) => {
         $(#[doc = $doc])*
         $vis static $name: $crate::Rule = $crate::__rule_literal!(
-            [doc: concat!($($doc, "\n"),*), file: file!(),] [] [] [] [] $($field : $value,)*
+            [doc: concat!($($doc, "\n"),*), file: file!(),] [] [] [] [] [] $($field : $value,)*
         );
     };
 }
 
-/// Builds the `Rule` literal for [`declare_rule!`], adding `reads: &[]`, `severities: &[]` and
-/// `admission: Admission::NotApplicable` unless they are given.
+/// Builds the `Rule` literal for [`declare_rule!`], adding `reads: &[]`, `severities: &[]`,
+/// `admission: Admission::NotApplicable` and `nodes: Nodes::Every` unless they are given.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __rule_literal {
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] reads : $reads:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)*] [$reads] [$($s)?] [$($a)?] [$($z)?] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] [$($n:expr)?] reads : $reads:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$reads] [$($s)?] [$($a)?] [$($z)?] [$($n)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] severities : $sev:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$sev] [$($a)?] [$($z)?] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] [$($n:expr)?] severities : $sev:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$sev] [$($a)?] [$($z)?] [$($n)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] admission : $adm:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$($s)?] [$adm] [$($z)?] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] [$($n:expr)?] admission : $adm:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$($s)?] [$adm] [$($z)?] [$($n)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] doc_zh : $zh:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$($s)?] [$($a)?] [$zh] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] [$($n:expr)?] doc_zh : $zh:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$($s)?] [$($a)?] [$zh] [$($n)?] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] $field:ident : $value:expr, $($rest:tt)*) => {
-        $crate::__rule_literal!([$($f : $v,)* $field : $value,] [$($r)?] [$($s)?] [$($a)?] [$($z)?] $($rest)*)
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] [$($n:expr)?] nodes : $nodes:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)*] [$($r)?] [$($s)?] [$($a)?] [$($z)?] [$nodes] $($rest)*)
     };
-    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?]) => {
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] [$($n:expr)?] $field:ident : $value:expr, $($rest:tt)*) => {
+        $crate::__rule_literal!([$($f : $v,)* $field : $value,] [$($r)?] [$($s)?] [$($a)?] [$($z)?] [$($n)?] $($rest)*)
+    };
+    ([$($f:ident : $v:expr,)*] [$($r:expr)?] [$($s:expr)?] [$($a:expr)?] [$($z:expr)?] [$($n:expr)?]) => {
         $crate::Rule {
             $($f : $v,)*
             reads: $crate::__or_empty!($($r)?),
             severities: $crate::__or_empty!($($s)?),
             admission: $crate::__or_not_applicable!($($a)?),
             doc_zh: $crate::__or_blank!($($z)?),
+            nodes: $crate::__or_every_node!($($n)?),
         }
+    };
+}
+
+/// The node scope given, or `Nodes::Every`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __or_every_node {
+    () => {
+        $crate::Nodes::Every
+    };
+    ($e:expr) => {
+        $e
     };
 }
 
@@ -487,7 +517,7 @@ fn cut(text: &mut std::borrow::Cow<'static, str>) {
     *text = short.into();
 }
 
-fn bounded(mut message: Text) -> Text {
+pub(crate) fn bounded(mut message: Text) -> Text {
     cut(&mut message.en);
     cut(&mut message.zh);
     exact(&mut message.en);
@@ -611,6 +641,37 @@ impl<'a> Sink<'a> {
         self.note(NoteKind::NotExamined, message, Placed::default());
     }
 
+    /// A finding a node's report gives (see [`crate::node_reports`]): placed and named after
+    /// its node already; the run's waivers apply to it as to the run's own node findings.
+    pub(crate) fn import_finding(&mut self, mut finding: Finding) {
+        if !finding.waived {
+            self.waivers.apply_node(&mut finding);
+        }
+        self.out.findings.push(finding);
+    }
+
+    /// A note a node's report gives.
+    pub(crate) fn import_note(&mut self, note: Note) {
+        self.out.notes.push(note);
+    }
+
+    /// How many notes the run has so far: see [`Sink::drop_not_examined_since`].
+    pub(crate) fn note_mark(&self) -> usize {
+        self.out.notes.len()
+    }
+
+    /// Forgets what could not be examined since `mark`, keeping the evidence.
+    pub(crate) fn drop_not_examined_since(&mut self, mark: usize) {
+        let mut i = mark;
+        while i < self.out.notes.len() {
+            if self.out.notes[i].kind == NoteKind::NotExamined {
+                self.out.notes.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
     /// Positive evidence the item rests on, found on `object` ("Cilium enforces
     /// NetworkPolicy"): shown as evidence, not as a finding with a fix.
     pub fn evidence(&mut self, object: &Object, path: FieldPath, message: Text) {
@@ -639,6 +700,7 @@ impl<'a> Sink<'a> {
             path: at.path,
             location: at.location,
             source: at.source,
+            node: None,
             message: bounded(message),
         });
     }
@@ -692,6 +754,7 @@ impl<'a> Sink<'a> {
             path: None,
             location: None,
             source: None,
+            node: None,
             message,
             fix: self.rule.fix.clone(),
             waived: false,

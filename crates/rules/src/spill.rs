@@ -222,6 +222,7 @@ mod tests {
                 column: 1,
             }),
             source: None,
+            node: None,
             message: Text::new(msg.to_string(), String::new()),
             fix: Text::fixed("fix", "修复"),
             waived: false,

@@ -34,6 +34,9 @@ pub struct FileWaiver {
     pub kind: Option<String>,
     pub name: Option<String>,
     pub container: Option<String>,
+    /// The node of a finding merged from a node report (`kcheck cluster` with node reports): a
+    /// waiver that names one applies only to such findings.
+    pub node: Option<String>,
     pub reason: String,
     pub expires: Option<Date>,
     /// `waivers.yaml:12`
@@ -221,6 +224,9 @@ impl Waivers {
                 && e.container
                     .as_deref()
                     .is_none_or(|g| container.is_some_and(|c| glob(g, c)))
+                && e.node
+                    .as_deref()
+                    .is_none_or(|g| f.node.as_deref().is_some_and(|n| glob(g, n)))
         })?;
         let (i, e) = hit;
         self.used[i].fetch_add(1, Ordering::Relaxed);
@@ -384,7 +390,14 @@ pub fn parse_file(root: &Node, file: &str) -> (Vec<FileWaiver>, Vec<WaiverProble
         if let Some(e) = item.as_map().iter().find(|e| {
             !matches!(
                 e.key.as_str(),
-                "rule" | "namespace" | "kind" | "name" | "container" | "reason" | "expires"
+                "rule"
+                    | "namespace"
+                    | "kind"
+                    | "name"
+                    | "container"
+                    | "node"
+                    | "reason"
+                    | "expires"
             )
         }) {
             let key = &e.key;
@@ -419,6 +432,7 @@ pub fn parse_file(root: &Node, file: &str) -> (Vec<FileWaiver>, Vec<WaiverProble
             kind: s("kind"),
             name: s("name"),
             container: s("container"),
+            node: s("node"),
             reason,
             expires,
             source: format!("{file}:{}", item.pos.line),

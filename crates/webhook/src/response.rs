@@ -145,6 +145,7 @@ mod tests {
             path: Some("spec.containers[0].image".into()),
             location: None,
             source: None,
+            node: None,
             message: Text::new(message.clone(), message),
             fix: Text::fixed("", ""),
             waived: false,

@@ -498,3 +498,27 @@ fn sa_key(which: &str) -> String {
         _ => key.serialize_pem(),
     }
 }
+
+/// `t` as a worker node: see [`NodeTree::worker`].
+pub fn worker(t: NodeTree) -> NodeTree {
+    let mut t = t
+        .without(ApiServer)
+        .without(ControllerManager)
+        .without(Scheduler)
+        .without(Etcd);
+    let control_plane_only: Vec<String> = t
+        .files
+        .keys()
+        .filter(|p| {
+            (p.starts_with("/etc/kubernetes/") || p.starts_with("/var/log/kubernetes/"))
+                && ![CA, "/etc/kubernetes/kubelet.conf"]
+                    .iter()
+                    .any(|keep| keep == p || keep.starts_with(&format!("{p}/")))
+        })
+        .cloned()
+        .collect();
+    for path in control_plane_only {
+        t = t.remove(&path);
+    }
+    t
+}

@@ -151,6 +151,20 @@ impl NodeTree {
         kubeadm::secure_tree()
     }
 
+    /// The same node after `kubeadm join` instead of `kubeadm init`: a worker with the kubelet,
+    /// its configuration, client certificate and kubeconfig, the CNI and the cluster CA's
+    /// certificate (`/etc/kubernetes/pki/ca.crt`); no control-plane component, key, kubeconfig,
+    /// audit, encryption or admission file.
+    pub fn worker(self) -> NodeTree {
+        kubeadm::worker(self)
+    }
+
+    /// The node's name (`/etc/hostname`, the kubelet's `--hostname-override` is not set).
+    pub fn named(mut self, name: &str) -> NodeTree {
+        self.node_name = name.to_string();
+        self.file_with_mode("/etc/hostname", &format!("{name}\n"), 0o644)
+    }
+
     /// The clock the certificates' dates are relative to, and the facts' `now`.
     pub fn at(mut self, now: i64) -> NodeTree {
         self.now = now;

@@ -57,6 +57,7 @@ fn finding(
         path: path.map(Into::into),
         location,
         source: source.map(Into::into),
+        node: None,
         message,
         fix: Text::new(
             format!("fix {code} by doing the right thing"),
@@ -170,6 +171,7 @@ pub fn rules() -> Vec<RuleInfo> {
         // As `declare_rule!` makes it from doc comments: a space before every line.
         doc: " ## What it checks\n Bindings of the **system:masters**\n group.\n\n ## Why\n It bypasses RBAC.\n",
         doc_zh: "",
+        examined: 0,
     }
     };
     vec![
@@ -220,6 +222,7 @@ pub fn notes() -> Vec<Note> {
             path: None,
             location: None,
             source: Some(Arc::from("/etc/kubernetes/admin.conf")),
+            node: None,
             message: Text::fixed(
                 "kubeconfig is not available (on the control-plane node only)",
                 "无法获得 kubeconfig（仅在控制平面节点上）",
@@ -233,6 +236,7 @@ pub fn notes() -> Vec<Note> {
             path: None,
             location: None,
             source: Some(Arc::from("/etc/kubernetes/pki")),
+            node: None,
             message: Text::fixed(HOSTILE, HOSTILE),
         },
         Note {
@@ -243,6 +247,7 @@ pub fn notes() -> Vec<Note> {
             path: None,
             location: at("kube-system/cilium.yaml", 12, 3),
             source: None,
+            node: None,
             message: Text::fixed(
                 "network plugin Cilium enforces NetworkPolicy",
                 "网络插件 Cilium 执行网络策略",

@@ -51,6 +51,7 @@ declare_rule! {
         item: "8.3",
         severity: Severity::High,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "Admission configuration file missing, open to other users, or trusting an unverified webhook",
             "准入配置文件缺失、可被其他用户访问，或信任未经验证的 Webhook",

@@ -120,6 +120,7 @@ declare_rule! {
         item: "8.1",
         severity: Severity::High,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "A recommended admission plugin is off, or AlwaysAdmit is on",
             "推荐的准入插件未启用，或启用了 AlwaysAdmit",

@@ -56,6 +56,7 @@ declare_rule! {
         item: "8.2",
         severity: Severity::High,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "Pod Security Admission is off, enforces nothing by default, or exempts namespaces",
             "Pod 安全准入未启用、默认不强制执行，或豁免了名字空间",

@@ -42,6 +42,7 @@ declare_rule! {
         item: "4.1",
         severity: Severity::High,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "Audit log or its directory is open to other users",
             "审计日志或其目录可被其他用户访问",

@@ -33,6 +33,7 @@ declare_rule! {
         item: "4.1",
         severity: Severity::Low,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "Audit log rotation is not limited",
             "审计日志轮转未设置上限",

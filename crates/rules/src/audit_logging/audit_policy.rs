@@ -53,6 +53,7 @@ declare_rule! {
         item: "4.1",
         severity: Severity::High,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "API server auditing is off, or its policy records nothing or secret values",
             "API 服务器未启用审计，或其策略什么都不记录或会记录机密值",

@@ -49,6 +49,7 @@ declare_rule! {
         item: "4.2",
         severity: Severity::Medium,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "kube-apiserver serves the /logs API",
             "kube-apiserver 提供 /logs API",

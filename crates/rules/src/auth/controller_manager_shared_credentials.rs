@@ -39,6 +39,7 @@ declare_rule! {
         item: "1.2",
         severity: Severity::High,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "kube-controller-manager does not use per-controller service account credentials",
             "kube-controller-manager 未为各控制器使用独立的服务账号凭据",

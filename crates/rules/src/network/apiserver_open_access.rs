@@ -45,6 +45,7 @@ declare_rule! {
         item: "2.5",
         severity: Severity::Critical,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "kube-apiserver allows unauthenticated or unauthorized access",
             "kube-apiserver 允许未经认证或未经授权的访问",

@@ -55,6 +55,7 @@ declare_rule! {
         item: "2.5",
         severity: Severity::Critical,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "etcd is reachable without mutual TLS or trusts the cluster CA",
             "etcd 可在无双向 TLS 的情况下访问，或信任集群 CA",

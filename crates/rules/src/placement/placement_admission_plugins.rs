@@ -58,6 +58,7 @@ declare_rule! {
         item: "5.1",
         severity: Severity::Medium,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "Placement by sensitivity cannot be enforced: PodNodeSelector or PodTolerationRestriction is off",
             "无法强制按敏感级别布局：未启用 PodNodeSelector 或 PodTolerationRestriction",

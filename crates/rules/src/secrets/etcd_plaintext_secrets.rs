@@ -32,6 +32,7 @@ declare_rule! {
         item: "6.2",
         severity: Severity::High,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "Secret stored in etcd without encryption",
             "Secret 在 etcd 中未加密存储",

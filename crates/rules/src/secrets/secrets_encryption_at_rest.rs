@@ -60,6 +60,7 @@ declare_rule! {
         item: "6.2",
         severity: Severity::High,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "Secrets are not encrypted at rest, or weakly",
             "Secret 未做静态加密，或加密强度不足",

@@ -42,6 +42,7 @@ declare_rule! {
         item: "6.5",
         severity: Severity::High,
         evidence: Evidence::Node,
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "kube-apiserver cannot issue bound tokens or lets them live too long",
             "kube-apiserver 无法签发绑定令牌，或允许令牌有效期过长",
