@@ -61,6 +61,9 @@ pub enum ConnectError {
     /// was seen, so there is no report.
     #[error("cannot reach {server}: {cause}")]
     Unreachable { server: String, cause: String },
+    /// The API refused or failed a write (`kcheck node --publish`).
+    #[error("{0}")]
+    Publish(String),
 }
 
 impl ConnectError {
@@ -77,6 +80,7 @@ impl ConnectError {
             ConnectError::NoConfig(m) => format!("没有集群配置：{}", cause_in(m, lang)),
             ConnectError::Client(m) => format!("无法创建客户端：{}", cause_in(m, lang)),
             ConnectError::Runtime(m) => format!("无法启动异步运行时：{m}"),
+            ConnectError::Publish(m) => format!("发布失败：{}", cause_in(m, lang)),
             ConnectError::Unreachable { server, cause } => {
                 format!("无法连接 {server}：{}", cause_in(cause, lang))
             }

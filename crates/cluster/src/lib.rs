@@ -17,6 +17,7 @@ mod discovery;
 pub mod dump;
 pub mod kinds;
 pub mod list;
+pub mod node_reports;
 pub mod objects;
 pub mod progress;
 pub mod publish;
