@@ -358,9 +358,11 @@ fn summary_line(reports: usize, page: &std::path::Path, lang: Lang) -> String {
 }
 
 fn final_line(total: usize, code: u8, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("kcheck: {total} contexts; exit {code}, the worst of them"),
-        Lang::Zh => format!("kcheck：{total} 个上下文；退出码 {code}，取其中最差的"),
+    match (lang, total) {
+        (Lang::En, 1) => format!("kcheck: 1 context; exit {code}"),
+        (Lang::En, _) => format!("kcheck: {total} contexts; exit {code}, the worst of them"),
+        (Lang::Zh, 1) => format!("kcheck：1 个上下文；退出码 {code}"),
+        (Lang::Zh, _) => format!("kcheck：{total} 个上下文；退出码 {code}，取其中最差的"),
     }
 }
 
