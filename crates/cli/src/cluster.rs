@@ -4,6 +4,7 @@
 
 use crate::args::{ClusterArgs, ClusterPrint};
 use crate::commands::{emit, exit_code, judging_setup, write_stdout};
+use crate::contexts::Outcome;
 use crate::exit;
 use kcheck_cluster::progress::{Bar, Progress, Quiet};
 use kcheck_cluster::{GroupSpec, KindSpec, Plan};
@@ -41,26 +42,6 @@ pub fn plan() -> Plan {
 
 pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
     audit(args, true).map(|o| o.code)
-}
-
-/// What one audit came to (`kcheck cluster --context` given several times reports each).
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub code: u8,
-    /// The report's items by status, when there is a report.
-    pub counts: Option<kcheck_model::StatusCounts>,
-    /// Why there is no report: the cluster could not be reached (as printed, in the run's
-    /// language).
-    pub unreachable: Option<String>,
-}
-
-impl From<u8> for Outcome {
-    fn from(code: u8) -> Outcome {
-        Outcome {
-            code,
-            ..Outcome::default()
-        }
-    }
 }
 
 /// One audit; `last` when the process ends after it, so that the OS frees the report.

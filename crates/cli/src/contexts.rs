@@ -20,13 +20,33 @@
 //! announcement only when audits do not overlap.
 
 use crate::args::{ClusterArgs, FormatArg};
-use crate::cluster::{self, Outcome};
+use crate::cluster;
 use crate::commands::write_stdout;
 use crate::exit;
 use anyhow::Context as _;
 use kcheck_model::{FleetError, Lang, StatusCounts};
 use std::collections::HashSet;
 use std::path::PathBuf;
+
+/// What one audit came to (`cluster::audit`).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub code: u8,
+    /// The report's items by status, when there is a report.
+    pub counts: Option<StatusCounts>,
+    /// Why there is no report: the cluster could not be reached, or its kubeconfig or context
+    /// not read (as printed, in the run's language).
+    pub unreachable: Option<String>,
+}
+
+impl From<u8> for Outcome {
+    fn from(code: u8) -> Outcome {
+        Outcome {
+            code,
+            ..Outcome::default()
+        }
+    }
+}
 
 /// `kcheck cluster`: one context (or none) exactly as before, several in turn.
 pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
