@@ -233,19 +233,20 @@ pub fn extension(format: FormatArg) -> &'static str {
 
 /// A context's name as a file's stem: letters, digits, `-`, `_` and `.` kept, anything else
 /// (`/`, `:`, `@`, spaces, ...) made `_`, a leading `.` too (no hidden file, no `..`), at most
-/// 100 characters, never empty.
+/// 200 bytes (file names may have 255), never empty.
 pub fn file_stem(name: &str) -> String {
-    let mut stem: String = name
-        .chars()
-        .take(100)
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut stem = String::new();
+    for c in name.chars() {
+        let c = if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            c
+        } else {
+            '_'
+        };
+        if stem.len() + c.len_utf8() > 200 {
+            break;
+        }
+        stem.push(c);
+    }
     if stem.starts_with('.') {
         stem.replace_range(0..1, "_");
     }
@@ -402,7 +403,8 @@ mod tests {
         assert_eq!(file_stem(".hidden"), "_hidden");
         assert_eq!(file_stem(""), "_");
         assert_eq!(file_stem("生产 集群"), "生产_集群");
-        assert_eq!(file_stem(&"x".repeat(300)).len(), 100);
+        assert_eq!(file_stem(&"x".repeat(300)).len(), 200);
+        assert_eq!(file_stem(&"集".repeat(100)), "集".repeat(66));
         let names: Vec<String> = ["prod/a", "prod:a", "Prod_A", "dev", "prod_a"]
             .iter()
             .map(|s| s.to_string())
