@@ -12,7 +12,8 @@ use std::path::PathBuf;
         Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; \
         2 some input could not be read or parsed, or a cluster audit could not list some kinds \
         (the report still covers the rest and names what is missing), or the cluster or etcd \
-        could not be reached (no report); 3 usage error.\n\n\
+        could not be reached (no report); 3 usage error. `kcheck cluster` with several \
+        --context: the worst of the contexts' codes.\n\n\
         Language (--lang en|zh): the flag, else KCHECK_LANG, else the locale (the first of LC_ALL, \
         LC_MESSAGES and LANG that is set: Chinese when it starts with zh), else English. Reports, \
         explain and the summary lines follow it."
