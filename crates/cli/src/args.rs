@@ -12,7 +12,8 @@ use std::path::PathBuf;
         Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; \
         2 some input could not be read or parsed, or a cluster audit could not list some kinds \
         (the report still covers the rest and names what is missing), or the cluster or etcd \
-        could not be reached (no report); 3 usage error.\n\n\
+        could not be reached (no report); 3 usage error. `kcheck cluster` with several \
+        --context: the worst of the contexts' codes.\n\n\
         Language (--lang en|zh): the flag, else KCHECK_LANG, else the locale (the first of LC_ALL, \
         LC_MESSAGES and LANG that is set: Chinese when it starts with zh), else English. Reports, \
         explain and the summary lines follow it."
@@ -67,15 +68,24 @@ pub enum Command {
     Webhook(WebhookArgs),
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct ClusterArgs {
     /// The kubeconfig file (default: $KUBECONFIG, ~/.kube/config, else the in-cluster service
     /// account).
     #[arg(long, value_name = "FILE", conflicts_with = "from_dump")]
     pub kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context to use.
+    /// The kubeconfig context to use. Give it several times to audit several clusters in
+    /// turn, with the same options: each report goes to --output-dir DIR as DIR/CONTEXT.EXT, or,
+    /// as tables, to standard output after a header naming the context; a cluster that cannot
+    /// be reached does not stop the others, and the exit code is the worst of them.
     #[arg(long, value_name = "NAME", conflicts_with = "from_dump")]
-    pub context: Option<String>,
+    pub context: Vec<String>,
+    /// Write each context's report to DIR/CONTEXT.EXT (the context's name made safe for a
+    /// file name; the extension from --format: txt, json, sarif, xml, md, html, yaml), created
+    /// if missing; with --format json, also DIR/summary.html, the `kcheck summary` page of the
+    /// reports written.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["from_dump", "output", "print"])]
+    pub output_dir: Option<PathBuf>,
     /// Audit one namespace: its objects, the Namespace itself and the cluster-scoped objects
     /// (ClusterRoles and their bindings, webhooks, ...). Everything is listed, then what lies in
     /// other namespaces is dropped; items that need the whole cluster are then not evaluated
@@ -128,6 +138,13 @@ pub struct ClusterArgs {
     pub print: Option<ClusterPrint>,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+impl ClusterArgs {
+    /// The context of a single-cluster audit: the first `--context`, if any.
+    pub fn context(&self) -> Option<&str> {
+        self.context.first().map(String::as_str)
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -219,12 +236,16 @@ pub struct SummaryArgs {
     /// node or paths it says it judged, else by its file's name.
     #[arg(required = true, value_name = "REPORT.json")]
     pub reports: Vec<PathBuf>,
-    /// table, markdown, json or html (one self-contained page).
-    #[arg(long, short = 'f', value_enum, default_value_t = SummaryFormatArg::Table)]
-    pub format: SummaryFormatArg,
+    /// table, markdown, json or html (one self-contained page); default: from the --output
+    /// file's extension (.json .md .html), else table.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<SummaryFormatArg>,
     /// Language of the table, Markdown and HTML (JSON is the same in both).
     #[arg(long, value_enum, default_value_t = LangArg::from_env())]
     pub lang: LangArg,
+    /// Write the summary to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -233,6 +254,27 @@ pub enum SummaryFormatArg {
     Json,
     Markdown,
     Html,
+}
+
+impl SummaryArgs {
+    /// `--format`, else what the output file's extension says, else the table.
+    pub fn format(&self) -> SummaryFormatArg {
+        if let Some(f) = self.format {
+            return f;
+        }
+        let ext = self
+            .output
+            .as_ref()
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("json") => SummaryFormatArg::Json,
+            Some("md" | "markdown") => SummaryFormatArg::Markdown,
+            Some("html" | "htm") => SummaryFormatArg::Html,
+            _ => SummaryFormatArg::Table,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -306,7 +348,7 @@ pub struct PssArgs {
 
 /// What the commands that judge (scan, node, cluster) share: the report, when to fail, the
 /// configuration and the waivers.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct JudgeArgs {
     #[command(flatten)]
     pub output: OutputArgs,
@@ -331,7 +373,7 @@ pub struct JudgeArgs {
 }
 
 /// What the rules are told about the cluster.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct ConfigArgs {
     /// Configuration file (YAML): kubeVersion, podSecurity.defaultLevel, podSecurity.exemptNamespaces.
     #[arg(long, value_name = "FILE")]
@@ -454,7 +496,7 @@ pub struct EtcdArgs {
     pub etcd_ca: Option<PathBuf>,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct OutputArgs {
     /// Report format (default: from the --output file's extension, .json .sarif .xml .md .html,
     /// else table).
@@ -490,7 +532,7 @@ fn parse_examples(s: &str) -> Result<Examples, String> {
 }
 
 /// Bounds against hostile input.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct LimitArgs {
     /// Largest file read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = kcheck_load::Limits::default().max_file_bytes)]

@@ -4,6 +4,7 @@
 
 use crate::args::{ClusterArgs, ClusterPrint};
 use crate::commands::{emit, exit_code, judging_setup, write_stdout};
+use crate::contexts::Outcome;
 use crate::exit;
 use kcheck_cluster::progress::{Bar, Progress, Quiet};
 use kcheck_cluster::{GroupSpec, KindSpec, Plan};
@@ -40,25 +41,30 @@ pub fn plan() -> Plan {
 }
 
 pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
+    audit(args, true).map(|o| o.code)
+}
+
+/// One audit; `last` when the process ends after it, so that the OS frees the report.
+pub fn audit(args: ClusterArgs, last: bool) -> anyhow::Result<Outcome> {
     let Some((mut config, waivers)) = judging_setup(&args.judge) else {
-        return Ok(exit::USAGE);
+        return Ok(exit::USAGE.into());
     };
     let plan = plan();
     match args.print {
         Some(ClusterPrint::DumpCommand) => {
             write_stdout(&plan.dump_command())?;
-            return Ok(exit::OK);
+            return Ok(exit::OK.into());
         }
         Some(ClusterPrint::ClusterRoleRules) => {
             write_stdout(&plan.cluster_role_rules())?;
-            return Ok(exit::OK);
+            return Ok(exit::OK.into());
         }
         None => {}
     }
     let started = Instant::now();
     let options = kcheck_cluster::Options {
         kubeconfig: args.kubeconfig.clone(),
-        context: args.context.clone(),
+        context: args.context().map(str::to_string),
         concurrency: args.concurrency as usize,
         limits: kcheck_cluster::client::Limits {
             timeout: Duration::from_secs(args.timeout),
@@ -87,8 +93,13 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
             match kcheck_cluster::collect::run(&options, &plan, progress) {
                 Ok(c) => (c.objects, c.inputs, c.version, c.probes),
                 Err(e) => {
-                    eprintln!("kcheck: {}", e.message(args.judge.output.lang.lang()));
-                    return Ok(exit::INPUT);
+                    let message = e.message(args.judge.output.lang.lang());
+                    eprintln!("kcheck: {message}");
+                    return Ok(Outcome {
+                        code: exit::INPUT,
+                        counts: None,
+                        unreachable: Some(message),
+                    });
                 }
             }
         }
@@ -101,10 +112,9 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
         mode: "cluster".to_string(),
         name: match &args.from_dump {
             Some(path) => path.display().to_string(),
-            None => kcheck_cluster::collect::context_name(
-                args.kubeconfig.as_deref(),
-                args.context.as_deref(),
-            ),
+            None => {
+                kcheck_cluster::collect::context_name(args.kubeconfig.as_deref(), args.context())
+            }
         },
         namespace: args.namespace.clone(),
     };
@@ -135,7 +145,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
     let mut report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);
     report.target = Some(target);
     if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {
-        return Ok(code);
+        return Ok(code.into());
     }
     let judged_at = started.elapsed();
     let rss_judged = kcheck_scan::peak_kib() / 1024;
@@ -189,10 +199,18 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
             code = exit::INPUT;
         }
     }
-    // As for scan: the OS frees the trees faster than dropping them one by one.
-    std::mem::forget(report);
-    std::mem::forget(inventory);
-    Ok(code)
+    let mut counts = kcheck_model::StatusCounts::default();
+    report.items.iter().for_each(|i| counts.add(i.status));
+    if last {
+        // As for scan: the OS frees the trees faster than dropping them one by one.
+        std::mem::forget(report);
+        std::mem::forget(inventory);
+    }
+    Ok(Outcome {
+        code,
+        counts: Some(counts),
+        unreachable: None,
+    })
 }
 
 /// The objects of namespace `ns`, the Namespace itself and the cluster-scoped objects; the rest

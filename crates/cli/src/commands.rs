@@ -88,7 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::AccessReview(args) => crate::access_review::run(args),
         Command::Node(args) => crate::node::run(args),
         Command::Image(args) => crate::image::run(args),
-        Command::Cluster(args) => crate::cluster::run(args),
+        Command::Cluster(args) => crate::contexts::run(args),
         Command::Webhook(args) => crate::webhook::run(args),
         Command::Diff(args) => crate::diff::run(args),
         Command::Summary(args) => crate::summary::run(args),

@@ -4,6 +4,7 @@ mod access_review;
 mod args;
 mod cluster;
 mod commands;
+mod contexts;
 mod diff;
 mod image;
 mod netpol;

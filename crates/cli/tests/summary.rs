@@ -231,6 +231,35 @@ fn three_reports_in_a_table_markdown_json_and_html() {
         html.contains("<li><b class=\"f\">2.2</b> Every workload has ingress and egress network policies: all</li>"),
         "{html}"
     );
+
+    // -o FILE writes the same, its format from the extension unless -f says.
+    let o = summary(&dir.0, &["-o", "fleet.html", files[0], files[1], files[2]]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        std::fs::read_to_string(dir.path("fleet.html")).unwrap(),
+        html
+    );
+    let table = stdout(&summary(&dir.0, &[files[0], files[1], files[2]]));
+    let o = summary(
+        &dir.0,
+        &[
+            "-f", "table", "-o", "fleet.md", files[0], files[1], files[2],
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.path("fleet.md")).unwrap(),
+        table
+    );
+    let o = summary(&dir.0, &["-o", "missing/fleet.html", files[0]]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .starts_with("kcheck: error: cannot write the summary to missing/fleet.html"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]

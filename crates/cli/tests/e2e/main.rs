@@ -9,6 +9,7 @@
 
 mod audit;
 mod connect;
+mod contexts;
 mod deploy;
 mod encryption;
 mod node;
@@ -72,6 +73,10 @@ const CHECKS: &[(&str, Check)] = &[
     (
         "publish_applies_policy_reports_and_deletes_stale_ones",
         publish::reports_are_applied_and_stale_ones_deleted,
+    ),
+    (
+        "several_contexts_in_one_run",
+        contexts::several_contexts_in_one_run,
     ),
 ];
 
