@@ -132,6 +132,16 @@ pub struct ClusterArgs {
     /// PolicyReport CRDs and deploy/cluster-audit/publisher-rbac.yaml's ClusterRole.
     #[arg(long, conflicts_with = "from_dump")]
     pub publish: bool,
+    /// Merge the node reports in DIR (`kcheck node --node-report FILE`) into the audit, besides
+    /// those published as ConfigMaps in --node-report-namespace.
+    #[arg(long, value_name = "DIR")]
+    pub node_reports: Option<PathBuf>,
+    /// The namespace where nodes publish their reports (`kcheck node --publish NS`).
+    #[arg(long, value_name = "NS", default_value = kcheck_cluster::node_reports::DEFAULT_NAMESPACE)]
+    pub node_report_namespace: String,
+    /// Node reports older than this are not merged: their nodes' items are not evaluated.
+    #[arg(long, value_name = "DURATION", default_value = "24h")]
+    pub max_node_report_age: String,
     /// Print what follows from the kinds kcheck reads, and exit: the shell commands for an
     /// offline dump, or the rules of a read-only ClusterRole that lets kcheck see them all.
     #[arg(long, value_enum, value_name = "WHAT")]
@@ -475,6 +485,24 @@ pub struct NodeArgs {
     pub probe: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// Also write this node's report for a cluster audit to merge (`kcheck cluster
+    /// --node-reports DIR`): the node items' verdicts, findings and notes in both languages.
+    #[arg(long, value_name = "FILE")]
+    pub node_report: Option<PathBuf>,
+    /// Publish this node's report as ConfigMap kcheck-node-<node> in namespace NS, where `kcheck
+    /// cluster` merges it (in a pod, with its service account: deploy/node-scan/).
+    #[arg(long, value_name = "NS")]
+    pub publish: Option<String>,
+    /// The node's name in the cluster (default: $NODE_NAME, else the host name).
+    #[arg(long, value_name = "NAME")]
+    pub node_name: Option<String>,
+    /// Scan and publish again every DURATION (`6h`) until stopped: the DaemonSet's loop.
+    #[arg(long, value_name = "DURATION", requires = "publish")]
+    pub every: Option<String>,
+    /// kubeconfig for --publish (default: in a pod, its service account; else $KUBECONFIG or
+    /// ~/.kube/config).
+    #[arg(long, value_name = "FILE", requires = "publish")]
+    pub kubeconfig: Option<PathBuf>,
 }
 
 /// Reading etcd to verify encryption at rest (item 6.2). Files are paths as this process sees

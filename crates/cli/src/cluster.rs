@@ -18,7 +18,11 @@ use std::time::{Duration, Instant};
 /// built-in kinds live), custom resources and whole groups with their locations from the
 /// cluster-evidence tables.
 pub fn plan() -> Plan {
-    let names = registry::all().iter().flat_map(|r| r.kinds_read());
+    // The Nodes, besides what the rules read: node reports are merged node by node.
+    let names = registry::all()
+        .iter()
+        .flat_map(|r| r.kinds_read())
+        .chain(["Node"]);
     let custom: Vec<KindSpec> = cluster_kinds::CUSTOM_KINDS
         .iter()
         .map(|k| KindSpec {
@@ -124,14 +128,37 @@ pub fn audit(args: ClusterArgs, last: bool) -> anyhow::Result<Outcome> {
     if config.kube_version.is_none() {
         config.kube_version = version.as_ref().filter(|v| v.major == 1).map(|v| v.minor);
     }
-    let inventory = Inventory::new(objects);
     let now = crate::commands::run_now();
+    let mut inputs = inputs;
+    let mut objects = objects;
+    let Some(max_age) = kcheck_model::go_duration_seconds(&args.max_node_report_age) else {
+        let age = &args.max_node_report_age;
+        match args.judge.output.lang.lang() {
+            kcheck_model::Lang::En => {
+                eprintln!("kcheck: --max-node-report-age {age}: not a duration (such as 24h)")
+            }
+            kcheck_model::Lang::Zh => {
+                eprintln!("kcheck: --max-node-report-age {age}：不是时长（例如 24h）")
+            }
+        }
+        return Ok(exit::USAGE.into());
+    };
+    let node_reports = crate::node_reports::gather(
+        &mut objects,
+        &args.node_report_namespace,
+        args.node_reports.as_deref(),
+        kcheck_rules::node_reports::Freshness {
+            now,
+            max_age: max_age as i64,
+        },
+        &mut inputs,
+    );
+    let inventory = Inventory::new(objects);
     let node = kcheck_cluster::control_plane::facts(&inventory, probes, now.unix());
     let mut evidence = vec![Evidence::Objects, Evidence::Cluster];
-    if node.is_some() {
+    if node.is_some() || node_reports.is_some() {
         evidence.push(Evidence::Node);
     }
-    let mut inputs = inputs;
     let mut engine = Engine::default()
         .with_config(config)
         .with_waivers(waivers)
@@ -140,6 +167,9 @@ pub fn audit(args: ClusterArgs, last: bool) -> anyhow::Result<Outcome> {
         .at(now);
     if let Some(images) = crate::image::evidence(&args.images, &mut inputs) {
         engine = engine.with_images(images);
+    }
+    if let Some(reports) = node_reports {
+        engine = engine.with_node_reports(reports);
     }
     let judged_from = started.elapsed();
     let mut report = engine.run_with_node(&inventory, node.as_ref(), &evidence, inputs);

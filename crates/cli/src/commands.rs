@@ -155,6 +155,15 @@ pub(crate) fn run_now() -> kcheck_model::Now {
     })
 }
 
+/// The moment now, read afresh (a command that runs again and again, `kcheck node --every`):
+/// `KCHECK_TODAY` as [`run_now`] reads it, else the clock.
+pub(crate) fn fresh_now() -> kcheck_model::Now {
+    std::env::var("KCHECK_TODAY")
+        .ok()
+        .and_then(|s| kcheck_model::Date::parse(&s))
+        .map_or_else(kcheck_model::Now::clock, kcheck_model::Now::start_of)
+}
+
 /// `file:line:column: message`, for a problem in a file the command line names.
 fn problem_at(
     path: &std::path::Path,

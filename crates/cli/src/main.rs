@@ -9,6 +9,7 @@ mod diff;
 mod image;
 mod netpol;
 mod node;
+mod node_reports;
 mod pss;
 mod publish;
 mod summary;

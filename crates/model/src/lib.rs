@@ -45,8 +45,8 @@ pub use object::{is_cluster_scoped, Object, ObjectRef, Source};
 pub use pss_report::{PssColumn, PssField, PssReport, PssVerdict, PssViolation, PssWorkload};
 pub use quantity::{node_quantity, parse_quantity};
 pub use report::{
-    Diagnostic, DiagnosticSeverity, Inputs, ItemResult, Report, RuleInfo, RuleSummary, Score,
-    Skipped, Target, Unavailable, UnavailableCause,
+    Diagnostic, DiagnosticSeverity, Inputs, ItemResult, NodeSeen, Report, RuleInfo, RuleSummary,
+    Score, Skipped, Target, Unavailable, UnavailableCause,
 };
 pub use text::{Lang, Text};
 pub use value::{Entry, FieldPath, Node, Pos, Segment, Str, Value};

@@ -71,6 +71,21 @@ pub struct Inputs {
     /// rules read one of them cannot pass.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unavailable: Vec<Unavailable>,
+    /// The cluster's nodes and their node reports, when a cluster audit merged node reports:
+    /// which were merged, and why the others were not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeSeen>,
+}
+
+/// One node of a cluster audit that merged node reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeSeen {
+    pub name: String,
+    pub control_plane: bool,
+    /// Its report was merged.
+    pub merged: bool,
+    /// When it was scanned and by which kcheck, or why its report was not merged.
+    pub detail: Text,
 }
 
 /// A kind of object the run could not see, and why.
@@ -130,6 +145,7 @@ impl Inputs {
         self.unavailable.extend(other.unavailable);
         self.unavailable.sort();
         self.unavailable.dedup();
+        self.nodes.extend(other.nodes);
     }
 
     /// Why `kind` could not be listed, when it could not.

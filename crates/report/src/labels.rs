@@ -538,6 +538,13 @@ pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
             if !i.unavailable.is_empty() {
                 parts.push(n(i.unavailable.len(), "kind not seen", "kinds not seen"));
             }
+            if !i.nodes.is_empty() {
+                let merged = i.nodes.iter().filter(|n| n.merged).count();
+                parts.push(format!(
+                    "node reports of {merged} of {}",
+                    n(i.nodes.len(), "node", "nodes")
+                ));
+            }
             parts.join(", ")
         }
         Lang::Zh => {
@@ -558,6 +565,10 @@ pub(crate) fn inputs_line(i: &Inputs, lang: Lang) -> String {
             }
             if !i.unavailable.is_empty() {
                 s.push_str(&format!("，{}：{}", UNSEEN_KINDS.zh, i.unavailable.len()));
+            }
+            if !i.nodes.is_empty() {
+                let merged = i.nodes.iter().filter(|n| n.merged).count();
+                s.push_str(&format!("，节点报告：{merged}/{} 个节点", i.nodes.len()));
             }
             s
         }

@@ -146,6 +146,7 @@ pub fn report() -> PssReport {
             },
         ],
         inputs: Inputs {
+            nodes: Vec::new(),
             unavailable: Vec::new(),
             files_read: 2,
             bytes_read: 2048,

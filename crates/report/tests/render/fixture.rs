@@ -309,6 +309,7 @@ pub fn report() -> Report {
         notes,
         inputs: Inputs {
             unavailable: Vec::new(),
+            nodes: Vec::new(),
             files_read: 3,
             bytes_read: 1234,
             documents: 5,
