@@ -209,10 +209,10 @@ fn read_dir(dir: &Path, by_node: &mut BTreeMap<String, Vec<Found>>, inputs: &mut
             }),
             Err(why) => inputs.diagnostics.push(Diagnostic {
                 file: source.into(),
-                line: 0,
-                column: 0,
+                line: why.line,
+                column: why.column,
                 severity: DiagnosticSeverity::Error,
-                message: why,
+                message: why.message,
             }),
         }
     }

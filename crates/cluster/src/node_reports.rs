@@ -151,36 +151,77 @@ fn read_gzip(compressed: &[u8]) -> Result<NodeReport, Text> {
     parse(&json)
 }
 
-/// A node report from its JSON (a file of `--node-reports DIR`, a ConfigMap's data).
+/// A node report from its JSON (a ConfigMap's data): why not, with where when that is known.
 pub fn parse(json: &[u8]) -> Result<NodeReport, Text> {
+    parse_at(json).map_err(Unreadable::into_text)
+}
+
+/// Why a node report could not be read, and where in its JSON (line 0 for the whole).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    pub line: u32,
+    pub column: u32,
+    pub message: Text,
+}
+
+impl Unreadable {
+    fn whole(message: Text) -> Unreadable {
+        Unreadable {
+            line: 0,
+            column: 0,
+            message,
+        }
+    }
+
+    /// `line 1, column 9: ...` when the place is known.
+    pub fn into_text(self) -> Text {
+        if self.line == 0 {
+            return self.message;
+        }
+        let (line, column, m) = (self.line, self.column, self.message);
+        Text::new(
+            format!("line {line}, column {column}: {}", m.en),
+            format!("第 {line} 行第 {column} 列：{}", m.zh),
+        )
+    }
+}
+
+fn parse_at(json: &[u8]) -> Result<NodeReport, Unreadable> {
     if json.len() as u64 > MAX_REPORT_BYTES {
         let mib = MAX_REPORT_BYTES >> 20;
-        return Err(kcheck_model::text!(
+        return Err(Unreadable::whole(kcheck_model::text!(
             "the report is larger than {mib} MiB",
             "报告大于 {mib} MiB",
-        ));
+        )));
     }
     serde_json::from_slice(json).map_err(|e| {
-        let (line, column, e) = (e.line(), e.column(), e.to_string());
-        kcheck_model::text!(
-            "line {line}, column {column}: not a node report ({e})",
-            "第 {line} 行第 {column} 列：不是节点报告（{e}）",
-        )
+        let (line, column) = (e.line() as u32, e.column() as u32);
+        // serde_json's message ends with its own "at line L column C": the place is said once.
+        let e = e.to_string();
+        let e = match e.rfind(" at line ") {
+            Some(i) => e[..i].to_string(),
+            None => e,
+        };
+        Unreadable {
+            line,
+            column,
+            message: kcheck_model::text!("not a node report ({e})", "不是节点报告（{e}）"),
+        }
     })
 }
 
-/// A node report file: JSON as `kcheck node --format node-report` writes it, or gzip of it
-/// (`.gz`).
-pub fn read_file(path: &std::path::Path) -> Result<NodeReport, Text> {
-    let file = std::fs::File::open(path).map_err(|e| Text::same(e.to_string()))?;
+/// A node report file: JSON as `kcheck node --node-report FILE` writes it, or gzip of it.
+pub fn read_file(path: &std::path::Path) -> Result<NodeReport, Unreadable> {
+    let os = |e: std::io::Error| Unreadable::whole(Text::same(e.to_string()));
+    let file = std::fs::File::open(path).map_err(os)?;
     let mut bytes = Vec::new();
     file.take(MAX_REPORT_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Text::same(e.to_string()))?;
+        .map_err(os)?;
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        return read_gzip(&bytes);
+        return read_gzip(&bytes).map_err(Unreadable::whole);
     }
-    parse(&bytes)
+    parse_at(&bytes)
 }
 
 /// Applies `config_map` (from [`to_config_map`]) with server-side apply, field manager

@@ -270,6 +270,17 @@ pub(crate) struct JsonInputs<'a> {
     /// Kinds a cluster run could not list (absent when it saw everything).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unavailable: Vec<JsonUnavailable<'a>>,
+    /// The cluster's nodes, when node reports were merged (absent otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    nodes: Vec<JsonNode<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonNode<'a> {
+    name: &'a str,
+    control_plane: bool,
+    merged: bool,
+    detail: &'a str,
 }
 
 #[derive(Serialize)]
@@ -499,6 +510,16 @@ pub(crate) fn inputs(i: &Inputs, lang: Lang) -> JsonInputs<'_> {
                 resource: &u.resource,
                 cause: u.cause,
                 reason: u.reason.get(lang),
+            })
+            .collect(),
+        nodes: i
+            .nodes
+            .iter()
+            .map(|n| JsonNode {
+                name: &n.name,
+                control_plane: n.control_plane,
+                merged: n.merged,
+                detail: n.detail.get(lang),
             })
             .collect(),
     }
