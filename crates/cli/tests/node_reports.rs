@@ -284,3 +284,39 @@ fn node_report_flags_are_checked_before_scanning() {
     assert_eq!(code, Some(3));
     assert!(err.contains("--publish"), "{err}");
 }
+
+/// deploy/node-scan passes kcheck's own scan (what a node scanner needs, waived with why) and
+/// publishes where `kcheck cluster` reads by default.
+#[test]
+fn the_node_scan_daemonset_passes_kchecks_own_scan_and_publishes_where_the_audit_reads() {
+    let out = command(&["scan", "deploy/node-scan", "--format", "json"])
+        .output()
+        .unwrap();
+    let report = json(&out);
+    let unwaived: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["waived"] != true && f["level"] != "info")
+        .map(|f| format!("{} {}", f["code"], f["message"]))
+        .collect();
+    assert_eq!(out.status.code(), Some(0), "{unwaived:?}");
+    assert!(unwaived.is_empty(), "{unwaived:?}");
+    assert_eq!(report["waivers"]["problems"], json!([]));
+    let daemonset =
+        std::fs::read_to_string(support::root().join("deploy/node-scan/20-daemonset.yaml"))
+            .unwrap();
+    let namespace = kcheck_cluster::node_reports::DEFAULT_NAMESPACE;
+    assert!(
+        daemonset.contains(&format!(
+            "args: [node, --root, /host, --publish, {namespace}, --every, 6h"
+        )),
+        "{daemonset}"
+    );
+    let rbac =
+        std::fs::read_to_string(support::root().join("deploy/node-scan/10-rbac.yaml")).unwrap();
+    assert!(rbac.contains(&format!(
+        "  name: kcheck-node-reports\n  namespace: {namespace}\n"
+    )));
+    assert!(rbac.contains("  resources: [configmaps]\n  verbs: [create, patch]\n"));
+}

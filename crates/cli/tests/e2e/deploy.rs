@@ -37,7 +37,7 @@ pub fn accepted(plane: &ControlPlane) -> Result<(), Failed> {
         "crd/certificates.cert-manager.io",
     ]);
     // Namespaced objects need their namespace to exist, even in a dry run.
-    for ns in ["kcheck", "kcheck-system"] {
+    for ns in ["kcheck", "kcheck-system", "kcheck-node-scan"] {
         let _ = plane.kubectl(&["create", "namespace", ns]);
     }
     let mut files = Vec::new();
