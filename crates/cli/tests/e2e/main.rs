@@ -13,6 +13,7 @@ mod contexts;
 mod deploy;
 mod encryption;
 mod node;
+mod node_reports;
 mod plane;
 mod publish;
 mod webhook;
@@ -77,6 +78,10 @@ const CHECKS: &[(&str, Check)] = &[
     (
         "several_contexts_in_one_run",
         contexts::several_contexts_in_one_run,
+    ),
+    (
+        "node_reports_from_every_node_decide_every_item",
+        node_reports::every_item_decided_with_node_reports,
     ),
 ];
 
