@@ -159,12 +159,6 @@ impl NodeTree {
         kubeadm::worker(self)
     }
 
-    /// The node's name (`/etc/hostname`, the kubelet's `--hostname-override` is not set).
-    pub fn named(mut self, name: &str) -> NodeTree {
-        self.node_name = name.to_string();
-        self.file_with_mode("/etc/hostname", &format!("{name}\n"), 0o644)
-    }
-
     /// The clock the certificates' dates are relative to, and the facts' `now`.
     pub fn at(mut self, now: i64) -> NodeTree {
         self.now = now;
