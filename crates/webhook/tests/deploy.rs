@@ -45,6 +45,22 @@ fn deploy_has_no_failures() {
         failures.is_empty(),
         "kcheck fails its own deploy/ manifests:\n{failures:#?}"
     );
-    let waived = report.findings.waived();
-    assert!(waived <= 12, "{waived} waived findings: keep waivers rare");
+    // Waivers are decisions: a rule accepted on an object (ten host paths of the node scanner
+    // are one decision). Keep them rare.
+    let mut decisions: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.waived)
+        .map(|f| {
+            let object = f.object.as_deref().map(ToString::to_string).unwrap_or_default();
+            format!("{object} {}", f.code)
+        })
+        .collect();
+    decisions.sort();
+    decisions.dedup();
+    assert!(
+        decisions.len() <= 12,
+        "{} waivers: keep them rare: {decisions:#?}",
+        decisions.len()
+    );
 }
