@@ -52,7 +52,11 @@ fn deploy_has_no_failures() {
         .iter()
         .filter(|f| f.waived)
         .map(|f| {
-            let object = f.object.as_deref().map(ToString::to_string).unwrap_or_default();
+            let object = f
+                .object
+                .as_deref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             format!("{object} {}", f.code)
         })
         .collect();

@@ -147,3 +147,54 @@ fn large_reports_are_split() {
     // The cluster report is split the same way.
     assert!(tiny.iter().any(|d| name(d) == "kcheck-cluster-2"));
 }
+
+/// A finding merged from a node's report is about the node: it goes to the ClusterPolicyReport
+/// with the Node as its resource, whatever static pod or namespace it names, and the node in
+/// `properties`; the text formats put the node before its file.
+#[test]
+fn a_node_finding_names_its_node() {
+    let mut report = fixture::report();
+    let mut findings = std::mem::take(&mut report.findings).into_vec();
+    let i = findings.iter().position(|f| f.code == "KC703").unwrap();
+    findings[i].node = Some("cp-1".into());
+    report.findings = findings.into();
+    let docs = documents(&render(&report, Format::PolicyReport, &opts(Lang::En)));
+    let on_node: Vec<&Value> = docs
+        .iter()
+        .flat_map(|d| d["results"].as_array().unwrap())
+        .filter(|r| r["rule"] == "KC703")
+        .collect();
+    assert_eq!(on_node.len(), 1);
+    assert_eq!(docs[0]["kind"], "ClusterPolicyReport");
+    assert!(docs[0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["rule"] == "KC703"));
+    assert_eq!(
+        on_node[0]["resources"],
+        json!([{"apiVersion": "v1", "kind": "Node", "name": "cp-1"}])
+    );
+    assert_eq!(on_node[0]["properties"]["node"], "cp-1");
+    let table = render(&report, Format::Table, &opts(Lang::En));
+    assert!(table.contains("cp-1:web.yaml"), "{table}");
+    let json: Value =
+        serde_json::from_str(&render(&report, Format::Json, &opts(Lang::En))).unwrap();
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "KC703")
+        .unwrap();
+    assert_eq!(f["node"], "cp-1");
+    assert!(f["fingerprint"].as_str().unwrap().ends_with("@cp-1"), "{f}");
+    let sarif: Value =
+        serde_json::from_str(&render(&report, Format::Sarif, &opts(Lang::En))).unwrap();
+    let r = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "KC703")
+        .unwrap();
+    assert_eq!(r["properties"]["node"], "cp-1");
+}
