@@ -65,6 +65,18 @@ pub fn audit(args: ClusterArgs, last: bool) -> anyhow::Result<Outcome> {
         }
         None => {}
     }
+    let Some(max_age) = kcheck_model::go_duration_seconds(&args.max_node_report_age) else {
+        let age = &args.max_node_report_age;
+        match args.judge.output.lang.lang() {
+            kcheck_model::Lang::En => {
+                eprintln!("kcheck: --max-node-report-age {age}: not a duration (such as 24h)")
+            }
+            kcheck_model::Lang::Zh => {
+                eprintln!("kcheck: --max-node-report-age {age}：不是时长（例如 24h）")
+            }
+        }
+        return Ok(exit::USAGE.into());
+    };
     let started = Instant::now();
     let options = kcheck_cluster::Options {
         kubeconfig: args.kubeconfig.clone(),
@@ -108,7 +120,20 @@ pub fn audit(args: ClusterArgs, last: bool) -> anyhow::Result<Outcome> {
             }
         }
     };
-    let (objects, inputs) = match &args.namespace {
+    // Node reports first: a scoped audit still merges them (they live in kcheck's namespace).
+    let (mut objects, mut inputs) = (objects, inputs);
+    let now = crate::commands::run_now();
+    let node_reports = crate::node_reports::gather(
+        &mut objects,
+        &args.node_report_namespace,
+        args.node_reports.as_deref(),
+        kcheck_rules::node_reports::Freshness {
+            now,
+            max_age: max_age as i64,
+        },
+        &mut inputs,
+    );
+    let (objects, mut inputs) = match &args.namespace {
         Some(ns) => scope(objects, inputs, ns),
         None => (objects, inputs),
     };
@@ -128,31 +153,6 @@ pub fn audit(args: ClusterArgs, last: bool) -> anyhow::Result<Outcome> {
     if config.kube_version.is_none() {
         config.kube_version = version.as_ref().filter(|v| v.major == 1).map(|v| v.minor);
     }
-    let now = crate::commands::run_now();
-    let mut inputs = inputs;
-    let mut objects = objects;
-    let Some(max_age) = kcheck_model::go_duration_seconds(&args.max_node_report_age) else {
-        let age = &args.max_node_report_age;
-        match args.judge.output.lang.lang() {
-            kcheck_model::Lang::En => {
-                eprintln!("kcheck: --max-node-report-age {age}: not a duration (such as 24h)")
-            }
-            kcheck_model::Lang::Zh => {
-                eprintln!("kcheck: --max-node-report-age {age}：不是时长（例如 24h）")
-            }
-        }
-        return Ok(exit::USAGE.into());
-    };
-    let node_reports = crate::node_reports::gather(
-        &mut objects,
-        &args.node_report_namespace,
-        args.node_reports.as_deref(),
-        kcheck_rules::node_reports::Freshness {
-            now,
-            max_age: max_age as i64,
-        },
-        &mut inputs,
-    );
     let inventory = Inventory::new(objects);
     let node = kcheck_cluster::control_plane::facts(&inventory, probes, now.unix());
     let mut evidence = vec![Evidence::Objects, Evidence::Cluster];

@@ -243,6 +243,31 @@ fn a_cluster_audit_merges_published_and_filed_node_reports_and_names_what_is_mis
     assert_eq!(item(&report, "4.2")["reason"], Value::Null);
     // The ConfigMap is kcheck's own: not judged as the cluster's configuration.
     assert_eq!(report["inputs"]["objects"], 5);
+
+    // An audit scoped to another namespace still merges the reports published in kcheck's.
+    let out = command(&[
+        "cluster",
+        "--from-dump",
+        dump.0.to_str().unwrap(),
+        "--node-reports",
+        reports.0.to_str().unwrap(),
+        "-n",
+        "default",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
+    let scoped = json(&out);
+    let merged: Vec<&str> = scoped["inputs"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["merged"] == true)
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(merged, ["cp-1", "worker-1", "worker-2"]);
+    assert_eq!(item(&scoped, "2.5")["status"], "fail");
 }
 
 #[test]
