@@ -266,18 +266,21 @@ pub enum SummaryFormatArg {
     Html,
 }
 
+/// The lower-case extension of an output file, if any.
+fn extension(output: Option<&std::path::Path>) -> Option<String> {
+    output
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
 impl SummaryArgs {
     /// `--format`, else what the output file's extension says, else the table.
     pub fn format(&self) -> SummaryFormatArg {
         if let Some(f) = self.format {
             return f;
         }
-        let ext = self
-            .output
-            .as_ref()
-            .and_then(|p| p.extension())
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
+        let ext = extension(self.output.as_deref());
         match ext.as_deref() {
             Some("json") => SummaryFormatArg::Json,
             Some("md" | "markdown") => SummaryFormatArg::Markdown,
@@ -626,12 +629,7 @@ impl OutputArgs {
         if let Some(f) = self.format {
             return f;
         }
-        let ext = self
-            .output
-            .as_ref()
-            .and_then(|p| p.extension())
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
+        let ext = extension(self.output.as_deref());
         match ext.as_deref() {
             Some("json") => FormatArg::Json,
             Some("sarif") => FormatArg::Sarif,

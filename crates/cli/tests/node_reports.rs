@@ -98,17 +98,20 @@ fn a_cluster_audit_merges_published_and_filed_node_reports_and_names_what_is_mis
         ]
     });
     dump.write("objects.json", serde_json::to_vec(&objects).unwrap());
-    let out = command(&[
-        "cluster",
-        "--from-dump",
-        dump.0.to_str().unwrap(),
-        "--node-reports",
-        reports.0.to_str().unwrap(),
-        "--format",
-        "json",
-    ])
-    .output()
-    .unwrap();
+    let audit = |extra: &[&str]| {
+        let mut args = vec![
+            "cluster",
+            "--from-dump",
+            dump.0.to_str().unwrap(),
+            "--node-reports",
+            reports.0.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        command(&args).output().unwrap()
+    };
+    let out = audit(&[]);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     let report = json(&out);
     // Each node, whether its report was merged, and why not.
@@ -245,20 +248,7 @@ fn a_cluster_audit_merges_published_and_filed_node_reports_and_names_what_is_mis
     assert_eq!(report["inputs"]["objects"], 5);
 
     // An audit scoped to another namespace still merges the reports published in kcheck's.
-    let out = command(&[
-        "cluster",
-        "--from-dump",
-        dump.0.to_str().unwrap(),
-        "--node-reports",
-        reports.0.to_str().unwrap(),
-        "-n",
-        "default",
-        "--format",
-        "json",
-    ])
-    .output()
-    .unwrap();
-    let scoped = json(&out);
+    let scoped = json(&audit(&["-n", "default"]));
     let merged: Vec<&str> = scoped["inputs"]["nodes"]
         .as_array()
         .unwrap()

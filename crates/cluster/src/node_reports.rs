@@ -8,7 +8,7 @@
 //! that does not fit even so is refused (a node with that many findings has a problem that its
 //! own report shows). Reading is bounded the same way, whatever a node wrote.
 
-use crate::collect::{config, ConnectError, Options};
+use crate::collect::{ConnectError, Options};
 use base64::Engine as _;
 use kcheck_model::node_report::NodeReport;
 use kcheck_model::{Object, Text};
@@ -229,15 +229,7 @@ pub fn read_file(path: &std::path::Path) -> Result<NodeReport, Unreadable> {
 pub fn publish(options: &Options, config_map: &serde_json::Value) -> Result<(), ConnectError> {
     use kube::api::{Api, Patch, PatchParams};
     use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| ConnectError::Runtime(e.to_string()))?;
-    runtime.block_on(async {
-        let mut config = config(options).await?;
-        config.read_timeout = Some(options.limits.timeout);
-        let client = crate::connect::client(&config).map_err(ConnectError::Client)?;
+    crate::publish::with_writer(options, |client| async move {
         let resource = ApiResource::from_gvk(&GroupVersionKind::gvk("", "v1", "ConfigMap"));
         let namespace = config_map["metadata"]["namespace"].as_str().unwrap_or("");
         let name = config_map["metadata"]["name"].as_str().unwrap_or("");

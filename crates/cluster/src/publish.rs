@@ -131,6 +131,17 @@ pub fn run(
     docs: &[serde_json::Value],
     namespace: Option<&str>,
 ) -> Result<Published, PublishError> {
+    with_writer(options, |client| publish(client, docs, namespace))
+}
+
+/// Runs `write` with a client for the cluster `options` points at, on a runtime of its own:
+/// the writes of `--publish`, which kube does not retry (a failed write is said, not repeated).
+pub(crate) fn with_writer<T, E, F, Fut>(options: &Options, write: F) -> Result<T, E>
+where
+    E: From<ConnectError>,
+    F: FnOnce(kube::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -141,7 +152,7 @@ pub fn run(
         config.default_retry = false;
         config.read_timeout = Some(options.limits.timeout);
         let client = crate::connect::client(&config).map_err(ConnectError::Client)?;
-        publish(client, docs, namespace).await
+        write(client).await
     })
 }
 

@@ -39,16 +39,7 @@ fn audit_events(plane: &ControlPlane, user: &str) -> Vec<Value> {
 fn auditor_kubeconfig(plane: &ControlPlane) -> std::path::PathBuf {
     let rbac = plane.root.join("deploy/cluster-audit/rbac.yaml");
     plane.kubectl_ok(&["apply", "-f", rbac.to_str().unwrap()]);
-    let token = plane.kubectl_ok(&["create", "token", "kcheck", "-n", "kcheck", "--duration=1h"]);
-    let config = plane.path("auditor.kubeconfig");
-    kubeconfig(
-        &config,
-        &plane.api.url,
-        &plane.pki.join("ca.crt"),
-        User::Token(token.trim()),
-        None,
-    );
-    config
+    plane.service_account_kubeconfig("kcheck", "kcheck", "auditor.kubeconfig")
 }
 
 pub fn least_privileged_equals_admin(plane: &ControlPlane) -> Result<(), Failed> {

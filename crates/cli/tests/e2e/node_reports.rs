@@ -4,7 +4,7 @@
 //! its ServiceAccount's token and nothing more. `kcheck cluster` against the real API server
 //! then merges them with what the API shows, and decides every item.
 
-use crate::plane::{kubeconfig, ControlPlane, User};
+use crate::plane::ControlPlane;
 use crate::{ensure, item};
 use kcheck_node::testing::NodeTree;
 use libtest_mimic::Failed;
@@ -32,23 +32,11 @@ fn scanner_kubeconfig(plane: &ControlPlane) -> std::path::PathBuf {
         let path = plane.root.join("deploy/node-scan").join(f);
         plane.kubectl_ok(&["apply", "-f", path.to_str().unwrap()]);
     }
-    let token = plane.kubectl_ok(&[
-        "create",
-        "token",
+    plane.service_account_kubeconfig(
         "kcheck-node-scan",
-        "-n",
         "kcheck-node-scan",
-        "--duration=1h",
-    ]);
-    let config = plane.path("node-scan.kubeconfig");
-    kubeconfig(
-        &config,
-        &plane.api.url,
-        &plane.pki.join("ca.crt"),
-        User::Token(token.trim()),
-        None,
-    );
-    config
+        "node-scan.kubeconfig",
+    )
 }
 
 pub fn every_item_decided_with_node_reports(plane: &ControlPlane) -> Result<(), Failed> {

@@ -536,6 +536,26 @@ impl ControlPlane {
     }
 
     /// A file in the run's directory.
+    /// A kubeconfig named `file` with a token of ServiceAccount `account` in `namespace`.
+    pub fn service_account_kubeconfig(
+        &self,
+        namespace: &str,
+        account: &str,
+        file: &str,
+    ) -> PathBuf {
+        let token =
+            self.kubectl_ok(&["create", "token", account, "-n", namespace, "--duration=1h"]);
+        let config = self.path(file);
+        kubeconfig(
+            &config,
+            &self.api.url,
+            &self.pki.join("ca.crt"),
+            User::Token(token.trim()),
+            None,
+        );
+        config
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
