@@ -20,9 +20,13 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         return Ok(exit::USAGE);
     };
     let now = crate::commands::run_now();
-    let mut options = kcheck_node::Options::new(&args.root)
-        .with_manifests_dir(args.manifests.clone())
-        .with_now(now.unix());
+    let mut options = kcheck_node::Options::new(&args.root).with_now(now.unix());
+    if let Some(dir) = &args.manifests {
+        options = options.with_manifests_dir(dir.clone());
+    }
+    if let Some(distro) = args.distro {
+        options = options.with_distro(distro);
+    }
     if let Some(proc_dir) = &args.proc_dir {
         options = options.with_proc_dir(proc_dir);
     }

@@ -6,9 +6,6 @@ use super::{error_of, no_such_file, not_a_mapping, Collector};
 use kcheck_model::facts::{ComponentKind, ConfigDoc, ConfigRole, FileRole, Flags};
 use kcheck_model::{DiagnosticSeverity, Node, Object, Source, Value};
 
-const KUBELET_CONFIG: &str = "/var/lib/kubelet/config.yaml";
-const ETCD_DATA_DIR: &str = "/var/lib/etcd";
-
 /// The `Missing::what` key for a configuration that could not be had.
 pub fn missing_key(role: ConfigRole) -> &'static str {
     match role {
@@ -69,7 +66,10 @@ impl Collector<'_> {
         for flags in self.flags_of(ComponentKind::Etcd) {
             let (dir, reason) = match flags.get("data-dir").filter(|v| !v.is_empty()) {
                 Some(dir) => (dir.to_string(), "etcd --data-dir"),
-                None => (ETCD_DATA_DIR.to_string(), "etcd default --data-dir"),
+                None => (
+                    self.layout.etcd_data_dir.to_string(),
+                    "etcd default --data-dir",
+                ),
             };
             self.file(&dir, FileRole::EtcdDataDirectory, reason);
         }
@@ -81,9 +81,10 @@ impl Collector<'_> {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         });
-        let (path, reason) = match flagged {
-            Some(p) => (p, "kubelet --config"),
-            None => (KUBELET_CONFIG.to_string(), "kubelet default --config"),
+        let (path, reason) = match (flagged, &self.layout.kubelet_config) {
+            (Some(p), _) => (p, "kubelet --config"),
+            (None, Some(default)) => (default.clone(), "kubelet default --config"),
+            (None, None) => return,
         };
         let Some(root) = self.config(&path, ConfigRole::Kubelet, reason) else {
             return;
