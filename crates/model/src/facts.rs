@@ -67,12 +67,13 @@ impl NodeFacts {
         self.missing.iter().find(|m| m.what == what)
     }
 
-    /// The cloud provider that runs this node's control plane (a managed worker node), if any.
+    /// Who configures the control plane instead of its flags on a node: the cloud provider of
+    /// a managed worker node (EKS, GKE, AKS), or OpenShift's operators.
     pub fn managed_by(&self) -> Option<Distro> {
         self.distro
             .as_ref()
             .map(|d| d.distro)
-            .filter(|d| d.managed_control_plane())
+            .filter(|d| d.managed_control_plane() || *d == Distro::OpenShift)
     }
 }
 
@@ -128,7 +129,7 @@ impl Distro {
         Distro::ALL.into_iter().find(|d| d.name() == name)
     }
 
-    /// The product's own name: `K3s`, `RKE2`, `Amazon EKS`.
+    /// The product's own name: `K3s`, `RKE2`, `EKS`.
     pub fn title(self) -> &'static str {
         match self {
             Distro::Kubeadm => "kubeadm",
@@ -137,9 +138,9 @@ impl Distro {
             Distro::MicroK8s => "MicroK8s",
             Distro::Kind => "kind",
             Distro::OpenShift => "OpenShift",
-            Distro::Eks => "Amazon EKS",
-            Distro::Gke => "Google GKE",
-            Distro::Aks => "Azure AKS",
+            Distro::Eks => "EKS",
+            Distro::Gke => "GKE",
+            Distro::Aks => "AKS",
             Distro::Unknown => "unknown",
         }
     }
@@ -399,7 +400,7 @@ impl fmt::Display for Origin {
             Origin::Process { pid } => write!(f, "/proc/{pid}/cmdline"),
             Origin::ApiPod { namespace, name } => write!(f, "pod {namespace}/{name}"),
             Origin::Systemd { unit } => f.write_str(unit),
-            Origin::Embedded { host, config } => write!(f, "{host} ({config})"),
+            Origin::Embedded { host, config } => write!(f, "{host}, {config}"),
         }
     }
 }

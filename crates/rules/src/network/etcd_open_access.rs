@@ -1,6 +1,6 @@
 use crate::analysis::components::evidence;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
-use kcheck_model::facts::{Component, ComponentKind};
+use kcheck_model::facts::{Component, ComponentKind, Datastore, DatastoreKind};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
 use std::collections::BTreeSet;
 
@@ -132,7 +132,45 @@ fn urls<'a>(etcd: &'a Component, flag: &str, default: &'a str) -> Vec<&'a str> {
     }
 }
 
+/// A datastore that is not etcd (k3s's SQLite through kine, an external database, MicroK8s's
+/// dqlite) answers for etcd: a local file has no listener to expose; a database elsewhere is
+/// configured where kcheck cannot see.
+fn other_datastore(datastore: &Datastore, sink: &mut Sink) {
+    let (kind, endpoint) = (datastore.kind.name(), datastore.endpoint.as_str());
+    let place = match &datastore.location {
+        Some(l) => NodePlace {
+            location: Some(l.clone()),
+            ..NodePlace::file(&l.file)
+        }
+        .at("datastore-endpoint"),
+        None => NodePlace::file(endpoint),
+    };
+    match datastore.kind {
+        DatastoreKind::Sqlite => {
+            sink.examined();
+            sink.evidence_on_node(
+                place,
+                text!(
+                    "the datastore is {kind}, the file {endpoint}, which the API server reaches through kine on a local socket: there is no etcd port to expose",
+                    "数据存储是 {kind}，即文件 {endpoint}，API server 通过 kine 的本地套接字访问它：没有可暴露的 etcd 端口",
+                ),
+            );
+        }
+        _ => sink.not_examined_on_node(
+            place,
+            text!(
+                "the datastore is {kind} at {endpoint}, not etcd: who can reach it is set in that datastore and its network, which a node scan does not see",
+                "数据存储是 {kind}（{endpoint}），不是 etcd：谁能访问它由该数据存储及其网络决定，节点扫描无法看到",
+            ),
+        ),
+    }
+}
+
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
+    if let Some(datastore) = facts.datastore.as_ref().filter(|d| !d.kind.is_etcd()) {
+        other_datastore(datastore, sink);
+        return;
+    }
     let Some(etcd) = evidence::component(facts, ComponentKind::Etcd, sink) else {
         return;
     };

@@ -112,13 +112,21 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     };
     let Some(path) = api.flags.value("encryption-provider-config") else {
         sink.examined();
-        sink.fail_on_node(
-            NodePlace::flag(api, "encryption-provider-config"),
-            Text::fixed(
+        let message = match facts.datastore.as_ref().filter(|d| !d.kind.is_etcd()) {
+            // k3s's SQLite, an external database, dqlite: the same plaintext, elsewhere.
+            Some(d) => {
+                let (kind, endpoint) = (d.kind.name(), &d.endpoint);
+                text!(
+                    "kube-apiserver has no --encryption-provider-config: Secrets are stored in plaintext in the datastore, {kind} at {endpoint}",
+                    "kube-apiserver 未设置 --encryption-provider-config：Secret 以明文存储在数据存储 {kind}（{endpoint}）中",
+                )
+            }
+            None => Text::fixed(
                 "kube-apiserver has no --encryption-provider-config: Secrets are stored in etcd in plaintext",
                 "kube-apiserver 未设置 --encryption-provider-config:Secret 以明文存储在 etcd 中",
             ),
-        );
+        };
+        sink.fail_on_node(NodePlace::flag(api, "encryption-provider-config"), message);
         return;
     };
     match judge_file_protection(

@@ -335,7 +335,7 @@ impl Collector<'_> {
                 let (role, role_zh) = if d.distro == Distro::MicroK8s {
                     ("a worker", "工作节点")
                 } else {
-                    ("an agent", "agent 节点")
+                    ("an agent", " agent 节点")
                 };
                 Some(text!(
                     "this {title} node is {role}: {name} runs on the servers; run kcheck node on a server",

@@ -215,8 +215,12 @@ impl Collector<'_> {
             let Ok(bytes) = self.read(path) else {
                 continue;
             };
+            let before = self.inputs.diagnostics.len();
             let Some(root) = self.parse_document(path, &bytes) else {
-                if !bytes.iter().all(u8::is_ascii_whitespace) {
+                // The parser's own errors say where; a file that parsed to something other
+                // than a mapping says so here.
+                let located = self.inputs.diagnostics[before..].iter().any(|d| d.line > 0);
+                if !located && !bytes.iter().all(u8::is_ascii_whitespace) {
                     self.diagnostic(
                         path,
                         kcheck_model::DiagnosticSeverity::Error,
