@@ -107,6 +107,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<u8> {
             ),
         },
         namespace: args.namespace.clone(),
+        distribution: None,
     };
     let collected_at = started.elapsed();
     let rss_collected = kcheck_scan::peak_kib() / 1024;

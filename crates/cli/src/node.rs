@@ -86,7 +86,10 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
         engine = engine.with_images(images);
     }
     let mut report = engine.run_with_node(&inventory, Some(&collected.facts), &evidence, inputs);
-    report.target = Some(node_target(&args.root));
+    report.target = Some(kcheck_model::Target {
+        distribution: collected.facts.distro.clone(),
+        ..node_target(&args.root)
+    });
     if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {
         return Ok(code);
     }
@@ -111,5 +114,6 @@ fn node_target(root: &std::path::Path) -> kcheck_model::Target {
         mode: "node".to_string(),
         name: name.unwrap_or_else(|| root.display().to_string()),
         namespace: None,
+        distribution: None,
     }
 }

@@ -78,7 +78,8 @@ impl NodeFacts {
 }
 
 /// A Kubernetes distribution whose node layout kcheck knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Distro {
     Kubeadm,
     K3s,
@@ -158,7 +159,8 @@ impl fmt::Display for Distro {
 }
 
 /// A node's part in its cluster.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum NodeRole {
     /// Runs the control plane (a k3s or RKE2 server, a kubeadm control-plane node).
     ControlPlane,
@@ -186,7 +188,7 @@ impl NodeRole {
 }
 
 /// What the collector concluded about the node's distribution and role, and from what.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Detection {
     pub distro: Distro,
     pub role: NodeRole,
