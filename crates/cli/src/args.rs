@@ -684,6 +684,23 @@ fn is_plugin_name(argv0: &std::path::Path) -> bool {
     name == "kubectl-kcheck"
 }
 
+/// A `--distro` name.
+fn parse_distro(name: &str) -> Result<kcheck_model::Distro, String> {
+    kcheck_model::Distro::from_name(name)
+        .filter(|d| *d != kcheck_model::Distro::Unknown)
+        .ok_or_else(|| {
+            let names: Vec<&str> = kcheck_model::Distro::ALL
+                .iter()
+                .filter(|d| **d != kcheck_model::Distro::Unknown)
+                .map(|d| d.name())
+                .collect();
+            format!(
+                "unknown distribution {name:?}; one of: {}",
+                names.join(", ")
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::LangArg;
@@ -723,21 +740,4 @@ mod tests {
         assert_eq!(lang(&[("KCHECK_LANG", "zh"), ("LANG", "en_US")]), Zh);
         assert_eq!(lang(&[("KCHECK_LANG", "fr"), ("LANG", "zh_CN")]), Zh);
     }
-}
-
-/// A `--distro` name.
-fn parse_distro(name: &str) -> Result<kcheck_model::Distro, String> {
-    kcheck_model::Distro::from_name(name)
-        .filter(|d| *d != kcheck_model::Distro::Unknown)
-        .ok_or_else(|| {
-            let names: Vec<&str> = kcheck_model::Distro::ALL
-                .iter()
-                .filter(|d| **d != kcheck_model::Distro::Unknown)
-                .map(|d| d.name())
-                .collect();
-            format!(
-                "unknown distribution {name:?}; one of: {}",
-                names.join(", ")
-            )
-        })
 }

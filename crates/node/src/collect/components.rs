@@ -121,12 +121,12 @@ impl Collector<'_> {
         let mut unit = Unit::default();
         let mut main_unit: Option<String> = None;
         for path in self.layout.kubelet_units.clone() {
-            let Ok(bytes) = self.read(&path) else {
+            let Ok(bytes) = self.read(path) else {
                 continue;
             };
-            self.file(&path, FileRole::Config, "kubelet systemd unit");
+            self.file(path, FileRole::Config, "kubelet systemd unit");
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            self.unit_file(&mut unit, &path, &text);
+            self.unit_file(&mut unit, path, &text);
             main_unit = Some(path.to_string());
             break;
         }

@@ -586,7 +586,7 @@ impl NodeTree {
             )
             .file_with_mode(
                 "/etc/kubernetes/kubelet.conf",
-                format!("{{\"kind\":\"KubeletConfiguration\",\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\",\"authentication\":{{\"anonymous\":{{\"enabled\":false}},\"webhook\":{{\"enabled\":true}},\"x509\":{{\"clientCAFile\":\"/etc/kubernetes/kubelet-ca.crt\"}}}},\"authorization\":{{\"mode\":\"Webhook\"}},\"readOnlyPort\":0,\"protectKernelDefaults\":true,\"rotateCertificates\":true,\"serverTLSBootstrap\":true}}\n"),
+                "{\"kind\":\"KubeletConfiguration\",\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\",\"authentication\":{\"anonymous\":{\"enabled\":false},\"webhook\":{\"enabled\":true},\"x509\":{\"clientCAFile\":\"/etc/kubernetes/kubelet-ca.crt\"}},\"authorization\":{\"mode\":\"Webhook\"},\"readOnlyPort\":0,\"protectKernelDefaults\":true,\"rotateCertificates\":true,\"serverTLSBootstrap\":true}\n",
                 0o644,
             )
             .cert_with_key("/etc/kubernetes/kubelet-ca.crt", None, CertSpec::ca("kubelet-signer"));
