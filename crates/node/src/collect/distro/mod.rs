@@ -346,3 +346,21 @@ impl Collector<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distribution_processes() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let p =
+            distro_process(812, &args(&["/usr/local/bin/k3s", "server", "--debug"])).expect("k3s");
+        assert_eq!((p.binary.as_str(), p.args.len()), ("k3s", 2));
+        // k3s and RKE2 rename their process: one argument with spaces.
+        let p = distro_process(9, &args(&["/usr/local/bin/rke2 agent"])).expect("rke2");
+        assert_eq!((p.binary.as_str(), p.args[0].as_str()), ("rke2", "agent"));
+        assert!(distro_process(1, &args(&["/usr/bin/kubelet", "--v=2"])).is_none());
+        assert!(distro_process(1, &[]).is_none());
+    }
+}

@@ -60,6 +60,9 @@ impl Settings {
     }
 }
 
+/// The most drop-ins read from `config.yaml.d`.
+const MAX_DROP_INS: usize = 256;
+
 /// Options that take no value on the command line.
 const BOOL_OPTIONS: [&str; 14] = [
     "secrets-encryption",
@@ -200,6 +203,8 @@ impl Collector<'_> {
         let mut files = vec![main.clone()];
         if let Ok(mut names) = self.host.list_dir(&dir) {
             names.sort();
+            // A hostile tree's thousands of drop-ins are not all read.
+            names.truncate(MAX_DROP_INS);
             files.extend(
                 names
                     .into_iter()
