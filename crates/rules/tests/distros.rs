@@ -217,6 +217,38 @@ fn rke2_server() {
 }
 
 #[test]
+fn rke2_agent_from_its_configuration() {
+    let facts = NodeTree::rke2_agent().facts();
+    let d = facts.distro.as_ref().expect("detected");
+    assert_eq!((d.distro, d.role), (Distro::Rke2, NodeRole::Worker));
+    let kubelet = facts
+        .component(kcheck_model::ComponentKind::Kubelet)
+        .expect("the kubelet, from config.yaml");
+    // `profile: cis` turns protect-kernel-defaults on, where it is written.
+    assert_eq!(
+        kubelet
+            .flag_location("protect-kernel-defaults")
+            .map(|l| l.to_string())
+            .as_deref(),
+        Some("/etc/rancher/rke2/config.yaml:3:10")
+    );
+    let report = snapshot("rke2_agent", &facts);
+    let read_only = report
+        .findings
+        .iter()
+        .find(|f| f.code == "KC211" && f.message.en.contains("10255"))
+        .expect("the read-only port finding");
+    assert_eq!(
+        read_only
+            .location
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("/etc/rancher/rke2/config.yaml:5:5")
+    );
+}
+
+#[test]
 fn managed_workers_leave_the_control_plane_to_the_provider() {
     for (name, distro) in [
         ("eks", Distro::Eks),

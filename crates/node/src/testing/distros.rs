@@ -400,6 +400,50 @@ impl NodeTree {
         )
     }
 
+    /// An RKE2 agent (worker): `rke2 agent`, its kubelet not running (made from the
+    /// configuration), `profile: cis` and a pass-through kubelet flag in config.yaml.
+    pub fn rke2_agent() -> NodeTree {
+        let mut t = NodeTree::empty();
+        let agent = "/var/lib/rancher/rke2/agent";
+        let client_ca = format!("{agent}/client-ca.crt");
+        let server_ca = format!("{agent}/server-ca.crt");
+        t = t
+            .file_with_mode("/proc/640/cmdline", cmdline(&["/usr/local/bin/rke2", "agent"]), 0o444)
+            .file_with_mode(
+                "/usr/local/lib/systemd/system/rke2-agent.service",
+                "[Service]\nExecStart=/usr/local/bin/rke2 agent\n",
+                0o644,
+            )
+            .dir("/etc/rancher/rke2", 0o755)
+            .file(
+                "/etc/rancher/rke2/config.yaml",
+                format!("server: https://192.168.0.10:9345\ntoken: {TEST_TOKEN}\nprofile: cis\nkubelet-arg:\n  - read-only-port=10255\n"),
+            )
+            .cert_with_key(&client_ca, None, CertSpec::ca("rke2-client-ca"))
+            .cert_with_key(&server_ca, None, CertSpec::ca("rke2-server-ca"))
+            .cert(
+                &format!("{agent}/serving-kubelet.crt"),
+                CertSpec::server("node1", &["node1"], &server_ca).key(KeyType::EcdsaP256).days(365),
+            )
+            .cert(
+                &format!("{agent}/client-kubelet.crt"),
+                CertSpec::client("system:node:node1", &["system:nodes"], &client_ca)
+                    .key(KeyType::EcdsaP256)
+                    .days(365),
+            )
+            .kubeconfig(
+                &format!("{agent}/kubelet.kubeconfig"),
+                file_kubeconfig(
+                    "user",
+                    "https://127.0.0.1:6443",
+                    &format!("{agent}/client-kubelet.crt"),
+                    &format!("{agent}/client-kubelet.key"),
+                    &server_ca,
+                ),
+            );
+        flannel(t, "/etc/cni/net.d").lsm(Some(true), None, &["apparmor"])
+    }
+
     /// A worker of a managed cluster: the kubelet started by a systemd unit whose flags and
     /// configuration file sit where `distro`'s node image puts them. `distro` is `eks`, `gke` or
     /// `aks`.

@@ -249,7 +249,9 @@ impl Collector<'_> {
             }
             Distro::Eks => {
                 seen("/etc/eks", &mut why);
+                // Amazon Linux 2 (bootstrap.sh), then AL2023 (nodeadm).
                 seen("/etc/kubernetes/kubelet/kubelet-config.json", &mut why);
+                seen("/etc/kubernetes/kubelet/config.json", &mut why);
                 (NodeRole::Worker, why)
             }
             Distro::Gke => {
