@@ -194,6 +194,17 @@ impl Collector<'_> {
     /// The first document of a YAML or JSON file, when it is a mapping; problems become
     /// diagnostics at their positions.
     pub(super) fn parse_document(&mut self, path: &str, bytes: &[u8]) -> Option<Node> {
+        self.parse_document_with(path, bytes, false)
+    }
+
+    /// [`Collector::parse_document`]; with `report_rejected`, a document the parser rejected
+    /// (a limit, a complex key) is also a diagnostic at its position.
+    pub(super) fn parse_document_with(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        report_rejected: bool,
+    ) -> Option<Node> {
         let Ok(text) = std::str::from_utf8(bytes) else {
             let message = "not UTF-8 text".to_string();
             self.diagnostic(path, DiagnosticSeverity::Error, message);
@@ -224,6 +235,19 @@ impl Collector<'_> {
             });
         }
         self.inputs.documents += parsed.documents.len();
+        if report_rejected {
+            for d in &parsed.documents {
+                if let kcheck_load::DocOutcome::Rejected(p) = d {
+                    self.inputs.diagnostics.push(kcheck_model::Diagnostic {
+                        file: path.into(),
+                        line: p.pos.line,
+                        column: p.pos.column,
+                        severity: DiagnosticSeverity::Error,
+                        message: p.message.clone(),
+                    });
+                }
+            }
+        }
         parsed.documents.into_iter().find_map(|d| match d {
             kcheck_load::DocOutcome::Node(n) if matches!(n.value, Value::Map(_)) => Some(n),
             _ => None,

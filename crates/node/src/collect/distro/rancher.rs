@@ -221,11 +221,11 @@ impl Collector<'_> {
                 continue;
             };
             let before = self.inputs.diagnostics.len();
-            let Some(root) = self.parse_document(path, &bytes) else {
+            let Some(root) = self.parse_document_with(path, &bytes, true) else {
                 // The parser's own errors say where; a file that parsed to something other
                 // than a mapping says so here.
-                let located = self.inputs.diagnostics[before..].iter().any(|d| d.line > 0);
-                if !located && !bytes.iter().all(u8::is_ascii_whitespace) {
+                let said = self.inputs.diagnostics.len() > before;
+                if !said && !bytes.iter().all(u8::is_ascii_whitespace) {
                     self.diagnostic(
                         path,
                         kcheck_model::DiagnosticSeverity::Error,
