@@ -226,11 +226,16 @@ impl Collector<'_> {
                 // than a mapping says so here.
                 let said = self.inputs.diagnostics.len() > before;
                 if !said && !bytes.iter().all(u8::is_ascii_whitespace) {
-                    self.diagnostic(
-                        path,
-                        kcheck_model::DiagnosticSeverity::Error,
-                        format!("{reason}: not a YAML mapping; its settings were not read"),
-                    );
+                    self.inputs.diagnostics.push(kcheck_model::Diagnostic {
+                        file: path.as_str().into(),
+                        line: 0,
+                        column: 0,
+                        severity: kcheck_model::DiagnosticSeverity::Error,
+                        message: text!(
+                            "{name} configuration: not a YAML mapping; its settings were not read",
+                            "{name} 配置文件：不是 YAML 映射；未读取其中的设置",
+                        ),
+                    });
                 }
                 continue;
             };
