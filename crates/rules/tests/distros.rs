@@ -311,6 +311,21 @@ fn openshift_control_plane_is_the_operators() {
 }
 
 #[test]
+fn a_kubeadm_control_plane_on_cloud_vms_is_not_a_managed_worker() {
+    let facts = NodeTree::kubeadm_default()
+        .file(
+            "/etc/kubernetes/azure.json",
+            "{\"cloud\":\"AzurePublicCloud\"}\n",
+        )
+        .facts();
+    assert_eq!(
+        facts.distro.as_ref().map(|d| d.distro),
+        Some(Distro::Kubeadm)
+    );
+    assert_eq!(facts.managed_by(), None);
+}
+
+#[test]
 fn kubeadm_is_detected_and_distro_overrides() {
     let facts = NodeTree::kubeadm_default().facts();
     let d = facts.distro.as_ref().expect("detected");

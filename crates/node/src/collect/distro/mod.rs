@@ -135,6 +135,9 @@ impl Collector<'_> {
                 return (distro, role, why);
             }
         }
+        // A node that runs its own API server is not a managed worker, whatever cloud files it
+        // has (a kubeadm cluster on Azure VMs has /etc/kubernetes/azure.json too).
+        let own_control_plane = self.kubeadm_role(&mut Vec::new()) == NodeRole::ControlPlane;
         for distro in [
             Distro::Kind,
             Distro::OpenShift,
@@ -142,6 +145,9 @@ impl Collector<'_> {
             Distro::Gke,
             Distro::Aks,
         ] {
+            if own_control_plane && distro.managed_control_plane() {
+                continue;
+            }
             let (role, why) = self.role_of(distro);
             if !why.is_empty() {
                 return (distro, role, why);
