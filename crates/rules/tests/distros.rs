@@ -338,3 +338,25 @@ fn kubeadm_is_detected_and_distro_overrides() {
     let d = forced.distro.as_ref().expect("set");
     assert_eq!((d.distro, d.overridden), (Distro::Eks, true));
 }
+
+#[test]
+fn k3s_data_dir_moves_what_is_read() {
+    let facts = NodeTree::k3s_server()
+        .rancher_config(K3S_CONFIG, "data-dir: /opt/k3s\n")
+        .facts();
+    let api = facts
+        .component(kcheck_model::ComponentKind::ApiServer)
+        .expect("apiserver");
+    assert_eq!(
+        api.flags.get("tls-cert-file"),
+        Some("/opt/k3s/server/tls/serving-kube-apiserver.crt")
+    );
+    assert_eq!(
+        facts.missing("pki").and_then(|m| m.path.as_deref()),
+        Some("/opt/k3s/server/tls")
+    );
+    assert_eq!(
+        facts.datastore.as_ref().map(|d| d.endpoint.as_str()),
+        Some("/opt/k3s/server/db/state.db")
+    );
+}

@@ -15,13 +15,14 @@ impl Collector<'_> {
         let dirs = self.layout.cni_dirs.clone();
         let found = dirs
             .iter()
-            .copied()
             .find(|d| self.host.list_dir(d).is_ok())
-            .unwrap_or(dirs[0]);
-        self.cni_dir(found);
+            .or(dirs.first())
+            .cloned()
+            .unwrap_or_default();
+        self.cni_dir(&found);
     }
 
-    fn cni_dir(&mut self, cni_dir: &'static str) {
+    fn cni_dir(&mut self, cni_dir: &str) {
         let names = match self.host.list_dir(cni_dir) {
             Ok(n) => n,
             Err(e) => {

@@ -66,10 +66,7 @@ impl Collector<'_> {
         for flags in self.flags_of(ComponentKind::Etcd) {
             let (dir, reason) = match flags.get("data-dir").filter(|v| !v.is_empty()) {
                 Some(dir) => (dir.to_string(), "etcd --data-dir"),
-                None => (
-                    self.layout.etcd_data_dir.to_string(),
-                    "etcd default --data-dir",
-                ),
+                None => (self.layout.etcd_data_dir.clone(), "etcd default --data-dir"),
             };
             self.file(&dir, FileRole::EtcdDataDirectory, reason);
         }

@@ -167,6 +167,8 @@ pub(crate) struct Collector<'a> {
     layout: distro::Layout,
     /// Processes of distributions that embed the components (`k3s server`, `kubelite`).
     distro_procs: Vec<distro::DistroProcess>,
+    /// k3s's or RKE2's configuration, read once at detection.
+    rancher: Option<distro::rancher::Loaded>,
 }
 
 impl<'a> Collector<'a> {
@@ -189,6 +191,7 @@ impl<'a> Collector<'a> {
                 kcheck_model::NodeRole::Unknown,
             ),
             distro_procs: Vec::new(),
+            rancher: None,
         }
     }
 

@@ -35,8 +35,8 @@ pub struct Layout {
     pub kubelet_units: Vec<&'static str>,
     /// kubeadm's flags file, read when no unit starts the kubelet.
     pub kubelet_flags_env: Option<&'static str>,
-    pub cni_dirs: Vec<&'static str>,
-    pub etcd_data_dir: &'static str,
+    pub cni_dirs: Vec<String>,
+    pub etcd_data_dir: String,
 }
 
 const KUBEADM_KUBECONFIGS: [&str; 5] = [
@@ -70,8 +70,8 @@ fn kubeadm() -> Layout {
         kubelet_config: Some("/var/lib/kubelet/config.yaml".into()),
         kubelet_units: Vec::new(),
         kubelet_flags_env: Some("/var/lib/kubelet/kubeadm-flags.env"),
-        cni_dirs: vec!["/etc/cni/net.d"],
-        etcd_data_dir: "/var/lib/etcd",
+        cni_dirs: vec!["/etc/cni/net.d".into()],
+        etcd_data_dir: "/var/lib/etcd".into(),
     }
 }
 
@@ -139,9 +139,9 @@ fn rancher(distro: Distro, role: NodeRole) -> Layout {
     });
     kubeconfigs.push(format!("{agent}/kubelet.kubeconfig"));
     kubeconfigs.push(format!("{agent}/kubeproxy.kubeconfig"));
-    let mut cni_dirs = vec![cni];
+    let mut cni_dirs = vec![cni.to_string()];
     if cni != "/etc/cni/net.d" {
-        cni_dirs.push("/etc/cni/net.d");
+        cni_dirs.push("/etc/cni/net.d".into());
     }
     Layout {
         manifests_dir: manifests.into(),
@@ -153,7 +153,7 @@ fn rancher(distro: Distro, role: NodeRole) -> Layout {
         kubelet_units: Vec::new(),
         kubelet_flags_env: None,
         cni_dirs,
-        etcd_data_dir: db,
+        etcd_data_dir: db.into(),
     }
 }
 
@@ -178,10 +178,10 @@ fn microk8s() -> Layout {
         kubelet_units: Vec::new(),
         kubelet_flags_env: None,
         cni_dirs: vec![
-            "/var/snap/microk8s/current/args/cni-network",
-            "/etc/cni/net.d",
+            format!("{MICROK8S_DATA}/args/cni-network"),
+            "/etc/cni/net.d".into(),
         ],
-        etcd_data_dir: "/var/snap/microk8s/current/var/kubernetes/backend",
+        etcd_data_dir: format!("{MICROK8S_DATA}/var/kubernetes/backend"),
     }
 }
 
@@ -208,8 +208,8 @@ fn openshift() -> Layout {
         kubelet_config: Some("/etc/kubernetes/kubelet.conf".into()),
         kubelet_units: vec!["/etc/systemd/system/kubelet.service"],
         kubelet_flags_env: None,
-        cni_dirs: vec!["/etc/kubernetes/cni/net.d", "/etc/cni/net.d"],
-        etcd_data_dir: "/var/lib/etcd",
+        cni_dirs: vec!["/etc/kubernetes/cni/net.d".into(), "/etc/cni/net.d".into()],
+        etcd_data_dir: "/var/lib/etcd".into(),
     }
 }
 
@@ -258,12 +258,29 @@ fn managed(distro: Distro) -> Layout {
             "/lib/systemd/system/kubelet.service",
         ],
         kubelet_flags_env: None,
-        cni_dirs: vec!["/etc/cni/net.d"],
-        etcd_data_dir: "/var/lib/etcd",
+        cni_dirs: vec!["/etc/cni/net.d".into()],
+        etcd_data_dir: "/var/lib/etcd".into(),
     }
 }
 
 impl Layout {
+    /// The same layout with every path under `from` moved under `to` (k3s's and RKE2's
+    /// `data-dir`).
+    pub fn moved(mut self, from: &str, to: &str) -> Layout {
+        let mv = |p: &mut String| {
+            if let Some(rest) = p.strip_prefix(from) {
+                *p = format!("{to}{rest}");
+            }
+        };
+        mv(&mut self.manifests_dir);
+        self.pki_dirs.iter_mut().for_each(|d| mv(&mut d.path));
+        self.ca_keys.iter_mut().for_each(mv);
+        self.kubeconfigs.iter_mut().for_each(mv);
+        self.cni_dirs.iter_mut().for_each(mv);
+        mv(&mut self.etcd_data_dir);
+        self
+    }
+
     pub fn of(distro: Distro, role: NodeRole) -> Layout {
         match distro {
             Distro::K3s | Distro::Rke2 => rancher(distro, role),

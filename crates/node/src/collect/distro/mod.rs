@@ -5,7 +5,7 @@
 
 pub mod layout;
 mod microk8s;
-mod rancher;
+pub(crate) mod rancher;
 
 use super::Collector;
 use kcheck_model::facts::{Detection, Distro, NodeRole};
@@ -86,7 +86,11 @@ impl Collector<'_> {
         if let Some(dir) = &self.opts.manifests_dir {
             self.layout.manifests_dir.clone_from(dir);
         }
+        let distro = detection.distro;
         self.facts.distro = Some(detection);
+        if matches!(distro, Distro::K3s | Distro::Rke2) {
+            self.rancher_configuration(distro);
+        }
     }
 
     fn exists(&self, path: &str) -> bool {

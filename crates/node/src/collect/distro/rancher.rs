@@ -31,6 +31,14 @@ struct Setting {
     location: Option<Location>,
 }
 
+/// A k3s or RKE2 configuration as read: its options, the main file, the data directory.
+#[derive(Debug)]
+pub struct Loaded {
+    settings: Settings,
+    config: String,
+    base: String,
+}
+
 /// The merged options of the configuration files and the command line.
 #[derive(Debug, Default)]
 struct Settings {
@@ -171,16 +179,51 @@ impl CommandLine {
 }
 
 impl Collector<'_> {
-    pub(in super::super) fn rancher(&mut self, distro: Distro, role: NodeRole) {
+    /// Reads k3s's or RKE2's configuration before anything else is read, and moves the layout
+    /// under its `data-dir`.
+    pub(in super::super) fn rancher_configuration(&mut self, distro: Distro) {
         let name = rancher_name(distro);
         let (settings, config) = self.rancher_settings(name);
+        let default_base = format!("/var/lib/rancher/{name}");
+        // `data-dir` moves everything that is under /var/lib/rancher/<name>.
+        let base = settings
+            .last("data-dir")
+            .map(|s| s.value.trim_end_matches('/').to_string())
+            .filter(|d| d.starts_with('/') && d.len() > 1)
+            .unwrap_or_else(|| default_base.clone());
+        if base != default_base {
+            let layout = std::mem::replace(
+                &mut self.layout,
+                super::Layout::of(Distro::Unknown, NodeRole::Unknown),
+            );
+            self.layout = layout.moved(&default_base, &base);
+            if let Some(dir) = &self.opts.manifests_dir {
+                self.layout.manifests_dir.clone_from(dir);
+            }
+        }
+        self.rancher = Some(Loaded {
+            settings,
+            config,
+            base,
+        });
+    }
+
+    pub(in super::super) fn rancher(&mut self, distro: Distro, role: NodeRole) {
+        let name = rancher_name(distro);
+        let Some(Loaded {
+            settings,
+            config,
+            base,
+        }) = self.rancher.take()
+        else {
+            return;
+        };
         let server = role != NodeRole::Worker;
         let sub = if server { "server" } else { "agent" };
         let origin = Origin::Embedded {
             host: format!("{name} {sub}"),
             config: config.clone(),
         };
-        let base = format!("/var/lib/rancher/{name}");
         let tls = format!("{base}/server/tls");
         if server {
             let datastore = self.rancher_datastore(distro, &settings, &base);
