@@ -360,3 +360,23 @@ fn k3s_data_dir_moves_what_is_read() {
         Some("/opt/k3s/server/db/state.db")
     );
 }
+
+#[test]
+fn k3s_certificates_near_expiry_are_renewed_at_start() {
+    let mut facts = NodeTree::k3s_server().facts();
+    // 300 days after the install: the 365-day leaves have 65 days left.
+    facts.now += 300 * 86_400;
+    let report = judge(&facts);
+    let notes: Vec<String> = support::node_lines(&report)
+        .into_iter()
+        .filter(|l| l.starts_with("KC110 Evidence"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    assert!(
+        notes[0].contains("k3s renews them each time it starts"),
+        "{}",
+        notes[0]
+    );
+    // Not yet within kcheck's own 30 days: nothing warns, the item passes.
+    assert_eq!(status(&report, "1.4").0, Status::Pass);
+}

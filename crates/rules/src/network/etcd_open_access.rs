@@ -23,6 +23,12 @@ declare_rule! {
     /// says so instead of judging. Settings given through `ETCD_*` environment variables are not
     /// seen.
     ///
+    /// A datastore that is not etcd answers for it: k3s's SQLite, reached through kine on a
+    /// local socket, has no port to expose (evidence, and the item can pass); an external MySQL,
+    /// PostgreSQL or NATS datastore, or MicroK8s's dqlite, is configured where a node scan
+    /// cannot see, and the rule says so. On a managed worker (EKS, GKE, AKS) etcd is the
+    /// provider's: the item is manual.
+    ///
     /// ## Why
     /// Checklist item 2.5: etcd holds every object of the cluster, Secrets included, and
     /// answers anyone it authenticates with no further authorization. It must only be reached
@@ -74,6 +80,8 @@ etcd 的监听地址和 TLS 设置，取自其静态 Pod 清单或进程参数�
 - etcd 的 `--trusted-ca-file` 与 kube-apiserver 的 `--client-ca-file` 是同一个文件，或包含相同的证书：不通过。
 
 用 `--config-file` 启动的 etcd 会忽略其参数；本规则不读取该文件，会说明这一点而不作判定。通过 `ETCD_*` 环境变量给出的设置看不到。
+
+数据存储不是 etcd 时，由该数据存储作答：k3s 的 SQLite 通过 kine 的本地套接字访问，没有可暴露的端口（记为证据，检查项可以通过）；外部的 MySQL、PostgreSQL 或 NATS 数据存储，以及 MicroK8s 的 dqlite，其设置在节点扫描看不到的地方，本规则会说明这一点。在托管集群（EKS、GKE、AKS）的工作节点上，etcd 由云服务商管理：该检查项需人工检查。
 
 ## 原因
 检查清单第 2.5 项：etcd 保存着集群的所有对象（包括 Secret），并且对任何通过其认证的客户端都有问必答，不再做进一步的鉴权。只能通过双向 TLS 访问 etcd，并且它所信任的 CA 只能用于 etcd：如果它信任的是集群 CA，那么集群签发的每一个客户端证书（每个 kubelet 的、每个用户的）同时也是打开 etcd 的钥匙。
