@@ -258,6 +258,14 @@ fn managed_workers_leave_the_control_plane_to_the_provider() {
         let facts = NodeTree::managed_worker(name).facts();
         let d = facts.distro.as_ref().expect("detected");
         assert_eq!((d.distro, d.role), (distro, NodeRole::Worker), "{name}");
+        if distro == Distro::Eks {
+            // The unit's command uses the variables its drop-ins set.
+            let kubelet = facts
+                .component(kcheck_model::ComponentKind::Kubelet)
+                .expect("kubelet");
+            assert_eq!(kubelet.flags.get("node-ip"), Some("10.0.0.5"));
+            assert_eq!(kubelet.flags.get("node-labels"), Some("team=a"));
+        }
         let report = snapshot(&format!("managed_{name}"), &facts);
         for item in ["4.1", "4.2", "6.2", "8.1", "8.2", "8.3", "5.1"] {
             let (st, reason) = status(&report, item);

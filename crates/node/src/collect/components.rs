@@ -118,15 +118,18 @@ impl Collector<'_> {
         if self.facts.component(ComponentKind::Kubelet).is_some() {
             return;
         }
-        let mut unit = Unit::default();
+        // The unit's files in systemd's order: the unit, then its drop-ins by name.
+        let mut texts: Vec<(String, String)> = Vec::new();
         let mut main_unit: Option<String> = None;
         for path in self.layout.kubelet_units.clone() {
             let Ok(bytes) = self.read(path) else {
                 continue;
             };
             self.file(path, FileRole::Config, "kubelet systemd unit");
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            self.unit_file(&mut unit, path, &text);
+            texts.push((
+                path.to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
             main_unit = Some(path.to_string());
             break;
         }
@@ -146,8 +149,15 @@ impl Collector<'_> {
         for (_, path) in &drop_ins {
             self.file(path, FileRole::Config, "kubelet systemd drop-in");
             if let Ok(bytes) = self.read(path) {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                self.unit_file(&mut unit, path, &text);
+                texts.push((path.clone(), String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+        // systemd sets every file's environment before it starts the command, whichever file
+        // the command is in.
+        let mut unit = Unit::default();
+        for pass in [UnitPass::Environment, UnitPass::Exec] {
+            for (path, text) in &texts {
+                self.unit_file(&mut unit, path, text, pass);
             }
         }
         let first = main_unit.or_else(|| drop_ins.first().map(|(_, p)| p.clone()));
@@ -178,7 +188,7 @@ impl Collector<'_> {
     }
 
     /// Reads `Environment=`, `EnvironmentFile=` and `ExecStart=` lines of one unit file.
-    fn unit_file(&mut self, unit: &mut Unit, path: &str, text: &str) {
+    fn unit_file(&mut self, unit: &mut Unit, path: &str, text: &str, pass: UnitPass) {
         for (i, line) in text.lines().enumerate() {
             let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
             let trimmed = line.trim_start();
@@ -189,7 +199,7 @@ impl Collector<'_> {
             // Column (1-based) where the value starts.
             let value_col = indent + key.chars().count() + 2;
             match key.trim() {
-                "Environment" => {
+                "Environment" if pass == UnitPass::Environment => {
                     for (word, col) in split_words(value) {
                         let Some((name, val)) = word.split_once('=') else {
                             continue;
@@ -204,7 +214,7 @@ impl Collector<'_> {
                         unit.env.insert(name.to_string(), words);
                     }
                 }
-                "EnvironmentFile" => {
+                "EnvironmentFile" if pass == UnitPass::Environment => {
                     let file = value.trim().trim_start_matches('-');
                     self.file(file, FileRole::Config, "kubelet systemd environment file");
                     if let Ok(bytes) = self.read(file) {
@@ -212,8 +222,10 @@ impl Collector<'_> {
                         unit.env.extend(environment_file(file, &text));
                     }
                 }
-                "ExecStart" if value.trim().is_empty() => unit.exec_start = None,
-                "ExecStart" => {
+                "ExecStart" if pass == UnitPass::Exec && value.trim().is_empty() => {
+                    unit.exec_start = None;
+                }
+                "ExecStart" if pass == UnitPass::Exec => {
                     let mut words = Vec::new();
                     let parts = split_words(value);
                     let binary = parts
@@ -281,6 +293,13 @@ impl Collector<'_> {
             }
         }
     }
+}
+
+/// What a reading of a unit's files takes: first every environment, then the command.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UnitPass {
+    Environment,
+    Exec,
 }
 
 #[derive(Default)]

@@ -520,9 +520,20 @@ impl NodeTree {
                     0o644,
                 )
                 .file("/etc/kubernetes/azure.json", "{\"cloud\":\"AzurePublicCloud\",\"aadClientSecret\":\"never-read\"}\n"),
+            // bootstrap.sh's drop-ins, after the unit that uses their variables.
             _ => t
                 .dir("/etc/eks", 0o755)
-                .file_with_mode("/etc/eks/bootstrap.sh", "#!/usr/bin/env bash\n", 0o755),
+                .file_with_mode("/etc/eks/bootstrap.sh", "#!/usr/bin/env bash\n", 0o755)
+                .file_with_mode(
+                    "/etc/systemd/system/kubelet.service.d/10-kubelet-args.conf",
+                    "[Service]\nEnvironment='KUBELET_ARGS=--node-ip=10.0.0.5 --pod-infra-container-image=602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/pause:3.5 --v=2'\n",
+                    0o644,
+                )
+                .file_with_mode(
+                    "/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf",
+                    "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--node-labels=team=a'\n",
+                    0o644,
+                ),
         };
         flannel(t, "/etc/cni/net.d").lsm(Some(true), None, &["apparmor"])
     }
