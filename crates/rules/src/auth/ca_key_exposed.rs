@@ -139,6 +139,10 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         .map(|f| f.path.trim_end_matches('/'))
         .collect();
     let mut offline = BTreeSet::new();
+    let worker = facts
+        .distro
+        .as_ref()
+        .is_some_and(|d| d.role == kcheck_model::NodeRole::Worker);
     for cert in &facts.certificates {
         if !cert.is_ca || !cert.within.is_empty() {
             continue;
@@ -151,8 +155,20 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             || facts.file(&key).is_some()
             || facts.private_keys.iter().any(|k| k.path == key);
         if !known && read_dirs.contains(dir) && offline.insert(cert.path.as_str()) {
-            sink.examined();
             let crt = &cert.path;
+            if worker {
+                // A worker has the CA's certificate only: where its key is, this scan cannot
+                // tell.
+                sink.not_examined_on_node(
+                    NodePlace::file(crt),
+                    text!(
+                        "CA certificate {crt} has no private key on this node, a worker: where the CA's key is kept (on the control plane, or offline) is not visible here; run kcheck node on a control-plane node",
+                        "CA 证书 {crt} 在此节点上没有私钥，此节点是工作节点：CA 私钥保存在何处（控制平面上或离线）在此无法看到；请在控制平面节点上运行 kcheck node",
+                    ),
+                );
+                continue;
+            }
+            sink.examined();
             sink.evidence_on_node(
                 NodePlace::file(crt),
                 text!(
