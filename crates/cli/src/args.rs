@@ -473,9 +473,14 @@ pub struct NodeArgs {
     /// Where running processes are listed (default: ROOT/proc).
     #[arg(long = "proc", value_name = "DIR")]
     pub proc_dir: Option<PathBuf>,
-    /// The static pod directory, as a path on the node.
-    #[arg(long, value_name = "DIR", default_value = "/etc/kubernetes/manifests")]
-    pub manifests: String,
+    /// The static pod directory, as a path on the node (default: the distribution's,
+    /// /etc/kubernetes/manifests for kubeadm).
+    #[arg(long, value_name = "DIR")]
+    pub manifests: Option<String>,
+    /// Read the node as this distribution instead of detecting it: kubeadm, k3s, rke2,
+    /// microk8s, kind, openshift, eks, gke, aks.
+    #[arg(long, value_name = "NAME", value_parser = parse_distro)]
+    pub distro: Option<kcheck_model::Distro>,
     #[command(flatten)]
     pub judge: JudgeArgs,
     #[command(flatten)]
@@ -745,6 +750,23 @@ fn is_plugin_name(argv0: &std::path::Path) -> bool {
     };
     let name = name.strip_suffix(".exe").unwrap_or(name);
     name == "kubectl-kcheck"
+}
+
+/// A `--distro` name.
+fn parse_distro(name: &str) -> Result<kcheck_model::Distro, String> {
+    kcheck_model::Distro::from_name(name)
+        .filter(|d| *d != kcheck_model::Distro::Unknown)
+        .ok_or_else(|| {
+            let names: Vec<&str> = kcheck_model::Distro::ALL
+                .iter()
+                .filter(|d| **d != kcheck_model::Distro::Unknown)
+                .map(|d| d.name())
+                .collect();
+            format!(
+                "unknown distribution {name:?}; one of: {}",
+                names.join(", ")
+            )
+        })
 }
 
 #[cfg(test)]

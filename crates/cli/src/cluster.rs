@@ -146,6 +146,7 @@ pub fn audit(args: ClusterArgs, last: bool) -> anyhow::Result<Outcome> {
             }
         },
         namespace: args.namespace.clone(),
+        distribution: None,
     };
     let collected_at = started.elapsed();
     let rss_collected = kcheck_scan::peak_kib() / 1024;

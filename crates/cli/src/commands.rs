@@ -434,6 +434,7 @@ pub(crate) fn target(mode: &str, paths: &[std::path::PathBuf]) -> kcheck_model::
             .collect::<Vec<_>>()
             .join(" "),
         namespace: None,
+        distribution: None,
     }
 }
 

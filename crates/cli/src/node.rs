@@ -87,9 +87,13 @@ fn scan(
     waivers: kcheck_rules::Waivers,
     now: kcheck_model::Now,
 ) -> anyhow::Result<u8> {
-    let mut options = kcheck_node::Options::new(&args.root)
-        .with_manifests_dir(args.manifests.clone())
-        .with_now(now.unix());
+    let mut options = kcheck_node::Options::new(&args.root).with_now(now.unix());
+    if let Some(dir) = &args.manifests {
+        options = options.with_manifests_dir(dir.clone());
+    }
+    if let Some(distro) = args.distro {
+        options = options.with_distro(distro);
+    }
     if let Some(proc_dir) = &args.proc_dir {
         options = options.with_proc_dir(proc_dir);
     }
@@ -149,7 +153,10 @@ fn scan(
         engine = engine.with_images(images);
     }
     let mut report = engine.run_with_node(&inventory, Some(&collected.facts), &evidence, inputs);
-    report.target = Some(node_target(&args.root));
+    report.target = Some(kcheck_model::Target {
+        distribution: collected.facts.distro.clone(),
+        ..node_target(&args.root)
+    });
     if let Err(code) = crate::commands::compare_baseline(&mut report, &args.judge) {
         return Ok(code);
     }
@@ -269,5 +276,6 @@ fn node_target(root: &std::path::Path) -> kcheck_model::Target {
         mode: "node".to_string(),
         name: name.unwrap_or_else(|| root.display().to_string()),
         namespace: None,
+        distribution: None,
     }
 }

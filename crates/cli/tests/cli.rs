@@ -1103,29 +1103,42 @@ fn chinese_output_holds_no_english_sentence() {
         ]);
         texts.push((format.to_string(), stdout(&o)));
     }
-    // A node scan: the kubeadm defaults leave findings on flags, files and certificates.
-    let tree = kcheck_node::testing::NodeTree::kubeadm_default().build();
-    let node_root = tree.root().display().to_string();
-    let proc_dir = format!("{node_root}/proc");
-    for format in ["table", "markdown"] {
-        let o = kcheck(&[
-            "node",
-            "--root",
-            &node_root,
-            "--proc",
-            &proc_dir,
-            "--lang",
-            "zh",
-            "--format",
-            format,
-            "--examples",
-            "all",
-            "--color",
-            "never",
-        ]);
-        let text = stdout(&o);
-        assert!(text.contains("KC"), "no node findings in {format}:\n{text}");
-        texts.push((format!("node {format}"), text));
+    // Node scans: the kubeadm defaults leave findings on flags, files and certificates; the
+    // other layouts add the distribution line, k3s's datastore, an agent's missing control
+    // plane, the provider's and the operators' manual items.
+    use kcheck_node::testing::NodeTree;
+    let trees = [
+        ("kubeadm", NodeTree::kubeadm_default()),
+        ("k3s", NodeTree::k3s_server()),
+        ("k3s-agent", NodeTree::k3s_agent()),
+        ("eks", NodeTree::managed_worker("eks")),
+        ("openshift", NodeTree::openshift()),
+        ("microk8s", NodeTree::microk8s()),
+    ];
+    for (name, tree) in trees {
+        let tree = tree.build();
+        let node_root = tree.root().display().to_string();
+        let proc_dir = format!("{node_root}/proc");
+        for format in ["table", "markdown"] {
+            let o = kcheck(&[
+                "node",
+                "--root",
+                &node_root,
+                "--proc",
+                &proc_dir,
+                "--lang",
+                "zh",
+                "--format",
+                format,
+                "--examples",
+                "all",
+                "--color",
+                "never",
+            ]);
+            let text = stdout(&o);
+            assert!(text.contains("KC"), "no node findings in {format}:\n{text}");
+            texts.push((format!("node {name} {format}"), text));
+        }
     }
     // HTML: the text a reader sees (tags, scripts, styles and code taken out) and the
     // tooltips and placeholders.

@@ -114,3 +114,102 @@ fn every_sarif_result_has_a_location_and_its_own_fingerprint() {
         }
     }
 }
+
+/// The detected distribution is in every format; `--distro` overrides it; the join token in
+/// k3s's configuration never reaches a report.
+#[test]
+fn the_distribution_is_reported_in_every_format() {
+    let tree = NodeTree::k3s_server().build();
+    let expect: [(&str, &[&str]); 7] = [
+        (
+            "table",
+            &["Distribution: k3s, control plane (detected: process 812: k3s server"],
+        ),
+        ("markdown", &["Distribution: k3s, control plane (detected:"]),
+        (
+            "html",
+            &["<p class=\"distribution\">Distribution: k3s, control plane"],
+        ),
+        (
+            "json",
+            &[
+                "\"distribution\"",
+                "\"name\": \"k3s\"",
+                "\"role\": \"control-plane\"",
+            ],
+        ),
+        ("sarif", &["\"distribution\"", "\"name\": \"k3s\""]),
+        (
+            "junit",
+            &[
+                "<property name=\"distribution\" value=\"k3s\"/>",
+                "<property name=\"node-role\" value=\"control-plane\"/>",
+            ],
+        ),
+        (
+            "policyreport",
+            &[
+                "kcheck.dev/distribution: \"k3s\"",
+                "kcheck.dev/node-role: \"control-plane\"",
+            ],
+        ),
+    ];
+    for (format, wanted) in expect {
+        let out = node(tree.root(), &["--format", format]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        for w in wanted {
+            assert!(text.contains(w), "{format}: no {w:?} in\n{text}");
+        }
+        assert!(
+            !text.contains(kcheck_node::testing::TEST_TOKEN),
+            "{format}: the join token leaked"
+        );
+        let zh = command(&[
+            "node",
+            "--root",
+            &tree.root().display().to_string(),
+            "--proc",
+            &format!("{}/proc", tree.root().display()),
+            "--format",
+            format,
+            "--lang",
+            "zh",
+        ])
+        .output()
+        .expect("run");
+        let zh = String::from_utf8_lossy(&zh.stdout).into_owned();
+        assert!(!zh.contains(kcheck_node::testing::TEST_TOKEN));
+        if matches!(format, "table" | "markdown" | "html") {
+            assert!(
+                zh.contains("发行版：k3s，控制平面（检测依据："),
+                "{format}:\n{zh}"
+            );
+        }
+    }
+    let forced = json(&node(tree.root(), &["--format", "json", "--distro", "eks"]));
+    assert_eq!(forced["target"]["distribution"]["name"], "eks");
+    assert_eq!(forced["target"]["distribution"]["overridden"], true);
+    let bad = node(tree.root(), &["--distro", "nomad"]);
+    assert_eq!(
+        bad.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
+
+/// A managed worker's control-plane items are manual, with what to check at the provider.
+#[test]
+fn a_managed_worker_leaves_the_control_plane_items_manual() {
+    let tree = NodeTree::managed_worker("eks").build();
+    let report = json(&node(tree.root(), &["--format", "json"]));
+    let items = report["items"].as_array().cloned().unwrap_or_default();
+    let audit = items.iter().find(|i| i["id"] == "4.1").expect("item 4.1");
+    assert_eq!(audit["status"], "manual", "{audit:#}");
+    assert!(
+        audit["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("logging.clusterLogging")),
+        "{audit:#}"
+    );
+}

@@ -37,6 +37,12 @@ pub struct NodeFacts {
     pub probes: Vec<Probe>,
     /// Evidence looked for and not found or not readable, with why.
     pub missing: Vec<Missing>,
+    /// Which distribution laid the node out and its part in the cluster, with why (`None`
+    /// when the facts did not come from a node scan).
+    pub distro: Option<Detection>,
+    /// Where the API server keeps the cluster's state, when the distribution says (k3s's
+    /// SQLite through kine, an external database, embedded etcd).
+    pub datastore: Option<Datastore>,
 }
 
 impl NodeFacts {
@@ -59,6 +65,221 @@ impl NodeFacts {
     /// Why evidence about `what` is missing, if the collector recorded it.
     pub fn missing(&self, what: &str) -> Option<&Missing> {
         self.missing.iter().find(|m| m.what == what)
+    }
+
+    /// Who configures the control plane instead of its flags on a node: the cloud provider of
+    /// a managed worker node (EKS, GKE, AKS), or OpenShift's operators.
+    pub fn managed_by(&self) -> Option<Distro> {
+        self.distro
+            .as_ref()
+            .map(|d| d.distro)
+            .filter(|d| d.managed_control_plane() || *d == Distro::OpenShift)
+    }
+}
+
+/// A Kubernetes distribution whose node layout kcheck knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Distro {
+    Kubeadm,
+    K3s,
+    Rke2,
+    MicroK8s,
+    Kind,
+    OpenShift,
+    Eks,
+    Gke,
+    Aks,
+    /// No layout recognised: kubeadm's paths are read.
+    Unknown,
+}
+
+impl Distro {
+    pub const ALL: [Distro; 10] = [
+        Distro::Kubeadm,
+        Distro::K3s,
+        Distro::Rke2,
+        Distro::MicroK8s,
+        Distro::Kind,
+        Distro::OpenShift,
+        Distro::Eks,
+        Distro::Gke,
+        Distro::Aks,
+        Distro::Unknown,
+    ];
+
+    /// The name `--distro` takes and JSON gives: `kubeadm`, `k3s`, `rke2`, `microk8s`, `kind`,
+    /// `openshift`, `eks`, `gke`, `aks`, `unknown`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Distro::Kubeadm => "kubeadm",
+            Distro::K3s => "k3s",
+            Distro::Rke2 => "rke2",
+            Distro::MicroK8s => "microk8s",
+            Distro::Kind => "kind",
+            Distro::OpenShift => "openshift",
+            Distro::Eks => "eks",
+            Distro::Gke => "gke",
+            Distro::Aks => "aks",
+            Distro::Unknown => "unknown",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Distro> {
+        let name = name.trim().to_ascii_lowercase();
+        Distro::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// The product's own name: `K3s`, `RKE2`, `EKS`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Distro::Kubeadm => "kubeadm",
+            Distro::K3s => "K3s",
+            Distro::Rke2 => "RKE2",
+            Distro::MicroK8s => "MicroK8s",
+            Distro::Kind => "kind",
+            Distro::OpenShift => "OpenShift",
+            Distro::Eks => "EKS",
+            Distro::Gke => "GKE",
+            Distro::Aks => "AKS",
+            Distro::Unknown => "unknown",
+        }
+    }
+
+    /// Whether the cluster's control plane runs at a cloud provider, out of the node's reach.
+    pub fn managed_control_plane(self) -> bool {
+        matches!(self, Distro::Eks | Distro::Gke | Distro::Aks)
+    }
+}
+
+impl fmt::Display for Distro {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A node's part in its cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeRole {
+    /// Runs the control plane (a k3s or RKE2 server, a kubeadm control-plane node).
+    ControlPlane,
+    /// Runs workloads only (a k3s or RKE2 agent, a managed worker).
+    Worker,
+    Unknown,
+}
+
+impl NodeRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeRole::ControlPlane => "control-plane",
+            NodeRole::Worker => "worker",
+            NodeRole::Unknown => "unknown",
+        }
+    }
+
+    pub fn label(self) -> crate::Text {
+        match self {
+            NodeRole::ControlPlane => crate::Text::fixed("control plane", "控制平面"),
+            NodeRole::Worker => crate::Text::fixed("worker", "工作节点"),
+            NodeRole::Unknown => crate::Text::fixed("role unknown", "角色未知"),
+        }
+    }
+}
+
+/// What the collector concluded about the node's distribution and role, and from what.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Detection {
+    pub distro: Distro,
+    pub role: NodeRole,
+    /// The evidence, one sentence each (`process 812: k3s server`,
+    /// `/etc/rancher/k3s/config.yaml exists`).
+    pub why: Vec<crate::Text>,
+    /// Set by `--distro` rather than detected (`why` still says what was seen).
+    pub overridden: bool,
+}
+
+impl Detection {
+    /// One line for a report: `k3s, control plane (detected: process 812: k3s server; ...)`.
+    pub fn line(&self) -> crate::Text {
+        let role = self.role.label();
+        let (name, role_en, role_zh) = (self.distro.name(), &role.en, &role.zh);
+        let join = |lang: crate::Lang, sep: &str| {
+            self.why
+                .iter()
+                .map(|w| w.get(lang).to_string())
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        let (why_en, why_zh) = (join(crate::Lang::En, "; "), join(crate::Lang::Zh, "；"));
+        match (self.overridden, self.why.is_empty()) {
+            (true, true) => crate::text!(
+                "{name}, {role_en} (set by --distro)",
+                "{name}，{role_zh}（由 --distro 指定）",
+            ),
+            (true, false) => crate::text!(
+                "{name}, {role_en} (set by --distro; seen: {why_en})",
+                "{name}，{role_zh}（由 --distro 指定；所见：{why_zh}）",
+            ),
+            (false, true) => crate::text!(
+                "{name}, {role_en} (nothing recognised: kubeadm's paths are read)",
+                "{name}，{role_zh}（未识别出发行版：按 kubeadm 的路径读取）",
+            ),
+            (false, false) => crate::text!(
+                "{name}, {role_en} (detected: {why_en})",
+                "{name}，{role_zh}（检测依据：{why_zh}）",
+            ),
+        }
+    }
+}
+
+/// Where the API server keeps the cluster's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Datastore {
+    pub kind: DatastoreKind,
+    /// The endpoint with any user name and password removed
+    /// (`postgres://db.example:5432/k3s`), or the database file.
+    pub endpoint: String,
+    /// Where it was set (`datastore-endpoint:` in config.yaml), when it came from a file.
+    pub location: Option<Location>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DatastoreKind {
+    /// etcd run by the distribution itself (k3s `cluster-init`, RKE2, a static pod).
+    EmbeddedEtcd,
+    /// An etcd cluster elsewhere.
+    ExternalEtcd,
+    /// SQLite through kine (k3s's default for a single server).
+    Sqlite,
+    /// MySQL or MariaDB through kine.
+    Mysql,
+    /// PostgreSQL through kine.
+    Postgres,
+    /// NATS through kine.
+    Nats,
+    /// Dqlite (MicroK8s's default).
+    Dqlite,
+}
+
+impl DatastoreKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            DatastoreKind::EmbeddedEtcd => "embedded etcd",
+            DatastoreKind::ExternalEtcd => "external etcd",
+            DatastoreKind::Sqlite => "SQLite (kine)",
+            DatastoreKind::Mysql => "MySQL (kine)",
+            DatastoreKind::Postgres => "PostgreSQL (kine)",
+            DatastoreKind::Nats => "NATS (kine)",
+            DatastoreKind::Dqlite => "dqlite",
+        }
+    }
+
+    pub fn is_etcd(self) -> bool {
+        matches!(
+            self,
+            DatastoreKind::EmbeddedEtcd | DatastoreKind::ExternalEtcd
+        )
     }
 }
 
@@ -167,6 +388,11 @@ pub enum Origin {
     /// drop-in `10-kubeadm.conf` with its environment files; each flag's location says which
     /// file set it).
     Systemd { unit: String },
+    /// A component a distribution runs inside its own process or from its own argument files
+    /// (k3s's embedded API server, MicroK8s's `kubelite`): `host` names it (`k3s server`),
+    /// `config` is where its settings were read (`/etc/rancher/k3s/config.yaml`); flags set
+    /// there carry their location, the distribution's defaults none.
+    Embedded { host: String, config: String },
 }
 
 impl fmt::Display for Origin {
@@ -176,6 +402,7 @@ impl fmt::Display for Origin {
             Origin::Process { pid } => write!(f, "/proc/{pid}/cmdline"),
             Origin::ApiPod { namespace, name } => write!(f, "pod {namespace}/{name}"),
             Origin::Systemd { unit } => f.write_str(unit),
+            Origin::Embedded { host, config } => write!(f, "{host}, {config}"),
         }
     }
 }

@@ -261,6 +261,7 @@ mod tests {
                 mode: "cluster".into(),
                 name: t.into(),
                 namespace: None,
+                distribution: None,
             }),
             items: ITEMS
                 .iter()

@@ -30,7 +30,9 @@ pub use access::{
 pub use baseline::{Baseline, BaselineState, SavedFinding};
 pub use checklist::{item, Evidence, Item, Section, ITEMS, SECTIONS};
 pub use duration::{go_duration_nanos, go_duration_seconds};
-pub use facts::{ComponentKind, ConfigRole, FileRole, Flags, NodeFacts};
+pub use facts::{
+    ComponentKind, ConfigRole, Detection, Distro, FileRole, Flags, NodeFacts, NodeRole,
+};
 pub use finding::{item_order, Finding, Level, Location, Note, NoteKind, Severity, Status};
 pub use findings::{Backing, Brief, FindingRef, Findings, Spill};
 pub use fleet::{

@@ -153,6 +153,14 @@ pub struct NodeNote {
     #[serde(flatten)]
     pub place: NodePlace,
     pub message: Words,
+    /// A "not examined" note because someone else configures it (a managed control plane, an
+    /// operator): what to check there.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub managed: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl NodeReport {

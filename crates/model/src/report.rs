@@ -210,6 +210,9 @@ pub struct Target {
     pub name: String,
     /// The namespace a cluster audit was scoped to (`kcheck cluster -n NS`).
     pub namespace: Option<String>,
+    /// The node's distribution and role, and why (`kcheck node` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<crate::facts::Detection>,
 }
 
 impl Report {

@@ -207,3 +207,76 @@ fn proc_entries_that_are_symlinks_or_fifos_are_not_read() {
         .collect();
     assert_eq!(from_proc, ["Process { pid: 100 } None"]);
 }
+
+/// A k3s configuration that is hostile in every way it can be: nested maps and sequences in the
+/// pass-through lists, a key that is not a string, a symlink out of the root, a drop-in that is
+/// binary, an anchor bomb, a file larger than the limit. The scan finishes, the rest is read,
+/// nothing outside the root is opened.
+#[test]
+fn hostile_k3s_configuration_is_read_safely() {
+    let outside = tempfile::NamedTempFile::new().expect("a file outside the tree");
+    std::fs::write(outside.path(), "kube-apiserver-arg: [outside=true]\n").expect("write");
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 0..12 {
+        let prev = if i == 0 {
+            "a".to_string()
+        } else {
+            format!("b{}", i - 1)
+        };
+        bomb.push_str(&format!(
+            "b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        ));
+    }
+    let many: String = (0..5000).map(|i| format!("  - flag-{i}=v\n")).collect();
+    let tree = NodeTree::k3s_server()
+        .file(
+            "/etc/rancher/k3s/config.yaml",
+            format!(
+                "kube-apiserver-arg:\n  - {{nested: map}}\n  - [a, b]\n  - anonymous-auth=true\n  - ''\n  - '--'\n1: number-key\nkubelet-arg:\n{many}"
+            ),
+        )
+        .symlink(
+            "/etc/rancher/k3s/config.yaml.d/10-escape.yaml",
+            &outside.path().display().to_string(),
+        )
+        .file("/etc/rancher/k3s/config.yaml.d/20-binary.yaml", [0u8, 159, 146, 150, 255])
+        .file("/etc/rancher/k3s/config.yaml.d/30-bomb.yaml", bomb)
+        .file(
+            "/etc/rancher/k3s/config.yaml.d/40-complex.yaml",
+            "secrets-encryption: true\n? [complex]\n: key\n",
+        )
+        .build();
+    let mut options = tree.options();
+    options.max_file_bytes = 1 << 20;
+    let c = kcheck_node::collect_with_inputs(&options);
+    let api = c
+        .facts
+        .component(ApiServer)
+        .expect("the API server is still there");
+    // What was readable is read; the escape reads the tree's own path, which does not exist.
+    assert_eq!(api.flags.get("anonymous-auth"), Some("true"));
+    assert!(!api.flags.has("outside"));
+    assert!(
+        !errors_for(&c, "/etc/rancher/k3s/config.yaml.d/20-binary.yaml").is_empty(),
+        "{:?}",
+        c.inputs.diagnostics
+    );
+    let kubelet = c
+        .facts
+        .component(kcheck_model::ComponentKind::Kubelet)
+        .expect("kubelet");
+    assert!(kubelet.flags.has("flag-4999"));
+    // Every file that could not be read as a mapping says so, where the parser stopped when it
+    // knows.
+    for file in ["30-bomb.yaml", "40-complex.yaml"] {
+        let path = format!("/etc/rancher/k3s/config.yaml.d/{file}");
+        assert!(
+            c.inputs
+                .diagnostics
+                .iter()
+                .any(|d| *d.file == path && d.line > 0),
+            "{file}: {:#?}",
+            c.inputs.diagnostics
+        );
+    }
+}

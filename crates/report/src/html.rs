@@ -205,6 +205,9 @@ fn head(out: &mut String, report: &Report, grouped: &Grouped, lang: Lang) {
         labels::colon(lang),
         esc(&labels::overall_score(report.score(), lang)),
     );
+    if let Some(d) = labels::distribution_line(report, lang) {
+        let _ = writeln!(out, "<p class=\"distribution\">{}</p>", esc(&d));
+    }
     if let Some(b) = &report.baseline {
         let _ = writeln!(
             out,

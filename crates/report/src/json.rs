@@ -37,6 +37,32 @@ struct JsonTarget<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     namespace: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distribution: Option<JsonDistribution<'a>>,
+}
+
+/// A node's distribution as `kcheck node` detected it (or `--distro` set it).
+#[derive(Serialize)]
+pub(crate) struct JsonDistribution<'a> {
+    /// `kubeadm`, `k3s`, `rke2`, `microk8s`, `kind`, `openshift`, `eks`, `gke`, `aks`, `unknown`.
+    pub(crate) name: &'static str,
+    /// `control-plane`, `worker`, `unknown`.
+    pub(crate) role: &'static str,
+    /// Set by `--distro`.
+    pub(crate) overridden: bool,
+    /// What was seen, one sentence each.
+    pub(crate) why: Vec<&'a str>,
+}
+
+impl<'a> JsonDistribution<'a> {
+    pub(crate) fn of(d: &'a kcheck_model::Detection, lang: Lang) -> JsonDistribution<'a> {
+        JsonDistribution {
+            name: d.distro.name(),
+            role: d.role.name(),
+            overridden: d.overridden,
+            why: d.why.iter().map(|w| w.get(lang)).collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -320,6 +346,10 @@ fn document<'r>(report: &'r Report, opts: &RenderOptions) -> JsonReport<'r> {
             mode: &t.mode,
             name: &t.name,
             namespace: t.namespace.as_deref(),
+            distribution: t
+                .distribution
+                .as_ref()
+                .map(|d| JsonDistribution::of(d, lang)),
         }),
         evidence: &report.evidence,
         summary: summary(report),

@@ -49,6 +49,7 @@ pub(crate) fn write(
         )),
         total.attrs()
     );
+    let distribution = labels::distribution_line(report, lang);
     for ((section, results), counts) in sections.iter().zip(&counts) {
         let _ = writeln!(
             spool.buf,
@@ -56,6 +57,18 @@ pub(crate) fn write(
             attr(&labels::section_heading(section, lang)),
             counts.attrs()
         );
+        if let (Some(line), Some(d)) = (
+            &distribution,
+            report.target.as_ref().and_then(|t| t.distribution.as_ref()),
+        ) {
+            let _ = writeln!(
+                spool.buf,
+                "    <properties>\n      <property name=\"distribution\" value=\"{}\"/>\n      <property name=\"node-role\" value=\"{}\"/>\n      <property name=\"distribution-detail\" value=\"{}\"/>\n    </properties>",
+                d.distro.name(),
+                d.role.name(),
+                attr(line)
+            );
+        }
         for r in results {
             testcase(&mut spool, report, r, lang)?;
         }

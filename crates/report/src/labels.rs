@@ -590,6 +590,19 @@ pub(crate) fn run_line(report: &Report, lang: Lang) -> String {
     )
 }
 
+pub(crate) static DISTRIBUTION: Text = Text::fixed("Distribution", "发行版");
+
+/// `Distribution: k3s, control plane (detected: ...)`, for a node scan's report.
+pub(crate) fn distribution_line(report: &Report, lang: Lang) -> Option<String> {
+    let d = report.target.as_ref()?.distribution.as_ref()?;
+    Some(format!(
+        "{}{}{}",
+        DISTRIBUTION.get(lang),
+        colon(lang),
+        d.line().get(lang)
+    ))
+}
+
 pub(crate) static NEW: Text = Text::fixed("new", "新增");
 pub(crate) static FIXED_SINCE: Text = Text::fixed("Fixed since the baseline", "自基线以来已修复");
 

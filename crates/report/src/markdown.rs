@@ -61,6 +61,9 @@ fn head(out: &mut String, report: &Report, lang: Lang) {
         labels::REPORT.get(lang)
     );
     let _ = writeln!(out, "{}\n", esc(&labels::run_line(report, lang)));
+    if let Some(d) = labels::distribution_line(report, lang) {
+        let _ = writeln!(out, "{}\n", esc(&d));
+    }
     summary(out, report, lang);
     for (section, results) in labels::by_section(report) {
         let _ = writeln!(out, "## {}\n", esc(&labels::section_heading(section, lang)));

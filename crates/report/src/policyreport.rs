@@ -82,6 +82,15 @@ pub fn write_split_at(
         now: opts.now.map(|n| n.unix()),
     };
     let mut doc = Doc::new(None, limit);
+    if let Some(d) = report.target.as_ref().and_then(|t| t.distribution.as_ref()) {
+        // The node's distribution and role, on the node's own (cluster-scoped) report.
+        let mut a = String::from("  annotations:\n    kcheck.dev/distribution: ");
+        quote(&mut a, d.distro.name());
+        a.push_str("\n    kcheck.dev/node-role: ");
+        quote(&mut a, d.role.name());
+        a.push('\n');
+        doc.annotations = a;
+    }
     for item in &report.items {
         if item.findings.is_empty() {
             doc.push(out, &item_result(report, item, &ctx))?;
@@ -145,6 +154,8 @@ struct Doc<'a> {
     count: usize,
     /// pass, fail, warn, error, skip
     summary: [usize; 5],
+    /// `metadata.annotations` lines, when there are any.
+    annotations: String,
 }
 
 impl<'a> Doc<'a> {
@@ -156,6 +167,7 @@ impl<'a> Doc<'a> {
             results: String::new(),
             count: 0,
             summary: [0; 5],
+            annotations: String::new(),
         }
     }
 
@@ -195,6 +207,7 @@ impl<'a> Doc<'a> {
             quote(&mut head, ns);
             head.push('\n');
         }
+        head.push_str(&self.annotations);
         head.push_str(
             "  labels:\n    app.kubernetes.io/managed-by: kcheck\n    app.kubernetes.io/part-of: kcheck\n",
         );

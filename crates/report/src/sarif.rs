@@ -69,6 +69,11 @@ pub(crate) fn write(
             .into_iter()
             .map(|r| (r.item.id, r.status.as_str()))
             .collect(),
+        distribution: report
+            .target
+            .as_ref()
+            .and_then(|t| t.distribution.as_ref())
+            .map(|d| crate::json::JsonDistribution::of(d, lang)),
     };
     let doc = log(
         (report.tool_name, report.tool_version),
@@ -169,6 +174,9 @@ pub(crate) fn log<'a, Rules, Notes, Results, Props>(
 struct RunProperties<'a> {
     evidence: &'a [Evidence],
     items: BTreeMap<&'a str, &'static str>,
+    /// A node scan's distribution and role (`kcheck node`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distribution: Option<crate::json::JsonDistribution<'a>>,
 }
 
 /// `{ "text": ... }`, SARIF's message and description shape.

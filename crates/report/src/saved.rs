@@ -291,6 +291,7 @@ fn from_raw(raw: RawReport, tool: RawTool, name: String) -> SavedReport {
             mode: t.mode,
             name: t.name,
             namespace: t.namespace,
+            distribution: None,
         }),
     }
 }

@@ -150,6 +150,11 @@ fn header(out: &mut String, report: &Report, lang: Lang, p: &Painter) {
     for line in wrap(&read, WIDTH) {
         push_line(out, &line);
     }
+    if let Some(d) = labels::distribution_line(report, lang) {
+        for line in wrap(&clean(&d), WIDTH) {
+            push_line(out, &line);
+        }
+    }
 }
 
 fn status_width(lang: Lang) -> usize {

@@ -104,6 +104,7 @@ impl Judged {
     pub fn merge(&mut self, later: Judged) {
         self.out.findings.extend(later.out.findings);
         self.out.notes.extend(later.out.notes);
+        self.out.managed.extend(later.out.managed);
         for (a, b) in self.counts.iter_mut().zip(later.counts) {
             *a += b;
         }
@@ -394,6 +395,7 @@ impl Engine {
         let crate::rule::Collected {
             mut findings,
             mut notes,
+            managed,
             ..
         } = judged.out;
         let findings = match judged.spill {
@@ -448,6 +450,19 @@ impl Engine {
                     .map(|&i| &notes[i])
                     .find(|n| n.kind == NoteKind::NotExamined)
                     .map(|n| n.message.clone());
+                // Every note of what could not be examined says someone else configures it.
+                let mut gaps = of_item_notes
+                    .iter()
+                    .map(|&i| &notes[i])
+                    .filter(|n| n.kind == NoteKind::NotExamined)
+                    .peekable();
+                let managed_only = gaps.peek().is_some()
+                    && gaps.all(|n| {
+                        managed
+                            .iter()
+                            .any(|(i, m)| *i == item.id && *m == n.message.en)
+                    });
+                let managed = managed_only.then(|| could_not_look.clone()).flatten();
                 let (status, reason) = item_status(
                     item,
                     &of_item,
@@ -457,6 +472,7 @@ impl Engine {
                         exists,
                         examined: seen,
                         could_not_look,
+                        managed,
                     },
                     evidence,
                 );
@@ -655,6 +671,9 @@ struct ItemEvidence {
     examined: usize,
     /// Why one of its rules could not look at all, when one could not.
     could_not_look: Option<Text>,
+    /// Every such reason says the evidence is configured by a provider or an operator (a
+    /// managed control plane): the first of them.
+    managed: Option<Text>,
 }
 
 fn item_status(
@@ -669,6 +688,7 @@ fn item_status(
         exists,
         examined,
         could_not_look,
+        managed,
     } = seen;
     let active = || findings.briefs_of(of_item).filter(|f| !f.waived);
     if active().any(|f| f.level == Level::Fail) {
@@ -691,6 +711,21 @@ fn item_status(
             ),
         };
         return (Status::NotEvaluated, Some(reason));
+    }
+    if let Some(why) = managed {
+        // The control plane is the provider's (or its operators'): what to check there, never
+        // a pass or a failure.
+        return if examined == 0 {
+            (Status::Manual, Some(why))
+        } else {
+            (
+                Status::Manual,
+                Some(Text::new(
+                    format!("no problem in what was checked; {}", why.en),
+                    format!("已检查部分未发现问题；{}", why.zh),
+                )),
+            )
+        };
     }
     if examined == 0 {
         // A rule that could not look (a node scan without the component it needs) says why in

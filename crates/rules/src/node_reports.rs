@@ -100,6 +100,10 @@ pub fn write(report: &Report, node: &str, components: Vec<String>, now: Now) -> 
                     .map(|&i| &report.notes[i])
                     .filter(|n| is_node_rule(n.code))
                     .map(|n| NodeNote {
+                        // The engine makes an item manual only when all it could not examine
+                        // is someone else's to configure.
+                        managed: r.status == kcheck_model::Status::Manual
+                            && n.kind == NoteKind::NotExamined,
                         code: n.code.to_string(),
                         kind: n.kind,
                         place: place(
@@ -172,7 +176,8 @@ pub struct Imported {
 struct RuleResult {
     examined: usize,
     findings: Vec<Finding>,
-    notes: Vec<Note>,
+    /// With whether each says someone else configures what it could not examine.
+    notes: Vec<(Note, bool)>,
 }
 
 impl Imported {
@@ -307,7 +312,7 @@ pub fn import(doc: &NodeReport, node: &str, freshness: Freshness) -> Result<Impo
             }
             let rule = node_rule(&n.code, &item.id)?;
             let (location, source, path, object) = placed(&n.place);
-            rules.entry(rule.code).or_default().notes.push(Note {
+            let note = Note {
                 kind: n.kind,
                 code: rule.code,
                 item: rule.item,
@@ -317,7 +322,13 @@ pub fn import(doc: &NodeReport, node: &str, freshness: Freshness) -> Result<Impo
                 source,
                 node: Some(node_name.clone()),
                 message: crate::rule::bounded(Text::from(&n.message)),
-            });
+            };
+            let managed = n.managed && n.kind == NoteKind::NotExamined;
+            rules
+                .entry(rule.code)
+                .or_default()
+                .notes
+                .push((note, managed));
         }
     }
     Ok(Imported {
@@ -407,6 +418,18 @@ impl NodeReports {
         planes.peek().is_some() && planes.all(|n| n.report.is_ok())
     }
 
+    /// Whether a node's report says someone else configures the control plane (a managed
+    /// cluster's worker).
+    fn control_plane_managed(&self) -> bool {
+        self.nodes.iter().any(|n| {
+            n.report.as_ref().is_ok_and(|r| {
+                r.rules
+                    .values()
+                    .any(|rule| rule.notes.iter().any(|(_, managed)| *managed))
+            })
+        })
+    }
+
     /// Whether any node has a usable report.
     pub fn any_usable(&self) -> bool {
         self.nodes.iter().any(|n| n.report.is_ok())
@@ -418,6 +441,8 @@ impl NodeReports {
     pub(crate) fn feed(&self, rule: &'static Rule, sink: &mut Sink, api_facts: bool) {
         let applies = |n: &NodeInput| rule.nodes == Nodes::Every || n.control_plane;
         let mut gaps: Vec<(&str, Text)> = Vec::new();
+        // What workers say of a control plane someone else configures (EKS, GKE, AKS).
+        let mut managed: Option<Note> = None;
         for node in &self.nodes {
             let imported = match &node.report {
                 Ok(imported) => imported,
@@ -445,11 +470,21 @@ impl NodeReports {
             for f in &result.findings {
                 sink.import_finding(f.clone());
             }
-            for n in &result.notes {
+            for (n, is_managed) in &result.notes {
                 if n.kind == NoteKind::NotExamined && !applies(node) {
+                    if *is_managed && managed.is_none() {
+                        managed = Some(Note {
+                            node: None,
+                            ..n.clone()
+                        });
+                    }
                     continue;
                 }
-                sink.import_note(n.clone());
+                if *is_managed {
+                    sink.import_managed_note(n.clone());
+                } else {
+                    sink.import_note(n.clone());
+                }
             }
         }
         if !gaps.is_empty() {
@@ -457,6 +492,15 @@ impl NodeReports {
         }
         let planes = self.nodes.iter().any(|n| n.control_plane);
         if rule.nodes == Nodes::ControlPlane && !planes && !api_facts {
+            // A managed control plane, as the workers' reports say: what to check there.
+            if let Some(note) = managed {
+                sink.import_managed_note(note);
+                return;
+            }
+            // Another rule of the item says so for it.
+            if self.control_plane_managed() {
+                return;
+            }
             sink.not_examined_in_input(Text::fixed(
                 "no control-plane node among the cluster's nodes and no control-plane pod in the API: the control plane is not where kcheck can read it (a managed control plane is configured through its provider)",
                 "集群节点中没有控制平面节点，API 中也没有控制平面 Pod：kcheck 无法读取控制平面（托管控制平面需在其提供商处配置）",

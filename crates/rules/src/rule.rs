@@ -636,6 +636,28 @@ impl<'a> Sink<'a> {
         self.note(NoteKind::NotExamined, message, at.into());
     }
 
+    /// What the rule could not examine on a node because someone else configures it: the
+    /// control plane of a managed cluster (EKS, GKE, AKS) or of OpenShift's operators. A
+    /// "not examined" note; an item whose only such notes are these is "manual" with `message`
+    /// as its reason, never passed or failed.
+    pub fn managed_on_node(&mut self, at: NodePlace, message: Text) {
+        let en = message.en.to_string();
+        if !self
+            .out
+            .managed
+            .iter()
+            .any(|(i, m)| *i == self.rule.item && *m == en)
+        {
+            self.out.managed.push((self.rule.item, en));
+        }
+        self.note(NoteKind::NotExamined, message, at.into());
+    }
+
+    /// The checklist item of the rule this sink collects for.
+    pub fn item(&self) -> &'static str {
+        self.rule.item
+    }
+
     /// What the rule could not examine anywhere in particular (evidence that is not in the input).
     pub fn not_examined_in_input(&mut self, message: Text) {
         self.note(NoteKind::NotExamined, message, Placed::default());
@@ -652,6 +674,21 @@ impl<'a> Sink<'a> {
 
     /// A note a node's report gives.
     pub(crate) fn import_note(&mut self, note: Note) {
+        self.out.notes.push(note);
+    }
+
+    /// A note a node's report gives that someone else configures what could not be examined
+    /// (see [`Sink::managed_on_node`]).
+    pub(crate) fn import_managed_note(&mut self, note: Note) {
+        let en = note.message.en.to_string();
+        if !self
+            .out
+            .managed
+            .iter()
+            .any(|(i, m)| *i == note.item && *m == en)
+        {
+            self.out.managed.push((note.item, en));
+        }
         self.out.notes.push(note);
     }
 
@@ -868,6 +905,9 @@ pub(crate) struct Collected {
     pub(crate) findings: Vec<Finding>,
     pub(crate) notes: Vec<Note>,
     pub(crate) identities: Identities,
+    /// Notes (item, English message) saying that what could not be examined is configured by
+    /// a cloud provider or an operator (see [`Sink::managed_on_node`]).
+    pub(crate) managed: Vec<(&'static str, String)>,
 }
 
 /// Where on a node a finding is: a file line when known, otherwise a description of the source

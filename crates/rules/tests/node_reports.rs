@@ -440,3 +440,74 @@ fn a_waiver_on_the_node_and_one_in_the_cluster_both_apply() {
         (true, Status::Pass)
     );
 }
+
+/// A worker cannot tell where the CA's key is kept; the control-plane node can. With the CA keys
+/// offline there, 1.3 passes over the cluster, the workers' "cannot tell" notwithstanding.
+#[test]
+fn the_root_ca_is_judged_where_its_key_would_be() {
+    let offline = NodeTree::secure()
+        .remove("/etc/kubernetes/pki/etcd/ca.key")
+        .remove("/etc/kubernetes/pki/front-proxy-ca.key");
+    let cp = node_report(offline, "cp-1", NOW - HOUR);
+    let worker = node_report(NodeTree::secure().worker(), "worker-1", NOW - HOUR);
+    let alone = worker.items.iter().find(|i| i.id == "1.3").unwrap();
+    assert_eq!(alone.status, Status::NotEvaluated);
+    let report = cluster(vec![input(&cp, true), input(&worker, false)]);
+    assert_eq!(status(&report, "1.3"), (Status::Pass, String::new()));
+    // A CA key on a worker is found wherever it is.
+    let leaky = node_report(
+        NodeTree::secure().worker().file_with_mode(
+            "/etc/kubernetes/pki/ca.key",
+            "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIBAy7hBp5k8Zq2pGC0tOJ2y6Yc7M3sZ4dlQm0b1wQm8b\n-----END PRIVATE KEY-----\n",
+            0o600,
+        ),
+        "worker-2",
+        NOW - HOUR,
+    );
+    let report = cluster(vec![
+        input(&cp, true),
+        input(&worker, false),
+        input(&leaky, false),
+    ]);
+    let (s, _) = status(&report, "1.3");
+    assert_ne!(s, Status::Pass, "{:?}", problems(&report));
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.code == "KC109" && f.node.as_deref() == Some("worker-2")));
+}
+
+/// EKS workers and no control-plane node: the control-plane items are the provider's to
+/// configure, manual with what to check there, as on each worker's own report.
+#[test]
+fn a_managed_control_plane_is_manual_over_the_cluster() {
+    let w1 = node_report(NodeTree::managed_worker("eks"), "ip-10-0-1-1", NOW - HOUR);
+    let w2 = node_report(NodeTree::managed_worker("eks"), "ip-10-0-1-2", NOW - HOUR);
+    let alone = w1.items.iter().find(|i| i.id == "4.1").unwrap();
+    assert_eq!(alone.status, Status::Manual);
+    let report = cluster(vec![input(&w1, false), input(&w2, false)]);
+    for id in ["4.1", "6.2", "8.1"] {
+        let (s, reason) = status(&report, id);
+        assert_eq!(s, Status::Manual, "{id}: {reason}");
+        assert_eq!(
+            Some(reason.as_str()),
+            alone_reason(&w1, id).as_deref(),
+            "{id}: the cluster says what each worker says"
+        );
+    }
+    // The kubelet's items are judged on the workers as ever: each EKS worker's kubelet leaves
+    // seccomp unconfined by default.
+    assert_eq!(status(&report, "3.5").0, Status::Warn);
+    let nodes: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == "KC313")
+        .filter_map(|f| f.node.as_deref())
+        .collect();
+    assert_eq!(nodes, ["ip-10-0-1-1", "ip-10-0-1-2"]);
+}
+
+fn alone_reason(doc: &NodeReport, id: &str) -> Option<String> {
+    let item = doc.items.iter().find(|i| i.id == id)?;
+    item.reason.as_ref().map(|r| r.en.clone())
+}

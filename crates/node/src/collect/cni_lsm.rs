@@ -5,27 +5,38 @@ use super::Collector;
 use kcheck_model::facts::{CniConfig, FileRole, Lsm};
 use kcheck_model::{DiagnosticSeverity, Text};
 
-const CNI_DIR: &str = "/etc/cni/net.d";
 const APPARMOR_ENABLED: &str = "/sys/module/apparmor/parameters/enabled";
 const SELINUX_ENFORCE: &str = "/sys/fs/selinux/enforce";
 const ACTIVE_LSMS: &str = "/sys/kernel/security/lsm";
 
 impl Collector<'_> {
     pub(super) fn cni(&mut self) {
-        let names = match self.host.list_dir(CNI_DIR) {
+        // The first directory of the layout that exists (k3s's own before /etc/cni/net.d).
+        let dirs = self.layout.cni_dirs.clone();
+        let found = dirs
+            .iter()
+            .find(|d| self.host.list_dir(d).is_ok())
+            .or(dirs.first())
+            .cloned()
+            .unwrap_or_default();
+        self.cni_dir(&found);
+    }
+
+    fn cni_dir(&mut self, cni_dir: &str) {
+        let names = match self.host.list_dir(cni_dir) {
             Ok(n) => n,
             Err(e) => {
-                self.missing("cni", Some(CNI_DIR), Text::same(e.to_string()));
+                self.missing("cni", Some(cni_dir), Text::same(e.to_string()));
                 return;
             }
         };
-        self.file(CNI_DIR, FileRole::Other, "CNI configuration directory");
+        self.file(cni_dir, FileRole::Other, "CNI configuration directory");
         for name in names {
             let ext = name.rsplit_once('.').map(|(_, e)| e);
             if !matches!(ext, Some("conf" | "conflist" | "json")) || name.starts_with('.') {
                 continue;
             }
-            let path = join(CNI_DIR, &name);
+            let path = join(cni_dir, &name);
             self.file(&path, FileRole::CniConfig, "CNI configuration");
             let Ok(bytes) = self.read(&path) else {
                 continue;
@@ -63,7 +74,7 @@ impl Collector<'_> {
                 "no .conf, .conflist or .json file",
                 "没有 .conf、.conflist 或 .json 文件",
             );
-            self.missing("cni", Some(CNI_DIR), reason);
+            self.missing("cni", Some(cni_dir), reason);
         }
     }
 

@@ -24,7 +24,14 @@ const KUBEADM_FLAGS_ENV: &str = "/var/lib/kubelet/kubeadm-flags.env";
 
 impl Collector<'_> {
     pub(super) fn static_pods(&mut self) {
-        let dir = self.opts.manifests_dir.clone();
+        let dir = self.layout.manifests_dir.clone();
+        // OpenShift's operators write its static pods: their command lines are shell scripts
+        // around a generated configuration, not flags to read.
+        let operator_managed = self
+            .facts
+            .distro
+            .as_ref()
+            .is_some_and(|d| d.distro == kcheck_model::Distro::OpenShift);
         self.file(&dir, FileRole::Other, "static pod directory");
         let names = match self.host.list_dir(&dir) {
             Ok(names) => names,
@@ -52,7 +59,7 @@ impl Collector<'_> {
             self.inputs.objects += loaded.inputs.objects;
             self.inputs.diagnostics.extend(loaded.inputs.diagnostics);
             for object in loaded.objects {
-                if object.kind == "Pod" {
+                if object.kind == "Pod" && !operator_managed {
                     if let Some(component) = static_pod_component(object, &path) {
                         self.facts.components.push(component);
                     }
@@ -90,6 +97,9 @@ impl Collector<'_> {
                 args.pop();
             }
             let Some(kind) = args.first().and_then(|a| ComponentKind::from_binary(a)) else {
+                if let Some(p) = super::distro::distro_process(pid, &args) {
+                    self.distro_procs.push(p);
+                }
                 continue;
             };
             let words: Vec<Word> = args.into_iter().skip(1).map(Word::plain).collect();
@@ -108,6 +118,21 @@ impl Collector<'_> {
         if self.facts.component(ComponentKind::Kubelet).is_some() {
             return;
         }
+        // The unit's files in systemd's order: the unit, then its drop-ins by name.
+        let mut texts: Vec<(String, String)> = Vec::new();
+        let mut main_unit: Option<String> = None;
+        for path in self.layout.kubelet_units.clone() {
+            let Ok(bytes) = self.read(path) else {
+                continue;
+            };
+            self.file(path, FileRole::Config, "kubelet systemd unit");
+            texts.push((
+                path.to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
+            main_unit = Some(path.to_string());
+            break;
+        }
         let mut drop_ins: Vec<(String, String)> = Vec::new();
         for dir in DROP_IN_DIRS {
             let Ok(names) = self.host.list_dir(dir) else {
@@ -121,18 +146,28 @@ impl Collector<'_> {
             }
         }
         drop_ins.sort();
-        let mut unit = Unit::default();
         for (_, path) in &drop_ins {
             self.file(path, FileRole::Config, "kubelet systemd drop-in");
             if let Ok(bytes) = self.read(path) {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                self.unit_file(&mut unit, path, &text);
+                texts.push((path.clone(), String::from_utf8_lossy(&bytes).into_owned()));
             }
         }
-        let (origin_path, words) = match (drop_ins.first(), unit.exec_start) {
-            (Some((_, first)), Some(words)) => (first.clone(), words),
+        // systemd sets every file's environment before it starts the command, whichever file
+        // the command is in.
+        let mut unit = Unit::default();
+        for pass in [UnitPass::Environment, UnitPass::Exec] {
+            for (path, text) in &texts {
+                self.unit_file(&mut unit, path, text, pass);
+            }
+        }
+        let first = main_unit.or_else(|| drop_ins.first().map(|(_, p)| p.clone()));
+        let (origin_path, words) = match (first, unit.exec_start) {
+            (Some(first), Some(words)) => (first, words),
             _ => {
                 // No unit to read: kubeadm's flags file alone, if it is there.
+                if self.layout.kubelet_flags_env.is_none() {
+                    return;
+                }
                 let Ok(bytes) = self.read(KUBEADM_FLAGS_ENV) else {
                     return;
                 };
@@ -153,7 +188,7 @@ impl Collector<'_> {
     }
 
     /// Reads `Environment=`, `EnvironmentFile=` and `ExecStart=` lines of one unit file.
-    fn unit_file(&mut self, unit: &mut Unit, path: &str, text: &str) {
+    fn unit_file(&mut self, unit: &mut Unit, path: &str, text: &str, pass: UnitPass) {
         for (i, line) in text.lines().enumerate() {
             let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
             let trimmed = line.trim_start();
@@ -164,7 +199,7 @@ impl Collector<'_> {
             // Column (1-based) where the value starts.
             let value_col = indent + key.chars().count() + 2;
             match key.trim() {
-                "Environment" => {
+                "Environment" if pass == UnitPass::Environment => {
                     for (word, col) in split_words(value) {
                         let Some((name, val)) = word.split_once('=') else {
                             continue;
@@ -179,7 +214,7 @@ impl Collector<'_> {
                         unit.env.insert(name.to_string(), words);
                     }
                 }
-                "EnvironmentFile" => {
+                "EnvironmentFile" if pass == UnitPass::Environment => {
                     let file = value.trim().trim_start_matches('-');
                     self.file(file, FileRole::Config, "kubelet systemd environment file");
                     if let Ok(bytes) = self.read(file) {
@@ -187,8 +222,10 @@ impl Collector<'_> {
                         unit.env.extend(environment_file(file, &text));
                     }
                 }
-                "ExecStart" if value.trim().is_empty() => unit.exec_start = None,
-                "ExecStart" => {
+                "ExecStart" if pass == UnitPass::Exec && value.trim().is_empty() => {
+                    unit.exec_start = None;
+                }
+                "ExecStart" if pass == UnitPass::Exec => {
                     let mut words = Vec::new();
                     let parts = split_words(value);
                     let binary = parts
@@ -232,8 +269,17 @@ impl Collector<'_> {
         for kind in ComponentKind::ALL {
             if self.facts.component(kind).is_none() {
                 let proc_dir = self.opts.proc_dir.display();
-                let manifests = &self.opts.manifests_dir;
+                let manifests = &self.layout.manifests_dir;
+                if self.facts.missing(&format!("component:{kind}")).is_some() {
+                    continue;
+                }
                 let reason = match kind {
+                    _ if self.distro_missing_reason(kind).is_some() => {
+                        let Some(reason) = self.distro_missing_reason(kind) else {
+                            continue;
+                        };
+                        reason
+                    }
                     ComponentKind::Kubelet => Text::new(
                         format!("no kubelet process in {proc_dir}, no kubelet systemd drop-in or {KUBEADM_FLAGS_ENV}"),
                         format!("{proc_dir} 中没有 kubelet 进程，也没有 kubelet 的 systemd 配置片段或 {KUBEADM_FLAGS_ENV}"),
@@ -249,6 +295,13 @@ impl Collector<'_> {
     }
 }
 
+/// What a reading of a unit's files takes: first every environment, then the command.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UnitPass {
+    Environment,
+    Exec,
+}
+
 #[derive(Default)]
 struct Unit {
     env: HashMap<String, Vec<Word>>,
@@ -261,6 +314,7 @@ fn origin_rank(origin: &Origin) -> u8 {
         Origin::Process { .. } => 1,
         Origin::Systemd { .. } => 2,
         Origin::ApiPod { .. } => 3,
+        Origin::Embedded { .. } => 4,
     }
 }
 

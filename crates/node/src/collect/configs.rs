@@ -6,9 +6,6 @@ use super::{error_of, no_such_file, not_a_mapping, Collector};
 use kcheck_model::facts::{ComponentKind, ConfigDoc, ConfigRole, FileRole, Flags};
 use kcheck_model::{DiagnosticSeverity, Node, Object, Source, Value};
 
-const KUBELET_CONFIG: &str = "/var/lib/kubelet/config.yaml";
-const ETCD_DATA_DIR: &str = "/var/lib/etcd";
-
 /// The `Missing::what` key for a configuration that could not be had.
 pub fn missing_key(role: ConfigRole) -> &'static str {
     match role {
@@ -69,7 +66,7 @@ impl Collector<'_> {
         for flags in self.flags_of(ComponentKind::Etcd) {
             let (dir, reason) = match flags.get("data-dir").filter(|v| !v.is_empty()) {
                 Some(dir) => (dir.to_string(), "etcd --data-dir"),
-                None => (ETCD_DATA_DIR.to_string(), "etcd default --data-dir"),
+                None => (self.layout.etcd_data_dir.clone(), "etcd default --data-dir"),
             };
             self.file(&dir, FileRole::EtcdDataDirectory, reason);
         }
@@ -81,9 +78,10 @@ impl Collector<'_> {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         });
-        let (path, reason) = match flagged {
-            Some(p) => (p, "kubelet --config"),
-            None => (KUBELET_CONFIG.to_string(), "kubelet default --config"),
+        let (path, reason) = match (flagged, &self.layout.kubelet_config) {
+            (Some(p), _) => (p, "kubelet --config"),
+            (None, Some(default)) => (default.clone(), "kubelet default --config"),
+            (None, None) => return,
         };
         let Some(root) = self.config(&path, ConfigRole::Kubelet, reason) else {
             return;
@@ -193,6 +191,17 @@ impl Collector<'_> {
     /// The first document of a YAML or JSON file, when it is a mapping; problems become
     /// diagnostics at their positions.
     pub(super) fn parse_document(&mut self, path: &str, bytes: &[u8]) -> Option<Node> {
+        self.parse_document_with(path, bytes, false)
+    }
+
+    /// [`Collector::parse_document`]; with `report_rejected`, a document the parser rejected
+    /// (a limit, a complex key) is also a diagnostic at its position.
+    pub(super) fn parse_document_with(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        report_rejected: bool,
+    ) -> Option<Node> {
         let Ok(text) = std::str::from_utf8(bytes) else {
             let message = "not UTF-8 text".to_string();
             self.diagnostic(path, DiagnosticSeverity::Error, message);
@@ -223,6 +232,19 @@ impl Collector<'_> {
             });
         }
         self.inputs.documents += parsed.documents.len();
+        if report_rejected {
+            for d in &parsed.documents {
+                if let kcheck_load::DocOutcome::Rejected(p) = d {
+                    self.inputs.diagnostics.push(kcheck_model::Diagnostic {
+                        file: path.into(),
+                        line: p.pos.line,
+                        column: p.pos.column,
+                        severity: DiagnosticSeverity::Error,
+                        message: p.message.clone(),
+                    });
+                }
+            }
+        }
         parsed.documents.into_iter().find_map(|d| match d {
             kcheck_load::DocOutcome::Node(n) if matches!(n.value, Value::Map(_)) => Some(n),
             _ => None,

@@ -7,17 +7,6 @@ use kcheck_model::facts::{ComponentKind, FileRole, Kubeconfig, KubeconfigCluster
 use kcheck_model::Node;
 use kcheck_pki::decode;
 
-/// kubeadm's kubeconfigs (`super-admin.conf` since v1.29).
-const KUBEADM_KUBECONFIGS: [&str; 5] = [
-    "/etc/kubernetes/admin.conf",
-    "/etc/kubernetes/super-admin.conf",
-    "/etc/kubernetes/controller-manager.conf",
-    "/etc/kubernetes/scheduler.conf",
-    "/etc/kubernetes/kubelet.conf",
-];
-
-const KUBEADM_DEFAULT: &str = "kubeadm default";
-
 /// Flags that name a kubeconfig, by component.
 fn kubeconfig_flags(kind: ComponentKind) -> &'static [&'static str] {
     match kind {
@@ -47,8 +36,10 @@ impl Collector<'_> {
                 None => wanted.push((path, vec![reason])),
             }
         };
-        for path in KUBEADM_KUBECONFIGS {
-            want(path, KUBEADM_DEFAULT.to_string());
+        // The distribution's own (kubeadm's: `super-admin.conf` since v1.29).
+        let default_reason = self.layout.default_reason;
+        for path in &self.layout.kubeconfigs {
+            want(path, default_reason.to_string());
         }
         for kind in ComponentKind::ALL {
             for flags in self.flags_of(kind) {
@@ -65,9 +56,9 @@ impl Collector<'_> {
             want(&path, reason);
         }
         for (path, reasons) in wanted {
-            let named: Vec<&String> = reasons.iter().filter(|r| *r != KUBEADM_DEFAULT).collect();
+            let named: Vec<&String> = reasons.iter().filter(|r| *r != default_reason).collect();
             let used_by = if named.is_empty() {
-                KUBEADM_DEFAULT.to_string()
+                default_reason.to_string()
             } else {
                 named
                     .iter()

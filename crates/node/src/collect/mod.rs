@@ -28,6 +28,7 @@
 mod cni_lsm;
 mod components;
 mod configs;
+pub mod distro;
 mod flags;
 mod host;
 mod kubeconfig;
@@ -52,8 +53,11 @@ pub struct Options {
     /// Where processes are listed: `<root>/proc` unless set (tests use a tree for files and the
     /// real `/proc`).
     pub proc_dir: PathBuf,
-    /// The static pod directory, as a host path.
-    pub manifests_dir: String,
+    /// The static pod directory, as a host path; `None`: the distribution's
+    /// (`/etc/kubernetes/manifests` for kubeadm).
+    pub manifests_dir: Option<String>,
+    /// The distribution to read the node as (`--distro`); `None`: detect it.
+    pub distro: Option<kcheck_model::Distro>,
     /// Seconds since the Unix epoch, for the facts' `now`.
     pub now: i64,
     /// Files larger than this are not read (an error is recorded instead).
@@ -68,7 +72,8 @@ impl Options {
         Options {
             proc_dir: root.join("proc"),
             root,
-            manifests_dir: "/etc/kubernetes/manifests".into(),
+            manifests_dir: None,
+            distro: None,
             now: now(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         }
@@ -80,7 +85,13 @@ impl Options {
     }
 
     pub fn with_manifests_dir(mut self, dir: impl Into<String>) -> Options {
-        self.manifests_dir = dir.into();
+        self.manifests_dir = Some(dir.into());
+        self
+    }
+
+    /// Reads the node as this distribution instead of detecting it (`--distro`).
+    pub fn with_distro(mut self, distro: kcheck_model::Distro) -> Options {
+        self.distro = Some(distro);
         self
     }
 
@@ -118,8 +129,10 @@ pub fn collect(opts: &Options) -> NodeFacts {
 /// Collects the facts and the diagnostics (files that could not be read or parsed).
 pub fn collect_with_inputs(opts: &Options) -> Collected {
     let mut c = Collector::new(opts);
-    c.static_pods();
     c.processes();
+    c.detect();
+    c.static_pods();
+    c.distro_components();
     c.kubelet_service();
     c.missing_components();
     c.component_files();
@@ -150,6 +163,12 @@ pub(crate) struct Collector<'a> {
     named_files: Vec<(String, FileRole, String)>,
     /// Kubeconfigs named outside flags (admission webhooks), to read.
     extra_kubeconfigs: Vec<(String, String)>,
+    /// Where this node's distribution keeps things (kubeadm's until detected).
+    layout: distro::Layout,
+    /// Processes of distributions that embed the components (`k3s server`, `kubelite`).
+    distro_procs: Vec<distro::DistroProcess>,
+    /// k3s's or RKE2's configuration, read once at detection.
+    rancher: Option<distro::rancher::Loaded>,
 }
 
 impl<'a> Collector<'a> {
@@ -167,6 +186,12 @@ impl<'a> Collector<'a> {
             decoded: BTreeMap::new(),
             named_files: Vec::new(),
             extra_kubeconfigs: Vec::new(),
+            layout: distro::Layout::of(
+                kcheck_model::Distro::Kubeadm,
+                kcheck_model::NodeRole::Unknown,
+            ),
+            distro_procs: Vec::new(),
+            rancher: None,
         }
     }
 

@@ -7,9 +7,6 @@ use kcheck_model::facts::{ComponentKind, FileRole};
 use kcheck_model::{DiagnosticSeverity, Text};
 use kcheck_pki::decode;
 
-const PKI_DIR: &str = "/etc/kubernetes/pki";
-const KUBELET_PKI_DIR: &str = "/var/lib/kubelet/pki";
-const CA_KEY: &str = "/etc/kubernetes/pki/ca.key";
 /// How deep and how many entries a PKI walk goes (a link loop or a hostile tree stops here).
 const MAX_DEPTH: usize = 8;
 const MAX_ENTRIES: usize = 10_000;
@@ -43,27 +40,34 @@ pub fn flag_file_role(name: &str) -> Option<FileRole> {
 
 impl Collector<'_> {
     pub(super) fn pki_dir(&mut self) {
-        if !self.host.is_dir(PKI_DIR) {
-            self.file(PKI_DIR, FileRole::PkiDirectory, "kubeadm PKI directory");
-            let reason = match self.host.stat(PKI_DIR) {
-                kcheck_model::facts::FileStat::Unreadable { error } => Text::same(error),
-                _ => Text::fixed("no such directory", "目录不存在"),
+        for dir in self.layout.pki_dirs.clone() {
+            let path = dir.path.as_str();
+            if !self.host.is_dir(path) {
+                if dir.required {
+                    self.file(path, FileRole::PkiDirectory, dir.reason);
+                    let reason = match self.host.stat(path) {
+                        kcheck_model::facts::FileStat::Unreadable { error } => Text::same(error),
+                        _ => Text::fixed("no such directory", "目录不存在"),
+                    };
+                    self.missing("pki", Some(path), reason);
+                }
+                continue;
+            }
+            let role = if dir.required {
+                FileRole::PkiDirectory
+            } else {
+                FileRole::Other
             };
-            self.missing("pki", Some(PKI_DIR), reason);
-        } else {
-            self.walk(PKI_DIR, FileRole::PkiDirectory, "kubeadm PKI directory", 0);
-        }
-        if self.host.is_dir(KUBELET_PKI_DIR) {
-            self.walk(KUBELET_PKI_DIR, FileRole::Other, "kubelet PKI directory", 0);
+            self.walk(path, role, dir.reason, dir.depth, dir.required);
         }
     }
 
-    fn walk(&mut self, dir: &str, dir_role: FileRole, reason: &str, depth: usize) {
+    fn walk(&mut self, dir: &str, dir_role: FileRole, reason: &str, depth: usize, main: bool) {
         self.file(dir, dir_role, reason);
         let names = match self.host.list_dir(dir) {
             Ok(n) => n,
             Err(e) => {
-                if dir == PKI_DIR {
+                if main {
                     self.missing("pki", Some(dir), Text::same(e.to_string()));
                 }
                 let message = format!("cannot be listed: {e}");
@@ -77,13 +81,13 @@ impl Collector<'_> {
             }
             let path = join(dir, &name);
             if self.host.is_dir(&path) {
-                if depth < MAX_DEPTH {
-                    self.walk(&path, dir_role, reason, depth + 1);
+                if depth > 0 && depth <= MAX_DEPTH {
+                    self.walk(&path, dir_role, reason, depth - 1, false);
                 }
                 continue;
             }
             let guess = match name.rsplit_once('.').map(|(_, ext)| ext) {
-                Some("key") if path == CA_KEY => FileRole::CaKey,
+                Some("key") if self.layout.ca_keys.contains(&path) => FileRole::CaKey,
                 Some("key") => FileRole::PrivateKey,
                 Some("crt" | "pem") => FileRole::Certificate,
                 _ => continue,

@@ -37,12 +37,14 @@
 
 mod build;
 mod certs;
+mod distros;
 mod files;
 mod kubeadm;
 mod yaml;
 
 pub use build::BuiltNode;
 pub use certs::{CertSpec, KeyType};
+pub use distros::TEST_TOKEN;
 
 use kcheck_model::ComponentKind;
 use serde_json::Value;

@@ -506,6 +506,7 @@ mod tests {
                 mode: "cluster".into(),
                 name: name.into(),
                 namespace: None,
+                distribution: None,
             }),
             items: ITEMS
                 .iter()

@@ -17,7 +17,9 @@ declare_rule! {
     /// - RSA shorter than 2048 bits, or an elliptic curve shorter than 256 bits: failure.
     ///
     /// A CA certificate in the PKI directory with no key beside it, or a key file the scan
-    /// looked for and did not find, means an offline CA, and is reported as evidence.
+    /// looked for and did not find, means an offline CA, and is reported as evidence. On a
+    /// worker node (a k3s or RKE2 agent, a kubeadm node without an API server) it does not: the
+    /// key may be on the control plane, so the item is not evaluated there.
     ///
     /// ## Why
     /// Checklist item 1.3: whoever holds a CA key can mint certificates for any identity the
@@ -44,6 +46,9 @@ declare_rule! {
         item: "1.3",
         severity: Severity::High,
         evidence: Evidence::Node,
+        // Where a CA's key is kept is a question for the control-plane nodes: a worker without it
+        // says nothing (its "cannot tell" is not a gap), a worker with it is still a finding.
+        nodes: crate::Nodes::ControlPlane,
         title: Text::fixed(
             "A CA private key is on the node, readable by others or weak",
             "CA 私钥存放在节点上、可被他人读取或强度不足",
@@ -62,7 +67,7 @@ declare_rule! {
 - 其属主不是 root：不通过；
 - RSA 密钥短于 2048 位，或椭圆曲线密钥短于 256 位：不通过。
 
-PKI 目录中有 CA 证书而旁边没有私钥，或者扫描查找的私钥文件不存在，说明这是离线 CA，会作为证据报告。
+PKI 目录中有 CA 证书而旁边没有私钥，或者扫描查找的私钥文件不存在，说明这是离线 CA，会作为证据报告。在工作节点上（k3s 或 RKE2 的 agent 节点、没有 API server 的 kubeadm 节点）则不能这样判断：私钥可能在控制平面上，因此该检查项在此不作评估。
 
 ## 原因
 检查清单第 1.3 项：持有 CA 私钥的人可以为该 CA 所受信任的任何身份签发证书，包括 `system:masters`，而证书是无法吊销的。CA 私钥最好离线保存；如果控制平面必须签发证书（kubeadm 的默认做法，用于节点证书轮换），那么私钥至少必须只有 root 可读，并且强度足够。
@@ -139,6 +144,10 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
         .map(|f| f.path.trim_end_matches('/'))
         .collect();
     let mut offline = BTreeSet::new();
+    let worker = facts
+        .distro
+        .as_ref()
+        .is_some_and(|d| d.role == kcheck_model::NodeRole::Worker);
     for cert in &facts.certificates {
         if !cert.is_ca || !cert.within.is_empty() {
             continue;
@@ -151,8 +160,20 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             || facts.file(&key).is_some()
             || facts.private_keys.iter().any(|k| k.path == key);
         if !known && read_dirs.contains(dir) && offline.insert(cert.path.as_str()) {
-            sink.examined();
             let crt = &cert.path;
+            if worker {
+                // A worker has the CA's certificate only: where its key is, this scan cannot
+                // tell.
+                sink.not_examined_on_node(
+                    NodePlace::file(crt),
+                    text!(
+                        "CA certificate {crt} has no private key on this node, a worker: where the CA's key is kept (on the control plane, or offline) is not visible here; run kcheck node on a control-plane node",
+                        "CA 证书 {crt} 在此节点上没有私钥，此节点是工作节点：CA 私钥保存在何处（控制平面上或离线）在此无法看到；请在控制平面节点上运行 kcheck node",
+                    ),
+                );
+                continue;
+            }
+            sink.examined();
             sink.evidence_on_node(
                 NodePlace::file(crt),
                 text!(

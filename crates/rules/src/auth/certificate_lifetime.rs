@@ -1,7 +1,7 @@
 use crate::analysis::certificates::{date, lifetime_problems, DAY, MAX_LIFETIME_DAYS};
 use crate::analysis::components::evidence;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
-use kcheck_model::facts::{Certificate, ComponentKind};
+use kcheck_model::facts::{Certificate, ComponentKind, Distro};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
 
 declare_rule! {
@@ -21,6 +21,10 @@ declare_rule! {
     ///
     /// kube-controller-manager's `--cluster-signing-duration` (one year by default), the
     /// lifetime of every certificate it signs for CSRs, over 3 years: failure.
+    ///
+    /// On k3s and RKE2, whose client and server certificates last 365 days and are renewed
+    /// each time the server or agent starts once fewer than 90 days are left, certificates in
+    /// that window are noted as evidence (a restart renews them; the CAs are not renewed).
     ///
     /// "3 years" is 1096 days: three years of 365 days plus the one leap day any three
     /// consecutive years can hold, so a certificate issued for exactly three calendar years
@@ -71,6 +75,8 @@ declare_rule! {
 在多处出现的同一证书（例如内嵌在每个 kubeconfig 中的集群 CA）只报告一次；如果它有对应的文件，就报告在该文件上。
 
 kube-controller-manager 的 `--cluster-signing-duration`（默认为一年）即它为 CSR 签发的每个证书的有效期，超过 3 年：不通过。
+
+k3s 和 RKE2 的客户端与服务端证书有效期为 365 天，剩余不足 90 天时会在服务器或 agent 每次启动时自动续期；处于这一期间的证书会作为证据注明（重启即可续期；CA 不会自动续期）。
 
 “3 年”按 1096 天计：三个 365 天的年份，加上任意连续三年中最多可能包含的一个闰日，因此有效期恰好为三个日历年的证书可以通过。
 
@@ -159,7 +165,38 @@ fn check(facts: &NodeFacts, ctx: &Context, sink: &mut Sink) {
     if facts.certificates.is_empty() {
         evidence::note_missing_where(facts, |w| w == "pki", sink);
     }
+    rancher_rotation(facts, now, sink);
 }
+
+/// k3s and RKE2 renew their own client and server certificates (not their CAs) when they start,
+/// once fewer than 90 days are left: what is about to expire there is renewed by a restart.
+fn rancher_rotation(facts: &NodeFacts, now: i64, sink: &mut Sink) {
+    let Some(d) = facts
+        .distro
+        .as_ref()
+        .filter(|d| matches!(d.distro, Distro::K3s | Distro::Rke2))
+    else {
+        return;
+    };
+    let name = d.distro.name();
+    let due = distinct(&facts.certificates)
+        .into_iter()
+        .filter(|c| !c.is_ca && c.not_after - now < RANCHER_RENEWAL_DAYS * DAY)
+        .count();
+    if due == 0 {
+        return;
+    }
+    sink.evidence_on_node(
+        NodePlace::file(&format!("/var/lib/rancher/{name}")),
+        text!(
+            "{due} of {name}'s client and server certificates have fewer than 90 days left: {name} renews them each time it starts (restart it, or run {name} certificate rotate); its CAs are not renewed",
+            "{name} 有 {due} 个客户端和服务端证书剩余有效期不足 90 天：{name} 每次启动时会自动续期这些证书（重启它，或运行 {name} certificate rotate）；其 CA 不会自动续期",
+        ),
+    );
+}
+
+/// k3s and RKE2 renew a certificate at start when it has fewer days than this left.
+const RANCHER_RENEWAL_DAYS: i64 = 90;
 
 /// The lifetime of the certificates kube-controller-manager signs for CSRs (kubelet client and
 /// serving certificates, and any approved request): `--cluster-signing-duration`, one year by

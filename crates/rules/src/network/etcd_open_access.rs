@@ -1,6 +1,6 @@
 use crate::analysis::components::evidence;
 use crate::{declare_rule, Check, Context, NodePlace, Sink};
-use kcheck_model::facts::{Component, ComponentKind};
+use kcheck_model::facts::{Component, ComponentKind, Datastore, DatastoreKind};
 use kcheck_model::{text, Evidence, NodeFacts, Severity, Text};
 use std::collections::BTreeSet;
 
@@ -22,6 +22,12 @@ declare_rule! {
     /// etcd started with `--config-file` ignores its flags; that file is not read, and the rule
     /// says so instead of judging. Settings given through `ETCD_*` environment variables are not
     /// seen.
+    ///
+    /// A datastore that is not etcd answers for it: k3s's SQLite, reached through kine on a
+    /// local socket, has no port to expose (evidence, and the item can pass); an external MySQL,
+    /// PostgreSQL or NATS datastore, or MicroK8s's dqlite, is configured where a node scan
+    /// cannot see, and the rule says so. On a managed worker (EKS, GKE, AKS) etcd is the
+    /// provider's: the item is manual.
     ///
     /// ## Why
     /// Checklist item 2.5: etcd holds every object of the cluster, Secrets included, and
@@ -75,6 +81,8 @@ etcd 的监听地址和 TLS 设置，取自其静态 Pod 清单或进程参数�
 - etcd 的 `--trusted-ca-file` 与 kube-apiserver 的 `--client-ca-file` 是同一个文件，或包含相同的证书：不通过。
 
 用 `--config-file` 启动的 etcd 会忽略其参数；本规则不读取该文件，会说明这一点而不作判定。通过 `ETCD_*` 环境变量给出的设置看不到。
+
+数据存储不是 etcd 时，由该数据存储作答：k3s 的 SQLite 通过 kine 的本地套接字访问，没有可暴露的端口（记为证据，检查项可以通过）；外部的 MySQL、PostgreSQL 或 NATS 数据存储，以及 MicroK8s 的 dqlite，其设置在节点扫描看不到的地方，本规则会说明这一点。在托管集群（EKS、GKE、AKS）的工作节点上，etcd 由云服务商管理：该检查项需人工检查。
 
 ## 原因
 检查清单第 2.5 项：etcd 保存着集群的所有对象（包括 Secret），并且对任何通过其认证的客户端都有问必答，不再做进一步的鉴权。只能通过双向 TLS 访问 etcd，并且它所信任的 CA 只能用于 etcd：如果它信任的是集群 CA，那么集群签发的每一个客户端证书（每个 kubelet 的、每个用户的）同时也是打开 etcd 的钥匙。
@@ -133,7 +141,45 @@ fn urls<'a>(etcd: &'a Component, flag: &str, default: &'a str) -> Vec<&'a str> {
     }
 }
 
+/// A datastore that is not etcd (k3s's SQLite through kine, an external database, MicroK8s's
+/// dqlite) answers for etcd: a local file has no listener to expose; a database elsewhere is
+/// configured where kcheck cannot see.
+fn other_datastore(datastore: &Datastore, sink: &mut Sink) {
+    let (kind, endpoint) = (datastore.kind.name(), datastore.endpoint.as_str());
+    let place = match &datastore.location {
+        Some(l) => NodePlace {
+            location: Some(l.clone()),
+            ..NodePlace::file(&l.file)
+        }
+        .at("datastore-endpoint"),
+        None => NodePlace::file(endpoint),
+    };
+    match datastore.kind {
+        DatastoreKind::Sqlite => {
+            sink.examined();
+            sink.evidence_on_node(
+                place,
+                text!(
+                    "the datastore is {kind}, the file {endpoint}, which the API server reaches through kine on a local socket: there is no etcd port to expose",
+                    "数据存储是 {kind}，即文件 {endpoint}，API server 通过 kine 的本地套接字访问它：没有可暴露的 etcd 端口",
+                ),
+            );
+        }
+        _ => sink.not_examined_on_node(
+            place,
+            text!(
+                "the datastore is {kind} at {endpoint}, not etcd: who can reach it is set in that datastore and its network, which a node scan does not see",
+                "数据存储是 {kind}（{endpoint}），不是 etcd：谁能访问它由该数据存储及其网络决定，节点扫描无法看到",
+            ),
+        ),
+    }
+}
+
 fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
+    if let Some(datastore) = facts.datastore.as_ref().filter(|d| !d.kind.is_etcd()) {
+        other_datastore(datastore, sink);
+        return;
+    }
     let Some(etcd) = evidence::component(facts, ComponentKind::Etcd, sink) else {
         return;
     };

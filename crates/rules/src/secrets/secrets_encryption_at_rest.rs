@@ -14,7 +14,9 @@ const KEYED: &[&str] = &["aescbc", "aesgcm", "secretbox"];
 declare_rule! {
     /// ## What it checks
     /// kube-apiserver's encryption at rest for Secrets:
-    /// - no `--encryption-provider-config`: **fail**, Secrets are written to etcd in plaintext;
+    /// - no `--encryption-provider-config`: **fail**, Secrets are written to etcd (or the
+    ///   datastore that stands for it: k3s's SQLite, an external database) in plaintext; on k3s
+    ///   that is the default until `secrets-encryption: true`;
     /// - the file it names missing: **fail**; present but not parsed: **info**;
     /// - no `resources` entry covering `secrets` (by name, `*.` or `*.*`), or the first provider
     ///   of that entry `identity`: **fail**;
@@ -73,7 +75,7 @@ declare_rule! {
         doc_zh: r#"
 ## 检查内容
 kube-apiserver 对 Secret 的静态加密：
-- 没有 `--encryption-provider-config`：**不通过**，Secret 以明文写入 etcd；
+- 没有 `--encryption-provider-config`：**不通过**，Secret 以明文写入 etcd（或代替它的数据存储：k3s 的 SQLite、外部数据库）；在 k3s 上，设置 `secrets-encryption: true` 之前默认如此；
 - 该参数指定的文件不存在：**不通过**；文件存在但无法解析：**提示**；
 - 没有覆盖 `secrets` 的 `resources` 条目（按名字、`*.` 或 `*.*`），或者该条目的首个提供程序是 `identity`：**不通过**；
 - 首个提供程序是 `aescbc`：**警告**（CBC 模式易受填充预言（padding oracle）攻击；优先使用 `kms` v2，或带密钥轮换的 `secretbox`/`aesgcm`）；`kms` 未设置 `apiVersion: v2`：**警告**（KMS v1 已弃用，自 v1.29 起默认关闭）；
@@ -113,13 +115,21 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
     };
     let Some(path) = api.flags.value("encryption-provider-config") else {
         sink.examined();
-        sink.fail_on_node(
-            NodePlace::flag(api, "encryption-provider-config"),
-            Text::fixed(
+        let message = match facts.datastore.as_ref().filter(|d| !d.kind.is_etcd()) {
+            // k3s's SQLite, an external database, dqlite: the same plaintext, elsewhere.
+            Some(d) => {
+                let (kind, endpoint) = (d.kind.name(), &d.endpoint);
+                text!(
+                    "kube-apiserver has no --encryption-provider-config: Secrets are stored in plaintext in the datastore, {kind} at {endpoint}",
+                    "kube-apiserver 未设置 --encryption-provider-config：Secret 以明文存储在数据存储 {kind}（{endpoint}）中",
+                )
+            }
+            None => Text::fixed(
                 "kube-apiserver has no --encryption-provider-config: Secrets are stored in etcd in plaintext",
                 "kube-apiserver 未设置 --encryption-provider-config:Secret 以明文存储在 etcd 中",
             ),
-        );
+        };
+        sink.fail_on_node(NodePlace::flag(api, "encryption-provider-config"), message);
         return;
     };
     match judge_file_protection(

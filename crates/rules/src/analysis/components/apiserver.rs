@@ -11,6 +11,9 @@ pub fn apiserver_or_note<'a>(facts: &'a NodeFacts, sink: &mut Sink) -> Option<&'
     if let Some(c) = facts.component(ComponentKind::ApiServer) {
         return Some(c);
     }
+    if super::evidence::managed(facts, ComponentKind::ApiServer, sink) {
+        return None;
+    }
     let missing = facts.missing("component:kube-apiserver");
     let place = missing
         .and_then(|m| m.path.as_deref())
