@@ -498,11 +498,11 @@ fn a_managed_control_plane_is_manual_over_the_cluster() {
     // The kubelet's items are judged on the workers as ever: each EKS worker's kubelet leaves
     // seccomp unconfined by default.
     assert_eq!(status(&report, "3.5").0, Status::Warn);
-    let nodes: Vec<&str> = report
+    let nodes: Vec<String> = report
         .findings
         .iter()
         .filter(|f| f.code == "KC313")
-        .filter_map(|f| f.node.as_deref())
+        .filter_map(|f| f.node.as_deref().map(str::to_string))
         .collect();
     assert_eq!(nodes, ["ip-10-0-1-1", "ip-10-0-1-2"]);
 }
