@@ -123,10 +123,20 @@ pub fn gather(
                 Ok(r) => {
                     let (at, version, problems) =
                         (r.generated.rfc3339(), &r.kcheck_version, r.problems());
-                    kcheck_model::text!(
-                        "scanned {at} by kcheck {version}: {problems} problems",
+                    let noun = if problems == 1 { "problem" } else { "problems" };
+                    let scanned = kcheck_model::text!(
+                        "scanned {at} by kcheck {version}: {problems} {noun}",
                         "由 kcheck {version} 于 {at} 扫描：{problems} 个问题",
-                    )
+                    );
+                    // The distribution and role, without the evidence of its detection.
+                    let short = |s: &str, open: &str| s.split(open).next().unwrap_or(s).to_string();
+                    match &r.distribution {
+                        Some(d) => Text::new(
+                            format!("{}; {}", scanned.en, short(&d.en, " (")),
+                            format!("{}；{}", scanned.zh, short(&d.zh, "（")),
+                        ),
+                        None => scanned,
+                    }
                 }
                 Err(why) => why.clone(),
             },

@@ -144,19 +144,19 @@ fn a_cluster_audit_merges_published_and_filed_node_reports_and_names_what_is_mis
                 t("cp-1"),
                 true,
                 true,
-                format!("by kcheck {version}: 3 problems")
+                format!("by kcheck {version}: 3 problems; kubeadm, control plane")
             ),
             (
                 t("worker-1"),
                 false,
                 true,
-                format!("by kcheck {version}: 0 problems")
+                format!("by kcheck {version}: 0 problems; kubeadm, worker")
             ),
             (
                 t("worker-2"),
                 false,
                 true,
-                format!("by kcheck {version}: 1 problems")
+                format!("by kcheck {version}: 1 problem; kubeadm, worker")
             ),
             (
                 t("worker-3"),

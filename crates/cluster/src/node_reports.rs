@@ -261,6 +261,7 @@ mod tests {
             kcheck_version: "0.1.0".into(),
             generated_at: "2026-12-08T02:00:00Z".into(),
             components: vec!["kubelet".into()],
+            distribution: None,
             items: (0..items)
                 .map(|i| NodeItem {
                     id: "1.4".into(),

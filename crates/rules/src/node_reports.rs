@@ -125,6 +125,11 @@ pub fn write(report: &Report, node: &str, components: Vec<String>, now: Now) -> 
         kcheck_version: VERSION.to_string(),
         generated_at: now.rfc3339(),
         components,
+        distribution: report
+            .target
+            .as_ref()
+            .and_then(|t| t.distribution.as_ref())
+            .map(|d| Words::from(&d.line())),
         items,
     }
 }
@@ -169,6 +174,8 @@ pub struct Imported {
     pub kcheck_version: String,
     /// Components the node scan found (`kube-apiserver`, `kubelet`, ...).
     pub components: Vec<String>,
+    /// The node's distribution and role, as its scan detected them.
+    pub distribution: Option<Text>,
     rules: BTreeMap<&'static str, RuleResult>,
 }
 
@@ -335,6 +342,7 @@ pub fn import(doc: &NodeReport, node: &str, freshness: Freshness) -> Result<Impo
         generated,
         kcheck_version: doc.kcheck_version.clone(),
         components: doc.components.clone(),
+        distribution: doc.distribution.as_ref().map(Text::from),
         rules,
     })
 }
