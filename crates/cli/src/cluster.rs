@@ -195,29 +195,41 @@ pub fn audit(args: ClusterArgs, last: bool) -> anyhow::Result<Outcome> {
             kcheck_scan::peak_kib() / 1024
         );
     }
+    let lang = args.judge.output.lang.lang();
     let incomplete: Vec<String> = report
         .inputs
         .incomplete()
-        .map(|u| u.reason.get(kcheck_model::Lang::En).to_string())
+        .map(|u| u.reason.get(lang).to_string())
         .collect();
     if !incomplete.is_empty() {
-        let shown = incomplete
-            .iter()
-            .take(3)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("; ");
-        let more = incomplete.len().saturating_sub(3);
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        eprintln!(
-            "kcheck: incomplete audit: {} kinds could not be listed ({shown}{more}); the items \
-             that read them are not evaluated",
-            incomplete.len()
-        );
+        let n = incomplete.len();
+        let more = n.saturating_sub(3);
+        match lang {
+            kcheck_model::Lang::En => {
+                let shown = incomplete[..n.min(3)].join("; ");
+                let kinds = if n == 1 { "kind" } else { "kinds" };
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                eprintln!(
+                    "kcheck: incomplete audit: {n} {kinds} could not be listed ({shown}{more}); \
+                     the items that read them are not evaluated"
+                );
+            }
+            kcheck_model::Lang::Zh => {
+                let shown = incomplete[..n.min(3)].join("；");
+                let more = if more > 0 {
+                    format!("，另有 {more} 种")
+                } else {
+                    String::new()
+                };
+                eprintln!(
+                    "kcheck：审计不完整：有 {n} 种对象无法列出（{shown}{more}）；读取它们的检查项未作评估"
+                );
+            }
+        }
     }
     let mut code = exit_code(&report, &args.judge);
     if args.publish {

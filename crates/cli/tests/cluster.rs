@@ -178,6 +178,21 @@ fn forbidden_kinds_make_the_items_that_read_them_not_evaluated_with_the_reason()
         "--format",
         "json",
     ]);
+    // The same, said in Chinese.
+    let (_, _, zh) = kcheck(&[
+        "cluster",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "--format",
+        "json",
+        "--lang",
+        "zh",
+    ]);
+    assert!(
+        zh.starts_with("kcheck：审计不完整：有 2 种对象无法列出（")
+            && zh.ends_with("）；读取它们的检查项未作评估\n"),
+        "{zh}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     // An incomplete audit is exit 2 (not 1, though the sample has failures), and says so once.
     assert_eq!(code, 2);

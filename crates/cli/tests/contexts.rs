@@ -85,7 +85,7 @@ fn servers() -> (ApiServer, ApiServer) {
     (whole, ApiServer::start(partial).unwrap())
 }
 
-const INCOMPLETE: &str = "kcheck: incomplete audit: 1 kinds could not be listed (forbidden: \
+const INCOMPLETE: &str = "kcheck: incomplete audit: 1 kind could not be listed (forbidden: \
                           list secrets); the items that read them are not evaluated";
 
 #[test]
