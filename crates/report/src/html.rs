@@ -910,6 +910,17 @@ fn attr(s: &str) -> String {
 
 /// Input diagnostics, kinds not seen and skipped files, when there are any.
 pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang) {
+    if !inputs.nodes.is_empty() {
+        let _ = writeln!(out, "<h2>{}</h2>\n<ul>", labels::NODE_REPORTS.get(lang));
+        let (lines, more) = labels::node_lines(inputs, lang);
+        for (node, state) in lines {
+            let _ = writeln!(out, "<li><code>{}</code>: {}</li>", esc(&node), esc(&state));
+        }
+        if more > 0 {
+            let _ = writeln!(out, "<li>{}</li>", esc(&labels::more_merged(more, lang)));
+        }
+        out.push_str("</ul>\n");
+    }
     if !inputs.unavailable.is_empty() {
         let _ = writeln!(out, "<h2>{}</h2>\n<ul>", labels::UNSEEN_KINDS.get(lang));
         for u in &inputs.unavailable {

@@ -280,6 +280,53 @@ pub(crate) fn skipped_shown(inputs: &Inputs) -> (Vec<&Skipped>, Vec<(usize, &Tex
     (shown, more)
 }
 
+pub(crate) static NODE_REPORTS: Text = Text::fixed("Node reports", "节点报告");
+
+/// Merged nodes listed before the rest are counted (every node whose report was not merged is
+/// listed).
+const MERGED_SHOWN: usize = 20;
+
+/// The nodes of a cluster audit that merged node reports, as lines: `cp-1 (control plane)` and
+/// `merged: scanned ... ` or `not merged: why`; those not merged first, then up to
+/// [`MERGED_SHOWN`] merged ones, then how many more were merged (0 when none).
+pub(crate) fn node_lines(inputs: &Inputs, lang: Lang) -> (Vec<(String, String)>, usize) {
+    let line = |n: &kcheck_model::NodeSeen| {
+        let role = match (n.control_plane, lang) {
+            (true, Lang::En) => " (control plane)",
+            (false, Lang::En) => "",
+            (true, Lang::Zh) => "（控制平面）",
+            (false, Lang::Zh) => "",
+        };
+        let state = match (n.merged, lang) {
+            (true, Lang::En) => "merged",
+            (false, Lang::En) => "not merged",
+            (true, Lang::Zh) => "已合并",
+            (false, Lang::Zh) => "未合并",
+        };
+        (
+            format!("{}{role}", n.name),
+            format!("{state}{}{}", colon(lang), n.detail.get(lang)),
+        )
+    };
+    let mut lines: Vec<(String, String)> = inputs
+        .nodes
+        .iter()
+        .filter(|n| !n.merged)
+        .map(line)
+        .collect();
+    let merged: Vec<&kcheck_model::NodeSeen> = inputs.nodes.iter().filter(|n| n.merged).collect();
+    lines.extend(merged.iter().take(MERGED_SHOWN).map(|n| line(n)));
+    (lines, merged.len().saturating_sub(MERGED_SHOWN))
+}
+
+/// `and 12 more nodes merged`.
+pub(crate) fn more_merged(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("and {n} more nodes merged"),
+        Lang::Zh => format!("另有 {n} 个节点已合并"),
+    }
+}
+
 /// `and 12 more: not YAML or JSON`.
 pub(crate) fn more_skipped(n: usize, reason: &Text, lang: Lang) -> String {
     match lang {

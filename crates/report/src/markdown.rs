@@ -359,6 +359,17 @@ fn finding(out: &mut String, f: &Finding, new: bool, lang: Lang, indent: &str, w
 
 /// Input diagnostics, kinds not seen and skipped files, when there are any.
 pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang) {
+    if !inputs.nodes.is_empty() {
+        let _ = writeln!(out, "## {}\n", labels::NODE_REPORTS.get(lang));
+        let (lines, more) = labels::node_lines(inputs, lang);
+        for (node, state) in lines {
+            let _ = writeln!(out, "- {}: {}", code(&node), esc(&state));
+        }
+        if more > 0 {
+            let _ = writeln!(out, "- {}", esc(&labels::more_merged(more, lang)));
+        }
+        out.push('\n');
+    }
     if !inputs.unavailable.is_empty() {
         let _ = writeln!(out, "## {}\n", labels::UNSEEN_KINDS.get(lang));
         for u in &inputs.unavailable {

@@ -520,6 +520,20 @@ fn fix(out: &mut String, fix: &str, indent: usize, lang: Lang, p: &Painter) {
 
 /// Input diagnostics, kinds not seen and skipped files, when there are any.
 pub(crate) fn inputs(out: &mut String, inputs: &Inputs, lang: Lang, p: &Painter) {
+    if !inputs.nodes.is_empty() {
+        out.push('\n');
+        push_line(out, &p.paint(labels::NODE_REPORTS.get(lang), BOLD));
+        let (lines, more) = labels::node_lines(inputs, lang);
+        for (node, state) in lines {
+            hanging(out, "  ", 2, &clean(&node), &clean(&state));
+        }
+        if more > 0 {
+            push_line(
+                out,
+                &format!("  {}", p.paint(&labels::more_merged(more, lang), DIM)),
+            );
+        }
+    }
     if !inputs.unavailable.is_empty() {
         out.push('\n');
         push_line(out, &p.paint(labels::UNSEEN_KINDS.get(lang), BOLD));

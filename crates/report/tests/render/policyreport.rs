@@ -176,8 +176,49 @@ fn a_node_finding_names_its_node() {
         json!([{"apiVersion": "v1", "kind": "Node", "name": "cp-1"}])
     );
     assert_eq!(on_node[0]["properties"]["node"], "cp-1");
+    report.inputs.nodes = vec![
+        kcheck_model::NodeSeen {
+            name: "cp-1".into(),
+            control_plane: true,
+            merged: true,
+            detail: kcheck_model::Text::fixed(
+                "scanned 2026-12-07T00:00:00Z by kcheck 0.1.0: 1 problem",
+                "由 kcheck 0.1.0 于 2026-12-07T00:00:00Z 扫描：1 个问题",
+            ),
+        },
+        kcheck_model::NodeSeen {
+            name: "worker-3".into(),
+            control_plane: false,
+            merged: false,
+            detail: kcheck_model::Text::fixed("none published", "没有发布"),
+        },
+    ];
     let table = render(&report, Format::Table, &opts(Lang::En));
     assert!(table.contains("cp-1:web.yaml"), "{table}");
+    // The nodes, those not merged first.
+    assert!(
+        table.contains(
+            "Node reports\n  worker-3  not merged: none published\n  cp-1 (control plane)  merged: \
+             scanned 2026-12-07T00:00:00Z by kcheck 0.1.0: 1 problem\n"
+        ),
+        "{table}"
+    );
+    assert!(table.contains(", node reports of 1 of 2 nodes;"), "{table}");
+    let zh = render(&report, Format::Table, &opts(Lang::Zh));
+    assert!(
+        zh.contains("节点报告\n  worker-3  未合并：没有发布\n  cp-1（控制平面）  已合并："),
+        "{zh}"
+    );
+    let md = render(&report, Format::Markdown, &opts(Lang::En));
+    assert!(
+        md.contains("## Node reports\n\n- `worker-3`: not merged: none published\n- `cp-1 (control plane)`: merged: "),
+        "{md}"
+    );
+    let html = render(&report, Format::Html, &opts(Lang::En));
+    assert!(
+        html.contains("<h2>Node reports</h2>\n<ul>\n<li><code>worker-3</code>: not merged: none published</li>"),
+        "html"
+    );
     let json: Value =
         serde_json::from_str(&render(&report, Format::Json, &opts(Lang::En))).unwrap();
     let f = json["findings"]
