@@ -1140,6 +1140,73 @@ fn chinese_output_holds_no_english_sentence() {
             texts.push((format!("node {name} {format}"), text));
         }
     }
+    // A cluster audit that merged node reports: the nodes' findings, the node list, a node
+    // without a report, a stale one.
+    let merged = std::env::temp_dir().join(format!("kcheck-zh-merged-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&merged);
+    std::fs::create_dir_all(merged.join("reports")).unwrap();
+    std::fs::create_dir_all(merged.join("dump")).unwrap();
+    for (name, tree) in [
+        ("cp-1", NodeTree::kubeadm_default()),
+        ("worker-1", NodeTree::kubeadm_default().worker()),
+        ("worker-2", NodeTree::k3s_agent()),
+    ] {
+        let tree = tree.build();
+        let node_root = tree.root().display().to_string();
+        let proc_dir = format!("{node_root}/proc");
+        let file = merged.join("reports").join(format!("{name}.json"));
+        kcheck(&[
+            "node",
+            "--root",
+            &node_root,
+            "--proc",
+            &proc_dir,
+            "--node-name",
+            name,
+            "--node-report",
+            file.to_str().unwrap(),
+            "-o",
+            "/dev/null",
+        ]);
+    }
+    let mut stale: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(merged.join("reports/worker-2.json")).unwrap())
+            .unwrap();
+    stale["generatedAt"] = "2020-01-01T00:00:00Z".into();
+    std::fs::write(merged.join("reports/worker-2.json"), stale.to_string()).unwrap();
+    let nodes: Vec<serde_json::Value> = ["cp-1", "worker-1", "worker-2", "worker-3"]
+        .iter()
+        .map(|n| serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": n}}))
+        .collect();
+    std::fs::write(
+        merged.join("dump/nodes.json"),
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": nodes}).to_string(),
+    )
+    .unwrap();
+    for format in ["table", "markdown"] {
+        let o = kcheck(&[
+            "cluster",
+            "--from-dump",
+            merged.join("dump").to_str().unwrap(),
+            "--node-reports",
+            merged.join("reports").to_str().unwrap(),
+            "--lang",
+            "zh",
+            "--format",
+            format,
+            "--examples",
+            "all",
+            "--color",
+            "never",
+        ]);
+        let text = stdout(&o);
+        assert!(
+            text.contains("节点报告"),
+            "no node list in {format}:\n{text}"
+        );
+        texts.push((format!("merged cluster {format}"), text));
+    }
+    let _ = std::fs::remove_dir_all(&merged);
     // HTML: the text a reader sees (tags, scripts, styles and code taken out) and the
     // tooltips and placeholders.
     let page = stdout(&kcheck(&[
