@@ -400,7 +400,7 @@ pub fn load_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Loaded {
                 format!(
                     "{n} document(s) (line {lines}) with neither apiVersion nor kind: not Kubernetes objects, passed over"
                 ),
-                format!("{n} 个文档(第 {lines} 行)既无 apiVersion 也无 kind:不是 Kubernetes 对象,已跳过"),
+                format!("{n} 个文档（第 {lines} 行）既无 apiVersion 也无 kind：不是 Kubernetes 对象，已跳过"),
             ),
         });
     }

@@ -130,11 +130,11 @@ impl Reader<'_> {
         match self.text.get(self.i..).and_then(|s| s.chars().next()) {
             None => self.error(
                 &format!("unexpected end of input, expected {expected_en}"),
-                &format!("输入意外结束,应为{expected_zh}"),
+                &format!("输入意外结束，应为{expected_zh}"),
             ),
             Some(c) => self.error(
                 &format!("unexpected {c:?}, expected {expected_en}"),
-                &format!("意外的 {c:?},应为{expected_zh}"),
+                &format!("意外的 {c:?}，应为{expected_zh}"),
             ),
         }
     }

@@ -105,7 +105,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                 w.path("clientConfig"),
                 text!(
                     "webhook \"{name}\" has no caBundle: the API server cannot verify whom it sends objects to",
-                    "Webhook \"{name}\" 没有 caBundle:API 服务器无法验证接收对象的一方",
+                    "Webhook \"{name}\" 没有 caBundle：API 服务器无法验证接收对象的一方",
                 ),
             );
         }

@@ -110,7 +110,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     place(),
                     Text::fixed(
                         "--enable-logs-handler=true: kube-apiserver serves /var/log at /logs",
-                        "--enable-logs-handler=true:kube-apiserver 通过 /logs 提供 /var/log 的内容",
+                        "--enable-logs-handler=true：kube-apiserver 通过 /logs 提供 /var/log 的内容",
                     ),
                 );
             }
@@ -131,7 +131,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
                     place(),
                     text!(
                         "--enable-logs-handler is not set and defaults to true on v1.{m}: kube-apiserver serves /var/log at /logs",
-                        "未设置 --enable-logs-handler，在 v1.{m} 上默认为 true:kube-apiserver 通过 /logs 提供 /var/log 的内容",
+                        "未设置 --enable-logs-handler，在 v1.{m} 上默认为 true：kube-apiserver 通过 /logs 提供 /var/log 的内容",
                     ),
                 );
             }

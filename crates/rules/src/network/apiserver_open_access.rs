@@ -101,7 +101,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             NodePlace::flag(api, "authorization-mode"),
             text!(
                 "kube-apiserver ({origin}) authorizes with --authorization-mode={list}: AlwaysAllow lets every authenticated request do anything",
-                "kube-apiserver（{origin}）使用 --authorization-mode={list}:AlwaysAllow 允许任何已认证请求执行任何操作",
+                "kube-apiserver（{origin}）使用 --authorization-mode={list}：AlwaysAllow 允许任何已认证请求执行任何操作",
             ),
         );
     } else if modes.is_empty() && !api.flags.has("authorization-config") {

@@ -278,7 +278,7 @@ fn read_profile<'a>(pod: &PodSpec<'a>, who: Who<'a>) -> Read<'a> {
                 ".type",
                 text!(
                     "{en} sets appArmorProfile type {t}, which is not RuntimeDefault, Localhost or Unconfined: the API server rejects it",
-                    "{zh} 的 appArmorProfile type 为 {t}，不是 RuntimeDefault、Localhost 或 Unconfined:API Server 会拒绝",
+                    "{zh} 的 appArmorProfile type 为 {t}，不是 RuntimeDefault、Localhost 或 Unconfined：API Server 会拒绝",
                 ),
             );
         }
@@ -288,7 +288,7 @@ fn read_profile<'a>(pod: &PodSpec<'a>, who: Who<'a>) -> Read<'a> {
             ".localhostProfile",
             text!(
                 "{en} sets appArmorProfile type Localhost without a localhostProfile: the API server rejects it",
-                "{zh} 的 appArmorProfile type 为 Localhost，但未设置 localhostProfile:API Server 会拒绝",
+                "{zh} 的 appArmorProfile type 为 Localhost，但未设置 localhostProfile：API Server 会拒绝",
             ),
         ),
         ("Localhost", Some(node)) => {
@@ -427,7 +427,7 @@ impl<'a> AppArmor<'a> {
                 (_, Some(v)) if v.starts_with("localhost/") => None,
                 _ => Some(text!(
                     "annotation {key}={shown_value} is not runtime/default, localhost/<profile> or unconfined: the API server rejects it",
-                    "注解 {key}={shown_value} 不是 runtime/default、localhost/<配置文件名> 或 unconfined:API Server 会拒绝",
+                    "注解 {key}={shown_value} 不是 runtime/default、localhost/<配置文件名> 或 unconfined：API Server 会拒绝",
                 )),
             };
             if let Some(text) = problem {

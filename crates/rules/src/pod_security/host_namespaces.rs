@@ -77,7 +77,7 @@ fn check(object: &Object, _: &Context, sink: &mut Sink) {
                 pod.path(field),
                 text!(
                     "{field} is true: the pod shares {what_en}",
-                    "{field} 为 true:Pod 共享{what_zh}"
+                    "{field} 为 true：Pod 共享{what_zh}"
                 ),
             );
         }

@@ -39,7 +39,7 @@ declare_rule! {
         ),
         fix: Text::fixed(
             "Configure encryption at rest, then rewrite all Secrets: kubectl get secrets -A -o json | kubectl replace -f -",
-            "配置静态加密后重写所有 Secret:kubectl get secrets -A -o json | kubectl replace -f -",
+            "配置静态加密后重写所有 Secret：kubectl get secrets -A -o json | kubectl replace -f -",
         ),
         check: Check::Node(check),
         doc_zh: r#"

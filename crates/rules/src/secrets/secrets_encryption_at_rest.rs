@@ -126,7 +126,7 @@ fn check(facts: &NodeFacts, _: &Context, sink: &mut Sink) {
             }
             None => Text::fixed(
                 "kube-apiserver has no --encryption-provider-config: Secrets are stored in etcd in plaintext",
-                "kube-apiserver 未设置 --encryption-provider-config:Secret 以明文存储在 etcd 中",
+                "kube-apiserver 未设置 --encryption-provider-config：Secret 以明文存储在 etcd 中",
             ),
         };
         sink.fail_on_node(NodePlace::flag(api, "encryption-provider-config"), message);
