@@ -334,4 +334,22 @@ fn the_node_scan_daemonset_passes_kchecks_own_scan_and_publishes_where_the_audit
         "  name: kcheck-node-reports\n  namespace: {namespace}\n"
     )));
     assert!(rbac.contains("  resources: [configmaps]\n  verbs: [create, patch]\n"));
+    // The admission policy holds each node to the names kcheck writes.
+    let policy =
+        std::fs::read_to_string(support::root().join("deploy/node-scan/30-admission-policy.yaml"))
+            .unwrap();
+    let annotation = kcheck_cluster::node_reports::NODE_ANNOTATION;
+    let name = kcheck_cluster::node_reports::config_map_name("NODE");
+    for want in [
+        format!("matchLabels: {{kubernetes.io/metadata.name: {namespace}}}"),
+        format!(
+            "object.metadata.name == '{}' + variables.node",
+            name.trim_end_matches("NODE")
+        ),
+        format!("object.metadata.annotations['{annotation}'] == variables.node"),
+        "request.userInfo.username == 'system:serviceaccount:kcheck-node-scan:kcheck-node-scan'"
+            .to_string(),
+    ] {
+        assert!(policy.contains(&want), "{want}");
+    }
 }

@@ -39,7 +39,7 @@ fn audit_events(plane: &ControlPlane, user: &str) -> Vec<Value> {
 fn auditor_kubeconfig(plane: &ControlPlane) -> std::path::PathBuf {
     let rbac = plane.root.join("deploy/cluster-audit/rbac.yaml");
     plane.kubectl_ok(&["apply", "-f", rbac.to_str().unwrap()]);
-    plane.service_account_kubeconfig("kcheck", "kcheck", "auditor.kubeconfig")
+    plane.service_account_kubeconfig("kcheck", "kcheck", "auditor.kubeconfig", &[])
 }
 
 pub fn least_privileged_equals_admin(plane: &ControlPlane) -> Result<(), Failed> {

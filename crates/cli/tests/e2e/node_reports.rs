@@ -25,18 +25,77 @@ items:
   metadata: {name: e2e-worker-2}
 "#;
 
-/// A kubeconfig with the token of deploy/node-scan's ServiceAccount.
-fn scanner_kubeconfig(plane: &ControlPlane) -> std::path::PathBuf {
+/// deploy/node-scan's namespace, RBAC and admission policy.
+fn install_scanner(plane: &ControlPlane) {
     let _ = plane.kubectl(&["create", "namespace", "kcheck"]);
-    for f in ["00-namespace.yaml", "10-rbac.yaml"] {
+    for f in [
+        "00-namespace.yaml",
+        "10-rbac.yaml",
+        "30-admission-policy.yaml",
+    ] {
         let path = plane.root.join("deploy/node-scan").join(f);
         plane.kubectl_ok(&["apply", "-f", path.to_str().unwrap()]);
     }
+}
+
+/// A kubeconfig with the token of a DaemonSet pod on `node`: the pod as the scheduler would
+/// place it (nothing runs it here), the token bound to it as the kubelet's projected token is,
+/// so that the API server knows the node it comes from.
+fn scanner_on(plane: &ControlPlane, node: &str) -> std::path::PathBuf {
+    let pod = format!(
+        "apiVersion: v1
+kind: Pod
+metadata: {{name: scanner-{node}, namespace: kcheck-node-scan}}
+spec:
+  serviceAccountName: kcheck-node-scan
+  nodeName: {node}
+  containers:
+  - {{name: kcheck, image: registry.example.invalid/kcheck:0.1.0}}
+"
+    );
+    let out = plane.kubectl_as(&plane.admin, &["apply", "-f", "-"], Some(pod.as_bytes()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pod_name = format!("scanner-{node}");
     plane.service_account_kubeconfig(
         "kcheck-node-scan",
         "kcheck-node-scan",
-        "node-scan.kubeconfig",
+        &format!("node-scan-{node}.kubeconfig"),
+        &[
+            "--bound-object-kind",
+            "Pod",
+            "--bound-object-name",
+            &pod_name,
+        ],
     )
+}
+
+/// `kcheck node --publish kcheck` of `root` as node `name` with `kubeconfig`.
+fn publish(
+    plane: &ControlPlane,
+    root: &str,
+    name: &str,
+    kubeconfig: &std::path::Path,
+) -> crate::plane::Run {
+    let proc_dir = format!("{root}/proc");
+    plane.kcheck(&[
+        "node",
+        "--root",
+        root,
+        "--proc",
+        &proc_dir,
+        "--node-name",
+        name,
+        "--publish",
+        "kcheck",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "--format",
+        "json",
+    ])
 }
 
 pub fn every_item_decided_with_node_reports(plane: &ControlPlane) -> Result<(), Failed> {
@@ -44,7 +103,30 @@ pub fn every_item_decided_with_node_reports(plane: &ControlPlane) -> Result<(), 
     ensure(out.status.success(), || {
         format!("nodes: {}", String::from_utf8_lossy(&out.stderr))
     })?;
-    let scanner = scanner_kubeconfig(plane);
+    install_scanner(plane);
+    // A token of the scanner's ServiceAccount that is not a node's pod's publishes nothing (the
+    // policy takes a moment to be enforced after it is created).
+    let unbound = plane.service_account_kubeconfig(
+        "kcheck-node-scan",
+        "kcheck-node-scan",
+        "node-scan-unbound.kubeconfig",
+        &[],
+    );
+    let probe = NodeTree::secure().worker().build();
+    let probe_root = probe.root().display().to_string();
+    let mut refused = String::new();
+    for _ in 0..40 {
+        let run = publish(plane, &probe_root, "e2e-worker-1", &unbound);
+        if run.code == 2 {
+            refused = run.stderr;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    ensure(
+        refused.contains("kcheck node reports are published with the token of a pod on a node"),
+        || format!("an unbound token was not refused: {refused}"),
+    )?;
     let trees = [
         ("e2e-cp-1", NodeTree::secure()),
         ("e2e-worker-1", NodeTree::secure().worker()),
@@ -55,25 +137,13 @@ pub fn every_item_decided_with_node_reports(plane: &ControlPlane) -> Result<(), 
                 .kubelet_config("authentication.anonymous.enabled", true.into()),
         ),
     ];
+    let mut tokens = Vec::new();
     for (name, tree) in trees {
         let built = tree.build();
         let root = built.root().display().to_string();
-        let proc_dir = format!("{root}/proc");
-        let run = plane.kcheck(&[
-            "node",
-            "--root",
-            &root,
-            "--proc",
-            &proc_dir,
-            "--node-name",
-            name,
-            "--publish",
-            "kcheck",
-            "--kubeconfig",
-            scanner.to_str().unwrap(),
-            "--format",
-            "json",
-        ]);
+        let scanner = scanner_on(plane, name);
+        let run = publish(plane, &root, name, &scanner);
+        tokens.push(scanner);
         let said = format!(
             "kcheck: published the report of node {name} as configmap kcheck/kcheck-node-{name} ("
         );
@@ -82,6 +152,16 @@ pub fn every_item_decided_with_node_reports(plane: &ControlPlane) -> Result<(), 
             || format!("{name}: exit {}: {}", run.code, run.stderr),
         )?;
     }
+    // A node publishes its own report only: worker-1's pod cannot write worker-2's.
+    let forged = publish(plane, &probe_root, "e2e-worker-2", &tokens[1]);
+    ensure(
+        forged.code == 2
+            && forged.stderr.contains(
+                "node e2e-worker-1 may publish only configmap kcheck-node-e2e-worker-1, not kcheck-node-e2e-worker-2",
+            ),
+        || format!("a forged report: exit {}: {}", forged.code, forged.stderr),
+    )?;
+    let scanner = &tokens[1];
     // The scanner's token writes node reports and nothing else.
     for (args, what) in [
         (
@@ -94,7 +174,7 @@ pub fn every_item_decided_with_node_reports(plane: &ControlPlane) -> Result<(), 
         ),
         (vec!["get", "secrets", "-A"], "read Secrets"),
     ] {
-        let out = plane.kubectl_as(&scanner, &args, None);
+        let out = plane.kubectl_as(scanner, &args, None);
         ensure(!out.status.success(), || {
             format!("the node scanner's token may {what}")
         })?;
@@ -207,6 +287,18 @@ pub fn every_item_decided_with_node_reports(plane: &ControlPlane) -> Result<(), 
         )
     })?;
     plane.kubectl_ok(&["delete", "-f", cilium.to_str().unwrap()]);
+    plane.kubectl_ok(&[
+        "delete",
+        "pods",
+        "-n",
+        "kcheck-node-scan",
+        "scanner-e2e-cp-1",
+        "scanner-e2e-worker-1",
+        "scanner-e2e-worker-2",
+        "--wait=false",
+    ]);
+    let policy = plane.root.join("deploy/node-scan/30-admission-policy.yaml");
+    plane.kubectl_ok(&["delete", "-f", policy.to_str().unwrap()]);
     plane.kubectl_ok(&[
         "delete",
         "nodes",

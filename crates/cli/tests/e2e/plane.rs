@@ -536,15 +536,18 @@ impl ControlPlane {
     }
 
     /// A file in the run's directory.
-    /// A kubeconfig named `file` with a token of ServiceAccount `account` in `namespace`.
+    /// A kubeconfig named `file` with a token of ServiceAccount `account` in `namespace`
+    /// (`extra`: more `kubectl create token` flags, such as the pod it is bound to).
     pub fn service_account_kubeconfig(
         &self,
         namespace: &str,
         account: &str,
         file: &str,
+        extra: &[&str],
     ) -> PathBuf {
-        let token =
-            self.kubectl_ok(&["create", "token", account, "-n", namespace, "--duration=1h"]);
+        let mut args = vec!["create", "token", account, "-n", namespace, "--duration=1h"];
+        args.extend_from_slice(extra);
+        let token = self.kubectl_ok(&args);
         let config = self.path(file);
         kubeconfig(
             &config,
