@@ -226,7 +226,7 @@ pub fn audit(args: ClusterArgs, last: bool) -> anyhow::Result<Outcome> {
                     String::new()
                 };
                 eprintln!(
-                    "kcheck：审计不完整：有 {n} 种对象无法列出（{shown}{more}）；读取它们的检查项未作评估"
+                    "kcheck: 审计不完整：有 {n} 种对象无法列出（{shown}{more}）；读取它们的检查项未作评估"
                 );
             }
         }

@@ -320,7 +320,7 @@ fn not_audited(cause: &str, lang: Lang) -> String {
 fn prefix(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "kcheck: ",
-        Lang::Zh => "kcheck：",
+        Lang::Zh => "kcheck: ",
     }
 }
 
@@ -374,7 +374,7 @@ fn summary_line(reports: usize, page: &std::path::Path, lang: Lang) -> String {
             if reports == 1 { "report" } else { "reports" },
             page.display()
         ),
-        Lang::Zh => format!("kcheck：{reports} 份报告的汇总：{}", page.display()),
+        Lang::Zh => format!("kcheck: {reports} 份报告的汇总：{}", page.display()),
     }
 }
 
@@ -382,8 +382,8 @@ fn final_line(total: usize, code: u8, lang: Lang) -> String {
     match (lang, total) {
         (Lang::En, 1) => format!("kcheck: 1 context; exit {code}"),
         (Lang::En, _) => format!("kcheck: {total} contexts; exit {code}, the worst of them"),
-        (Lang::Zh, 1) => format!("kcheck：1 个上下文；退出码 {code}"),
-        (Lang::Zh, _) => format!("kcheck：{total} 个上下文；退出码 {code}，取其中最差的"),
+        (Lang::Zh, 1) => format!("kcheck: 1 个上下文；退出码 {code}"),
+        (Lang::Zh, _) => format!("kcheck: {total} 个上下文；退出码 {code}，取其中最差的"),
     }
 }
 
@@ -449,7 +449,7 @@ mod tests {
         );
         assert_eq!(
             context_line("prod", Some(&path), &o, Lang::Zh),
-            "kcheck：上下文 prod：退出码 1；检查项：通过 4，不通过 26，警告 4，人工 0，未评估 1，错误 0；reports/prod.json"
+            "kcheck: 上下文 prod：退出码 1；检查项：通过 4，不通过 26，警告 4，人工 0，未评估 1，错误 0；reports/prod.json"
         );
         let down = Outcome {
             code: 2,
@@ -470,7 +470,7 @@ mod tests {
         );
         assert_eq!(
             announcement("prod", 2, 3, Lang::Zh),
-            "kcheck：上下文 prod（第 2 个，共 3 个）"
+            "kcheck: 上下文 prod（第 2 个，共 3 个）"
         );
         assert_eq!(
             final_line(3, 2, Lang::En),

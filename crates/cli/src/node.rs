@@ -242,7 +242,7 @@ fn node_report(
             "kcheck: published the report of node {name} as configmap {namespace}/{cm_name} ({problems} problems)"
         ),
         Lang::Zh => eprintln!(
-            "kcheck：已将节点 {name} 的报告发布为 configmap {namespace}/{cm_name}（{problems} 个问题）"
+            "kcheck: 已将节点 {name} 的报告发布为 configmap {namespace}/{cm_name}（{problems} 个问题）"
         ),
     }
     Ok(())

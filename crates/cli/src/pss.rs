@@ -13,7 +13,7 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
                  kcheck pss writes table, json, sarif, junit, markdown or html"
             ),
             kcheck_model::Lang::Zh => eprintln!(
-                "kcheck：--format policyreport 用于检查清单报告（scan、cluster、node、image）；\
+                "kcheck: --format policyreport 用于检查清单报告（scan、cluster、node、image）；\
                  kcheck pss 支持 table、json、sarif、junit、markdown、html"
             ),
         }

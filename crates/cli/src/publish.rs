@@ -56,7 +56,7 @@ pub fn summary(published: &kcheck_cluster::publish::Published, lang: Lang) -> St
             published.deleted.len()
         ),
         Lang::Zh => format!(
-            "kcheck：已发布 {} 个策略报告（{}）；删除了 {} 个过期报告{deleted}",
+            "kcheck: 已发布 {} 个策略报告（{}）；删除了 {} 个过期报告{deleted}",
             published.applied.len(),
             published.applied.join("，"),
             published.deleted.len()
@@ -99,7 +99,7 @@ mod tests {
         );
         assert_eq!(
             summary(&p, Lang::Zh),
-            "kcheck：已发布 2 个策略报告（kcheck-cluster，apps/kcheck-apps）；删除了 1 个过期报告（old/kcheck-old）"
+            "kcheck: 已发布 2 个策略报告（kcheck-cluster，apps/kcheck-apps）；删除了 1 个过期报告（old/kcheck-old）"
         );
     }
 

@@ -189,7 +189,7 @@ fn forbidden_kinds_make_the_items_that_read_them_not_evaluated_with_the_reason()
         "zh",
     ]);
     assert!(
-        zh.starts_with("kcheck：审计不完整：有 2 种对象无法列出（")
+        zh.starts_with("kcheck: 审计不完整：有 2 种对象无法列出（")
             && zh.ends_with("）；读取它们的检查项未作评估\n"),
         "{zh}"
     );

@@ -225,11 +225,11 @@ fn tables_follow_one_another_each_after_a_header() {
     );
     let err = stderr(&zh);
     assert!(
-        err.contains("kcheck：上下文 prod：退出码 1；检查项：通过 4，不通过 18，警告 7，人工 0，未评估 6，错误 0\n"),
+        err.contains("kcheck: 上下文 prod：退出码 1；检查项：通过 4，不通过 18，警告 7，人工 0，未评估 6，错误 0\n"),
         "{err}"
     );
     assert!(
-        err.ends_with("kcheck：2 个上下文；退出码 2，取其中最差的\n"),
+        err.ends_with("kcheck: 2 个上下文；退出码 2，取其中最差的\n"),
         "{err}"
     );
 }
