@@ -48,23 +48,26 @@ pub fn run(args: NodeArgs) -> anyhow::Result<u8> {
             }
         },
     };
-    let Some((config, waivers)) = judging_setup(&args.judge) else {
-        return Ok(exit::USAGE);
+    let setup = || {
+        let setup = judging_setup(&args.judge)?;
+        if reporting {
+            // The node report carries every sentence in both languages.
+            kcheck_model::text::only(None);
+        }
+        Some(setup)
     };
-    if reporting {
-        // The node report carries every sentence in both languages.
-        kcheck_model::text::only(None);
-    }
     let Some(every) = every else {
+        let Some((config, waivers)) = setup() else {
+            return Ok(exit::USAGE);
+        };
         return scan(&args, config, waivers, crate::commands::run_now());
     };
     loop {
         let now = crate::commands::fresh_now();
-        let (config, waivers) = match judging_setup(&args.judge) {
-            Some(setup) => setup,
-            None => return Ok(exit::USAGE),
+        // Read again each time: an edited configuration or waivers file applies at the next scan.
+        let Some((config, waivers)) = setup() else {
+            return Ok(exit::USAGE);
         };
-        kcheck_model::text::only(None);
         let code = scan(&args, config, waivers, now)?;
         if code == exit::USAGE {
             return Ok(code);

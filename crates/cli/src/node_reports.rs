@@ -58,9 +58,8 @@ pub fn gather(
         }
         false
     });
-    if taken > 0 {
-        inputs.objects = inputs.objects.saturating_sub(taken);
-    }
+    // kcheck's own reports are not among the objects judged.
+    inputs.objects = inputs.objects.saturating_sub(taken);
     if let Some(dir) = dir {
         read_dir(dir, &mut by_node, inputs);
     }
@@ -128,12 +127,10 @@ pub fn gather(
                         "scanned {at} by kcheck {version}: {problems} {noun}",
                         "由 kcheck {version} 于 {at} 扫描：{problems} 个问题",
                     );
-                    // The distribution and role, without the evidence of its detection.
-                    let short = |s: &str, open: &str| s.split(open).next().unwrap_or(s).to_string();
                     match &r.distribution {
                         Some(d) => Text::new(
-                            format!("{}; {}", scanned.en, short(&d.en, " (")),
-                            format!("{}；{}", scanned.zh, short(&d.zh, "（")),
+                            format!("{}; {}", scanned.en, d.en),
+                            format!("{}；{}", scanned.zh, d.zh),
                         ),
                         None => scanned,
                     }

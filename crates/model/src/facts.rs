@@ -200,6 +200,13 @@ pub struct Detection {
 }
 
 impl Detection {
+    /// The distribution and role alone: `k3s, control plane`.
+    pub fn short(&self) -> crate::Text {
+        let role = self.role.label();
+        let (name, role_en, role_zh) = (self.distro.name(), &role.en, &role.zh);
+        crate::text!("{name}, {role_en}", "{name}，{role_zh}")
+    }
+
     /// One line for a report: `k3s, control plane (detected: process 812: k3s server; ...)`.
     pub fn line(&self) -> crate::Text {
         let role = self.role.label();

@@ -33,7 +33,7 @@ pub struct NodeReport {
     /// The components the scan found on the node (`kubelet`, `kube-apiserver`, ...): a node
     /// running a control-plane component is a control-plane node, whatever its labels say.
     pub components: Vec<String>,
-    /// The node's distribution and role as the scan detected them, and why.
+    /// The node's distribution and role as the scan detected them (`k3s, control plane`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Words>,
     /// The items that node scans judge, in checklist order.

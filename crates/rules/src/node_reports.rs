@@ -129,7 +129,7 @@ pub fn write(report: &Report, node: &str, components: Vec<String>, now: Now) -> 
             .target
             .as_ref()
             .and_then(|t| t.distribution.as_ref())
-            .map(|d| Words::from(&d.line())),
+            .map(|d| Words::from(&d.short())),
         items,
     }
 }
@@ -436,11 +436,6 @@ impl NodeReports {
                     .any(|rule| rule.notes.iter().any(|(_, managed)| *managed))
             })
         })
-    }
-
-    /// Whether any node has a usable report.
-    pub fn any_usable(&self) -> bool {
-        self.nodes.iter().any(|n| n.report.is_ok())
     }
 
     /// Gives `rule` what each node's report says of it, and notes the nodes it applies to that
